@@ -1,0 +1,202 @@
+//! Attribution: whose is an API key's spend, at a given hour.
+//!
+//! An explicit mapping `(plan, key) → subject [, project]` covering the hour wins. Otherwise
+//! the key belongs to the subject whose email equals the email of the org user who created
+//! the key. Otherwise the spend is unattributed. Attribution is applied when a report is
+//! read, so re-mapping a key changes past reports without a re-sync; it resolves per hour
+//! (an hour belongs to whoever held the key at the hour's start).
+
+use std::collections::{HashMap, HashSet};
+
+use crate::error::Result;
+use crate::model::{KeyMapping, MappingFilter, Subject, normalise_email};
+use crate::store::Store;
+
+/// Who an hour of a key's spend belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Owner {
+    /// The subject.
+    pub subject_id: String,
+    /// The project (the subject's default when the mapping names none).
+    pub project_id: Option<i64>,
+}
+
+/// Mappings, key creators and default projects of some plans, loaded once per report.
+#[derive(Debug, Default)]
+pub(crate) struct Attribution {
+    mappings: HashMap<(i64, String), Vec<KeyMapping>>,
+    creators: HashMap<(i64, String), String>,
+    default_projects: HashMap<String, i64>,
+    /// Every subject by id (empty when loaded for one subject).
+    pub(crate) subjects: HashMap<String, Subject>,
+}
+
+impl Attribution {
+    /// Load what attribution needs for `plan_ids`.
+    pub(crate) async fn load(store: &dyn Store, plan_ids: &[i64]) -> Result<Attribution> {
+        let wanted: HashSet<i64> = plan_ids.iter().copied().collect();
+        let mut mappings: HashMap<(i64, String), Vec<KeyMapping>> = HashMap::new();
+        for m in store.list_mappings(&MappingFilter::default()).await? {
+            if wanted.contains(&m.plan_id) {
+                mappings
+                    .entry((m.plan_id, m.api_key_id.clone()))
+                    .or_default()
+                    .push(m);
+            }
+        }
+        let subjects: HashMap<String, Subject> = store
+            .list_subjects()
+            .await?
+            .into_iter()
+            .map(|s| (s.id.clone(), s))
+            .collect();
+        let by_email: HashMap<String, String> = subjects
+            .values()
+            .filter_map(|s| {
+                let email = normalise_email(s.email.as_deref()?);
+                Some((email, s.id.clone()))
+            })
+            .collect();
+        let creators = store
+            .key_creator_emails(plan_ids)
+            .await?
+            .into_iter()
+            .filter_map(|(plan, key, email)| by_email.get(&email).map(|s| ((plan, key), s.clone())))
+            .collect();
+        let default_projects = store
+            .list_projects(None)
+            .await?
+            .into_iter()
+            .filter(|p| p.is_default)
+            .map(|p| (p.subject_id, p.id))
+            .collect();
+        Ok(Attribution {
+            mappings,
+            creators,
+            default_projects,
+            subjects,
+        })
+    }
+
+    /// What attribution needs to tell which hours of which keys are `subject`'s, and nothing
+    /// more (a report on one subject reads a few rows instead of every mapping, subject and
+    /// key creator): the mappings of every key ever mapped to them or created by their email,
+    /// and their default project. [`Attribution::owner_at`] then answers the subject for
+    /// their hours and `None` or another subject for the rest, which may differ from the
+    /// full load's answer for hours that are not theirs.
+    pub(crate) async fn load_for_subject(
+        store: &dyn Store,
+        plan_ids: &[i64],
+        subject: &Subject,
+    ) -> Result<Attribution> {
+        let wanted: HashSet<i64> = plan_ids.iter().copied().collect();
+        let filter = MappingFilter {
+            subject_id: Some(subject.id.clone()),
+            ..MappingFilter::default()
+        };
+        let mut keys: HashSet<(i64, String)> = store
+            .list_mappings(&filter)
+            .await?
+            .into_iter()
+            .filter(|m| wanted.contains(&m.plan_id))
+            .map(|m| (m.plan_id, m.api_key_id))
+            .collect();
+        let mut creators = HashMap::new();
+        if let Some(email) = subject.email.as_deref().map(normalise_email) {
+            for (plan, key, creator) in store.key_creator_emails(plan_ids).await? {
+                if creator == email {
+                    keys.insert((plan, key.clone()));
+                    creators.insert((plan, key), subject.id.clone());
+                }
+            }
+        }
+        let mut mappings: HashMap<(i64, String), Vec<KeyMapping>> = HashMap::new();
+        for (plan, key) in &keys {
+            let filter = MappingFilter {
+                plan_id: Some(*plan),
+                api_key_id: Some(key.clone()),
+                subject_id: None,
+            };
+            let list = store.list_mappings(&filter).await?;
+            if !list.is_empty() {
+                mappings.insert((*plan, key.clone()), list);
+            }
+        }
+        let default_projects = store
+            .list_projects(Some(&subject.id))
+            .await?
+            .into_iter()
+            .filter(|p| p.is_default)
+            .map(|p| (p.subject_id, p.id))
+            .collect();
+        Ok(Attribution {
+            mappings,
+            creators,
+            default_projects,
+            subjects: HashMap::new(),
+        })
+    }
+
+    /// The owner of `plan`'s key at Unix second `at`; `None` when unattributed (no key,
+    /// or nobody's).
+    pub(crate) fn owner_at(&self, plan: i64, key: Option<&str>, at: i64) -> Option<Owner> {
+        let key = key?;
+        let id = (plan, key.to_string());
+        if let Some(list) = self.mappings.get(&id) {
+            if let Some(m) = list.iter().find(|m| {
+                m.valid_from.is_none_or(|start| start.timestamp() <= at)
+                    && m.valid_to.is_none_or(|end| at < end.timestamp())
+            }) {
+                return Some(Owner {
+                    subject_id: m.subject_id.clone(),
+                    project_id: m
+                        .project_id
+                        .or_else(|| self.default_projects.get(&m.subject_id).copied()),
+                });
+            }
+        }
+        self.creators.get(&id).map(|subject| Owner {
+            subject_id: subject.clone(),
+            project_id: self.default_projects.get(subject).copied(),
+        })
+    }
+
+    /// True when the owner of `plan`'s key may change within `(from, to)`: a mapping starts
+    /// or ends inside it.
+    pub(crate) fn changes_within(&self, plan: i64, key: Option<&str>, from: i64, to: i64) -> bool {
+        !self.changes_in(plan, key, from, to).is_empty()
+    }
+
+    /// The instants strictly inside `(from, to)` where a mapping of `plan`'s key starts or
+    /// ends.
+    pub(crate) fn changes_in(&self, plan: i64, key: Option<&str>, from: i64, to: i64) -> Vec<i64> {
+        let Some(list) = key.and_then(|k| self.mappings.get(&(plan, k.to_string()))) else {
+            return Vec::new();
+        };
+        list.iter()
+            .flat_map(|m| {
+                [
+                    m.valid_from.map(|t| t.timestamp()),
+                    m.valid_to.map(|t| t.timestamp()),
+                ]
+            })
+            .flatten()
+            .filter(|t| from < *t && *t < to)
+            .collect()
+    }
+
+    /// Every key that is, or was, the subject's (by mapping or as its creator).
+    pub(crate) fn keys_of(&self, subject: &str) -> HashSet<(i64, String)> {
+        let mapped = self
+            .mappings
+            .iter()
+            .filter(|(_, list)| list.iter().any(|m| m.subject_id == subject))
+            .map(|(k, _)| k.clone());
+        let created = self
+            .creators
+            .iter()
+            .filter(|(_, s)| *s == subject)
+            .map(|(k, _)| k.clone());
+        mapped.chain(created).collect()
+    }
+}

@@ -1,0 +1,299 @@
+//! Plan management on [`Ledger`]: add, list, get, update, disconnect, rotate a credential,
+//! import from the environment.
+
+use async_trait::async_trait;
+
+use super::Ledger;
+use crate::config::ENV_ANTHROPIC_ADMIN_API_KEY;
+use crate::crypto::{KeyCipher, Sealed, SecretString, credential_aad};
+use crate::error::{Error, Result};
+use crate::model::{
+    Credential, NewPlan, OrgInfo, Plan, PlanStatus, PlanUpdate, Provider, validate_admin_key,
+    validate_label,
+};
+use crate::source::SourceContext;
+use crate::store::{CredentialSealer, NewPlanRecord};
+
+/// Which plans [`Ledger::list_plans`] returns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ListPlans {
+    /// Also return disconnected plans (default: only active and error plans).
+    pub include_disconnected: bool,
+}
+
+impl ListPlans {
+    /// Every plan, disconnected ones included.
+    pub fn all() -> Self {
+        ListPlans {
+            include_disconnected: true,
+        }
+    }
+}
+
+/// What happens to a plan's synced data when it is disconnected.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DataRetention {
+    /// Keep usage, cost and metadata: past reports still show the plan.
+    #[default]
+    Keep,
+    /// Delete them.
+    Purge,
+}
+
+/// Seals a credential for a plan id inside the creating transaction.
+struct SealFor<'a> {
+    cipher: &'a dyn KeyCipher,
+    credential: &'a Credential,
+}
+
+#[async_trait]
+impl CredentialSealer for SealFor<'_> {
+    async fn seal(&self, plan_id: i64) -> Result<(String, Sealed)> {
+        let kind = self.credential.kind();
+        let sealed = self
+            .cipher
+            .encrypt(
+                self.credential.secret_bytes(),
+                &credential_aad(plan_id, kind),
+            )
+            .await
+            .map_err(|e| {
+                Error::crypto(format!(
+                    "cannot seal the credential of plan {plan_id}: {}; nothing was stored",
+                    e.full_message()
+                ))
+            })?;
+        Ok((kind.to_string(), sealed))
+    }
+}
+
+fn check_credential(provider: Provider, credential: Option<&Credential>) -> Result<()> {
+    match (provider, credential) {
+        (Provider::Anthropic, Some(Credential::AdminKey(key))) => validate_admin_key(key),
+        (Provider::Anthropic, None) => Err(Error::invalid(
+            "an anthropic plan needs an admin key (sk-ant-admin…)",
+        )),
+        (Provider::ClaudeCodeLogs, None) => Ok(()),
+        (Provider::ClaudeCodeLogs, Some(_)) => Err(Error::invalid(
+            "a claude_code_logs plan reads local files and takes no credential",
+        )),
+    }
+}
+
+impl Ledger {
+    /// Add a plan connection.
+    ///
+    /// The label is trimmed and checked (1-200 characters, unique among plans not
+    /// disconnected), the key's shape is checked before any network call, then the provider
+    /// verifies the credential and names its organisation. A second plan for the same
+    /// organisation, or a label in use, is `CONFLICT`; the database enforces both, so two
+    /// concurrent adds cannot both succeed. The credential is sealed before it is stored.
+    pub async fn add_plan(&self, plan: NewPlan) -> Result<Plan> {
+        let label = validate_label(&plan.label)?;
+        if let Some(subscription) = &plan.subscription {
+            subscription.validate()?;
+        }
+        check_credential(plan.provider, plan.credential.as_ref())?;
+        if plan.credential.is_some() {
+            self.require_cipher()?;
+        }
+        let live = self.inner.store.list_plans(false).await?;
+        if live.iter().any(|p| p.label == label) {
+            return Err(Error::conflict(format!(
+                "a plan labelled {label:?} already exists; choose another label or disconnect \
+                 that plan first"
+            )));
+        }
+        let org = self.verify(None, &plan).await?;
+        self.insert_verified(label, plan, org).await
+    }
+
+    async fn verify(&self, plan_id: Option<i64>, plan: &NewPlan) -> Result<Option<OrgInfo>> {
+        let source = self.source(plan.provider)?;
+        let ctx = SourceContext {
+            plan_id,
+            credential: plan.credential.as_ref(),
+            settings: &plan.settings,
+        };
+        let org = source.verify(ctx).await?;
+        // Local sources answer with a placeholder identity that is not an organisation.
+        Ok((plan.provider == Provider::Anthropic).then_some(org))
+    }
+
+    async fn insert_verified(
+        &self,
+        label: String,
+        plan: NewPlan,
+        org: Option<OrgInfo>,
+    ) -> Result<Plan> {
+        let record = NewPlanRecord {
+            provider: plan.provider,
+            label,
+            key_hint: plan.credential.as_ref().map(Credential::hint),
+            org_id: org.as_ref().map(|o| o.id.clone()),
+            org_name: org.map(|o| o.name),
+            settings: plan.settings.clone(),
+            subscription: plan.subscription.clone(),
+            now: self.now(),
+        };
+        let cipher = self.cipher_state().cipher;
+        match &plan.credential {
+            Some(credential) => {
+                let sealer = SealFor {
+                    cipher: cipher.as_ref(),
+                    credential,
+                };
+                self.inner.store.insert_plan(&record, Some(&sealer)).await
+            }
+            None => self.inner.store.insert_plan(&record, None).await,
+        }
+    }
+
+    /// Plans in id order: active and error plans, and disconnected ones when asked for.
+    pub async fn list_plans(&self, filter: ListPlans) -> Result<Vec<Plan>> {
+        self.inner
+            .store
+            .list_plans(filter.include_disconnected)
+            .await
+    }
+
+    /// One plan, or `PLAN_NOT_FOUND`.
+    pub async fn get_plan(&self, id: i64) -> Result<Plan> {
+        self.inner.store.get_plan(id).await
+    }
+
+    /// Change a plan's label or subscription. A label in use by another live plan is
+    /// `CONFLICT`.
+    pub async fn update_plan(&self, id: i64, update: PlanUpdate) -> Result<Plan> {
+        let mut update = update;
+        if let Some(label) = &update.label {
+            update.label = Some(validate_label(label)?);
+        }
+        if let Some(Some(subscription)) = &update.subscription {
+            subscription.validate()?;
+        }
+        self.inner.store.update_plan(id, &update, self.now()).await
+    }
+
+    /// Disconnect a plan: its status becomes `disconnected` and its sealed credential is
+    /// destroyed. Its synced data stays for past reports unless `retention` is
+    /// [`DataRetention::Purge`]. Disconnecting twice is harmless.
+    pub async fn disconnect_plan(&self, id: i64, retention: DataRetention) -> Result<Plan> {
+        self.inner
+            .store
+            .disconnect_plan(id, retention == DataRetention::Purge, self.now())
+            .await
+    }
+
+    /// Replace a plan's admin key. The new key is checked, must answer for the plan's
+    /// organisation (`ORG_MISMATCH` otherwise), and is sealed in place of the old one; the
+    /// plan becomes active again.
+    pub async fn rotate_plan_credential(
+        &self,
+        id: i64,
+        admin_key: impl Into<SecretString>,
+    ) -> Result<Plan> {
+        let plan = self.get_plan(id).await?;
+        if plan.status == PlanStatus::Disconnected {
+            return Err(Error::invalid(format!(
+                "plan {id} ({:?}) is disconnected; add the organisation again with add_plan",
+                plan.label
+            )));
+        }
+        let credential = Credential::AdminKey(admin_key.into());
+        check_credential(plan.provider, Some(&credential))?;
+        let probe = NewPlan {
+            label: plan.label.clone(),
+            provider: plan.provider,
+            credential: Some(credential.clone()),
+            settings: plan.settings.clone(),
+            subscription: None,
+        };
+        let org = self
+            .verify(Some(id), &probe)
+            .await
+            .map_err(|e| e.for_plan(id))?;
+        if let (Some(expected), Some(found)) = (&plan.org_id, &org) {
+            if *expected != found.id {
+                return Err(Error::OrgMismatch {
+                    plan: id,
+                    expected: expected.clone(),
+                    found: found.id.clone(),
+                });
+            }
+        }
+        let cipher = self.cipher_state().cipher;
+        let (kind, sealed) = SealFor {
+            cipher: cipher.as_ref(),
+            credential: &credential,
+        }
+        .seal(id)
+        .await?;
+        self.inner
+            .store
+            .replace_credential(id, &kind, &credential.hint(), &sealed, self.now())
+            .await
+    }
+
+    /// Open a plan's stored credential and ask the provider again which organisation it
+    /// answers for: the "test connection" of a settings page.
+    ///
+    /// Fails with `CRYPTO` (naming the plan) when the credential cannot be opened with the
+    /// configured master key, `CREDENTIAL_REJECTED` when the provider refuses it, and
+    /// `ORG_MISMATCH` when it now answers for another organisation.
+    pub async fn check_plan(&self, id: i64) -> Result<OrgInfo> {
+        let plan = self.get_plan(id).await?;
+        let credential = self.open_credential(&plan).await?;
+        let source = self.source(plan.provider)?;
+        let ctx = SourceContext {
+            plan_id: Some(id),
+            credential: credential.as_ref(),
+            settings: &plan.settings,
+        };
+        let org = source.verify(ctx).await.map_err(|e| e.for_plan(id))?;
+        if let Some(expected) = &plan.org_id {
+            if *expected != org.id {
+                return Err(Error::OrgMismatch {
+                    plan: id,
+                    expected: expected.clone(),
+                    found: org.id,
+                });
+            }
+        }
+        Ok(org)
+    }
+
+    /// Import the admin key in `ANTHROPIC_ADMIN_API_KEY` as the first plan, labelled with its
+    /// organisation's name. Does nothing (returns `None`) when the variable is unset or any
+    /// plan already exists, so running it at every start is safe.
+    pub async fn import_plan_from_env(&self) -> Result<Option<Plan>> {
+        let key = std::env::var(ENV_ANTHROPIC_ADMIN_API_KEY)
+            .ok()
+            .filter(|k| !k.trim().is_empty())
+            .map(SecretString::new);
+        self.import_plan_from_key(key).await
+    }
+
+    pub(crate) async fn import_plan_from_key(
+        &self,
+        key: Option<SecretString>,
+    ) -> Result<Option<Plan>> {
+        let Some(key) = key else { return Ok(None) };
+        if self.inner.store.count_plans().await? > 0 {
+            return Ok(None);
+        }
+        let plan = NewPlan::anthropic("imported", key);
+        check_credential(plan.provider, plan.credential.as_ref())?;
+        let org = self.verify(None, &plan).await?;
+        let label = org
+            .as_ref()
+            .and_then(|o| validate_label(&o.name).ok())
+            .unwrap_or_else(|| "Anthropic organisation".to_string());
+        match self.insert_verified(label, plan, org).await {
+            Ok(plan) => Ok(Some(plan)),
+            // Another process imported it first.
+            Err(Error::Conflict { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! # costledger
+//!
+//! What an organisation's AI plans cost: several plan connections (an Anthropic
+//! organisation reached with its admin API key, or Claude Code's local logs) with their
+//! credentials encrypted at rest, their usage and billed cost synced into the host's own
+//! SQLite or Postgres database, attributed to the host's users and projects, and reported.
+//!
+//! ```no_run
+//! use costledger::{Ledger, LedgerConfig, ListPlans, NewPlan};
+//!
+//! # async fn run() -> costledger::Result<()> {
+//! let config = LedgerConfig::new("sqlite://ledger.db")
+//!     .master_key(std::env::var("COSTLEDGER_MASTER_KEY").unwrap_or_default());
+//! let ledger = Ledger::open(config).await?;
+//! let admin_key = std::env::var("ANTHROPIC_ADMIN_API_KEY").unwrap_or_default();
+//! let plan = ledger.add_plan(NewPlan::anthropic("Prod org", admin_key)).await?;
+//! println!("plan {} for {:?}, key {:?}", plan.id, plan.org_name, plan.key_hint);
+//! for plan in ledger.list_plans(ListPlans::default()).await? {
+//!     println!("{}: {}", plan.id, plan.label);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+pub(crate) mod attribution;
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod error;
+mod ledger;
+pub mod model;
+pub mod pricing;
+pub mod source;
+pub mod reports;
+pub mod store;
+pub mod sync;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use config::LedgerConfig;
+pub use crypto::{KeyCipher, Keyring, MasterKey, Sealed, SecretString};
+pub use error::{Error, Result};
+pub use ledger::{DataRetention, Ledger, ListPlans};
+pub use model::*;
+pub use reports::{
+    Cost, Dashboard, DashboardFilter, Export, FocusFilter, Period, UserCosts, WorkspaceRef,
+};
+pub use reports::{
+    Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, BudgetUpdate, Forecast, NewBudget,
+};
+pub use pricing::{
+    Estimate, FixedFee, MissingPrice, ModelPrice, PriceTable, SubscriptionCatalog, UnitPrice,
+};
+pub use sync::{PlanSyncReport, StreamReport, SyncError, SyncOptions, SyncReport};
+
+/// The README's Rust samples, compiled as doctests so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

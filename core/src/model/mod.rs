@@ -1,0 +1,25 @@
+//! Plain data: plans, money, organisations, usage and cost.
+
+mod money;
+mod org;
+pub(crate) mod plan;
+mod subject;
+mod sync;
+mod usage;
+
+pub use money::{Money, NANOS_PER_CENT, NANOS_PER_DOLLAR};
+pub use org::{ApiKeyInfo, OrgMetadata, OrgUser, Workspace};
+pub use plan::{
+    BillingCycle, Credential, MAX_LABEL_CHARS, NewPlan, OrgInfo, Plan, PlanSettings, PlanStatus,
+    PlanUpdate, Provider, Subscription, SubscriptionTier, validate_admin_key, validate_label,
+};
+pub(crate) use subject::check_text;
+pub use subject::{
+    DEFAULT_PROJECT_NAME, KeyMapping, MappingFilter, NewKeyMapping, NewSubject, Project, Subject,
+    normalise_email,
+};
+pub use sync::{SyncEvent, SyncHistoryFilter, SyncStatus, SyncStream};
+pub use usage::{
+    Basis, BucketWidth, ClaudeCodeModelUsage, ClaudeCodePage, ClaudeCodeRecord, CostDimension,
+    CostPage, CostRow, TokenCounts, TokenType, UsageDimension, UsagePage, UsageRow,
+};

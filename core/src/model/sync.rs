@@ -1,0 +1,120 @@
+//! What a sync did: events per plan and stream, and the filter to read them back.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::plan::string_enum;
+
+string_enum! {
+    /// One of the things a sync brings in for a plan.
+    SyncStream, "sync stream" {
+        /// Organisation identity, workspaces, API keys, users.
+        Metadata => "metadata",
+        /// Usage buckets (tokens).
+        Usage => "usage",
+        /// Billed cost (daily).
+        Cost => "cost",
+        /// Claude Code analytics (daily, per user and terminal).
+        ClaudeCode => "claude_code",
+        /// Allocation of the bill to keys, recomputed for the days the other streams changed
+        /// (runs by itself after them; not a stream to ask for).
+        Allocation => "allocation",
+        /// The plan as a whole, for what fails before any stream starts (the lease, the
+        /// credential).
+        Plan => "plan",
+    }
+}
+
+impl SyncStream {
+    /// The streams a sync runs by default, in the order it runs them.
+    pub const DEFAULT: &'static [SyncStream] = &[
+        SyncStream::Metadata,
+        SyncStream::Usage,
+        SyncStream::Cost,
+        SyncStream::ClaudeCode,
+    ];
+}
+
+string_enum! {
+    /// How a sync of a plan, or of one of its streams, ended.
+    SyncStatus, "sync status" {
+        /// Everything asked for was brought in.
+        Ok => "ok",
+        /// Some streams failed; what succeeded is committed.
+        Partial => "partial",
+        /// Nothing succeeded; see the error.
+        Error => "error",
+        /// Not run: another worker holds the plan's lease.
+        Skipped => "skipped",
+    }
+}
+
+/// One persisted record of a sync of one plan's stream.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncEvent {
+    /// The event's id (increasing).
+    pub id: i64,
+    /// The plan.
+    pub plan_id: i64,
+    /// The stream.
+    pub stream: SyncStream,
+    /// When the stream started.
+    pub started_at: DateTime<Utc>,
+    /// When it finished.
+    pub finished_at: DateTime<Utc>,
+    /// How it ended.
+    pub status: SyncStatus,
+    /// Start of the window it synced.
+    pub window_start: Option<DateTime<Utc>>,
+    /// End of the window it synced.
+    pub window_end: Option<DateTime<Utc>>,
+    /// Buckets (hours, days) written.
+    pub buckets_written: i64,
+    /// Rows written.
+    pub rows_written: i64,
+    /// HTTP requests made, retries included.
+    pub requests: i64,
+    /// Retries among them.
+    pub retries: i64,
+    /// The error code, when it failed or was skipped.
+    pub error_code: Option<String>,
+    /// The error message.
+    pub error_message: Option<String>,
+}
+
+/// Which sync events [`crate::Ledger::sync_history`] returns, newest first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyncHistoryFilter {
+    /// Only this plan.
+    pub plan_id: Option<i64>,
+    /// Only this stream.
+    pub stream: Option<SyncStream>,
+    /// Only this status.
+    pub status: Option<SyncStatus>,
+    /// Only events with an id below this (for paging back).
+    pub before_id: Option<i64>,
+    /// At most this many (default 100, at most 10 000).
+    pub limit: i64,
+}
+
+impl Default for SyncHistoryFilter {
+    fn default() -> Self {
+        SyncHistoryFilter {
+            plan_id: None,
+            stream: None,
+            status: None,
+            before_id: None,
+            limit: 100,
+        }
+    }
+}
+
+impl SyncHistoryFilter {
+    /// Events of one plan.
+    pub fn plan(plan_id: i64) -> Self {
+        SyncHistoryFilter {
+            plan_id: Some(plan_id),
+            ..Self::default()
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! [`Cost`]: an amount of money split by where it comes from.
+
+use std::ops::AddAssign;
+
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+
+use crate::model::{Basis, Money};
+
+/// An amount split by basis, so a reader always knows which part is billed, allocated or
+/// estimated.
+///
+/// `billed()` (allocated + unallocated) is the provider's bill to the nanodollar; allocated
+/// is the part of it matched to API keys; estimated comes from the price table (usage the
+/// bill leaves out, days not billed yet, local logs); subscription is prorated fixed fees.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cost {
+    /// The bill split across API keys in proportion to their tokens.
+    pub allocated: Money,
+    /// Billed cost that matched no usage.
+    pub unallocated: Money,
+    /// Priced from the price table.
+    pub estimated: Money,
+    /// Subscription fees, prorated to the period.
+    pub subscription: Money,
+}
+
+impl Cost {
+    /// Everything.
+    pub fn total(&self) -> Money {
+        self.allocated + self.unallocated + self.estimated + self.subscription
+    }
+
+    /// The provider's bill: allocated + unallocated.
+    pub fn billed(&self) -> Money {
+        self.allocated + self.unallocated
+    }
+
+    /// Usage-based cost: billed + estimated (no fixed fees).
+    pub fn usage(&self) -> Money {
+        self.billed() + self.estimated
+    }
+
+    /// Add an amount of one basis (billed counts as allocated).
+    pub fn add(&mut self, basis: Basis, amount: Money) {
+        match basis {
+            Basis::Allocated | Basis::Billed => self.allocated += amount,
+            Basis::Unallocated => self.unallocated += amount,
+            Basis::Estimated => self.estimated += amount,
+            Basis::Subscription => self.subscription += amount,
+        }
+    }
+
+    /// True when every part is zero.
+    pub fn is_zero(&self) -> bool {
+        *self == Cost::default()
+    }
+}
+
+impl AddAssign for Cost {
+    fn add_assign(&mut self, other: Cost) {
+        self.allocated += other.allocated;
+        self.unallocated += other.unallocated;
+        self.estimated += other.estimated;
+        self.subscription += other.subscription;
+    }
+}
+
+impl Serialize for Cost {
+    /// Exact decimal strings of dollars: `total`, `billed`, `allocated`, `unallocated`,
+    /// `estimated`, `subscription`.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Cost", 6)?;
+        st.serialize_field("total", &self.total().to_dollars_string())?;
+        st.serialize_field("billed", &self.billed().to_dollars_string())?;
+        st.serialize_field("allocated", &self.allocated.to_dollars_string())?;
+        st.serialize_field("unallocated", &self.unallocated.to_dollars_string())?;
+        st.serialize_field("estimated", &self.estimated.to_dollars_string())?;
+        st.serialize_field("subscription", &self.subscription.to_dollars_string())?;
+        st.end()
+    }
+}

@@ -1,0 +1,33 @@
+//! Reports: allocation of the bill, and the answers a dashboard asks for.
+//!
+//! Every dollar of a plan lands in hourly cost facts at sync time (see [`allocation`]):
+//! the bill allocated to keys, unallocated bill, and estimates. Reports read the facts over a
+//! [`Period`] in any time zone (whole UTC days from a daily rollup, edge hours from the facts)
+//! and attribute keys to subjects when they are read, so re-mapping needs no re-sync.
+
+pub mod allocation;
+mod budgets;
+mod cost;
+mod dashboard;
+pub mod export;
+mod focus;
+mod forecast;
+mod materialize;
+pub mod period;
+mod span;
+mod user_costs;
+
+pub use budgets::{
+    Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, BudgetUpdate, DEFAULT_THRESHOLDS,
+    NewBudget,
+};
+pub use cost::Cost;
+pub use dashboard::{
+    DEFAULT_WORKSPACE_NAME, Dashboard, DashboardFilter, MissingPriceLine, ModelLine, PlanLine,
+    SubjectLine, WorkspaceLine, WorkspaceRef,
+};
+pub use export::{Export, ExportFormat, ExportRecord};
+pub use focus::{FOCUS_COLUMNS, FocusFilter, FocusRow};
+pub use forecast::Forecast;
+pub use period::Period;
+pub use user_costs::{DayCost, ModelCost, PlanCost, ProjectCost, SeatShare, UserCosts};

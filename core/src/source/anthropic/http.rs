@@ -1,0 +1,318 @@
+//! The one request function: a paced, retried `GET` with the admin key, returning the
+//! decoded body and how many attempts it took.
+
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, HeaderValue, USER_AGENT};
+
+use super::pacing::KeyId;
+use super::retry::{RetryPolicy, retry_after, retryable_status, should_retry_header};
+use super::wire::ErrorEnvelope;
+use super::{ANTHROPIC_VERSION, AnthropicSource};
+use crate::crypto::SecretString;
+use crate::error::{Error, Result};
+use crate::model::Credential;
+use crate::source::{RequestStats, SourceContext};
+
+/// Query parameters in order; array parameters repeat their `name[]`.
+pub(crate) type Params = Vec<(String, String)>;
+
+/// What one attempt came back with.
+enum Attempt {
+    /// A 2xx with its whole body.
+    Success {
+        body: Bytes,
+        request_id: Option<String>,
+    },
+    /// Any other status, with what its body and headers said.
+    Failure {
+        status: u16,
+        headers: HeaderMap,
+        envelope: ErrorEnvelope,
+    },
+    /// No complete response: connection, timeout, or a body cut off.
+    Transport(reqwest::Error),
+}
+
+/// Why the last attempt failed, for the error after the retries ran out.
+enum LastFailure {
+    Status {
+        status: u16,
+        request_id: Option<String>,
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    Transport(reqwest::Error),
+    Malformed {
+        request_id: Option<String>,
+        why: String,
+    },
+}
+
+fn request_id(headers: &HeaderMap, envelope: &ErrorEnvelope) -> Option<String> {
+    headers
+        .get("request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| envelope.request_id.clone())
+}
+
+/// The key to send; a plan without one cannot be read.
+pub(crate) fn admin_key<'c>(ctx: &SourceContext<'c>) -> Result<&'c SecretString> {
+    match ctx.credential {
+        Some(Credential::AdminKey(key)) => Ok(key),
+        None => Err(Error::invalid(
+            "an Anthropic plan needs an admin key; add the plan with one, or rotate the \
+             plan's credential to set one",
+        )),
+    }
+}
+
+impl AnthropicSource {
+    /// `GET base_url + path?params`, retried per the policy, the body decoded by `decode`
+    /// (whose `Err` marks the body malformed). Returns the value and the attempt counts.
+    pub(crate) async fn get<T>(
+        &self,
+        ctx: &SourceContext<'_>,
+        path: &str,
+        params: &[(String, String)],
+        decode: impl Fn(&[u8]) -> std::result::Result<T, String>,
+    ) -> Result<(T, RequestStats)> {
+        let key = admin_key(ctx)?;
+        let mut key_header = HeaderValue::from_str(key.expose()).map_err(|_| {
+            Error::invalid(format!(
+                "admin key {} contains characters that cannot be sent in an HTTP header; \
+                 paste it again without spaces or line breaks",
+                key.hint()
+            ))
+        })?;
+        key_header.set_sensitive(true);
+        let key_id = KeyId::of(key);
+        let config = &self.inner.config;
+        let policy: &RetryPolicy = &config.retry;
+        let url = format!("{}{path}", config.base_url);
+        let mut stats = RequestStats::default();
+        let mut malformed = 0u32;
+        loop {
+            self.inner
+                .pacer
+                .wait(key_id, config.min_request_interval)
+                .await;
+            stats.requests += 1;
+            let retry = stats.requests - 1;
+            stats.retries = retry;
+            let request = self
+                .inner
+                .client
+                .get(&url)
+                .query(params)
+                .header("x-api-key", key_header.clone())
+                .header("anthropic-version", ANTHROPIC_VERSION)
+                .header(USER_AGENT, config.user_agent.as_str())
+                .timeout(config.timeout);
+            let (failure, asked) = match attempt(request).await {
+                Attempt::Success { body, request_id } => match decode(&body) {
+                    Ok(value) => return Ok((value, stats)),
+                    Err(why) => {
+                        malformed += 1;
+                        let failure = LastFailure::Malformed { request_id, why };
+                        if malformed > RetryPolicy::MALFORMED_RETRIES {
+                            return Err(self.give_up(path, retry, failure));
+                        }
+                        (failure, None)
+                    }
+                },
+                Attempt::Failure {
+                    status,
+                    headers,
+                    envelope,
+                } => {
+                    let request_id = request_id(&headers, &envelope);
+                    let (kind, message) = provider_message(&envelope, status, key);
+                    if status == 401 || status == 403 {
+                        return Err(Error::CredentialRejected {
+                            plan: ctx.plan_id,
+                            status,
+                            request_id,
+                            message,
+                        });
+                    }
+                    let message = match kind {
+                        Some(kind) => format!("{kind}: {message}"),
+                        None => message,
+                    };
+                    let asked = retry_after(&headers, SystemTime::now());
+                    let failure = LastFailure::Status {
+                        status,
+                        request_id,
+                        message,
+                        retry_after: asked,
+                    };
+                    if !retryable_status(status, should_retry_header(&headers)) {
+                        return Err(self.refused(path, failure));
+                    }
+                    (failure, asked)
+                }
+                Attempt::Transport(e) if e.is_builder() => {
+                    return Err(self.give_up(path, retry, LastFailure::Transport(e)));
+                }
+                Attempt::Transport(e) => (LastFailure::Transport(e), None),
+            };
+            if retry >= policy.max_retries {
+                return Err(self.give_up(path, retry, failure));
+            }
+            let wait = policy.wait(retry, asked);
+            tracing::debug!(
+                path,
+                retry = retry + 1,
+                ?wait,
+                "retrying an Admin API request"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// The error for a status that retrying cannot fix (4xx other than 401/403/408/409/429).
+    fn refused(&self, path: &str, failure: LastFailure) -> Error {
+        let LastFailure::Status {
+            status,
+            request_id,
+            message,
+            ..
+        } = failure
+        else {
+            unreachable!("only statuses are refused");
+        };
+        let advice = if status == 404 {
+            format!(
+                "check that the base URL {} is the Anthropic API",
+                self.inner.config.base_url
+            )
+        } else {
+            "this is not retried; if it persists, report it with this message".to_string()
+        };
+        Error::Upstream {
+            status: Some(status),
+            request_id,
+            message: format!("GET {path} was refused: {message}; {advice}"),
+            source: None,
+        }
+    }
+
+    /// The error once retries are spent (or a request could not even be built).
+    fn give_up(&self, path: &str, retries: u32, failure: LastFailure) -> Error {
+        let after = match retries {
+            0 => String::new(),
+            1 => " after 1 retry".to_string(),
+            n => format!(" after {n} retries"),
+        };
+        match failure {
+            LastFailure::Status {
+                status: 429,
+                request_id,
+                retry_after,
+                ..
+            } => Error::RateLimited {
+                status: 429,
+                request_id,
+                retries,
+                retry_after,
+            },
+            LastFailure::Status {
+                status,
+                request_id,
+                message,
+                ..
+            } => Error::Upstream {
+                status: Some(status),
+                request_id,
+                message: format!(
+                    "GET {path} kept failing{after}: {message}; the Anthropic API is having \
+                     trouble, sync again later"
+                ),
+                source: None,
+            },
+            LastFailure::Transport(e) => {
+                let what = if e.is_timeout() {
+                    format!("timed out (limit {:?})", self.inner.config.timeout)
+                } else if e.is_connect() {
+                    "could not connect".to_string()
+                } else if e.is_body() || e.is_decode() {
+                    "the response body was cut off".to_string()
+                } else {
+                    "no complete response arrived".to_string()
+                };
+                Error::Upstream {
+                    status: e.status().map(|s| s.as_u16()),
+                    request_id: None,
+                    message: format!(
+                        "GET {path} {what}{after}; check the network and that {} is reachable",
+                        self.inner.config.base_url
+                    ),
+                    source: Some(Box::new(e.without_url())),
+                }
+            }
+            LastFailure::Malformed { request_id, why } => Error::Upstream {
+                status: Some(200),
+                request_id,
+                message: format!(
+                    "malformed response to GET {path}{after}: {why}; if it persists, report it \
+                     with this message"
+                ),
+                source: None,
+            },
+        }
+    }
+}
+
+/// Sends one attempt and reads its whole body.
+async fn attempt(request: reqwest::RequestBuilder) -> Attempt {
+    let response = match request.send().await {
+        Ok(r) => r,
+        Err(e) => return Attempt::Transport(e),
+    };
+    let status = response.status();
+    let headers = response.headers().clone();
+    if status.is_success() {
+        return match response.bytes().await {
+            Ok(body) => Attempt::Success {
+                body,
+                request_id: request_id(&headers, &ErrorEnvelope::default()),
+            },
+            Err(e) => Attempt::Transport(e),
+        };
+    }
+    // An error body that cannot be read still leaves the status to act on.
+    let body = response.bytes().await.unwrap_or_default();
+    let envelope = serde_json::from_slice::<ErrorEnvelope>(&body).unwrap_or_default();
+    Attempt::Failure {
+        status: status.as_u16(),
+        headers,
+        envelope,
+    }
+}
+
+/// The envelope's `error.type` and `error.message` (or the status's reason), with any echo
+/// of the key replaced by its hint.
+fn provider_message(
+    envelope: &ErrorEnvelope,
+    status: u16,
+    key: &SecretString,
+) -> (Option<String>, String) {
+    let detail = envelope.error.as_ref();
+    let message = detail.and_then(|d| d.message.clone()).unwrap_or_else(|| {
+        let reason = StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("no reason given");
+        format!("HTTP {status} {reason} without an error body")
+    });
+    let kind = detail.and_then(|d| d.kind.clone());
+    if key.is_empty() {
+        return (kind, message);
+    }
+    let scrub = |s: String| s.replace(key.expose(), &key.hint());
+    (kind.map(scrub), scrub(message))
+}

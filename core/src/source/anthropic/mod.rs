@@ -1,0 +1,325 @@
+//! The Anthropic Admin API source: organisation identity, metadata, the usage report, the
+//! cost report and Claude Code analytics of an organisation reached with its admin key.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use costledger::source::anthropic::{AnthropicConfig, AnthropicSource, RetryPolicy};
+//!
+//! let config = AnthropicConfig::new("https://api.anthropic.com")
+//!     .timeout(Duration::from_secs(30))
+//!     .retry_policy(RetryPolicy { max_retries: 6, ..RetryPolicy::default() })
+//!     .min_request_interval(Duration::from_millis(500));
+//! let source = AnthropicSource::new(config)?;
+//! # Ok::<(), costledger::Error>(())
+//! ```
+//!
+//! Every request is a `GET` with the admin key in `x-api-key` (a header value marked
+//! sensitive), `anthropic-version: 2023-06-01` and the user agent `costledger/<version>`.
+//! Failures are retried the way the official SDKs retry them (see [`RetryPolicy`]);
+//! requests made with one key are spaced by [`AnthropicConfig::min_request_interval`].
+
+mod amounts;
+mod claude_code;
+mod http;
+mod metadata;
+mod pacing;
+mod pages;
+mod reports;
+mod retry;
+mod wire;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+pub use retry::RetryPolicy;
+
+use crate::error::{Error, Result};
+use crate::model::{ClaudeCodePage, CostPage, OrgInfo, OrgMetadata, Provider, UsagePage};
+use crate::source::{
+    ClaudeCodeRequest, CostRequest, PageStream, SourceContext, UsageRequest, UsageSource,
+};
+
+/// The `anthropic-version` header every request carries.
+pub const ANTHROPIC_VERSION: &str = "2023-06-01";
+
+/// The default user agent: `costledger/<crate version>`.
+pub const DEFAULT_USER_AGENT: &str = concat!("costledger/", env!("CARGO_PKG_VERSION"));
+
+/// The default spacing between two requests made with the same admin key.
+pub const DEFAULT_MIN_REQUEST_INTERVAL: Duration = Duration::from_millis(250);
+
+/// How to reach the Admin API: base URL, timeout, user agent, retries and pacing.
+///
+/// Holds no credential: keys travel with each call in [`SourceContext`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnthropicConfig {
+    base_url: String,
+    timeout: Duration,
+    user_agent: String,
+    retry: RetryPolicy,
+    min_request_interval: Duration,
+}
+
+impl Default for AnthropicConfig {
+    /// `https://api.anthropic.com`, 60 s timeout, default retries, 250 ms pacing.
+    fn default() -> Self {
+        AnthropicConfig::new(crate::config::DEFAULT_ANTHROPIC_BASE_URL)
+    }
+}
+
+impl AnthropicConfig {
+    /// A config for the API at `base_url` (`https://api.anthropic.com`, or a fake's URL);
+    /// a trailing `/` is dropped.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        AnthropicConfig {
+            base_url: base_url.into().trim().trim_end_matches('/').to_string(),
+            timeout: Duration::from_secs(60),
+            user_agent: DEFAULT_USER_AGENT.to_string(),
+            retry: RetryPolicy::default(),
+            min_request_interval: DEFAULT_MIN_REQUEST_INTERVAL,
+        }
+    }
+
+    /// Timeout of one HTTP attempt, connection and body included (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header (default `costledger/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// How failed requests are retried.
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Retries of a failed request before giving up (shorthand for the policy's field).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.retry.max_retries = max_retries;
+        self
+    }
+
+    /// Least time between the starts of two requests made with the same admin key, across
+    /// every clone of the source (default 250 ms; zero turns pacing off).
+    pub fn min_request_interval(mut self, interval: Duration) -> Self {
+        self.min_request_interval = interval;
+        self
+    }
+
+    /// The base URL, without a trailing `/`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The config a ledger builds its Anthropic source from: its base URL (or
+    /// `COSTLEDGER_ANTHROPIC_BASE_URL`), HTTP timeout and retries.
+    pub(crate) fn from_ledger_config(config: &crate::config::LedgerConfig) -> Result<Self> {
+        let retry = RetryPolicy {
+            max_retries: config.max_retries,
+            initial_backoff: config.retry_backoff,
+            max_backoff: RetryPolicy::default().max_backoff.max(config.retry_backoff),
+            ..RetryPolicy::default()
+        };
+        Ok(AnthropicConfig::new(config.resolved_anthropic_base_url()?)
+            .timeout(config.http_timeout)
+            .retry_policy(retry)
+            .min_request_interval(config.request_interval))
+    }
+
+    fn validate(&self) -> Result<()> {
+        let url = &self.base_url;
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(Error::invalid(format!(
+                "Anthropic base URL must start with http:// or https://, got {url:?}"
+            )));
+        }
+        if reqwest::Url::parse(url).is_err() {
+            return Err(Error::invalid(format!(
+                "Anthropic base URL {url:?} is not a valid URL"
+            )));
+        }
+        if self.timeout.is_zero() {
+            return Err(Error::invalid(
+                "the Anthropic HTTP timeout must be greater than zero",
+            ));
+        }
+        if reqwest::header::HeaderValue::from_str(&self.user_agent).is_err() {
+            return Err(Error::invalid(format!(
+                "user agent {:?} cannot be sent in an HTTP header; use printable ASCII",
+                self.user_agent
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The Anthropic Admin API as a [`UsageSource`].
+///
+/// Cheap to clone; clones share the HTTP connection pool and the per-key pacing, so two
+/// syncs of one organisation never exceed the request rate together. `Debug` shows the
+/// config, never a credential (the source holds none).
+#[derive(Clone)]
+pub struct AnthropicSource {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: AnthropicConfig,
+    client: reqwest::Client,
+    pacer: pacing::Pacer,
+}
+
+impl AnthropicSource {
+    /// A source with its own HTTP client (rustls, no redirects followed, so the key is never
+    /// sent to another host).
+    pub fn new(config: AnthropicConfig) -> Result<Self> {
+        let client = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::Upstream {
+                status: None,
+                request_id: None,
+                message: "could not build the HTTP client (TLS backend unavailable?)".into(),
+                source: Some(Box::new(e)),
+            })?;
+        AnthropicSource::with_client(config, client)
+    }
+
+    /// A source that sends its requests through `client` (a shared pool, a proxy). The
+    /// config's timeout and user agent are still set on every request. Configure the client
+    /// not to follow redirects across hosts: the key travels in a custom header that
+    /// redirect policies do not strip.
+    pub fn with_client(config: AnthropicConfig, client: reqwest::Client) -> Result<Self> {
+        config.validate()?;
+        Ok(AnthropicSource {
+            inner: Arc::new(Inner {
+                config,
+                client,
+                pacer: pacing::Pacer::default(),
+            }),
+        })
+    }
+
+    /// The source a ledger uses when no other is configured for Anthropic.
+    pub(crate) fn from_ledger_config(config: &crate::config::LedgerConfig) -> Result<Self> {
+        AnthropicSource::new(AnthropicConfig::from_ledger_config(config)?)
+    }
+
+    /// Its config.
+    pub fn config(&self) -> &AnthropicConfig {
+        &self.inner.config
+    }
+}
+
+impl fmt::Debug for AnthropicSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AnthropicSource")
+            .field("config", &self.inner.config)
+            .field("paced_keys", &self.inner.pacer.len())
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl UsageSource for AnthropicSource {
+    fn provider(&self) -> Provider {
+        Provider::Anthropic
+    }
+
+    async fn verify(&self, ctx: SourceContext<'_>) -> Result<OrgInfo> {
+        Ok(self.me(&ctx).await?.0)
+    }
+
+    async fn metadata(&self, ctx: SourceContext<'_>) -> Result<OrgMetadata> {
+        self.org_metadata(&ctx).await
+    }
+
+    fn usage<'a>(
+        &'a self,
+        ctx: SourceContext<'a>,
+        request: UsageRequest,
+    ) -> PageStream<'a, UsagePage> {
+        reports::usage_pages(self, ctx, request)
+    }
+
+    fn costs<'a>(
+        &'a self,
+        ctx: SourceContext<'a>,
+        request: CostRequest,
+    ) -> PageStream<'a, CostPage> {
+        reports::cost_pages(self, ctx, request)
+    }
+
+    fn claude_code<'a>(
+        &'a self,
+        ctx: SourceContext<'a>,
+        request: ClaudeCodeRequest,
+    ) -> PageStream<'a, ClaudeCodePage> {
+        claude_code::day_pages(self, ctx, request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_builder_and_validation() {
+        let c = AnthropicConfig::new("http://127.0.0.1:9/ ")
+            .timeout(Duration::from_secs(5))
+            .max_retries(7)
+            .min_request_interval(Duration::ZERO);
+        assert_eq!(c.base_url(), "http://127.0.0.1:9");
+        assert_eq!(c.retry.max_retries, 7);
+        assert_eq!(c.user_agent, DEFAULT_USER_AGENT);
+        assert!(DEFAULT_USER_AGENT.starts_with("costledger/0."));
+        assert!(AnthropicSource::new(c).is_ok());
+        let e = AnthropicSource::new(AnthropicConfig::new("ftp://x")).unwrap_err();
+        assert_eq!(e.code(), "INVALID_INPUT");
+        assert!(e.to_string().contains("http:// or https://"), "{e}");
+        let e = AnthropicSource::new(AnthropicConfig::default().timeout(Duration::ZERO));
+        assert!(e.is_err());
+    }
+
+    #[test]
+    fn ledger_config_carries_url_timeout_and_retries() {
+        let ledger = crate::config::LedgerConfig::new("sqlite::memory:")
+            .without_env()
+            .anthropic_base_url("http://127.0.0.1:8787/")
+            .http_timeout(Duration::from_secs(9))
+            .max_retries(2);
+        let source = AnthropicSource::from_ledger_config(&ledger).unwrap();
+        assert_eq!(source.config().base_url(), "http://127.0.0.1:8787");
+        assert_eq!(source.config().timeout, Duration::from_secs(9));
+        assert_eq!(source.config().retry.max_retries, 2);
+        let text = format!("{source:?}");
+        assert!(text.contains("AnthropicSource"), "{text}");
+    }
+
+    #[test]
+    fn the_ledger_gets_an_anthropic_source_by_default() {
+        let ledger = crate::config::LedgerConfig::new("sqlite::memory:")
+            .without_env()
+            .anthropic_base_url("http://127.0.0.1:8787");
+        let sources = crate::source::default_sources(&ledger).unwrap();
+        let source = &sources[&Provider::Anthropic];
+        assert_eq!(source.provider(), Provider::Anthropic);
+        assert!(format!("{source:?}").contains("http://127.0.0.1:8787"));
+        let bad = crate::config::LedgerConfig::new("sqlite::memory:")
+            .without_env()
+            .anthropic_base_url("localhost:8787");
+        assert_eq!(
+            crate::source::default_sources(&bad).unwrap_err().code(),
+            "INVALID_INPUT"
+        );
+    }
+}

@@ -1,0 +1,97 @@
+//! Claude Code's local JSONL logs as a usage source, for Claude Pro and Max users, whose
+//! only record of their usage is what Claude Code writes under `~/.claude/projects`.
+//!
+//! A `claude_code_logs` plan is synced like any other, but incrementally: each file's
+//! identity, size, modification time and parsed offset are kept, so a sync reads only the
+//! bytes appended since the last one (a truncated, replaced or rewritten file is read again
+//! from the start, replacing its entries; a deleted file is forgotten and its entries kept).
+//! Files are streamed line by line through a bounded buffer, lines without `"usage"` are
+//! never parsed, and only the fields an entry needs are. Entries are deduplicated as ccusage
+//! 20 does (see `dedup`), stored with their per-hour sums, and the hours that changed are
+//! written to `costledger_usage` (no API key, no workspace, service tier `standard`, context
+//! window `0-200k`). The reports on [`crate::Ledger`] (`claude_code_logs_daily`, `_monthly`,
+//! `_sessions`, `_blocks`) price tokens at list prices: an estimate, never a bill.
+//!
+//! ```no_run
+//! use costledger::{Ledger, LedgerConfig, NewPlan, SyncOptions};
+//! use costledger::source::claude_code_logs::LogReportOptions;
+//!
+//! # async fn run() -> costledger::Result<()> {
+//! let ledger = Ledger::open(LedgerConfig::new("sqlite://ledger.db").master_key("…")).await?;
+//! let plan = ledger.add_plan(NewPlan::claude_code_logs("My Max plan", vec![])).await?;
+//! ledger.sync(SyncOptions::default().plan(plan.id)).await?;
+//! for day in ledger.claude_code_logs_daily(plan.id, &LogReportOptions::default()).await? {
+//!     println!("{}: {} tokens out, ~${}", day.period, day.usage.tokens.output, day.usage.estimated_cost);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+mod blocks;
+mod dedup;
+mod dirs;
+mod files;
+mod keys;
+mod line;
+mod reader;
+mod report;
+mod scan;
+mod sync;
+mod tally;
+
+use async_trait::async_trait;
+
+pub use dirs::{CLAUDE_CONFIG_DIR_ENV, host_name, log_directories};
+pub use report::{
+    LogBlockUsage, LogModelUsage, LogPeriodUsage, LogReportOptions, LogSessionUsage, LogUsage,
+};
+pub(crate) use sync::sync_plan;
+pub use sync::{LOG_CONTEXT_WINDOW, LOG_SERVICE_TIER, SKIPPED_CODE};
+
+use super::{CostRequest, PageStream, SourceContext, UsageRequest, UsageSource};
+use crate::error::Result;
+use crate::model::{CostPage, OrgInfo, OrgMetadata, Provider, UsagePage};
+
+/// The source of `claude_code_logs` plans. Its work is done by the incremental sync; the
+/// page streams of [`UsageSource`] are empty.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClaudeCodeLogsSource;
+
+#[async_trait]
+impl UsageSource for ClaudeCodeLogsSource {
+    fn provider(&self) -> Provider {
+        Provider::ClaudeCodeLogs
+    }
+
+    /// Check that the plan's log directories exist; the "organisation" is this machine
+    /// (`local:<hostname>`).
+    async fn verify(&self, ctx: SourceContext<'_>) -> Result<OrgInfo> {
+        log_directories(ctx.settings)?;
+        let host = host_name();
+        Ok(OrgInfo {
+            id: format!("local:{host}"),
+            name: host,
+        })
+    }
+
+    /// Local logs have no workspaces, keys or users.
+    async fn metadata(&self, _ctx: SourceContext<'_>) -> Result<OrgMetadata> {
+        Ok(OrgMetadata::default())
+    }
+
+    fn usage<'a>(
+        &'a self,
+        _ctx: SourceContext<'a>,
+        _request: UsageRequest,
+    ) -> PageStream<'a, UsagePage> {
+        Box::pin(futures::stream::empty())
+    }
+
+    fn costs<'a>(
+        &'a self,
+        _ctx: SourceContext<'a>,
+        _request: CostRequest,
+    ) -> PageStream<'a, CostPage> {
+        Box::pin(futures::stream::empty())
+    }
+}

@@ -1,0 +1,164 @@
+//! Where usage comes from: the [`UsageSource`] seam and its implementations.
+//!
+//! A source turns a plan's credential into organisation identity, metadata, and streams of
+//! usage and cost pages. It never touches the store; the sync engine writes what it yields.
+
+pub mod anthropic;
+pub mod claude_code_logs;
+
+use std::fmt;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use futures::stream::BoxStream;
+
+use crate::error::Result;
+use crate::model::{
+    BucketWidth, ClaudeCodePage, CostDimension, CostPage, Credential, OrgInfo, OrgMetadata,
+    PlanSettings, Provider, UsageDimension, UsagePage,
+};
+
+/// How many HTTP requests an operation took, and how many of them were retries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RequestStats {
+    /// Requests sent, retries included.
+    pub requests: u32,
+    /// Requests that repeated a failed one.
+    pub retries: u32,
+}
+
+impl RequestStats {
+    /// Add another operation's counts.
+    pub fn add(&mut self, other: RequestStats) {
+        self.requests += other.requests;
+        self.retries += other.retries;
+    }
+}
+
+/// What a source needs to know about the plan it reads for.
+#[derive(Clone, Copy, Debug)]
+pub struct SourceContext<'a> {
+    /// The plan, when the call is made for a stored plan (not while adding one).
+    pub plan_id: Option<i64>,
+    /// The opened credential; `None` for sources that need none.
+    pub credential: Option<&'a Credential>,
+    /// The plan's settings.
+    pub settings: &'a PlanSettings,
+}
+
+/// A request for usage buckets in `[start, end)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UsageRequest {
+    /// First instant wanted; the source rounds it up to a bucket boundary.
+    pub start: DateTime<Utc>,
+    /// End of the range; the source rounds it down to a bucket boundary.
+    pub end: DateTime<Utc>,
+    /// Bucket width.
+    pub width: BucketWidth,
+    /// Dimensions to group by (a sync uses [`UsageDimension::SYNC`]).
+    pub group_by: Vec<UsageDimension>,
+    /// Buckets per page; `None` uses the maximum for the width.
+    pub buckets_per_page: Option<u32>,
+}
+
+impl UsageRequest {
+    /// A request grouped the way a sync groups: by key, workspace, model, tier and context
+    /// window.
+    pub fn for_sync(start: DateTime<Utc>, end: DateTime<Utc>, width: BucketWidth) -> Self {
+        UsageRequest {
+            start,
+            end,
+            width,
+            group_by: UsageDimension::SYNC.to_vec(),
+            buckets_per_page: None,
+        }
+    }
+}
+
+/// A request for daily billed cost in `[start, end)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CostRequest {
+    /// First instant wanted (rounded up to a day).
+    pub start: DateTime<Utc>,
+    /// End of the range (rounded down to a day).
+    pub end: DateTime<Utc>,
+    /// Dimensions to group by (a sync uses both).
+    pub group_by: Vec<CostDimension>,
+    /// Days per page; `None` uses the maximum (31).
+    pub days_per_page: Option<u32>,
+}
+
+impl CostRequest {
+    /// A request grouped the way a sync groups: by workspace and description, a week per
+    /// page (the API's default). Cost rows are many per day (workspace × model × token type ×
+    /// tier × window); a week keeps a page, and so a sync's memory, small whatever the history.
+    pub fn for_sync(start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
+        CostRequest {
+            start,
+            end,
+            group_by: vec![CostDimension::WorkspaceId, CostDimension::Description],
+            days_per_page: Some(7),
+        }
+    }
+}
+
+/// A request for Claude Code analytics of the days in `[start, end)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaudeCodeRequest {
+    /// First day.
+    pub start: NaiveDate,
+    /// Day after the last.
+    pub end: NaiveDate,
+}
+
+/// A stream of pages; each item is one page or the error that stopped the stream.
+pub type PageStream<'a, T> = BoxStream<'a, Result<T>>;
+
+/// A provider of usage, cost and metadata for plans.
+#[async_trait]
+pub trait UsageSource: Send + Sync + fmt::Debug {
+    /// The provider this source serves.
+    fn provider(&self) -> Provider;
+
+    /// Check the credential and return the organisation it answers for.
+    async fn verify(&self, ctx: SourceContext<'_>) -> Result<OrgInfo>;
+
+    /// Workspaces, API keys of every status, and users, following every cursor to the end.
+    async fn metadata(&self, ctx: SourceContext<'_>) -> Result<OrgMetadata>;
+
+    /// Usage pages in time order, following the provider's pagination to the end.
+    fn usage<'a>(
+        &'a self,
+        ctx: SourceContext<'a>,
+        request: UsageRequest,
+    ) -> PageStream<'a, UsagePage>;
+
+    /// Billed-cost pages in time order.
+    fn costs<'a>(
+        &'a self,
+        ctx: SourceContext<'a>,
+        request: CostRequest,
+    ) -> PageStream<'a, CostPage>;
+
+    /// Claude Code analytics, one page per day. Sources without it yield nothing.
+    fn claude_code<'a>(
+        &'a self,
+        _ctx: SourceContext<'a>,
+        _request: ClaudeCodeRequest,
+    ) -> PageStream<'a, ClaudeCodePage> {
+        Box::pin(futures::stream::empty())
+    }
+}
+
+/// The built-in sources, built from the ledger's config: the Anthropic Admin API at the
+/// configured base URL, with its HTTP timeout and retries.
+pub(crate) fn default_sources(
+    config: &crate::config::LedgerConfig,
+) -> Result<std::collections::HashMap<Provider, std::sync::Arc<dyn UsageSource>>> {
+    let anthropic = anthropic::AnthropicSource::from_ledger_config(config)?;
+    let mut sources: std::collections::HashMap<Provider, std::sync::Arc<dyn UsageSource>> =
+        std::collections::HashMap::new();
+    sources.insert(Provider::Anthropic, std::sync::Arc::new(anthropic));
+    sources.insert(Provider::ClaudeCodeLogs, std::sync::Arc::new(claude_code_logs::ClaudeCodeLogsSource));
+    Ok(sources)
+}

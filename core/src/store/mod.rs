@@ -1,0 +1,763 @@
+//! Storage: the [`PlanStore`] and [`UsageStore`] traits, and their SQLite and Postgres
+//! implementations.
+//!
+//! Both backends run the same SQL: instants are Unix seconds, money is integer nanodollars,
+//! placeholders are `$n`. The shared queries live in `sql/*.rs` and are compiled once per
+//! backend against its own concrete sqlx types (`include!` into each backend module), which
+//! keeps native sqlx speed without generic trait bounds on every function. Only what truly
+//! differs (opening, write transactions, bulk inserts) is written per backend.
+
+pub mod budgets;
+pub mod logs;
+mod postgres;
+mod sqlite;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, TimeZone, Utc};
+
+pub use budgets::BudgetStore;
+pub use logs::LogStore;
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+use crate::crypto::Sealed;
+use crate::error::{Error, Result};
+use crate::model::{
+    Basis, KeyMapping, MappingFilter, NewKeyMapping, NewSubject, Project, Subject, TokenCounts,
+    BucketWidth, ClaudeCodePage, ClaudeCodeRecord, CostPage, CostRow, OrgMetadata, Plan,
+    PlanSettings, PlanStatus, PlanUpdate, Provider, Subscription, SyncEvent, SyncHistoryFilter,
+    UsagePage, UsageRow,
+};
+
+/// Which database a store talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite, embedded.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        })
+    }
+}
+
+/// How to open a store.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    /// Largest connection pool (SQLite in memory always uses one connection).
+    pub max_connections: u32,
+    /// Apply pending migrations on open (default true).
+    pub run_migrations: bool,
+    /// Postgres only: the schema the tables live in, created if missing (default: the
+    /// connection's `search_path`).
+    pub postgres_schema: Option<String>,
+    /// How long to wait for a connection or a database lock.
+    pub busy_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            max_connections: 8,
+            run_migrations: true,
+            postgres_schema: None,
+            busy_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A store of everything costledger keeps: plans, usage, sync bookkeeping, subjects and
+/// cost facts.
+pub trait Store:
+    PlanStore + UsageStore + SyncStore + SubjectStore + FactStore + LogStore + BudgetStore
+{
+}
+impl<T> Store for T where
+    T: PlanStore + UsageStore + SyncStore + SubjectStore + FactStore + LogStore + BudgetStore
+{
+}
+
+/// Open the store a database URL names: `sqlite://path` (the file is created when missing),
+/// `sqlite::memory:`, or `postgres://…`.
+pub async fn open_store(url: &str, options: &StoreOptions) -> Result<Arc<dyn Store>> {
+    let trimmed = url.trim();
+    if trimmed.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::open(trimmed, options).await?))
+    } else if trimmed.starts_with("postgres://") || trimmed.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::open(trimmed, options).await?))
+    } else {
+        Err(Error::invalid(format!(
+            "database URL must start with sqlite:// (a file), sqlite::memory: or postgres://, \
+             got {:?}",
+            redact_url(trimmed)
+        )))
+    }
+}
+
+/// A database URL with any password replaced by `***`, for messages, logs and reprs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// A new plan row, validated by the ledger.
+#[derive(Clone, Debug)]
+pub struct NewPlanRecord {
+    /// Provider.
+    pub provider: Provider,
+    /// Trimmed, validated label.
+    pub label: String,
+    /// The credential's hint.
+    pub key_hint: Option<String>,
+    /// Organisation id the credential answered for.
+    pub org_id: Option<String>,
+    /// Organisation name.
+    pub org_name: Option<String>,
+    /// Settings.
+    pub settings: PlanSettings,
+    /// Validated subscription.
+    pub subscription: Option<Subscription>,
+    /// Creation time.
+    pub now: DateTime<Utc>,
+}
+
+/// A sealed credential as stored.
+#[derive(Clone, Debug)]
+pub struct StoredCredential {
+    /// Its plan.
+    pub plan_id: i64,
+    /// Its kind (`admin_key`).
+    pub kind: String,
+    /// The sealed value.
+    pub sealed: Sealed,
+}
+
+/// Seals a new plan's credential once its id is known, inside the transaction that creates
+/// the plan (the id is part of the associated data).
+#[async_trait]
+pub trait CredentialSealer: Send + Sync {
+    /// Seal for the plan with this id; returns the credential kind and the sealed value.
+    async fn seal(&self, plan_id: i64) -> Result<(String, Sealed)>;
+}
+
+/// Re-seals a stored credential during a master-key rotation.
+#[async_trait]
+pub trait CredentialResealer: Send + Sync {
+    /// Open `credential` and seal it again.
+    async fn reseal(&self, credential: &StoredCredential) -> Result<Sealed>;
+}
+
+/// Plans, their sealed credentials, and their sync bookkeeping.
+#[async_trait]
+pub trait PlanStore: Send + Sync + fmt::Debug {
+    /// Which database this is.
+    fn backend(&self) -> Backend;
+
+    /// Close the connection pool; every later call fails with [`Error::Closed`].
+    async fn close(&self);
+
+    /// Create a plan and, when `sealer` is given, its sealed credential, in one transaction.
+    /// A label or organisation already live is [`Error::Conflict`].
+    async fn insert_plan(
+        &self,
+        plan: &NewPlanRecord,
+        sealer: Option<&dyn CredentialSealer>,
+    ) -> Result<Plan>;
+
+    /// One plan, or [`Error::PlanNotFound`].
+    async fn get_plan(&self, id: i64) -> Result<Plan>;
+
+    /// Plans in id order; disconnected ones only when asked for.
+    async fn list_plans(&self, include_disconnected: bool) -> Result<Vec<Plan>>;
+
+    /// How many plans exist in any status.
+    async fn count_plans(&self) -> Result<i64>;
+
+    /// Apply a validated update.
+    async fn update_plan(&self, id: i64, update: &PlanUpdate, now: DateTime<Utc>) -> Result<Plan>;
+
+    /// Mark a plan disconnected and destroy its credential; with `purge`, also delete its
+    /// synced data.
+    async fn disconnect_plan(&self, id: i64, purge: bool, now: DateTime<Utc>) -> Result<Plan>;
+
+    /// The sealed credential of a plan, if it has one.
+    async fn get_credential(&self, plan_id: i64) -> Result<Option<StoredCredential>>;
+
+    /// Replace a plan's credential and hint, and mark the plan active again.
+    async fn replace_credential(
+        &self,
+        plan_id: i64,
+        kind: &str,
+        key_hint: &str,
+        sealed: &Sealed,
+        now: DateTime<Utc>,
+    ) -> Result<Plan>;
+
+    /// Re-seal every stored credential in one transaction; returns how many.
+    async fn reseal_credentials(&self, resealer: &dyn CredentialResealer) -> Result<u64>;
+}
+
+/// Moving a stream's watermark forward as part of a page write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WatermarkAdvance {
+    /// The stream (`usage:1h`, `cost`, …).
+    pub stream: String,
+    /// The end of the last complete bucket written; the stored watermark never moves back.
+    pub watermark: DateTime<Utc>,
+    /// The first instant this stream was ever synced from (kept from the first write).
+    pub first_start: DateTime<Utc>,
+}
+
+/// A stream's stored watermark.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Watermark {
+    /// The end of the last complete bucket committed.
+    pub watermark: DateTime<Utc>,
+    /// The first instant the stream was synced from.
+    pub first_start: DateTime<Utc>,
+}
+
+/// Synced usage, cost and metadata.
+#[async_trait]
+pub trait UsageStore: Send + Sync + fmt::Debug {
+    /// Replace every usage bucket of `page`'s range with its rows, and advance the watermark,
+    /// in one transaction. Returns the rows written.
+    async fn replace_usage_page(
+        &self,
+        plan_id: i64,
+        page: &UsagePage,
+        advance: Option<&WatermarkAdvance>,
+    ) -> Result<u64>;
+
+    /// Replace every cost row of `page`'s days with its rows, and advance the watermark, in
+    /// one transaction. Returns the rows written.
+    async fn replace_cost_page(
+        &self,
+        plan_id: i64,
+        page: &CostPage,
+        advance: Option<&WatermarkAdvance>,
+    ) -> Result<u64>;
+
+    /// The watermark of a plan's stream, if it was ever synced.
+    async fn watermark(&self, plan_id: i64, stream: &str) -> Result<Option<Watermark>>;
+
+    /// Stored usage rows of a plan with buckets starting in `[start, end)`, in bucket order.
+    async fn usage_rows(
+        &self,
+        plan_id: i64,
+        width: BucketWidth,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<UsageRow>>;
+
+    /// Stored cost rows of a plan with days starting in `[start, end)`, in day order.
+    async fn cost_rows(
+        &self,
+        plan_id: i64,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<CostRow>>;
+
+    /// Upsert workspaces, API keys and users of a plan's organisation (nothing is deleted:
+    /// keys gone at the provider still own their history).
+    async fn upsert_metadata(&self, plan_id: i64, metadata: &OrgMetadata) -> Result<()>;
+
+    /// Stored metadata of a plan.
+    async fn metadata(&self, plan_id: i64) -> Result<OrgMetadata>;
+
+    /// Replace the Claude Code analytics of the page's day, and advance the watermark, in one
+    /// transaction. Returns the records written.
+    async fn replace_claude_code_page(
+        &self,
+        plan_id: i64,
+        page: &ClaudeCodePage,
+        advance: Option<&WatermarkAdvance>,
+    ) -> Result<u64>;
+
+    /// Stored Claude Code records of a plan for days starting in `[start, end)`.
+    async fn claude_code_records(
+        &self,
+        plan_id: i64,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<ClaudeCodeRecord>>;
+}
+
+/// Who holds a plan's sync lease, and until when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeaseInfo {
+    /// The holder's id (host, process, random).
+    pub holder: String,
+    /// When the lease expires unless renewed.
+    pub lease_until: DateTime<Utc>,
+}
+
+/// What a finished sync changes on its plan; `None` fields stay as they are.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlanSyncUpdate {
+    /// A new status (error after a refused credential, active after a success).
+    pub status: Option<PlanStatus>,
+    /// When the plan was last synced without error.
+    pub last_synced_at: Option<DateTime<Utc>>,
+    /// `Some(None)` clears the last error, `Some(Some(m))` sets it.
+    pub last_error: Option<Option<String>>,
+    /// The organisation's name, when the provider reports a new one.
+    pub org_name: Option<String>,
+}
+
+/// Sync bookkeeping: leases, events, and each plan's last outcome.
+#[async_trait]
+pub trait SyncStore: Send + Sync + fmt::Debug {
+    /// Take the plan's lease for `ttl_ms` if nobody holds it or the holder's lease has
+    /// expired (one conditional upsert). True when taken.
+    async fn try_acquire_lease(
+        &self,
+        plan_id: i64,
+        holder: &str,
+        now_ms: i64,
+        ttl_ms: i64,
+    ) -> Result<bool>;
+
+    /// Extend a lease this holder still has. False when it was lost (expired and taken).
+    async fn renew_lease(
+        &self,
+        plan_id: i64,
+        holder: &str,
+        now_ms: i64,
+        ttl_ms: i64,
+    ) -> Result<bool>;
+
+    /// Give a lease back (only if this holder still has it).
+    async fn release_lease(&self, plan_id: i64, holder: &str) -> Result<()>;
+
+    /// The current lease of a plan, if any (possibly expired).
+    async fn lease(&self, plan_id: i64) -> Result<Option<LeaseInfo>>;
+
+    /// Persist sync events (their ids are assigned by the store).
+    async fn insert_sync_events(&self, events: &[SyncEvent]) -> Result<()>;
+
+    /// Sync events matching the filter, newest first.
+    async fn sync_events(&self, filter: &SyncHistoryFilter) -> Result<Vec<SyncEvent>>;
+
+    /// Record a finished sync's outcome on its plan.
+    async fn record_plan_sync(&self, plan_id: i64, update: &PlanSyncUpdate) -> Result<()>;
+}
+
+/// Subjects, projects and key mappings.
+#[async_trait]
+pub trait SubjectStore: Send + Sync + fmt::Debug {
+    /// Create or update a validated subject; a new subject gets its default project. An email
+    /// used by another subject is `CONFLICT`.
+    async fn upsert_subject(&self, subject: &NewSubject, now: DateTime<Utc>) -> Result<Subject>;
+
+    /// One subject, or `SUBJECT_NOT_FOUND`.
+    async fn get_subject(&self, id: &str) -> Result<Subject>;
+
+    /// Every subject, by id.
+    async fn list_subjects(&self) -> Result<Vec<Subject>>;
+
+    /// Delete a subject with its projects and mappings.
+    async fn delete_subject(&self, id: &str) -> Result<()>;
+
+    /// Create a project of a subject; a name in use is `CONFLICT`.
+    async fn create_project(&self, subject_id: &str, name: &str, now: DateTime<Utc>)
+    -> Result<Project>;
+
+    /// One project, or `PROJECT_NOT_FOUND`.
+    async fn get_project(&self, id: i64) -> Result<Project>;
+
+    /// Projects, of one subject or of all, by id.
+    async fn list_projects(&self, subject_id: Option<&str>) -> Result<Vec<Project>>;
+
+    /// Delete a project that is not its subject's default; its mappings fall back to the
+    /// default project.
+    async fn delete_project(&self, id: i64) -> Result<()>;
+
+    /// Store a mapping whose fields were checked. An open-ended mapping of the same key that
+    /// starts earlier is closed at the new one's start; any other overlap is `CONFLICT`.
+    async fn insert_mapping(&self, mapping: &NewKeyMapping, now: DateTime<Utc>)
+    -> Result<KeyMapping>;
+
+    /// Mappings matching the filter, by plan, key and start.
+    async fn list_mappings(&self, filter: &MappingFilter) -> Result<Vec<KeyMapping>>;
+
+    /// End a mapping at `at` (not before its start).
+    async fn end_mapping(&self, id: i64, at: DateTime<Utc>) -> Result<KeyMapping>;
+
+    /// Delete a mapping.
+    async fn delete_mapping(&self, id: i64) -> Result<()>;
+
+    /// For each API key of these plans whose creator is an org user: the creator's
+    /// normalised email, for attribution without a mapping.
+    async fn key_creator_emails(&self, plan_ids: &[i64]) -> Result<Vec<(i64, String, String)>>;
+}
+
+/// A combination of usage dimensions of a plan, as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Dim {
+    /// Its id.
+    pub id: i64,
+    /// Its plan.
+    pub plan_id: i64,
+    /// The API key; `None` for Console usage and for unallocated cost.
+    pub api_key_id: Option<String>,
+    /// The workspace; `None` for the Default workspace.
+    pub workspace_id: Option<String>,
+    /// The model (`""` for cost that has none, such as code execution).
+    pub model: String,
+    /// The service tier.
+    pub service_tier: String,
+    /// The context window.
+    pub context_window: String,
+}
+
+/// One hour's usage of one dimension combination, read for allocation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HourUsage {
+    /// Start of the hour (Unix seconds).
+    pub hour: i64,
+    /// The dimensions.
+    pub dim: Dim,
+    /// The tokens.
+    pub tokens: TokenCounts,
+}
+
+/// An amount of one hour, dimension combination and basis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fact {
+    /// Start of the hour (Unix seconds).
+    pub hour: i64,
+    /// The dimension combination.
+    pub dim_id: i64,
+    /// Allocated, unallocated or estimated.
+    pub basis: Basis,
+    /// The amount.
+    pub amount: crate::model::Money,
+}
+
+/// Usage the price table has no price for, kept so reports can name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unpriced {
+    /// The model.
+    pub model: String,
+    /// The service tier.
+    pub service_tier: String,
+    /// The context window.
+    pub context_window: String,
+    /// Its tokens of every kind, summed.
+    pub tokens: i64,
+}
+
+/// Everything allocation computed for one UTC day of a plan, written in one transaction.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DayFacts {
+    /// Start of the day (Unix seconds).
+    pub day: i64,
+    /// Hourly facts.
+    pub facts: Vec<Fact>,
+    /// Facts summed per dimension and basis.
+    pub daily: Vec<(i64, Basis, crate::model::Money)>,
+    /// Facts summed per hour, workspace (`""` for Default) and basis.
+    pub hourly_ws: Vec<(i64, String, Basis, crate::model::Money)>,
+    /// Usage summed per dimension.
+    pub usage: Vec<(i64, TokenCounts)>,
+    /// Usage without a price.
+    pub unpriced: Vec<Unpriced>,
+}
+
+/// Which rollup a piece of a report's time range is read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grain {
+    /// UTC calendar months (a month is the Unix second of its first instant).
+    Month,
+    /// UTC days.
+    Day,
+    /// Hours (the facts themselves, and the hourly usage).
+    Hour,
+}
+
+/// Buckets `[from, to)` of one rollup, added to a sum or subtracted from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Piece {
+    /// The rollup.
+    pub grain: Grain,
+    /// First bucket start (Unix seconds).
+    pub from: i64,
+    /// End (exclusive).
+    pub to: i64,
+    /// Subtracted rather than added.
+    pub minus: bool,
+}
+
+/// A sum of facts, grouped by plan, dimension, basis and (when asked) time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FactSum {
+    /// The plan.
+    pub plan_id: i64,
+    /// Start of the day or hour, when grouped by time.
+    pub at: Option<i64>,
+    /// The dimension combination.
+    pub dim_id: i64,
+    /// The basis.
+    pub basis: Basis,
+    /// The sum.
+    pub amount: crate::model::Money,
+}
+
+/// Allocated cost facts and the rollups reports read.
+#[async_trait]
+pub trait FactStore: Send + Sync + fmt::Debug {
+    /// The hourly usage and the billed cost rows of one UTC day of a plan.
+    async fn day_inputs(&self, plan_id: i64, day: i64) -> Result<(Vec<HourUsage>, Vec<CostRow>)>;
+
+    /// Ids of dimension combinations, creating the missing ones (allocation files unmatched
+    /// cost under a dimension without a key).
+    async fn ensure_dims(&self, plan_id: i64, dims: &[Dim]) -> Result<Vec<i64>>;
+
+    /// Replace one day's facts, rollups and unpriced usage, in one transaction (the rollups
+    /// of the day's workspaces and of its month are recomputed with it).
+    async fn replace_day_facts(&self, plan_id: i64, day: &DayFacts) -> Result<()>;
+
+    /// The dimension combinations of these plans.
+    async fn dims(&self, plan_ids: &[i64]) -> Result<Vec<Dim>>;
+
+    /// `(plan, workspace id, name)` of every workspace of these plans, for report lines.
+    async fn workspace_names(&self, plan_ids: &[i64]) -> Result<Vec<(i64, String, String)>>;
+
+    /// The dimension combinations of these (plan, API key) pairs.
+    async fn dims_of_keys(&self, keys: &[(i64, String)]) -> Result<Vec<Dim>>;
+
+    /// Daily rollup sums over days in `[from, to)`, grouped by plan, dimension and basis, and
+    /// by day when `by_day`; only `dim_ids` when given.
+    async fn sum_daily(
+        &self,
+        plan_ids: &[i64],
+        from: i64,
+        to: i64,
+        by_day: bool,
+        dim_ids: Option<&[i64]>,
+    ) -> Result<Vec<FactSum>>;
+
+    /// Hourly fact sums over hours in `[from, to)`, grouped by plan, dimension and basis, and
+    /// by hour when `by_hour`; only `dim_ids` when given.
+    async fn sum_hourly(
+        &self,
+        plan_ids: &[i64],
+        from: i64,
+        to: i64,
+        by_hour: bool,
+        dim_ids: Option<&[i64]>,
+    ) -> Result<Vec<FactSum>>;
+
+    /// Hourly facts summed per bucket `[bounds[i], bounds[i + 1])` (increasing, hour-aligned
+    /// instants), by plan, dimension and basis, `at` being the bucket's start: a period's
+    /// local days, cut where keys change hands, in one query; only `dim_ids` when given.
+    async fn sum_hourly_buckets(
+        &self,
+        plan_ids: &[i64],
+        bounds: &[i64],
+        dim_ids: Option<&[i64]>,
+    ) -> Result<Vec<FactSum>>;
+
+    /// Fact sums over pieces of the rollups in one query, by plan, dimension and basis:
+    /// subtracted pieces count negatively, and a dimension whose sum is zero is left out;
+    /// only `dim_ids` when given.
+    async fn sum_pieces(
+        &self,
+        plan_ids: &[i64],
+        pieces: &[Piece],
+        dim_ids: Option<&[i64]>,
+    ) -> Result<Vec<FactSum>>;
+
+    /// A time series: facts summed per UTC day (or per hour when `hourly`) and basis, over
+    /// `[from, to)`; only `dim_ids` when given.
+    async fn series(
+        &self,
+        plan_ids: &[i64],
+        from: i64,
+        to: i64,
+        hourly: bool,
+        dim_ids: Option<&[i64]>,
+    ) -> Result<Vec<(i64, Basis, crate::model::Money)>>;
+
+    /// A series per hour and basis from the per-workspace rollup (any time zone without
+    /// scanning every fact); only one workspace (`""` for Default) when given.
+    async fn series_by_workspace(
+        &self,
+        plan_ids: &[i64],
+        from: i64,
+        to: i64,
+        workspace_id: Option<&str>,
+    ) -> Result<Vec<(i64, Basis, crate::model::Money)>>;
+
+    /// A series per bucket `[bounds[i], bounds[i + 1])` and basis from the per-hour,
+    /// per-workspace rollup (the local days of a period in any time zone), each row at its
+    /// bucket's start; only one workspace (`""` for Default) when given.
+    async fn bucket_series_by_workspace(
+        &self,
+        plan_ids: &[i64],
+        bounds: &[i64],
+        workspace_id: Option<&str>,
+    ) -> Result<Vec<(i64, Basis, crate::model::Money)>>;
+
+    /// A series per UTC day and basis from the per-day, per-workspace rollup, over days in
+    /// `[from, to)`; only one workspace (`""` for Default) when given.
+    async fn daily_series_by_workspace(
+        &self,
+        plan_ids: &[i64],
+        from: i64,
+        to: i64,
+        workspace_id: Option<&str>,
+    ) -> Result<Vec<(i64, Basis, crate::model::Money)>>;
+
+    /// Usage over pieces of the usage rollups (hours: the hourly usage) in one query, by plan
+    /// and dimension; subtracted pieces count negatively.
+    async fn sum_usage_pieces(
+        &self,
+        plan_ids: &[i64],
+        pieces: &[Piece],
+    ) -> Result<Vec<(i64, i64, TokenCounts)>>;
+
+    /// Daily usage summed per plan and dimension over days in `[from, to)`.
+    async fn sum_usage_daily(&self, plan_ids: &[i64], from: i64, to: i64)
+    -> Result<Vec<(i64, i64, TokenCounts)>>;
+
+    /// Hourly usage summed per plan and dimension over hours in `[from, to)`.
+    async fn sum_usage_hourly(&self, plan_ids: &[i64], from: i64, to: i64)
+    -> Result<Vec<(i64, i64, TokenCounts)>>;
+
+    /// Unpriced usage of these plans over days in `[from, to)`, summed per plan, model, tier
+    /// and window.
+    async fn unpriced(&self, plan_ids: &[i64], from: i64, to: i64) -> Result<Vec<(i64, Unpriced)>>;
+}
+
+/// Rows split into chunks of `max` rows and then power-of-two chunks for the remainder, so
+/// that a multi-row statement has one of only a few shapes: the driver caches each prepared
+/// shape per connection, and arbitrary row counts would grow that cache with the history
+/// synced. `max` must be a power of two.
+pub(crate) fn shaped_chunks<T>(rows: &[T], max: usize) -> Vec<&[T]> {
+    debug_assert!(max.is_power_of_two());
+    let mut chunks = Vec::new();
+    let mut rest = rows;
+    let mut size = max;
+    while !rest.is_empty() {
+        while size > rest.len() {
+            size /= 2;
+        }
+        let (head, tail) = rest.split_at(size);
+        chunks.push(head);
+        rest = tail;
+    }
+    chunks
+}
+
+/// Unix milliseconds of an instant.
+pub(crate) fn to_ms(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+/// The instant of Unix milliseconds read from the database.
+pub(crate) fn from_ms(ms: i64) -> Result<DateTime<Utc>> {
+    Utc.timestamp_millis_opt(ms)
+        .single()
+        .ok_or_else(|| Error::Storage {
+            message: format!("stored timestamp {ms} ms is out of range"),
+            source: None,
+        })
+}
+
+/// Unix seconds of an instant.
+pub(crate) fn to_ts(at: DateTime<Utc>) -> i64 {
+    at.timestamp()
+}
+
+/// The instant of Unix seconds read from the database.
+pub(crate) fn from_ts(seconds: i64) -> Result<DateTime<Utc>> {
+    Utc.timestamp_opt(seconds, 0)
+        .single()
+        .ok_or_else(|| Error::Storage {
+            message: format!("stored timestamp {seconds} is out of range"),
+            source: None,
+        })
+}
+
+/// Storage of an optional dimension: `None` is `''`.
+pub(crate) fn dim_in(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or("")
+}
+
+/// An optional dimension read back: `''` is `None`.
+pub(crate) fn dim_out(value: String) -> Option<String> {
+    if value.is_empty() { None } else { Some(value) }
+}
+
+/// Map a driver error to [`Error::Storage`], saying what was being done ([`Error::Closed`]
+/// once the pool was closed).
+pub(crate) fn db_error(doing: &'static str) -> impl FnOnce(sqlx::Error) -> Error {
+    move |e| match e {
+        sqlx::Error::PoolClosed => Error::Closed,
+        e => Error::storage(doing, e),
+    }
+}
+
+/// True when a driver error is a unique-constraint violation on the named index.
+pub(crate) fn is_unique_violation(e: &sqlx::Error, index: &str, column_hint: &str) -> bool {
+    match e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            db.constraint() == Some(index) || db.message().contains(column_hint)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_redacted_in_messages() {
+        assert_eq!(
+            redact_url("postgres://app:hunter2@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
+        assert_eq!(redact_url("postgres://db/x"), "postgres://db/x");
+        assert_eq!(redact_url("sqlite://a.db"), "sqlite://a.db");
+    }
+
+    #[test]
+    fn shaped_chunks_use_few_sizes_and_keep_every_row() {
+        let rows: Vec<u32> = (0..1_337).collect();
+        let chunks = shaped_chunks(&rows, 512);
+        let sizes: Vec<usize> = chunks.iter().map(|c| c.len()).collect();
+        assert_eq!(sizes, vec![512, 512, 256, 32, 16, 8, 1]);
+        assert_eq!(chunks.concat(), rows);
+        assert!(shaped_chunks::<u8>(&[], 512).is_empty());
+    }
+
+    #[tokio::test]
+    async fn unknown_schemes_are_invalid_input() {
+        let err = open_store("mysql://root:pw@db/x", &StoreOptions::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "INVALID_INPUT");
+        assert!(err.to_string().contains("mysql://root:***@db/x"), "{err}");
+    }
+}

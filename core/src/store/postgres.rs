@@ -1,0 +1,173 @@
+//! The Postgres store: what several app instances share.
+
+use std::fmt;
+use std::str::FromStr;
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{Executor, Transaction};
+
+use super::{Backend, StoreOptions, db_error, redact_url};
+use crate::error::{Error, Result};
+
+type Db = sqlx::Postgres;
+type ThisStore = PostgresStore;
+const BACKEND: Backend = Backend::Postgres;
+/// Row locks keep a concurrent credential write from slipping between read and re-seal.
+const LOCK_ALL_CREDENTIALS: &str = "SELECT plan_id, kind, key_id, nonce, ciphertext \
+     FROM costledger_credentials ORDER BY plan_id FOR UPDATE";
+
+/// The store on PostgreSQL.
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+    location: String,
+}
+
+impl fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("location", &self.location)
+            .finish()
+    }
+}
+
+fn migrator() -> Migrator {
+    let mut migrator = sqlx::migrate!("migrations/postgres");
+    // The host's own sqlx migrations may live in the same database under the default name.
+    migrator.dangerous_set_table_name("costledger_migrations");
+    migrator
+}
+
+/// A schema name safe to quote: letters, digits and underscores, not starting with a digit.
+fn check_schema(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 63
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "Postgres schema must be 1-63 letters, digits or underscores not starting with a \
+             digit, got {name:?}"
+        )))
+    }
+}
+
+impl PostgresStore {
+    /// Connect, create the schema when one is named, and migrate.
+    pub async fn open(url: &str, options: &StoreOptions) -> Result<Self> {
+        let location = redact_url(url);
+        let mut connect = PgConnectOptions::from_str(url).map_err(|e| {
+            Error::invalid(format!(
+                "Postgres database URL {location:?} is not valid: {e}"
+            ))
+        })?;
+        if let Some(schema) = &options.postgres_schema {
+            check_schema(schema)?;
+            connect = connect.options([("search_path", schema.as_str())]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(options.busy_timeout)
+            .connect_with(connect)
+            .await
+            .map_err(|e| Error::storage(format!("connecting to Postgres at {location}"), e))?;
+        if let Some(schema) = &options.postgres_schema {
+            pool.execute(sqlx::AssertSqlSafe(format!(
+                "CREATE SCHEMA IF NOT EXISTS \"{schema}\""
+            )))
+            .await
+            .map_err(|e| Error::storage(format!("creating the schema {schema}"), e))?;
+        }
+        if options.run_migrations {
+            migrator()
+                .run(&pool)
+                .await
+                .map_err(|e| Error::storage("migrating the Postgres database", e))?;
+        }
+        Ok(PostgresStore { pool, location })
+    }
+
+    /// The underlying pool, for tests and benchmarks that compare against raw sqlx.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn begin_write(&self) -> Result<Transaction<'static, Db>> {
+        self.pool
+            .begin()
+            .await
+            .map_err(db_error("starting a write transaction"))
+    }
+
+    /// One statement per page: columns travel as arrays and `UNNEST` turns them into rows.
+    async fn insert_usage_rows(
+        conn: &mut sqlx::PgConnection,
+        plan_id: i64,
+        width: i64,
+        rows: &[sql_usage::UsageInsert],
+    ) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let column =
+            |f: fn(&sql_usage::UsageInsert) -> i64| rows.iter().map(f).collect::<Vec<i64>>();
+        sqlx::query(
+            "INSERT INTO costledger_usage (plan_id, width, bucket_start, dim_id, uncached_input, \
+             cache_write_5m, cache_write_1h, cache_read, output, web_search_requests) \
+             SELECT $1, $2, * FROM UNNEST($3::bigint[], $4::bigint[], $5::bigint[], \
+             $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[])",
+        )
+        .bind(plan_id)
+        .bind(width)
+        .bind(column(|r| r.bucket_start))
+        .bind(column(|r| r.dim_id))
+        .bind(column(|r| r.tokens.uncached_input))
+        .bind(column(|r| r.tokens.cache_write_5m))
+        .bind(column(|r| r.tokens.cache_write_1h))
+        .bind(column(|r| r.tokens.cache_read))
+        .bind(column(|r| r.tokens.output))
+        .bind(column(|r| r.tokens.web_search_requests))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error("storing usage rows"))?;
+        Ok(())
+    }
+}
+
+mod sql_plans {
+    use super::*;
+    include!("sql/plans.rs");
+}
+
+pub(crate) mod sql_usage {
+    use super::*;
+    include!("sql/usage.rs");
+}
+
+mod sql_sync {
+    use super::*;
+    include!("sql/sync.rs");
+}
+
+mod sql_subjects {
+    use super::*;
+    include!("sql/subjects.rs");
+}
+
+mod sql_facts {
+    use super::*;
+    include!("sql/facts.rs");
+}
+
+mod sql_logs {
+    use super::*;
+    include!("sql/logs.rs");
+}
+
+mod sql_budgets {
+    use super::*;
+    include!("sql/budgets.rs");
+}

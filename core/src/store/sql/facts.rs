@@ -1,0 +1,901 @@
+// Shared FactStore queries, compiled once per backend: the including module defines `Db`
+// and `ThisStore` (with `pool` and `begin_write`), and `super::sql_usage::resolve_dims`.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use chrono::Datelike;
+use sqlx::{QueryBuilder, Row};
+
+use crate::error::{Error, Result};
+use crate::model::{Basis, CostRow, Money, TokenCounts};
+use crate::store::{
+    DayFacts, Dim, FactStore, FactSum, Grain, HourUsage, Piece, Unpriced, UsageStore, db_error,
+    dim_in, dim_out, from_ts, shaped_chunks,
+};
+
+use super::sql_usage::{DimKey, resolve_dims};
+
+type DbRow = <Db as sqlx::Database>::Row;
+
+const DAY: i64 = 86_400;
+const CHUNK: usize = 256;
+
+fn basis_of(code: i64) -> Result<Basis> {
+    Basis::from_fact_code(code).ok_or_else(|| Error::Storage {
+        message: format!("stored basis code {code} is unknown; the row is corrupt"),
+        source: None,
+    })
+}
+
+fn dim_from_row(row: &DbRow, offset: usize, plan_id: i64) -> Result<Dim> {
+    let read = |e| Error::storage("reading a usage dimension", e);
+    Ok(Dim {
+        id: row.try_get(offset).map_err(read)?,
+        plan_id,
+        api_key_id: dim_out(row.try_get(offset + 1).map_err(read)?),
+        workspace_id: dim_out(row.try_get(offset + 2).map_err(read)?),
+        model: row.try_get(offset + 3).map_err(read)?,
+        service_tier: row.try_get(offset + 4).map_err(read)?,
+        context_window: row.try_get(offset + 5).map_err(read)?,
+    })
+}
+
+fn tokens_from_row(row: &DbRow, offset: usize) -> Result<TokenCounts> {
+    let read = |e| Error::storage("reading token counts", e);
+    Ok(TokenCounts {
+        uncached_input: row.try_get(offset).map_err(read)?,
+        cache_write_5m: row.try_get(offset + 1).map_err(read)?,
+        cache_write_1h: row.try_get(offset + 2).map_err(read)?,
+        cache_read: row.try_get(offset + 3).map_err(read)?,
+        output: row.try_get(offset + 4).map_err(read)?,
+        web_search_requests: row.try_get(offset + 5).map_err(read)?,
+    })
+}
+
+fn push_in(q: &mut QueryBuilder<Db>, column: &str, ids: &[i64]) {
+    q.push(format!(" AND {column} IN ("));
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    q.push(")");
+}
+
+fn sums_from_rows(rows: Vec<DbRow>) -> Result<Vec<FactSum>> {
+    rows.iter()
+        .map(|row| {
+            let read = |e| Error::storage("reading cost sums", e);
+            Ok(FactSum {
+                plan_id: row.try_get(0).map_err(read)?,
+                at: row.try_get(1).map_err(read)?,
+                dim_id: row.try_get(2).map_err(read)?,
+                basis: basis_of(row.try_get(3).map_err(read)?)?,
+                amount: Money::from_nanos(row.try_get(4).map_err(read)?),
+            })
+        })
+        .collect()
+}
+
+fn series_from_rows(rows: Vec<DbRow>) -> Result<Vec<(i64, Basis, Money)>> {
+    rows.iter()
+        .map(|row| {
+            let read = |e| Error::storage("reading a cost series", e);
+            Ok((
+                row.try_get(0).map_err(read)?,
+                basis_of(row.try_get(1).map_err(read)?)?,
+                Money::from_nanos(row.try_get(2).map_err(read)?),
+            ))
+        })
+        .collect()
+}
+
+impl ThisStore {
+    async fn sum_facts(
+        &self,
+        table: &str,
+        time: &str,
+        plan_ids: &[i64],
+        from: i64,
+        to: i64,
+        by_time: bool,
+        dim_ids: Option<&[i64]>,
+    ) -> Result<Vec<FactSum>> {
+        if plan_ids.is_empty() || dim_ids.is_some_and(<[i64]>::is_empty) {
+            return Ok(Vec::new());
+        }
+        let at = if by_time {
+            time.to_string()
+        } else {
+            "CAST(NULL AS BIGINT)".to_string()
+        };
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT plan_id, {at}, dim_id, basis, CAST(SUM(amount_nanos) AS BIGINT) FROM {table} \
+             WHERE {time} >= "
+        ));
+        q.push_bind(from)
+            .push(format!(" AND {time} < "))
+            .push_bind(to);
+        push_in(&mut q, "plan_id", plan_ids);
+        if let Some(dims) = dim_ids {
+            push_in(&mut q, "dim_id", dims);
+        }
+        q.push(" GROUP BY plan_id, dim_id, basis");
+        if by_time {
+            q.push(format!(", {time}"));
+        }
+        let rows = q
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("summing cost facts"))?;
+        sums_from_rows(rows)
+    }
+
+    async fn sum_usage(
+        &self,
+        table: &str,
+        time: &str,
+        plan_ids: &[i64],
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(i64, i64, TokenCounts)>> {
+        if plan_ids.is_empty() || from >= to {
+            return Ok(Vec::new());
+        }
+        let width = if table == "costledger_usage" {
+            " AND width = 3600"
+        } else {
+            ""
+        };
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT plan_id, dim_id, CAST(SUM(uncached_input) AS BIGINT), \
+             CAST(SUM(cache_write_5m) AS BIGINT), CAST(SUM(cache_write_1h) AS BIGINT), \
+             CAST(SUM(cache_read) AS BIGINT), CAST(SUM(output) AS BIGINT), \
+             CAST(SUM(web_search_requests) AS BIGINT) FROM {table} WHERE {time} >= "
+        ));
+        q.push_bind(from)
+            .push(format!(" AND {time} < "))
+            .push_bind(to)
+            .push(width);
+        push_in(&mut q, "plan_id", plan_ids);
+        q.push(" GROUP BY plan_id, dim_id");
+        let rows = q
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("summing usage"))?;
+        rows.iter()
+            .map(|row| {
+                let read = |e| Error::storage("summing usage", e);
+                Ok((
+                    row.try_get(0).map_err(read)?,
+                    row.try_get(1).map_err(read)?,
+                    tokens_from_row(row, 2)?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn workspace_series(
+        &self,
+        table: &str,
+        time: &str,
+        plan_ids: &[i64],
+        from: i64,
+        to: i64,
+        workspace_id: Option<&str>,
+    ) -> Result<Vec<(i64, Basis, Money)>> {
+        if plan_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT {time}, basis, CAST(SUM(amount_nanos) AS BIGINT) FROM {table} WHERE {time} >= "
+        ));
+        q.push_bind(from)
+            .push(format!(" AND {time} < "))
+            .push_bind(to);
+        push_in(&mut q, "plan_id", plan_ids);
+        if let Some(ws) = workspace_id {
+            q.push(" AND workspace_id = ").push_bind(ws.to_string());
+        }
+        q.push(format!(" GROUP BY {time}, basis ORDER BY {time}"));
+        let rows = q
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("summing a cost series by workspace"))?;
+        series_from_rows(rows)
+    }
+}
+
+/// `CASE WHEN {time} < b1 THEN b0 WHEN … END`: the start of the bucket an instant falls in.
+fn push_bucket(q: &mut QueryBuilder<Db>, time: &str, bounds: &[i64]) {
+    q.push("CASE");
+    for w in bounds.windows(2) {
+        q.push(format!(" WHEN {time} < "))
+            .push_bind(w[1])
+            .push(" THEN ")
+            .push_bind(w[0]);
+    }
+    q.push(" END");
+}
+
+/// The UTC calendar month of a day: (its first instant, the next month's), Unix seconds.
+fn month_of(day: i64) -> (i64, i64) {
+    let date = chrono::DateTime::from_timestamp(day, 0)
+        .expect("a stored day is a valid instant")
+        .date_naive();
+    let first = date.with_day(1).expect("every month has a first day");
+    let next = first + chrono::Months::new(1);
+    let ts = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
+    (ts(first), ts(next))
+}
+
+#[async_trait]
+impl FactStore for ThisStore {
+    async fn day_inputs(&self, plan_id: i64, day: i64) -> Result<(Vec<HourUsage>, Vec<CostRow>)> {
+        // Hourly usage when the day was synced hourly, else its daily bucket.
+        let mut usage = Vec::new();
+        for width in [3_600_i64, DAY] {
+            let rows = sqlx::query(
+                "SELECT u.bucket_start, d.id, d.api_key_id, d.workspace_id, d.model, \
+                 d.service_tier, d.context_window, u.uncached_input, u.cache_write_5m, \
+                 u.cache_write_1h, u.cache_read, u.output, u.web_search_requests \
+                 FROM costledger_usage u JOIN costledger_usage_dims d ON d.id = u.dim_id \
+                 WHERE u.plan_id = $1 AND u.width = $2 AND u.bucket_start >= $3 \
+                 AND u.bucket_start < $4 ORDER BY u.bucket_start, d.id",
+            )
+            .bind(plan_id)
+            .bind(width)
+            .bind(day)
+            .bind(day + DAY)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("reading a day's usage"))?;
+            for row in &rows {
+                usage.push(HourUsage {
+                    hour: row.try_get(0).map_err(db_error("reading a day's usage"))?,
+                    dim: dim_from_row(row, 1, plan_id)?,
+                    tokens: tokens_from_row(row, 7)?,
+                });
+            }
+            if !usage.is_empty() {
+                break;
+            }
+        }
+        let costs = self
+            .cost_rows(plan_id, from_ts(day)?, from_ts(day + DAY)?)
+            .await?;
+        Ok((usage, costs))
+    }
+
+    async fn ensure_dims(&self, plan_id: i64, dims: &[Dim]) -> Result<Vec<i64>> {
+        let keys: Vec<DimKey> = dims
+            .iter()
+            .map(|d| {
+                (
+                    dim_in(&d.api_key_id).to_string(),
+                    dim_in(&d.workspace_id).to_string(),
+                    d.model.clone(),
+                    d.service_tier.clone(),
+                    d.context_window.clone(),
+                )
+            })
+            .collect();
+        let mut tx = self.begin_write().await?;
+        let ids = resolve_dims(&mut tx, plan_id, keys.iter().cloned()).await?;
+        tx.commit()
+            .await
+            .map_err(db_error("committing usage dimensions"))?;
+        Ok(keys.iter().map(|k| ids[k]).collect())
+    }
+
+    async fn replace_day_facts(&self, plan_id: i64, day: &DayFacts) -> Result<()> {
+        let (start, end) = (day.day, day.day + DAY);
+        let mut tx = self.begin_write().await?;
+        for (sql, range) in [
+            (
+                "DELETE FROM costledger_cost_facts WHERE plan_id = $1 AND hour >= $2 AND hour < $3",
+                true,
+            ),
+            (
+                "DELETE FROM costledger_cost_hourly_ws WHERE plan_id = $1 AND hour >= $2 AND hour < $3",
+                true,
+            ),
+            (
+                "DELETE FROM costledger_cost_daily WHERE plan_id = $1 AND day = $2",
+                false,
+            ),
+            (
+                "DELETE FROM costledger_usage_daily WHERE plan_id = $1 AND day = $2",
+                false,
+            ),
+            (
+                "DELETE FROM costledger_unpriced WHERE plan_id = $1 AND day = $2",
+                false,
+            ),
+            (
+                "DELETE FROM costledger_cost_daily_ws WHERE plan_id = $1 AND day = $2",
+                false,
+            ),
+        ] {
+            let mut query = sqlx::query(sql).bind(plan_id).bind(start);
+            if range {
+                query = query.bind(end);
+            }
+            query
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("clearing a day's cost facts"))?;
+        }
+        for chunk in shaped_chunks(&day.facts, CHUNK) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO costledger_cost_facts (plan_id, hour, dim_id, basis, amount_nanos) ",
+            );
+            q.push_values(chunk, |mut b, f| {
+                b.push_bind(plan_id)
+                    .push_bind(f.hour)
+                    .push_bind(f.dim_id)
+                    .push_bind(f.basis.fact_code())
+                    .push_bind(f.amount.nanos());
+            });
+            q.build()
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("storing cost facts"))?;
+        }
+        for chunk in shaped_chunks(&day.daily, CHUNK) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO costledger_cost_daily (plan_id, day, dim_id, basis, amount_nanos) ",
+            );
+            q.push_values(chunk, |mut b, (dim, basis, amount)| {
+                b.push_bind(plan_id)
+                    .push_bind(start)
+                    .push_bind(*dim)
+                    .push_bind(basis.fact_code())
+                    .push_bind(amount.nanos());
+            });
+            q.build()
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("storing daily cost"))?;
+        }
+        for chunk in shaped_chunks(&day.hourly_ws, CHUNK) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO costledger_cost_hourly_ws (plan_id, hour, workspace_id, basis, \
+                 amount_nanos) ",
+            );
+            q.push_values(chunk, |mut b, (hour, ws, basis, amount)| {
+                b.push_bind(plan_id)
+                    .push_bind(*hour)
+                    .push_bind(ws.clone())
+                    .push_bind(basis.fact_code())
+                    .push_bind(amount.nanos());
+            });
+            q.build()
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("storing hourly cost"))?;
+        }
+        let mut daily_ws: BTreeMap<(&str, i64), i64> = BTreeMap::new();
+        for (_, ws, basis, amount) in &day.hourly_ws {
+            *daily_ws
+                .entry((ws.as_str(), basis.fact_code()))
+                .or_default() += amount.nanos();
+        }
+        let daily_ws: Vec<_> = daily_ws.into_iter().collect();
+        for chunk in shaped_chunks(&daily_ws, CHUNK) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO costledger_cost_daily_ws (plan_id, day, workspace_id, basis, \
+                 amount_nanos) ",
+            );
+            q.push_values(chunk, |mut b, ((ws, basis), amount)| {
+                b.push_bind(plan_id)
+                    .push_bind(start)
+                    .push_bind(ws.to_string())
+                    .push_bind(*basis)
+                    .push_bind(*amount);
+            });
+            q.build()
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("storing daily cost per workspace"))?;
+        }
+        for chunk in shaped_chunks(&day.usage, CHUNK) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO costledger_usage_daily (plan_id, day, dim_id, uncached_input, \
+                 cache_write_5m, cache_write_1h, cache_read, output, web_search_requests) ",
+            );
+            q.push_values(chunk, |mut b, (dim, t)| {
+                b.push_bind(plan_id)
+                    .push_bind(start)
+                    .push_bind(*dim)
+                    .push_bind(t.uncached_input)
+                    .push_bind(t.cache_write_5m)
+                    .push_bind(t.cache_write_1h)
+                    .push_bind(t.cache_read)
+                    .push_bind(t.output)
+                    .push_bind(t.web_search_requests);
+            });
+            q.build()
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("storing daily usage"))?;
+        }
+        for chunk in shaped_chunks(&day.unpriced, CHUNK) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO costledger_unpriced (plan_id, day, model, service_tier, \
+                 context_window, tokens) ",
+            );
+            q.push_values(chunk, |mut b, u| {
+                b.push_bind(plan_id)
+                    .push_bind(start)
+                    .push_bind(u.model.clone())
+                    .push_bind(u.service_tier.clone())
+                    .push_bind(u.context_window.clone())
+                    .push_bind(u.tokens);
+            });
+            q.build()
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("storing unpriced usage"))?;
+        }
+        // The month's rollups, summed again from its days (self-healing, and a month holds
+        // at most 31 days of a plan's daily rows).
+        let (month, next) = month_of(start);
+        for sql in [
+            "DELETE FROM costledger_cost_monthly WHERE plan_id = $1 AND month = $2",
+            "DELETE FROM costledger_usage_monthly WHERE plan_id = $1 AND month = $2",
+        ] {
+            sqlx::query(sql)
+                .bind(plan_id)
+                .bind(month)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("clearing a month's rollups"))?;
+        }
+        for sql in [
+            "INSERT INTO costledger_cost_monthly (plan_id, month, dim_id, basis, amount_nanos) \
+             SELECT plan_id, $2, dim_id, basis, CAST(SUM(amount_nanos) AS BIGINT) \
+             FROM costledger_cost_daily WHERE plan_id = $1 AND day >= $2 AND day < $3 \
+             GROUP BY plan_id, dim_id, basis",
+            "INSERT INTO costledger_usage_monthly (plan_id, month, dim_id, uncached_input, \
+             cache_write_5m, cache_write_1h, cache_read, output, web_search_requests) \
+             SELECT plan_id, $2, dim_id, CAST(SUM(uncached_input) AS BIGINT), \
+             CAST(SUM(cache_write_5m) AS BIGINT), CAST(SUM(cache_write_1h) AS BIGINT), \
+             CAST(SUM(cache_read) AS BIGINT), CAST(SUM(output) AS BIGINT), \
+             CAST(SUM(web_search_requests) AS BIGINT) \
+             FROM costledger_usage_daily WHERE plan_id = $1 AND day >= $2 AND day < $3 \
+             GROUP BY plan_id, dim_id",
+        ] {
+            sqlx::query(sql)
+                .bind(plan_id)
+                .bind(month)
+                .bind(next)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("summing a month's rollups"))?;
+        }
+        tx.commit()
+            .await
+            .map_err(db_error("committing a day's cost facts"))
+    }
+
+    async fn dims(&self, plan_ids: &[i64]) -> Result<Vec<Dim>> {
+        if plan_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT plan_id, id, api_key_id, workspace_id, model, service_tier, context_window \
+             FROM costledger_usage_dims WHERE 1 = 1",
+        );
+        push_in(&mut q, "plan_id", plan_ids);
+        q.push(" ORDER BY id");
+        let rows = q
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("reading usage dimensions"))?;
+        rows.iter()
+            .map(|row| {
+                let plan_id: i64 = row
+                    .try_get(0)
+                    .map_err(db_error("reading usage dimensions"))?;
+                dim_from_row(row, 1, plan_id)
+            })
+            .collect()
+    }
+
+    async fn workspace_names(&self, plan_ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
+        if plan_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT plan_id, workspace_id, name FROM costledger_workspaces \
+             WHERE workspace_id <> ''",
+        );
+        push_in(&mut q, "plan_id", plan_ids);
+        let rows = q
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("reading workspace names"))?;
+        rows.iter()
+            .map(|row| {
+                let read = |e| Error::storage("reading workspace names", e);
+                Ok((
+                    row.try_get(0).map_err(read)?,
+                    row.try_get(1).map_err(read)?,
+                    row.try_get(2).map_err(read)?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn dims_of_keys(&self, keys: &[(i64, String)]) -> Result<Vec<Dim>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT plan_id, id, api_key_id, workspace_id, model, service_tier, context_window \
+             FROM costledger_usage_dims WHERE ",
+        );
+        for (i, (plan, key)) in keys.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { " OR (" })
+                .push("plan_id = ")
+                .push_bind(*plan)
+                .push(" AND api_key_id = ")
+                .push_bind(key.clone())
+                .push(")");
+        }
+        q.push(" ORDER BY id");
+        let rows = q
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("reading usage dimensions"))?;
+        rows.iter()
+            .map(|row| {
+                let plan_id: i64 = row
+                    .try_get(0)
+                    .map_err(db_error("reading usage dimensions"))?;
+                dim_from_row(row, 1, plan_id)
+            })
+            .collect()
+    }
+
+    async fn sum_daily(
+        &self,
+        plan_ids: &[i64],
+        from: i64,
+        to: i64,
+        by_day: bool,
+        dim_ids: Option<&[i64]>,
+    ) -> Result<Vec<FactSum>> {
+        self.sum_facts(
+            "costledger_cost_daily",
+            "day",
+            plan_ids,
+            from,
+            to,
+            by_day,
+            dim_ids,
+        )
+        .await
+    }
+
+    async fn sum_hourly(
+        &self,
+        plan_ids: &[i64],
+        from: i64,
+        to: i64,
+        by_hour: bool,
+        dim_ids: Option<&[i64]>,
+    ) -> Result<Vec<FactSum>> {
+        self.sum_facts(
+            "costledger_cost_facts",
+            "hour",
+            plan_ids,
+            from,
+            to,
+            by_hour,
+            dim_ids,
+        )
+        .await
+    }
+
+    async fn sum_hourly_buckets(
+        &self,
+        plan_ids: &[i64],
+        bounds: &[i64],
+        dim_ids: Option<&[i64]>,
+    ) -> Result<Vec<FactSum>> {
+        if plan_ids.is_empty() || bounds.len() < 2 || dim_ids.is_some_and(<[i64]>::is_empty) {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Db>::new("SELECT plan_id, ");
+        push_bucket(&mut q, "hour", bounds);
+        q.push(
+            ", dim_id, basis, CAST(SUM(amount_nanos) AS BIGINT) FROM costledger_cost_facts \
+             WHERE hour >= ",
+        )
+        .push_bind(bounds[0])
+        .push(" AND hour < ")
+        .push_bind(bounds[bounds.len() - 1]);
+        push_in(&mut q, "plan_id", plan_ids);
+        if let Some(dims) = dim_ids {
+            push_in(&mut q, "dim_id", dims);
+        }
+        q.push(" GROUP BY 1, 2, 3, 4");
+        let rows = q
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("summing cost facts per bucket"))?;
+        sums_from_rows(rows)
+    }
+
+    async fn bucket_series_by_workspace(
+        &self,
+        plan_ids: &[i64],
+        bounds: &[i64],
+        workspace_id: Option<&str>,
+    ) -> Result<Vec<(i64, Basis, Money)>> {
+        if plan_ids.is_empty() || bounds.len() < 2 {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Db>::new("SELECT ");
+        push_bucket(&mut q, "hour", bounds);
+        q.push(
+            ", basis, CAST(SUM(amount_nanos) AS BIGINT) FROM costledger_cost_hourly_ws \
+             WHERE hour >= ",
+        )
+        .push_bind(bounds[0])
+        .push(" AND hour < ")
+        .push_bind(bounds[bounds.len() - 1]);
+        push_in(&mut q, "plan_id", plan_ids);
+        if let Some(ws) = workspace_id {
+            q.push(" AND workspace_id = ").push_bind(ws.to_string());
+        }
+        q.push(" GROUP BY 1, 2 ORDER BY 1");
+        let rows = q
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("summing a cost series per bucket"))?;
+        series_from_rows(rows)
+    }
+
+    async fn sum_pieces(
+        &self,
+        plan_ids: &[i64],
+        pieces: &[Piece],
+        dim_ids: Option<&[i64]>,
+    ) -> Result<Vec<FactSum>> {
+        if plan_ids.is_empty() || pieces.is_empty() || dim_ids.is_some_and(<[i64]>::is_empty) {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT plan_id, CAST(NULL AS BIGINT), dim_id, basis, CAST(SUM(a) AS BIGINT) FROM (",
+        );
+        for (i, p) in pieces.iter().enumerate() {
+            let (table, time) = match p.grain {
+                Grain::Month => ("costledger_cost_monthly", "month"),
+                Grain::Day => ("costledger_cost_daily", "day"),
+                Grain::Hour => ("costledger_cost_facts", "hour"),
+            };
+            let sign = if p.minus { "-" } else { "" };
+            if i > 0 {
+                q.push(" UNION ALL ");
+            }
+            q.push(format!(
+                "SELECT plan_id, dim_id, basis, {sign}amount_nanos AS a FROM {table} \
+                 WHERE {time} >= "
+            ));
+            q.push_bind(p.from)
+                .push(format!(" AND {time} < "))
+                .push_bind(p.to);
+            push_in(&mut q, "plan_id", plan_ids);
+            if let Some(dims) = dim_ids {
+                push_in(&mut q, "dim_id", dims);
+            }
+        }
+        q.push(") pieces GROUP BY plan_id, dim_id, basis HAVING SUM(a) <> 0");
+        let rows = q
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("summing cost rollups"))?;
+        sums_from_rows(rows)
+    }
+
+    async fn sum_usage_pieces(
+        &self,
+        plan_ids: &[i64],
+        pieces: &[Piece],
+    ) -> Result<Vec<(i64, i64, TokenCounts)>> {
+        if plan_ids.is_empty() || pieces.is_empty() {
+            return Ok(Vec::new());
+        }
+        const COLUMNS: [&str; 6] = [
+            "uncached_input",
+            "cache_write_5m",
+            "cache_write_1h",
+            "cache_read",
+            "output",
+            "web_search_requests",
+        ];
+        let sums: Vec<String> = COLUMNS
+            .iter()
+            .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
+            .collect();
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT plan_id, dim_id, {} FROM (",
+            sums.join(", ")
+        ));
+        for (i, p) in pieces.iter().enumerate() {
+            let (table, time, width) = match p.grain {
+                Grain::Month => ("costledger_usage_monthly", "month", ""),
+                Grain::Day => ("costledger_usage_daily", "day", ""),
+                Grain::Hour => ("costledger_usage", "bucket_start", " AND width = 3600"),
+            };
+            let sign = if p.minus { "-" } else { "" };
+            let columns: Vec<String> = COLUMNS
+                .iter()
+                .map(|c| format!("{sign}{c} AS {c}"))
+                .collect();
+            if i > 0 {
+                q.push(" UNION ALL ");
+            }
+            q.push(format!(
+                "SELECT plan_id, dim_id, {} FROM {table} WHERE {time} >= ",
+                columns.join(", ")
+            ));
+            q.push_bind(p.from)
+                .push(format!(" AND {time} < "))
+                .push_bind(p.to)
+                .push(width);
+            push_in(&mut q, "plan_id", plan_ids);
+        }
+        q.push(") pieces GROUP BY plan_id, dim_id");
+        let rows = q
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("summing usage rollups"))?;
+        rows.iter()
+            .map(|row| {
+                let read = |e| Error::storage("summing usage rollups", e);
+                Ok((
+                    row.try_get(0).map_err(read)?,
+                    row.try_get(1).map_err(read)?,
+                    tokens_from_row(row, 2)?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn series(
+        &self,
+        plan_ids: &[i64],
+        from: i64,
+        to: i64,
+        hourly: bool,
+        dim_ids: Option<&[i64]>,
+    ) -> Result<Vec<(i64, Basis, Money)>> {
+        if plan_ids.is_empty() || dim_ids.is_some_and(<[i64]>::is_empty) {
+            return Ok(Vec::new());
+        }
+        let (table, time) = if hourly {
+            ("costledger_cost_facts", "hour")
+        } else {
+            ("costledger_cost_daily", "day")
+        };
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT {time}, basis, CAST(SUM(amount_nanos) AS BIGINT) FROM {table} WHERE {time} >= "
+        ));
+        q.push_bind(from)
+            .push(format!(" AND {time} < "))
+            .push_bind(to);
+        push_in(&mut q, "plan_id", plan_ids);
+        if let Some(dims) = dim_ids {
+            push_in(&mut q, "dim_id", dims);
+        }
+        q.push(format!(" GROUP BY {time}, basis ORDER BY {time}"));
+        let rows = q
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("summing a cost series"))?;
+        series_from_rows(rows)
+    }
+
+    async fn series_by_workspace(
+        &self,
+        plan_ids: &[i64],
+        from: i64,
+        to: i64,
+        workspace_id: Option<&str>,
+    ) -> Result<Vec<(i64, Basis, Money)>> {
+        self.workspace_series(
+            "costledger_cost_hourly_ws",
+            "hour",
+            plan_ids,
+            from,
+            to,
+            workspace_id,
+        )
+        .await
+    }
+
+    async fn daily_series_by_workspace(
+        &self,
+        plan_ids: &[i64],
+        from: i64,
+        to: i64,
+        workspace_id: Option<&str>,
+    ) -> Result<Vec<(i64, Basis, Money)>> {
+        self.workspace_series(
+            "costledger_cost_daily_ws",
+            "day",
+            plan_ids,
+            from,
+            to,
+            workspace_id,
+        )
+        .await
+    }
+
+    async fn sum_usage_daily(
+        &self,
+        plan_ids: &[i64],
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(i64, i64, TokenCounts)>> {
+        self.sum_usage("costledger_usage_daily", "day", plan_ids, from, to)
+            .await
+    }
+
+    async fn sum_usage_hourly(
+        &self,
+        plan_ids: &[i64],
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(i64, i64, TokenCounts)>> {
+        self.sum_usage("costledger_usage", "bucket_start", plan_ids, from, to)
+            .await
+    }
+
+    async fn unpriced(&self, plan_ids: &[i64], from: i64, to: i64) -> Result<Vec<(i64, Unpriced)>> {
+        if plan_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT plan_id, model, service_tier, context_window, CAST(SUM(tokens) AS BIGINT) \
+             FROM costledger_unpriced WHERE day >= ",
+        );
+        q.push_bind(from).push(" AND day < ").push_bind(to);
+        push_in(&mut q, "plan_id", plan_ids);
+        q.push(" GROUP BY plan_id, model, service_tier, context_window");
+        let rows = q
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("reading unpriced usage"))?;
+        rows.iter()
+            .map(|row| {
+                let read = |e| Error::storage("reading unpriced usage", e);
+                Ok((
+                    row.try_get(0).map_err(read)?,
+                    Unpriced {
+                        model: row.try_get(1).map_err(read)?,
+                        service_tier: row.try_get(2).map_err(read)?,
+                        context_window: row.try_get(3).map_err(read)?,
+                        tokens: row.try_get(4).map_err(read)?,
+                    },
+                ))
+            })
+            .collect()
+    }
+}

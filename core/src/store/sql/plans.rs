@@ -1,0 +1,514 @@
+// Shared PlanStore queries, compiled once per backend: the including module defines `Db`
+// (the sqlx database), `ThisStore` (the store type, with a `pool` field) and
+// `ThisStore::begin_write`.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+
+use crate::crypto::Sealed;
+use crate::error::{Error, Result};
+use crate::model::{Money, Plan, PlanSettings, PlanStatus, PlanUpdate, Subscription};
+use crate::store::{
+    Backend, CredentialResealer, CredentialSealer, NewPlanRecord, PlanStore, StoredCredential,
+    db_error, from_ts, is_unique_violation, to_ts,
+};
+
+type DbRow = <Db as sqlx::Database>::Row;
+type DbConn = <Db as sqlx::Database>::Connection;
+
+macro_rules! select_plans {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, provider, label, status, key_hint, org_id, org_name, settings, sub_tier, \
+             sub_seats, sub_seat_price_nanos, sub_cycle, sub_anchor_date, sub_currency, \
+             created_at, updated_at, last_synced_at, last_error FROM costledger_plans ",
+            $rest
+        )
+    };
+}
+
+/// Tables holding a plan's synced data, emptied by a purge (children before parents).
+const PURGED_TABLES: &[&str] = &[
+    "DELETE FROM costledger_usage WHERE plan_id = $1",
+    "DELETE FROM costledger_usage_dims WHERE plan_id = $1",
+    "DELETE FROM costledger_costs WHERE plan_id = $1",
+    "DELETE FROM costledger_sync_state WHERE plan_id = $1",
+    "DELETE FROM costledger_workspaces WHERE plan_id = $1",
+    "DELETE FROM costledger_api_keys WHERE plan_id = $1",
+    "DELETE FROM costledger_org_users WHERE plan_id = $1",
+    "DELETE FROM costledger_claude_code_models WHERE plan_id = $1",
+    "DELETE FROM costledger_claude_code WHERE plan_id = $1",
+    "DELETE FROM costledger_cost_facts WHERE plan_id = $1",
+    "DELETE FROM costledger_cost_daily WHERE plan_id = $1",
+    "DELETE FROM costledger_cost_hourly_ws WHERE plan_id = $1",
+    "DELETE FROM costledger_usage_daily WHERE plan_id = $1",
+    "DELETE FROM costledger_unpriced WHERE plan_id = $1",
+];
+
+fn corrupt(what: &str, value: &str) -> Error {
+    Error::Storage {
+        message: format!("stored {what} {value:?} cannot be read; the row is corrupt"),
+        source: None,
+    }
+}
+
+fn plan_from_row(row: &DbRow) -> Result<Plan> {
+    let get = db_error("reading a plan row");
+    let provider: String = row.try_get("provider").map_err(get)?;
+    let status: String = row
+        .try_get("status")
+        .map_err(db_error("reading a plan row"))?;
+    let settings: String = row
+        .try_get("settings")
+        .map_err(db_error("reading a plan row"))?;
+    let tier: Option<String> = row
+        .try_get("sub_tier")
+        .map_err(db_error("reading a plan row"))?;
+    let subscription = match tier {
+        None => None,
+        Some(tier) => {
+            let cycle: String = row
+                .try_get("sub_cycle")
+                .map_err(db_error("reading a plan"))?;
+            let anchor: String = row
+                .try_get("sub_anchor_date")
+                .map_err(db_error("reading a plan"))?;
+            let price: Option<i64> = row
+                .try_get("sub_seat_price_nanos")
+                .map_err(db_error("reading a plan"))?;
+            Some(Subscription {
+                tier: tier
+                    .parse()
+                    .map_err(|_| corrupt("subscription tier", &tier))?,
+                seats: row
+                    .try_get("sub_seats")
+                    .map_err(db_error("reading a plan"))?,
+                price_per_seat: price.map(Money::from_nanos),
+                cycle: cycle
+                    .parse()
+                    .map_err(|_| corrupt("billing cycle", &cycle))?,
+                anchor_date: NaiveDate::parse_from_str(&anchor, "%Y-%m-%d")
+                    .map_err(|_| corrupt("anchor date", &anchor))?,
+                currency: row
+                    .try_get("sub_currency")
+                    .map_err(db_error("reading a plan"))?,
+            })
+        }
+    };
+    let opt_ts = |name: &str| -> Result<Option<DateTime<Utc>>> {
+        let v: Option<i64> = row.try_get(name).map_err(db_error("reading a plan row"))?;
+        v.map(from_ts).transpose()
+    };
+    Ok(Plan {
+        id: row.try_get("id").map_err(db_error("reading a plan row"))?,
+        provider: provider
+            .parse()
+            .map_err(|_| corrupt("provider", &provider))?,
+        label: row
+            .try_get("label")
+            .map_err(db_error("reading a plan row"))?,
+        status: status
+            .parse()
+            .map_err(|_| corrupt("plan status", &status))?,
+        key_hint: row
+            .try_get("key_hint")
+            .map_err(db_error("reading a plan row"))?,
+        org_id: row
+            .try_get("org_id")
+            .map_err(db_error("reading a plan row"))?,
+        org_name: row
+            .try_get("org_name")
+            .map_err(db_error("reading a plan row"))?,
+        settings: serde_json::from_str::<PlanSettings>(&settings)
+            .map_err(|_| corrupt("plan settings", &settings))?,
+        subscription,
+        created_at: from_ts(
+            row.try_get("created_at")
+                .map_err(db_error("reading a plan"))?,
+        )?,
+        updated_at: from_ts(
+            row.try_get("updated_at")
+                .map_err(db_error("reading a plan"))?,
+        )?,
+        last_synced_at: opt_ts("last_synced_at")?,
+        last_error: row
+            .try_get("last_error")
+            .map_err(db_error("reading a plan row"))?,
+    })
+}
+
+async fn fetch_plan(conn: &mut DbConn, id: i64) -> Result<Plan> {
+    let row = sqlx::query(select_plans!("WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db_error("reading a plan"))?;
+    match row {
+        Some(row) => plan_from_row(&row),
+        None => Err(Error::PlanNotFound { id }),
+    }
+}
+
+fn subscription_columns(
+    sub: Option<&Subscription>,
+) -> (
+    Option<&'static str>,
+    Option<i64>,
+    Option<i64>,
+    Option<&'static str>,
+    Option<String>,
+    Option<String>,
+) {
+    match sub {
+        None => (None, None, None, None, None, None),
+        Some(s) => (
+            Some(s.tier.as_str()),
+            Some(s.seats),
+            s.price_per_seat.map(Money::nanos),
+            Some(s.cycle.as_str()),
+            Some(s.anchor_date.format("%Y-%m-%d").to_string()),
+            Some(s.currency.clone()),
+        ),
+    }
+}
+
+impl ThisStore {
+    /// Turn a unique violation on the live-label or live-org index into a clear conflict.
+    async fn plan_conflict(&self, e: sqlx::Error, label: &str, org_id: Option<&str>) -> Error {
+        if is_unique_violation(&e, "costledger_plans_live_label", ".label") {
+            return Error::conflict(format!(
+                "a plan labelled {label:?} already exists; choose another label or disconnect \
+                 that plan first"
+            ));
+        }
+        if is_unique_violation(&e, "costledger_plans_live_org", ".org_id") {
+            let holder: Option<(i64, String)> = match org_id {
+                Some(org) => sqlx::query_as(
+                    "SELECT id, label FROM costledger_plans \
+                     WHERE org_id = $1 AND status <> 'disconnected'",
+                )
+                .bind(org)
+                .fetch_optional(&self.pool)
+                .await
+                .ok()
+                .flatten(),
+                None => None,
+            };
+            return Error::conflict(match holder {
+                Some((id, other)) => format!(
+                    "organisation {} is already connected as plan {id} ({other:?}); a second \
+                     plan for the same organisation would count its cost twice",
+                    org_id.unwrap_or_default()
+                ),
+                None => format!(
+                    "organisation {} is already connected",
+                    org_id.unwrap_or_default()
+                ),
+            });
+        }
+        Error::storage("writing a plan", e)
+    }
+}
+
+#[async_trait]
+impl PlanStore for ThisStore {
+    fn backend(&self) -> Backend {
+        BACKEND
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn insert_plan(
+        &self,
+        plan: &NewPlanRecord,
+        sealer: Option<&dyn CredentialSealer>,
+    ) -> Result<Plan> {
+        let settings = serde_json::to_string(&plan.settings)
+            .map_err(|e| Error::internal(format!("plan settings do not serialise: {e}")))?;
+        let (tier, seats, price, cycle, anchor, currency) =
+            subscription_columns(plan.subscription.as_ref());
+        let now = to_ts(plan.now);
+        let mut tx = self.begin_write().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO costledger_plans (provider, label, status, key_hint, org_id, org_name, \
+             settings, sub_tier, sub_seats, sub_seat_price_nanos, sub_cycle, sub_anchor_date, \
+             sub_currency, created_at, updated_at) \
+             VALUES ($1, $2, 'active', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) \
+             RETURNING id",
+        )
+        .bind(plan.provider.as_str())
+        .bind(&plan.label)
+        .bind(&plan.key_hint)
+        .bind(&plan.org_id)
+        .bind(&plan.org_name)
+        .bind(settings)
+        .bind(tier)
+        .bind(seats)
+        .bind(price)
+        .bind(cycle)
+        .bind(anchor)
+        .bind(currency)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await;
+        let id: i64 = match inserted {
+            Ok(row) => row.try_get(0).map_err(db_error("reading a new plan id"))?,
+            Err(e) => {
+                drop(tx);
+                return Err(self
+                    .plan_conflict(e, &plan.label, plan.org_id.as_deref())
+                    .await);
+            }
+        };
+        if let Some(sealer) = sealer {
+            let (kind, sealed) = sealer.seal(id).await?;
+            insert_credential(&mut tx, id, &kind, &sealed, now).await?;
+        }
+        let created = fetch_plan(&mut tx, id).await?;
+        tx.commit()
+            .await
+            .map_err(db_error("committing a new plan"))?;
+        Ok(created)
+    }
+
+    async fn get_plan(&self, id: i64) -> Result<Plan> {
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(db_error("reading a plan"))?;
+        fetch_plan(&mut conn, id).await
+    }
+
+    async fn list_plans(&self, include_disconnected: bool) -> Result<Vec<Plan>> {
+        let rows = if include_disconnected {
+            sqlx::query(select_plans!("ORDER BY id"))
+                .fetch_all(&self.pool)
+                .await
+        } else {
+            sqlx::query(select_plans!("WHERE status <> 'disconnected' ORDER BY id"))
+                .fetch_all(&self.pool)
+                .await
+        }
+        .map_err(db_error("listing plans"))?;
+        rows.iter().map(plan_from_row).collect()
+    }
+
+    async fn count_plans(&self) -> Result<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM costledger_plans")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error("counting plans"))
+    }
+
+    async fn update_plan(&self, id: i64, update: &PlanUpdate, now: DateTime<Utc>) -> Result<Plan> {
+        let mut tx = self.begin_write().await?;
+        let current = fetch_plan(&mut tx, id).await?;
+        if let Some(label) = &update.label {
+            let result = sqlx::query(
+                "UPDATE costledger_plans SET label = $1, updated_at = $2 WHERE id = $3",
+            )
+            .bind(label)
+            .bind(to_ts(now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await;
+            if let Err(e) = result {
+                drop(tx);
+                return Err(self
+                    .plan_conflict(e, label, current.org_id.as_deref())
+                    .await);
+            }
+        }
+        if let Some(subscription) = &update.subscription {
+            let (tier, seats, price, cycle, anchor, currency) =
+                subscription_columns(subscription.as_ref());
+            sqlx::query(
+                "UPDATE costledger_plans SET sub_tier = $1, sub_seats = $2, \
+                 sub_seat_price_nanos = $3, sub_cycle = $4, sub_anchor_date = $5, \
+                 sub_currency = $6, updated_at = $7 WHERE id = $8",
+            )
+            .bind(tier)
+            .bind(seats)
+            .bind(price)
+            .bind(cycle)
+            .bind(anchor)
+            .bind(currency)
+            .bind(to_ts(now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("updating a plan's subscription"))?;
+        }
+        let updated = fetch_plan(&mut tx, id).await?;
+        tx.commit()
+            .await
+            .map_err(db_error("committing a plan update"))?;
+        Ok(updated)
+    }
+
+    async fn disconnect_plan(&self, id: i64, purge: bool, now: DateTime<Utc>) -> Result<Plan> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE costledger_plans SET status = $1, key_hint = NULL, updated_at = $2 \
+             WHERE id = $3",
+        )
+        .bind(PlanStatus::Disconnected.as_str())
+        .bind(to_ts(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error("disconnecting a plan"))?;
+        if done.rows_affected() == 0 {
+            return Err(Error::PlanNotFound { id });
+        }
+        sqlx::query("DELETE FROM costledger_credentials WHERE plan_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("destroying a plan's credential"))?;
+        if purge {
+            for statement in PURGED_TABLES {
+                sqlx::query(*statement)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error("purging a plan's synced data"))?;
+            }
+        }
+        let plan = fetch_plan(&mut tx, id).await?;
+        tx.commit()
+            .await
+            .map_err(db_error("committing a disconnect"))?;
+        Ok(plan)
+    }
+
+    async fn get_credential(&self, plan_id: i64) -> Result<Option<StoredCredential>> {
+        let row = sqlx::query(
+            "SELECT kind, key_id, nonce, ciphertext FROM costledger_credentials \
+             WHERE plan_id = $1",
+        )
+        .bind(plan_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error("reading a credential"))?;
+        row.map(|row| credential_from_row(plan_id, &row))
+            .transpose()
+    }
+
+    async fn replace_credential(
+        &self,
+        plan_id: i64,
+        kind: &str,
+        key_hint: &str,
+        sealed: &Sealed,
+        now: DateTime<Utc>,
+    ) -> Result<Plan> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE costledger_plans SET key_hint = $1, status = 'active', last_error = NULL, \
+             updated_at = $2 WHERE id = $3",
+        )
+        .bind(key_hint)
+        .bind(to_ts(now))
+        .bind(plan_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error("updating a plan's credential hint"))?;
+        if done.rows_affected() == 0 {
+            return Err(Error::PlanNotFound { id: plan_id });
+        }
+        sqlx::query("DELETE FROM costledger_credentials WHERE plan_id = $1")
+            .bind(plan_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("replacing a credential"))?;
+        insert_credential(&mut tx, plan_id, kind, sealed, to_ts(now)).await?;
+        let plan = fetch_plan(&mut tx, plan_id).await?;
+        tx.commit()
+            .await
+            .map_err(db_error("committing a credential"))?;
+        Ok(plan)
+    }
+
+    async fn reseal_credentials(&self, resealer: &dyn CredentialResealer) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let rows = sqlx::query(LOCK_ALL_CREDENTIALS)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_error("reading credentials to re-seal"))?;
+        let stored = rows
+            .iter()
+            .map(|row| {
+                let plan_id: i64 = row.try_get("plan_id").map_err(db_error("reading"))?;
+                credential_from_row(plan_id, row)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let now = to_ts(Utc::now());
+        for credential in &stored {
+            let sealed = resealer.reseal(credential).await?;
+            sqlx::query(
+                "UPDATE costledger_credentials SET key_id = $1, nonce = $2, ciphertext = $3, \
+                 updated_at = $4 WHERE plan_id = $5",
+            )
+            .bind(&sealed.key_id)
+            .bind(&sealed.nonce)
+            .bind(&sealed.ciphertext)
+            .bind(now)
+            .bind(credential.plan_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("writing a re-sealed credential"))?;
+        }
+        tx.commit()
+            .await
+            .map_err(db_error("committing re-sealed credentials"))?;
+        Ok(stored.len() as u64)
+    }
+}
+
+fn credential_from_row(plan_id: i64, row: &DbRow) -> Result<StoredCredential> {
+    Ok(StoredCredential {
+        plan_id,
+        kind: row
+            .try_get("kind")
+            .map_err(db_error("reading a credential"))?,
+        sealed: Sealed {
+            key_id: row
+                .try_get("key_id")
+                .map_err(db_error("reading a credential"))?,
+            nonce: row
+                .try_get("nonce")
+                .map_err(db_error("reading a credential"))?,
+            ciphertext: row
+                .try_get("ciphertext")
+                .map_err(db_error("reading a credential"))?,
+        },
+    })
+}
+
+async fn insert_credential(
+    conn: &mut DbConn,
+    plan_id: i64,
+    kind: &str,
+    sealed: &Sealed,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO costledger_credentials (plan_id, kind, key_id, nonce, ciphertext, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(plan_id)
+    .bind(kind)
+    .bind(&sealed.key_id)
+    .bind(&sealed.nonce)
+    .bind(&sealed.ciphertext)
+    .bind(now)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_error("storing a sealed credential"))?;
+    Ok(())
+}

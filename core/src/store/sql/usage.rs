@@ -1,0 +1,680 @@
+// Shared UsageStore queries, compiled once per backend: the including module defines `Db`,
+// `ThisStore` (with `pool`, `begin_write` and `insert_usage_rows`).
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Row};
+
+use crate::error::{Error, Result};
+use crate::model::{
+    ApiKeyInfo, BucketWidth, ClaudeCodeModelUsage, ClaudeCodePage, ClaudeCodeRecord, CostPage,
+    CostRow, Money, OrgMetadata, OrgUser, TokenCounts, UsagePage, UsageRow, Workspace,
+};
+use crate::store::{
+    UsageStore, Watermark, WatermarkAdvance, db_error, dim_in, dim_out, from_ts, shaped_chunks,
+    to_ts,
+};
+
+type DbConn = <Db as sqlx::Database>::Connection;
+
+/// The dimensions of a usage row as stored (`''` for none).
+pub(crate) type DimKey = (String, String, String, String, String);
+
+/// One usage row ready for the bulk insert.
+pub(crate) struct UsageInsert {
+    pub bucket_start: i64,
+    pub dim_id: i64,
+    pub tokens: TokenCounts,
+}
+
+fn dim_key(row: &UsageRow) -> DimKey {
+    (
+        dim_in(&row.api_key_id).to_string(),
+        dim_in(&row.workspace_id).to_string(),
+        dim_in(&row.model).to_string(),
+        dim_in(&row.service_tier).to_string(),
+        dim_in(&row.context_window).to_string(),
+    )
+}
+
+/// Ids of the page's dimension combinations, inserting the new ones.
+pub(crate) async fn resolve_dims(
+    conn: &mut DbConn,
+    plan_id: i64,
+    wanted: impl Iterator<Item = DimKey>,
+) -> Result<HashMap<DimKey, i64>> {
+    let rows = sqlx::query(
+        "SELECT id, api_key_id, workspace_id, model, service_tier, context_window \
+         FROM costledger_usage_dims WHERE plan_id = $1",
+    )
+    .bind(plan_id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_error("reading usage dimensions"))?;
+    let mut ids = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let key: DimKey = (
+            row.try_get(1)
+                .map_err(db_error("reading usage dimensions"))?,
+            row.try_get(2)
+                .map_err(db_error("reading usage dimensions"))?,
+            row.try_get(3)
+                .map_err(db_error("reading usage dimensions"))?,
+            row.try_get(4)
+                .map_err(db_error("reading usage dimensions"))?,
+            row.try_get(5)
+                .map_err(db_error("reading usage dimensions"))?,
+        );
+        ids.insert(
+            key,
+            row.try_get(0)
+                .map_err(db_error("reading usage dimensions"))?,
+        );
+    }
+    for key in wanted {
+        if ids.contains_key(&key) {
+            continue;
+        }
+        // DO UPDATE (not DO NOTHING) so RETURNING yields the id even if the row exists.
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO costledger_usage_dims \
+             (plan_id, api_key_id, workspace_id, model, service_tier, context_window) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (plan_id, api_key_id, workspace_id, model, service_tier, context_window) \
+             DO UPDATE SET model = excluded.model RETURNING id",
+        )
+        .bind(plan_id)
+        .bind(&key.0)
+        .bind(&key.1)
+        .bind(&key.2)
+        .bind(&key.3)
+        .bind(&key.4)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db_error("storing a usage dimension"))?;
+        ids.insert(key, id);
+    }
+    Ok(ids)
+}
+
+async fn advance_watermark(
+    conn: &mut DbConn,
+    plan_id: i64,
+    advance: &WatermarkAdvance,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO costledger_sync_state (plan_id, stream, watermark, first_start, updated_at) \
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (plan_id, stream) DO UPDATE SET \
+         watermark = CASE WHEN excluded.watermark > costledger_sync_state.watermark \
+             THEN excluded.watermark ELSE costledger_sync_state.watermark END, \
+         first_start = CASE WHEN excluded.first_start < costledger_sync_state.first_start \
+             THEN excluded.first_start ELSE costledger_sync_state.first_start END, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(plan_id)
+    .bind(&advance.stream)
+    .bind(to_ts(advance.watermark))
+    .bind(to_ts(advance.first_start))
+    .bind(to_ts(Utc::now()))
+    .execute(&mut *conn)
+    .await
+    .map_err(db_error("advancing a watermark"))?;
+    Ok(())
+}
+
+/// Rows of a page merged by bucket and dimensions (a provider that repeats a combination
+/// within a bucket must not make the insert fail, nor lose tokens).
+fn merged_rows(page: &UsagePage) -> Vec<(i64, DimKey, TokenCounts)> {
+    let mut merged: HashMap<(i64, DimKey), TokenCounts> = HashMap::with_capacity(page.rows.len());
+    for row in &page.rows {
+        merged
+            .entry((to_ts(row.bucket_start), dim_key(row)))
+            .or_default()
+            .add(&row.tokens);
+    }
+    let mut rows: Vec<_> = merged.into_iter().map(|((t, k), c)| (t, k, c)).collect();
+    rows.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    rows
+}
+
+/// Rows per multi-row insert (a power of two: see `shaped_chunks`).
+const METADATA_CHUNK: usize = 256;
+
+/// Records of a day merged by (actor, terminal): a provider that splits one actor's
+/// terminal into two records must not make the insert fail, nor lose counts.
+fn merged_records(page: &ClaudeCodePage) -> Vec<ClaudeCodeRecord> {
+    let mut merged: Vec<ClaudeCodeRecord> = Vec::with_capacity(page.records.len());
+    for record in &page.records {
+        let same = merged.iter_mut().find(|m| {
+            (&m.actor_type, &m.actor_id, &m.terminal_type)
+                == (&record.actor_type, &record.actor_id, &record.terminal_type)
+        });
+        let Some(m) = same else {
+            merged.push(record.clone());
+            continue;
+        };
+        m.num_sessions += record.num_sessions;
+        m.lines_added += record.lines_added;
+        m.lines_removed += record.lines_removed;
+        m.commits += record.commits;
+        m.pull_requests += record.pull_requests;
+        for (tool, (accepted, rejected)) in &record.tool_actions {
+            let entry = m.tool_actions.entry(tool.clone()).or_default();
+            entry.0 += accepted;
+            entry.1 += rejected;
+        }
+        for usage in &record.models {
+            match m.models.iter_mut().find(|u| u.model == usage.model) {
+                Some(u) => {
+                    u.input += usage.input;
+                    u.output += usage.output;
+                    u.cache_read += usage.cache_read;
+                    u.cache_creation += usage.cache_creation;
+                    u.estimated_cost += usage.estimated_cost;
+                }
+                None => m.models.push(usage.clone()),
+            }
+        }
+    }
+    merged
+}
+
+#[async_trait]
+impl UsageStore for ThisStore {
+    async fn replace_usage_page(
+        &self,
+        plan_id: i64,
+        page: &UsagePage,
+        advance: Option<&WatermarkAdvance>,
+    ) -> Result<u64> {
+        let rows = merged_rows(page);
+        let mut tx = self.begin_write().await?;
+        let dims = resolve_dims(&mut tx, plan_id, rows.iter().map(|r| r.1.clone())).await?;
+        sqlx::query(
+            "DELETE FROM costledger_usage WHERE plan_id = $1 AND width = $2 \
+             AND bucket_start >= $3 AND bucket_start < $4",
+        )
+        .bind(plan_id)
+        .bind(page.width.seconds())
+        .bind(to_ts(page.starting_at))
+        .bind(to_ts(page.ending_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error("replacing usage buckets"))?;
+        let inserts: Vec<UsageInsert> = rows
+            .into_iter()
+            .map(|(bucket_start, key, tokens)| UsageInsert {
+                bucket_start,
+                dim_id: dims[&key],
+                tokens,
+            })
+            .collect();
+        ThisStore::insert_usage_rows(&mut tx, plan_id, page.width.seconds(), &inserts).await?;
+        if let Some(advance) = advance {
+            advance_watermark(&mut tx, plan_id, advance).await?;
+        }
+        tx.commit()
+            .await
+            .map_err(db_error("committing a usage page"))?;
+        Ok(inserts.len() as u64)
+    }
+
+    async fn replace_cost_page(
+        &self,
+        plan_id: i64,
+        page: &CostPage,
+        advance: Option<&WatermarkAdvance>,
+    ) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "DELETE FROM costledger_costs WHERE plan_id = $1 \
+             AND bucket_start >= $2 AND bucket_start < $3",
+        )
+        .bind(plan_id)
+        .bind(to_ts(page.starting_at))
+        .bind(to_ts(page.ending_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error("replacing cost rows"))?;
+        for chunk in shaped_chunks(&page.rows, METADATA_CHUNK) {
+            let mut insert = QueryBuilder::<Db>::new(
+                "INSERT INTO costledger_costs (plan_id, bucket_start, workspace_id, cost_type, \
+                 model, service_tier, context_window, token_type, inference_geo, description, \
+                 amount_nanos) ",
+            );
+            insert.push_values(chunk, |mut b, row| {
+                b.push_bind(plan_id)
+                    .push_bind(to_ts(row.bucket_start))
+                    .push_bind(dim_in(&row.workspace_id).to_string())
+                    .push_bind(dim_in(&row.cost_type).to_string())
+                    .push_bind(dim_in(&row.model).to_string())
+                    .push_bind(dim_in(&row.service_tier).to_string())
+                    .push_bind(dim_in(&row.context_window).to_string())
+                    .push_bind(dim_in(&row.token_type).to_string())
+                    .push_bind(dim_in(&row.inference_geo).to_string())
+                    .push_bind(row.description.clone())
+                    .push_bind(row.amount.nanos());
+            });
+            insert
+                .build()
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("storing cost rows"))?;
+        }
+        if let Some(advance) = advance {
+            advance_watermark(&mut tx, plan_id, advance).await?;
+        }
+        tx.commit()
+            .await
+            .map_err(db_error("committing a cost page"))?;
+        Ok(page.rows.len() as u64)
+    }
+
+    async fn watermark(&self, plan_id: i64, stream: &str) -> Result<Option<Watermark>> {
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT watermark, first_start FROM costledger_sync_state \
+             WHERE plan_id = $1 AND stream = $2",
+        )
+        .bind(plan_id)
+        .bind(stream)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error("reading a watermark"))?;
+        row.map(|(w, f)| {
+            Ok(Watermark {
+                watermark: from_ts(w)?,
+                first_start: from_ts(f)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn usage_rows(
+        &self,
+        plan_id: i64,
+        width: BucketWidth,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<UsageRow>> {
+        let rows = sqlx::query(
+            "SELECT u.bucket_start, d.api_key_id, d.workspace_id, d.model, d.service_tier, \
+             d.context_window, u.uncached_input, u.cache_write_5m, u.cache_write_1h, \
+             u.cache_read, u.output, u.web_search_requests \
+             FROM costledger_usage u JOIN costledger_usage_dims d ON d.id = u.dim_id \
+             WHERE u.plan_id = $1 AND u.width = $2 AND u.bucket_start >= $3 \
+             AND u.bucket_start < $4 \
+             ORDER BY u.bucket_start, d.api_key_id, d.workspace_id, d.model, d.service_tier, \
+             d.context_window",
+        )
+        .bind(plan_id)
+        .bind(width.seconds())
+        .bind(to_ts(start))
+        .bind(to_ts(end))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("reading usage rows"))?;
+        let read = |e| Error::storage("reading a usage row", e);
+        rows.iter()
+            .map(|row| {
+                Ok(UsageRow {
+                    bucket_start: from_ts(row.try_get(0).map_err(read)?)?,
+                    api_key_id: dim_out(row.try_get(1).map_err(read)?),
+                    workspace_id: dim_out(row.try_get(2).map_err(read)?),
+                    model: dim_out(row.try_get(3).map_err(read)?),
+                    service_tier: dim_out(row.try_get(4).map_err(read)?),
+                    context_window: dim_out(row.try_get(5).map_err(read)?),
+                    inference_geo: None,
+                    tokens: TokenCounts {
+                        uncached_input: row.try_get(6).map_err(read)?,
+                        cache_write_5m: row.try_get(7).map_err(read)?,
+                        cache_write_1h: row.try_get(8).map_err(read)?,
+                        cache_read: row.try_get(9).map_err(read)?,
+                        output: row.try_get(10).map_err(read)?,
+                        web_search_requests: row.try_get(11).map_err(read)?,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    async fn cost_rows(
+        &self,
+        plan_id: i64,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<CostRow>> {
+        let rows = sqlx::query(
+            "SELECT bucket_start, workspace_id, cost_type, model, service_tier, context_window, \
+             token_type, inference_geo, description, amount_nanos FROM costledger_costs \
+             WHERE plan_id = $1 AND bucket_start >= $2 AND bucket_start < $3 \
+             ORDER BY bucket_start, id",
+        )
+        .bind(plan_id)
+        .bind(to_ts(start))
+        .bind(to_ts(end))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("reading cost rows"))?;
+        let read = |e| Error::storage("reading a cost row", e);
+        rows.iter()
+            .map(|row| {
+                Ok(CostRow {
+                    bucket_start: from_ts(row.try_get(0).map_err(read)?)?,
+                    workspace_id: dim_out(row.try_get(1).map_err(read)?),
+                    cost_type: dim_out(row.try_get(2).map_err(read)?),
+                    model: dim_out(row.try_get(3).map_err(read)?),
+                    service_tier: dim_out(row.try_get(4).map_err(read)?),
+                    context_window: dim_out(row.try_get(5).map_err(read)?),
+                    token_type: dim_out(row.try_get(6).map_err(read)?),
+                    inference_geo: dim_out(row.try_get(7).map_err(read)?),
+                    description: row.try_get(8).map_err(read)?,
+                    amount: Money::from_nanos(row.try_get(9).map_err(read)?),
+                })
+            })
+            .collect()
+    }
+
+    async fn upsert_metadata(&self, plan_id: i64, metadata: &OrgMetadata) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for chunk in shaped_chunks(&metadata.workspaces, METADATA_CHUNK) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO costledger_workspaces (plan_id, workspace_id, name, display_color, \
+                 created_at, archived_at) ",
+            );
+            q.push_values(chunk, |mut b, w| {
+                b.push_bind(plan_id)
+                    .push_bind(w.id.clone())
+                    .push_bind(w.name.clone())
+                    .push_bind(w.display_color.clone())
+                    .push_bind(w.created_at.map(to_ts))
+                    .push_bind(w.archived_at.map(to_ts));
+            });
+            q.push(
+                " ON CONFLICT (plan_id, workspace_id) DO UPDATE SET name = excluded.name, \
+                 display_color = excluded.display_color, created_at = excluded.created_at, \
+                 archived_at = excluded.archived_at",
+            );
+            q.build()
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("storing workspaces"))?;
+        }
+        for chunk in shaped_chunks(&metadata.api_keys, METADATA_CHUNK) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO costledger_api_keys (plan_id, api_key_id, name, workspace_id, \
+                 status, created_at, created_by_id, created_by_type, partial_key_hint, \
+                 expires_at) ",
+            );
+            q.push_values(chunk, |mut b, k| {
+                b.push_bind(plan_id)
+                    .push_bind(k.id.clone())
+                    .push_bind(k.name.clone())
+                    .push_bind(dim_in(&k.workspace_id).to_string())
+                    .push_bind(k.status.clone())
+                    .push_bind(k.created_at.map(to_ts))
+                    .push_bind(k.created_by_id.clone())
+                    .push_bind(k.created_by_type.clone())
+                    .push_bind(k.partial_key_hint.clone())
+                    .push_bind(k.expires_at.map(to_ts));
+            });
+            q.push(
+                " ON CONFLICT (plan_id, api_key_id) DO UPDATE SET name = excluded.name, \
+                 workspace_id = excluded.workspace_id, status = excluded.status, \
+                 created_at = excluded.created_at, created_by_id = excluded.created_by_id, \
+                 created_by_type = excluded.created_by_type, \
+                 partial_key_hint = excluded.partial_key_hint, expires_at = excluded.expires_at",
+            );
+            q.build()
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("storing API keys"))?;
+        }
+        for chunk in shaped_chunks(&metadata.users, METADATA_CHUNK) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO costledger_org_users (plan_id, user_id, email, name, role, added_at) ",
+            );
+            q.push_values(chunk, |mut b, u| {
+                b.push_bind(plan_id)
+                    .push_bind(u.id.clone())
+                    .push_bind(u.email.clone())
+                    .push_bind(u.name.clone())
+                    .push_bind(u.role.clone())
+                    .push_bind(u.added_at.map(to_ts));
+            });
+            q.push(
+                " ON CONFLICT (plan_id, user_id) DO UPDATE SET email = excluded.email, \
+                 name = excluded.name, role = excluded.role, added_at = excluded.added_at",
+            );
+            q.build()
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("storing organisation users"))?;
+        }
+        tx.commit().await.map_err(db_error("committing metadata"))?;
+        Ok(())
+    }
+
+    async fn metadata(&self, plan_id: i64) -> Result<OrgMetadata> {
+        let read = |e| Error::storage("reading metadata", e);
+        let opt_ts = |v: Option<i64>| v.map(from_ts).transpose();
+        let mut meta = OrgMetadata::default();
+        let rows = sqlx::query(
+            "SELECT workspace_id, name, display_color, created_at, archived_at \
+             FROM costledger_workspaces WHERE plan_id = $1 AND workspace_id <> '' \
+             ORDER BY workspace_id",
+        )
+        .bind(plan_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("reading stored data"))?;
+        for row in rows {
+            meta.workspaces.push(Workspace {
+                id: row.try_get(0).map_err(read)?,
+                name: row.try_get(1).map_err(read)?,
+                display_color: row.try_get(2).map_err(read)?,
+                created_at: opt_ts(row.try_get(3).map_err(read)?)?,
+                archived_at: opt_ts(row.try_get(4).map_err(read)?)?,
+            });
+        }
+        let rows = sqlx::query(
+            "SELECT api_key_id, name, workspace_id, status, created_at, created_by_id, \
+             created_by_type, partial_key_hint, expires_at FROM costledger_api_keys \
+             WHERE plan_id = $1 ORDER BY api_key_id",
+        )
+        .bind(plan_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("reading stored data"))?;
+        for row in rows {
+            meta.api_keys.push(ApiKeyInfo {
+                id: row.try_get(0).map_err(read)?,
+                name: row.try_get(1).map_err(read)?,
+                workspace_id: dim_out(row.try_get(2).map_err(read)?),
+                status: row.try_get(3).map_err(read)?,
+                created_at: opt_ts(row.try_get(4).map_err(read)?)?,
+                created_by_id: row.try_get(5).map_err(read)?,
+                created_by_type: row.try_get(6).map_err(read)?,
+                partial_key_hint: row.try_get(7).map_err(read)?,
+                expires_at: opt_ts(row.try_get(8).map_err(read)?)?,
+            });
+        }
+        let rows = sqlx::query(
+            "SELECT user_id, email, name, role, added_at FROM costledger_org_users \
+             WHERE plan_id = $1 ORDER BY user_id",
+        )
+        .bind(plan_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("reading stored data"))?;
+        for row in rows {
+            meta.users.push(OrgUser {
+                id: row.try_get(0).map_err(read)?,
+                email: row.try_get(1).map_err(read)?,
+                name: row.try_get(2).map_err(read)?,
+                role: row.try_get(3).map_err(read)?,
+                added_at: opt_ts(row.try_get(4).map_err(read)?)?,
+            });
+        }
+        Ok(meta)
+    }
+
+    async fn replace_claude_code_page(
+        &self,
+        plan_id: i64,
+        page: &ClaudeCodePage,
+        advance: Option<&WatermarkAdvance>,
+    ) -> Result<u64> {
+        let day = to_ts(page.day.and_hms_opt(0, 0, 0).expect("midnight").and_utc());
+        let records = merged_records(page);
+        let mut tx = self.begin_write().await?;
+        for table in ["costledger_claude_code_models", "costledger_claude_code"] {
+            let sql = format!("DELETE FROM {table} WHERE plan_id = $1 AND day = $2");
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(plan_id)
+                .bind(day)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("replacing Claude Code analytics"))?;
+        }
+        for chunk in shaped_chunks(&records, METADATA_CHUNK) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO costledger_claude_code (plan_id, day, actor_type, actor_id, \
+                 terminal_type, customer_type, subscription_type, num_sessions, lines_added, \
+                 lines_removed, commits, pull_requests, tool_actions) ",
+            );
+            q.push_values(chunk, |mut b, r| {
+                b.push_bind(plan_id)
+                    .push_bind(day)
+                    .push_bind(r.actor_type.clone())
+                    .push_bind(r.actor_id.clone())
+                    .push_bind(r.terminal_type.clone())
+                    .push_bind(r.customer_type.clone())
+                    .push_bind(r.subscription_type.clone())
+                    .push_bind(r.num_sessions)
+                    .push_bind(r.lines_added)
+                    .push_bind(r.lines_removed)
+                    .push_bind(r.commits)
+                    .push_bind(r.pull_requests)
+                    .push_bind(serde_json::to_string(&r.tool_actions).unwrap_or_default());
+            });
+            q.build()
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("storing Claude Code analytics"))?;
+        }
+        let models: Vec<(&ClaudeCodeRecord, &ClaudeCodeModelUsage)> = records
+            .iter()
+            .flat_map(|r| r.models.iter().map(move |m| (r, m)))
+            .collect();
+        for chunk in shaped_chunks(&models, METADATA_CHUNK) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO costledger_claude_code_models (plan_id, day, actor_type, actor_id, \
+                 terminal_type, model, input_tokens, output_tokens, cache_read_tokens, \
+                 cache_creation_tokens, estimated_cost_nanos) ",
+            );
+            q.push_values(chunk, |mut b, (r, m)| {
+                b.push_bind(plan_id)
+                    .push_bind(day)
+                    .push_bind(r.actor_type.clone())
+                    .push_bind(r.actor_id.clone())
+                    .push_bind(r.terminal_type.clone())
+                    .push_bind(m.model.clone())
+                    .push_bind(m.input)
+                    .push_bind(m.output)
+                    .push_bind(m.cache_read)
+                    .push_bind(m.cache_creation)
+                    .push_bind(m.estimated_cost.nanos());
+            });
+            q.build()
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("storing Claude Code model usage"))?;
+        }
+        if let Some(advance) = advance {
+            advance_watermark(&mut tx, plan_id, advance).await?;
+        }
+        tx.commit()
+            .await
+            .map_err(db_error("committing Claude Code analytics"))?;
+        Ok(records.len() as u64)
+    }
+
+    async fn claude_code_records(
+        &self,
+        plan_id: i64,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<ClaudeCodeRecord>> {
+        let read = |e| Error::storage("reading Claude Code analytics", e);
+        let rows = sqlx::query(
+            "SELECT day, actor_type, actor_id, terminal_type, customer_type, subscription_type, \
+             num_sessions, lines_added, lines_removed, commits, pull_requests, tool_actions \
+             FROM costledger_claude_code WHERE plan_id = $1 AND day >= $2 AND day < $3 \
+             ORDER BY day, actor_type, actor_id, terminal_type",
+        )
+        .bind(plan_id)
+        .bind(to_ts(start))
+        .bind(to_ts(end))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("reading stored data"))?;
+        let mut records = Vec::with_capacity(rows.len());
+        for row in rows {
+            let tools: String = row.try_get(11).map_err(read)?;
+            records.push(ClaudeCodeRecord {
+                date: from_ts(row.try_get(0).map_err(read)?)?.date_naive(),
+                actor_type: row.try_get(1).map_err(read)?,
+                actor_id: row.try_get(2).map_err(read)?,
+                terminal_type: row.try_get(3).map_err(read)?,
+                customer_type: row.try_get(4).map_err(read)?,
+                subscription_type: row.try_get(5).map_err(read)?,
+                num_sessions: row.try_get(6).map_err(read)?,
+                lines_added: row.try_get(7).map_err(read)?,
+                lines_removed: row.try_get(8).map_err(read)?,
+                commits: row.try_get(9).map_err(read)?,
+                pull_requests: row.try_get(10).map_err(read)?,
+                tool_actions: serde_json::from_str(&tools)
+                    .map_err(|e| Error::storage("reading Claude Code tool actions", e))?,
+                models: Vec::new(),
+            });
+        }
+        let rows = sqlx::query(
+            "SELECT day, actor_type, actor_id, terminal_type, model, input_tokens, output_tokens, \
+             cache_read_tokens, cache_creation_tokens, estimated_cost_nanos \
+             FROM costledger_claude_code_models WHERE plan_id = $1 AND day >= $2 AND day < $3 \
+             ORDER BY day, actor_type, actor_id, terminal_type, model",
+        )
+        .bind(plan_id)
+        .bind(to_ts(start))
+        .bind(to_ts(end))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("reading stored data"))?;
+        for row in rows {
+            let date = from_ts(row.try_get(0).map_err(read)?)?.date_naive();
+            let key: (String, String, String) = (
+                row.try_get(1).map_err(read)?,
+                row.try_get(2).map_err(read)?,
+                row.try_get(3).map_err(read)?,
+            );
+            let usage = ClaudeCodeModelUsage {
+                model: row.try_get(4).map_err(read)?,
+                input: row.try_get(5).map_err(read)?,
+                output: row.try_get(6).map_err(read)?,
+                cache_read: row.try_get(7).map_err(read)?,
+                cache_creation: row.try_get(8).map_err(read)?,
+                estimated_cost: Money::from_nanos(row.try_get(9).map_err(read)?),
+            };
+            if let Some(record) = records.iter_mut().find(|r| {
+                r.date == date
+                    && (&r.actor_type, &r.actor_id, &r.terminal_type) == (&key.0, &key.1, &key.2)
+            }) {
+                record.models.push(usage);
+            }
+        }
+        Ok(records)
+    }
+}

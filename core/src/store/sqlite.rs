@@ -1,0 +1,175 @@
+//! The SQLite store: the embedded default, a file or `sqlite::memory:`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Transaction};
+
+use super::{Backend, StoreOptions, db_error, shaped_chunks};
+use crate::error::{Error, Result};
+
+type Db = sqlx::Sqlite;
+type ThisStore = SqliteStore;
+const BACKEND: Backend = Backend::Sqlite;
+/// SQLite locks the whole database for a write transaction; nothing more to lock.
+const LOCK_ALL_CREDENTIALS: &str =
+    "SELECT plan_id, kind, key_id, nonce, ciphertext FROM costledger_credentials ORDER BY plan_id";
+/// Rows per usage insert: 10 parameters each, well under SQLite's 32766.
+const USAGE_ROWS_PER_STATEMENT: usize = 512;
+
+/// The store on SQLite.
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    location: String,
+}
+
+impl fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("location", &self.location)
+            .finish()
+    }
+}
+
+fn migrator() -> Migrator {
+    let mut migrator = sqlx::migrate!("migrations/sqlite");
+    // The host's own sqlx migrations may live in the same database under the default name.
+    migrator.dangerous_set_table_name("costledger_migrations");
+    migrator
+}
+
+impl SqliteStore {
+    /// Open (creating the file when missing) and migrate.
+    pub async fn open(url: &str, options: &StoreOptions) -> Result<Self> {
+        let memory = url.contains(":memory:") || url.contains("mode=memory");
+        let connect = SqliteConnectOptions::from_str(url)
+            .map_err(|e| Error::invalid(format!("SQLite database URL {url:?} is not valid: {e}")))?
+            .create_if_missing(true)
+            .foreign_keys(true)
+            .busy_timeout(options.busy_timeout)
+            .journal_mode(if memory {
+                SqliteJournalMode::Memory
+            } else {
+                SqliteJournalMode::Wal
+            })
+            .synchronous(SqliteSynchronous::Normal);
+        let location = connect.get_filename().display().to_string();
+        // An in-memory database lives and dies with its one connection: keep exactly one.
+        let pool_options = if memory {
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+        } else {
+            SqlitePoolOptions::new().max_connections(options.max_connections.max(1))
+        };
+        let pool = pool_options
+            .acquire_timeout(options.busy_timeout)
+            .connect_with(connect)
+            .await
+            .map_err(|e| {
+                Error::storage(
+                    format!(
+                        "opening the SQLite database {location:?} (check that its directory \
+                         exists and is writable)"
+                    ),
+                    e,
+                )
+            })?;
+        if options.run_migrations {
+            migrator()
+                .run(&pool)
+                .await
+                .map_err(|e| Error::storage("migrating the SQLite database", e))?;
+        }
+        Ok(SqliteStore { pool, location })
+    }
+
+    /// The underlying pool, for tests and benchmarks that compare against raw sqlx.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// A write transaction. `BEGIN IMMEDIATE` takes the write lock up front, so two writers
+    /// wait for each other (busy timeout) instead of failing on lock upgrade.
+    async fn begin_write(&self) -> Result<Transaction<'static, Db>> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_error("starting a write transaction"))
+    }
+
+    async fn insert_usage_rows(
+        conn: &mut sqlx::SqliteConnection,
+        plan_id: i64,
+        width: i64,
+        rows: &[sql_usage::UsageInsert],
+    ) -> Result<()> {
+        for chunk in shaped_chunks(rows, USAGE_ROWS_PER_STATEMENT) {
+            let mut insert = QueryBuilder::<Db>::new(
+                "INSERT INTO costledger_usage (plan_id, width, bucket_start, dim_id, \
+                 uncached_input, cache_write_5m, cache_write_1h, cache_read, output, \
+                 web_search_requests) ",
+            );
+            insert.push_values(chunk, |mut b, r| {
+                b.push_bind(plan_id)
+                    .push_bind(width)
+                    .push_bind(r.bucket_start)
+                    .push_bind(r.dim_id)
+                    .push_bind(r.tokens.uncached_input)
+                    .push_bind(r.tokens.cache_write_5m)
+                    .push_bind(r.tokens.cache_write_1h)
+                    .push_bind(r.tokens.cache_read)
+                    .push_bind(r.tokens.output)
+                    .push_bind(r.tokens.web_search_requests);
+            });
+            insert
+                .build()
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error("storing usage rows"))?;
+        }
+        Ok(())
+    }
+}
+
+mod sql_plans {
+    use super::*;
+    include!("sql/plans.rs");
+}
+
+pub(crate) mod sql_usage {
+    use super::*;
+    include!("sql/usage.rs");
+}
+
+mod sql_sync {
+    use super::*;
+    include!("sql/sync.rs");
+}
+
+mod sql_subjects {
+    use super::*;
+    include!("sql/subjects.rs");
+}
+
+mod sql_facts {
+    use super::*;
+    include!("sql/facts.rs");
+}
+
+mod sql_logs {
+    use super::*;
+    include!("sql/logs.rs");
+}
+
+mod sql_budgets {
+    use super::*;
+    include!("sql/budgets.rs");
+}
