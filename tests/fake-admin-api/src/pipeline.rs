@@ -1,0 +1,228 @@
+//! The `/v1` request pipeline: authentication, version check, faults, routing, and the
+//! headers every answer carries.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::Response;
+use bytes::Bytes;
+
+use crate::catalog::FAST_MODE_BETA;
+use crate::errors::{ApiError, ApiResult};
+use crate::faults::Decision;
+use crate::query::Query;
+use crate::server::{SUPPORTED_VERSIONS, Shared};
+use crate::{claude_code, control, cost, lists, usage};
+
+/// Entry point of every request: `/_fake/*` goes to the control API, the rest to `/v1`.
+pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let path = req.uri().path();
+    if path == "/_fake" || path.starts_with("/_fake/") {
+        return control::handle(&shared, req).await;
+    }
+    api(&shared, req).await
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Route<'a> {
+    Me,
+    Usage,
+    Cost,
+    ClaudeCode,
+    List(&'static str),
+    Get(&'static str, &'a str),
+}
+
+/// The route and the endpoint name the stats use.
+fn route(path: &str) -> Option<(Route<'_>, &'static str)> {
+    let rest = path
+        .strip_prefix("/v1/organizations/")?
+        .trim_end_matches('/');
+    let found = match rest {
+        "me" => (Route::Me, "me"),
+        "usage_report/messages" => (Route::Usage, "usage_report/messages"),
+        "cost_report" => (Route::Cost, "cost_report"),
+        "usage_report/claude_code" => (Route::ClaudeCode, "usage_report/claude_code"),
+        "api_keys" => (Route::List("api_keys"), "api_keys"),
+        "workspaces" => (Route::List("workspaces"), "workspaces"),
+        "users" => (Route::List("users"), "users"),
+        _ => {
+            let (collection, id) = rest.split_once('/')?;
+            if id.is_empty() || id.contains('/') {
+                return None;
+            }
+            match collection {
+                "api_keys" => (Route::Get("api_keys", id), "api_keys/{id}"),
+                "workspaces" => (Route::Get("workspaces", id), "workspaces/{id}"),
+                "users" => (Route::Get("users", id), "users/{id}"),
+                _ => return None,
+            }
+        }
+    };
+    Some(found)
+}
+
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+async fn api(shared: &Shared, req: Request) -> Response {
+    let request_id = shared.request_id();
+    let (parts, _) = req.into_parts();
+    let headers = &parts.headers;
+    let routed = route(parts.uri.path());
+    let endpoint = routed.map_or("unknown", |r| r.1);
+    let key = header(headers, "x-api-key");
+    shared
+        .stats_mut()
+        .record_request(key.unwrap_or(""), endpoint);
+
+    let fail = |e: ApiError, org: Option<&str>| {
+        reply(e.status, e.body(&request_id), &request_id, org, None)
+    };
+    let Some(key) = key else {
+        return fail(ApiError::auth("x-api-key header is required"), None);
+    };
+    let org = {
+        let world = shared.read();
+        world
+            .org_of_key(key)
+            .map(|o| (o, world.orgs[o].org.id.clone()))
+    };
+    let Some((org, org_id)) = org else {
+        return fail(ApiError::auth("invalid x-api-key"), None);
+    };
+    let org_id = Some(org_id.as_str());
+    match header(headers, "anthropic-version") {
+        None => {
+            return fail(
+                ApiError::invalid("anthropic-version: header is required"),
+                org_id,
+            );
+        }
+        Some(v) if !SUPPORTED_VERSIONS.contains(&v) => {
+            let msg = format!("anthropic-version: {v:?} is not a valid version");
+            return fail(ApiError::invalid(msg), org_id);
+        }
+        Some(_) => {}
+    }
+
+    let decision: Decision = shared.faults_mut().decide(key);
+    if let Some(delay) = decision.delay {
+        shared.stats_mut().record_fault("slow");
+        tokio::time::sleep(delay).await;
+    }
+    if let (Some(status), Some(kind)) = (decision.status, decision.status_kind) {
+        shared.stats_mut().record_fault(kind);
+        let e = ApiError::injected(status);
+        return reply(
+            e.status,
+            e.body(&request_id),
+            &request_id,
+            org_id,
+            decision.retry_after,
+        );
+    }
+    let Some((route, _)) = routed else {
+        return fail(ApiError::not_found(), org_id);
+    };
+    if parts.method != Method::GET {
+        let e = ApiError {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            kind: "invalid_request_error",
+            message: format!(
+                "{} is not allowed here; this endpoint only answers GET",
+                parts.method
+            ),
+        };
+        return fail(e, org_id);
+    }
+
+    let beta = header(headers, "anthropic-beta")
+        .is_some_and(|b| b.split(',').any(|f| f.trim() == FAST_MODE_BETA));
+    let query = Query::parse(parts.uri.query().unwrap_or(""));
+    let result: ApiResult = {
+        let world = shared.read();
+        let meta = &world.orgs[org].org;
+        match route {
+            Route::Me => lists::me(meta),
+            Route::Usage => usage::usage_report(&world, org, &query, beta),
+            Route::Cost => cost::cost_report(&world, org, &query),
+            Route::ClaudeCode => claude_code::claude_code_report(&world, org, &query),
+            Route::List("api_keys") => lists::api_keys(meta, &query),
+            Route::List("workspaces") => lists::workspaces(meta, &query),
+            Route::List(_) => lists::users(meta, &query),
+            Route::Get(collection, id) => lists::get_one(meta, collection, id),
+        }
+    };
+    if decision.late && matches!(route, Route::Usage | Route::Cost) && result.is_ok() {
+        shared.write().grow_late_data();
+        shared.stats_mut().record_fault("late");
+    }
+    let (status, body) = match result {
+        Ok(body) => (StatusCode::OK, body),
+        Err(e) => (e.status, e.body(&request_id)),
+    };
+    if decision.truncate {
+        shared.stats_mut().record_fault("trunc");
+        let mut resp = reply(status, Vec::new(), &request_id, org_id, None);
+        *resp.body_mut() = truncated_body(body.clone());
+        resp.headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+        return resp;
+    }
+    reply(status, body, &request_id, org_id, None)
+}
+
+/// A response with the headers every API answer carries.
+fn reply(
+    status: StatusCode,
+    body: Vec<u8>,
+    request_id: &str,
+    org_id: Option<&str>,
+    retry_after: Option<String>,
+) -> Response {
+    let mut resp = Response::new(Body::from(body));
+    *resp.status_mut() = status;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    let value = |s: &str| HeaderValue::from_str(s).expect("header-safe value");
+    h.insert("request-id", value(request_id));
+    if let Some(org) = org_id {
+        h.insert("anthropic-organization-id", value(org));
+    }
+    if let Some(secs) = retry_after {
+        h.insert(header::RETRY_AFTER, value(&secs));
+    }
+    resp
+}
+
+/// The first half of `body`, a pause so it reaches the wire, then an error that makes
+/// hyper drop the connection: the client sees a 200 whose body ends mid-JSON.
+fn truncated_body(body: Vec<u8>) -> Body {
+    let half = Bytes::from(body[..body.len() / 2].to_vec());
+    let stream = futures::stream::unfold(0u8, move |step| {
+        let half = half.clone();
+        async move {
+            match step {
+                0 => Some((Ok(half), 1)),
+                1 => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    let cut = std::io::Error::new(
+                        std::io::ErrorKind::ConnectionAborted,
+                        "fake: body truncated",
+                    );
+                    Some((Err(cut), 2))
+                }
+                _ => None,
+            }
+        }
+    });
+    Body::from_stream(stream)
+}
