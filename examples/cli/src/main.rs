@@ -1,0 +1,89 @@
+//! `costledger`: the command-line tool on the costledger library, and its demo.
+//!
+//! Each subcommand lives in its own module and does three things: read its arguments,
+//! call the [`costledger::Ledger`] method that does the work, print the result. Errors
+//! print as `error[CODE]: message` on stderr with an exit code per kind (docs/cli.md).
+
+mod args;
+mod budgets;
+mod cli;
+mod context;
+mod dashboard;
+mod demo;
+mod failure;
+mod mappings;
+mod master_key;
+mod output;
+mod plans;
+mod progress;
+mod projects;
+mod render;
+mod report;
+mod secrets;
+mod subjects;
+mod sync;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::context::Context;
+use crate::failure::CliResult;
+
+fn main() -> ExitCode {
+    restore_sigpipe();
+    let argv: Vec<_> = std::env::args_os().collect();
+    if let Err(failure) = secrets::refuse_secret_arguments(&argv) {
+        return failure.report();
+    }
+    let cli = Cli::parse_from(argv);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return failure::Failure::from(e).report(),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => failure.report(),
+    }
+}
+
+async fn run(cli: Cli) -> CliResult {
+    let global = &cli.global;
+    match cli.command {
+        Command::Demo(args) => demo::run(global, &args).await,
+        Command::MasterKey(command) => master_key::run(global, command).await,
+        command => {
+            let ctx = Context::open(global).await?;
+            let result = dispatch(&ctx, command).await;
+            ctx.ledger.close().await;
+            result
+        }
+    }
+}
+
+async fn dispatch(ctx: &Context, command: Command) -> CliResult {
+    match command {
+        Command::Plans(c) => plans::run(ctx, c).await,
+        Command::Sync(args) => sync::run(ctx, &args).await,
+        Command::Report(c) => report::run(ctx, c).await,
+        Command::Subjects(c) => subjects::run(ctx, c).await,
+        Command::Projects(c) => projects::run(ctx, c).await,
+        Command::MapKey(c) => mappings::run(ctx, c).await,
+        Command::Budgets(c) => budgets::run(ctx, c).await,
+        Command::Demo(_) | Command::MasterKey(_) => unreachable!("handled before opening"),
+    }
+}
+
+/// Rust ignores SIGPIPE, so printing to a closed pipe (`costledger report … | head`) would
+/// panic; the default action ends the process quietly, as other command-line tools do.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first in main, before any other thread exists; SIG_DFL is a valid action.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}

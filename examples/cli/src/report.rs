@@ -1,0 +1,241 @@
+//! `costledger report …`: a user's costs, the dashboard, budgets, sync history, forecasts,
+//! and the FOCUS export.
+
+use costledger::{DashboardFilter, FocusFilter, Money, SyncEvent, SyncHistoryFilter, UserCosts};
+
+use crate::args;
+use crate::budgets;
+use crate::cli::ReportCommand;
+use crate::context::Context;
+use crate::dashboard::{self, View, period_text};
+use crate::failure::CliResult;
+use crate::output;
+use crate::render::{self, cost_cells, count, money, table};
+
+pub async fn run(ctx: &Context, command: ReportCommand) -> CliResult {
+    let ledger = &ctx.ledger;
+    match command {
+        ReportCommand::User {
+            subject,
+            period,
+            format,
+        } => {
+            let period = args::period_or_month(period.as_deref(), ctx.now)?;
+            let costs = ledger.user_costs(&subject, period).await?;
+            if output::export(&costs, &format)? {
+                return Ok(());
+            }
+            print_user(ctx, &costs);
+        }
+        ReportCommand::Dashboard {
+            period,
+            plans,
+            top,
+            format,
+        } => {
+            let period = args::period_or_month(period.as_deref(), ctx.now)?;
+            let mut filter = DashboardFilter::new(period).top(top);
+            // Budgets span every plan: shown with the whole company's dashboard only.
+            let budgets = if plans.is_empty() {
+                ledger.budget_statuses().await?
+            } else {
+                filter = filter.plans(plans);
+                Vec::new()
+            };
+            let d = ledger.dashboard(filter).await?;
+            if output::export(&d, &format)? {
+                return Ok(());
+            }
+            let view = View {
+                title: "Spend".into(),
+                chart_days: 31,
+                today: period.local_date(ctx.now),
+                workspaces: 12,
+            };
+            dashboard::print(&d, &budgets, &view);
+        }
+        ReportCommand::History {
+            plan,
+            limit,
+            format,
+        } => {
+            let filter = SyncHistoryFilter {
+                plan_id: plan,
+                limit,
+                ..SyncHistoryFilter::default()
+            };
+            if let Some(id) = plan {
+                ledger.get_plan(id).await?;
+            }
+            let events = ledger.sync_history(filter).await?;
+            if output::export(&events, &format)? {
+                return Ok(());
+            }
+            print_history(&events);
+        }
+        ReportCommand::Focus { period, plans } => {
+            let period = args::period_or_month(period.as_deref(), ctx.now)?;
+            let mut filter = FocusFilter::new(period);
+            if !plans.is_empty() {
+                filter = filter.plans(plans);
+            }
+            print!("{}", ledger.focus_export(filter).await?);
+        }
+        ReportCommand::Budgets { format } => {
+            let statuses = ledger.budget_statuses().await?;
+            if output::export(&statuses, &format)? {
+                return Ok(());
+            }
+            render::heading(&format!(
+                "Budgets · as of {}",
+                ctx.now.format("%Y-%m-%d %H:%M UTC")
+            ));
+            budgets::print_statuses(&statuses);
+        }
+        ReportCommand::Forecast {
+            scope,
+            period,
+            format,
+        } => {
+            let scope = args::scope(&scope)?;
+            let period = args::period_or_month(period.as_deref(), ctx.now)?;
+            let f = ledger.forecast(&scope, period).await?;
+            if output::export(&f, &format)? {
+                return Ok(());
+            }
+            render::heading(&format!("Forecast · {scope} · {}", period_text(&f.period)));
+            println!();
+            println!("  spent so far   {:>14}", money(f.spent));
+            println!("  daily rate     {:>14}", money(f.daily_rate));
+            println!(
+                "  projected      {:>14}",
+                console::style(money(f.projected)).bold()
+            );
+            render::note(&format!(
+                "\n  {} (usage cost: billed + estimated), as of {}",
+                f.method,
+                f.as_of.format("%Y-%m-%d %H:%M UTC")
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn print_user(ctx: &Context, c: &UserCosts) {
+    let who = match (&c.subject.name, &c.subject.email) {
+        (Some(name), Some(email)) => format!("{} ({name} <{email}>)", c.subject.id),
+        (Some(name), None) => format!("{} ({name})", c.subject.id),
+        (None, Some(email)) => format!("{} <{email}>", c.subject.id),
+        (None, None) => c.subject.id.clone(),
+    };
+    render::heading(&format!("{who} · {}", period_text(&c.period)));
+    println!();
+    println!(
+        "  Total          {:>14}",
+        console::style(money(c.total.total())).bold()
+    );
+    let line = |label: &str, amount: Money, what: &str| {
+        println!(
+            "    {label:<13}{amount:>14}   {}",
+            console::style(what).dim(),
+            amount = money(amount)
+        );
+    };
+    line("billed", c.total.billed(), "their keys' share of the bill");
+    line(
+        "estimated",
+        c.total.estimated,
+        "price table: priority tier, hours not billed yet",
+    );
+    let seats = c.total.subscription != Money::ZERO;
+    if seats {
+        line(
+            "seat fees",
+            c.total.subscription,
+            "their seats of subscriptions, prorated",
+        );
+    }
+
+    let mut header = vec!["Plan", "Billed", "Estimated"];
+    if seats {
+        header.push("Seat fee");
+    }
+    header.push("Total");
+    let mut t = table(&header, &(1..header.len()).collect::<Vec<_>>());
+    for p in &c.per_plan {
+        let [b, e, total] = cost_cells(&p.cost);
+        let mut cells = vec![format!("{} · {}", p.plan_id, p.label), b, e];
+        if seats {
+            cells.push(render::money_or_dash(p.cost.subscription));
+        }
+        cells.push(total);
+        t.add_row(cells);
+    }
+    render::heading("Per plan");
+    println!("{t}");
+
+    let mut t = table(&["Model", "Billed", "Estimated", "Total"], &[1, 2, 3]);
+    for m in &c.per_model {
+        let [b, e, total] = cost_cells(&m.cost);
+        t.add_row(vec![m.model.clone(), b, e, total]);
+    }
+    render::heading("Per model");
+    println!("{t}");
+
+    let mut t = table(&["Project", "Billed", "Estimated", "Total"], &[1, 2, 3]);
+    for p in &c.per_project {
+        let [b, e, total] = cost_cells(&p.cost);
+        t.add_row(vec![p.name.clone(), b, e, total]);
+    }
+    render::heading("Per project");
+    println!("{t}");
+
+    dashboard::print_days(&c.per_day, c.period.local_date(ctx.now), 31, "Day by day:");
+    render::note("\nAmounts are rounded to the cent; --json gives them exact to the nanodollar.");
+}
+
+fn print_history(events: &[SyncEvent]) {
+    if events.is_empty() {
+        println!("no sync yet: run `costledger sync`");
+        return;
+    }
+    let mut t = table(
+        &[
+            "Event",
+            "Plan",
+            "Stream",
+            "Status",
+            "Window (UTC)",
+            "Buckets",
+            "Rows",
+            "Requests",
+            "Finished (UTC)",
+        ],
+        &[0, 1, 5, 6, 7],
+    );
+    for e in events {
+        let window = match (e.window_start, e.window_end) {
+            (Some(a), Some(b)) => {
+                format!("{} → {}", a.format("%m-%d %H:%M"), b.format("%m-%d %H:%M"))
+            }
+            _ => String::new(),
+        };
+        let status = match (&e.error_code, &e.error_message) {
+            (Some(code), Some(message)) => format!("{} [{code}] {message}", e.status),
+            (Some(code), None) => format!("{} [{code}]", e.status),
+            _ => e.status.to_string(),
+        };
+        t.add_row(vec![
+            e.id.to_string(),
+            e.plan_id.to_string(),
+            e.stream.to_string(),
+            status,
+            window,
+            count(e.buckets_written),
+            count(e.rows_written),
+            count(e.requests),
+            e.finished_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+        ]);
+    }
+    println!("{t}");
+}
