@@ -1,0 +1,295 @@
+"""Reports of a Claude Code logs plan (core ``source/claude_code_logs/report.rs``): usage per
+day, month, session and 5-hour block, and the log files it tracks.
+
+Add such a plan with ``ledger.add_plan("My Max plan", directories=[])`` (empty: Claude
+Code's default directories) and ``sync()`` it. Costs are estimates at list prices (the logs
+carry no bill). Each report is a list that also exports (``to_csv()``, ``to_json()``) and
+converts to a DataFrame, one row per day, month, session or block.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from . import money
+from ._convert import utc
+from .export import ReportList
+from .reports import TokenCounts
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from . import _native
+
+__all__ = [
+    "LogBlockUsage",
+    "LogFile",
+    "LogModelUsage",
+    "LogPeriodUsage",
+    "LogSessionUsage",
+    "LogUsage",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class LogModelUsage:
+    """One model's tokens in a report group.
+
+    Attributes:
+        model: The model, as the logs name it.
+        entries: Entries counted (after dedup).
+        tokens: Their tokens (``uncached_input`` is the logs' ``input_tokens``).
+        estimated_cost: Estimated at list prices (never billed), dollars; ``None`` when the
+            price table has no price for the model on one of the days.
+    """
+
+    model: str
+    entries: int
+    tokens: TokenCounts
+    estimated_cost: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class LogUsage:
+    """The usage of a report group (a day, a month, a session, a block).
+
+    Attributes:
+        entries: Entries counted.
+        tokens: Their tokens, every model included.
+        estimated_cost: The estimated cost (list prices, never billed) of the models with a
+            price, dollars.
+        models: Per model, in name order.
+        missing_prices: Models without a price: their tokens count, their cost is in no total.
+    """
+
+    entries: int
+    tokens: TokenCounts
+    estimated_cost: Decimal
+    models: tuple[LogModelUsage, ...]
+    missing_prices: tuple[str, ...]
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any]) -> LogUsage:
+        return cls(
+            entries=d["entries"],
+            tokens=TokenCounts(**d["tokens"]),
+            estimated_cost=money.from_json(d["estimated_cost"]),
+            models=tuple(
+                LogModelUsage(
+                    m["model"], m["entries"], TokenCounts(**m["tokens"]),
+                    None if m["estimated_cost"] is None else money.from_json(m["estimated_cost"]),
+                )
+                for m in d["models"]
+            ),
+            missing_prices=tuple(d["missing_prices"]),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class LogPeriodUsage:
+    """The usage of one day or month.
+
+    Attributes:
+        period: ``2026-01-05`` for a day, ``2026-01`` for a month, in the report's time zone.
+        usage: Its usage.
+    """
+
+    period: str
+    usage: LogUsage
+
+
+@dataclass(frozen=True, slots=True)
+class LogSessionUsage:
+    """The usage of one session.
+
+    Attributes:
+        project: The project (the directory under ``projects/``).
+        session: The session id.
+        first_at: Its first counted entry (UTC).
+        last_at: Its last counted entry (UTC).
+        usage: Its usage.
+    """
+
+    project: str
+    session: str
+    first_at: datetime
+    last_at: datetime
+    usage: LogUsage
+
+
+@dataclass(frozen=True, slots=True)
+class LogBlockUsage:
+    """The usage of one 5-hour block.
+
+    Attributes:
+        start: Its start: the first entry's hour (UTC).
+        end: Its end, 5 hours later.
+        first_at: Its first entry.
+        last_at: Its last entry.
+        active: True while it runs (judged against the ledger's clock).
+        usage: Its usage.
+    """
+
+    start: datetime
+    end: datetime
+    first_at: datetime
+    last_at: datetime
+    active: bool
+    usage: LogUsage
+
+
+@dataclass(frozen=True, slots=True)
+class LogFile:
+    """A log file the plan tracks, with how far it was read.
+
+    Attributes:
+        id: The store's id.
+        path: The file's path when last seen.
+        project: The project its entries belong to.
+        device: Device number of its identity (0 where the platform has none).
+        inode: Inode number of its identity (0 where the platform has none).
+        size: Its size in bytes when last read.
+        mtime_ns: Its modification time when last read, nanoseconds since the epoch.
+        parsed_to: The offset after the last complete line parsed.
+        fingerprint: Hash of the bytes just before ``parsed_to``.
+        lines: Lines read so far.
+        entries: Usage entries found so far (duplicates included).
+        malformed: Lines skipped because they were not the JSON they claimed to be.
+        too_long: Lines skipped because they were longer than the line buffer.
+    """
+
+    id: int
+    path: str
+    project: str
+    device: int
+    inode: int
+    size: int
+    mtime_ns: int
+    parsed_to: int
+    fingerprint: int
+    lines: int
+    entries: int
+    malformed: int
+    too_long: int
+
+
+def _period_usage(d: dict[str, Any]) -> LogPeriodUsage:
+    return LogPeriodUsage(d["period"], LogUsage._from_json(d["usage"]))
+
+
+def _session_usage(d: dict[str, Any]) -> LogSessionUsage:
+    return LogSessionUsage(d["project"], d["session"], utc(d["first_at"]), utc(d["last_at"]),
+                           LogUsage._from_json(d["usage"]))  # fmt: skip
+
+
+def _block_usage(d: dict[str, Any]) -> LogBlockUsage:
+    return LogBlockUsage(utc(d["start"]), utc(d["end"]), utc(d["first_at"]), utc(d["last_at"]),
+                         d["active"], LogUsage._from_json(d["usage"]))  # fmt: skip
+
+
+def _log_file(d: dict[str, Any]) -> LogFile:
+    return LogFile(**d)
+
+
+T = TypeVar("T")
+
+
+def _list(report: _native.Report, item: Callable[[dict[str, Any]], T]) -> ReportList[T]:
+    return ReportList((item(d) for d in json.loads(report.data)), report)
+
+
+class ClaudeCodeLogMethods:
+    """The Claude Code log report methods of :class:`costledger.Ledger`.
+
+    Each takes the plan and optional ``time_zone`` (IANA; days and months are cut there,
+    default UTC), ``since`` and ``until`` (the first and last local day included). A plan
+    that is not a ``claude_code_logs`` plan raises :class:`InvalidInputError`; a missing one
+    :class:`NotFoundError` (``PLAN_NOT_FOUND``).
+    """
+
+    __slots__ = ()
+    _native: _native.Ledger
+
+    def claude_code_logs_daily(
+        self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
+        until: date | None = None,
+    ) -> ReportList[LogPeriodUsage]:  # fmt: skip
+        """Counted usage per local day, oldest first; costs are list-price estimates."""
+        pending = self._native.claude_code_logs_daily(plan_id, time_zone, since, until)
+        return _list(pending.wait(), _period_usage)
+
+    def claude_code_logs_monthly(
+        self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
+        until: date | None = None,
+    ) -> ReportList[LogPeriodUsage]:  # fmt: skip
+        """Counted usage per local month, oldest first."""
+        pending = self._native.claude_code_logs_monthly(plan_id, time_zone, since, until)
+        return _list(pending.wait(), _period_usage)
+
+    def claude_code_logs_sessions(
+        self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
+        until: date | None = None,
+    ) -> ReportList[LogSessionUsage]:  # fmt: skip
+        """Counted usage per session, the most recently active first."""
+        pending = self._native.claude_code_logs_sessions(plan_id, time_zone, since, until)
+        return _list(pending.wait(), _session_usage)
+
+    def claude_code_logs_blocks(
+        self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
+        until: date | None = None,
+    ) -> ReportList[LogBlockUsage]:  # fmt: skip
+        """Counted usage per 5-hour block (ccusage's ``blocks``), oldest first."""
+        pending = self._native.claude_code_logs_blocks(plan_id, time_zone, since, until)
+        return _list(pending.wait(), _block_usage)
+
+    def claude_code_log_files(self, plan_id: int) -> ReportList[LogFile]:
+        """The log files the plan tracks, with how far each was read and lines skipped."""
+        return _list(self._native.claude_code_log_files(plan_id).wait(), _log_file)
+
+
+class AsyncClaudeCodeLogMethods:
+    """The Claude Code log report methods of :class:`costledger.AsyncLedger`; see
+    :class:`ClaudeCodeLogMethods`."""
+
+    __slots__ = ()
+    _native: _native.Ledger
+
+    async def claude_code_logs_daily(
+        self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
+        until: date | None = None,
+    ) -> ReportList[LogPeriodUsage]:  # fmt: skip
+        """Counted usage per local day, oldest first."""
+        pending = self._native.claude_code_logs_daily(plan_id, time_zone, since, until)
+        return _list(await pending, _period_usage)
+
+    async def claude_code_logs_monthly(
+        self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
+        until: date | None = None,
+    ) -> ReportList[LogPeriodUsage]:  # fmt: skip
+        """Counted usage per local month, oldest first."""
+        pending = self._native.claude_code_logs_monthly(plan_id, time_zone, since, until)
+        return _list(await pending, _period_usage)
+
+    async def claude_code_logs_sessions(
+        self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
+        until: date | None = None,
+    ) -> ReportList[LogSessionUsage]:  # fmt: skip
+        """Counted usage per session, the most recently active first."""
+        pending = self._native.claude_code_logs_sessions(plan_id, time_zone, since, until)
+        return _list(await pending, _session_usage)
+
+    async def claude_code_logs_blocks(
+        self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
+        until: date | None = None,
+    ) -> ReportList[LogBlockUsage]:  # fmt: skip
+        """Counted usage per 5-hour block, oldest first."""
+        pending = self._native.claude_code_logs_blocks(plan_id, time_zone, since, until)
+        return _list(await pending, _block_usage)
+
+    async def claude_code_log_files(self, plan_id: int) -> ReportList[LogFile]:
+        """The log files the plan tracks."""
+        return _list(await self._native.claude_code_log_files(plan_id), _log_file)

@@ -1,0 +1,523 @@
+"""Plan connections: the :class:`Plan` and :class:`Subscription` types and the plan methods of
+:class:`~costledger.Ledger` and :class:`~costledger.AsyncLedger` (core ``ledger/plans.rs``)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Union
+
+from . import money
+from ._convert import day, opt_utc, utc
+from .exceptions import InvalidInputError
+from .types import BillingCycle, PlanStatus, Provider, SubscriptionTier
+
+if TYPE_CHECKING:
+    from . import _native
+
+Directories = Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]]]
+"""Directories of Claude Code logs: one path, or several."""
+
+__all__ = ["ApiKeyInfo", "OrgInfo", "OrgMetadata", "OrgUser", "Plan", "Subscription", "Workspace"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Subscription:
+    """The fixed-fee side of a plan, entered by the host (providers have no API for it).
+
+    Attributes:
+        tier: The tier, priced from the dated catalog unless ``price_per_seat`` is set.
+        anchor_date: The first day of a billing period; periods renew on its day of month
+            (and month, when annual).
+        seats: Seats paid for (1 for an individual plan).
+        cycle: ``"monthly"`` or ``"annual"``.
+        price_per_seat: A custom price per seat per billing cycle, in dollars; overrides
+            the catalog's list price.
+        currency: ISO currency of the fees; only ``"USD"`` is supported.
+    """
+
+    tier: SubscriptionTier
+    anchor_date: date
+    seats: int = 1
+    cycle: BillingCycle = "monthly"
+    price_per_seat: Decimal | None = None
+    currency: str = "USD"
+
+    def _to_native(self) -> dict[str, Any]:
+        price = self.price_per_seat
+        return {
+            "tier": self.tier,
+            "seats": self.seats,
+            "price_per_seat": None if price is None else money._text(price),
+            "cycle": self.cycle,
+            "anchor_date": self.anchor_date,
+            "currency": self.currency,
+        }
+
+    @classmethod
+    def _from_json(cls, data: dict[str, Any]) -> Subscription:
+        price = data["price_per_seat"]
+        return cls(
+            tier=data["tier"],
+            anchor_date=day(data["anchor_date"]),
+            seats=data["seats"],
+            cycle=data["cycle"],
+            price_per_seat=None if price is None else money.from_json(price),
+            currency=data["currency"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A plan connection as stored. Holds no secret: only the credential's hint.
+
+    Attributes:
+        id: Stable for the plan's lifetime, never reused.
+        provider: Where its usage comes from.
+        label: The host's name for it (1-200 characters, unique among live plans).
+        status: ``"active"``, ``"disconnected"`` or ``"error"``.
+        key_hint: The credential's hint (``sk-ant-admin01-…AbCd``); ``None`` without one.
+        org_id: The provider's organisation id the credential answered for.
+        org_name: The organisation's name.
+        directories: For ``claude_code_logs`` plans, the directories scanned.
+        subscription: The subscription, when the host entered one.
+        created_at: When the plan was added (UTC).
+        updated_at: When it last changed (UTC).
+        last_synced_at: When a sync last finished without error (UTC).
+        last_error: The last sync's error message, cleared by a successful sync.
+    """
+
+    id: int
+    provider: Provider
+    label: str
+    status: PlanStatus
+    key_hint: str | None
+    org_id: str | None
+    org_name: str | None
+    directories: tuple[str, ...]
+    subscription: Subscription | None
+    created_at: datetime
+    updated_at: datetime
+    last_synced_at: datetime | None
+    last_error: str | None
+
+    @classmethod
+    def _from_json(cls, data: dict[str, Any]) -> Plan:
+        subscription = data["subscription"]
+        return cls(
+            id=data["id"],
+            provider=data["provider"],
+            label=data["label"],
+            status=data["status"],
+            key_hint=data["key_hint"],
+            org_id=data["org_id"],
+            org_name=data["org_name"],
+            directories=tuple(data["settings"].get("directories", ())),
+            subscription=None if subscription is None else Subscription._from_json(subscription),
+            created_at=utc(data["created_at"]),
+            updated_at=utc(data["updated_at"]),
+            last_synced_at=opt_utc(data["last_synced_at"]),
+            last_error=data["last_error"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OrgInfo:
+    """The organisation a credential answers for.
+
+    Attributes:
+        id: The provider's organisation id (a UUID for Anthropic).
+        name: The organisation's name.
+    """
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    """A workspace of an organisation (archived ones included). The Default workspace has
+    no id at the provider and is not listed.
+
+    Attributes:
+        id: The provider's id (``wrkspc_…``).
+        name: Its name.
+        display_color: Its display colour, e.g. ``#6C5BB9``.
+        created_at: When it was created (UTC).
+        archived_at: When it was archived, if it was.
+    """
+
+    id: str
+    name: str
+    display_color: str | None
+    created_at: datetime | None
+    archived_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyInfo:
+    """An API key of an organisation, of any status (archived keys still own usage). Holds
+    only the provider's own partial hint, never the key.
+
+    Attributes:
+        id: The provider's id (``apikey_…``): what :meth:`~costledger.Ledger.map_key` takes.
+        name: Its name.
+        workspace_id: Its workspace; ``None`` is the Default workspace.
+        status: ``active``, ``inactive``, ``archived``, ``expired`` (the provider's string).
+        created_at: When it was created (UTC).
+        created_by_id: Who created it (a user id when ``created_by_type`` is ``user``).
+        created_by_type: The kind of creator.
+        partial_key_hint: The provider's partial hint (``sk-ant-api03-R2D...igAA``).
+        expires_at: When it expires, if it does.
+    """
+
+    id: str
+    name: str
+    workspace_id: str | None
+    status: str
+    created_at: datetime | None
+    created_by_id: str | None
+    created_by_type: str | None
+    partial_key_hint: str | None
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrgUser:
+    """A member of an organisation.
+
+    Attributes:
+        id: The provider's id (``user_…``).
+        email: Their email, which attribution matches against subjects.
+        name: Their name.
+        role: ``user``, ``developer``, ``billing``, ``admin``, … (the provider's string).
+        added_at: When they joined (UTC).
+    """
+
+    id: str
+    email: str
+    name: str
+    role: str
+    added_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrgMetadata:
+    """The organisation metadata last synced for a plan: what a "map this key to a user"
+    screen lists.
+
+    Attributes:
+        org: The organisation, when the last sync re-checked it.
+        workspaces: Workspaces, archived ones included.
+        api_keys: API keys of every status, with who created them.
+        users: Organisation members.
+    """
+
+    org: OrgInfo | None
+    workspaces: tuple[Workspace, ...]
+    api_keys: tuple[ApiKeyInfo, ...]
+    users: tuple[OrgUser, ...]
+
+    def creator(self, api_key: ApiKeyInfo) -> OrgUser | None:
+        """The member who created a key, when a member did."""
+        return next((u for u in self.users if u.id == api_key.created_by_id), None)
+
+    @classmethod
+    def _from_json(cls, text: str) -> OrgMetadata:
+        d = json.loads(text)
+        org = d["org"]
+        return cls(
+            org=None if org is None else OrgInfo(id=org["id"], name=org["name"]),
+            workspaces=tuple(
+                Workspace(w["id"], w["name"], w["display_color"], opt_utc(w["created_at"]),
+                          opt_utc(w["archived_at"]))
+                for w in d["workspaces"]
+            ),
+            api_keys=tuple(
+                ApiKeyInfo(k["id"], k["name"], k["workspace_id"], k["status"],
+                           opt_utc(k["created_at"]), k["created_by_id"], k["created_by_type"],
+                           k["partial_key_hint"], opt_utc(k["expires_at"]))
+                for k in d["api_keys"]
+            ),
+            users=tuple(
+                OrgUser(u["id"], u["email"], u["name"], u["role"], opt_utc(u["added_at"]))
+                for u in d["users"]
+            ),
+        )  # fmt: skip
+
+
+def _plan(text: str) -> Plan:
+    return Plan._from_json(json.loads(text))
+
+
+def _plans(text: str) -> list[Plan]:
+    return [Plan._from_json(p) for p in json.loads(text)]
+
+
+def _maybe_plan(text: str) -> Plan | None:
+    data = json.loads(text)
+    return None if data is None else Plan._from_json(data)
+
+
+def _org(text: str) -> OrgInfo:
+    data = json.loads(text)
+    return OrgInfo(id=data["id"], name=data["name"])
+
+
+def _subscription(subscription: Subscription | None) -> dict[str, Any] | None:
+    return None if subscription is None else subscription._to_native()
+
+
+def _add_args(
+    label: str,
+    admin_api_key: str | None,
+    directories: Directories | None,
+    subscription: Subscription | None,
+) -> tuple[Any, ...]:
+    if isinstance(directories, str | os.PathLike):  # one directory given bare
+        directories = [directories]
+    dirs = None if directories is None else [os.fspath(d) for d in directories]
+    return label, admin_api_key, dirs, _subscription(subscription)
+
+
+def _update_args(
+    label: str | None, subscription: Subscription | None, clear_subscription: bool
+) -> tuple[str | None, dict[str, Any] | None, bool]:
+    if subscription is not None and clear_subscription:
+        raise InvalidInputError("give subscription or clear_subscription=True, not both")
+    return label, _subscription(subscription), clear_subscription
+
+
+class PlanMethods:
+    """The plan methods of :class:`costledger.Ledger`."""
+
+    __slots__ = ()
+    _native: _native.Ledger
+
+    def add_plan(
+        self,
+        label: str,
+        *,
+        admin_api_key: str | None = None,
+        directories: Directories | None = None,
+        subscription: Subscription | None = None,
+    ) -> Plan:
+        """Add a plan: an Anthropic organisation reached with its Admin API key, or Claude
+        Code's local logs (a ``claude_code_logs`` plan) when ``directories`` is given.
+
+        The label is trimmed and checked, the key's shape is checked, then the provider
+        verifies the key and names its organisation. The key is sealed before it is stored;
+        only its hint is ever shown again.
+
+        Args:
+            label: The plan's name: 1-200 characters, unique among live plans.
+            admin_api_key: The organisation's admin key (``sk-ant-admin…``).
+            directories: For a Claude Code logs plan, the directories to scan (``[]``:
+                Claude Code's default ones). Give this or ``admin_api_key``, not both.
+            subscription: The plan's subscription, if any.
+
+        Returns:
+            The new plan.
+
+        Raises:
+            InvalidInputError: A bad label, key shape or subscription, or both or neither of
+                ``admin_api_key`` and ``directories``.
+            ConflictError: The label is in use, or the organisation is already connected.
+            CredentialRejectedError: The provider refused the key.
+        """
+        args = _add_args(label, admin_api_key, directories, subscription)
+        return _plan(self._native.add_plan(*args).wait())
+
+    def plan_metadata(self, plan_id: int) -> OrgMetadata:
+        """The organisation metadata last synced for a plan: workspaces, API keys of every
+        status with who created them, members. Empty before the first sync.
+
+        Args:
+            plan_id: The plan's id.
+
+        Returns:
+            The metadata.
+
+        Raises:
+            NotFoundError: No plan has this id (code ``PLAN_NOT_FOUND``).
+        """
+        return OrgMetadata._from_json(self._native.plan_metadata(plan_id).wait())
+
+    def list_plans(self, *, include_disconnected: bool = False) -> list[Plan]:
+        """Plans in id order: active and error plans, and disconnected ones when asked.
+
+        Args:
+            include_disconnected: Also return disconnected plans.
+
+        Returns:
+            The plans.
+        """
+        return _plans(self._native.list_plans(include_disconnected).wait())
+
+    def get_plan(self, plan_id: int) -> Plan:
+        """One plan.
+
+        Args:
+            plan_id: The plan's id.
+
+        Returns:
+            The plan.
+
+        Raises:
+            NotFoundError: No plan has this id (code ``PLAN_NOT_FOUND``).
+        """
+        return _plan(self._native.get_plan(plan_id).wait())
+
+    def update_plan(
+        self,
+        plan_id: int,
+        *,
+        label: str | None = None,
+        subscription: Subscription | None = None,
+        clear_subscription: bool = False,
+    ) -> Plan:
+        """Change a plan's label or subscription; what is not given stays as it is.
+
+        Args:
+            plan_id: The plan's id.
+            label: A new label.
+            subscription: A new subscription.
+            clear_subscription: Remove the subscription.
+
+        Returns:
+            The updated plan.
+
+        Raises:
+            NotFoundError: No plan has this id.
+            ConflictError: Another live plan has this label.
+            InvalidInputError: A bad label or subscription, or both ``subscription`` and
+                ``clear_subscription``.
+        """
+        args = _update_args(label, subscription, clear_subscription)
+        return _plan(self._native.update_plan(plan_id, *args).wait())
+
+    def disconnect_plan(self, plan_id: int, *, purge: bool = False) -> Plan:
+        """Disconnect a plan: its sealed credential is destroyed, its status becomes
+        ``"disconnected"``. Disconnecting twice is harmless.
+
+        Args:
+            plan_id: The plan's id.
+            purge: Also delete its synced usage, cost and metadata (default: keep them for
+                past reports).
+
+        Returns:
+            The disconnected plan.
+
+        Raises:
+            NotFoundError: No plan has this id.
+        """
+        return _plan(self._native.disconnect_plan(plan_id, purge).wait())
+
+    def rotate_plan_credential(self, plan_id: int, admin_api_key: str) -> Plan:
+        """Replace a plan's admin key with another key of the same organisation; the plan
+        becomes active again.
+
+        Args:
+            plan_id: The plan's id.
+            admin_api_key: The new admin key.
+
+        Returns:
+            The plan, with the new key's hint.
+
+        Raises:
+            NotFoundError: No plan has this id.
+            OrgMismatchError: The key answers for another organisation.
+            CredentialRejectedError: The provider refused the key.
+        """
+        return _plan(self._native.rotate_plan_credential(plan_id, admin_api_key).wait())
+
+    def import_plan_from_env(self) -> Plan | None:
+        """Import the admin key in ``ANTHROPIC_ADMIN_API_KEY`` as the first plan, labelled
+        with its organisation's name. Safe to run at every start.
+
+        Returns:
+            The new plan, or ``None`` when the variable is unset or a plan already exists.
+        """
+        return _maybe_plan(self._native.import_plan_from_env().wait())
+
+    def check_plan(self, plan_id: int) -> OrgInfo:
+        """Open the stored credential and ask the provider which organisation it answers for
+        (a settings page's "test connection").
+
+        Args:
+            plan_id: The plan's id.
+
+        Returns:
+            The organisation.
+
+        Raises:
+            CryptoError: The credential cannot be opened with the configured key or cipher.
+            CredentialRejectedError: The provider refused it.
+            OrgMismatchError: It now answers for another organisation.
+        """
+        return _org(self._native.check_plan(plan_id).wait())
+
+
+class AsyncPlanMethods:
+    """The plan methods of :class:`costledger.AsyncLedger`: awaitable twins of
+    :class:`PlanMethods`, with the same arguments, results and errors."""
+
+    __slots__ = ()
+    _native: _native.Ledger
+
+    async def add_plan(
+        self,
+        label: str,
+        *,
+        admin_api_key: str | None = None,
+        directories: Directories | None = None,
+        subscription: Subscription | None = None,
+    ) -> Plan:
+        """Add a plan; see :meth:`costledger.Ledger.add_plan`."""
+        args = _add_args(label, admin_api_key, directories, subscription)
+        return _plan(await self._native.add_plan(*args))
+
+    async def plan_metadata(self, plan_id: int) -> OrgMetadata:
+        """A plan's synced metadata; see :meth:`costledger.Ledger.plan_metadata`."""
+        return OrgMetadata._from_json(await self._native.plan_metadata(plan_id))
+
+    async def list_plans(self, *, include_disconnected: bool = False) -> list[Plan]:
+        """Plans in id order; see :meth:`costledger.Ledger.list_plans`."""
+        return _plans(await self._native.list_plans(include_disconnected))
+
+    async def get_plan(self, plan_id: int) -> Plan:
+        """One plan; see :meth:`costledger.Ledger.get_plan`."""
+        return _plan(await self._native.get_plan(plan_id))
+
+    async def update_plan(
+        self,
+        plan_id: int,
+        *,
+        label: str | None = None,
+        subscription: Subscription | None = None,
+        clear_subscription: bool = False,
+    ) -> Plan:
+        """Change a plan's label or subscription; see :meth:`costledger.Ledger.update_plan`."""
+        args = _update_args(label, subscription, clear_subscription)
+        return _plan(await self._native.update_plan(plan_id, *args))
+
+    async def disconnect_plan(self, plan_id: int, *, purge: bool = False) -> Plan:
+        """Disconnect a plan; see :meth:`costledger.Ledger.disconnect_plan`."""
+        return _plan(await self._native.disconnect_plan(plan_id, purge))
+
+    async def rotate_plan_credential(self, plan_id: int, admin_api_key: str) -> Plan:
+        """Replace a plan's admin key; see :meth:`costledger.Ledger.rotate_plan_credential`."""
+        return _plan(await self._native.rotate_plan_credential(plan_id, admin_api_key))
+
+    async def import_plan_from_env(self) -> Plan | None:
+        """Import ``ANTHROPIC_ADMIN_API_KEY``; see
+        :meth:`costledger.Ledger.import_plan_from_env`."""
+        return _maybe_plan(await self._native.import_plan_from_env())
+
+    async def check_plan(self, plan_id: int) -> OrgInfo:
+        """Re-verify a plan's credential; see :meth:`costledger.Ledger.check_plan`."""
+        return _org(await self._native.check_plan(plan_id))

@@ -1,0 +1,345 @@
+"""Subjects (the host's users), their projects, and which API keys are theirs when (core
+``ledger/subjects.rs``, ``model/subject.rs``): the types and the methods of
+:class:`~costledger.Ledger` and :class:`~costledger.AsyncLedger`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ._convert import opt_utc, to_utc, utc
+
+if TYPE_CHECKING:
+    from . import _native
+
+__all__ = ["KeyMapping", "Project", "Subject"]
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """A user of the host application, to whom spend is attributed.
+
+    Attributes:
+        id: The host's id for the user.
+        email: Their email: a key created by the org member with this email is theirs unless
+            a mapping says otherwise.
+        name: Their display name.
+        created_at: When the subject was first stored (UTC).
+        updated_at: When it last changed (UTC).
+    """
+
+    id: str
+    email: str | None
+    name: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any]) -> Subject:
+        return cls(d["id"], d["email"], d["name"], utc(d["created_at"]), utc(d["updated_at"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A named group of spend owned by a subject. Every subject has one default project.
+
+    Attributes:
+        id: The project's id.
+        subject_id: Its owner.
+        name: Its name, unique per subject.
+        is_default: True for the subject's default project.
+        created_at: When it was created (UTC).
+    """
+
+    id: int
+    subject_id: str
+    name: str
+    is_default: bool
+    created_at: datetime
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any]) -> Project:
+        return cls(d["id"], d["subject_id"], d["name"], d["is_default"], utc(d["created_at"]))
+
+
+@dataclass(frozen=True, slots=True)
+class KeyMapping:
+    """An API key of a plan attributed to a subject (and one of their projects) from
+    ``valid_from`` until ``valid_to``.
+
+    Attributes:
+        id: The mapping's id.
+        plan_id: The plan the key belongs to.
+        api_key_id: The provider's key id (``apikey_…``).
+        subject_id: The subject it is attributed to.
+        project_id: The project; ``None`` is the subject's default project.
+        valid_from: From when (inclusive, UTC); ``None`` is the start of the key's history.
+        valid_to: Until when (exclusive, UTC); ``None`` is open-ended.
+        created_at: When the mapping was made (UTC).
+    """
+
+    id: int
+    plan_id: int
+    api_key_id: str
+    subject_id: str
+    project_id: int | None
+    valid_from: datetime | None
+    valid_to: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any]) -> KeyMapping:
+        return cls(
+            d["id"], d["plan_id"], d["api_key_id"], d["subject_id"], d["project_id"],
+            opt_utc(d["valid_from"]), opt_utc(d["valid_to"]), utc(d["created_at"]),
+        )  # fmt: skip
+
+
+def _subject(text: str) -> Subject:
+    return Subject._from_json(json.loads(text))
+
+
+def _subjects(text: str) -> list[Subject]:
+    return [Subject._from_json(s) for s in json.loads(text)]
+
+
+def _project(text: str) -> Project:
+    return Project._from_json(json.loads(text))
+
+
+def _projects(text: str) -> list[Project]:
+    return [Project._from_json(p) for p in json.loads(text)]
+
+
+def _mapping(text: str) -> KeyMapping:
+    return KeyMapping._from_json(json.loads(text))
+
+
+def _mappings(text: str) -> list[KeyMapping]:
+    return [KeyMapping._from_json(m) for m in json.loads(text)]
+
+
+def _map_args(
+    plan_id: int,
+    api_key_id: str,
+    subject_id: str,
+    project_id: int | None,
+    valid_from: datetime | None,
+    valid_to: datetime | None,
+) -> tuple[Any, ...]:
+    start = None if valid_from is None else to_utc(valid_from, "valid_from")
+    end = None if valid_to is None else to_utc(valid_to, "valid_to")
+    return plan_id, api_key_id, subject_id, project_id, start, end
+
+
+class SubjectMethods:
+    """The subject, project and mapping methods of :class:`costledger.Ledger`."""
+
+    __slots__ = ()
+    _native: _native.Ledger
+
+    def upsert_subject(
+        self, id: str, *, email: str | None = None, name: str | None = None
+    ) -> Subject:
+        """Create a subject (a user of your application), or replace its email and name. A
+        new subject gets a default project.
+
+        Args:
+            id: Your id for the user (1-200 characters).
+            email: Their email (unique among subjects, compared without case): keys created
+                by the organisation member with this email are attributed to them.
+            name: Their display name.
+
+        Returns:
+            The subject.
+
+        Raises:
+            InvalidInputError: A bad id, email or name.
+            ConflictError: Another subject has this email.
+        """
+        return _subject(self._native.upsert_subject(id, email, name).wait())
+
+    def get_subject(self, id: str) -> Subject:
+        """One subject.
+
+        Raises:
+            NotFoundError: No such subject (code ``SUBJECT_NOT_FOUND``).
+        """
+        return _subject(self._native.get_subject(id).wait())
+
+    def list_subjects(self) -> list[Subject]:
+        """Every subject, by id."""
+        return _subjects(self._native.list_subjects().wait())
+
+    def delete_subject(self, id: str) -> None:
+        """Delete a subject, its projects and its mappings; their keys become unattributed
+        (unless their creator's email matches another subject).
+
+        Raises:
+            NotFoundError: No such subject (code ``SUBJECT_NOT_FOUND``).
+        """
+        self._native.delete_subject(id).wait()
+
+    def create_project(self, subject_id: str, name: str) -> Project:
+        """Create a project owned by a subject.
+
+        Args:
+            subject_id: The owner.
+            name: Its name, unique per subject.
+
+        Returns:
+            The project.
+
+        Raises:
+            NotFoundError: No such subject (code ``SUBJECT_NOT_FOUND``).
+            ConflictError: The subject has a project of this name.
+        """
+        return _project(self._native.create_project(subject_id, name).wait())
+
+    def list_projects(self, subject_id: str | None = None) -> list[Project]:
+        """Projects of one subject, or of everyone."""
+        return _projects(self._native.list_projects(subject_id).wait())
+
+    def delete_project(self, id: int) -> None:
+        """Delete a project (not a default one); keys mapped to it fall back to its subject's
+        default project.
+
+        Raises:
+            NotFoundError: No such project (code ``PROJECT_NOT_FOUND``).
+            InvalidInputError: It is a default project.
+        """
+        self._native.delete_project(id).wait()
+
+    def map_key(
+        self,
+        plan_id: int,
+        api_key_id: str,
+        subject_id: str,
+        *,
+        project_id: int | None = None,
+        valid_from: datetime | None = None,
+        valid_to: datetime | None = None,
+    ) -> KeyMapping:
+        """Attribute an API key of a plan to a subject (and project) from ``valid_from`` (default:
+        all of its history) until ``valid_to`` (default: open-ended). When the key changes
+        hands, map it to the new subject from that instant: the previous open-ended mapping
+        is closed there. Reports change at once; no re-sync is needed.
+
+        Args:
+            plan_id: The plan.
+            api_key_id: The provider's key id (``apikey_…``), as in :meth:`plan_metadata`.
+            subject_id: The subject.
+            project_id: One of the subject's projects (default: their default project).
+            valid_from: From when (timezone-aware).
+            valid_to: Until when (timezone-aware).
+
+        Returns:
+            The mapping.
+
+        Raises:
+            InvalidInputError: A bad key id, a naive datetime, or an end before the start.
+            NotFoundError: The plan, subject or project does not exist.
+            ConflictError: It overlaps another mapping of the key.
+        """
+        args = _map_args(plan_id, api_key_id, subject_id, project_id, valid_from, valid_to)
+        return _mapping(self._native.map_key(*args).wait())
+
+    def list_mappings(
+        self,
+        *,
+        plan_id: int | None = None,
+        api_key_id: str | None = None,
+        subject_id: str | None = None,
+    ) -> list[KeyMapping]:
+        """Mappings matching every filter given."""
+        return _mappings(self._native.list_mappings(plan_id, api_key_id, subject_id).wait())
+
+    def end_mapping(self, mapping_id: int, at: datetime) -> KeyMapping:
+        """End a mapping at ``at`` (timezone-aware): from then on the key falls back to its
+        creator (or nobody).
+
+        Raises:
+            NotFoundError: No such mapping (code ``MAPPING_NOT_FOUND``).
+            InvalidInputError: A naive datetime, or ``at`` not after the mapping's start.
+        """
+        return _mapping(self._native.end_mapping(mapping_id, to_utc(at, "at")).wait())
+
+    def delete_mapping(self, mapping_id: int) -> None:
+        """Delete a mapping.
+
+        Raises:
+            NotFoundError: No such mapping (code ``MAPPING_NOT_FOUND``).
+        """
+        self._native.delete_mapping(mapping_id).wait()
+
+
+class AsyncSubjectMethods:
+    """The subject, project and mapping methods of :class:`costledger.AsyncLedger`:
+    awaitable twins of :class:`SubjectMethods`."""
+
+    __slots__ = ()
+    _native: _native.Ledger
+
+    async def upsert_subject(
+        self, id: str, *, email: str | None = None, name: str | None = None
+    ) -> Subject:
+        """Create or update a subject; see :meth:`costledger.Ledger.upsert_subject`."""
+        return _subject(await self._native.upsert_subject(id, email, name))
+
+    async def get_subject(self, id: str) -> Subject:
+        """One subject; see :meth:`costledger.Ledger.get_subject`."""
+        return _subject(await self._native.get_subject(id))
+
+    async def list_subjects(self) -> list[Subject]:
+        """Every subject, by id."""
+        return _subjects(await self._native.list_subjects())
+
+    async def delete_subject(self, id: str) -> None:
+        """Delete a subject; see :meth:`costledger.Ledger.delete_subject`."""
+        await self._native.delete_subject(id)
+
+    async def create_project(self, subject_id: str, name: str) -> Project:
+        """Create a project; see :meth:`costledger.Ledger.create_project`."""
+        return _project(await self._native.create_project(subject_id, name))
+
+    async def list_projects(self, subject_id: str | None = None) -> list[Project]:
+        """Projects of one subject, or of everyone."""
+        return _projects(await self._native.list_projects(subject_id))
+
+    async def delete_project(self, id: int) -> None:
+        """Delete a project; see :meth:`costledger.Ledger.delete_project`."""
+        await self._native.delete_project(id)
+
+    async def map_key(
+        self,
+        plan_id: int,
+        api_key_id: str,
+        subject_id: str,
+        *,
+        project_id: int | None = None,
+        valid_from: datetime | None = None,
+        valid_to: datetime | None = None,
+    ) -> KeyMapping:
+        """Attribute an API key to a subject; see :meth:`costledger.Ledger.map_key`."""
+        args = _map_args(plan_id, api_key_id, subject_id, project_id, valid_from, valid_to)
+        return _mapping(await self._native.map_key(*args))
+
+    async def list_mappings(
+        self,
+        *,
+        plan_id: int | None = None,
+        api_key_id: str | None = None,
+        subject_id: str | None = None,
+    ) -> list[KeyMapping]:
+        """Mappings matching every filter given."""
+        return _mappings(await self._native.list_mappings(plan_id, api_key_id, subject_id))
+
+    async def end_mapping(self, mapping_id: int, at: datetime) -> KeyMapping:
+        """End a mapping; see :meth:`costledger.Ledger.end_mapping`."""
+        return _mapping(await self._native.end_mapping(mapping_id, to_utc(at, "at")))
+
+    async def delete_mapping(self, mapping_id: int) -> None:
+        """Delete a mapping; see :meth:`costledger.Ledger.delete_mapping`."""
+        await self._native.delete_mapping(mapping_id)

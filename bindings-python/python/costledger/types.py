@@ -1,0 +1,54 @@
+"""The enumerations of costledger, as ``Literal`` string types.
+
+Values cross the native boundary as these strings and are parsed once, in the Rust core, which
+names the accepted values when it refuses one (``InvalidInputError``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+__all__ = [
+    "Basis",
+    "BillingCycle",
+    "BucketWidth",
+    "BudgetPeriod",
+    "PlanStatus",
+    "Provider",
+    "SubscriptionTier",
+    "SyncStatus",
+    "SyncStream",
+]
+
+Provider = Literal["anthropic", "claude_code_logs"]
+"""Where a plan's usage comes from."""
+
+PlanStatus = Literal["active", "disconnected", "error"]
+"""The state of a plan connection."""
+
+SubscriptionTier = Literal[
+    "free", "pro", "max_5x", "max_20x", "team_standard", "team_premium", "enterprise", "api"
+]
+"""A subscription tier, priced from the dated catalog unless a custom price is set."""
+
+BillingCycle = Literal["monthly", "annual"]
+"""How often a subscription is billed."""
+
+BucketWidth = Literal["1m", "1h", "1d"]
+"""The width of a usage bucket; a sync stores ``"1h"`` or ``"1d"``."""
+
+SyncStream = Literal["metadata", "usage", "cost", "claude_code", "allocation", "plan"]
+"""What a sync brings in. ``"allocation"`` (splitting the bill across keys) runs by itself after
+the others and ``"plan"`` marks a failure before any stream; both only appear in reports and
+events."""
+
+SyncStatus = Literal["ok", "partial", "error", "skipped"]
+"""How a sync of a plan or stream ended."""
+
+BudgetPeriod = Literal["day", "week", "month"]
+"""The calendar period a budget resets on, in its time zone."""
+
+Basis = Literal["billed", "allocated", "unallocated", "estimated", "subscription"]
+"""Where an amount comes from: the provider's bill (``billed``, split across API keys as
+``allocated`` plus the ``unallocated`` rest), the price table (``estimated``), or a
+subscription's prorated fixed fee (``subscription``)."""

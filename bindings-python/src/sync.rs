@@ -1,0 +1,101 @@
+//! Sync (core `sync/`): run a sync, read the sync history.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use costledger::{Error, SyncHistoryFilter, SyncOptions, SyncStream};
+use pyo3::prelude::*;
+
+use crate::config::seconds;
+use crate::ledger::PyLedger;
+use crate::pending::Pending;
+
+/// Days as a [`TimeDelta`], or `INVALID_INPUT` naming the option.
+fn days(name: &str, value: i64) -> costledger::Result<TimeDelta> {
+    TimeDelta::try_days(value)
+        .ok_or_else(|| Error::invalid(format!("{name} is out of range, got {value} days")))
+}
+
+/// The sync options as the Python layer passes them; `None` keeps the core's default.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub(crate) struct SyncArgs {
+    plan_id: Option<i64>,
+    streams: Option<Vec<String>>,
+    usage_width: String,
+    initial_backfill_days: i64,
+    usage_lookback_days: Option<i64>,
+    cost_lookback_days: Option<i64>,
+    claude_code_lookback_days: Option<i64>,
+    backfill: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    concurrency: i64,
+    lease_ttl: Option<f64>,
+}
+
+impl SyncArgs {
+    fn into_core(self) -> costledger::Result<SyncOptions> {
+        let mut options = SyncOptions::default()
+            .usage_width(self.usage_width.parse()?)
+            .initial_backfill(days("initial_backfill_days", self.initial_backfill_days)?);
+        options.plan_id = self.plan_id;
+        if let Some(streams) = self.streams {
+            let streams: Vec<SyncStream> = streams
+                .iter()
+                .map(|s| s.parse())
+                .collect::<costledger::Result<_>>()?;
+            options = options.streams(&streams);
+        }
+        if let Some(d) = self.usage_lookback_days {
+            options.usage_lookback = days("usage_lookback_days", d)?;
+        }
+        if let Some(d) = self.cost_lookback_days {
+            options.cost_lookback = days("cost_lookback_days", d)?;
+        }
+        if let Some(d) = self.claude_code_lookback_days {
+            options.claude_code_lookback = days("claude_code_lookback_days", d)?;
+        }
+        if let Some((from, to)) = self.backfill {
+            options = options.backfill(from, to);
+        }
+        options.concurrency = usize::try_from(self.concurrency).map_err(|_| {
+            Error::invalid(format!(
+                "concurrency must be a positive number of plans, got {}",
+                self.concurrency
+            ))
+        })?;
+        if let Some(ttl) = seconds("lease_ttl", self.lease_ttl)? {
+            options = options.lease_ttl(ttl);
+        }
+        Ok(options)
+    }
+}
+
+#[pymethods]
+impl PyLedger {
+    /// Sync every plan not disconnected, or the one named; one outcome per plan.
+    fn sync(&self, options: SyncArgs) -> Pending {
+        let ledger = self.inner.clone();
+        Pending::report(async move { ledger.sync(options.into_core()?).await })
+    }
+
+    /// Persisted sync events, newest first.
+    #[pyo3(signature = (plan_id=None, stream=None, status=None, before_id=None, limit=100))]
+    fn sync_history(
+        &self,
+        plan_id: Option<i64>,
+        stream: Option<String>,
+        status: Option<String>,
+        before_id: Option<i64>,
+        limit: i64,
+    ) -> Pending {
+        let ledger = self.inner.clone();
+        Pending::report(async move {
+            let filter = SyncHistoryFilter {
+                plan_id,
+                stream: stream.map(|s| s.parse()).transpose()?,
+                status: status.map(|s| s.parse()).transpose()?,
+                before_id,
+                limit,
+            };
+            ledger.sync_history(filter).await
+        })
+    }
+}
