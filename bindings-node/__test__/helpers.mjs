@@ -1,0 +1,208 @@
+// Shared fixtures: the fake Admin API as a process, a fresh database per suite (SQLite file,
+// or a Postgres schema dropped afterwards), and the checks every suite uses.
+
+import assert from 'node:assert/strict'
+import { execFileSync, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { createInterface } from 'node:readline'
+import util from 'node:util'
+
+import { CostLedgerError, Ledger, generateMasterKey } from 'costledger'
+
+/** The fake's clock, and the ledger's `now`, so sync windows line up with its history. */
+export const NOW = '2026-11-20T00:00:00Z'
+/** Days of history the fake serves; the first sync reaches back as far. */
+export const DAYS = 10
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..')
+const FAKE_BIN = process.env.COSTLEDGER_FAKE_ADMIN_API || path.join(ROOT, 'target', 'debug', 'fake-admin-api')
+const PG_URL = process.env.COSTLEDGER_TEST_DATABASE_URL || ''
+if (process.env.COSTLEDGER_REQUIRE_POSTGRES === '1' && !PG_URL) {
+  throw new Error('COSTLEDGER_REQUIRE_POSTGRES=1 but COSTLEDGER_TEST_DATABASE_URL is not set')
+}
+
+/** The backends every suite runs on: SQLite always, Postgres when its URL is set. */
+export const BACKENDS = PG_URL ? ['sqlite', 'postgres'] : ['sqlite']
+
+/** Start `fake-admin-api` as a process; resolves once it has announced its port and orgs. */
+export async function startFake({ orgs = 2, days = DAYS, faults } = {}) {
+  const args = ['--port', '0', '--seed', '7', '--orgs', String(orgs), '--days', String(days), '--now', NOW]
+  if (faults) args.push('--faults', faults)
+  const child = spawn(FAKE_BIN, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  const failed = once(child, 'error').then(([e]) => {
+    throw new Error(`cannot start ${FAKE_BIN} (build it with cargo build -p fake-admin-api): ${e.message}`)
+  })
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+  const [listening, announced] = await Promise.race([Promise.all([lines.next(), lines.next()]), failed])
+  const port = /^LISTENING (\d+)$/.exec(listening.value ?? '')?.[1]
+  assert.ok(port, `fake-admin-api did not announce its port: ${listening.value}`)
+  const baseUrl = `http://127.0.0.1:${port}`
+  const post = async (route, body) => {
+    const res = await fetch(`${baseUrl}${route}`, { method: 'POST', body })
+    assert.ok(res.ok, `POST ${route}: HTTP ${res.status}`)
+    return res.json()
+  }
+  return {
+    baseUrl,
+    /** `[{ id, name, admin_key }]`, in the fake's order. */
+    orgs: JSON.parse(announced.value).orgs,
+    /** What the fake served, over its whole history or `[from, to)` (RFC 3339). */
+    truth: async ({ from, to } = {}) => {
+      const range = new URLSearchParams()
+      if (from) range.set('starting_at', from)
+      if (to) range.set('ending_at', to)
+      return (await fetch(`${baseUrl}/_fake/truth?${range}`)).json()
+    },
+    setFaults: (faults) => post('/_fake/faults', faults),
+    revoke: (key) => post('/_fake/revoke', key),
+    newAdminKey: async (orgId) => (await post('/_fake/admin_keys', orgId)).admin_key,
+    stop: async () => {
+      child.kill('SIGTERM')
+      if (child.exitCode === null) await once(child, 'exit')
+    },
+  }
+}
+
+/**
+ * A fresh, empty database on `kind`: `options` for `Ledger.open`, and `drop()` to remove it
+ * (a temporary SQLite file, or a Postgres schema).
+ */
+export function freshDb(kind) {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'costledger-node-'))
+    return {
+      kind,
+      options: { databaseUrl: `sqlite://${path.join(dir, 'ledger.db')}` },
+      drop: () => rmSync(dir, { recursive: true, force: true }),
+    }
+  }
+  const schema = `cltest_node_${randomBytes(6).toString('hex')}`
+  return {
+    kind,
+    options: { databaseUrl: PG_URL, postgresSchema: schema },
+    drop: () => execFileSync('psql', [PG_URL, '-qAt', '-c', `DROP SCHEMA IF EXISTS ${schema} CASCADE`]),
+  }
+}
+
+/** Open a ledger on `db` against `fake`, its clock matched to the fake's. */
+export function openLedger(db, fake, options = {}) {
+  return Ledger.open({
+    ...db.options,
+    masterKey: db.masterKey ?? (db.masterKey = generateMasterKey()),
+    anthropicBaseUrl: fake.baseUrl,
+    now: NOW,
+    requestIntervalMs: 0,
+    retryBackoffMs: 10,
+    ...options,
+  })
+}
+
+/** Assert that `promise` rejects with a `CostLedgerError` of `code` whose cause is the native error. */
+export async function rejectsWith(promise, code, message) {
+  await assert.rejects(promise, (e) => {
+    assert.ok(e instanceof CostLedgerError, `not a CostLedgerError: ${util.inspect(e)}`)
+    assert.ok(e instanceof Error)
+    assert.equal(e.code, code, e.message)
+    assert.equal(e.name, 'CostLedgerError')
+    assert.ok(e.cause instanceof Error, 'cause is the native error')
+    assert.ok(!e.message.startsWith('['), `the [CODE] prefix is stripped: ${e.message}`)
+    if (message) assert.match(e.message, message)
+    return true
+  })
+}
+
+/** Assert that no admin key shows in any printed form of `value` (inspect, JSON, message, cause). */
+export function assertNoKey(value, keys) {
+  const texts = [
+    util.inspect(value, { depth: Infinity, showHidden: true, getters: true }),
+    JSON.stringify(value) ?? '',
+    String(value),
+    value instanceof Error ? `${value.message} ${value.stack} ${util.inspect(value.cause)}` : '',
+  ]
+  for (const key of keys) {
+    // The hint shows the prefix and the last four characters; the middle must never appear.
+    const secret = key.slice(15, -4)
+    for (const text of texts) assert.ok(!text.includes(secret), `a key leaked into: ${text.slice(0, 300)}`)
+  }
+}
+
+/**
+ * A ledger on a fresh `kind` database with one plan per organisation of a new fake, synced
+ * over the fake's whole history. `close()` stops and removes everything.
+ */
+export async function syncedLedger(kind, { orgs = 2, ...options } = {}) {
+  const fake = await startFake({ orgs })
+  const db = freshDb(kind)
+  const ledger = await openLedger(db, fake, options)
+  const plans = []
+  for (const org of fake.orgs) plans.push(await ledger.addPlan({ label: org.name, adminApiKey: org.admin_key }))
+  const report = await ledger.sync({ initialBackfillDays: DAYS })
+  assert.equal(report.ok, true, JSON.stringify(report.plans.map((p) => p.error)))
+  return {
+    fake,
+    db,
+    ledger,
+    plans,
+    keys: fake.orgs.map((o) => o.admin_key),
+    close: async () => {
+      await ledger.close()
+      await fake.stop()
+      db.drop()
+    },
+  }
+}
+
+/** An exact dollar string (`"1.2378912"`, `"-0.05"`) as a BigInt of nanodollars. */
+export function nanos(usd) {
+  const match = /^(-?)(\d+)(?:\.(\d{1,9}))?$/.exec(usd)
+  assert.ok(match, `not an exact dollar amount: ${usd}`)
+  const [, sign, whole, fraction = ''] = match
+  const n = BigInt(whole) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0'))
+  return sign ? -n : n
+}
+
+/** Nanodollars as the exact dollar string the core writes: two decimals at least, no trailing zeros beyond. */
+export function usd(nanodollars) {
+  const n = BigInt(nanodollars)
+  const abs = n < 0n ? -n : n
+  const fraction = (abs % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '').padEnd(2, '0')
+  return `${n < 0n ? '-' : ''}${abs / 1_000_000_000n}.${fraction}`
+}
+
+/** The sum of exact dollar strings, or of `Money` values, as a dollar string. */
+export function sumUsd(amounts) {
+  return usd(amounts.reduce((sum, a) => sum + nanos(typeof a === 'string' ? a : a.usd), 0n))
+}
+
+/**
+ * RFC 4180 CSV as objects keyed by the header's names, checking that every line ends with
+ * CRLF and has as many fields as the header. `header` is the header's names, in order.
+ */
+export function parseCsv(text) {
+  assert.ok(text.endsWith('\r\n'), 'CSV lines end with CRLF')
+  const rows = []
+  let row = []
+  let field = ''
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++
+      else if (c === '"') quoted = false
+      else field += c
+    } else if (c === '"') quoted = true
+    else if (c === ',') row.push(field), (field = '')
+    else if (c === '\r' && text[i + 1] === '\n') row.push(field), rows.push(row), (row = []), (field = ''), i++
+    else field += c
+  }
+  const [header, ...records] = rows
+  for (const r of records) assert.equal(r.length, header.length, `a CSV record of ${r.length} fields under ${header.length} columns`)
+  return { header, records: records.map((r) => Object.fromEntries(header.map((name, i) => [name, r[i]]))) }
+}
+
+/** A valid-looking admin key that no organisation knows. */
+export const UNKNOWN_KEY = 'sk-ant-admin01-' + 'Q'.repeat(60) + 'zZ9z'

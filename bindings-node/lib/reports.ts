@@ -1,0 +1,65 @@
+// Reports: user costs, the dashboard, budgets and forecasts, their exports (the core's JSON
+// and CSV, and the FinOps FOCUS CSV), and rebuilding the cost facts they read. The methods
+// are the native ones (see index.d.ts for their docs).
+
+import { type NativeLedger } from './native'
+
+export type {
+  Budget,
+  BudgetAlert,
+  BudgetScope,
+  BudgetStatus,
+  BudgetUpdate,
+  Cost,
+  Dashboard,
+  DashboardOptions,
+  DateRange,
+  DayCost,
+  FocusOptions,
+  Forecast,
+  ForecastOptions,
+  MissingPriceLine,
+  ModelCost,
+  ModelLine,
+  NewBudget,
+  Period,
+  PlanCost,
+  PlanLine,
+  ProjectCost,
+  SeatShare,
+  SubjectLine,
+  TokenCounts,
+  UserCosts,
+  UserCostsOptions,
+  WorkspaceLine,
+  WorkspaceOption,
+  WorkspaceRef,
+} from '../index.js'
+
+/** The formats of the `export…` methods: the core's JSON or its RFC 4180 CSV. */
+export type ExportFormat = 'json' | 'csv'
+
+export const REPORT_METHODS = [
+  'userCosts',
+  'dashboard',
+  'forecast',
+  'createBudget',
+  'getBudget',
+  'listBudgets',
+  'updateBudget',
+  'deleteBudget',
+  'budgetStatus',
+  'budgetStatuses',
+  'exportDashboard',
+  'exportUserCosts',
+  'exportForecast',
+  'exportBudgets',
+  'exportBudgetStatuses',
+  'exportSyncHistory',
+  'syncAndExport',
+  'focusExport',
+  'rebuildCostFacts',
+] as const
+
+/** The report, budget and export methods of `Ledger`. */
+export type ReportMethods = Pick<NativeLedger, (typeof REPORT_METHODS)[number]>

@@ -1,0 +1,125 @@
+//! Reports on `Ledger`: user costs, the dashboard, budgets and forecasts, their exports, and
+//! rebuilding the cost facts they read.
+//! This file holds the values every report shares (cost by basis, periods, workspaces); each
+//! report lives in `reports/`, beside the core's file of the same name.
+
+mod budgets;
+mod dashboard;
+mod export;
+mod forecast;
+mod materialize;
+mod user_costs;
+
+pub(crate) use budgets::BudgetAlert;
+pub(crate) use export::by_format;
+
+use napi_derive::napi;
+
+use crate::model::{Money, date};
+
+/// An amount split by where it comes from, so every figure says its basis. Each part is
+/// `Money` (`usd` exact, `usdNumber` for display).
+#[napi(object, object_from_js = false)]
+pub struct Cost {
+    /// Everything: billed + estimated + subscription.
+    pub total: Money,
+    /// The provider's bill: allocated + unallocated, to the nanodollar.
+    pub billed: Money,
+    /// The part of the bill split across API keys in proportion to their tokens.
+    pub allocated: Money,
+    /// Billed cost that matched no usage (code execution, for one).
+    pub unallocated: Money,
+    /// Priced from costledger's price table: usage the bill leaves out, days not billed
+    /// yet, local logs. An estimate, never billed.
+    pub estimated: Money,
+    /// Subscription fees, prorated to the period.
+    pub subscription: Money,
+}
+
+impl From<costledger::Cost> for Cost {
+    fn from(c: costledger::Cost) -> Self {
+        Cost {
+            total: c.total().into(),
+            billed: c.billed().into(),
+            allocated: c.allocated.into(),
+            unallocated: c.unallocated.into(),
+            estimated: c.estimated.into(),
+            subscription: c.subscription.into(),
+        }
+    }
+}
+
+/// A range of calendar dates in a time zone, as a report covers it.
+#[napi(object, object_from_js = false)]
+pub struct Period {
+    /// The first date, inclusive (`YYYY-MM-DD`).
+    pub start: String,
+    /// The date after the last, exclusive (`YYYY-MM-DD`).
+    pub end: String,
+    /// The IANA time zone its dates are in (`UTC`, `America/Los_Angeles`).
+    pub time_zone: String,
+    /// The period as the core writes it, which `period` options accept back: `2026-11`,
+    /// `2026-11-05`, `2026-11-01..2026-11-16`, followed by the zone unless it is UTC.
+    pub label: String,
+}
+
+impl From<costledger::Period> for Period {
+    fn from(p: costledger::Period) -> Self {
+        Period {
+            label: p.to_string(),
+            start: date(p.start),
+            end: date(p.end),
+            time_zone: p.time_zone.name().to_string(),
+        }
+    }
+}
+
+/// A report period from its options: `period` in the core's syntax (`2026-11`, `2026-11-05`,
+/// `2026-W45`, `2026-11-01..2026-11-16`, optionally followed by a zone), in `time_zone` when
+/// one is given.
+pub(crate) fn period(
+    period: &str,
+    time_zone: Option<String>,
+) -> costledger::Result<costledger::Period> {
+    let period: costledger::Period = period.parse()?;
+    match time_zone {
+        Some(zone) => period.in_time_zone(&zone),
+        None => Ok(period),
+    }
+}
+
+/// Cost of one local date.
+#[napi(object, object_from_js = false)]
+pub struct DayCost {
+    /// The date in the period's time zone (`YYYY-MM-DD`).
+    pub date: String,
+    /// Its cost.
+    pub cost: Cost,
+}
+
+impl From<costledger::reports::DayCost> for DayCost {
+    fn from(d: costledger::reports::DayCost) -> Self {
+        DayCost {
+            date: date(d.date),
+            cost: d.cost.into(),
+        }
+    }
+}
+
+/// One workspace of one plan: how every report names a workspace.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct WorkspaceRef {
+    /// The plan.
+    pub plan_id: i64,
+    /// The workspace (`wrkspc_…`); null for the plan's Default workspace.
+    pub workspace_id: Option<String>,
+}
+
+impl From<costledger::WorkspaceRef> for WorkspaceRef {
+    fn from(w: costledger::WorkspaceRef) -> Self {
+        WorkspaceRef {
+            plan_id: w.plan_id,
+            workspace_id: w.workspace_id,
+        }
+    }
+}

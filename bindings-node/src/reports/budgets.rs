@@ -1,0 +1,288 @@
+//! Budgets on `Ledger`: an amount of usage cost per day, week or month in a time zone, on a
+//! scope, with alert thresholds; their status now; the alerts a sync reports.
+
+use costledger::{BudgetScope as CoreBudgetScope, BudgetUpdate as CoreBudgetUpdate};
+use costledger::{Money as CoreMoney, NewBudget as CoreNewBudget};
+use napi_derive::napi;
+
+use super::forecast::Forecast;
+use super::{Cost, Period};
+use crate::error::run;
+use crate::ledger::JsLedger;
+use crate::model::{Money, iso, list, parse_opt};
+
+/// What a budget counts, as its parts: `kind`, and the target fields that kind has (the
+/// others are null).
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct BudgetScope {
+    /// What kind of target.
+    #[napi(ts_type = "'global' | 'plan' | 'workspace' | 'subject' | 'project'")]
+    pub kind: String,
+    /// The plan, for `plan` and `workspace` scopes.
+    pub plan_id: Option<i64>,
+    /// The workspace, for `workspace` scopes; null for the plan's Default workspace.
+    pub workspace_id: Option<String>,
+    /// The subject, for `subject` scopes.
+    pub subject_id: Option<String>,
+    /// The project, for `project` scopes.
+    pub project_id: Option<i64>,
+    /// In words: `every plan`, `plan 3`, `the Default workspace of plan 3`, `subject "u-1"`.
+    pub description: String,
+}
+
+impl From<CoreBudgetScope> for BudgetScope {
+    fn from(s: CoreBudgetScope) -> Self {
+        let mut scope = BudgetScope {
+            kind: s.kind().to_string(),
+            plan_id: None,
+            workspace_id: None,
+            subject_id: None,
+            project_id: None,
+            description: s.to_string(),
+        };
+        match s {
+            CoreBudgetScope::Global => {}
+            CoreBudgetScope::Plan(id) => scope.plan_id = Some(id),
+            CoreBudgetScope::Workspace(ws) => {
+                scope.plan_id = Some(ws.plan_id);
+                scope.workspace_id = ws.workspace_id;
+            }
+            CoreBudgetScope::Subject(id) => scope.subject_id = Some(id),
+            CoreBudgetScope::Project(id) => scope.project_id = Some(id),
+        }
+        scope
+    }
+}
+
+/// A stored budget.
+#[napi(object, object_from_js = false)]
+pub struct Budget {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// What it counts.
+    pub scope: BudgetScope,
+    /// The usage cost (billed + estimated) allowed per period.
+    pub amount: Money,
+    /// The calendar period it resets on, in its time zone.
+    #[napi(ts_type = "'day' | 'week' | 'month'")]
+    pub period: String,
+    /// The IANA time zone of its periods.
+    pub time_zone: String,
+    /// Alert thresholds, in percent of the amount, increasing.
+    pub thresholds: Vec<u32>,
+    /// When it was created (ISO-8601, UTC).
+    pub created_at: String,
+    /// When it last changed (ISO-8601, UTC).
+    pub updated_at: String,
+}
+
+impl From<costledger::Budget> for Budget {
+    fn from(b: costledger::Budget) -> Self {
+        Budget {
+            id: b.id,
+            name: b.name,
+            scope: b.scope.into(),
+            amount: b.amount.into(),
+            period: b.period.to_string(),
+            time_zone: b.time_zone,
+            thresholds: b.thresholds,
+            created_at: iso(b.created_at),
+            updated_at: iso(b.updated_at),
+        }
+    }
+}
+
+/// A budget to create.
+#[napi(object, object_to_js = false)]
+pub struct NewBudget {
+    /// Its name (1-200 characters, trimmed).
+    pub name: String,
+    /// What it counts: `global` (every plan), `plan:3`, `workspace:3:wrkspc_…` (or
+    /// `workspace:3:default` for the plan's Default workspace), `subject:u-1` or `project:7`.
+    /// The target must exist (`PLAN_NOT_FOUND`, `SUBJECT_NOT_FOUND`, `PROJECT_NOT_FOUND`;
+    /// a workspace must be one the plan's synced metadata lists).
+    pub scope: String,
+    /// The usage cost allowed per period, as an exact decimal string of dollars (`"500"`,
+    /// `"19.99"`); more than zero.
+    pub amount: String,
+    /// The calendar period it resets on.
+    #[napi(ts_type = "'day' | 'week' | 'month'")]
+    pub period: String,
+    /// The IANA time zone of its periods. Default `'UTC'`.
+    pub time_zone: Option<String>,
+    /// Percents of the amount that raise an alert when spend reaches them: increasing, each
+    /// 1-1000, at most 20; may be empty. Default `[50, 80, 100]`.
+    pub thresholds: Option<Vec<u32>>,
+}
+
+impl TryFrom<NewBudget> for CoreNewBudget {
+    type Error = costledger::Error;
+
+    fn try_from(b: NewBudget) -> costledger::Result<Self> {
+        let amount = CoreMoney::parse_dollars(&b.amount)?;
+        let mut budget = CoreNewBudget::new(b.name, b.scope.parse()?, amount, b.period.parse()?);
+        if let Some(zone) = b.time_zone {
+            budget = budget.time_zone(zone);
+        }
+        if let Some(thresholds) = b.thresholds {
+            budget = budget.thresholds(thresholds);
+        }
+        Ok(budget)
+    }
+}
+
+/// Changes to a budget; fields left out stay as they are. The scope cannot change: create
+/// another budget for another scope.
+#[napi(object, object_to_js = false)]
+pub struct BudgetUpdate {
+    /// A new name.
+    pub name: Option<String>,
+    /// A new amount, as an exact decimal string of dollars.
+    pub amount: Option<String>,
+    /// A new period.
+    #[napi(ts_type = "'day' | 'week' | 'month'")]
+    pub period: Option<String>,
+    /// A new IANA time zone.
+    pub time_zone: Option<String>,
+    /// New thresholds (an empty list removes every alert).
+    pub thresholds: Option<Vec<u32>>,
+}
+
+impl TryFrom<BudgetUpdate> for CoreBudgetUpdate {
+    type Error = costledger::Error;
+
+    fn try_from(u: BudgetUpdate) -> costledger::Result<Self> {
+        Ok(CoreBudgetUpdate {
+            name: u.name,
+            amount: u.amount.map(|a| CoreMoney::parse_dollars(&a)).transpose()?,
+            period: parse_opt(u.period)?,
+            time_zone: u.time_zone,
+            thresholds: u.thresholds,
+        })
+    }
+}
+
+/// Where a budget stands in its current period.
+#[napi(object, object_from_js = false)]
+pub struct BudgetStatus {
+    /// The budget.
+    pub budget: Budget,
+    /// The current period: the day, week or month containing now in its time zone.
+    pub period: Period,
+    /// Usage cost so far in the period, by basis (`subscription` is always zero: fixed fees
+    /// are known in advance and left out).
+    pub spent: Cost,
+    /// The amount minus the usage cost spent; negative once the budget is overrun.
+    pub remaining: Money,
+    /// The projection to the end of the period.
+    pub forecast: Forecast,
+    /// The thresholds the spend has reached, in percent.
+    pub thresholds_crossed: Vec<u32>,
+    /// Spent as a percent of the amount, for display (thresholds are checked exactly).
+    pub percent_used: f64,
+}
+
+impl From<costledger::BudgetStatus> for BudgetStatus {
+    fn from(s: costledger::BudgetStatus) -> Self {
+        BudgetStatus {
+            budget: s.budget.into(),
+            period: s.period.into(),
+            spent: s.spent.into(),
+            remaining: s.remaining.into(),
+            forecast: s.forecast.into(),
+            thresholds_crossed: s.thresholds_crossed,
+            percent_used: s.percent_used,
+        }
+    }
+}
+
+/// A budget threshold reached for the first time in its current period; each is reported
+/// by one sync only.
+#[napi(object, object_from_js = false)]
+pub struct BudgetAlert {
+    /// The budget.
+    pub budget_id: i64,
+    /// Its name.
+    pub name: String,
+    /// The threshold reached, in percent of the amount.
+    pub threshold: u32,
+    /// The period it was reached in.
+    pub period: Period,
+    /// Usage cost spent in the period when it was seen.
+    pub spent: Money,
+    /// The budget's amount.
+    pub amount: Money,
+}
+
+impl From<costledger::BudgetAlert> for BudgetAlert {
+    fn from(a: costledger::BudgetAlert) -> Self {
+        BudgetAlert {
+            budget_id: a.budget_id,
+            name: a.name,
+            threshold: a.threshold,
+            period: a.period.into(),
+            spent: a.spent.into(),
+            amount: a.amount.into(),
+        }
+    }
+}
+
+#[napi]
+impl JsLedger {
+    /// Create a budget. Bad fields are `INVALID_INPUT`; a target that does not exist is
+    /// `PLAN_NOT_FOUND`, `SUBJECT_NOT_FOUND` or `PROJECT_NOT_FOUND`. A budget counts usage
+    /// cost (billed + estimated), never subscription fees.
+    #[napi(catch_unwind)]
+    pub async fn create_budget(&self, budget: NewBudget) -> napi::Result<Budget> {
+        run(async { self.inner.create_budget(budget.try_into()?).await })
+            .await
+            .map(Budget::from)
+    }
+
+    /// One budget, or `BUDGET_NOT_FOUND`.
+    #[napi(catch_unwind)]
+    pub async fn get_budget(&self, id: i64) -> napi::Result<Budget> {
+        run(self.inner.get_budget(id)).await.map(Budget::from)
+    }
+
+    /// Every budget, by id.
+    #[napi(catch_unwind)]
+    pub async fn list_budgets(&self) -> napi::Result<Vec<Budget>> {
+        run(self.inner.list_budgets()).await.map(list)
+    }
+
+    /// Change a budget's name, amount, period, time zone or thresholds. Thresholds already
+    /// alerted in the current period stay alerted, except those the change puts out of reach
+    /// again: they alert again when reached. `BUDGET_NOT_FOUND` when there is none.
+    #[napi(catch_unwind)]
+    pub async fn update_budget(&self, id: i64, update: BudgetUpdate) -> napi::Result<Budget> {
+        run(async { self.inner.update_budget(id, update.try_into()?).await })
+            .await
+            .map(Budget::from)
+    }
+
+    /// Delete a budget and its alert records; `BUDGET_NOT_FOUND` when there is none.
+    #[napi(catch_unwind)]
+    pub async fn delete_budget(&self, id: i64) -> napi::Result<()> {
+        run(self.inner.delete_budget(id)).await
+    }
+
+    /// Where a budget stands now (the ledger's clock): its current period, usage cost spent,
+    /// remaining, forecast to the period's end and thresholds reached. `BUDGET_NOT_FOUND`
+    /// when there is none; a budget whose subject or project was deleted fails with that
+    /// target's not-found code.
+    #[napi(catch_unwind)]
+    pub async fn budget_status(&self, id: i64) -> napi::Result<BudgetStatus> {
+        run(self.inner.budget_status(id))
+            .await
+            .map(BudgetStatus::from)
+    }
+
+    /// `budgetStatus` of every budget, by id.
+    #[napi(catch_unwind)]
+    pub async fn budget_statuses(&self) -> napi::Result<Vec<BudgetStatus>> {
+        run(self.inner.budget_statuses()).await.map(list)
+    }
+}
