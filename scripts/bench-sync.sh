@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The sync benchmarks of docs/benchmarks.md: end-to-end rows/s and peak RSS on SQLite and
+# Postgres (90 vs 360 days), concurrency under added latency, and the store-only page write
+# against a bare sqlx bulk insert. Postgres: COSTLEDGER_BENCH_DATABASE_URL (default: the test
+# database scripts/test.sh prepares).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export COSTLEDGER_BENCH_DATABASE_URL=${COSTLEDGER_BENCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/costledger_test}
+cargo build --release -q -p fake-admin-api -p costledger --example bench_sync
+run() { target/release/examples/bench_sync "$@"; }
+median_of_5() {
+    for _ in 1 2 3 4 5; do run "$@"; done | python3 -c '
+import json, sys, statistics
+runs = [json.loads(l) for l in sys.stdin]
+r = runs[0]
+print(f"{r[\"backend\"]:9} {r[\"days\"]:4} days  rows {r[\"rows\"]:7}  "
+      f"rows/s median {statistics.median(x[\"rows_per_second\"] for x in runs):9.0f}  "
+      f"peak RSS median {statistics.median(x[\"peak_rss_mb\"] for x in runs):5.1f} MB")'
+}
+echo "== end to end: 3 orgs of hourly usage + daily cost, fake on loopback (median of 5)"
+for backend in sqlite postgres; do for days in 90 360; do median_of_5 --backend "$backend" --days "$days"; done; done
+echo "== concurrency: 100 ms added to every request, 90 days"
+for plan in 1 2 3; do run --backend sqlite --days 90 --slow-ms 100 --plan "$plan"; done
+run --backend sqlite --days 90 --slow-ms 100
+echo "== store only: page replace vs bare sqlx bulk insert"
+cargo bench -q -p costledger --bench page_write 2>&1 | grep -E '^page_write|time:'

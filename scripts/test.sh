@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Runs every costledger test on a fresh machine: Rust on SQLite and Postgres (and, as they
+# land, the Python wheel and the Node package). Installs and starts what it needs; fails
+# loudly on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+say() { printf '\n==> %s\n' "$*"; }
+STARTED=$(date +%s)
+
+# Every build targets the host triple explicitly. The napi CLI always passes --target, which
+# puts its build in target/<triple>/; with CARGO_BUILD_TARGET set, cargo test, the fake, the
+# wheel (maturin reads it too) and the addon share that one directory and its compiled
+# dependencies instead of compiling the dependency graph twice.
+HOST_TRIPLE=$(rustc -vV | sed -n 's/^host: //p')
+export CARGO_BUILD_TARGET="$HOST_TRIPLE"
+FAKE_BIN="$ROOT/target/$HOST_TRIPLE/debug/fake-admin-api"
+
+# --- PostgreSQL -------------------------------------------------------------------------
+PG_HOST=127.0.0.1
+PG_PORT=5432
+PG_DB=costledger_test
+PG_PASSWORD=postgres
+
+pg_answers() {
+    if command -v pg_isready >/dev/null 2>&1; then
+        pg_isready -q -h "$PG_HOST" -p "$PG_PORT"
+    else
+        (exec 3<>"/dev/tcp/$PG_HOST/$PG_PORT") 2>/dev/null
+    fi
+}
+
+as_postgres() {
+    # Run a command as the postgres OS user (peer auth on the local socket).
+    if [ "$(id -un)" = postgres ]; then "$@"
+    elif command -v runuser >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"
+    elif command -v sudo >/dev/null 2>&1; then sudo -n -u postgres "$@"
+    else return 1
+    fi
+}
+
+start_postgres() {
+    if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+        say "PostgreSQL is not installed: installing it with apt-get"
+        export DEBIAN_FRONTEND=noninteractive
+        SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+        $SUDO apt-get update -qq
+        $SUDO apt-get install -y -qq postgresql >/dev/null
+    fi
+    say "starting PostgreSQL"
+    local started=0
+    for version in $(ls /etc/postgresql 2>/dev/null); do
+        for cluster in $(ls "/etc/postgresql/$version"); do
+            if pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" start 2>/dev/null \
+                || pg_ctlcluster "$version" "$cluster" start; then started=1; fi
+        done
+    done
+    [ "$started" = 1 ] || { echo "could not start any PostgreSQL cluster" >&2; exit 1; }
+    for _ in $(seq 1 30); do pg_answers && return 0; sleep 1; done
+    echo "PostgreSQL did not answer on $PG_HOST:$PG_PORT after starting" >&2
+    exit 1
+}
+
+if [ -z "${COSTLEDGER_TEST_DATABASE_URL:-}" ]; then
+    pg_answers || start_postgres
+    # Debian's default wants a password over TCP; set one when we can (with trust auth it
+    # is simply ignored).
+    as_postgres psql -qAt -c "ALTER USER postgres PASSWORD '$PG_PASSWORD'" >/dev/null 2>&1 || true
+    export COSTLEDGER_TEST_DATABASE_URL="postgres://postgres:$PG_PASSWORD@$PG_HOST:$PG_PORT/$PG_DB"
+    ADMIN_URL="postgres://postgres:$PG_PASSWORD@$PG_HOST:$PG_PORT/postgres"
+    if [ "$(psql "$ADMIN_URL" -qAt -c "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'")" != 1 ]; then
+        psql "$ADMIN_URL" -q -c "CREATE DATABASE $PG_DB"
+    fi
+fi
+# Test schemas (cltest_*) left by earlier runs: the Rust tests leave theirs for this script to
+# drop, and a killed run leaves any. One DROP per transaction: a single transaction dropping
+# hundreds of schemas runs out of lock slots (max_locks_per_transaction).
+drop_test_schemas() {
+    psql "$COSTLEDGER_TEST_DATABASE_URL" -qAtX -c "
+        SELECT format('DROP SCHEMA IF EXISTS %I CASCADE;', nspname)
+        FROM pg_namespace WHERE nspname LIKE 'cltest\_%'" \
+        | PGOPTIONS='-c client_min_messages=warning' \
+            psql "$COSTLEDGER_TEST_DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 >/dev/null
+}
+drop_test_schemas
+trap 'drop_test_schemas || true' EXIT
+export COSTLEDGER_REQUIRE_POSTGRES=1
+say "Postgres tests use $(echo "$COSTLEDGER_TEST_DATABASE_URL" | sed -E 's#://([^:]+):[^@]*@#://\1:***@#')"
+
+# --- ccusage -----------------------------------------------------------------------------
+# The Claude Code logs parity tests compare with ccusage 20.0.24 (native) and 17.2.1 (the last
+# TypeScript version): install both from npm into a cache dir and export where they are.
+say "ccusage 20.0.24 and 17.2.1 for the Claude Code logs parity tests"
+. scripts/ccusage.sh
+install_ccusage
+
+# --- Rust -------------------------------------------------------------------------------
+say "Rust: cargo test --workspace (SQLite and Postgres)"
+cargo test --workspace --locked
+
+# --- Node -------------------------------------------------------------------------------
+# The npm package, built from its lock file and tested through its public entry point. A
+# debug build, reusing the dependencies cargo test compiled; `npm run build` makes the
+# release addon.
+say "Node: npm ci, native build, index.d.ts drift check"
+NODE_STARTED=$(date +%s)
+(cd bindings-node && npm ci --no-audit --no-fund)
+bindings-node/scripts/check-dts.sh
+(cd bindings-node && npx tsc -p tsconfig.json)
+cargo build -p fake-admin-api --locked
+# The examples run in the same suite: examples/node's script, and examples/nextjs through
+# `npm ci` (skipped while its lock file is unchanged), `next build` and `next start`.
+say "Node: node --test (SQLite and Postgres, against the fake Admin API; the examples)"
+(cd bindings-node && COSTLEDGER_FAKE_ADMIN_API="$FAKE_BIN" npm test)
+say "Node: passed in $(( $(date +%s) - NODE_STARTED )) s"
+
+# --- Python -----------------------------------------------------------------------------
+# The wheel as a user gets it: maturin builds the abi3 wheel (a debug build here, reusing the
+# dependencies cargo test compiled; `maturin build --release` makes the published one), pip
+# installs it into the repo's venv, and pytest imports the installed package (never the source tree) and
+# runs it against the fake Admin API process, on SQLite and Postgres, with the example script
+# of examples/python/.
+say "Python: venv, maturin wheel, pip install"
+PY_STARTED=$(date +%s)
+VENV="$ROOT/.venv"
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+# pandas makes the DataFrame tests run (the package itself does not depend on it).
+"$VENV/bin/python" -m pip install -q maturin==1.16.0 pytest==9.2.0 pytest-asyncio==1.5.0 mypy==2.4.1 \
+    pandas==3.1.1
+cargo build -p fake-admin-api --locked
+rm -f "$ROOT"/target/wheels/costledger-*.whl
+(cd bindings-python && "$VENV/bin/maturin" build --locked -i "$VENV/bin/python" \
+    --out "$ROOT/target/wheels")
+"$VENV/bin/python" -m pip install -q --force-reinstall --no-deps "$ROOT"/target/wheels/costledger-*.whl
+say "Python: pytest (SQLite and Postgres, against the fake Admin API)"
+(cd bindings-python && COSTLEDGER_FAKE_ADMIN_API="$FAKE_BIN" \
+    "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests)
+say "Python: passed in $(( $(date +%s) - PY_STARTED )) s"
+
+say "all tests passed in $(( $(date +%s) - STARTED )) s"
