@@ -98,6 +98,8 @@ install_ccusage
 # --- Rust -------------------------------------------------------------------------------
 say "Rust: cargo test --workspace (SQLite and Postgres)"
 cargo test --workspace --locked
+# cargo test built the fake's binary for its own tests; the Node and Python tests start it.
+[ -x "$FAKE_BIN" ] || { echo "cargo test did not build $FAKE_BIN" >&2; exit 1; }
 
 # --- Node -------------------------------------------------------------------------------
 # The npm package, built from its lock file and tested through its public entry point. A
@@ -108,7 +110,6 @@ NODE_STARTED=$(date +%s)
 (cd bindings-node && npm ci --no-audit --no-fund)
 bindings-node/scripts/check-dts.sh
 (cd bindings-node && npx tsc -p tsconfig.json)
-cargo build -p fake-admin-api --locked
 # The examples run in the same suite: examples/node's script, and examples/nextjs through
 # `npm ci` (skipped while its lock file is unchanged), `next build` and `next start`.
 say "Node: node --test (SQLite and Postgres, against the fake Admin API; the examples)"
@@ -128,7 +129,6 @@ VENV="$ROOT/.venv"
 # pandas makes the DataFrame tests run (the package itself does not depend on it).
 "$VENV/bin/python" -m pip install -q maturin==1.16.0 pytest==9.2.0 pytest-asyncio==1.5.0 mypy==2.4.1 \
     pandas==3.1.1
-cargo build -p fake-admin-api --locked
 rm -f "$ROOT"/target/wheels/costledger-*.whl
 (cd bindings-python && "$VENV/bin/maturin" build --locked -i "$VENV/bin/python" \
     --out "$ROOT/target/wheels")

@@ -10,10 +10,12 @@ import { it } from 'node:test'
 
 const PKG = path.resolve(import.meta.dirname, '..')
 
-it('type-checks every ts sample of the README', () => {
-  const readme = readFileSync(path.join(PKG, 'README.md'), 'utf8')
-  const samples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1])
-  assert.ok(samples.length >= 2, 'the README has its samples')
+it('type-checks every ts sample of this README and of the repository README', () => {
+  const samples = [path.join(PKG, 'README.md'), path.join(PKG, '..', 'README.md')].flatMap((file) => {
+    const found = [...readFileSync(file, 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1])
+    assert.ok(found.length >= 2, `${file} has its samples`)
+    return found
+  })
   const dir = mkdtempSync(path.join(tmpdir(), 'costledger-readme-'))
   try {
     const files = samples.map((code, i) => {
@@ -44,5 +46,20 @@ it('type-checks every ts sample of the README', () => {
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+it('the READMEs next.config.mjs samples load and keep costledger external', async () => {
+  for (const file of [path.join(PKG, 'README.md'), path.join(PKG, '..', 'README.md')]) {
+    const configs = [...readFileSync(file, 'utf8').matchAll(/```js\n(\/\/ next\.config\.mjs\n[\s\S]*?)```/g)]
+    assert.equal(configs.length, 1, `${file} has one next.config.mjs sample`)
+    const dir = mkdtempSync(path.join(tmpdir(), 'costledger-next-config-'))
+    try {
+      writeFileSync(path.join(dir, 'next.config.mjs'), configs[0][1])
+      const { default: config } = await import(path.join(dir, 'next.config.mjs'))
+      assert.deepEqual(config.serverExternalPackages, ['costledger'])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   }
 })

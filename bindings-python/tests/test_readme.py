@@ -41,3 +41,27 @@ def test_readme_examples_run(fake: Fake, tmp_path: Path) -> None:
     assert billed > 0 and estimated >= 0
     assert outputs[2][-1] == "30"  # the daily DataFrame: every day of November
     assert (tmp_path / "ada-2026-11.csv").read_text().startswith("period,section,subject_id")
+
+
+ROOT_README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_root_readme_quickstart_runs(fake: Fake, tmp_path: Path) -> None:
+    """The repository README's Python quickstart, as written, against the fake."""
+    (quickstart,) = re.findall(r"```python\n(.*?)```", ROOT_README.read_text(), re.S)
+    env = {
+        **os.environ,
+        "COSTLEDGER_MASTER_KEY": MASTER_KEY,
+        "COSTLEDGER_ANTHROPIC_BASE_URL": fake.base_url,
+        "ANTHROPIC_ADMIN_API_KEY": fake.orgs[0].admin_key,
+    }
+    for run in (1, 2):  # the second run finds the plan and syncs incrementally
+        out = subprocess.run(
+            [sys.executable, "-c", quickstart], cwd=tmp_path, env=env,
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        plan_line, totals = out.stdout.splitlines()
+        assert plan_line.startswith("Prod org ok "), (run, plan_line)
+        billed, estimated = (Decimal(v) for v in totals.split())
+        assert billed > 0 and estimated >= 0

@@ -30,8 +30,8 @@ pub mod error;
 mod ledger;
 pub mod model;
 pub mod pricing;
-pub mod source;
 pub mod reports;
+pub mod source;
 pub mod store;
 pub mod sync;
 
@@ -41,14 +41,14 @@ pub use crypto::{KeyCipher, Keyring, MasterKey, Sealed, SecretString};
 pub use error::{Error, Result};
 pub use ledger::{DataRetention, Ledger, ListPlans};
 pub use model::*;
-pub use reports::{
-    Cost, Dashboard, DashboardFilter, Export, FocusFilter, Period, UserCosts, WorkspaceRef,
+pub use pricing::{
+    Estimate, FixedFee, MissingPrice, ModelPrice, PriceTable, SubscriptionCatalog, UnitPrice,
 };
 pub use reports::{
     Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, BudgetUpdate, Forecast, NewBudget,
 };
-pub use pricing::{
-    Estimate, FixedFee, MissingPrice, ModelPrice, PriceTable, SubscriptionCatalog, UnitPrice,
+pub use reports::{
+    Cost, Dashboard, DashboardFilter, Export, FocusFilter, Period, UserCosts, WorkspaceRef,
 };
 pub use sync::{PlanSyncReport, StreamReport, SyncError, SyncOptions, SyncReport};
 
@@ -56,3 +56,17 @@ pub use sync::{PlanSyncReport, StreamReport, SyncError, SyncOptions, SyncReport}
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
+
+/// The Rust samples of the guide in docs/ (the other docs hold none; the shell and TOML
+/// samples are checked by tests/docs_samples.rs): compiled, and run where they need no server.
+#[cfg(doctest)]
+mod docs_doctests {
+    #[doc = include_str!("../../docs/pricing.md")]
+    struct Pricing;
+    #[doc = include_str!("../../docs/anthropic-client.md")]
+    struct AnthropicClient;
+    #[doc = include_str!("../../docs/claude-code-logs.md")]
+    struct ClaudeCodeLogs;
+    #[doc = include_str!("../../docs/postgres.md")]
+    struct Postgres;
+}

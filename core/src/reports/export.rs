@@ -23,7 +23,6 @@ use crate::error::{Error, Result};
 use crate::model::SyncEvent;
 use crate::sync::SyncReport;
 
-/// A report that can be written as JSON and as CSV.
 crate::model::plan::string_enum! {
     /// The format of an export.
     ExportFormat, "export format" {
@@ -44,6 +43,7 @@ impl ExportFormat {
     }
 }
 
+/// A report that can be written as JSON and as CSV.
 pub trait Export {
     /// The report as pretty-printed JSON; money as exact decimal strings of dollars.
     fn to_json(&self) -> Result<String>;

@@ -159,6 +159,9 @@ pub(crate) fn default_sources(
     let mut sources: std::collections::HashMap<Provider, std::sync::Arc<dyn UsageSource>> =
         std::collections::HashMap::new();
     sources.insert(Provider::Anthropic, std::sync::Arc::new(anthropic));
-    sources.insert(Provider::ClaudeCodeLogs, std::sync::Arc::new(claude_code_logs::ClaudeCodeLogsSource));
+    sources.insert(
+        Provider::ClaudeCodeLogs,
+        std::sync::Arc::new(claude_code_logs::ClaudeCodeLogsSource),
+    );
     Ok(sources)
 }

@@ -27,10 +27,10 @@ pub use sqlite::SqliteStore;
 use crate::crypto::Sealed;
 use crate::error::{Error, Result};
 use crate::model::{
-    Basis, KeyMapping, MappingFilter, NewKeyMapping, NewSubject, Project, Subject, TokenCounts,
-    BucketWidth, ClaudeCodePage, ClaudeCodeRecord, CostPage, CostRow, OrgMetadata, Plan,
-    PlanSettings, PlanStatus, PlanUpdate, Provider, Subscription, SyncEvent, SyncHistoryFilter,
-    UsagePage, UsageRow,
+    Basis, BucketWidth, ClaudeCodePage, ClaudeCodeRecord, CostPage, CostRow, KeyMapping,
+    MappingFilter, NewKeyMapping, NewSubject, OrgMetadata, Plan, PlanSettings, PlanStatus,
+    PlanUpdate, Project, Provider, Subject, Subscription, SyncEvent, SyncHistoryFilter,
+    TokenCounts, UsagePage, UsageRow,
 };
 
 /// Which database a store talks to.
@@ -378,8 +378,12 @@ pub trait SubjectStore: Send + Sync + fmt::Debug {
     async fn delete_subject(&self, id: &str) -> Result<()>;
 
     /// Create a project of a subject; a name in use is `CONFLICT`.
-    async fn create_project(&self, subject_id: &str, name: &str, now: DateTime<Utc>)
-    -> Result<Project>;
+    async fn create_project(
+        &self,
+        subject_id: &str,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Project>;
 
     /// One project, or `PROJECT_NOT_FOUND`.
     async fn get_project(&self, id: i64) -> Result<Project>;
@@ -393,8 +397,11 @@ pub trait SubjectStore: Send + Sync + fmt::Debug {
 
     /// Store a mapping whose fields were checked. An open-ended mapping of the same key that
     /// starts earlier is closed at the new one's start; any other overlap is `CONFLICT`.
-    async fn insert_mapping(&self, mapping: &NewKeyMapping, now: DateTime<Utc>)
-    -> Result<KeyMapping>;
+    async fn insert_mapping(
+        &self,
+        mapping: &NewKeyMapping,
+        now: DateTime<Utc>,
+    ) -> Result<KeyMapping>;
 
     /// Mappings matching the filter, by plan, key and start.
     async fn list_mappings(&self, filter: &MappingFilter) -> Result<Vec<KeyMapping>>;
@@ -637,12 +644,20 @@ pub trait FactStore: Send + Sync + fmt::Debug {
     ) -> Result<Vec<(i64, i64, TokenCounts)>>;
 
     /// Daily usage summed per plan and dimension over days in `[from, to)`.
-    async fn sum_usage_daily(&self, plan_ids: &[i64], from: i64, to: i64)
-    -> Result<Vec<(i64, i64, TokenCounts)>>;
+    async fn sum_usage_daily(
+        &self,
+        plan_ids: &[i64],
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(i64, i64, TokenCounts)>>;
 
     /// Hourly usage summed per plan and dimension over hours in `[from, to)`.
-    async fn sum_usage_hourly(&self, plan_ids: &[i64], from: i64, to: i64)
-    -> Result<Vec<(i64, i64, TokenCounts)>>;
+    async fn sum_usage_hourly(
+        &self,
+        plan_ids: &[i64],
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(i64, i64, TokenCounts)>>;
 
     /// Unpriced usage of these plans over days in `[from, to)`, summed per plan, model, tier
     /// and window.

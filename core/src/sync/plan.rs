@@ -116,10 +116,17 @@ impl Ledger {
 
     /// Recompute the cost facts of every UTC day the usage and cost streams touched (their
     /// whole windows, even when a stream failed part-way: recomputing is idempotent).
-    async fn allocate_changed_days(&self, plan: &Plan, reports: &[StreamReport]) -> Option<StreamReport> {
+    async fn allocate_changed_days(
+        &self,
+        plan: &Plan,
+        reports: &[StreamReport],
+    ) -> Option<StreamReport> {
         const DAY: i64 = 86_400;
         let mut days = std::collections::BTreeSet::new();
-        for r in reports.iter().filter(|r| matches!(r.stream, SyncStream::Usage | SyncStream::Cost)) {
+        for r in reports
+            .iter()
+            .filter(|r| matches!(r.stream, SyncStream::Usage | SyncStream::Cost))
+        {
             if let (Some(start), Some(end)) = (r.window_start, r.window_end) {
                 let first = start.timestamp().div_euclid(DAY) * DAY;
                 days.extend((first..end.timestamp()).step_by(DAY as usize));

@@ -22,6 +22,11 @@
 
 #![warn(missing_docs)]
 
+/// The README's Rust sample, compiled as a doctest so it cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod aggregate;
 mod buckets;
 mod catalog;
