@@ -152,6 +152,7 @@ async fn main() {
         })
     );
     fake.kill().ok();
+    fake.wait().ok();
     if a.backend == "postgres" {
         let url = std::env::var("COSTLEDGER_BENCH_DATABASE_URL").unwrap();
         let options = costledger::store::StoreOptions {

@@ -142,18 +142,18 @@ impl Attribution {
     pub(crate) fn owner_at(&self, plan: i64, key: Option<&str>, at: i64) -> Option<Owner> {
         let key = key?;
         let id = (plan, key.to_string());
-        if let Some(list) = self.mappings.get(&id) {
-            if let Some(m) = list.iter().find(|m| {
+        if let Some(list) = self.mappings.get(&id)
+            && let Some(m) = list.iter().find(|m| {
                 m.valid_from.is_none_or(|start| start.timestamp() <= at)
                     && m.valid_to.is_none_or(|end| at < end.timestamp())
-            }) {
-                return Some(Owner {
-                    subject_id: m.subject_id.clone(),
-                    project_id: m
-                        .project_id
-                        .or_else(|| self.default_projects.get(&m.subject_id).copied()),
-                });
-            }
+            })
+        {
+            return Some(Owner {
+                subject_id: m.subject_id.clone(),
+                project_id: m
+                    .project_id
+                    .or_else(|| self.default_projects.get(&m.subject_id).copied()),
+            });
         }
         self.creators.get(&id).map(|subject| Owner {
             subject_id: subject.clone(),

@@ -175,10 +175,10 @@ async fn workspace_keys(s: &Synced, plan_index: usize) -> (String, Vec<String>) 
         .unwrap();
     let mut by_ws: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for key in &meta.api_keys {
-        if let Some(ws) = &key.workspace_id {
-            if !console.contains(&Some(ws.clone())) {
-                by_ws.entry(ws.clone()).or_default().push(key.id.clone());
-            }
+        if let Some(ws) = &key.workspace_id
+            && !console.contains(&Some(ws.clone()))
+        {
+            by_ws.entry(ws.clone()).or_default().push(key.id.clone());
         }
     }
     by_ws

@@ -213,14 +213,14 @@ impl Ledger {
             .verify(Some(id), &probe)
             .await
             .map_err(|e| e.for_plan(id))?;
-        if let (Some(expected), Some(found)) = (&plan.org_id, &org) {
-            if *expected != found.id {
-                return Err(Error::OrgMismatch {
-                    plan: id,
-                    expected: expected.clone(),
-                    found: found.id.clone(),
-                });
-            }
+        if let (Some(expected), Some(found)) = (&plan.org_id, &org)
+            && *expected != found.id
+        {
+            return Err(Error::OrgMismatch {
+                plan: id,
+                expected: expected.clone(),
+                found: found.id.clone(),
+            });
         }
         let cipher = self.cipher_state().cipher;
         let (kind, sealed) = SealFor {
@@ -251,14 +251,14 @@ impl Ledger {
             settings: &plan.settings,
         };
         let org = source.verify(ctx).await.map_err(|e| e.for_plan(id))?;
-        if let Some(expected) = &plan.org_id {
-            if *expected != org.id {
-                return Err(Error::OrgMismatch {
-                    plan: id,
-                    expected: expected.clone(),
-                    found: org.id,
-                });
-            }
+        if let Some(expected) = &plan.org_id
+            && *expected != org.id
+        {
+            return Err(Error::OrgMismatch {
+                plan: id,
+                expected: expected.clone(),
+                found: org.id,
+            });
         }
         Ok(org)
     }

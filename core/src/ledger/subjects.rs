@@ -60,12 +60,12 @@ impl Ledger {
         let mut mapping = mapping;
         mapping.api_key_id = mapping.api_key_id.trim().to_string();
         check_text("API key id", &mapping.api_key_id, 1, 200)?;
-        if let (Some(from), Some(to)) = (mapping.valid_from, mapping.valid_to) {
-            if to <= from {
-                return Err(Error::invalid(format!(
-                    "a mapping must end after it starts, got {from} to {to}"
-                )));
-            }
+        if let (Some(from), Some(to)) = (mapping.valid_from, mapping.valid_to)
+            && to <= from
+        {
+            return Err(Error::invalid(format!(
+                "a mapping must end after it starts, got {from} to {to}"
+            )));
         }
         self.inner.store.insert_mapping(&mapping, self.now()).await
     }

@@ -157,12 +157,12 @@ impl Subscription {
                 self.seats
             )));
         }
-        if let Some(price) = self.price_per_seat {
-            if price.nanos() < 0 {
-                return Err(Error::invalid(format!(
-                    "price per seat must not be negative, got {price}"
-                )));
-            }
+        if let Some(price) = self.price_per_seat
+            && price.nanos() < 0
+        {
+            return Err(Error::invalid(format!(
+                "price per seat must not be negative, got {price}"
+            )));
         }
         if self.currency != "USD" {
             return Err(Error::invalid(format!(

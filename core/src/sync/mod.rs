@@ -144,12 +144,12 @@ impl SyncOptions {
                 "initial backfill and lookbacks must be between 0 and 3660 days",
             ));
         }
-        if let Some((from, to)) = self.backfill {
-            if from >= to {
-                return Err(Error::invalid(format!(
-                    "backfill range must end after it starts, got {from} to {to}"
-                )));
-            }
+        if let Some((from, to)) = self.backfill
+            && from >= to
+        {
+            return Err(Error::invalid(format!(
+                "backfill range must end after it starts, got {from} to {to}"
+            )));
         }
         if self.lease_ttl < Duration::from_secs(1) {
             return Err(Error::invalid("lease ttl must be at least 1 second"));

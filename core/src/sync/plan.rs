@@ -238,10 +238,10 @@ impl Ledger {
         if let Err(e) = store.insert_sync_events(&events).await {
             tracing::warn!(plan = plan.id, error = %e, "recording sync events failed");
         }
-        if report.status != SyncStatus::Skipped {
-            if let Err(e) = store.record_plan_sync(plan.id, &update).await {
-                tracing::warn!(plan = plan.id, error = %e, "recording a plan's sync outcome failed");
-            }
+        if report.status != SyncStatus::Skipped
+            && let Err(e) = store.record_plan_sync(plan.id, &update).await
+        {
+            tracing::warn!(plan = plan.id, error = %e, "recording a plan's sync outcome failed");
         }
         tracing::info!(
             plan = plan.id,
