@@ -3,7 +3,6 @@
 use serde::Serialize;
 
 use crate::aggregate::{NOT_GROUPED, for_each_event};
-use crate::buckets::rfc3339;
 use crate::catalog::{
     CONTEXT_WINDOWS, COST_GROUP_BY, MODELS, SERVICE_TIERS, TIER_PRIORITY, TokenType,
 };
@@ -12,7 +11,7 @@ use crate::events::code_execution;
 use crate::pricing::{WEB_SEARCH_NANOS, cents_string, token_rate};
 use crate::query::Query;
 use crate::range::resolve;
-use crate::usage::{Report, group_by};
+use crate::usage::{Bucket, Report, group_by};
 use crate::world::World;
 
 /// `cost_type: tokens`
@@ -192,13 +191,6 @@ struct Row<'a> {
     inference_geo: Option<&'static str>,
 }
 
-#[derive(Serialize)]
-struct Bucket<'a> {
-    starting_at: String,
-    ending_at: String,
-    results: Vec<Row<'a>>,
-}
-
 /// Serves one page of the cost report for org `org`.
 pub fn cost_report(world: &World, org: usize, query: &Query) -> ApiResult {
     let width = query.get("bucket_width").unwrap_or("1d");
@@ -244,11 +236,7 @@ pub fn cost_report(world: &World, org: usize, query: &Query) -> ApiResult {
                     }
                 })
                 .collect();
-            Bucket {
-                starting_at: rfc3339(start),
-                ending_at: rfc3339(start + DAY),
-                results,
-            }
+            Bucket::new(start, start + DAY, results)
         })
         .collect();
     let report = Report {

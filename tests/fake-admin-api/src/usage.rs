@@ -43,11 +43,23 @@ struct Row<'a> {
     service_account_id: Option<&'static str>,
 }
 
+/// One time bucket of a bucketed report, with its rows.
 #[derive(Serialize)]
-struct Bucket<'a> {
+pub struct Bucket<R> {
     starting_at: String,
     ending_at: String,
-    results: Vec<Row<'a>>,
+    results: Vec<R>,
+}
+
+impl<R> Bucket<R> {
+    /// The bucket `[start, end)` (Unix seconds) holding `results`.
+    pub fn new(start: i64, end: i64, results: Vec<R>) -> Self {
+        Bucket {
+            starting_at: rfc3339(start),
+            ending_at: rfc3339(end),
+            results,
+        }
+    }
 }
 
 /// The envelope shared by the bucketed reports.
@@ -187,11 +199,7 @@ pub fn usage_report(world: &World, org: usize, query: &Query, beta: bool) -> Api
                 .into_iter()
                 .map(|(key, sums)| row(meta, key, &sums))
                 .collect();
-            Bucket {
-                starting_at: rfc3339(start),
-                ending_at: rfc3339(end),
-                results,
-            }
+            Bucket::new(start, end, results)
         })
         .collect();
     let report = Report {
