@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every costledger test on a fresh machine: Rust on SQLite and Postgres (and, as they
-# land, the Python wheel and the Node package). Installs and starts what it needs; fails
-# loudly on any failure.
+# Runs every costledger test on a fresh machine: Rust on SQLite and Postgres, the Node
+# package and the Python wheel (with their examples). Installs and starts what it needs;
+# fails loudly on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -10,9 +10,10 @@ say() { printf '\n==> %s\n' "$*"; }
 STARTED=$(date +%s)
 
 # Every build targets the host triple explicitly. The napi CLI always passes --target, which
-# puts its build in target/<triple>/; with CARGO_BUILD_TARGET set, cargo test, the fake, the
-# wheel (maturin reads it too) and the addon share that one directory and its compiled
-# dependencies instead of compiling the dependency graph twice.
+# puts its build in target/<triple>/; with CARGO_BUILD_TARGET set, cargo test, the wheel
+# (maturin reads it too) and the addon share that one directory and what they compile alike.
+# (The addon and the wheel still rebuild the dependencies whose features differ from the
+# test build's: about two minutes each.)
 HOST_TRIPLE=$(rustc -vV | sed -n 's/^host: //p')
 export CARGO_BUILD_TARGET="$HOST_TRIPLE"
 FAKE_BIN="$ROOT/target/$HOST_TRIPLE/debug/fake-admin-api"
@@ -73,9 +74,9 @@ if [ -z "${COSTLEDGER_TEST_DATABASE_URL:-}" ]; then
         psql "$ADMIN_URL" -q -c "CREATE DATABASE $PG_DB"
     fi
 fi
-# Test schemas (cltest_*) left by earlier runs: the Rust tests leave theirs for this script to
-# drop, and a killed run leaves any. One DROP per transaction: a single transaction dropping
-# hundreds of schemas runs out of lock slots (max_locks_per_transaction).
+# Test schemas (cltest_*) that a killed run left (a passing test drops its own). One DROP per
+# transaction: a single transaction dropping hundreds of schemas runs out of lock slots
+# (max_locks_per_transaction).
 drop_test_schemas() {
     psql "$COSTLEDGER_TEST_DATABASE_URL" -qAtX -c "
         SELECT format('DROP SCHEMA IF EXISTS %I CASCADE;', nspname)
@@ -119,9 +120,9 @@ say "Node: passed in $(( $(date +%s) - NODE_STARTED )) s"
 # --- Python -----------------------------------------------------------------------------
 # The wheel as a user gets it: maturin builds the abi3 wheel (a debug build here, reusing the
 # dependencies cargo test compiled; `maturin build --release` makes the published one), pip
-# installs it into the repo's venv, and pytest imports the installed package (never the source tree) and
-# runs it against the fake Admin API process, on SQLite and Postgres, with the example script
-# of examples/python/.
+# installs it into the repo's venv, and pytest imports the installed package (never the
+# source tree) and runs it against the fake Admin API process, on SQLite and Postgres, with
+# the example script of examples/python/.
 say "Python: venv, maturin wheel, pip install"
 PY_STARTED=$(date +%s)
 VENV="$ROOT/.venv"

@@ -57,6 +57,46 @@ pub struct TestDb {
     pub schema: Option<String>,
     /// Keeps a SQLite file's directory alive.
     pub dir: Option<Arc<tempfile::TempDir>>,
+    /// Drops the Postgres schema when the last clone goes away.
+    schema_guard: Option<Arc<SchemaGuard>>,
+}
+
+/// Drops a test's Postgres schema when the test is done with it, so that runs leave nothing
+/// behind (scripts/test.sh sweeps what a killed run leaves).
+#[derive(Debug)]
+struct SchemaGuard {
+    url: String,
+    schema: String,
+}
+
+impl Drop for SchemaGuard {
+    fn drop(&mut self) {
+        let (url, schema) = (self.url.clone(), self.schema.clone());
+        // Drop runs on the test's runtime, which must not be blocked on from inside: a
+        // thread of its own with a small runtime does the work.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            runtime
+                .block_on(async {
+                    use sqlx::Connection;
+                    let mut conn = sqlx::PgConnection::connect(&url).await?;
+                    // The name is this module's own (cltest_<pid>_<n>_<nanos>), quoted.
+                    let sql = format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
+                    sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut conn)
+                        .await?;
+                    conn.close().await
+                })
+                .map_err(|e| e.to_string())
+        })
+        .join();
+        if let Ok(Err(e)) = dropped {
+            eprintln!("could not drop the test schema {}: {e}", self.schema);
+        }
+    }
 }
 
 impl TestDb {
@@ -69,6 +109,7 @@ impl TestDb {
             url: format!("sqlite://{}", path.display()),
             schema: None,
             dir: Some(Arc::new(dir)),
+            schema_guard: None,
         }
     }
 
@@ -94,6 +135,10 @@ impl TestDb {
             chrono::Utc::now().timestamp_subsec_nanos()
         );
         Some(TestDb {
+            schema_guard: Some(Arc::new(SchemaGuard {
+                url: url.clone(),
+                schema: schema.clone(),
+            })),
             url,
             schema: Some(schema),
             dir: None,

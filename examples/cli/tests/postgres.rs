@@ -20,7 +20,7 @@ fn plans_sync_and_dashboard_on_postgres() {
     let mut w = World::new(2, 5);
     w.db_url = url.clone();
     w.secret(&url);
-    // Test schemas start with cltest_, which scripts/test.sh drops when a run was killed.
+    // Test schemas start with cltest_; scripts/test.sh drops them when it exits.
     let schema = format!(
         "cltest_cli_{}_{}",
         std::process::id(),
