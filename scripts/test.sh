@@ -12,8 +12,8 @@ STARTED=$(date +%s)
 # Every build targets the host triple explicitly. The napi CLI always passes --target, which
 # puts its build in target/<triple>/; with CARGO_BUILD_TARGET set, cargo test, the wheel
 # (maturin reads it too) and the addon share that one directory and what they compile alike.
-# (The addon and the wheel still rebuild the dependencies whose features differ from the
-# test build's: about two minutes each.)
+# tools/workspace-hack gives the one-package builds of the addon and the wheel the same
+# dependency features as the workspace test build, so they compile only their own crate.
 HOST_TRIPLE=$(rustc -vV | sed -n 's/^host: //p')
 export CARGO_BUILD_TARGET="$HOST_TRIPLE"
 FAKE_BIN="$ROOT/target/$HOST_TRIPLE/debug/fake-admin-api"

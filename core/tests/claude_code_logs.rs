@@ -1,24 +1,18 @@
 //! The Claude Code logs source: parity with ccusage, where it differs on purpose, the sync
 //! report, and the plan's checks. Reports and incremental syncs have their own files.
 
-#[path = "logs_support/ccusage.rs"]
-mod ccusage;
-mod common;
-#[path = "logs_support/corpus.rs"]
-mod corpus;
-#[path = "logs_support/ledger.rs"]
-mod ledger;
+use crate::logs_support::corpus;
 
 use costledger::source::claude_code_logs::SKIPPED_CODE;
 use costledger::{NewPlan, SyncStatus};
 
-use ccusage::{CCUSAGE17_ENV, CCUSAGE20_ENV, ccusage, ccusage_daily};
-use common::TestDb;
-use corpus::{
+use crate::logs_support::ccusage::{CCUSAGE17_ENV, CCUSAGE20_ENV, ccusage, ccusage_daily};
+use crate::common::TestDb;
+use crate::logs_support::corpus::{
     T0, Tokens, Totals, append, assistant_line, first_seen_totals, largest_snapshot_totals,
     rich_corpus,
 };
-use ledger::{logs_plan, open, stored_totals, sync};
+use crate::logs_support::ledger::{logs_plan, open, stored_totals, sync};
 
 backend_tests!(
     per_day_totals_equal_ccusage_20_and_differ_from_ccusage_17_only_by_its_dedup,

@@ -2,20 +2,16 @@
 //! rotating or deleting a file, the totals are exactly those of a fresh full scan into a new
 //! database (for a deleted file: of the logs before it was deleted, whose usage is kept).
 
-mod common;
-#[path = "logs_support/corpus.rs"]
-mod corpus;
-#[path = "logs_support/ledger.rs"]
-mod ledger;
+use crate::logs_support::corpus;
 
 use std::fs;
 use std::path::Path;
 
-use common::TestDb;
-use corpus::{
+use crate::common::TestDb;
+use crate::logs_support::corpus::{
     Corpus, T0, Tokens, append, assistant_line, largest_snapshot_totals, rich_corpus, rich_mix,
 };
-use ledger::{fresh_totals, logs_plan, open, stored_totals, sync};
+use crate::logs_support::ledger::{fresh_totals, logs_plan, open, stored_totals, sync};
 
 backend_tests!(
     appended_lines_are_read_once_even_when_a_line_is_half_written,

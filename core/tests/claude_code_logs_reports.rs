@@ -1,19 +1,13 @@
 //! Reports of a Claude Code logs plan: days in UTC and in a time zone, months, sessions and
 //! 5-hour blocks, with estimated costs and the models missing a price.
 
-mod common;
-#[path = "logs_support/corpus.rs"]
-mod corpus;
-#[path = "logs_support/ledger.rs"]
-mod ledger;
-
 use chrono::{NaiveDate, TimeZone, Utc};
 use costledger::source::claude_code_logs::{LogReportOptions, LogUsage};
 use costledger::{Money, NewPlan};
 
-use common::TestDb;
-use corpus::{Tokens, append, assistant_line};
-use ledger::{logs_plan, open, open_at, sync};
+use crate::common::TestDb;
+use crate::logs_support::corpus::{Tokens, append, assistant_line};
+use crate::logs_support::ledger::{logs_plan, open, open_at, sync};
 
 backend_tests!(
     days_follow_the_time_zone_and_months_the_calendar,

@@ -2,14 +2,13 @@
 //! files, sessions, entries found through both message indexes, hourly sums and their dirty
 //! marks.
 
-mod common;
 
 use std::sync::Arc;
 
 use costledger::store::logs::{LogCommit, LogEntry, LogEntryKey, LogFile, LogHourDelta};
 use costledger::{NewPlan, TokenCounts};
 
-use common::TestDb;
+use crate::common::TestDb;
 
 backend_tests!(
     files_and_sessions_get_stable_ids,

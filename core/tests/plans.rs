@@ -1,13 +1,12 @@
 //! Plan management through the Ledger, on SQLite and Postgres: encrypted credentials,
 //! validation, conflicts, rotation of keys, disconnection.
 
-mod common;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use common::{KeyTableSource, TestDb, admin_key};
+use crate::common::{KeyTableSource, TestDb, admin_key};
 use costledger::{
     DataRetention, Ledger, ListPlans, MasterKey, NewPlan, PlanStatus, PlanUpdate, Subscription,
     SubscriptionTier,

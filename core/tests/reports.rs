@@ -2,13 +2,12 @@
 //! Expected values come from the fake's ground truth and the price table, never from the
 //! allocation code under test.
 
-mod common;
 
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use common::TestDb;
-use common::fake::{FakeConfig, Synced, all_history, synced};
+use crate::common::TestDb;
+use crate::common::fake::{FakeConfig, Synced, all_history, synced};
 use costledger::pricing::PriceTable;
 use costledger::{
     DashboardFilter, Money, NewKeyMapping, NewSubject, Period, SyncStatus, SyncStream, TokenCounts,

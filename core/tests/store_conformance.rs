@@ -1,10 +1,9 @@
 //! One conformance suite for both store backends: what one stores, the other must store
 //! the same way.
 
-mod common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use common::TestDb;
+use crate::common::TestDb;
 use costledger::crypto::Sealed;
 use costledger::model::PlanSettings;
 use costledger::store::{Backend, NewPlanRecord, Store, WatermarkAdvance};

@@ -1,13 +1,12 @@
 //! The sync engine against the fake Admin API, on SQLite and Postgres: exact totals, late
 //! data, failures mid-way, isolation between plans, leases.
 
-mod common;
 
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use common::TestDb;
-use common::fake::{FakeConfig, Faults, Synced, all_history, assert_matches_truth, synced};
+use crate::common::TestDb;
+use crate::common::fake::{FakeConfig, Faults, Synced, all_history, assert_matches_truth, synced};
 use costledger::crypto::credential_aad;
 use costledger::{
     BucketWidth, DataRetention, Keyring, PlanStatus, SyncHistoryFilter, SyncOptions, SyncStatus,

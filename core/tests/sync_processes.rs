@@ -2,15 +2,14 @@
 //! while holding leases. The child is this test binary run again with `--ignored --exact
 //! child_sync` and its instructions in environment variables.
 
-mod common;
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use common::TestDb;
-use common::fake::{FakeConfig, Faults, Synced, all_history, assert_matches_truth, synced};
+use crate::common::TestDb;
+use crate::common::fake::{FakeConfig, Faults, Synced, all_history, assert_matches_truth, synced};
 use costledger::{
     FixedClock, Ledger, LedgerConfig, ListPlans, SyncHistoryFilter, SyncStatus, SyncStream,
 };
@@ -61,7 +60,7 @@ fn spawn_child(s: &Synced, days: u32, concurrency: usize, ttl_ms: u64) -> Child 
         .args([
             "--ignored",
             "--exact",
-            "child_sync",
+            "sync_processes::child_sync",
             "--nocapture",
             "--test-threads=1",
         ])

@@ -1,9 +1,8 @@
 //! `costledger budgets …`, `report budgets` and `report forecast`: limits, where they stand,
 //! and the alerts a sync returns once per threshold and period.
 
-mod common;
 
-use common::{World, exit, nanos};
+use crate::common::{World, exit, nanos};
 
 fn synced() -> World {
     let w = World::new(2, 12);

@@ -1,10 +1,9 @@
 //! `costledger demo`, run twice in a temporary directory as a newcomer would: the first run
 //! shows the fake's exact bill, the second syncs incrementally and shows the same totals.
 
-mod common;
 
 use assert_cmd::Command;
-use common::{Fake, NOW, cents, exit, nanos, now};
+use crate::common::{Fake, NOW, cents, exit, nanos, now};
 
 /// The demo's period: the last 30 days up to today (NOW's date).
 const PERIOD: &str = "2026-10-22..2026-11-21";
@@ -136,7 +135,7 @@ fn runs_twice_first_in_full_then_incrementally_with_the_same_totals() {
     assert!(
         again.contains(&format!(
             "the first sync wrote {}",
-            common::count(first_rows)
+            crate::common::count(first_rows)
         )),
         "{again}"
     );

@@ -8,11 +8,10 @@
 //! organisations 1, 2 and 3 of the fake, organisation 1 again (the key refused as an
 //! argument), then a second key of organisation 1 (the rotation).
 
-mod common;
 
 use std::collections::{HashMap, VecDeque};
 
-use common::World;
+use crate::common::World;
 
 struct Runner {
     world: World,

@@ -1,8 +1,7 @@
 //! `costledger master-key …`: generate a key, and rotate every sealed admin key to a new one.
 
-mod common;
 
-use common::{World, exit};
+use crate::common::{World, exit};
 
 #[test]
 fn generate_prints_only_the_key() {

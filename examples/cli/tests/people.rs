@@ -1,9 +1,8 @@
 //! `costledger subjects …`, `projects …` and `map-key …`: users, their projects, and which
 //! API keys are theirs when.
 
-mod common;
 
-use common::{World, exit};
+use crate::common::{World, exit};
 
 #[test]
 fn subjects_add_list_update_delete() {

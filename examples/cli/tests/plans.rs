@@ -1,8 +1,7 @@
 //! `costledger plans …` against the fake: every subcommand, its output and its failures.
 
-mod common;
 
-use common::{World, exit};
+use crate::common::{World, exit};
 use predicates::prelude::*;
 
 #[test]

@@ -2,9 +2,8 @@
 //! Runs when COSTLEDGER_TEST_DATABASE_URL names a Postgres database (scripts/test.sh sets
 //! it), and fails instead of skipping when COSTLEDGER_REQUIRE_POSTGRES=1.
 
-mod common;
 
-use common::{World, exit, nanos, now};
+use crate::common::{World, exit, nanos, now};
 
 #[test]
 fn plans_sync_and_dashboard_on_postgres() {

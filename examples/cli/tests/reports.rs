@@ -1,10 +1,9 @@
 //! `costledger report …` against the fake: the amounts agree with the fake's ground truth to
 //! the nanodollar, the lines add up, and bad periods are refused.
 
-mod common;
 
 use chrono::{DateTime, Utc};
-use common::{World, exit, nanos, now};
+use crate::common::{World, exit, nanos, now};
 
 /// Two plans synced over the fake's 12 days of history.
 fn synced() -> World {
@@ -71,7 +70,7 @@ fn dashboard_billed_equals_the_fakes_truth_and_lines_add_up() {
 
     // The table shows the same totals, rounded to the cent, with their basis.
     let text = w.ok(&["report", "dashboard", "--period", "2026-11-10..2026-11-21"]);
-    let shown = common::cents(nanos(&totals["billed"]));
+    let shown = crate::common::cents(nanos(&totals["billed"]));
     assert!(text.contains(&shown), "{shown} in:\n{text}");
     for section in [
         "Per plan",

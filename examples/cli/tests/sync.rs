@@ -1,9 +1,8 @@
 //! `costledger sync` against the fake: first and incremental syncs, one plan, an explicit
 //! range, and plans that fail.
 
-mod common;
 
-use common::{World, exit};
+use crate::common::{World, exit};
 
 fn stream<'a>(plan: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     plan["streams"]

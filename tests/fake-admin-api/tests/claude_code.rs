@@ -1,8 +1,7 @@
 //! The Claude Code analytics report.
 
-mod common;
 
-use common::{all_pages, fields, get, key, names, start};
+use crate::common::{all_pages, fields, get, key, names, start};
 use serde_json::Value;
 
 const PATH: &str = "usage_report/claude_code";

@@ -1,13 +1,12 @@
 //! The cost report: parameters, amounts as cent strings, grouping, what it leaves out.
 
-mod common;
 
-use common::{all_pages, buckets, cents_to_nanos, get, key, start};
+use crate::common::{all_pages, buckets, cents_to_nanos, get, key, start};
 use serde_json::Value;
 
 const PATH: &str = "cost_report";
 
-async fn cost(server: &fake_admin_api::FakeServer, query: &str) -> common::Resp {
+async fn cost(server: &fake_admin_api::FakeServer, query: &str) -> crate::common::Resp {
     get(server, &key(server, 0), &format!("{PATH}?{query}")).await
 }
 

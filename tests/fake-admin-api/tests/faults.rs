@@ -1,10 +1,9 @@
 //! Fault injection: every kind, per-key counters, and the stats that count them.
 
-mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{get, key, start, start_with};
+use crate::common::{get, key, start, start_with};
 use fake_admin_api::{FakeConfig, Faults};
 
 async fn statuses(server: &fake_admin_api::FakeServer, key: &str, n: usize) -> Vec<u16> {

@@ -1,8 +1,7 @@
 //! api_keys, workspaces, users: objects, filters, cursors in both directions, get by id.
 
-mod common;
 
-use common::{get, key, start};
+use crate::common::{get, key, start};
 use fake_admin_api::FakeServer;
 use serde_json::Value;
 

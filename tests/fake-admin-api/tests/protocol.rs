@@ -1,8 +1,7 @@
 //! Headers, authentication, versions, routing and determinism.
 
-mod common;
 
-use common::{get, get_with, key, start, start_with};
+use crate::common::{get, get_with, key, start, start_with};
 use fake_admin_api::FakeConfig;
 
 #[tokio::test]

@@ -1,8 +1,7 @@
 //! The reference's example requests return bodies with exactly the documented fields.
 
-mod common;
 
-use common::{fields, get, key, names, start};
+use crate::common::{fields, get, key, names, start};
 use serde_json::Value;
 
 const USAGE_ROW: [&str; 8] = [

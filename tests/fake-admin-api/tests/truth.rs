@@ -1,10 +1,9 @@
 //! Summing every page of the reports gives exactly `truth()`.
 
-mod common;
 
 use std::collections::BTreeMap;
 
-use common::{all_pages, buckets, cents_to_nanos, start};
+use crate::common::{all_pages, buckets, cents_to_nanos, start};
 use fake_admin_api::{FakeServer, Truth};
 use serde_json::Value;
 

@@ -1,13 +1,12 @@
 //! The messages usage report: parameters, limits, alignment, grouping, filters, paging.
 
-mod common;
 
-use common::{all_pages, buckets, get, get_with, key, start};
+use crate::common::{all_pages, buckets, get, get_with, key, start};
 use serde_json::Value;
 
 const PATH: &str = "usage_report/messages";
 
-async fn usage(server: &fake_admin_api::FakeServer, query: &str) -> common::Resp {
+async fn usage(server: &fake_admin_api::FakeServer, query: &str) -> crate::common::Resp {
     get(server, &key(server, 0), &format!("{PATH}?{query}")).await
 }
 

@@ -1,0 +1,22 @@
+//! costledger's integration tests, on SQLite and Postgres, against the fake Admin API.
+//! One test binary per crate: one compile and one link instead of one per file.
+
+#[macro_use]
+mod common;
+mod logs_support;
+
+mod anthropic_client;
+mod anthropic_protocol;
+mod budgets;
+mod claude_code_logs;
+mod claude_code_logs_incremental;
+mod claude_code_logs_reports;
+mod claude_code_logs_store;
+mod docs_samples;
+mod exports;
+mod plans;
+mod report_rollups;
+mod reports;
+mod store_conformance;
+mod sync;
+mod sync_processes;

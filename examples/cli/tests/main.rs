@@ -1,0 +1,15 @@
+//! The costledger CLI's tests: the built binary run as a user runs it.
+//! One test binary per crate: one compile and one link instead of one per file.
+
+#[macro_use]
+mod common;
+
+mod budgets;
+mod demo;
+mod docs;
+mod master_key;
+mod people;
+mod plans;
+mod postgres;
+mod reports;
+mod sync;
