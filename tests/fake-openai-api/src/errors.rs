@@ -1,7 +1,7 @@
 //! API errors and OpenAI's error envelope `{"error": {message, type, param, code}}`.
 
+use crate::json::Obj;
 use axum::http::StatusCode;
-use serde_json::json;
 
 /// An error the API answers with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,15 +145,13 @@ impl ApiError {
 
     /// `{"error":{"message":…,"type":…,"param":…,"code":…}}`
     pub fn body(&self) -> Vec<u8> {
-        serde_json::to_vec(&json!({
-            "error": {
-                "message": self.message,
-                "type": self.kind,
-                "param": self.param,
-                "code": self.code,
-            }
-        }))
-        .expect("serialisable")
+        let error = Obj::new()
+            .str("message", Some(&self.message))
+            .str("type", Some(self.kind))
+            .str("param", self.param.as_deref())
+            .str("code", self.code)
+            .done();
+        Obj::new().raw("error", &error).done().into_bytes()
     }
 }
 

@@ -155,7 +155,8 @@ fn completion(rng: &mut Rng, e: &mut Event) {
     let weights: Vec<u64> = COMPLETION_MODELS.iter().map(|m| m.weight).collect();
     e.model = rng.weighted(&weights) as u8;
     let spec = COMPLETION_MODELS[e.model as usize];
-    e.batch = spec.batch && rng.chance(20);
+    // The Batch API needs an API key: Playground and unattributed usage never batch.
+    e.batch = spec.batch && e.key > 0 && rng.chance(20);
     if !e.batch {
         if spec.priority && rng.chance(10) {
             e.tier = TIER_PRIORITY;

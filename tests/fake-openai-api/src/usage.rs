@@ -200,7 +200,7 @@ fn storage(
             continue;
         }
         let project = if spec.0[0] { p as u8 + 1 } else { NOT_GROUPED };
-        let key = (project as u128) << 72 | (1u128 << 72) - 1;
+        let key = ((project as u128) << 72) | ((1u128 << 72) - 1);
         match out.last_mut() {
             Some((k, s)) if *k == key => s.counts[0] += u * VECTOR_UNIT_BYTES,
             _ => {
