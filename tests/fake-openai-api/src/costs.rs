@@ -6,9 +6,9 @@ use crate::buckets::DAY;
 use crate::daily::{STORAGE_BILLED_AT_MINUTE, project_units, training};
 use crate::errors::ApiResult;
 use crate::json::Obj;
-use crate::pricing::{
-    Charge, Line, TRAINING_NANOS, VECTOR_UNIT_DAY_NANOS, dollars, event_charges, quantity,
-};
+use crate::line_items::{Charge, Line};
+use crate::money::{dollars, quantity};
+use crate::pricing::{TRAINING_NANOS, VECTOR_UNIT_DAY_NANOS, event_charges};
 use crate::query::{Query, invalid_value};
 use crate::range::resolve;
 use crate::usage::{COMMON_PARAMS, bucket, key_filter, page, project_filter};

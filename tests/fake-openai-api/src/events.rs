@@ -269,7 +269,7 @@ fn random_event(rng: &mut Rng, org: &Org, hour: i64) -> Event {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::generate_org;
+    use crate::generate::generate_org;
 
     #[test]
     fn hours_are_pure_varied_and_consistent() {

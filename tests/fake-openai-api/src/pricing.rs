@@ -1,12 +1,12 @@
-//! The fake's own price table in integer nanodollars, cost line items, and the decimal
-//! rendering of dollars and quantities.
+//! The fake's own price table in integer nanodollars, and the charges of a usage event.
 //!
 //! The rates follow OpenAI's public list prices closely enough to look real, but they are
 //! this fake's ground truth, not a copy of a price list: $1 per million tokens is 1,000
 //! nanodollars per token, so every rate is an exact integer and no float touches money.
 
-use crate::catalog::{COMPLETION_MODELS, Endpoint, SIZES, TIER_FLEX, TIER_PRIORITY, Tok};
+use crate::catalog::{Endpoint, TIER_FLEX, TIER_PRIORITY, Tok};
 use crate::events::Event;
+use crate::line_items::{Charge, Line};
 
 /// One token category's line and rate: (modality word, meter, nanodollars per token).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,12 +18,6 @@ pub struct Rate {
     /// Nanodollars per token at the default tier.
     pub nanos: u64,
 }
-
-/// The meter words of token line items.
-pub const METERS: [&str; 4] = ["input", "cached input", "cache writes", "output"];
-const MODALITY_WORDS: [&str; 4] = ["", " text", " audio", " image"];
-/// Line item prefixes by [`Line::prefix`]: none, batch, priority, flex.
-const PREFIXES: [&str; 4] = ["", "batch | ", "priority | ", "flex | "];
 
 const fn r(modality: u8, meter: u8, nanos: u64) -> Option<Rate> {
     Some(Rate {
@@ -124,129 +118,6 @@ pub const VECTOR_UNIT_DAY_NANOS: u64 = 1_562_500;
 pub const VECTOR_UNIT_BYTES: u64 = 1 << 24;
 /// Fine-tuning training, nanodollars per trained token.
 pub const TRAINING_NANOS: u64 = 3_000;
-/// The fine-tuned base model of the training line item.
-pub const TRAINING_LINE: &str = "ft-gpt-4o-mini-2024-07-18, training";
-
-/// What a cost line charges for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[repr(u8)]
-pub enum Charge {
-    /// Completions tokens.
-    Tokens,
-    /// Embeddings tokens.
-    Embeddings,
-    /// Generated images.
-    Images,
-    /// Speech characters.
-    Speech,
-    /// Transcribed seconds.
-    Transcription,
-    /// Web search calls.
-    WebSearch,
-    /// File search calls.
-    FileSearch,
-    /// Code interpreter sessions.
-    CodeInterpreter,
-    /// Vector store storage.
-    VectorStorage,
-    /// Fine-tuning training.
-    FineTuning,
-}
-
-const CHARGES: [Charge; 10] = [
-    Charge::Tokens,
-    Charge::Embeddings,
-    Charge::Images,
-    Charge::Speech,
-    Charge::Transcription,
-    Charge::WebSearch,
-    Charge::FileSearch,
-    Charge::CodeInterpreter,
-    Charge::VectorStorage,
-    Charge::FineTuning,
-];
-
-/// A cost line item's identity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Line {
-    /// What it charges for.
-    pub charge: Charge,
-    /// Model index within the charge's endpoint.
-    pub model: u8,
-    /// Tokens: `modality * 4 + meter`; images: size index; otherwise 0.
-    pub variant: u8,
-    /// Tokens: 0 none, 1 batch, 2 priority, 3 flex.
-    pub prefix: u8,
-}
-
-impl Line {
-    /// A line of a charge with no model or variant.
-    pub fn plain(charge: Charge) -> Line {
-        Line {
-            charge,
-            model: 0,
-            variant: 0,
-            prefix: 0,
-        }
-    }
-
-    /// Packs into 32 bits (sortable).
-    pub fn pack(self) -> u32 {
-        (self.charge as u32) << 24
-            | (self.model as u32) << 16
-            | (self.variant as u32) << 8
-            | self.prefix as u32
-    }
-
-    /// The inverse of [`Line::pack`].
-    pub fn unpack(v: u32) -> Line {
-        Line {
-            charge: CHARGES[(v >> 24) as usize],
-            model: (v >> 16) as u8,
-            variant: (v >> 8) as u8,
-            prefix: v as u8,
-        }
-    }
-
-    /// The `line_item` string.
-    pub fn name(self) -> String {
-        let model = |e: Endpoint| e.models()[self.model as usize];
-        match self.charge {
-            Charge::Tokens => format!(
-                "{}{}{}, {}",
-                PREFIXES[self.prefix as usize],
-                COMPLETION_MODELS[self.model as usize].id,
-                MODALITY_WORDS[(self.variant / 4) as usize],
-                METERS[(self.variant % 4) as usize]
-            ),
-            Charge::Embeddings => format!("{}, input", model(Endpoint::Embeddings)),
-            Charge::Images => format!(
-                "{} {}, images",
-                model(Endpoint::Images),
-                SIZES[self.variant as usize]
-            ),
-            Charge::Speech => format!("{}, characters", model(Endpoint::AudioSpeeches)),
-            Charge::Transcription => format!("{}, audio", model(Endpoint::AudioTranscriptions)),
-            Charge::WebSearch => "web search tool calls".into(),
-            Charge::FileSearch => "file search tool calls".into(),
-            Charge::CodeInterpreter => "code interpreter sessions".into(),
-            Charge::VectorStorage => "Vector storage".into(),
-            Charge::FineTuning => TRAINING_LINE.into(),
-        }
-    }
-
-    /// The `quantity_unit` (null where no supported unit applies: calls and sessions).
-    pub fn unit(self) -> Option<&'static str> {
-        match self.charge {
-            Charge::Tokens | Charge::Embeddings | Charge::FineTuning => Some("tokens"),
-            Charge::Images => Some("images"),
-            Charge::Speech => Some("characters"),
-            Charge::Transcription => Some("duration_seconds"),
-            Charge::VectorStorage => Some("gibibyte_hours"),
-            Charge::WebSearch | Charge::FileSearch | Charge::CodeInterpreter => None,
-        }
-    }
-}
 
 /// The rate of one token of `tok` for completions model `model` at this tier.
 /// Batch and flex are half price, priority is double.
@@ -340,49 +211,13 @@ pub fn event_charges(e: &Event, mut f: impl FnMut(Line, u64, u64)) {
     }
 }
 
-/// Renders a non-negative integer scaled by `10^places` as a JSON number: the whole part,
-/// then the fraction without trailing zeros (`"12.5"`, `"0.000001"`, `"3"`).
-fn decimal(value: u64, places: u32) -> String {
-    let scale = 10u64.pow(places);
-    let (whole, frac) = (value / scale, value % scale);
-    if frac == 0 {
-        return whole.to_string();
-    }
-    let digits = format!("{frac:0width$}", width = places as usize);
-    format!("{whole}.{}", digits.trim_end_matches('0'))
-}
-
-/// Nanodollars as the costs endpoint writes `amount.value`: dollars with up to nine
-/// decimals. Every amount below $1,000,000 has at most 15 significant digits, so even a
-/// client that reads it as an f64 and rounds to nanodollars gets it back exactly.
-pub fn dollars(nanos: u64) -> String {
-    decimal(nanos, 9)
-}
-
-/// A quantity in thousandths of its unit, as the costs endpoint writes `quantity`.
-pub fn quantity(milli: u64) -> String {
-    decimal(milli, 3)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::COMPLETION_MODELS;
 
     #[test]
-    fn rendering_is_exact_and_minimal() {
-        assert_eq!(dollars(0), "0");
-        assert_eq!(dollars(60_000_000), "0.06");
-        assert_eq!(dollars(12_500_000_000), "12.5");
-        assert_eq!(dollars(1), "0.000000001");
-        assert_eq!(dollars(999_999_999_999_999), "999999.999999999");
-        let parsed: f64 = dollars(123_456_789_012_345).parse().unwrap();
-        assert_eq!((parsed * 1e9).round() as u64, 123_456_789_012_345);
-        assert_eq!(quantity(375), "0.375");
-        assert_eq!(quantity(12_000), "12");
-    }
-
-    #[test]
-    fn tiers_and_lines() {
+    fn tiers_scale_rates() {
         let input = token_rate(0, Tok::InText, false, 0).unwrap();
         assert_eq!(input.nanos, 2_500);
         assert_eq!(token_rate(0, Tok::InText, true, 0).unwrap().nanos, 1_250);
@@ -397,28 +232,6 @@ mod tests {
             250
         );
         assert!(token_rate(1, Tok::CacheWrite, false, 0).is_none());
-        let line = Line {
-            charge: Charge::Tokens,
-            model: 6,
-            variant: 2 * 4 + 1,
-            prefix: 2,
-        };
-        assert_eq!(
-            line.name(),
-            "priority | gpt-4o-realtime-preview-2025-06-03 audio, cached input"
-        );
-        assert_eq!(Line::unpack(line.pack()), line);
-        let batch = Line {
-            charge: Charge::Tokens,
-            model: 2,
-            variant: 2,
-            prefix: 1,
-        };
-        assert_eq!(batch.name(), "batch | gpt-4.1-2025-04-14, cache writes");
-        assert_eq!(
-            Line::plain(Charge::VectorStorage).unit(),
-            Some("gibibyte_hours")
-        );
     }
 
     #[test]

@@ -9,7 +9,9 @@ use crate::buckets::{DAY, date, floor};
 use crate::catalog::Endpoint;
 use crate::costs::cost_lines;
 use crate::daily::project_units;
-use crate::pricing::{Line, VECTOR_UNIT_BYTES, dollars, quantity};
+use crate::line_items::Line;
+use crate::money::{dollars, quantity};
+use crate::pricing::VECTOR_UNIT_BYTES;
 use crate::truth_rows::{
     CostBy, CostTruthRow, StorageTruthRow, TokenTotals, TokenTruthRow, UsageTruthRow, by_id,
     usage_row,

@@ -6,8 +6,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::buckets::{HOUR, ceil, floor};
 use crate::config::KeyKind;
-use crate::data::{Org, TAG_EXTRA_KEY, admin_key, generate_org};
+use crate::data::Org;
 use crate::events::{Event, hour_events, late_events};
+use crate::generate::{TAG_EXTRA_KEY, admin_key, generate_org};
 use crate::rng::Rng;
 
 /// How many complete hours before `now` late data lands in.

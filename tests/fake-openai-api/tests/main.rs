@@ -12,4 +12,6 @@ mod protocol;
 mod reconcile;
 mod shapes;
 mod truth;
+mod truth_costs;
 mod usage;
+mod usage_filters;
