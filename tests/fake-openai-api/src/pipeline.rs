@@ -27,7 +27,14 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     if path == "/_fake" || path.starts_with("/_fake/") {
         return control::handle(&shared, req).await;
     }
-    api(&shared, req).await
+    let started = Instant::now();
+    let mut resp = api(&shared, req).await;
+    let ms = started.elapsed().as_millis().to_string();
+    resp.headers_mut().insert(
+        "openai-processing-ms",
+        HeaderValue::from_str(&ms).expect("digits"),
+    );
+    resp
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -104,7 +111,6 @@ fn missing_scope(kind: KeyKind, route: Route<'_>, method: &Method) -> Option<&'s
 }
 
 async fn api(shared: &Shared, req: Request) -> Response {
-    let started = Instant::now();
     let request_id = shared.request_id();
     let (parts, _) = req.into_parts();
     let headers = &parts.headers;
@@ -192,7 +198,7 @@ async fn api(shared: &Shared, req: Request) -> Response {
         Ok(body) => (StatusCode::OK, body),
         Err(e) => (e.status, e.body()),
     };
-    let mut resp = if decision.truncate {
+    if decision.truncate {
         shared.stats_mut().record_fault("trunc");
         let length = body.len();
         let mut resp = reply(status, Vec::new(), &request_id, slug, None);
@@ -202,13 +208,7 @@ async fn api(shared: &Shared, req: Request) -> Response {
         resp
     } else {
         reply(status, body, &request_id, slug, None)
-    };
-    let ms = started.elapsed().as_millis().to_string();
-    resp.headers_mut().insert(
-        "openai-processing-ms",
-        HeaderValue::from_str(&ms).expect("digits"),
-    );
-    resp
+    }
 }
 
 /// A response with the headers every API answer carries. `org` (the slug) is set once the

@@ -30,10 +30,11 @@ async fn every_answer_has_request_id_version_and_the_org_once_the_key_is_known()
         assert!(id[4..].chars().all(|c| c.is_ascii_hexdigit()));
         assert_eq!(r.header("content-type"), Some("application/json"));
         assert_eq!(r.header("openai-version"), Some(OPENAI_VERSION));
+        assert!(r.header("openai-processing-ms").is_some());
         assert_eq!(r.header("openai-organization"), Some(org.slug.as_str()));
     }
     let r = get(&server, "sk-admin-unknown-key-0000", "projects").await;
-    assert!(r.header("x-request-id").is_some());
+    assert!(r.header("x-request-id").is_some() && r.header("openai-processing-ms").is_some());
     assert!(r.header("openai-organization").is_none());
 }
 
