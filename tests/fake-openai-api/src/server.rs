@@ -1,0 +1,230 @@
+//! `FakeServer` (start, stop, the test-facing mutators) and the state it shares with the
+//! request pipeline and the control API.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use axum::Router;
+use chrono::{DateTime, Utc};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::config::{FakeConfig, KeyKind, OrgCredentials};
+use crate::faults::{FaultState, Faults};
+use crate::pipeline;
+use crate::rng::Rng;
+use crate::stats::Stats;
+use crate::truth::{self, Truth};
+use crate::world::World;
+
+const TAG_REQUEST_ID: u64 = 30;
+
+/// State shared by the handlers, the control endpoints and `FakeServer`'s methods.
+pub(crate) struct Shared {
+    world: RwLock<World>,
+    faults: Mutex<FaultState>,
+    stats: Mutex<Stats>,
+    requests: AtomicU64,
+    seed: u64,
+}
+
+// A panic in one handler must not wedge the fake for the rest of a test run.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, World> {
+        self.world.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, World> {
+        self.world.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn stats(&self) -> Stats {
+        lock(&self.stats).clone()
+    }
+
+    pub(crate) fn reset_stats(&self) {
+        *lock(&self.stats) = Stats::default();
+    }
+
+    pub(crate) fn set_faults(&self, faults: Faults) {
+        lock(&self.faults).set(faults);
+    }
+
+    pub(crate) fn faults(&self) -> Faults {
+        lock(&self.faults).faults().clone()
+    }
+
+    pub(crate) fn orgs(&self) -> Vec<OrgCredentials> {
+        self.read()
+            .orgs
+            .iter()
+            .map(|o| OrgCredentials {
+                id: o.org.id.clone(),
+                name: o.org.name.clone(),
+                slug: o.org.slug.clone(),
+                admin_key: o.org.admin_keys[0].value.clone(),
+                read_only_key: o.org.admin_keys[1].value.clone(),
+            })
+            .collect()
+    }
+
+    pub(crate) fn truth_between(&self, start: i64, end: i64) -> Truth {
+        truth::compute(&self.read(), start, end)
+    }
+
+    pub(crate) fn truth(&self) -> Truth {
+        let world = self.read();
+        truth::compute(&world, world.history_start(), world.now.timestamp())
+    }
+
+    pub(crate) fn stats_mut(&self) -> MutexGuard<'_, Stats> {
+        lock(&self.stats)
+    }
+
+    pub(crate) fn faults_mut(&self) -> MutexGuard<'_, FaultState> {
+        lock(&self.faults)
+    }
+
+    /// `req_` and 32 hex digits, from the seed and a counter.
+    pub(crate) fn request_id(&self) -> String {
+        let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        format!(
+            "req_{}",
+            Rng::from_parts(&[self.seed, TAG_REQUEST_ID, n]).hex(32)
+        )
+    }
+}
+
+/// A running fake of OpenAI's organisation Usage and Costs APIs.
+pub struct FakeServer {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    shutdown: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl FakeServer {
+    /// Generates the data and serves it on `127.0.0.1` at a free port.
+    pub async fn start(config: FakeConfig) -> std::io::Result<FakeServer> {
+        FakeServer::start_on(config, 0).await
+    }
+
+    /// Like [`FakeServer::start`], on `port` (0 picks a free one).
+    pub async fn start_on(config: FakeConfig, port: u16) -> std::io::Result<FakeServer> {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+        let addr = listener.local_addr()?;
+        let world = World::new(config.seed, config.orgs, config.days, config.now);
+        let mut faults = FaultState::default();
+        faults.set(config.faults);
+        let shared = Arc::new(Shared {
+            world: RwLock::new(world),
+            faults: Mutex::new(faults),
+            stats: Mutex::new(Stats::default()),
+            requests: AtomicU64::new(0),
+            seed: config.seed,
+        });
+        let app = Router::new()
+            .fallback(pipeline::handle)
+            .with_state(shared.clone());
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(FakeServer {
+            shared,
+            addr,
+            shutdown,
+            task,
+        })
+    }
+
+    /// `http://127.0.0.1:<port>`; the API lives under `/v1`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// Every org with the admin keys it was created with.
+    pub fn orgs(&self) -> Vec<OrgCredentials> {
+        self.shared.orgs()
+    }
+
+    /// Exactly what the endpoints serve now with `end_time` left out, from the start of
+    /// the history: every minute that has ended.
+    pub fn truth(&self) -> Truth {
+        self.shared.truth()
+    }
+
+    /// What the endpoints serve for `start_time=start&end_time=end` (Unix seconds).
+    pub fn truth_between(&self, start: i64, end: i64) -> Truth {
+        self.shared.truth_between(start, end)
+    }
+
+    /// Replaces the faults; every key's request count restarts at zero.
+    pub fn set_faults(&self, faults: Faults) {
+        self.shared.set_faults(faults);
+    }
+
+    /// The faults in force.
+    pub fn faults(&self) -> Faults {
+        self.shared.faults()
+    }
+
+    /// Moves the clock. Moving forward reveals the minutes in between.
+    pub fn set_now(&self, now: DateTime<Utc>) {
+        self.shared.write().set_now(now);
+    }
+
+    /// The fake's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.shared.read().now
+    }
+
+    /// The last 3 complete hours before now gain usage (and hence cost) in every org.
+    pub fn grow_late_data(&self) {
+        self.shared.write().grow_late_data();
+    }
+
+    /// That admin key now gets 401 and leaves the admin key list.
+    pub fn revoke_key(&self, admin_key: &str) {
+        self.shared.write().revoke(admin_key);
+    }
+
+    /// Issues another admin key of `kind` for the org; panics on an unknown org id.
+    pub fn add_admin_key(&self, org_id: &str, kind: KeyKind) -> String {
+        self.shared
+            .write()
+            .add_admin_key(org_id, kind)
+            .unwrap_or_else(|| panic!("no org with id {org_id:?}"))
+    }
+
+    /// Requests per key and endpoint, and faults served.
+    pub fn stats(&self) -> Stats {
+        self.shared.stats()
+    }
+
+    /// Zeroes the stats.
+    pub fn reset_stats(&self) {
+        self.shared.reset_stats();
+    }
+
+    /// Stops serving and waits for the server task to end.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(());
+        let _ = self.task.await;
+    }
+}

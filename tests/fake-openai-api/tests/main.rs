@@ -1,0 +1,17 @@
+//! The fake OpenAI API's tests: its protocol, shapes, data, truth and faults over HTTP.
+//! One test binary per crate: one compile and one link instead of one per file.
+
+mod common;
+
+mod binary;
+mod cached_tokens;
+mod costs;
+mod faults;
+mod lists;
+mod protocol;
+mod reconcile;
+mod shapes;
+mod truth;
+mod truth_costs;
+mod usage;
+mod usage_filters;
