@@ -51,7 +51,7 @@ export function AddPlanForm({ action, today }: { action: Action; today: string }
       </label>
       <label>
         Admin API key
-        <input name="adminApiKey" type="password" required placeholder="sk-ant-admin01-…" spellCheck={false} />
+        <input name="adminApiKey" type="password" required placeholder="sk-ant-admin01-…" spellCheck={false} autoComplete="off" />
       </label>
       <fieldset>
         <legend>Subscription (optional)</legend>
