@@ -96,6 +96,20 @@ say "ccusage 20.0.24 and 17.2.1 for the Claude Code logs parity tests"
 . scripts/ccusage.sh
 install_ccusage
 
+# --- Chromium ---------------------------------------------------------------------------
+# The Next.js example's dashboard is tested in a real browser: Debian's chromium, driven by
+# playwright-core from the example's lock file, which never downloads a browser of its own.
+# The test fails when /usr/bin/chromium is missing.
+CHROMIUM=/usr/bin/chromium
+if [ ! -x "$CHROMIUM" ]; then
+    say "Chromium is not installed: installing it with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+fi
+say "$("$CHROMIUM" --version 2>/dev/null) for the Next.js example's browser test"
+
 # --- Rust -------------------------------------------------------------------------------
 say "Rust: cargo test --workspace (SQLite and Postgres)"
 cargo test --workspace --locked
@@ -112,8 +126,10 @@ NODE_STARTED=$(date +%s)
 bindings-node/scripts/check-dts.sh
 (cd bindings-node && npx tsc -p tsconfig.json)
 # The examples run in the same suite: examples/node's script, and examples/nextjs through
-# `npm ci` (skipped while its lock file is unchanged), `next build` and `next start`.
-say "Node: node --test (SQLite and Postgres, against the fake Admin API; the examples)"
+# `npm ci` (skipped while its lock file is unchanged), `next build` and `next start`: its JSON
+# route, and its dashboard driven in headless Chromium (screenshots in
+# target/browser-screenshots/).
+say "Node: node --test (SQLite and Postgres, against the fake Admin API; the examples, in Chromium)"
 (cd bindings-node && COSTLEDGER_FAKE_ADMIN_API="$FAKE_BIN" npm test)
 say "Node: passed in $(( $(date +%s) - NODE_STARTED )) s"
 

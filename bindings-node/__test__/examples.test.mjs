@@ -1,23 +1,39 @@
 // The examples, run as a user runs them: examples/node's script, and examples/nextjs built
-// with `next build`, served by `next start` and asked for a user's monthly costs, which must
-// be the library's own numbers.
+// with `next build` and served by `next start`: its JSON route asked for a user's monthly
+// costs, and its dashboard driven in headless Chromium; every figure must be the library's own.
 
 import assert from 'node:assert/strict'
 import { execFile, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import net from 'node:net'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 
-import { assertNoKey, startFake, syncedLedger, usd } from './helpers.mjs'
+import { NOW, UNKNOWN_KEY, assertNoKey, freshDb, openLedger, startFake, syncedLedger, usd } from './helpers.mjs'
 
 const run = promisify(execFile)
 const PKG = path.resolve(import.meta.dirname, '..')
 const EXAMPLES = path.resolve(PKG, '..', 'examples')
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+/** Debian's Chromium: the browser test never downloads one. */
+const CHROMIUM = '/usr/bin/chromium'
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+/** Where the browser test leaves its screenshots. */
+const SCREENSHOTS = path.resolve(PKG, '..', 'target', 'browser-screenshots')
 
 /**
  * `npm ci` in an example unless its node_modules was installed from the same lock file: the
@@ -86,23 +102,38 @@ describe('examples/node', () => {
 describe('examples/nextjs', () => {
   const dir = path.join(EXAMPLES, 'nextjs')
   const nextBin = path.join(dir, 'node_modules', 'next', 'dist', 'bin', 'next')
-  let s, server, base
-  before(async () => {
-    s = await syncedLedger('sqlite')
-    const plan = s.plans[0]
-    const { apiKeys } = await s.ledger.planMetadata(plan.id)
-    await s.ledger.upsertSubject({ id: 'u-ada', name: 'Ada' })
-    for (const key of apiKeys.slice(0, 4)) await s.ledger.mapKey({ planId: plan.id, apiKeyId: key.id, subjectId: 'u-ada' })
-  })
-  after(async () => {
-    if (server && server.exitCode === null) {
-      server.kill('SIGTERM')
-      const killer = setTimeout(() => server.kill('SIGKILL'), 5000)
-      await once(server, 'exit')
-      clearTimeout(killer)
+
+  /** `next start` of the built app on a free port, with `env` added; resolves once it answers. */
+  async function startNext(env) {
+    const port = await freePort()
+    const child = spawn(process.execPath, [nextBin, 'start', '--port', String(port), '--hostname', '127.0.0.1'], {
+      cwd: dir,
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout.on('data', (d) => (output += d))
+    child.stderr.on('data', (d) => (output += d))
+    const base = `http://127.0.0.1:${port}`
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      const up = await fetch(`${base}/api/costs`).then(() => true, () => false)
+      if (up) break
+      assert.ok(child.exitCode === null && Date.now() < deadline, `next start did not answer:\n${output}`)
+      await new Promise((resolve) => setTimeout(resolve, 200))
     }
-    await s?.close()
-  })
+    return {
+      base,
+      output: () => output,
+      stop: async () => {
+        if (child.exitCode !== null) return
+        child.kill('SIGTERM')
+        const killer = setTimeout(() => child.kill('SIGKILL'), 5000)
+        await once(child, 'exit')
+        clearTimeout(killer)
+      },
+    }
+  }
 
   it('builds with next build, the addon left out of the bundle', async (t) => {
     await install(dir)
@@ -117,48 +148,322 @@ describe('examples/nextjs', () => {
     assert.deepEqual(filesEndingWith(path.join(dir, '.next', 'server'), '.node'), [], 'serverExternalPackages keeps the addon out')
   })
 
-  it('serves a user\'s monthly costs from the route handler, as userCosts reports them', async () => {
-    const port = await freePort()
-    server = spawn(process.execPath, [nextBin, 'start', '--port', String(port), '--hostname', '127.0.0.1'], {
-      cwd: dir,
-      env: {
-        ...process.env,
-        NEXT_TELEMETRY_DISABLED: '1',
-        COSTLEDGER_DATABASE_URL: s.db.options.databaseUrl,
-        COSTLEDGER_MASTER_KEY: s.db.masterKey,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  describe('the JSON route handler', () => {
+    let s, server
+    before(async () => {
+      s = await syncedLedger('sqlite')
+      const plan = s.plans[0]
+      const { apiKeys } = await s.ledger.planMetadata(plan.id)
+      await s.ledger.upsertSubject({ id: 'u-ada', name: 'Ada' })
+      for (const key of apiKeys.slice(0, 4)) await s.ledger.mapKey({ planId: plan.id, apiKeyId: key.id, subjectId: 'u-ada' })
+      server = await startNext({ COSTLEDGER_DATABASE_URL: s.db.options.databaseUrl, COSTLEDGER_MASTER_KEY: s.db.masterKey })
     })
-    let output = ''
-    server.stdout.on('data', (d) => (output += d))
-    server.stderr.on('data', (d) => (output += d))
-    base = `http://127.0.0.1:${port}`
-    const deadline = Date.now() + 30_000
-    for (;;) {
-      const up = await fetch(`${base}/`).then((r) => r.ok, () => false)
-      if (up) break
-      assert.ok(server.exitCode === null && Date.now() < deadline, `next start did not answer:\n${output}`)
-      await new Promise((resolve) => setTimeout(resolve, 200))
+    after(async () => {
+      await server?.stop()
+      await s?.close()
+    })
+
+    it('serves a user\'s monthly costs, as userCosts reports them', async () => {
+      const { base } = server
+      const expected = await s.ledger.userCosts('u-ada', { period: '2026-11' })
+      const res = await fetch(`${base}/api/costs?user=u-ada&period=2026-11`)
+      assert.equal(res.status, 200, server.output())
+      assert.match(res.headers.get('content-type'), /^application\/json/)
+      const body = await res.json()
+      assert.deepEqual(body, JSON.parse(JSON.stringify(expected)))
+      assert.ok(body.total.total.usdNumber > 0)
+      assert.equal(body.period.label, '2026-11')
+
+      const la = await (await fetch(`${base}/api/costs?user=u-ada&period=2026-11&timeZone=America/Los_Angeles`)).json()
+      assert.deepEqual(la, JSON.parse(JSON.stringify(await s.ledger.userCosts('u-ada', { period: '2026-11 America/Los_Angeles' }))))
+
+      const missing = await fetch(`${base}/api/costs?user=nobody&period=2026-11`)
+      assert.equal(missing.status, 404)
+      assert.equal((await missing.json()).code, 'SUBJECT_NOT_FOUND')
+      const bad = await fetch(`${base}/api/costs?user=u-ada&period=soon`)
+      assert.equal(bad.status, 400)
+      assert.equal((await bad.json()).code, 'INVALID_INPUT')
+      assertNoKey(server.output(), s.keys)
+    })
+  })
+
+  // The dashboard as an admin uses it, in Debian's Chromium driven by playwright-core: an
+  // empty ledger, plans added, synced and disconnected through the forms, and every figure
+  // checked against the library's own report on the same database.
+  describe('the dashboard, in Chromium', () => {
+    const PERIOD = '2026-11'
+    let fake, db, ledger, server, context, page, profile, started
+    const bodies = [] // every response body the browser received, to look for keys in
+    const pageErrors = [] // uncaught exceptions and console errors in the page
+
+    before(async () => {
+      started = performance.now()
+      assert.ok(
+        existsSync(CHROMIUM),
+        `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); scripts/test.sh does`,
+      )
+      fake = await startFake({ orgs: 2 })
+      db = freshDb('sqlite')
+      ledger = await openLedger(db, fake) // the test's own view of the app's database
+      server = await startNext({
+        COSTLEDGER_DATABASE_URL: db.options.databaseUrl,
+        COSTLEDGER_MASTER_KEY: db.masterKey,
+        COSTLEDGER_ANTHROPIC_BASE_URL: fake.baseUrl,
+        COSTLEDGER_NOW: NOW,
+      })
+      const { chromium } = createRequire(path.join(dir, 'package.json'))('playwright-core')
+      profile = mkdtempSync(path.join(tmpdir(), 'costledger-chromium-'))
+      context = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROMIUM_ARGS,
+        viewport: { width: 1280, height: 900 },
+      })
+      page = context.pages()[0] ?? (await context.newPage())
+      page.setDefaultTimeout(30_000)
+      // Every response passes through here, so its body is kept whole (the browser's own
+      // copy of a streamed server action answer cannot be read back).
+      await context.route('**/*', async (route) => {
+        const response = await route.fetch()
+        const body = await response.body()
+        bodies.push(body.toString('utf8'))
+        await route.fulfill({ response, body })
+      })
+      page.on('pageerror', (error) => pageErrors.push(error.message))
+      page.on('console', (message) => message.type() === 'error' && pageErrors.push(message.text()))
+      mkdirSync(SCREENSHOTS, { recursive: true })
+    })
+    after(async () => {
+      await context?.close()
+      await server?.stop()
+      await ledger?.close()
+      await fake?.stop()
+      db?.drop()
+      if (profile) rmSync(profile, { recursive: true, force: true })
+    })
+
+    /** Open a page of the app and wait until React has hydrated it. */
+    async function open(pathname) {
+      await page.goto(`${server.base}${pathname}`)
+      await page.waitForSelector('html[data-hydrated]')
+    }
+    async function shot(name) {
+      await page.mouse.move(0, 0) // no tooltip left open by the last click
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true })
+    }
+    const exact = (selector) => page.locator(selector).first().getAttribute('data-usd')
+    const texts = (selector) => page.locator(selector).allTextContents()
+    const plan = (id) => page.locator(`li[data-plan-id="${id}"]`)
+
+    /** The summary figures on the page against `expected`'s totals, to the nanodollar. */
+    async function assertTotals(expected) {
+      for (const basis of ['total', 'billed', 'estimated', 'unallocated', 'subscription']) {
+        assert.equal(await exact(`[data-stat="${basis}"] [data-usd]`), expected.totals[basis].usd, basis)
+      }
+      const tokens = expected.perModel.reduce(
+        (n, m) => n + m.tokens.uncachedInput + m.tokens.cacheWrite5m + m.tokens.cacheWrite1h + m.tokens.cacheRead + m.tokens.output,
+        0,
+      )
+      assert.equal(await page.locator('[data-stat="tokens"] [data-count]').getAttribute('data-count'), String(tokens))
+      assert.deepEqual(await texts('[data-section="per-workspace"] td:first-child'), expected.perWorkspace.map((w) => w.name))
+      assert.equal(await page.locator('[data-section="per-model"] tr[data-model]').count(), expected.perModel.length)
+      for (const line of expected.perPlan) {
+        assert.equal(await exact(`[data-section="per-plan"] tr[data-plan-id="${line.planId}"] [data-col="total"] [data-usd]`), line.cost.total.usd)
+      }
     }
 
-    const expected = await s.ledger.userCosts('u-ada', { period: '2026-11' })
-    const res = await fetch(`${base}/api/costs?user=u-ada&period=2026-11`)
-    assert.equal(res.status, 200, output)
-    assert.match(res.headers.get('content-type'), /^application\/json/)
-    const body = await res.json()
-    assert.deepEqual(body, JSON.parse(JSON.stringify(expected)))
-    assert.ok(body.total.total.usdNumber > 0)
-    assert.equal(body.period.label, '2026-11')
+    /** Add a plan through the form; resolves to the form's note (`[data-error-code]` or the ok note). */
+    async function addPlan({ label, key, tier, seats, anchorDate }) {
+      const form = page.locator('form[data-form="add-plan"]')
+      await form.locator('input[name="label"]').fill(label)
+      await form.locator('input[name="adminApiKey"]').fill(key)
+      await form.locator('select[name="tier"]').selectOption(tier ?? '')
+      if (seats) await form.locator('input[name="seats"]').fill(String(seats))
+      if (anchorDate) await form.locator('input[name="anchorDate"]').fill(anchorDate)
+      await form.locator('button[data-action="add-plan"]').click()
+      await form.locator('button[data-action="add-plan"][aria-busy="false"]').waitFor()
+      return form.locator('.ok-note, .error-note')
+    }
 
-    const la = await (await fetch(`${base}/api/costs?user=u-ada&period=2026-11&timeZone=America/Los_Angeles`)).json()
-    assert.deepEqual(la, JSON.parse(JSON.stringify(await s.ledger.userCosts('u-ada', { period: '2026-11 America/Los_Angeles' }))))
+    /** Press a plan's sync button, see it spin (and no other), and wait for its outcome. */
+    async function sync(id, others = []) {
+      const button = plan(id).locator('button[data-action="sync"]')
+      await button.click()
+      await plan(id).locator('button[data-action="sync"][aria-busy="true"]').waitFor()
+      assert.match(await button.textContent(), /Syncing/)
+      for (const other of others) {
+        assert.equal(await plan(other).locator('button[data-action="sync"]').getAttribute('aria-busy'), 'false')
+      }
+      await plan(id).locator('button[data-action="sync"][aria-busy="false"]').waitFor({ timeout: 180_000 })
+      return plan(id).locator('form[data-form="sync"]').locator('.ok-note, .error-note')
+    }
 
-    const missing = await fetch(`${base}/api/costs?user=nobody&period=2026-11`)
-    assert.equal(missing.status, 404)
-    assert.equal((await missing.json()).code, 'SUBJECT_NOT_FOUND')
-    const bad = await fetch(`${base}/api/costs?user=u-ada&period=soon`)
-    assert.equal(bad.status, 400)
-    assert.equal((await bad.json()).code, 'INVALID_INPUT')
-    assertNoKey(output, s.keys)
+    it('shows the empty state, which leads to the plan form', async () => {
+      await open('/')
+      assert.match(await page.locator('[data-empty="dashboard"]').textContent(), /No plans connected yet/)
+      await shot('01-empty-dashboard')
+      await page.getByRole('link', { name: 'Connect a plan' }).click()
+      await page.waitForURL('**/plans')
+      await page.locator('[data-empty="plans"]').waitFor()
+    })
+
+    it('explains a refused or malformed key by its error code', async () => {
+      await page.waitForSelector('html[data-hydrated]')
+      const refused = await addPlan({ label: 'Acme', key: UNKNOWN_KEY })
+      assert.equal(await refused.getAttribute('data-error-code'), 'CREDENTIAL_REJECTED')
+      assert.match(await refused.textContent(), /Anthropic refused this admin key/)
+      assert.equal(await page.locator('form[data-form="add-plan"] input[name="label"]').inputValue(), 'Acme', 'the label is kept')
+      assert.equal(await page.locator('form[data-form="add-plan"] input[name="adminApiKey"]').inputValue(), '', 'the key is not')
+      const malformed = await addPlan({ label: 'Acme', key: 'not-a-key' })
+      assert.equal(await malformed.getAttribute('data-error-code'), 'INVALID_INPUT')
+      assert.match(await malformed.textContent(), /Please check what you entered/)
+      assert.deepEqual(await ledger.listPlans(), [])
+    })
+
+    it('adds a plan with a subscription; only its key hint comes back', async () => {
+      const note = await addPlan({ label: 'Acme', key: fake.orgs[0].admin_key, tier: 'team_standard', seats: 5, anchorDate: '2026-11-05' })
+      assert.match(await note.textContent(), /^Connected “Acme” \(Acme Robotics\) with key sk-ant-admin01-…\w{4}\.$/)
+      const [added] = await ledger.listPlans()
+      assert.equal(added.label, 'Acme')
+      assert.deepEqual(added.subscription && [added.subscription.tier, added.subscription.seats], ['team_standard', 5])
+      const row = plan(added.id)
+      assert.equal(await row.locator('[data-key-hint]').textContent(), added.keyHint)
+      assert.equal(await row.locator('[data-status-badge]').textContent(), 'active')
+      assert.equal(await row.locator('[data-tier-badge]').textContent(), 'Team Standard')
+      assert.equal(await row.locator('[data-next-payment]').textContent(), '2026-12-05') // monthly from Nov 5; now is Nov 20
+      assert.equal(await row.locator('[data-last-sync]').textContent(), 'never')
+
+      const twice = await addPlan({ label: 'Acme again', key: fake.orgs[0].admin_key })
+      assert.equal(await twice.getAttribute('data-error-code'), 'CONFLICT')
+      assert.match(await twice.textContent(), /Already connected/)
+    })
+
+    it('edits a plan\'s label', async () => {
+      const [acme] = await ledger.listPlans()
+      await plan(acme.id).locator('summary', { hasText: 'Edit label' }).click()
+      await plan(acme.id).locator('input[name="label"]').fill('Acme prod')
+      await plan(acme.id).locator('button[data-action="rename"]').click()
+      await plan(acme.id).locator('form[data-form="rename"] .ok-note', { hasText: 'Renamed to “Acme prod”.' }).waitFor()
+      assert.equal((await ledger.getPlan(acme.id)).label, 'Acme prod')
+      assert.equal(await plan(acme.id).locator('[data-plan-badge]').textContent(), 'Acme prod')
+    })
+
+    it('syncs the plan with its own button, which spins meanwhile', async () => {
+      const [acme] = await ledger.listPlans()
+      const note = await sync(acme.id)
+      assert.match(await note.textContent(), /^Synced: [\d,]+ rows written\.$/)
+      const row = plan(acme.id)
+      const synced = await ledger.getPlan(acme.id)
+      assert.ok(synced.lastSyncedAt, 'the library records the sync')
+      assert.equal(await row.locator('[data-last-sync]').textContent(), `${synced.lastSyncedAt.slice(0, 10)} ${synced.lastSyncedAt.slice(11, 16)} UTC`)
+      await shot('02-plan-synced')
+    })
+
+    it('shows the library\'s dashboard numbers, the bill exactly the fake\'s', async () => {
+      await open(`/?period=${PERIOD}`)
+      const expected = await ledger.dashboard({ period: PERIOD })
+      await assertTotals(expected)
+      // The fake's whole history (Nov 10-20) is in November: its bill is the month's.
+      const truth = await fake.truth()
+      assert.equal(await exact('[data-stat="billed"] [data-usd]'), usd(BigInt(truth.orgs[0].cost_total_nanos)))
+      assert.ok(Number(await exact('[data-stat="total"] [data-usd]')) > 0)
+      assert.equal(await page.locator('[data-plan-filter]').count(), 0, 'no plan filter with one plan')
+      await page.locator('[data-chart="cost-per-day"] .recharts-bar-rectangle').first().waitFor()
+      await page.locator('[data-chart="tokens-per-day"] .recharts-area').first().waitFor()
+      await page.locator('[data-chart="cost-per-model"] .recharts-bar-rectangle').first().waitFor()
+      await shot('03-dashboard-one-plan')
+    })
+
+    it('shows a plan filter once a second plan is connected, and narrows every number with it', async () => {
+      await open('/plans')
+      const note = await addPlan({ label: 'Globex', key: fake.orgs[1].admin_key })
+      assert.match(await note.textContent(), /^Connected “Globex”/)
+      const [acme, globex] = await ledger.listPlans()
+      assert.match(await (await sync(globex.id, [acme.id])).textContent(), /^Synced: /)
+
+      await open(`/?period=${PERIOD}`)
+      await assertTotals(await ledger.dashboard({ period: PERIOD }))
+      const names = await texts('[data-section="per-workspace"] td:first-child')
+      assert.ok(names.some((n) => n.endsWith(' (Acme prod)')) && names.some((n) => n.endsWith(' (Globex)')), names.join(', '))
+      const filter = page.locator('select[data-plan-filter]')
+      assert.deepEqual(await filter.locator('option').allTextContents(), ['All plans', 'Acme prod', 'Globex'])
+
+      await filter.selectOption(String(globex.id))
+      await page.getByRole('button', { name: 'Show' }).click()
+      await page.waitForURL(`**/?period=${PERIOD}&plan=${globex.id}`)
+      await page.locator('h1 [data-plan-badge]', { hasText: 'Globex' }).waitFor()
+      const narrowed = await ledger.dashboard({ period: PERIOD, planIds: [globex.id] })
+      await assertTotals(narrowed)
+      assert.ok(!(await texts('[data-section="per-workspace"] td:first-child')).some((n) => n.includes('(')))
+      await page.locator('[data-chart="tokens-per-day"] .recharts-area').first().waitFor()
+      await shot('04-dashboard-filtered')
+    })
+
+    it('opens a user\'s monthly costs from the top users, with plan and tier badges', async () => {
+      // The user who created most of Acme's keys: their keys are theirs by email.
+      const [acme] = await ledger.listPlans()
+      const { apiKeys, users } = await ledger.planMetadata(acme.id)
+      const creators = apiKeys.map((k) => k.createdById)
+      const creator = users.find((u) => u.id === creators.sort((a, b) => creators.filter((c) => c === b).length - creators.filter((c) => c === a).length)[0])
+      await ledger.upsertSubject({ id: 'u-ada', email: creator.email, name: 'Ada Lovelace' })
+
+      await open(`/?period=${PERIOD}`)
+      await page.locator('[data-section="top-users"]').getByRole('link', { name: 'Ada Lovelace' }).click()
+      await page.waitForURL(`**/users/u-ada?period=${PERIOD}`)
+      await page.locator('[data-section="per-plan"]').waitFor()
+      const expected = await ledger.userCosts('u-ada', { period: PERIOD })
+      assert.ok(expected.total.total.usdNumber > 0)
+      for (const basis of ['total', 'allocated', 'estimated', 'subscription']) {
+        assert.equal(await exact(`[data-stat="${basis}"] [data-usd]`), expected.total[basis].usd, basis)
+      }
+      const line = page.locator(`[data-section="per-plan"] tr[data-plan-id="${acme.id}"]`)
+      assert.equal(await line.locator('[data-plan-badge]').textContent(), 'Acme prod')
+      assert.equal(await line.locator('[data-tier-badge]').textContent(), 'Team Standard')
+      assert.equal(await line.locator('[data-next-payment]').textContent(), '2026-12-05')
+      assert.equal(await exact(`[data-section="per-plan"] tr[data-plan-id="${acme.id}"] [data-usd]`), expected.perPlan[0].cost.total.usd)
+      const [seat] = expected.seats
+      assert.equal(seat.planId, acme.id, 'a member of Acme holds one of its seats')
+      assert.equal(await exact(`[data-section="seats"] tr[data-plan-id="${acme.id}"] [data-usd]`), seat.amount.usd)
+      assert.equal(await page.locator('[data-section="per-model"] tr[data-model]').count(), expected.perModel.length)
+      await page.locator('[data-chart="cost-per-day"] .recharts-bar-rectangle').first().waitFor()
+      await shot('05-user-costs')
+    })
+
+    it('explains a bad period and an unknown user instead of failing', async () => {
+      await open('/?period=soon')
+      assert.match(await page.locator('[data-error-code="INVALID_INPUT"]').textContent(), /Please check what you entered/)
+      await shot('06-error-bad-period')
+      await open('/users/nobody')
+      assert.match(await page.locator('[data-error-code="SUBJECT_NOT_FOUND"]').textContent(), /No such user/)
+    })
+
+    it('disconnects a plan after a confirmation; its history stays on the dashboard', async () => {
+      const [acme, globex] = await ledger.listPlans()
+      await open('/plans')
+      await plan(globex.id).locator('button[data-action="disconnect"]').click()
+      await plan(globex.id).locator('button[data-action="confirm-disconnect"]').click()
+      const gone = page.locator(`[data-section="disconnected"] li[data-plan-id="${globex.id}"]`)
+      await gone.waitFor()
+      assert.equal(await gone.getAttribute('data-status'), 'disconnected')
+      assert.equal(await gone.locator('[data-key-hint]').textContent(), 'destroyed')
+      assert.equal((await ledger.getPlan(globex.id)).status, 'disconnected')
+      assert.deepEqual((await ledger.listPlans()).map((p) => p.id), [acme.id])
+      await shot('07-plan-disconnected')
+
+      await open(`/?period=${PERIOD}`)
+      assert.equal(await page.locator('[data-plan-filter]').count(), 0, 'one plan left: no filter')
+      await assertTotals(await ledger.dashboard({ period: PERIOD }))
+      assert.equal(await page.locator(`[data-section="per-plan"] tr[data-plan-id="${globex.id}"] [data-status-badge]`).textContent(), 'disconnected')
+    })
+
+    it('never sent an admin key to the browser, nor threw in it', async (t) => {
+      const keys = fake.orgs.map((o) => o.admin_key)
+      const received = bodies.join('\n')
+      assert.ok(received.includes('with key sk-ant-admin01-…'), 'the add-plan answers were read: they hold the hint')
+      assertNoKey(received, keys)
+      assertNoKey(server.output(), keys)
+      assert.deepEqual(pageErrors, [])
+      t.diagnostic(`the browser test took ${((performance.now() - started) / 1000).toFixed(1)} s; screenshots in ${SCREENSHOTS}`)
+    })
   })
 })
