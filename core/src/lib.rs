@@ -50,7 +50,7 @@ pub use reports::{
 pub use reports::{
     Cost, Dashboard, DashboardFilter, Export, FocusFilter, Period, UserCosts, WorkspaceRef,
 };
-pub use sync::{PlanSyncReport, StreamReport, SyncError, SyncOptions, SyncReport};
+pub use sync::{PlanSyncReport, StreamReport, SyncCancel, SyncError, SyncOptions, SyncReport};
 
 /// The README's Rust samples, compiled as doctests so they cannot drift from the API.
 #[cfg(doctest)]

@@ -12,10 +12,11 @@ mod dashboard;
 pub mod export;
 mod focus;
 mod forecast;
-mod materialize;
+pub(crate) mod materialize;
 pub mod period;
 mod span;
 mod user_costs;
+mod verify;
 
 pub use budgets::{
     Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, BudgetUpdate, DEFAULT_THRESHOLDS,
@@ -31,3 +32,4 @@ pub use focus::{FOCUS_COLUMNS, FocusFilter, FocusRow};
 pub use forecast::Forecast;
 pub use period::Period;
 pub use user_costs::{DayCost, ModelCost, PlanCost, ProjectCost, SeatShare, UserCosts};
+pub use verify::{DayDifference, MonthDifference, PlanVerification, VERIFIED_TABLES, VerifyReport};
