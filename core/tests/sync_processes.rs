@@ -7,10 +7,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::common::TestDb;
-use crate::common::fake::{FakeConfig, Faults, Synced, all_history, assert_matches_truth, synced};
+use crate::common::fake::{
+    FakeConfig, FakeServer, Faults, Synced, all_history, assert_matches_truth, synced,
+};
 use chrono::{DateTime, Utc};
 use costledger::{
-    FixedClock, Ledger, LedgerConfig, ListPlans, SyncHistoryFilter, SyncStatus, SyncStream,
+    FixedClock, Ledger, LedgerConfig, ListPlans, MasterKey, SyncHistoryFilter, SyncStatus,
+    SyncStream,
 };
 
 backend_tests!(
@@ -19,7 +22,9 @@ backend_tests!(
     a_dead_workers_lease_is_taken_over_after_it_expires,
 );
 
-const STREAMS: &[SyncStream] = &[SyncStream::Metadata, SyncStream::Usage, SyncStream::Cost];
+/// The streams the child syncs.
+pub(crate) const STREAMS: &[SyncStream] =
+    &[SyncStream::Metadata, SyncStream::Usage, SyncStream::Cost];
 
 /// The child side: sync as the environment says, print the report, exit.
 #[tokio::test]
@@ -54,6 +59,22 @@ async fn child_sync() {
 }
 
 fn spawn_child(s: &Synced, days: u32, concurrency: usize, ttl_ms: u64) -> Child {
+    child_command(&s.db, &s.key, &s.fake, days, concurrency, ttl_ms)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("child test process starts")
+}
+
+/// The command that runs [`child_sync`] in another process: a sync of every plan of `db`
+/// from `fake`, `days` of history, with short leases.
+pub(crate) fn child_command(
+    db: &TestDb,
+    key: &MasterKey,
+    fake: &FakeServer,
+    days: u32,
+    concurrency: usize,
+    ttl_ms: u64,
+) -> Command {
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
         .args([
@@ -63,19 +84,18 @@ fn spawn_child(s: &Synced, days: u32, concurrency: usize, ttl_ms: u64) -> Child 
             "--nocapture",
             "--test-threads=1",
         ])
-        .env("CL_CHILD_DB_URL", &s.db.url)
-        .env("CL_CHILD_KEY", s.key.to_base64().as_str())
-        .env("CL_CHILD_FAKE", s.fake.base_url())
-        .env("CL_CHILD_NOW", s.fake.now().to_rfc3339())
+        .env("CL_CHILD_DB_URL", &db.url)
+        .env("CL_CHILD_KEY", key.to_base64().as_str())
+        .env("CL_CHILD_FAKE", fake.base_url())
+        .env("CL_CHILD_NOW", fake.now().to_rfc3339())
         .env("CL_CHILD_DAYS", days.to_string())
         .env("CL_CHILD_CONCURRENCY", concurrency.to_string())
         .env("CL_CHILD_TTL_MS", ttl_ms.to_string())
-        .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
-    if let Some(schema) = &s.db.schema {
+    if let Some(schema) = &db.schema {
         command.env("CL_CHILD_SCHEMA", schema);
     }
-    command.spawn().expect("child test process starts")
+    command
 }
 
 /// Wait until `check` holds, polling; panic after 60 s.

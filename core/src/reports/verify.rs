@@ -83,8 +83,10 @@ pub struct DayDifference {
     pub date: NaiveDate,
     /// The derived tables that differ ([`VERIFIED_TABLES`]).
     pub tables: Vec<String>,
-    /// The day's stored facts, per basis.
+    /// The day's stored hourly facts summed, per basis.
     pub stored: Cost,
+    /// The day's stored daily rollup, per basis (what reports of whole UTC days read).
+    pub stored_daily: Cost,
     /// The day's facts recomputed from the raw data, per basis.
     pub recomputed: Cost,
     /// The day was marked stale (a derivation was pending), so the difference was expected.
@@ -325,7 +327,8 @@ impl Ledger {
             out.days.push(DayDifference {
                 date: date_of(day),
                 tables,
-                stored: cost_of(stored.daily.iter().map(|(_, b, m)| (*b, *m))),
+                stored: cost_of(stored.facts.iter().map(|f| (f.basis, f.amount))),
+                stored_daily: cost_of(stored.daily.iter().map(|(_, b, m)| (*b, *m))),
                 recomputed: cost_of(computed.daily.iter().map(|(_, b, m)| (*b, *m))),
                 stale: stale.contains(&day),
                 repaired: false,
