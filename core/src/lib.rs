@@ -48,7 +48,8 @@ pub use reports::{
     Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, BudgetUpdate, Forecast, NewBudget,
 };
 pub use reports::{
-    Cost, Dashboard, DashboardFilter, Export, FocusFilter, Period, UserCosts, WorkspaceRef,
+    Cost, Dashboard, DashboardFilter, Export, FocusFilter, Period, UserCosts, VerifyReport,
+    WorkspaceRef,
 };
 pub use sync::{PlanSyncReport, StreamReport, SyncCancel, SyncError, SyncOptions, SyncReport};
 
