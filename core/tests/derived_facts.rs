@@ -82,7 +82,7 @@ fn periods(now: DateTime<Utc>) -> Vec<(&'static str, Period)> {
     let end = now.date_naive() + TimeDelta::days(1);
     let start = end - TimeDelta::days(i64::from(DAYS) + 2);
     let utc = Period::dates(start, end).unwrap();
-    let local = utc.clone().in_time_zone("America/Los_Angeles").unwrap();
+    let local = utc.in_time_zone("America/Los_Angeles").unwrap();
     vec![("utc", utc), ("los_angeles", local)]
 }
 
@@ -102,10 +102,7 @@ async fn user_costs(ledger: &Ledger, now: DateTime<Utc>) -> Value {
     let mut out = json!({});
     for (name, period) in periods(now) {
         for subject in ledger.list_subjects().await.unwrap() {
-            let costs = ledger
-                .user_costs(&subject.id, period.clone())
-                .await
-                .unwrap();
+            let costs = ledger.user_costs(&subject.id, period).await.unwrap();
             out[name][&subject.id] = serde_json::to_value(costs).unwrap();
         }
     }
@@ -304,7 +301,7 @@ async fn reports_derive_the_stale_days_they_read(db: TestDb) {
     let started = Instant::now();
     for _ in 0..runs / 5 {
         s.ledger
-            .dashboard(DashboardFilter::new(periods(now)[1].1.clone()))
+            .dashboard(DashboardFilter::new(periods(now)[1].1))
             .await
             .unwrap();
     }
