@@ -17,6 +17,7 @@ __all__ = [
     "Ledger",
     "Pending",
     "Report",
+    "SyncCancel",
     "__version__",
     "_shutdown",
     "generate_master_key",
