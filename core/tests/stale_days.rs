@@ -15,6 +15,7 @@ backend_tests!(
     a_cost_watermark_move_marks_the_days_it_bills,
     a_derivation_racing_a_write_leaves_the_new_mark,
     a_purge_leaves_no_raw_derived_or_stale_row,
+    an_upgraded_ledger_marks_the_days_it_never_derived,
 );
 
 fn t(hour: i64) -> DateTime<Utc> {
@@ -302,4 +303,58 @@ async fn a_purge_leaves_no_raw_derived_or_stale_row(db: TestDb) {
             .await;
         assert_eq!(count, [[Some(0)]], "{table} after a purge");
     }
+}
+
+async fn an_upgraded_ledger_marks_the_days_it_never_derived(db: TestDb) {
+    let store = db.store().await;
+    let plan = new_plan(store.as_ref(), "a").await;
+    // The 1st was derived; the 2nd and the 4th were committed and never derived, as by a
+    // first sync interrupted before its allocation.
+    store
+        .replace_usage_page(plan, &usage(0, 24, 5), None)
+        .await
+        .unwrap();
+    store
+        .replace_usage_page(plan, &usage(24, 48, 5), None)
+        .await
+        .unwrap();
+    store
+        .replace_cost_page(plan, &costs(3, 4), None)
+        .await
+        .unwrap();
+    let first = stale(store.as_ref(), plan).await[0];
+    let dim = store.dims(&[plan]).await.unwrap()[0].id;
+    let derived = DayFacts {
+        day: day(0),
+        usage: vec![(dim, TokenCounts::default())],
+        ..DayFacts::default()
+    };
+    assert!(
+        store
+            .replace_day_facts(plan, &derived, first.generation)
+            .await
+            .unwrap()
+    );
+    store.close().await;
+    // The ledger as it was before the stale-day record existed.
+    let drop_generation = if db.is_postgres() {
+        "DROP SEQUENCE costledger_stale_generation"
+    } else {
+        "DROP TABLE costledger_stale_generation"
+    };
+    db.exec(&[
+        "DROP TABLE costledger_stale_days",
+        drop_generation,
+        "DELETE FROM costledger_migrations WHERE version = 20261206000008",
+    ])
+    .await;
+    let upgraded = db.store().await;
+    assert_eq!(
+        days_of(&stale(upgraded.as_ref(), plan).await),
+        [day(1), day(3)]
+    );
+    // Generation 0: below every generation a write draws, so only a derivation that read the
+    // migration's mark clears it.
+    let marks = stale(upgraded.as_ref(), plan).await;
+    assert!(marks.iter().all(|m| m.generation == 0), "{marks:?}");
 }

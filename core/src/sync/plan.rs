@@ -166,14 +166,7 @@ impl Ledger {
             Err(PlanFailure::Interrupted) => {
                 report.status = SyncStatus::Interrupted;
                 report.error = Some(SyncError::from(&Error::Interrupted));
-                events.push(plan_event(
-                    plan.id,
-                    started,
-                    finished,
-                    SyncStatus::Interrupted,
-                    Some(Error::Interrupted.code()),
-                    Some(&Error::Interrupted.to_string()),
-                ));
+                events.push(interrupted_event(plan.id, started, finished));
             }
             Err(PlanFailure::Error(e)) => {
                 report.status = SyncStatus::Error;
@@ -206,14 +199,7 @@ impl Ledger {
                 if interrupted {
                     // Not a failure of the plan: its status and last error stay as they were.
                     report.error = Some(SyncError::from(&Error::Interrupted));
-                    events.push(plan_event(
-                        plan.id,
-                        started,
-                        finished,
-                        SyncStatus::Interrupted,
-                        Some(Error::Interrupted.code()),
-                        Some(&Error::Interrupted.to_string()),
-                    ));
+                    events.push(interrupted_event(plan.id, started, finished));
                 } else if let Some(first) = failed.first() {
                     report.error = first.error.clone();
                     update.last_error = Some(first.error.as_ref().map(|e| e.message.clone()));
@@ -292,6 +278,22 @@ fn plan_event(
         error_code: code.map(str::to_string),
         error_message: message.map(str::to_string),
     }
+}
+
+/// The plan's event of a sync that was cancelled.
+fn interrupted_event(
+    plan_id: i64,
+    started: chrono::DateTime<Utc>,
+    finished: chrono::DateTime<Utc>,
+) -> SyncEvent {
+    plan_event(
+        plan_id,
+        started,
+        finished,
+        SyncStatus::Interrupted,
+        Some(Error::Interrupted.code()),
+        Some(&Error::Interrupted.to_string()),
+    )
 }
 
 fn stream_event(plan_id: i64, s: &StreamReport) -> SyncEvent {
