@@ -197,9 +197,9 @@ export declare class Ledger {
   forecast(options: ForecastOptions): Promise<Forecast>
   /**
    * Recompute the cost facts of one plan's UTC days `[from, to)` (the bill allocated to
-   * keys, estimates, rollups): after a price-table update, or to rebuild reports. Sync
-   * does this by itself for the days it touched. Resolves to the number of days
-   * recomputed; `PLAN_NOT_FOUND` when there is no such plan.
+   * keys, estimates, rollups): after a price-table update, or to rebuild reports. Syncs
+   * and reports do this by themselves for the days whose synced data changed. Resolves to
+   * the number of days recomputed; `PLAN_NOT_FOUND` when there is no such plan.
    */
   rebuildCostFacts(planId: number, days: DateRange): Promise<number>
   /**
@@ -210,6 +210,13 @@ export declare class Ledger {
    * `INVALID_INPUT`.
    */
   userCosts(subjectId: string, options: UserCostsOptions): Promise<UserCosts>
+  /**
+   * Recompute the derived cost facts (allocation and every rollup) from the synced usage
+   * and cost, and compare them with what is stored: the `fsck` of a ledger. With
+   * `repair`, the days and months that differ are derived again; without it nothing is
+   * written. `PLAN_NOT_FOUND` when the plan named does not exist.
+   */
+  verify(options?: VerifyOptions | undefined | null): Promise<VerifyReport>
   /**
    * Create a subject (a user of the host application) or replace its email and name. A
    * new subject gets a default project. An email already used by another subject is
@@ -258,13 +265,28 @@ export declare class Ledger {
    * Sync every plan that is not disconnected (or only `planId`): each plan's outcome is in
    * the report, one plan's failure never stops another, and a plan whose lease another
    * worker holds is reported `skipped` (`locked`). Runs off the event loop: a long sync
-   * never delays the host's other requests.
+   * never delays the host's other requests. `cancel` stops it gracefully (the facade's
+   * `signal` option drives it): every plan is then reported `interrupted`.
    */
-  sync(options?: SyncOptions | undefined | null): Promise<SyncReport>
+  sync(options?: SyncOptions | undefined | null, cancel?: SyncCancel | undefined | null): Promise<SyncReport>
   /** Recorded sync events, newest first. */
   syncHistory(options?: SyncHistoryOptions | undefined | null): Promise<Array<SyncEvent>>
 }
 export type JsLedger = Ledger
+
+/**
+ * Stops a running `sync` gracefully: each plan commits the page being written, records an
+ * `interrupted` event and releases its lease. The `Ledger` facade triggers it from the
+ * `signal` option (an `AbortSignal`).
+ */
+export declare class SyncCancel {
+  /** A handle not cancelled yet. */
+  constructor()
+  /** Ask the sync to stop after the page being written. */
+  cancel(): void
+  /** True once cancelled. */
+  get cancelled(): boolean
+}
 
 /**
  * An API key of an organisation, of any status (archived keys still own their usage).
@@ -474,6 +496,27 @@ export interface DayCost {
   date: string
   /** Its cost. */
   cost: Cost
+}
+
+/** A day whose derived rows differ from what its synced usage and cost give. */
+export interface DayDifference {
+  /** The UTC day (`YYYY-MM-DD`). */
+  date: string
+  /**
+   * The derived tables that differ: `cost_facts`, `cost_daily`, `cost_hourly_ws`,
+   * `cost_daily_ws`, `usage_daily`, `unpriced`.
+   */
+  tables: Array<string>
+  /** The day's stored hourly facts summed, per basis. */
+  stored: Cost
+  /** The day's stored daily rollup, per basis. */
+  storedDaily: Cost
+  /** The day's facts recomputed from the synced data, per basis. */
+  recomputed: Cost
+  /** The day was marked stale (its derivation was pending), so the difference was expected. */
+  stale: boolean
+  /** The day was derived again and now matches. */
+  repaired: boolean
 }
 
 /** How to disconnect a plan. */
@@ -839,6 +882,20 @@ export interface Money {
   usdNumber: number
 }
 
+/** A month whose rollups differ from the sum of its stored days. */
+export interface MonthDifference {
+  /** The month's first day (`YYYY-MM-DD`). */
+  month: string
+  /** The rollups that differ: `cost_monthly`, `usage_monthly`. */
+  tables: Array<string>
+  /** The stored monthly cost rollup, per basis. */
+  stored: Cost
+  /** The month's daily rollups summed, per basis. */
+  recomputed: Cost
+  /** The rollups were rewritten and now match. */
+  repaired: boolean
+}
+
 /** A budget to create. */
 export interface NewBudget {
   /** Its name (1-200 characters, trimmed). */
@@ -1035,16 +1092,20 @@ export interface PlanSyncReport {
   /** Its label. */
   label: string
   /**
-   * `ok`, `partial` (some streams failed; what succeeded is committed), `error`, or
-   * `skipped` (see `skippedReason`).
+   * `ok`, `partial` (some streams failed; what succeeded is committed), `error`,
+   * `skipped` (see `skippedReason`), or `interrupted` (cancelled: stopped after its last
+   * committed page).
    */
-  status: 'ok' | 'partial' | 'error' | 'skipped'
+  status: 'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'
   /**
    * Why it was skipped: it starts with `locked` when another worker holds the plan's sync
    * lease.
    */
   skippedReason: string | null
-  /** The error that ended the plan's sync, or the first stream error of a partial sync. */
+  /**
+   * The error that ended the plan's sync, the first stream error of a partial sync, or
+   * `INTERRUPTED`.
+   */
   error: SyncError | null
   /** Rows written by all its streams. */
   rowsWritten: number
@@ -1060,6 +1121,26 @@ export interface PlanUpdate {
   subscription?: SubscriptionInput
   /** Remove the subscription. Default false. */
   clearSubscription?: boolean
+}
+
+/** One plan's verification. */
+export interface PlanVerification {
+  /** The plan. */
+  planId: number
+  /** Its label. */
+  label: string
+  /** The first UTC day checked; null when the plan has no data. */
+  from: string | null
+  /** The day after the last one checked. */
+  to: string | null
+  /** UTC days checked. */
+  daysChecked: number
+  /** Days pending derivation among them (the next sync or report derives them). */
+  staleDays: number
+  /** Days whose stored rows differ from the recomputation. */
+  days: Array<DayDifference>
+  /** Months whose rollups differ from the sum of their days. */
+  months: Array<MonthDifference>
 }
 
 /**
@@ -1115,7 +1196,7 @@ export interface StreamReport {
    */
   stream: 'metadata' | 'usage' | 'cost' | 'claude_code' | 'allocation' | 'plan'
   /** How it ended. */
-  status: 'ok' | 'partial' | 'error' | 'skipped'
+  status: 'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'
   /** When it started (ISO-8601, UTC). */
   startedAt: string
   /** Start of the window synced (ISO-8601, UTC). */
@@ -1225,7 +1306,7 @@ export interface SyncEvent {
   /** When it finished (ISO-8601, UTC). */
   finishedAt: string
   /** How it ended. */
-  status: 'ok' | 'partial' | 'error' | 'skipped'
+  status: 'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'
   /** Start of the window it synced (ISO-8601, UTC). */
   windowStart: string | null
   /** End of the window it synced (ISO-8601, UTC). */
@@ -1251,7 +1332,7 @@ export interface SyncHistoryOptions {
   /** Only this stream. */
   stream?: 'metadata' | 'usage' | 'cost' | 'claude_code' | 'allocation' | 'plan'
   /** Only this status. */
-  status?: 'ok' | 'partial' | 'error' | 'skipped'
+  status?: 'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'
   /** Only events with an id below this, to page back. */
   beforeId?: number
   /** At most this many (1-10000). Default 100. */
@@ -1364,6 +1445,28 @@ export interface UserCostsOptions {
    * Default: the one in `period`, else UTC.
    */
   timeZone?: string
+}
+
+/** What `verify` checks. Every field is optional. */
+export interface VerifyOptions {
+  /** Only this plan. Default: every plan. */
+  planId?: number
+  /** Only these UTC days. Default: each plan's whole history. */
+  days?: DateRange
+  /** Derive again the days and months that differ. Default false: nothing is written. */
+  repair?: boolean
+}
+
+/** What `verify` found, per plan. */
+export interface VerifyReport {
+  /** One entry per plan checked, in id order. */
+  plans: Array<PlanVerification>
+  /** Whether differences were repaired. */
+  repair: boolean
+  /** Days and months that differed, over every plan. */
+  differences: number
+  /** True when nothing differs, or everything that differed was repaired. */
+  consistent: boolean
 }
 
 /**

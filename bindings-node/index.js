@@ -837,5 +837,6 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.Ledger = nativeBinding.Ledger
 module.exports.JsLedger = nativeBinding.JsLedger
+module.exports.SyncCancel = nativeBinding.SyncCancel
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.generateMasterKey = nativeBinding.generateMasterKey

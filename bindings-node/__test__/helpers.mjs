@@ -74,9 +74,12 @@ export async function startFake({ orgs = 2, days = DAYS, faults } = {}) {
 export function freshDb(kind) {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'costledger-node-'))
+    const file = path.join(dir, 'ledger.db')
     return {
       kind,
-      options: { databaseUrl: `sqlite://${path.join(dir, 'ledger.db')}` },
+      options: { databaseUrl: `sqlite://${file}` },
+      /** Run SQL directly on the database (a test changing rows behind the library's back). */
+      sql: (statement) => execFileSync('sqlite3', [file, statement], { encoding: 'utf8' }),
       drop: () => rmSync(dir, { recursive: true, force: true }),
     }
   }
@@ -84,6 +87,8 @@ export function freshDb(kind) {
   return {
     kind,
     options: { databaseUrl: PG_URL, postgresSchema: schema },
+    sql: (statement) =>
+      execFileSync('psql', [PG_URL, '-qAtX', '-c', `SET search_path TO ${schema}; ${statement}`], { encoding: 'utf8' }),
     drop: () => execFileSync('psql', [PG_URL, '-qAt', '-c', `DROP SCHEMA IF EXISTS ${schema} CASCADE`]),
   }
 }

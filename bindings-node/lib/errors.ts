@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'CRYPTO',
   'STORAGE',
   'CLOSED',
+  'INTERRUPTED',
   'INTERNAL',
 ] as const
 
@@ -76,6 +77,21 @@ export function toCostLedgerError(error: unknown): unknown {
   return new CostLedgerError(`costledger failed unexpectedly (a bug; please report it): ${error.message}`, 'INTERNAL', {
     cause: error,
   })
+}
+
+/**
+ * The rejection of a sync stopped by its `AbortSignal`: a `CostLedgerError` with code
+ * `INTERRUPTED` and name `AbortError` (as `fetch` and other abortable APIs name theirs), the
+ * signal's `reason` as `cause`.
+ */
+export function abortError(signal: AbortSignal): CostLedgerError {
+  const error = new CostLedgerError(
+    'the sync was interrupted by its AbortSignal; what it committed is kept, and the next sync resumes from there',
+    'INTERRUPTED',
+    { cause: signal.reason },
+  )
+  error.name = 'AbortError'
+  return error
 }
 
 /** Run a native call, turning what it throws or rejects with into a `CostLedgerError`. */

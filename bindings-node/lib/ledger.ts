@@ -9,7 +9,7 @@ import { attach, binding, delegate, type NativeLedger } from './native'
 import { PLAN_METHODS, type PlanMethods } from './plans'
 import { REPORT_METHODS, type ReportMethods } from './reports'
 import { SUBJECT_METHODS, type SubjectMethods } from './subjects'
-import { SYNC_METHODS, type SyncMethods } from './sync'
+import { SYNC_METHODS, syncMethods, type SyncMethods } from './sync'
 
 /** How to open a ledger; see the native `LedgerOptions` for every field and its default. */
 export type LedgerOptions = Omit<binding.LedgerOptions, 'cipher'> & {
@@ -66,6 +66,7 @@ Object.assign(
     ...CLAUDE_CODE_LOGS_METHODS,
     ...MASTER_KEY_METHODS,
   ]),
+  syncMethods,
 )
 
 // Compile-time check that every native method is delegated: a method added in Rust but

@@ -15,7 +15,8 @@ export function attach(facade: object, native: NativeLedger): void {
   handles.set(facade, native)
 }
 
-function nativeOf(facade: object): NativeLedger {
+/** The native handle behind a facade object. */
+export function nativeOf(facade: object): NativeLedger {
   const native = handles.get(facade)
   if (!native) throw new CostLedgerError('not a Ledger: open one with Ledger.open()', 'INVALID_INPUT')
   return native

@@ -1,5 +1,5 @@
 // Reports: user costs, the dashboard, budgets and forecasts, their exports (the core's JSON
-// and CSV, and the FinOps FOCUS CSV), and rebuilding the cost facts they read. The methods
+// and CSV, and the FinOps FOCUS CSV), and rebuilding and verifying the cost facts they read. The methods
 // are the native ones (see index.d.ts for their docs).
 
 import { type NativeLedger } from './native'
@@ -15,22 +15,27 @@ export type {
   DashboardOptions,
   DateRange,
   DayCost,
+  DayDifference,
   FocusOptions,
   Forecast,
   ForecastOptions,
   MissingPriceLine,
   ModelCost,
   ModelLine,
+  MonthDifference,
   NewBudget,
   Period,
   PlanCost,
   PlanLine,
+  PlanVerification,
   ProjectCost,
   SeatShare,
   SubjectLine,
   TokenCounts,
   UserCosts,
   UserCostsOptions,
+  VerifyOptions,
+  VerifyReport,
   WorkspaceLine,
   WorkspaceOption,
   WorkspaceRef,
@@ -59,6 +64,7 @@ export const REPORT_METHODS = [
   'syncAndExport',
   'focusExport',
   'rebuildCostFacts',
+  'verify',
 ] as const
 
 /** The report, budget and export methods of `Ledger`. */

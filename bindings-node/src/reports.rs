@@ -9,6 +9,7 @@ mod export;
 mod forecast;
 mod materialize;
 mod user_costs;
+mod verify;
 
 pub(crate) use budgets::BudgetAlert;
 pub(crate) use export::by_format;

@@ -4,12 +4,44 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use costledger::{SyncHistoryFilter, SyncOptions as CoreSyncOptions};
+use napi::Env;
+use napi::bindgen_prelude::PromiseRaw;
 use napi_derive::napi;
 
 use crate::error::run;
 use crate::ledger::JsLedger;
 use crate::model::{iso, iso_opt, list, parse_instant, parse_opt};
 use crate::reports::BudgetAlert;
+
+/// Stops a running `sync` gracefully: each plan commits the page being written, records an
+/// `interrupted` event and releases its lease. The `Ledger` facade triggers it from the
+/// `signal` option (an `AbortSignal`).
+#[napi]
+#[derive(Default)]
+pub struct SyncCancel {
+    inner: costledger::SyncCancel,
+}
+
+#[napi]
+impl SyncCancel {
+    /// A handle not cancelled yet.
+    #[napi(constructor)]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Ask the sync to stop after the page being written.
+    #[napi]
+    pub fn cancel(&self) {
+        self.inner.cancel();
+    }
+
+    /// True once cancelled.
+    #[napi(getter)]
+    pub fn cancelled(&self) -> bool {
+        self.inner.is_cancelled()
+    }
+}
 
 /// A time range `[from, to)`, as ISO-8601 instants.
 #[napi(object, object_to_js = false)]
@@ -125,7 +157,7 @@ pub struct StreamReport {
     #[napi(ts_type = "'metadata' | 'usage' | 'cost' | 'claude_code' | 'allocation' | 'plan'")]
     pub stream: String,
     /// How it ended.
-    #[napi(ts_type = "'ok' | 'partial' | 'error' | 'skipped'")]
+    #[napi(ts_type = "'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'")]
     pub status: String,
     /// When it started (ISO-8601, UTC).
     pub started_at: String,
@@ -172,14 +204,16 @@ pub struct PlanSyncReport {
     pub plan_id: i64,
     /// Its label.
     pub label: String,
-    /// `ok`, `partial` (some streams failed; what succeeded is committed), `error`, or
-    /// `skipped` (see `skippedReason`).
-    #[napi(ts_type = "'ok' | 'partial' | 'error' | 'skipped'")]
+    /// `ok`, `partial` (some streams failed; what succeeded is committed), `error`,
+    /// `skipped` (see `skippedReason`), or `interrupted` (cancelled: stopped after its last
+    /// committed page).
+    #[napi(ts_type = "'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'")]
     pub status: String,
     /// Why it was skipped: it starts with `locked` when another worker holds the plan's sync
     /// lease.
     pub skipped_reason: Option<String>,
-    /// The error that ended the plan's sync, or the first stream error of a partial sync.
+    /// The error that ended the plan's sync, the first stream error of a partial sync, or
+    /// `INTERRUPTED`.
     pub error: Option<SyncError>,
     /// Rows written by all its streams.
     pub rows_written: i64,
@@ -241,7 +275,7 @@ pub struct SyncHistoryOptions {
     #[napi(ts_type = "'metadata' | 'usage' | 'cost' | 'claude_code' | 'allocation' | 'plan'")]
     pub stream: Option<String>,
     /// Only this status.
-    #[napi(ts_type = "'ok' | 'partial' | 'error' | 'skipped'")]
+    #[napi(ts_type = "'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'")]
     pub status: Option<String>,
     /// Only events with an id below this, to page back.
     pub before_id: Option<i64>,
@@ -279,7 +313,7 @@ pub struct SyncEvent {
     /// When it finished (ISO-8601, UTC).
     pub finished_at: String,
     /// How it ended.
-    #[napi(ts_type = "'ok' | 'partial' | 'error' | 'skipped'")]
+    #[napi(ts_type = "'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'")]
     pub status: String,
     /// Start of the window it synced (ISO-8601, UTC).
     pub window_start: Option<String>,
@@ -325,13 +359,27 @@ impl JsLedger {
     /// Sync every plan that is not disconnected (or only `planId`): each plan's outcome is in
     /// the report, one plan's failure never stops another, and a plan whose lease another
     /// worker holds is reported `skipped` (`locked`). Runs off the event loop: a long sync
-    /// never delays the host's other requests.
+    /// never delays the host's other requests. `cancel` stops it gracefully (the facade's
+    /// `signal` option drives it): every plan is then reported `interrupted`.
     #[napi(catch_unwind)]
-    pub async fn sync(&self, options: Option<SyncOptions>) -> napi::Result<SyncReport> {
+    pub fn sync<'env>(
+        &self,
+        env: &'env Env,
+        options: Option<SyncOptions>,
+        cancel: Option<&SyncCancel>,
+    ) -> napi::Result<PromiseRaw<'env, SyncReport>> {
         let options = options.unwrap_or_default();
-        run(async { self.inner.sync(options.try_into()?).await })
+        let ledger = self.inner.clone();
+        let cancel = cancel.map(|c| c.inner.clone());
+        env.spawn_future(async move {
+            run(async {
+                let mut options: CoreSyncOptions = options.try_into()?;
+                options.cancel = cancel;
+                ledger.sync(options).await
+            })
             .await
             .map(SyncReport::from)
+        })
     }
 
     /// Recorded sync events, newest first.

@@ -58,6 +58,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ledger::PyLedger>()?;
     m.add_class::<pending::Pending>()?;
     m.add_class::<export::PyReport>()?;
+    m.add_class::<sync::PySyncCancel>()?;
     m.add_function(wrap_pyfunction!(ledger::generate_master_key, m)?)?;
     let shutdown = wrap_pyfunction!(runtime::shutdown, m)?;
     m.add("_shutdown", &shutdown)?;

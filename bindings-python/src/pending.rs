@@ -48,6 +48,8 @@ type Call = Pin<Box<dyn Future<Output = costledger::Result<Reply>> + Send>>;
 #[pyclass(module = "costledger._native", frozen)]
 pub struct Pending {
     call: Mutex<Option<Call>>,
+    /// Stops the call gracefully when the blocking wait is interrupted (a sync).
+    cancel: Option<costledger::SyncCancel>,
 }
 
 impl Pending {
@@ -58,7 +60,15 @@ impl Pending {
     {
         Pending {
             call: Mutex::new(Some(Box::pin(fut))),
+            cancel: None,
         }
+    }
+
+    /// The same call, stopped gracefully through `cancel` when a blocking wait is
+    /// interrupted (see `runtime::block_on`).
+    pub(crate) fn cancellable(mut self, cancel: costledger::SyncCancel) -> Self {
+        self.cancel = Some(cancel);
+        self
     }
 
     /// A call whose result crosses as JSON.
@@ -99,7 +109,7 @@ pub(crate) fn to_json<T: Serialize>(value: &T) -> costledger::Result<Reply> {
 impl Pending {
     /// Run the call to completion, releasing the GIL while it runs.
     fn wait<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let reply = runtime::block_on(py, self.take()?)?;
+        let reply = runtime::block_on(py, self.take()?, self.cancel.as_ref())?;
         reply.map_err(|e| error::to_py(py, e))?.into_pyobject(py)
     }
 

@@ -85,6 +85,31 @@ impl PyLedger {
         })
     }
 
+    /// Recompute derived facts from the raw data and compare them with what is stored
+    /// (`start` and `end` together, or neither), repairing what differs with `repair`.
+    #[pyo3(signature = (plan_id=None, start=None, end=None, repair=false))]
+    fn verify(
+        &self,
+        plan_id: Option<i64>,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+        repair: bool,
+    ) -> Pending {
+        let ledger = self.inner.clone();
+        Pending::json(async move {
+            let range = match (start, end) {
+                (Some(a), Some(b)) => Some((a, b)),
+                (None, None) => None,
+                _ => {
+                    return Err(Error::invalid(
+                        "give both start and end of the range to verify, or neither",
+                    ));
+                }
+            };
+            ledger.verify(plan_id, range, repair).await
+        })
+    }
+
     /// The allocated cost of a period as FinOps FOCUS 1.1 CSV.
     #[pyo3(signature = (period, time_zone=None, plan_ids=None))]
     fn focus_export(

@@ -66,8 +66,14 @@ pub(crate) fn handle() -> PyResult<&'static Handle> {
 }
 
 /// Run `fut` to completion on the runtime with the GIL released. A signal (Ctrl-C) raised
-/// meanwhile cancels the call and is raised in its place.
-pub(crate) fn block_on<T, F>(py: Python<'_>, fut: F) -> PyResult<T>
+/// meanwhile is raised in its place: at once, dropping the call, or, for a call that can
+/// stop gracefully (`cancel`), after cancelling it and waiting for it to stop at its next
+/// safe point; a second signal then raises at once.
+pub(crate) fn block_on<T, F>(
+    py: Python<'_>,
+    fut: F,
+    cancel: Option<&costledger::SyncCancel>,
+) -> PyResult<T>
 where
     F: Future<Output = T> + Send,
     T: Send,
@@ -76,11 +82,24 @@ where
     py.detach(|| {
         handle.block_on(async {
             tokio::pin!(fut);
+            let mut interrupted: Option<PyErr> = None;
             loop {
                 tokio::select! {
-                    out = &mut fut => return Ok(out),
+                    out = &mut fut => return match interrupted {
+                        Some(signal) => Err(signal),
+                        None => Ok(out),
+                    },
                     _ = tokio::time::sleep(SIGNAL_CHECK) => {
-                        Python::attach(|py| py.check_signals())?;
+                        let Err(signal) = Python::attach(|py| py.check_signals()) else {
+                            continue;
+                        };
+                        match (cancel, interrupted.is_some()) {
+                            (Some(cancel), false) => {
+                                cancel.cancel();
+                                interrupted = Some(signal);
+                            }
+                            _ => return Err(signal),
+                        }
                     }
                 }
             }

@@ -68,12 +68,44 @@ impl SyncArgs {
     }
 }
 
+/// A handle that stops a running sync gracefully (core `SyncCancel`).
+#[pyclass(name = "SyncCancel", module = "costledger._native", frozen)]
+pub struct PySyncCancel {
+    inner: costledger::SyncCancel,
+}
+
+#[pymethods]
+impl PySyncCancel {
+    #[new]
+    fn new() -> Self {
+        PySyncCancel {
+            inner: costledger::SyncCancel::new(),
+        }
+    }
+
+    /// Ask the sync to stop after the page being written.
+    fn cancel(&self) {
+        self.inner.cancel();
+    }
+
+    /// True once cancelled.
+    #[getter]
+    fn cancelled(&self) -> bool {
+        self.inner.is_cancelled()
+    }
+}
+
 #[pymethods]
 impl PyLedger {
-    /// Sync every plan not disconnected, or the one named; one outcome per plan.
-    fn sync(&self, options: SyncArgs) -> Pending {
+    /// Sync every plan not disconnected, or the one named; one outcome per plan. `cancel`
+    /// stops it gracefully (the blocking wait cancels it on Ctrl-C by itself).
+    #[pyo3(signature = (options, cancel=None))]
+    fn sync(&self, options: SyncArgs, cancel: Option<PyRef<'_, PySyncCancel>>) -> Pending {
         let ledger = self.inner.clone();
-        Pending::report(async move { ledger.sync(options.into_core()?).await })
+        let cancel = cancel.map_or_else(costledger::SyncCancel::new, |c| c.inner.clone());
+        let handle = cancel.clone();
+        Pending::report(async move { ledger.sync(options.into_core()?.cancel(handle)).await })
+            .cancellable(cancel)
     }
 
     /// Persisted sync events, newest first.

@@ -32,6 +32,7 @@ FAMILIES: dict[str, tuple[type[costledger.CostLedgerError], tuple[type[Exception
     "CRYPTO": (costledger.CryptoError, ()),
     "STORAGE": (costledger.StorageError, ()),
     "CLOSED": (costledger.ClosedError, ()),
+    "INTERRUPTED": (costledger.SyncInterruptedError, ()),
     "INTERNAL": (costledger.InternalError, ()),
 }
 

@@ -165,6 +165,7 @@ fn bench(c: &mut Criterion) {
             stream: "usage:1h".into(),
             watermark: page.ending_at,
             first_start: page.starting_at,
+            at: Utc::now(),
         };
         let mut group = c.benchmark_group(format!("page_write_{}", target.name));
         group

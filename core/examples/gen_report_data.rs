@@ -429,11 +429,13 @@ async fn write_plan(
             stream: "usage:1h".into(),
             watermark: usage.ending_at,
             first_start: first,
+            at: Utc::now(),
         };
         let cost_mark = WatermarkAdvance {
             stream: "cost".into(),
             watermark: cost.ending_at,
             first_start: first,
+            at: Utc::now(),
         };
         usage_rows += store
             .replace_usage_page(plan_id, &usage, Some(&usage_mark))

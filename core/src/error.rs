@@ -161,6 +161,14 @@ pub enum Error {
     #[error("the ledger is closed; open a new one")]
     Closed,
 
+    /// A sync was cancelled ([`crate::SyncCancel`], a signal, a binding's interrupt) and
+    /// stopped after its last committed page.
+    #[error(
+        "the sync was interrupted; what it committed is kept, and the next sync resumes from \
+         there"
+    )]
+    Interrupted,
+
     /// A bug in costledger: please report it with the message.
     #[error("internal error: {message}")]
     Internal {
@@ -199,6 +207,7 @@ impl Error {
             Error::Crypto { .. } => "CRYPTO",
             Error::Storage { .. } => "STORAGE",
             Error::Closed => "CLOSED",
+            Error::Interrupted => "INTERRUPTED",
             Error::Internal { .. } => "INTERNAL",
         }
     }
@@ -219,6 +228,7 @@ impl Error {
         "CRYPTO",
         "STORAGE",
         "CLOSED",
+        "INTERRUPTED",
         "INTERNAL",
     ];
 
@@ -341,6 +351,7 @@ mod tests {
                 source: None,
             },
             Error::Closed,
+            Error::Interrupted,
             Error::internal("x"),
         ];
         assert_eq!(samples.len(), Error::CODES.len());

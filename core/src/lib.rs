@@ -48,9 +48,10 @@ pub use reports::{
     Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, BudgetUpdate, Forecast, NewBudget,
 };
 pub use reports::{
-    Cost, Dashboard, DashboardFilter, Export, FocusFilter, Period, UserCosts, WorkspaceRef,
+    Cost, Dashboard, DashboardFilter, Export, FocusFilter, Period, UserCosts, VerifyReport,
+    WorkspaceRef,
 };
-pub use sync::{PlanSyncReport, StreamReport, SyncError, SyncOptions, SyncReport};
+pub use sync::{PlanSyncReport, StreamReport, SyncCancel, SyncError, SyncOptions, SyncReport};
 
 /// The README's Rust samples, compiled as doctests so they cannot drift from the API.
 #[cfg(doctest)]

@@ -52,6 +52,7 @@ impl Plan {
             plan_id: self.plan_id,
             credential: Some(&self.credential),
             settings: &self.settings,
+            requests: None,
         }
     }
 }
@@ -839,6 +840,7 @@ async fn bad_requests_are_refused_before_any_request() {
         plan_id: None,
         credential: None,
         settings: &plan.settings,
+        requests: None,
     };
     assert_eq!(
         source.verify(no_key).await.unwrap_err().code(),

@@ -97,6 +97,7 @@ impl Plan {
             plan_id: Some(1),
             credential: Some(&self.0),
             settings: &self.1,
+            requests: None,
         }
     }
 }

@@ -2,7 +2,6 @@
 //! files, sessions, entries found through both message indexes, hourly sums and their dirty
 //! marks.
 
-
 use std::sync::Arc;
 
 use costledger::store::logs::{LogCommit, LogEntry, LogEntryKey, LogFile, LogHourDelta};
@@ -66,7 +65,11 @@ async fn files_and_sessions_get_stable_ids(db: TestDb) {
         ..LogFile::default()
     };
     let ids = store
-        .insert_log_files(plan, &[file("/a.jsonl"), file("/b.jsonl")])
+        .insert_log_files(
+            plan,
+            &[file("/a.jsonl"), file("/b.jsonl")],
+            chrono::Utc::now(),
+        )
         .await
         .unwrap();
     assert!(ids[0] > 0 && ids[1] > ids[0], "{ids:?}");
@@ -94,7 +97,7 @@ async fn files_and_sessions_get_stable_ids(db: TestDb) {
     store.commit_log_sync(plan, &commit).await.unwrap();
     assert_eq!(store.log_files(plan).await.unwrap(), [grown]);
     let again = store
-        .insert_log_files(plan, &[file("/b.jsonl")])
+        .insert_log_files(plan, &[file("/b.jsonl")], chrono::Utc::now())
         .await
         .unwrap();
     assert!(again[0] > ids[1]);

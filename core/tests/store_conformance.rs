@@ -1,9 +1,8 @@
 //! One conformance suite for both store backends: what one stores, the other must store
 //! the same way.
 
-
-use chrono::{DateTime, Duration, TimeZone, Utc};
 use crate::common::TestDb;
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use costledger::crypto::Sealed;
 use costledger::model::PlanSettings;
 use costledger::store::{Backend, NewPlanRecord, Store, WatermarkAdvance};
@@ -240,6 +239,7 @@ async fn watermark_never_moves_back(db: TestDb) {
         stream: "usage:1h".into(),
         watermark: t(w),
         first_start: t(f),
+        at: t(0),
     };
     store
         .replace_usage_page(plan, &page(0, 5, vec![]), Some(&advance(5, 0)))

@@ -2,16 +2,18 @@
 //! while holding leases. The child is this test binary run again with `--ignored --exact
 //! child_sync` and its instructions in environment variables.
 
-
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
 use crate::common::TestDb;
-use crate::common::fake::{FakeConfig, Faults, Synced, all_history, assert_matches_truth, synced};
+use crate::common::fake::{
+    FakeConfig, FakeServer, Faults, Synced, all_history, assert_matches_truth, synced,
+};
+use chrono::{DateTime, TimeDelta, Utc};
 use costledger::{
-    FixedClock, Ledger, LedgerConfig, ListPlans, SyncHistoryFilter, SyncStatus, SyncStream,
+    Clock, FixedClock, Ledger, LedgerConfig, ListPlans, MasterKey, SyncHistoryFilter, SyncStatus,
+    SyncStream,
 };
 
 backend_tests!(
@@ -20,7 +22,9 @@ backend_tests!(
     a_dead_workers_lease_is_taken_over_after_it_expires,
 );
 
-const STREAMS: &[SyncStream] = &[SyncStream::Metadata, SyncStream::Usage, SyncStream::Cost];
+/// The streams the child syncs.
+pub(crate) const STREAMS: &[SyncStream] =
+    &[SyncStream::Metadata, SyncStream::Usage, SyncStream::Cost];
 
 /// The child side: sync as the environment says, print the report, exit.
 #[tokio::test]
@@ -33,28 +37,68 @@ async fn child_sync() {
     let now = DateTime::parse_from_rfc3339(&env("CL_CHILD_NOW"))
         .unwrap()
         .with_timezone(&Utc);
+    let shifted = std::env::var("CL_CHILD_CLOCK_OFFSET_MS").ok();
+    let clock: Arc<dyn Clock> = match &shifted {
+        Some(ms) => Arc::new(ShiftedClock(TimeDelta::milliseconds(ms.parse().unwrap()))),
+        None => Arc::new(FixedClock::new(now)),
+    };
     let mut config = LedgerConfig::new(url)
         .master_key(env("CL_CHILD_KEY"))
         .anthropic_base_url(env("CL_CHILD_FAKE"))
         .request_interval(Duration::ZERO)
         .retry_backoff(Duration::from_millis(5))
-        .clock(Arc::new(FixedClock::new(now)))
+        .clock(clock)
         .without_env();
     if let Ok(schema) = std::env::var("CL_CHILD_SCHEMA") {
         config = config.postgres_schema(schema);
     }
     let ledger = Ledger::open(config).await.unwrap();
-    let options = all_history(env("CL_CHILD_DAYS").parse().unwrap())
+    let mut options = all_history(env("CL_CHILD_DAYS").parse().unwrap())
         .streams(STREAMS)
         .concurrency(env("CL_CHILD_CONCURRENCY").parse().unwrap())
         .lease_ttl(Duration::from_millis(
             env("CL_CHILD_TTL_MS").parse().unwrap(),
         ));
+    if shifted.is_some() {
+        options.initial_backfill += FLOWING_SLACK;
+    }
     let report = ledger.sync(options).await.unwrap();
     println!("CHILD REPORT {}", serde_json::to_string(&report).unwrap());
 }
 
+/// The system clock moved by a fixed offset: time flows, so events of two processes that
+/// share the offset can be compared, while "now" stays in the fake's hour.
+#[derive(Debug)]
+struct ShiftedClock(TimeDelta);
+
+/// A first sync on a [`ShiftedClock`] reaches back this much further: "now" is a little past
+/// the fake's clock, and a window's start is rounded up to the hour, which would leave out
+/// the history's first hour.
+const FLOWING_SLACK: TimeDelta = TimeDelta::hours(1);
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.0
+    }
+}
+
 fn spawn_child(s: &Synced, days: u32, concurrency: usize, ttl_ms: u64) -> Child {
+    child_command(&s.db, &s.key, &s.fake, days, concurrency, ttl_ms)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("child test process starts")
+}
+
+/// The command that runs [`child_sync`] in another process: a sync of every plan of `db`
+/// from `fake`, `days` of history, with short leases.
+pub(crate) fn child_command(
+    db: &TestDb,
+    key: &MasterKey,
+    fake: &FakeServer,
+    days: u32,
+    concurrency: usize,
+    ttl_ms: u64,
+) -> Command {
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
         .args([
@@ -64,19 +108,18 @@ fn spawn_child(s: &Synced, days: u32, concurrency: usize, ttl_ms: u64) -> Child 
             "--nocapture",
             "--test-threads=1",
         ])
-        .env("CL_CHILD_DB_URL", &s.db.url)
-        .env("CL_CHILD_KEY", s.key.to_base64().as_str())
-        .env("CL_CHILD_FAKE", s.fake.base_url())
-        .env("CL_CHILD_NOW", s.fake.now().to_rfc3339())
+        .env("CL_CHILD_DB_URL", &db.url)
+        .env("CL_CHILD_KEY", key.to_base64().as_str())
+        .env("CL_CHILD_FAKE", fake.base_url())
+        .env("CL_CHILD_NOW", fake.now().to_rfc3339())
         .env("CL_CHILD_DAYS", days.to_string())
         .env("CL_CHILD_CONCURRENCY", concurrency.to_string())
         .env("CL_CHILD_TTL_MS", ttl_ms.to_string())
-        .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
-    if let Some(schema) = &s.db.schema {
+    if let Some(schema) = &db.schema {
         command.env("CL_CHILD_SCHEMA", schema);
     }
-    command.spawn().expect("child test process starts")
+    command
 }
 
 /// Wait until `check` holds, polling; panic after 60 s.
@@ -179,14 +222,34 @@ async fn two_processes_never_sync_the_same_plan_at_once(db: TestDb) {
     )
     .await;
     s.fake.set_faults(Faults::none().with_slow(25));
-    let child = spawn_child(&s, 10, 1, 30_000);
+    // Both processes on one flowing clock, so that their events' times can be compared (a
+    // fixed clock would stamp every event with the same instant).
+    let offset = s.fake.now() - Utc::now();
+    let clock = ShiftedClock(offset);
+    let flowing = Ledger::open(
+        crate::common::fake::config(&s.db, &s.key, &s.fake, &s.clock).clock(Arc::new(clock)),
+    )
+    .await
+    .unwrap();
+    let child = child_command(&s.db, &s.key, &s.fake, 10, 1, 30_000)
+        .env(
+            "CL_CHILD_CLOCK_OFFSET_MS",
+            offset.num_milliseconds().to_string(),
+        )
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("child test process starts");
     wait_until("the child holds a lease", || async {
         leases_held(&s).await > 0
     })
     .await;
-    let mine = s
-        .ledger
-        .sync(all_history(10).streams(STREAMS).concurrency(1))
+    let mine = flowing
+        .sync(
+            all_history(10)
+                .initial_backfill(TimeDelta::days(10) + FLOWING_SLACK)
+                .streams(STREAMS)
+                .concurrency(1),
+        )
         .await
         .unwrap();
     let output = child.wait_with_output().unwrap();
@@ -218,6 +281,10 @@ async fn two_processes_never_sync_the_same_plan_at_once(db: TestDb) {
             })
             .await
             .unwrap();
+        assert!(
+            events.iter().all(|e| e.finished_at > e.started_at),
+            "events take time on a flowing clock: {events:?}"
+        );
         for (i, a) in events.iter().enumerate() {
             for b in &events[i + 1..] {
                 let overlap = a.started_at < b.finished_at && b.started_at < a.finished_at;

@@ -18,9 +18,9 @@ pub struct DateRange {
 #[napi]
 impl JsLedger {
     /// Recompute the cost facts of one plan's UTC days `[from, to)` (the bill allocated to
-    /// keys, estimates, rollups): after a price-table update, or to rebuild reports. Sync
-    /// does this by itself for the days it touched. Resolves to the number of days
-    /// recomputed; `PLAN_NOT_FOUND` when there is no such plan.
+    /// keys, estimates, rollups): after a price-table update, or to rebuild reports. Syncs
+    /// and reports do this by themselves for the days whose synced data changed. Resolves to
+    /// the number of days recomputed; `PLAN_NOT_FOUND` when there is no such plan.
     #[napi(catch_unwind)]
     pub async fn rebuild_cost_facts(&self, plan_id: i64, days: DateRange) -> napi::Result<i64> {
         let count = run(async {

@@ -34,6 +34,7 @@ from .exceptions import (
     OrgMismatchError,
     RateLimitedError,
     StorageError,
+    SyncInterruptedError,
     UnderlyingError,
     UpstreamError,
 )
@@ -61,6 +62,7 @@ from .reports import Cost, Forecast, Period, PeriodLike, TokenCounts, WorkspaceR
 from .subjects import KeyMapping, Project, Subject
 from .sync import PlanSyncReport, StreamReport, SyncEvent, SyncFailure, SyncReport
 from .user_costs import DayCost, ModelCost, PlanCost, ProjectCost, SeatShare, UserCosts
+from .verify import DayDifference, MonthDifference, PlanVerification, VerifyReport
 
 __all__ = [
     "ApiKeyInfo",
@@ -77,6 +79,7 @@ __all__ = [
     "CryptoError",
     "Dashboard",
     "DayCost",
+    "DayDifference",
     "Forecast",
     "InternalError",
     "InvalidInputError",
@@ -92,6 +95,7 @@ __all__ = [
     "MissingPriceLine",
     "ModelCost",
     "ModelLine",
+    "MonthDifference",
     "NotFoundError",
     "OrgInfo",
     "OrgMetadata",
@@ -103,6 +107,7 @@ __all__ = [
     "PlanCost",
     "PlanLine",
     "PlanSyncReport",
+    "PlanVerification",
     "Project",
     "ProjectCost",
     "RateLimitedError",
@@ -115,11 +120,13 @@ __all__ = [
     "Subscription",
     "SyncEvent",
     "SyncFailure",
+    "SyncInterruptedError",
     "SyncReport",
     "TokenCounts",
     "UnderlyingError",
     "UpstreamError",
     "UserCosts",
+    "VerifyReport",
     "Workspace",
     "WorkspaceLine",
     "WorkspaceRef",

@@ -17,6 +17,7 @@ __all__ = [
     "Ledger",
     "Pending",
     "Report",
+    "SyncCancel",
     "__version__",
     "_shutdown",
     "generate_master_key",
@@ -52,6 +53,18 @@ class Report:
         """The core's CSV export (RFC 4180)."""
 
 @final
+class SyncCancel:
+    """Stops a running sync gracefully (core ``SyncCancel``)."""
+
+    def __init__(self) -> None: ...
+    def cancel(self) -> None:
+        """Ask the sync to stop after the page being written."""
+
+    @property
+    def cancelled(self) -> bool:
+        """True once cancelled."""
+
+@final
 class Ledger:
     @staticmethod
     def open(database_url: str, options: dict[str, Any]) -> Pending: ...
@@ -80,7 +93,7 @@ class Ledger:
     def import_plan_from_env(self) -> Pending: ...
     def check_plan(self, plan_id: int) -> Pending: ...
     # sync.rs
-    def sync(self, options: dict[str, Any]) -> Pending: ...
+    def sync(self, options: dict[str, Any], cancel: SyncCancel | None = None) -> Pending: ...
     def sync_history(
         self,
         plan_id: int | None = None,
@@ -131,6 +144,13 @@ class Ledger:
     def forecast(self, scope: str, period: _Period, time_zone: str | None = None) -> Pending: ...
     def focus_export(
         self, period: _Period, time_zone: str | None = None, plan_ids: list[int] | None = None
+    ) -> Pending: ...
+    def verify(
+        self,
+        plan_id: int | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        repair: bool = False,
     ) -> Pending: ...
     # budgets.rs
     def create_budget(

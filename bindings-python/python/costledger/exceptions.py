@@ -27,6 +27,7 @@ __all__ = [
     "OrgMismatchError",
     "RateLimitedError",
     "StorageError",
+    "SyncInterruptedError",
     "UnderlyingError",
     "UpstreamError",
 ]
@@ -122,6 +123,15 @@ class ClosedError(CostLedgerError):
     default_code = "CLOSED"
 
 
+class SyncInterruptedError(CostLedgerError):
+    """A sync was cancelled and stopped after its last committed page (code
+    ``INTERRUPTED``). Sync reports carry it as a plan's error; an interrupted
+    :meth:`~costledger.Ledger.sync` itself raises ``KeyboardInterrupt`` or
+    ``asyncio.CancelledError``, as Python does."""
+
+    default_code = "INTERRUPTED"
+
+
 class InternalError(CostLedgerError):
     """A bug in costledger: please report it with the message."""
 
@@ -147,6 +157,7 @@ CODES: dict[str, type[CostLedgerError]] = {
     "CRYPTO": CryptoError,
     "STORAGE": StorageError,
     "CLOSED": ClosedError,
+    "INTERRUPTED": SyncInterruptedError,
     "INTERNAL": InternalError,
 }
 """The class raised for each code of the core's ``Error::CODES``."""

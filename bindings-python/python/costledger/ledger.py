@@ -1,7 +1,7 @@
 """:class:`Ledger` (blocking) and :class:`AsyncLedger` (asyncio): the handles on costledger's
 data (core ``ledger.rs``). Their methods come from one mixin per domain (``plans.py``,
 ``subjects.py``, ``sync.py``, ``user_costs.py``, ``dashboard.py``, ``reports.py``,
-``budgets.py``, ``claude_code_logs.py``); this file holds opening, closing and master-key
+``budgets.py``, ``claude_code_logs.py``, ``verify.py``); this file holds opening, closing and master-key
 rotation."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from .reports import AsyncReportMethods, ReportMethods
 from .subjects import AsyncSubjectMethods, SubjectMethods
 from .sync import AsyncSyncMethods, SyncMethods
 from .user_costs import AsyncUserCostMethods, UserCostMethods
+from .verify import AsyncVerifyMethods, VerifyMethods
 
 __all__ = ["AsyncLedger", "KeyCipher", "Ledger", "generate_master_key"]
 
@@ -86,7 +87,7 @@ def _open(
 
 class Ledger(
     PlanMethods, SubjectMethods, SyncMethods, UserCostMethods, DashboardMethods, ReportMethods,
-    BudgetMethods, ClaudeCodeLogMethods,
+    BudgetMethods, ClaudeCodeLogMethods, VerifyMethods,
 ):  # fmt: skip
     """A blocking handle on costledger's data: plan connections, subjects and key mappings,
     synced usage and cost, reports and budgets.
@@ -208,6 +209,7 @@ class Ledger(
 class AsyncLedger(
     AsyncPlanMethods, AsyncSubjectMethods, AsyncSyncMethods, AsyncUserCostMethods,
     AsyncDashboardMethods, AsyncReportMethods, AsyncBudgetMethods, AsyncClaudeCodeLogMethods,
+    AsyncVerifyMethods,
 ):  # fmt: skip
     """An asyncio handle on costledger's data, with the methods of :class:`Ledger` as
     coroutines. They run on costledger's own runtime threads, so the event loop stays free;

@@ -3,19 +3,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from ._convert import opt_utc, seconds, to_utc, utc
 from .budgets import BudgetAlert
 from .export import Exported, ReportList
+from . import _native
 from .types import SyncStatus, SyncStream
-
-if TYPE_CHECKING:
-    from . import _native
 
 __all__ = ["PlanSyncReport", "StreamReport", "SyncEvent", "SyncFailure", "SyncReport"]
 
@@ -91,10 +90,10 @@ class PlanSyncReport:
     Attributes:
         plan_id: The plan.
         label: Its label.
-        status: ``"ok"``, ``"partial"``, ``"error"`` or ``"skipped"``.
+        status: ``"ok"``, ``"partial"``, ``"error"``, ``"skipped"`` or ``"interrupted"``.
         skipped_reason: Why it was skipped (``"locked"``: another worker holds the plan).
-        error: The error that ended the plan's sync, or the first stream error of a partial
-            sync.
+        error: The error that ended the plan's sync, the first stream error of a partial
+            sync, or ``INTERRUPTED``.
         streams: One report per stream that ran.
     """
 
@@ -297,6 +296,10 @@ class SyncMethods:
         ``"skipped"`` (reason ``"locked"``). One plan failing never stops the others: its
         error is in the report, not raised.
 
+        Ctrl-C (``KeyboardInterrupt``) while it runs stops it gracefully: each plan commits the
+        page being written, records an ``"interrupted"`` event and releases its lease, then
+        ``KeyboardInterrupt`` is raised. A second Ctrl-C raises at once.
+
         Args:
             plan_id: Sync only this plan.
             streams: Which streams, in order (default: metadata, usage, cost, claude_code).
@@ -321,7 +324,7 @@ class SyncMethods:
             plan_id, streams, usage_width, initial_backfill_days, backfill, concurrency,
             usage_lookback_days, cost_lookback_days, claude_code_lookback_days, lease_ttl,
         )  # fmt: skip
-        return SyncReport._from_report(self._native.sync(args).wait())
+        return SyncReport._from_report(self._native.sync(args, _native.SyncCancel()).wait())
 
     def sync_history(
         self,
@@ -369,12 +372,28 @@ class AsyncSyncMethods:
         claude_code_lookback_days: int | None = None,
         lease_ttl: float | timedelta | None = None,
     ) -> SyncReport:
-        """Sync plans; see :meth:`costledger.Ledger.sync`."""
+        """Sync plans; see :meth:`costledger.Ledger.sync`.
+
+        Cancelling the task that awaits it (``task.cancel()``) stops the sync gracefully:
+        each plan commits the page being written, records an ``"interrupted"`` event and
+        releases its lease, then ``asyncio.CancelledError`` is raised.
+        """
         args = _sync_args(
             plan_id, streams, usage_width, initial_backfill_days, backfill, concurrency,
             usage_lookback_days, cost_lookback_days, claude_code_lookback_days, lease_ttl,
         )  # fmt: skip
-        return SyncReport._from_report(await self._native.sync(args))
+        cancel = _native.SyncCancel()
+        running = asyncio.ensure_future(self._native.sync(args, cancel))
+        try:
+            report = await asyncio.shield(running)
+        except asyncio.CancelledError:
+            # Stop at the next safe point and wait for it, then let the cancellation through.
+            cancel.cancel()
+            await asyncio.wait([running])
+            if not running.cancelled():
+                running.exception()  # retrieved: the cancellation is what is raised
+            raise
+        return SyncReport._from_report(report)
 
     async def sync_history(
         self,

@@ -42,8 +42,9 @@ SyncStream = Literal["metadata", "usage", "cost", "claude_code", "allocation", "
 the others and ``"plan"`` marks a failure before any stream; both only appear in reports and
 events."""
 
-SyncStatus = Literal["ok", "partial", "error", "skipped"]
-"""How a sync of a plan or stream ended."""
+SyncStatus = Literal["ok", "partial", "error", "skipped", "interrupted"]
+"""How a sync of a plan or stream ended; ``"interrupted"``: it was cancelled (Ctrl-C, a
+cancelled task) and stopped after its last committed page."""
 
 BudgetPeriod = Literal["day", "week", "month"]
 """The calendar period a budget resets on, in its time zone."""

@@ -49,10 +49,13 @@ impl Ledger {
         let count = self
             .inner
             .store
-            .reseal_credentials(&Reseal {
-                old: &old,
-                new: &new,
-            })
+            .reseal_credentials(
+                &Reseal {
+                    old: &old,
+                    new: &new,
+                },
+                self.now(),
+            )
             .await?;
         // Keep the old keys for reading in this process only: a sync that loaded a sealed
         // value just before the rotation can still open it.

@@ -104,16 +104,21 @@ impl Ledger {
                  that plan first"
             )));
         }
-        let org = self.verify(None, &plan).await?;
+        let org = self.verify_credential(None, &plan).await?;
         self.insert_verified(label, plan, org).await
     }
 
-    async fn verify(&self, plan_id: Option<i64>, plan: &NewPlan) -> Result<Option<OrgInfo>> {
+    async fn verify_credential(
+        &self,
+        plan_id: Option<i64>,
+        plan: &NewPlan,
+    ) -> Result<Option<OrgInfo>> {
         let source = self.source(plan.provider)?;
         let ctx = SourceContext {
             plan_id,
             credential: plan.credential.as_ref(),
             settings: &plan.settings,
+            requests: None,
         };
         let org = source.verify(ctx).await?;
         // Local sources answer with a placeholder identity that is not an organisation.
@@ -210,7 +215,7 @@ impl Ledger {
             subscription: None,
         };
         let org = self
-            .verify(Some(id), &probe)
+            .verify_credential(Some(id), &probe)
             .await
             .map_err(|e| e.for_plan(id))?;
         if let (Some(expected), Some(found)) = (&plan.org_id, &org)
@@ -249,6 +254,7 @@ impl Ledger {
             plan_id: Some(id),
             credential: credential.as_ref(),
             settings: &plan.settings,
+            requests: None,
         };
         let org = source.verify(ctx).await.map_err(|e| e.for_plan(id))?;
         if let Some(expected) = &plan.org_id
@@ -284,7 +290,7 @@ impl Ledger {
         }
         let plan = NewPlan::anthropic("imported", key);
         check_credential(plan.provider, plan.credential.as_ref())?;
-        let org = self.verify(None, &plan).await?;
+        let org = self.verify_credential(None, &plan).await?;
         let label = org
             .as_ref()
             .and_then(|o| validate_label(&o.name).ok())

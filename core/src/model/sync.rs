@@ -46,6 +46,9 @@ string_enum! {
         Error => "error",
         /// Not run: another worker holds the plan's lease.
         Skipped => "skipped",
+        /// Stopped early on request (a [`crate::SyncCancel`], a signal); what was committed
+        /// is kept and the next sync resumes from it.
+        Interrupted => "interrupted",
     }
 }
 

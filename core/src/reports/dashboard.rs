@@ -170,7 +170,6 @@ impl Ledger {
     /// workspace (identified by plan and workspace), per model, top subjects, the daily series
     /// in the period's time zone, unattributed cost and usage without a price.
     pub async fn dashboard(&self, filter: DashboardFilter) -> Result<Dashboard> {
-        let store = self.inner.store.as_ref();
         let mut plans = self.list_plans(ListPlans::all()).await?;
         let wanted: Option<HashSet<i64>> = match (&filter.workspace, &filter.plan_ids) {
             (Some(ws), _) => Some([ws.plan_id].into()),
@@ -184,6 +183,9 @@ impl Ledger {
             plans.retain(|p| wanted.contains(&p.id));
         }
         let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
+        let span = Span::of(&filter.period);
+        // Before the dimensions are read: deriving a day may add the keyless ones.
+        let store = self.facts_for(&plan_ids, span.start, span.end).await?;
         let mut dims: HashMap<i64, Dim> = store
             .dims(&plan_ids)
             .await?
@@ -197,7 +199,6 @@ impl Ledger {
             .workspace
             .as_ref()
             .map(|_| dims.keys().copied().collect());
-        let span = Span::of(&filter.period);
 
         let mut per_dim: HashMap<i64, Cost> = HashMap::new();
         for row in sums_by_dim(store, &plan_ids, &span, dim_filter.as_deref()).await? {

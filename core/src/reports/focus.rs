@@ -248,7 +248,6 @@ impl Ledger {
 
     /// The rows of [`Ledger::focus_export`], in charge-period, plan and dimension order.
     pub async fn focus_rows(&self, filter: FocusFilter) -> Result<Vec<FocusRow>> {
-        let store = self.inner.store.as_ref();
         let mut plans = self.list_plans(ListPlans::all()).await?;
         if let Some(ids) = &filter.plan_ids {
             if let Some(missing) = ids.iter().find(|id| !plans.iter().any(|p| p.id == **id)) {
@@ -257,6 +256,8 @@ impl Ledger {
             plans.retain(|p| ids.contains(&p.id));
         }
         let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
+        let span = Span::of(&filter.period);
+        let store = self.facts_for(&plan_ids, span.start, span.end).await?;
         let dims: HashMap<i64, Dim> = store
             .dims(&plan_ids)
             .await?
@@ -282,7 +283,6 @@ impl Ledger {
             .collect();
 
         // Whole UTC days from the daily rollup, edge hours from the facts (cut at midnight).
-        let span = Span::of(&filter.period);
         let mut parts = Vec::new();
         let mut ranges = Vec::new();
         if let Some((from, to)) = span.days {

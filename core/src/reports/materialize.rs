@@ -1,5 +1,5 @@
-//! Materialising allocation: after a sync, the days whose usage or cost changed get their
-//! cost facts and rollups recomputed.
+//! Materialising allocation: one UTC day of a plan's raw usage and cost turned into its cost
+//! facts and rollups. Who derives which day, and when, is `sync::derive`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -11,12 +11,32 @@ use crate::Ledger;
 use crate::error::{Error, Result};
 use crate::model::{Basis, Money, TokenCounts};
 use crate::pricing::PriceTable;
-use crate::store::{DayFacts, Dim, Fact};
+use crate::store::{DayFacts, Dim, Fact, Watermark};
+
+/// The dimension of unallocated cost: (workspace, model, tier, window) under no API key.
+pub(crate) type KeylessDim = (Option<String>, String, String, String);
+
+/// How the dimensions allocation needs for unmatched cost get their ids.
+pub(crate) enum KeylessIds<'a> {
+    /// Create the missing ones (deriving).
+    Create,
+    /// Only look them up; a missing one gets id 0, which no stored fact has (verifying).
+    Existing(&'a HashMap<KeylessDim, i64>),
+}
+
+/// Whether the cost report covers a day, by the cost stream's watermark: allocation bills
+/// such a day from the cost report and estimates every other. A write that moves the
+/// watermark marks the days it changes stale (store `billed_days_changed`).
+pub(crate) fn billed(cost_mark: Option<&Watermark>, day: i64) -> bool {
+    cost_mark
+        .is_some_and(|w| w.first_start.timestamp() <= day && day + DAY <= w.watermark.timestamp())
+}
 
 impl Ledger {
     /// Recompute the cost facts of one plan's UTC days `[from, to)`: after a price-table
-    /// update, or to rebuild reports. Sync does this by itself for the days it touched.
-    /// Returns the number of days recomputed.
+    /// update, or to rebuild reports. The days are marked stale and derived at once (a sync or
+    /// report running meanwhile derives them just the same). Returns the number of days
+    /// recomputed by this call.
     pub async fn rebuild_cost_facts(
         &self,
         plan_id: i64,
@@ -29,41 +49,45 @@ impl Ledger {
                 "range must end after it starts, got {from} to {to}"
             )));
         }
-        let start = from
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight")
-            .and_utc()
-            .timestamp();
-        let days: BTreeSet<i64> = (0..(to - from).num_days())
-            .map(|i| start + i * DAY)
-            .collect();
-        Ok(self.materialize(plan_id, &days).await?.0)
+        let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
+        let (start, end) = (midnight(from), midnight(to));
+        self.inner.store.mark_stale(plan_id, start, end).await?;
+        let outcome = self
+            .derive_stale(&[plan_id], Some((start, end)), None)
+            .await?;
+        Ok(outcome.days)
     }
 
-    /// Recompute the given days (UTC midnights) of a plan. Returns (days, facts written).
-    pub(crate) async fn materialize(
+    /// The derived rows of one UTC day (Unix seconds) of a plan, computed from its stored raw
+    /// usage and cost.
+    pub(crate) async fn compute_day_facts(
         &self,
         plan_id: i64,
-        days: &BTreeSet<i64>,
-    ) -> Result<(u64, u64)> {
+        day: i64,
+        billed: bool,
+        keyless_ids: KeylessIds<'_>,
+    ) -> Result<DayFacts> {
         let store = &self.inner.store;
-        let cost_mark = store.watermark(plan_id, "cost").await?;
-        let billed = |day: i64| {
-            cost_mark.as_ref().is_some_and(|w| {
-                w.first_start.timestamp() <= day && day + DAY <= w.watermark.timestamp()
+        let (usage, costs) = store.day_inputs(plan_id, day).await?;
+        let allocation = allocate_day(day, &usage, &costs, billed, PriceTable::bundled());
+        let known: HashMap<i64, &Dim> = usage.iter().map(|u| (u.dim.id, &u.dim)).collect();
+        let keyless: Vec<KeylessDim> = allocation
+            .facts
+            .keys()
+            .filter_map(|(_, dim, _)| match dim {
+                FactDim::Keyless(ws, model, tier, window) => {
+                    Some((ws.clone(), model.clone(), tier.clone(), window.clone()))
+                }
+                FactDim::Known(_) => None,
             })
-        };
-        let prices = PriceTable::bundled();
-        let mut facts_written = 0;
-        for &day in days {
-            let (usage, costs) = store.day_inputs(plan_id, day).await?;
-            let allocation = allocate_day(day, &usage, &costs, billed(day), prices);
-            let known: HashMap<i64, &Dim> = usage.iter().map(|u| (u.dim.id, &u.dim)).collect();
-            let keyless: Vec<Dim> = allocation
-                .facts
-                .keys()
-                .filter_map(|(_, dim, _)| match dim {
-                    FactDim::Keyless(ws, model, tier, window) => Some(Dim {
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let keyless_by: HashMap<KeylessDim, i64> = match keyless_ids {
+            KeylessIds::Create => {
+                let dims: Vec<Dim> = keyless
+                    .iter()
+                    .map(|(ws, model, tier, window)| Dim {
                         id: 0,
                         plan_id,
                         api_key_id: None,
@@ -71,68 +95,58 @@ impl Ledger {
                         model: model.clone(),
                         service_tier: tier.clone(),
                         context_window: window.clone(),
-                    }),
-                    FactDim::Known(_) => None,
-                })
-                .collect::<BTreeSet<_>>()
+                    })
+                    .collect();
+                let ids = store.ensure_dims(plan_id, &dims).await?;
+                keyless.into_iter().zip(ids).collect()
+            }
+            KeylessIds::Existing(existing) => keyless
                 .into_iter()
-                .collect();
-            let keyless_ids = store.ensure_dims(plan_id, &keyless).await?;
-            let keyless_by: HashMap<
-                (Option<String>, String, String, String),
-                (i64, Option<String>),
-            > = keyless
-                .iter()
-                .zip(&keyless_ids)
-                .map(|(d, id)| {
-                    let k = (
-                        d.workspace_id.clone(),
-                        d.model.clone(),
-                        d.service_tier.clone(),
-                        d.context_window.clone(),
-                    );
-                    (k, (*id, d.workspace_id.clone()))
+                .map(|k| {
+                    let id = existing.get(&k).copied().unwrap_or(0);
+                    (k, id)
                 })
-                .collect();
-            let mut day_facts = DayFacts {
-                day,
-                unpriced: allocation.unpriced,
-                ..DayFacts::default()
+                .collect(),
+        };
+        let mut day_facts = DayFacts {
+            day,
+            unpriced: allocation.unpriced,
+            ..DayFacts::default()
+        };
+        let mut daily: BTreeMap<(i64, Basis), Money> = BTreeMap::new();
+        let mut hourly_ws: BTreeMap<(i64, String, Basis), Money> = BTreeMap::new();
+        let mut daily_ws: BTreeMap<(String, Basis), Money> = BTreeMap::new();
+        for ((hour, dim, basis), amount) in allocation.facts {
+            let (dim_id, workspace) = match dim {
+                FactDim::Known(id) => (id, known.get(&id).and_then(|d| d.workspace_id.clone())),
+                FactDim::Keyless(ws, model, tier, window) => {
+                    let id = keyless_by[&(ws.clone(), model, tier, window)];
+                    (id, ws)
+                }
             };
-            let mut daily: BTreeMap<(i64, Basis), Money> = BTreeMap::new();
-            let mut hourly_ws: BTreeMap<(i64, String, Basis), Money> = BTreeMap::new();
-            for ((hour, dim, basis), amount) in allocation.facts {
-                let (dim_id, workspace) = match dim {
-                    FactDim::Known(id) => (id, known.get(&id).and_then(|d| d.workspace_id.clone())),
-                    FactDim::Keyless(ws, model, tier, window) => {
-                        keyless_by[&(ws, model, tier, window)].clone()
-                    }
-                };
-                debug_assert!(hour >= day && hour < day + DAY && hour % HOUR == 0);
-                day_facts.facts.push(Fact {
-                    hour,
-                    dim_id,
-                    basis,
-                    amount,
-                });
-                *daily.entry((dim_id, basis)).or_default() += amount;
-                *hourly_ws
-                    .entry((hour, workspace.unwrap_or_default(), basis))
-                    .or_default() += amount;
-            }
-            let mut usage_daily: BTreeMap<i64, TokenCounts> = BTreeMap::new();
-            for u in &usage {
-                usage_daily.entry(u.dim.id).or_default().add(&u.tokens);
-            }
-            day_facts.daily = daily.into_iter().map(|((d, b), m)| (d, b, m)).collect();
-            day_facts.hourly_ws = hourly_ws
-                .into_iter()
-                .map(|((h, w, b), m)| (h, w, b, m))
-                .collect();
-            day_facts.usage = usage_daily.into_iter().collect();
-            facts_written += day_facts.facts.len() as u64;
-            store.replace_day_facts(plan_id, &day_facts).await?;
+            debug_assert!(hour >= day && hour < day + DAY && hour % HOUR == 0);
+            day_facts.facts.push(Fact {
+                hour,
+                dim_id,
+                basis,
+                amount,
+            });
+            let workspace = workspace.unwrap_or_default();
+            *daily.entry((dim_id, basis)).or_default() += amount;
+            *daily_ws.entry((workspace.clone(), basis)).or_default() += amount;
+            *hourly_ws.entry((hour, workspace, basis)).or_default() += amount;
         }
-        Ok((days.len() as u64, facts_written))
+        let mut usage_daily: BTreeMap<i64, TokenCounts> = BTreeMap::new();
+        for u in &usage {
+            usage_daily.entry(u.dim.id).or_default().add(&u.tokens);
+        }
+        day_facts.daily = daily.into_iter().map(|((d, b), m)| (d, b, m)).collect();
+        day_facts.hourly_ws = hourly_ws
+            .into_iter()
+            .map(|((h, w, b), m)| (h, w, b, m))
+            .collect();
+        day_facts.daily_ws = daily_ws.into_iter().map(|((w, b), m)| (w, b, m)).collect();
+        day_facts.usage = usage_daily.into_iter().collect();
+        Ok(day_facts)
     }
 }

@@ -1,7 +1,8 @@
 //! Reports: allocation of the bill, and the answers a dashboard asks for.
 //!
-//! Every dollar of a plan lands in hourly cost facts at sync time (see [`allocation`]):
-//! the bill allocated to keys, unallocated bill, and estimates. Reports read the facts over a
+//! Every dollar of a plan lands in hourly cost facts (see [`allocation`]): the bill allocated
+//! to keys, unallocated bill, and estimates, derived from the raw usage and cost by the sync
+//! that changed a day or by the first report that reads it. Reports read the facts over a
 //! [`Period`] in any time zone (whole UTC days from a daily rollup, edge hours from the facts)
 //! and attribute keys to subjects when they are read, so re-mapping needs no re-sync.
 
@@ -12,10 +13,11 @@ mod dashboard;
 pub mod export;
 mod focus;
 mod forecast;
-mod materialize;
+pub(crate) mod materialize;
 pub mod period;
 mod span;
 mod user_costs;
+mod verify;
 
 pub use budgets::{
     Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, BudgetUpdate, DEFAULT_THRESHOLDS,
@@ -31,3 +33,4 @@ pub use focus::{FOCUS_COLUMNS, FocusFilter, FocusRow};
 pub use forecast::Forecast;
 pub use period::Period;
 pub use user_costs::{DayCost, ModelCost, PlanCost, ProjectCost, SeatShare, UserCosts};
+pub use verify::{DayDifference, MonthDifference, PlanVerification, VERIFIED_TABLES, VerifyReport};

@@ -107,6 +107,8 @@ impl Ledger {
         let subject = store.get_subject(subject_id).await?;
         let plans = self.list_plans(ListPlans::all()).await?;
         let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
+        let span = Span::of(&period);
+        let store = self.facts_for(&plan_ids, span.start, span.end).await?;
         let attribution = Attribution::load_for_subject(store, &plan_ids, &subject).await?;
         let keys: Vec<(i64, String)> = attribution.keys_of(subject_id).into_iter().collect();
         let dims: HashMap<i64, Dim> = store
@@ -123,7 +125,6 @@ impl Ledger {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let span = Span::of(&period);
         // Read per local day, cut where a key changes hands (an hour is whoever held the key
         // at its start), so every bucket has one date and one owner: UTC days from the daily
         // rollup, anything else from the facts bucketed in SQL.

@@ -7,6 +7,7 @@ pub mod anthropic;
 pub mod claude_code_logs;
 
 use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -35,6 +36,33 @@ impl RequestStats {
     }
 }
 
+/// Request counts kept live while an operation runs: a source records each request as it
+/// sends it, so the counts survive an operation that fails after retries (the sync reports
+/// them in its events).
+#[derive(Debug, Default)]
+pub struct RequestCounter {
+    requests: AtomicU32,
+    retries: AtomicU32,
+}
+
+impl RequestCounter {
+    /// Count one request about to be sent; `retry` when it repeats a failed one.
+    pub fn record(&self, retry: bool) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        if retry {
+            self.retries.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// The counts so far.
+    pub fn stats(&self) -> RequestStats {
+        RequestStats {
+            requests: self.requests.load(Ordering::Relaxed),
+            retries: self.retries.load(Ordering::Relaxed),
+        }
+    }
+}
+
 /// What a source needs to know about the plan it reads for.
 #[derive(Clone, Copy, Debug)]
 pub struct SourceContext<'a> {
@@ -44,6 +72,8 @@ pub struct SourceContext<'a> {
     pub credential: Option<&'a Credential>,
     /// The plan's settings.
     pub settings: &'a PlanSettings,
+    /// Where to count each HTTP request as it is sent, when the caller wants live counts.
+    pub requests: Option<&'a RequestCounter>,
 }
 
 /// A request for usage buckets in `[start, end)`.

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 use crate::error::Result;
 use crate::model::{Money, TokenCounts};
@@ -125,6 +126,8 @@ pub struct LogCommit {
     pub files: Vec<LogFile>,
     /// Files no longer tracked (their entries stay).
     pub forget_files: Vec<i64>,
+    /// When the commit happens, by the ledger's clock (the files' `updated_at`).
+    pub now: DateTime<Utc>,
 }
 
 impl LogCommit {
@@ -165,8 +168,13 @@ pub trait LogStore: Send + Sync + fmt::Debug {
     /// The files a plan tracks.
     async fn log_files(&self, plan_id: i64) -> Result<Vec<LogFile>>;
 
-    /// Start tracking files (their `id` is ignored); returns their ids in order.
-    async fn insert_log_files(&self, plan_id: i64, files: &[LogFile]) -> Result<Vec<i64>>;
+    /// Start tracking files (their `id` is ignored) at `now`; returns their ids in order.
+    async fn insert_log_files(
+        &self,
+        plan_id: i64,
+        files: &[LogFile],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<i64>>;
 
     /// Every (project, session) pair of a plan.
     async fn log_sessions(&self, plan_id: i64) -> Result<Vec<LogSession>>;

@@ -211,8 +211,13 @@ pub trait PlanStore: Send + Sync + fmt::Debug {
         now: DateTime<Utc>,
     ) -> Result<Plan>;
 
-    /// Re-seal every stored credential in one transaction; returns how many.
-    async fn reseal_credentials(&self, resealer: &dyn CredentialResealer) -> Result<u64>;
+    /// Re-seal every stored credential in one transaction (their `updated_at` becomes
+    /// `now`); returns how many.
+    async fn reseal_credentials(
+        &self,
+        resealer: &dyn CredentialResealer,
+        now: DateTime<Utc>,
+    ) -> Result<u64>;
 }
 
 /// Moving a stream's watermark forward as part of a page write.
@@ -224,6 +229,8 @@ pub struct WatermarkAdvance {
     pub watermark: DateTime<Utc>,
     /// The first instant this stream was ever synced from (kept from the first write).
     pub first_start: DateTime<Utc>,
+    /// When the write happens, by the ledger's clock (the stream state's `updated_at`).
+    pub at: DateTime<Utc>,
 }
 
 /// A stream's stored watermark.
@@ -484,10 +491,36 @@ pub struct DayFacts {
     pub daily: Vec<(i64, Basis, crate::model::Money)>,
     /// Facts summed per hour, workspace (`""` for Default) and basis.
     pub hourly_ws: Vec<(i64, String, Basis, crate::model::Money)>,
+    /// Facts summed per workspace (`""` for Default) and basis.
+    pub daily_ws: Vec<(String, Basis, crate::model::Money)>,
     /// Usage summed per dimension.
     pub usage: Vec<(i64, TokenCounts)>,
     /// Usage without a price.
     pub unpriced: Vec<Unpriced>,
+}
+
+/// A day whose derived facts are out of date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StaleDay {
+    /// The plan.
+    pub plan_id: i64,
+    /// The day's first instant (Unix seconds, UTC midnight).
+    pub day: i64,
+    /// The generation of its mark: deriving the day clears the mark only if it is unchanged.
+    pub generation: i64,
+}
+
+/// A month's cost and usage rollups, as stored and as summed from the stored daily rollups.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MonthRollups {
+    /// Stored monthly cost per (dimension, basis).
+    pub cost: Vec<(i64, Basis, crate::model::Money)>,
+    /// The daily cost rollups of the month summed per (dimension, basis).
+    pub cost_from_days: Vec<(i64, Basis, crate::model::Money)>,
+    /// Stored monthly usage per dimension.
+    pub usage: Vec<(i64, TokenCounts)>,
+    /// The daily usage rollups of the month summed per dimension.
+    pub usage_from_days: Vec<(i64, TokenCounts)>,
 }
 
 /// Which rollup a piece of a report's time range is read from.
@@ -540,8 +573,41 @@ pub trait FactStore: Send + Sync + fmt::Debug {
     async fn ensure_dims(&self, plan_id: i64, dims: &[Dim]) -> Result<Vec<i64>>;
 
     /// Replace one day's facts, rollups and unpriced usage, in one transaction (the rollups
-    /// of the day's workspaces and of its month are recomputed with it).
-    async fn replace_day_facts(&self, plan_id: i64, day: &DayFacts) -> Result<()>;
+    /// of the day's workspaces and of its month are recomputed with it), and delete the day's
+    /// stale mark, but only if the mark still has `generation`: otherwise (the mark is gone,
+    /// or a later write renewed it) nothing is written and the result is false.
+    async fn replace_day_facts(
+        &self,
+        plan_id: i64,
+        day: &DayFacts,
+        generation: i64,
+    ) -> Result<bool>;
+
+    /// Stale days of these plans (days whose derived facts are out of date), only those in
+    /// `[from, to)` when a range is given and after the (plan, day) `after` when given, in
+    /// (plan, day) order, at most `limit`. One indexed query: cheap when nothing is stale.
+    async fn stale_days(
+        &self,
+        plan_ids: &[i64],
+        range: Option<(i64, i64)>,
+        after: Option<(i64, i64)>,
+        limit: i64,
+    ) -> Result<Vec<StaleDay>>;
+
+    /// Mark the UTC days overlapping `[from, to)` of a plan stale, in one transaction.
+    async fn mark_stale(&self, plan_id: i64, from: i64, to: i64) -> Result<()>;
+
+    /// The derived rows stored for one UTC day of a plan, in the shape allocation computes
+    /// them (for `verify`).
+    async fn stored_day_facts(&self, plan_id: i64, day: i64) -> Result<DayFacts>;
+
+    /// The UTC days `[first, last + 1)` holding any of a plan's raw usage or cost, or derived
+    /// rows; `None` when there is none.
+    async fn fact_extent(&self, plan_id: i64) -> Result<Option<(i64, i64)>>;
+
+    /// The monthly rollups of a plan's month (its first instant) as stored, and as the sum
+    /// of its stored daily rollups, for `verify`.
+    async fn month_rollups(&self, plan_id: i64, month: i64) -> Result<MonthRollups>;
 
     /// The dimension combinations of these plans.
     async fn dims(&self, plan_ids: &[i64]) -> Result<Vec<Dim>>;

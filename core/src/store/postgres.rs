@@ -13,6 +13,11 @@ use crate::error::{Error, Result};
 type Db = sqlx::Postgres;
 type ThisStore = PostgresStore;
 const BACKEND: Backend = Backend::Postgres;
+/// The next stale-day generation: a sequence (never reused, never contended).
+const NEXT_GENERATION: &str = "SELECT nextval('costledger_stale_generation')";
+/// Derivations of one plan's days take turns: they rewrite the same month's rollups, which
+/// two concurrent transactions at read committed would otherwise both insert.
+const LOCK_PLAN_FACTS: &str = "SELECT id FROM costledger_plans WHERE id = $1 FOR UPDATE";
 /// Row locks keep a concurrent credential write from slipping between read and re-seal.
 const LOCK_ALL_CREDENTIALS: &str = "SELECT plan_id, kind, key_id, nonce, ciphertext \
      FROM costledger_credentials ORDER BY plan_id FOR UPDATE";
@@ -165,6 +170,11 @@ mod sql_facts {
 mod sql_logs {
     use super::*;
     include!("sql/logs.rs");
+}
+
+pub(crate) mod sql_stale {
+    use super::*;
+    include!("sql/stale.rs");
 }
 
 mod sql_budgets {

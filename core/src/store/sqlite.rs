@@ -15,6 +15,11 @@ use crate::error::{Error, Result};
 type Db = sqlx::Sqlite;
 type ThisStore = SqliteStore;
 const BACKEND: Backend = Backend::Sqlite;
+/// The next stale-day generation: one counter row (write transactions are serialised).
+const NEXT_GENERATION: &str =
+    "UPDATE costledger_stale_generation SET value = value + 1 WHERE id = 1 RETURNING value";
+/// SQLite's write transaction already excludes every other writer.
+const LOCK_PLAN_FACTS: &str = "SELECT id FROM costledger_plans WHERE id = $1";
 /// SQLite locks the whole database for a write transaction; nothing more to lock.
 const LOCK_ALL_CREDENTIALS: &str =
     "SELECT plan_id, kind, key_id, nonce, ciphertext FROM costledger_credentials ORDER BY plan_id";
@@ -167,6 +172,11 @@ mod sql_facts {
 mod sql_logs {
     use super::*;
     include!("sql/logs.rs");
+}
+
+pub(crate) mod sql_stale {
+    use super::*;
+    include!("sql/stale.rs");
 }
 
 mod sql_budgets {

@@ -7,6 +7,9 @@
 //! watermark and write page by page, each page in one transaction that replaces the buckets it
 //! covers and advances the watermark. One plan failing never stops or rolls back another.
 
+mod cancel;
+mod derive;
+pub mod failpoints;
 mod lease;
 mod plan;
 mod report;
@@ -18,6 +21,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use futures::StreamExt;
 
+pub use cancel::SyncCancel;
 pub use report::{PlanSyncReport, StreamReport, SyncError, SyncReport};
 
 use crate::Ledger;
@@ -51,6 +55,9 @@ pub struct SyncOptions {
     /// Lifetime of a plan's sync lease, renewed every third of it (default 60 s). A crashed
     /// worker's plan can be synced again after this long.
     pub lease_ttl: Duration,
+    /// Stops the sync gracefully when cancelled (see [`SyncCancel`]); `None`: runs to the
+    /// end.
+    pub cancel: Option<SyncCancel>,
 }
 
 impl Default for SyncOptions {
@@ -66,6 +73,7 @@ impl Default for SyncOptions {
             backfill: None,
             concurrency: 4,
             lease_ttl: Duration::from_secs(60),
+            cancel: None,
         }
     }
 }
@@ -110,6 +118,12 @@ impl SyncOptions {
     /// Lifetime of a sync lease.
     pub fn lease_ttl(mut self, ttl: Duration) -> Self {
         self.lease_ttl = ttl;
+        self
+    }
+
+    /// Stop gracefully when `cancel` is cancelled.
+    pub fn cancel(mut self, cancel: SyncCancel) -> Self {
+        self.cancel = Some(cancel);
         self
     }
 
@@ -161,10 +175,13 @@ impl SyncOptions {
 impl Ledger {
     /// Sync every plan that is not disconnected (or the one `options.plan_id` names): each
     /// plan's outcome is in the report, one plan's failure never stops another, and a plan
-    /// whose lease another worker holds is reported `skipped`.
+    /// whose lease another worker holds is reported `skipped`. Each plan's stale days (see
+    /// docs/sync.md, "Derived facts") are derived before its sync ends. When
+    /// `options.cancel` fires, every plan stops after the page being written and is reported
+    /// `interrupted`.
     pub async fn sync(&self, options: SyncOptions) -> Result<SyncReport> {
         options.validate()?;
-        let started_at = Utc::now();
+        let started_at = self.now();
         let plans = match options.plan_id {
             Some(id) => vec![self.get_plan(id).await?],
             None => self.list_plans(ListPlans::default()).await?,
@@ -185,10 +202,20 @@ impl Ledger {
             .collect()
             .await;
         outcomes.sort_by_key(|o| o.plan_id);
-        let budget_alerts = self.budget_alerts_at(self.now()).await;
+        let interrupted = options
+            .cancel
+            .as_ref()
+            .is_some_and(SyncCancel::is_cancelled);
+        // Alerts read reports, which would derive what an interrupted sync left stale; the
+        // next sync evaluates them.
+        let budget_alerts = if interrupted {
+            Vec::new()
+        } else {
+            self.budget_alerts_at(self.now()).await
+        };
         Ok(SyncReport {
             started_at,
-            finished_at: Utc::now(),
+            finished_at: self.now(),
             plans: outcomes,
             budget_alerts,
         })

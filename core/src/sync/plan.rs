@@ -5,6 +5,7 @@ use std::time::Instant;
 use chrono::Utc;
 
 use super::SyncOptions;
+use super::failpoints;
 use super::lease::Lease;
 use super::report::{PlanSyncReport, StreamReport, SyncError};
 use super::streams::StreamRun;
@@ -29,9 +30,14 @@ impl Ledger {
         options: &SyncOptions,
         holder: &str,
     ) -> PlanSyncReport {
-        let started = Utc::now();
+        let started = self.now();
         let clock = Instant::now();
         let store = self.inner.store.clone();
+        if options.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
+            return self
+                .finish_plan(&plan, started, clock, Err(PlanFailure::Interrupted))
+                .await;
+        }
         let lease = match Lease::acquire(store.clone(), plan.id, holder, options.lease_ttl).await {
             Ok(Some(lease)) => lease,
             Ok(None) => {
@@ -65,7 +71,8 @@ impl Ledger {
     }
 
     /// Open the credential and run each stream; a stream's failure ends the plan only when
-    /// no later stream could succeed (a refused or mismatched credential).
+    /// no later stream could succeed (a refused or mismatched credential). Then derive every
+    /// stale day of the plan, unless the sync was cancelled.
     async fn run_streams(
         &self,
         plan: &Plan,
@@ -76,7 +83,13 @@ impl Ledger {
         } else {
             self.fetch_streams(plan, options).await?
         };
-        if let Some(allocation) = self.allocate_changed_days(plan, &reports).await {
+        let cancel = options.cancel.as_ref();
+        if cancel.is_some_and(|c| c.is_cancelled()) {
+            if !any_interrupted(&reports) {
+                // Cancelled between the streams and the derivation: say so.
+                reports.push(self.skipped_derivation());
+            }
+        } else if let Some(allocation) = self.derive_plan(plan, cancel).await {
             reports.push(allocation);
         }
         Ok(reports)
@@ -94,6 +107,7 @@ impl Ledger {
             plan_id: Some(plan.id),
             credential: credential.as_ref(),
             settings: &plan.settings,
+            requests: None,
         };
         let run = StreamRun {
             ledger: self,
@@ -105,6 +119,9 @@ impl Ledger {
         };
         let mut reports = Vec::with_capacity(options.streams.len());
         for &stream in &options.streams {
+            if options.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
+                break;
+            }
             let (report, fatal) = run.run(stream).await;
             reports.push(report);
             if fatal {
@@ -114,47 +131,6 @@ impl Ledger {
         Ok(reports)
     }
 
-    /// Recompute the cost facts of every UTC day the usage and cost streams touched (their
-    /// whole windows, even when a stream failed part-way: recomputing is idempotent).
-    async fn allocate_changed_days(
-        &self,
-        plan: &Plan,
-        reports: &[StreamReport],
-    ) -> Option<StreamReport> {
-        const DAY: i64 = 86_400;
-        let mut days = std::collections::BTreeSet::new();
-        for r in reports
-            .iter()
-            .filter(|r| matches!(r.stream, SyncStream::Usage | SyncStream::Cost))
-        {
-            if let (Some(start), Some(end)) = (r.window_start, r.window_end) {
-                let first = start.timestamp().div_euclid(DAY) * DAY;
-                days.extend((first..end.timestamp()).step_by(DAY as usize));
-            }
-        }
-        let (first, last) = (*days.first()?, *days.last()?);
-        let started_at = Utc::now();
-        let clock = Instant::now();
-        let result = self.materialize(plan.id, &days).await;
-        let (status, error, (written_days, facts)) = match result {
-            Ok(counts) => (SyncStatus::Ok, None, counts),
-            Err(e) => (SyncStatus::Error, Some(SyncError::from(&e)), (0, 0)),
-        };
-        Some(StreamReport {
-            stream: SyncStream::Allocation,
-            status,
-            started_at,
-            window_start: chrono::DateTime::from_timestamp(first, 0),
-            window_end: chrono::DateTime::from_timestamp(last + DAY, 0),
-            buckets_written: written_days as i64,
-            rows_written: facts as i64,
-            requests: 0,
-            retries: 0,
-            duration: clock.elapsed(),
-            error,
-        })
-    }
-
     async fn finish_plan(
         &self,
         plan: &Plan,
@@ -162,7 +138,7 @@ impl Ledger {
         clock: Instant,
         result: Result<Vec<StreamReport>, PlanFailure>,
     ) -> PlanSyncReport {
-        let finished = Utc::now();
+        let finished = self.now();
         let store = &self.inner.store;
         let mut report = PlanSyncReport {
             plan_id: plan.id,
@@ -187,6 +163,11 @@ impl Ledger {
                 ));
                 report.skipped_reason = Some(reason);
             }
+            Err(PlanFailure::Interrupted) => {
+                report.status = SyncStatus::Interrupted;
+                report.error = Some(SyncError::from(&Error::Interrupted));
+                events.push(interrupted_event(plan.id, started, finished));
+            }
             Err(PlanFailure::Error(e)) => {
                 report.status = SyncStatus::Error;
                 report.error = Some(SyncError::from(&e));
@@ -208,12 +189,18 @@ impl Ledger {
                     .iter()
                     .filter(|s| s.status == SyncStatus::Error)
                     .collect();
+                let interrupted = any_interrupted(&streams);
                 report.status = match failed.len() {
+                    _ if interrupted => SyncStatus::Interrupted,
                     0 => SyncStatus::Ok,
                     n if n == streams.len() => SyncStatus::Error,
                     _ => SyncStatus::Partial,
                 };
-                if let Some(first) = failed.first() {
+                if interrupted {
+                    // Not a failure of the plan: its status and last error stay as they were.
+                    report.error = Some(SyncError::from(&Error::Interrupted));
+                    events.push(interrupted_event(plan.id, started, finished));
+                } else if let Some(first) = failed.first() {
                     report.error = first.error.clone();
                     update.last_error = Some(first.error.as_ref().map(|e| e.message.clone()));
                     let credential_problem = failed.iter().any(|s| {
@@ -231,14 +218,15 @@ impl Ledger {
                         update.status = Some(PlanStatus::Active);
                     }
                 }
-                events.extend(streams.iter().map(|s| stream_event(plan.id, s)));
+                events.splice(0..0, streams.iter().map(|s| stream_event(plan.id, s)));
                 report.streams = streams;
             }
         }
+        failpoints::hit(failpoints::BEFORE_SYNC_EVENT);
         if let Err(e) = store.insert_sync_events(&events).await {
             tracing::warn!(plan = plan.id, error = %e, "recording sync events failed");
         }
-        if report.status != SyncStatus::Skipped
+        if !matches!(report.status, SyncStatus::Skipped | SyncStatus::Interrupted)
             && let Err(e) = store.record_plan_sync(plan.id, &update).await
         {
             tracing::warn!(plan = plan.id, error = %e, "recording a plan's sync outcome failed");
@@ -257,7 +245,13 @@ impl Ledger {
 /// Why a plan's sync ended before its streams produced reports.
 enum PlanFailure {
     Skipped(String),
+    Interrupted,
     Error(Error),
+}
+
+/// True when a stream of the plan was interrupted (its sync was cancelled).
+fn any_interrupted(streams: &[StreamReport]) -> bool {
+    streams.iter().any(|s| s.status == SyncStatus::Interrupted)
 }
 
 fn plan_event(
@@ -286,14 +280,29 @@ fn plan_event(
     }
 }
 
+/// The plan's event of a sync that was cancelled.
+fn interrupted_event(
+    plan_id: i64,
+    started: chrono::DateTime<Utc>,
+    finished: chrono::DateTime<Utc>,
+) -> SyncEvent {
+    plan_event(
+        plan_id,
+        started,
+        finished,
+        SyncStatus::Interrupted,
+        Some(Error::Interrupted.code()),
+        Some(&Error::Interrupted.to_string()),
+    )
+}
+
 fn stream_event(plan_id: i64, s: &StreamReport) -> SyncEvent {
-    let duration = chrono::TimeDelta::from_std(s.duration).unwrap_or_default();
     SyncEvent {
         id: 0,
         plan_id,
         stream: s.stream,
         started_at: s.started_at,
-        finished_at: s.started_at + duration,
+        finished_at: s.finished_at,
         status: s.status,
         window_start: s.window_start,
         window_end: s.window_end,

@@ -34,8 +34,10 @@ pub struct StreamReport {
     pub stream: SyncStream,
     /// How it ended.
     pub status: SyncStatus,
-    /// When it started.
+    /// When it started (by the ledger's clock).
     pub started_at: DateTime<Utc>,
+    /// When it finished (by the ledger's clock).
+    pub finished_at: DateTime<Utc>,
     /// Start of the window synced.
     pub window_start: Option<DateTime<Utc>>,
     /// End of the window synced.
@@ -62,11 +64,12 @@ pub struct PlanSyncReport {
     pub plan_id: i64,
     /// Its label.
     pub label: String,
-    /// ok, partial, error, or skipped.
+    /// ok, partial, error, skipped, or interrupted.
     pub status: SyncStatus,
     /// Why it was skipped (`locked`: another worker holds the plan's lease).
     pub skipped_reason: Option<String>,
-    /// The error that ended the plan's sync, or the first stream error of a partial sync.
+    /// The error that ended the plan's sync, the first stream error of a partial sync, or
+    /// `INTERRUPTED`.
     pub error: Option<SyncError>,
     /// One report per stream that ran.
     pub streams: Vec<StreamReport>,

@@ -6,6 +6,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use futures::StreamExt;
 
 use super::SyncOptions;
+use super::cancel::unless_cancelled;
+use super::failpoints;
 use super::plan::is_fatal_for_plan;
 use super::report::{StreamReport, SyncError};
 use super::window::{Window, WindowInputs, next_window};
@@ -13,7 +15,8 @@ use crate::Ledger;
 use crate::error::{Error, Result};
 use crate::model::{BucketWidth, CostPage, Plan, SyncStatus, SyncStream, UsagePage};
 use crate::source::{
-    ClaudeCodeRequest, CostRequest, RequestStats, SourceContext, UsageRequest, UsageSource,
+    ClaudeCodeRequest, CostRequest, RequestCounter, RequestStats, SourceContext, UsageRequest,
+    UsageSource,
 };
 use crate::store::{PlanSyncUpdate, Watermark, WatermarkAdvance};
 
@@ -35,7 +38,32 @@ struct Progress {
     window: Option<Window>,
     buckets: i64,
     rows: i64,
+    /// What the pages and the metadata say they took.
     stats: RequestStats,
+}
+
+impl Progress {
+    /// The stream's requests: the live count (every request the source sent, counted as it
+    /// was sent, so what failed after retries is counted too) when the source keeps it, as
+    /// the Anthropic source does; else what its results reported.
+    fn requests(&self, counter: &RequestCounter) -> RequestStats {
+        let counted = counter.stats();
+        if counted.requests > 0 {
+            counted
+        } else {
+            self.stats
+        }
+    }
+}
+
+/// The next item of a page stream, unless the sync is cancelled first.
+async fn next_or_stop<T>(
+    cancel: Option<&super::SyncCancel>,
+    pages: &mut crate::source::PageStream<'_, T>,
+) -> Result<Option<Result<T>>> {
+    unless_cancelled(cancel, pages.next())
+        .await
+        .ok_or(Error::Interrupted)
 }
 
 fn malformed(what: &str, detail: String) -> Error {
@@ -134,18 +162,27 @@ impl StreamRun<'_> {
     /// Run one stream. Returns its report, and whether the plan's later streams are
     /// pointless (the credential was refused or answers for another organisation).
     pub(crate) async fn run(&self, stream: SyncStream) -> (StreamReport, bool) {
-        let started_at = Utc::now();
+        let started_at = self.ledger.now();
         let clock = Instant::now();
         let mut progress = Progress::default();
+        let counter = RequestCounter::default();
+        let ctx = SourceContext {
+            requests: Some(&counter),
+            ..self.ctx
+        };
         let result = match stream {
-            SyncStream::Metadata => self.metadata(&mut progress).await,
-            SyncStream::Usage => self.usage(&mut progress).await,
-            SyncStream::Cost => self.cost(&mut progress).await,
-            SyncStream::ClaudeCode => self.claude_code(&mut progress).await,
+            SyncStream::Metadata => self.metadata(ctx, &mut progress).await,
+            SyncStream::Usage => self.usage(ctx, &mut progress).await,
+            SyncStream::Cost => self.cost(ctx, &mut progress).await,
+            SyncStream::ClaudeCode => self.claude_code(ctx, &mut progress).await,
             SyncStream::Plan | SyncStream::Allocation => Ok(()),
         };
+        let stats = progress.requests(&counter);
         let (status, error, fatal) = match &result {
             Ok(()) => (SyncStatus::Ok, None, false),
+            Err(e @ Error::Interrupted) => {
+                (SyncStatus::Interrupted, Some(SyncError::from(e)), true)
+            }
             Err(e) => (
                 SyncStatus::Error,
                 Some(SyncError::from(e)),
@@ -156,16 +193,21 @@ impl StreamRun<'_> {
             stream,
             status,
             started_at,
+            finished_at: self.ledger.now(),
             window_start: progress.window.map(|w| w.start),
             window_end: progress.window.map(|w| w.end),
             buckets_written: progress.buckets,
             rows_written: progress.rows,
-            requests: i64::from(progress.stats.requests),
-            retries: i64::from(progress.stats.retries),
+            requests: i64::from(stats.requests),
+            retries: i64::from(stats.retries),
             duration: clock.elapsed(),
             error,
         };
         (report, fatal)
+    }
+
+    fn cancel(&self) -> Option<&super::SyncCancel> {
+        self.options.cancel.as_ref()
     }
 
     async fn window(
@@ -192,9 +234,11 @@ impl StreamRun<'_> {
         ))
     }
 
-    async fn metadata(&self, progress: &mut Progress) -> Result<()> {
+    async fn metadata(&self, ctx: SourceContext<'_>, progress: &mut Progress) -> Result<()> {
         let store = &self.ledger.inner.store;
-        let metadata = self.source.metadata(self.ctx).await?;
+        let metadata = unless_cancelled(self.cancel(), self.source.metadata(ctx))
+            .await
+            .ok_or(Error::Interrupted)??;
         progress.stats.add(metadata.stats);
         if let (Some(org), Some(expected)) = (&metadata.org, &self.plan.org_id) {
             if org.id != *expected {
@@ -218,7 +262,7 @@ impl StreamRun<'_> {
         Ok(())
     }
 
-    async fn usage(&self, progress: &mut Progress) -> Result<()> {
+    async fn usage(&self, ctx: SourceContext<'_>, progress: &mut Progress) -> Result<()> {
         let width = self.options.usage_width;
         let stream_key = format!("usage:{width}");
         let Some((window, first_start)) = self
@@ -229,11 +273,10 @@ impl StreamRun<'_> {
         };
         progress.window = Some(window);
         let store = &self.ledger.inner.store;
-        let mut pages = self.source.usage(
-            self.ctx,
-            UsageRequest::for_sync(window.start, window.end, width),
-        );
-        let mut next = pages.next().await;
+        let mut pages = self
+            .source
+            .usage(ctx, UsageRequest::for_sync(window.start, window.end, width));
+        let mut next = next_or_stop(self.cancel(), &mut pages).await?;
         while let Some(item) = next {
             let page = item?;
             let buckets = check_usage_page(&page, width, &window)?;
@@ -242,20 +285,23 @@ impl StreamRun<'_> {
                 stream: stream_key.clone(),
                 watermark: page.ending_at,
                 first_start,
+                at: self.ledger.now(),
             };
-            // Fetch the next page while this one is written.
+            // Fetch the next page while this one is written; a cancel stops the fetch, never
+            // the write.
             let (written, following) = futures::join!(
                 store.replace_usage_page(self.plan.id, &page, Some(&advance)),
-                pages.next()
+                next_or_stop(self.cancel(), &mut pages)
             );
             progress.rows += written? as i64;
             progress.buckets += buckets;
-            next = following;
+            failpoints::hit(failpoints::AFTER_PAGE_COMMIT);
+            next = following?;
         }
         Ok(())
     }
 
-    async fn cost(&self, progress: &mut Progress) -> Result<()> {
+    async fn cost(&self, ctx: SourceContext<'_>, progress: &mut Progress) -> Result<()> {
         let Some((window, first_start)) =
             self.window("cost", DAY, self.options.cost_lookback).await?
         else {
@@ -265,8 +311,8 @@ impl StreamRun<'_> {
         let store = &self.ledger.inner.store;
         let mut pages = self
             .source
-            .costs(self.ctx, CostRequest::for_sync(window.start, window.end));
-        let mut next = pages.next().await;
+            .costs(ctx, CostRequest::for_sync(window.start, window.end));
+        let mut next = next_or_stop(self.cancel(), &mut pages).await?;
         while let Some(item) = next {
             let page = item?;
             let days = check_cost_page(&page, &window)?;
@@ -275,19 +321,21 @@ impl StreamRun<'_> {
                 stream: "cost".into(),
                 watermark: page.ending_at,
                 first_start,
+                at: self.ledger.now(),
             };
             let (written, following) = futures::join!(
                 store.replace_cost_page(self.plan.id, &page, Some(&advance)),
-                pages.next()
+                next_or_stop(self.cancel(), &mut pages)
             );
             progress.rows += written? as i64;
             progress.buckets += days;
-            next = following;
+            failpoints::hit(failpoints::AFTER_PAGE_COMMIT);
+            next = following?;
         }
         Ok(())
     }
 
-    async fn claude_code(&self, progress: &mut Progress) -> Result<()> {
+    async fn claude_code(&self, ctx: SourceContext<'_>, progress: &mut Progress) -> Result<()> {
         let Some((window, first_start)) = self
             .window("claude_code", DAY, self.options.claude_code_lookback)
             .await?
@@ -300,8 +348,8 @@ impl StreamRun<'_> {
             start: window.start.date_naive(),
             end: window.end.date_naive(),
         };
-        let mut pages = self.source.claude_code(self.ctx, request);
-        while let Some(item) = pages.next().await {
+        let mut pages = self.source.claude_code(ctx, request);
+        while let Some(item) = next_or_stop(self.cancel(), &mut pages).await? {
             let page = item?;
             let day_start = page.day.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
             if day_start < window.start || day_start >= window.end {
@@ -315,11 +363,13 @@ impl StreamRun<'_> {
                 stream: "claude_code".into(),
                 watermark: day_start + TimeDelta::days(1),
                 first_start,
+                at: self.ledger.now(),
             };
             progress.rows += store
                 .replace_claude_code_page(self.plan.id, &page, Some(&advance))
                 .await? as i64;
             progress.buckets += 1;
+            failpoints::hit(failpoints::AFTER_PAGE_COMMIT);
         }
         Ok(())
     }

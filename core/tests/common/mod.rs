@@ -177,6 +177,70 @@ impl TestDb {
     pub fn is_postgres(&self) -> bool {
         self.schema.is_some()
     }
+
+    /// Another fresh, empty database on the same backend.
+    pub async fn another(&self) -> TestDb {
+        if self.is_postgres() {
+            TestDb::postgres().await.expect("Postgres is configured")
+        } else {
+            TestDb::sqlite().await
+        }
+    }
+
+    /// Run SQL statements directly on this database (a test's way to corrupt what the
+    /// library wrote).
+    pub async fn exec(&self, statements: &[&str]) {
+        use sqlx::Connection;
+        if let Some(schema) = &self.schema {
+            let mut conn = sqlx::PgConnection::connect(&self.url).await.unwrap();
+            let set = format!("SET search_path TO \"{schema}\"");
+            sqlx::query(sqlx::AssertSqlSafe(set))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            for s in statements {
+                sqlx::query(sqlx::AssertSqlSafe(s.to_string()))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap_or_else(|e| panic!("{s}: {e}"));
+            }
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+            for s in statements {
+                sqlx::query(sqlx::AssertSqlSafe(s.to_string()))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap_or_else(|e| panic!("{s}: {e}"));
+            }
+        }
+    }
+
+    /// Rows of integer (or NULL, read as `None`) columns of a query run directly.
+    pub async fn rows(&self, query: &str) -> Vec<Vec<Option<i64>>> {
+        use sqlx::{Connection, Row};
+        fn read<R: Row>(rows: Vec<R>) -> Vec<Vec<Option<i64>>>
+        where
+            usize: sqlx::ColumnIndex<R>,
+            for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        {
+            rows.iter()
+                .map(|r| (0..r.len()).map(|i| r.try_get(i).unwrap()).collect())
+                .collect()
+        }
+        let q = sqlx::AssertSqlSafe(query.to_string());
+        if let Some(schema) = &self.schema {
+            let mut conn = sqlx::PgConnection::connect(&self.url).await.unwrap();
+            let set = format!("SET search_path TO \"{schema}\"");
+            sqlx::query(sqlx::AssertSqlSafe(set))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            read(sqlx::query(q).fetch_all(&mut conn).await.unwrap())
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+            read(sqlx::query(q).fetch_all(&mut conn).await.unwrap())
+        }
+    }
 }
 
 /// A well-formed admin key, distinct per `n`.

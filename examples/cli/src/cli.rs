@@ -108,6 +108,9 @@ pub enum Command {
     /// Spending limits per day, week or month, with alert thresholds.
     #[command(subcommand)]
     Budgets(BudgetsCommand),
+    /// Recompute the derived cost facts from the synced usage and cost, compare them with
+    /// what is stored (facts and every rollup), and repair what differs with --repair.
+    Verify(VerifyArgs),
     /// Make a master key, or re-seal every stored admin key under a new one.
     #[command(subcommand, name = "master-key")]
     MasterKey(MasterKeyCommand),
@@ -252,8 +255,31 @@ pub struct SyncArgs {
     /// How far back a plan's first sync reaches, in days.
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
     pub initial_days: i64,
+    /// Lifetime of each plan's sync lease, in seconds: how long a plan stays locked after a
+    /// process syncing it was killed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub lease_ttl: u64,
     #[command(flatten)]
     pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Verify only this plan (default: every plan).
+    #[arg(long, value_name = "ID")]
+    pub plan: Option<i64>,
+    /// First UTC day checked (default: each plan's first day of data).
+    #[arg(long, value_name = "DATE", requires = "to")]
+    pub from: Option<String>,
+    /// The day after the last one checked.
+    #[arg(long, value_name = "DATE", requires = "from")]
+    pub to: Option<String>,
+    /// Derive again the days and months that differ.
+    #[arg(long)]
+    pub repair: bool,
+    /// Print the report as JSON (amounts are exact decimal strings of dollars).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// How a report is printed.

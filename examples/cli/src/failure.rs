@@ -18,6 +18,12 @@ pub mod exit {
     pub const CREDENTIAL: u8 = 5;
     /// A sync ran, but at least one plan ended in error or partly.
     pub const SYNC_INCOMPLETE: u8 = 6;
+    /// `verify` found stored facts that differ from the synced data, and did not repair them.
+    pub const INCONSISTENT: u8 = 7;
+    /// A sync stopped on SIGINT (Ctrl-C), after committing its current page: 128 + 2.
+    pub const INTERRUPTED_SIGINT: u8 = 130;
+    /// A sync stopped on SIGTERM, after committing its current page: 128 + 15.
+    pub const INTERRUPTED_SIGTERM: u8 = 143;
 }
 
 /// A failed command.

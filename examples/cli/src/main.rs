@@ -20,8 +20,10 @@ mod projects;
 mod render;
 mod report;
 mod secrets;
+mod signals;
 mod subjects;
 mod sync;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -74,6 +76,7 @@ async fn dispatch(ctx: &Context, command: Command) -> CliResult {
         Command::Projects(c) => projects::run(ctx, c).await,
         Command::MapKey(c) => mappings::run(ctx, c).await,
         Command::Budgets(c) => budgets::run(ctx, c).await,
+        Command::Verify(args) => verify::run(ctx, &args).await,
         Command::Demo(_) | Command::MasterKey(_) => unreachable!("handled before opening"),
     }
 }

@@ -1,9 +1,12 @@
 //! `costledger sync`: bring usage and billed cost into the database, with a progress bar
 //! per plan, and say what each plan's streams did.
 
+use std::time::Duration;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use costledger::{
-    Ledger, PlanSyncReport, StreamReport, SyncOptions, SyncReport, SyncStatus, SyncStream,
+    Ledger, PlanSyncReport, StreamReport, SyncCancel, SyncOptions, SyncReport, SyncStatus,
+    SyncStream,
 };
 
 use crate::args;
@@ -14,6 +17,7 @@ use crate::failure::{CliResult, Failure, exit};
 use crate::output;
 use crate::progress::SyncProgress;
 use crate::render::{self, count, table};
+use crate::signals::Interrupts;
 
 pub async fn run(ctx: &Context, a: &SyncArgs) -> CliResult {
     if !(1..=3660).contains(&a.initial_days) {
@@ -22,15 +26,37 @@ pub async fn run(ctx: &Context, a: &SyncArgs) -> CliResult {
             a.initial_days
         )));
     }
-    let mut options = SyncOptions::default().initial_backfill(TimeDelta::days(a.initial_days));
+    let cancel = SyncCancel::new();
+    let mut options = SyncOptions::default()
+        .initial_backfill(TimeDelta::days(a.initial_days))
+        .lease_ttl(Duration::from_secs(a.lease_ttl))
+        .cancel(cancel.clone());
     if let Some(plan) = a.plan {
         options = options.plan(plan);
     }
     if let (Some(from), Some(to)) = (&a.from, &a.to) {
         options = options.backfill(args::instant("--from", from)?, args::instant("--to", to)?);
     }
+    options.validate()?;
     let tables = !(a.format.json || a.format.csv);
+    let interrupts = Interrupts::watch(cancel)?;
     let report = sync_with_progress(&ctx.ledger, options, ctx.now, tables).await?;
+    let interrupted = interrupts.received();
+    drop(interrupts);
+    if let Some((signal, code)) = interrupted {
+        if !output::export(&report, &a.format)? {
+            print_report(&report);
+        }
+        return Err(Failure {
+            code: "INTERRUPTED".into(),
+            message: format!(
+                "{signal}: the sync stopped after its last committed page; each plan recorded \
+                 an interrupted event and released its lease"
+            ),
+            hint: Some("run `costledger sync` again to continue from there".into()),
+            exit: code,
+        });
+    }
     if !output::export(&report, &a.format)? {
         print_report(&report);
         budgets::print_alerts(&report.budget_alerts);

@@ -7,6 +7,7 @@ mod common;
 mod budgets;
 mod demo;
 mod docs;
+mod interrupts;
 mod master_key;
 mod people;
 mod plans;

@@ -103,6 +103,9 @@ impl AnthropicSource {
             stats.requests += 1;
             let retry = stats.requests - 1;
             stats.retries = retry;
+            if let Some(counter) = ctx.requests {
+                counter.record(retry > 0);
+            }
             let request = self
                 .inner
                 .client

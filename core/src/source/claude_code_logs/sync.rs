@@ -4,8 +4,6 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-use chrono::Utc;
-
 use super::dedup::{SessionNames, merge};
 use super::files::plan_file_work;
 use super::reader::{ReadOutcome, read_all};
@@ -50,13 +48,14 @@ pub(crate) async fn sync_plan(
     if !options.streams.contains(&SyncStream::Usage) {
         return Ok(Vec::new());
     }
-    let started_at = Utc::now();
+    let started_at = ledger.now();
     let clock = Instant::now();
-    let outcome = sync_logs(ledger.store().as_ref(), plan).await;
+    let outcome = sync_logs(ledger, plan).await;
     let mut report = StreamReport {
         stream: SyncStream::Usage,
         status: SyncStatus::Ok,
         started_at,
+        finished_at: started_at,
         window_start: None,
         window_end: None,
         buckets_written: 0,
@@ -94,6 +93,7 @@ pub(crate) async fn sync_plan(
         }
     }
     report.duration = clock.elapsed();
+    report.finished_at = ledger.now();
     Ok(vec![report])
 }
 
@@ -123,7 +123,8 @@ fn skipped_message(stats: &LogSyncStats) -> Option<String> {
     (!parts.is_empty()).then(|| format!("skipped {}; everything else was synced", parts.join(", ")))
 }
 
-async fn sync_logs(store: &dyn Store, plan: &Plan) -> Result<LogSyncStats> {
+async fn sync_logs(ledger: &Ledger, plan: &Plan) -> Result<LogSyncStats> {
+    let store = ledger.store().as_ref();
     let mut stats = LogSyncStats::default();
     let roots = dirs::log_directories(&plan.settings)?;
     // The listing, the tracked files and the known sessions, at once.
@@ -154,7 +155,9 @@ async fn sync_logs(store: &dyn Store, plan: &Plan) -> Result<LogSyncStats> {
                 ..work.reads[i].0.clone()
             })
             .collect();
-        let ids = store.insert_log_files(plan.id, &files).await?;
+        let ids = store
+            .insert_log_files(plan.id, &files, ledger.now())
+            .await?;
         for (&i, id) in new.iter().zip(ids) {
             work.reads[i].0.id = id;
             work.reads[i].1.file_id = id;
@@ -291,6 +294,7 @@ async fn sync_logs(store: &dyn Store, plan: &Plan) -> Result<LogSyncStats> {
         hour_deltas: merged.deltas,
         files,
         forget_files: work.forget,
+        now: ledger.now(),
     };
     if !commit.is_empty() {
         store.commit_log_sync(plan.id, &commit).await?;

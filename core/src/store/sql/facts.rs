@@ -1,8 +1,6 @@
 // Shared FactStore queries, compiled once per backend: the including module defines `Db`
 // and `ThisStore` (with `pool` and `begin_write`), and `super::sql_usage::resolve_dims`.
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 use chrono::Datelike;
 use sqlx::{QueryBuilder, Row};
@@ -10,8 +8,8 @@ use sqlx::{QueryBuilder, Row};
 use crate::error::{Error, Result};
 use crate::model::{Basis, CostRow, Money, TokenCounts};
 use crate::store::{
-    DayFacts, Dim, FactStore, FactSum, Grain, HourUsage, Piece, Unpriced, UsageStore, db_error,
-    dim_in, dim_out, from_ts, shaped_chunks,
+    DayFacts, Dim, Fact, FactStore, FactSum, Grain, HourUsage, MonthRollups, Piece, StaleDay,
+    Unpriced, UsageStore, db_error, dim_in, dim_out, from_ts, shaped_chunks,
 };
 
 use super::sql_usage::{DimKey, resolve_dims};
@@ -91,6 +89,49 @@ fn series_from_rows(rows: Vec<DbRow>) -> Result<Vec<(i64, Basis, Money)>> {
 }
 
 impl ThisStore {
+    /// (dimension, basis, amount) rows of a plan's rollup query with more `$n` bounds.
+    async fn cost_rollup(
+        &self,
+        sql: &'static str,
+        plan_id: i64,
+        bounds: &[i64],
+    ) -> Result<Vec<(i64, Basis, Money)>> {
+        let mut q = sqlx::query_as::<_, (i64, i64, i64)>(sql).bind(plan_id);
+        for b in bounds {
+            q = q.bind(*b);
+        }
+        let rows = q
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("reading cost rollups"))?;
+        rows.into_iter()
+            .map(|(dim, basis, amount)| Ok((dim, basis_of(basis)?, Money::from_nanos(amount))))
+            .collect()
+    }
+
+    /// (dimension, tokens) rows of a plan's usage rollup query with more `$n` bounds.
+    async fn usage_rollup(
+        &self,
+        sql: &'static str,
+        plan_id: i64,
+        bounds: &[i64],
+    ) -> Result<Vec<(i64, TokenCounts)>> {
+        let mut q = sqlx::query(sql).bind(plan_id);
+        for b in bounds {
+            q = q.bind(*b);
+        }
+        let rows = q
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("reading usage rollups"))?;
+        rows.iter()
+            .map(|row| {
+                let dim: i64 = row.try_get(0).map_err(db_error("reading usage rollups"))?;
+                Ok((dim, tokens_from_row(row, 1)?))
+            })
+            .collect()
+    }
+
     async fn sum_facts(
         &self,
         table: &str,
@@ -291,9 +332,28 @@ impl FactStore for ThisStore {
         Ok(keys.iter().map(|k| ids[k]).collect())
     }
 
-    async fn replace_day_facts(&self, plan_id: i64, day: &DayFacts) -> Result<()> {
+    async fn replace_day_facts(
+        &self,
+        plan_id: i64,
+        day: &DayFacts,
+        generation: i64,
+    ) -> Result<bool> {
         let (start, end) = (day.day, day.day + DAY);
         let mut tx = self.begin_write().await?;
+        // One derivation of a plan's days at a time (they share the month's rollups); on
+        // SQLite the write transaction already excludes every other writer.
+        sqlx::query(LOCK_PLAN_FACTS)
+            .bind(plan_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("locking a plan's cost facts"))?;
+        if !super::sql_stale::clear_mark(&mut tx, plan_id, start, generation).await? {
+            // Derived by someone else meanwhile, or changed again since: write nothing.
+            tx.rollback()
+                .await
+                .map_err(db_error("abandoning a day's cost facts"))?;
+            return Ok(false);
+        }
         for (sql, range) in [
             (
                 "DELETE FROM costledger_cost_facts WHERE plan_id = $1 AND hour >= $2 AND hour < $3",
@@ -378,24 +438,17 @@ impl FactStore for ThisStore {
                 .await
                 .map_err(db_error("storing hourly cost"))?;
         }
-        let mut daily_ws: BTreeMap<(&str, i64), i64> = BTreeMap::new();
-        for (_, ws, basis, amount) in &day.hourly_ws {
-            *daily_ws
-                .entry((ws.as_str(), basis.fact_code()))
-                .or_default() += amount.nanos();
-        }
-        let daily_ws: Vec<_> = daily_ws.into_iter().collect();
-        for chunk in shaped_chunks(&daily_ws, CHUNK) {
+        for chunk in shaped_chunks(&day.daily_ws, CHUNK) {
             let mut q = QueryBuilder::<Db>::new(
                 "INSERT INTO costledger_cost_daily_ws (plan_id, day, workspace_id, basis, \
                  amount_nanos) ",
             );
-            q.push_values(chunk, |mut b, ((ws, basis), amount)| {
+            q.push_values(chunk, |mut b, (ws, basis, amount)| {
                 b.push_bind(plan_id)
                     .push_bind(start)
-                    .push_bind(ws.to_string())
-                    .push_bind(*basis)
-                    .push_bind(*amount);
+                    .push_bind(ws.clone())
+                    .push_bind(basis.fact_code())
+                    .push_bind(amount.nanos());
             });
             q.build()
                 .execute(&mut *tx)
@@ -479,7 +532,187 @@ impl FactStore for ThisStore {
         }
         tx.commit()
             .await
-            .map_err(db_error("committing a day's cost facts"))
+            .map_err(db_error("committing a day's cost facts"))?;
+        Ok(true)
+    }
+
+    async fn stale_days(
+        &self,
+        plan_ids: &[i64],
+        range: Option<(i64, i64)>,
+        after: Option<(i64, i64)>,
+        limit: i64,
+    ) -> Result<Vec<StaleDay>> {
+        self.read_stale_days(plan_ids, range, after, limit).await
+    }
+
+    async fn mark_stale(&self, plan_id: i64, from: i64, to: i64) -> Result<()> {
+        self.mark_range_stale(plan_id, from, to).await
+    }
+
+    async fn stored_day_facts(&self, plan_id: i64, day: i64) -> Result<DayFacts> {
+        let (start, end) = (day, day + DAY);
+        let read = |e| Error::storage("reading a day's cost facts", e);
+        let mut out = DayFacts {
+            day,
+            ..DayFacts::default()
+        };
+        let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT hour, dim_id, basis, amount_nanos FROM costledger_cost_facts \
+             WHERE plan_id = $1 AND hour >= $2 AND hour < $3 ORDER BY hour, dim_id, basis",
+        )
+        .bind(plan_id)
+        .bind(start)
+        .bind(end)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(read)?;
+        for (hour, dim_id, basis, amount) in rows {
+            out.facts.push(Fact {
+                hour,
+                dim_id,
+                basis: basis_of(basis)?,
+                amount: Money::from_nanos(amount),
+            });
+        }
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT dim_id, basis, amount_nanos FROM costledger_cost_daily \
+             WHERE plan_id = $1 AND day = $2 ORDER BY dim_id, basis",
+        )
+        .bind(plan_id)
+        .bind(start)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(read)?;
+        for (dim_id, basis, amount) in rows {
+            out.daily
+                .push((dim_id, basis_of(basis)?, Money::from_nanos(amount)));
+        }
+        let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+            "SELECT hour, workspace_id, basis, amount_nanos FROM costledger_cost_hourly_ws \
+             WHERE plan_id = $1 AND hour >= $2 AND hour < $3 ORDER BY hour, workspace_id, basis",
+        )
+        .bind(plan_id)
+        .bind(start)
+        .bind(end)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(read)?;
+        for (hour, ws, basis, amount) in rows {
+            out.hourly_ws
+                .push((hour, ws, basis_of(basis)?, Money::from_nanos(amount)));
+        }
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT workspace_id, basis, amount_nanos FROM costledger_cost_daily_ws \
+             WHERE plan_id = $1 AND day = $2 ORDER BY workspace_id, basis",
+        )
+        .bind(plan_id)
+        .bind(start)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(read)?;
+        for (ws, basis, amount) in rows {
+            out.daily_ws
+                .push((ws, basis_of(basis)?, Money::from_nanos(amount)));
+        }
+        let rows = sqlx::query(
+            "SELECT dim_id, uncached_input, cache_write_5m, cache_write_1h, cache_read, output, \
+             web_search_requests FROM costledger_usage_daily WHERE plan_id = $1 AND day = $2 \
+             ORDER BY dim_id",
+        )
+        .bind(plan_id)
+        .bind(start)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(read)?;
+        for row in &rows {
+            out.usage
+                .push((row.try_get(0).map_err(read)?, tokens_from_row(row, 1)?));
+        }
+        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT model, service_tier, context_window, tokens FROM costledger_unpriced \
+             WHERE plan_id = $1 AND day = $2 ORDER BY model, service_tier, context_window",
+        )
+        .bind(plan_id)
+        .bind(start)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(read)?;
+        out.unpriced = rows
+            .into_iter()
+            .map(|(model, service_tier, context_window, tokens)| Unpriced {
+                model,
+                service_tier,
+                context_window,
+                tokens,
+            })
+            .collect();
+        Ok(out)
+    }
+
+    async fn fact_extent(&self, plan_id: i64) -> Result<Option<(i64, i64)>> {
+        let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT MIN(lo), MAX(hi) FROM ( \
+             SELECT MIN(bucket_start) AS lo, MAX(bucket_start) AS hi FROM costledger_usage \
+             WHERE plan_id = $1 \
+             UNION ALL SELECT MIN(bucket_start), MAX(bucket_start) FROM costledger_costs \
+             WHERE plan_id = $1 \
+             UNION ALL SELECT MIN(hour), MAX(hour) FROM costledger_cost_facts WHERE plan_id = $1 \
+             UNION ALL SELECT MIN(day), MAX(day) FROM costledger_cost_daily WHERE plan_id = $1 \
+             UNION ALL SELECT MIN(day), MAX(day) FROM costledger_usage_daily WHERE plan_id = $1 \
+             ) extent",
+        )
+        .bind(plan_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_error("reading the extent of a plan's data"))?;
+        Ok(first
+            .zip(last)
+            .map(|(a, b)| (a.div_euclid(DAY) * DAY, b.div_euclid(DAY) * DAY + DAY)))
+    }
+
+    async fn month_rollups(&self, plan_id: i64, month: i64) -> Result<MonthRollups> {
+        let (month, next) = month_of(month);
+        Ok(MonthRollups {
+            cost: self
+                .cost_rollup(
+                    "SELECT dim_id, basis, amount_nanos FROM costledger_cost_monthly \
+                     WHERE plan_id = $1 AND month = $2 ORDER BY dim_id, basis",
+                    plan_id,
+                    &[month],
+                )
+                .await?,
+            cost_from_days: self
+                .cost_rollup(
+                    "SELECT dim_id, basis, CAST(SUM(amount_nanos) AS BIGINT) \
+                     FROM costledger_cost_daily WHERE plan_id = $1 AND day >= $2 AND day < $3 \
+                     GROUP BY dim_id, basis ORDER BY dim_id, basis",
+                    plan_id,
+                    &[month, next],
+                )
+                .await?,
+            usage: self
+                .usage_rollup(
+                    "SELECT dim_id, uncached_input, cache_write_5m, cache_write_1h, cache_read, \
+                     output, web_search_requests FROM costledger_usage_monthly \
+                     WHERE plan_id = $1 AND month = $2 ORDER BY dim_id",
+                    plan_id,
+                    &[month],
+                )
+                .await?,
+            usage_from_days: self
+                .usage_rollup(
+                    "SELECT dim_id, CAST(SUM(uncached_input) AS BIGINT), \
+                     CAST(SUM(cache_write_5m) AS BIGINT), CAST(SUM(cache_write_1h) AS BIGINT), \
+                     CAST(SUM(cache_read) AS BIGINT), CAST(SUM(output) AS BIGINT), \
+                     CAST(SUM(web_search_requests) AS BIGINT) FROM costledger_usage_daily \
+                     WHERE plan_id = $1 AND day >= $2 AND day < $3 GROUP BY dim_id \
+                     ORDER BY dim_id",
+                    plan_id,
+                    &[month, next],
+                )
+                .await?,
+        })
     }
 
     async fn dims(&self, plan_ids: &[i64]) -> Result<Vec<Dim>> {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Row};
 
 use crate::error::Result;
@@ -303,7 +303,7 @@ async fn write_log_commit(conn: &mut DbConn, plan_id: i64, commit: &LogCommit) -
             .await
             .map_err(db_error("storing log hours"))?;
     }
-    let now = to_ts(Utc::now());
+    let now = to_ts(commit.now);
     for chunk in shaped_chunks(&commit.files, SMALL_CHUNK) {
         let mut q = QueryBuilder::<Db>::new(format!(
             "INSERT INTO costledger_log_files (plan_id, updated_at, {FILE_COLUMNS}) "
@@ -370,10 +370,15 @@ impl LogStore for ThisStore {
             .map_err(db_error("reading log files"))
     }
 
-    async fn insert_log_files(&self, plan_id: i64, files: &[LogFile]) -> Result<Vec<i64>> {
+    async fn insert_log_files(
+        &self,
+        plan_id: i64,
+        files: &[LogFile],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<i64>> {
         let mut ids: HashMap<String, i64> = HashMap::with_capacity(files.len());
         let mut tx = self.begin_write().await?;
-        let now = to_ts(Utc::now());
+        let now = to_ts(now);
         for chunk in shaped_chunks(files, SMALL_CHUNK) {
             let mut q = QueryBuilder::<Db>::new(
                 "INSERT INTO costledger_log_files (plan_id, path, project, device, inode, size, \

@@ -44,6 +44,11 @@ const PURGED_TABLES: &[&str] = &[
     "DELETE FROM costledger_cost_hourly_ws WHERE plan_id = $1",
     "DELETE FROM costledger_usage_daily WHERE plan_id = $1",
     "DELETE FROM costledger_unpriced WHERE plan_id = $1",
+    "DELETE FROM costledger_cost_monthly WHERE plan_id = $1",
+    "DELETE FROM costledger_usage_monthly WHERE plan_id = $1",
+    "DELETE FROM costledger_cost_daily_ws WHERE plan_id = $1",
+    // Raw data and every derived row go together: nothing is left to derive.
+    "DELETE FROM costledger_stale_days WHERE plan_id = $1",
 ];
 
 fn corrupt(what: &str, value: &str) -> Error {
@@ -434,7 +439,11 @@ impl PlanStore for ThisStore {
         Ok(plan)
     }
 
-    async fn reseal_credentials(&self, resealer: &dyn CredentialResealer) -> Result<u64> {
+    async fn reseal_credentials(
+        &self,
+        resealer: &dyn CredentialResealer,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
         let mut tx = self.begin_write().await?;
         let rows = sqlx::query(LOCK_ALL_CREDENTIALS)
             .fetch_all(&mut *tx)
@@ -447,7 +456,7 @@ impl PlanStore for ThisStore {
                 credential_from_row(plan_id, row)
             })
             .collect::<Result<Vec<_>>>()?;
-        let now = to_ts(Utc::now());
+        let now = to_ts(now);
         for credential in &stored {
             let sealed = resealer.reseal(credential).await?;
             sqlx::query(

@@ -99,11 +99,22 @@ pub(crate) async fn resolve_dims(
     Ok(ids)
 }
 
+/// Advance a stream's watermark inside the caller's transaction. Returns the stored
+/// (watermark, first start) from before, if the stream had any.
 async fn advance_watermark(
     conn: &mut DbConn,
     plan_id: i64,
     advance: &WatermarkAdvance,
-) -> Result<()> {
+) -> Result<Option<(i64, i64)>> {
+    let before: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT watermark, first_start FROM costledger_sync_state \
+         WHERE plan_id = $1 AND stream = $2",
+    )
+    .bind(plan_id)
+    .bind(&advance.stream)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_error("reading a watermark"))?;
     sqlx::query(
         "INSERT INTO costledger_sync_state (plan_id, stream, watermark, first_start, updated_at) \
          VALUES ($1, $2, $3, $4, $5) \
@@ -118,11 +129,27 @@ async fn advance_watermark(
     .bind(&advance.stream)
     .bind(to_ts(advance.watermark))
     .bind(to_ts(advance.first_start))
-    .bind(to_ts(Utc::now()))
+    .bind(to_ts(advance.at))
     .execute(&mut *conn)
     .await
     .map_err(db_error("advancing a watermark"))?;
-    Ok(())
+    Ok(before)
+}
+
+/// The days whose billed status (see `reports::materialize`) a cost watermark advance
+/// changes: a day is billed when it lies in `[first_start, watermark)`.
+fn billed_days_changed(before: Option<(i64, i64)>, advance: &WatermarkAdvance) -> Vec<i64> {
+    let (new_mark, new_first) = (to_ts(advance.watermark), to_ts(advance.first_start));
+    let (old_mark, old_first) = match before {
+        Some((w, f)) => (w, f),
+        None => (new_first, new_first),
+    };
+    let (mark, first) = (new_mark.max(old_mark), new_first.min(old_first));
+    let mut days = super::sql_stale::days_of(first, old_first.min(mark));
+    days.extend(super::sql_stale::days_of(old_mark.max(first), mark));
+    days.sort_unstable();
+    days.dedup();
+    days
 }
 
 /// Rows of a page merged by bucket and dimensions (a provider that repeats a combination
@@ -213,6 +240,13 @@ impl UsageStore for ThisStore {
             })
             .collect();
         ThisStore::insert_usage_rows(&mut tx, plan_id, page.width.seconds(), &inserts).await?;
+        super::sql_stale::mark_stale(
+            &mut tx,
+            plan_id,
+            to_ts(page.starting_at),
+            to_ts(page.ending_at),
+        )
+        .await?;
         if let Some(advance) = advance {
             advance_watermark(&mut tx, plan_id, advance).await?;
         }
@@ -264,9 +298,14 @@ impl UsageStore for ThisStore {
                 .await
                 .map_err(db_error("storing cost rows"))?;
         }
+        let mut stale = super::sql_stale::days_of(to_ts(page.starting_at), to_ts(page.ending_at));
         if let Some(advance) = advance {
-            advance_watermark(&mut tx, plan_id, advance).await?;
+            let before = advance_watermark(&mut tx, plan_id, advance).await?;
+            stale.extend(billed_days_changed(before, advance));
         }
+        stale.sort_unstable();
+        stale.dedup();
+        super::sql_stale::mark_days(&mut tx, plan_id, &stale).await?;
         tx.commit()
             .await
             .map_err(db_error("committing a cost page"))?;

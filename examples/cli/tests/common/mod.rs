@@ -22,6 +22,7 @@ pub mod exit {
     pub const CONFLICT: i32 = 4;
     pub const CREDENTIAL: i32 = 5;
     pub const SYNC_INCOMPLETE: i32 = 6;
+    pub const INCONSISTENT: i32 = 7;
 }
 
 pub fn now() -> DateTime<Utc> {
@@ -111,7 +112,12 @@ impl World {
 
     /// `costledger ARGS` with this world's environment and nothing of the caller's.
     pub fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_costledger"));
+        Command::from_std(self.process(args))
+    }
+
+    /// [`World::cmd`] as a plain process, for tests that signal or kill it while it runs.
+    pub fn process(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_costledger"));
         cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("COSTLEDGER_DATABASE_URL", &self.db_url)
@@ -125,6 +131,16 @@ impl World {
             .current_dir(self.dir.path())
             .args(args);
         cmd
+    }
+
+    /// The ledger the commands use, opened by the library in this process.
+    pub fn ledger(&self, runtime: &tokio::runtime::Runtime) -> costledger::Ledger {
+        let config = costledger::LedgerConfig::new(self.db_url.clone())
+            .master_key(self.master_key.clone())
+            .without_env();
+        runtime
+            .block_on(costledger::Ledger::open(config))
+            .expect("the ledger opens")
     }
 
     /// Run a command and check that no secret is in its output.

@@ -1,0 +1,88 @@
+"""A sync stopped from Python: Ctrl-C during a blocking ``Ledger.sync()`` and a cancelled
+``AsyncLedger.sync()`` task stop it gracefully (interrupted events, leases released, the next
+sync not held back), on SQLite and Postgres."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+import time
+from typing import Any
+
+import pytest
+
+import costledger
+from conftest import Db, Fake
+
+
+def committed_a_page(db: Db) -> bool:
+    return int(db.query("SELECT COUNT(*) FROM costledger_sync_state")[0][0]) > 0
+
+
+def wait_until(what: str, check: Any) -> None:
+    deadline = time.monotonic() + 60
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting until {what}"
+        time.sleep(0.02)
+
+
+def assert_interrupted_and_released(ledger: costledger.Ledger, db: Db, plans: list[Any]) -> None:
+    assert db.query("SELECT COUNT(*) FROM costledger_sync_leases") == [("0",)]
+    for plan in plans:
+        (event,) = ledger.sync_history(plan_id=plan.id, stream="plan")
+        assert event.status == "interrupted"
+        assert event.error_code == "INTERRUPTED"
+    again = ledger.sync(initial_backfill_days=10, streams=["metadata", "usage", "cost"])
+    assert [p.status for p in again.plans] == ["ok"] * len(plans), again
+
+
+def test_ctrl_c_stops_a_blocking_sync_gracefully(
+    open_kwargs: dict[str, Any], db: Db, fake: Fake
+) -> None:
+    with costledger.Ledger.open(**open_kwargs) as ledger:
+        plans = [ledger.add_plan(o.name, admin_api_key=o.admin_key) for o in fake.orgs[:2]]
+
+        def interrupt_after_a_page() -> None:
+            wait_until("a page is committed", lambda: committed_a_page(db))
+            os.kill(os.getpid(), signal.SIGINT)
+
+        fake.set_faults("slow:40")
+        try:
+            killer = threading.Thread(target=interrupt_after_a_page)
+            killer.start()
+            with pytest.raises(KeyboardInterrupt):
+                ledger.sync(initial_backfill_days=10, streams=["metadata", "usage", "cost"])
+            killer.join()
+        finally:
+            fake.set_faults("")
+        assert_interrupted_and_released(ledger, db, plans)
+
+
+def test_cancelling_an_async_sync_stops_it_gracefully(
+    open_kwargs: dict[str, Any], db: Db, fake: Fake
+) -> None:
+    async def scenario() -> list[Any]:
+        ledger = await costledger.AsyncLedger.open(**open_kwargs)
+        plans = [await ledger.add_plan(o.name, admin_api_key=o.admin_key) for o in fake.orgs[:2]]
+        fake.set_faults("slow:40")
+        try:
+            task = asyncio.ensure_future(
+                ledger.sync(initial_backfill_days=10, streams=["metadata", "usage", "cost"])
+            )
+            while not await asyncio.to_thread(committed_a_page, db):
+                await asyncio.sleep(0.02)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            # The graceful stop finished before the cancellation was raised.
+            assert db.query("SELECT COUNT(*) FROM costledger_sync_leases") == [("0",)]
+        finally:
+            fake.set_faults("")
+        await ledger.close()
+        return plans
+
+    plans = asyncio.run(scenario())
+    with costledger.Ledger.open(**open_kwargs) as ledger:
+        assert_interrupted_and_released(ledger, db, plans)
