@@ -2,10 +2,9 @@
 //! A budget's spend is checked against the report that owns it (dashboard or user_costs),
 //! never against the budget code's own arithmetic.
 
-
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use crate::common::TestDb;
 use crate::common::fake::{FakeConfig, Synced, all_history, synced};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use costledger::{
     BillingCycle, Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetUpdate, Cost,
     DashboardFilter, Ledger, Money, NewBudget, NewKeyMapping, NewSubject, Period, PlanUpdate,
@@ -131,9 +130,11 @@ async fn thresholds_fire_once_per_period_and_again_in_the_next(db: TestDb) {
 
 async fn concurrent_syncs_record_an_alert_once(db: TestDb) {
     let s = synced_at(db, at(2026, 11, 19, 12), 5).await;
-    let other = Ledger::open(crate::common::fake::config(&s.db, &s.key, &s.fake, &s.clock))
-        .await
-        .unwrap();
+    let other = Ledger::open(crate::common::fake::config(
+        &s.db, &s.key, &s.fake, &s.clock,
+    ))
+    .await
+    .unwrap();
     let mut ids = Vec::new();
     for i in 0..6 {
         let b = NewBudget::new(

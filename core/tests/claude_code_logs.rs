@@ -6,8 +6,8 @@ use crate::logs_support::corpus;
 use costledger::source::claude_code_logs::SKIPPED_CODE;
 use costledger::{NewPlan, SyncStatus};
 
-use crate::logs_support::ccusage::{CCUSAGE17_ENV, CCUSAGE20_ENV, ccusage, ccusage_daily};
 use crate::common::TestDb;
+use crate::logs_support::ccusage::{CCUSAGE17_ENV, CCUSAGE20_ENV, ccusage, ccusage_daily};
 use crate::logs_support::corpus::{
     T0, Tokens, Totals, append, assistant_line, first_seen_totals, largest_snapshot_totals,
     rich_corpus,

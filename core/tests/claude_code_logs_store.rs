@@ -2,7 +2,6 @@
 //! files, sessions, entries found through both message indexes, hourly sums and their dirty
 //! marks.
 
-
 use std::sync::Arc;
 
 use costledger::store::logs::{LogCommit, LogEntry, LogEntryKey, LogFile, LogHourDelta};

@@ -2,12 +2,11 @@
 //! same totals, RFC 4180 CSV of every report, and the FOCUS layout whose BilledCost adds up
 //! to the fake's bill exactly.
 
-
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, TimeZone, Utc};
 use crate::common::TestDb;
 use crate::common::fake::{FakeConfig, Synced, all_history, synced};
+use chrono::{NaiveDate, TimeZone, Utc};
 use costledger::reports::FOCUS_COLUMNS;
 use costledger::reports::export::{
     DASHBOARD_COLUMNS, SYNC_EVENT_COLUMNS, SYNC_REPORT_COLUMNS, USER_COSTS_COLUMNS,

@@ -1,12 +1,11 @@
 //! Plan management through the Ledger, on SQLite and Postgres: encrypted credentials,
 //! validation, conflicts, rotation of keys, disconnection.
 
-
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::NaiveDate;
 use crate::common::{KeyTableSource, TestDb, admin_key};
+use chrono::NaiveDate;
 use costledger::{
     DataRetention, Ledger, ListPlans, MasterKey, NewPlan, PlanStatus, PlanUpdate, Subscription,
     SubscriptionTier,

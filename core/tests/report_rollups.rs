@@ -2,12 +2,11 @@
 //! facts they sum, after a sync and after a rebuild; and reports that read a month with its
 //! outside hours subtracted equal the hourly facts. On SQLite and Postgres.
 
-
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use crate::common::TestDb;
 use crate::common::fake::{FakeConfig, all_history, synced};
+use chrono::NaiveDate;
 use costledger::store::{Grain, Piece, Store};
 use costledger::{DashboardFilter, Money, Period};
 

@@ -2,12 +2,11 @@
 //! Expected values come from the fake's ground truth and the price table, never from the
 //! allocation code under test.
 
-
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, TimeZone, Utc};
 use crate::common::TestDb;
 use crate::common::fake::{FakeConfig, Synced, all_history, synced};
+use chrono::{NaiveDate, TimeZone, Utc};
 use costledger::pricing::PriceTable;
 use costledger::{
     DashboardFilter, Money, NewKeyMapping, NewSubject, Period, SyncStatus, SyncStream, TokenCounts,

@@ -1,9 +1,8 @@
 //! One conformance suite for both store backends: what one stores, the other must store
 //! the same way.
 
-
-use chrono::{DateTime, Duration, TimeZone, Utc};
 use crate::common::TestDb;
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use costledger::crypto::Sealed;
 use costledger::model::PlanSettings;
 use costledger::store::{Backend, NewPlanRecord, Store, WatermarkAdvance};

@@ -1,12 +1,11 @@
 //! The sync engine against the fake Admin API, on SQLite and Postgres: exact totals, late
 //! data, failures mid-way, isolation between plans, leases.
 
-
 use std::time::Duration;
 
-use chrono::TimeDelta;
 use crate::common::TestDb;
 use crate::common::fake::{FakeConfig, Faults, Synced, all_history, assert_matches_truth, synced};
+use chrono::TimeDelta;
 use costledger::crypto::credential_aad;
 use costledger::{
     BucketWidth, DataRetention, Keyring, PlanStatus, SyncHistoryFilter, SyncOptions, SyncStatus,

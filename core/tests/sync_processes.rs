@@ -2,14 +2,13 @@
 //! while holding leases. The child is this test binary run again with `--ignored --exact
 //! child_sync` and its instructions in environment variables.
 
-
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
 use crate::common::TestDb;
 use crate::common::fake::{FakeConfig, Faults, Synced, all_history, assert_matches_truth, synced};
+use chrono::{DateTime, Utc};
 use costledger::{
     FixedClock, Ledger, LedgerConfig, ListPlans, SyncHistoryFilter, SyncStatus, SyncStream,
 };

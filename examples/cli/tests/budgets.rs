@@ -1,7 +1,6 @@
 //! `costledger budgets …`, `report budgets` and `report forecast`: limits, where they stand,
 //! and the alerts a sync returns once per threshold and period.
 
-
 use crate::common::{World, exit, nanos};
 
 fn synced() -> World {

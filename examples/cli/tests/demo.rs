@@ -1,9 +1,8 @@
 //! `costledger demo`, run twice in a temporary directory as a newcomer would: the first run
 //! shows the fake's exact bill, the second syncs incrementally and shows the same totals.
 
-
-use assert_cmd::Command;
 use crate::common::{Fake, NOW, cents, exit, nanos, now};
+use assert_cmd::Command;
 
 /// The demo's period: the last 30 days up to today (NOW's date).
 const PERIOD: &str = "2026-10-22..2026-11-21";

@@ -8,7 +8,6 @@
 //! organisations 1, 2 and 3 of the fake, organisation 1 again (the key refused as an
 //! argument), then a second key of organisation 1 (the rotation).
 
-
 use std::collections::{HashMap, VecDeque};
 
 use crate::common::World;

@@ -1,6 +1,5 @@
 //! `costledger master-key …`: generate a key, and rotate every sealed admin key to a new one.
 
-
 use crate::common::{World, exit};
 
 #[test]

@@ -1,7 +1,6 @@
 //! `costledger subjects …`, `projects …` and `map-key …`: users, their projects, and which
 //! API keys are theirs when.
 
-
 use crate::common::{World, exit};
 
 #[test]

@@ -1,6 +1,5 @@
 //! `costledger plans …` against the fake: every subcommand, its output and its failures.
 
-
 use crate::common::{World, exit};
 use predicates::prelude::*;
 

@@ -2,7 +2,6 @@
 //! Runs when COSTLEDGER_TEST_DATABASE_URL names a Postgres database (scripts/test.sh sets
 //! it), and fails instead of skipping when COSTLEDGER_REQUIRE_POSTGRES=1.
 
-
 use crate::common::{World, exit, nanos, now};
 
 #[test]

@@ -1,9 +1,8 @@
 //! `costledger report …` against the fake: the amounts agree with the fake's ground truth to
 //! the nanodollar, the lines add up, and bad periods are refused.
 
-
-use chrono::{DateTime, Utc};
 use crate::common::{World, exit, nanos, now};
+use chrono::{DateTime, Utc};
 
 /// Two plans synced over the fake's 12 days of history.
 fn synced() -> World {

@@ -1,7 +1,6 @@
 //! `costledger sync` against the fake: first and incremental syncs, one plan, an explicit
 //! range, and plans that fail.
 
-
 use crate::common::{World, exit};
 
 fn stream<'a>(plan: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
