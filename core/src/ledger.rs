@@ -85,9 +85,11 @@ impl Ledger {
     /// Open the database (creating and migrating it as needed) and prepare the cipher and the
     /// provider sources.
     ///
-    /// Fails with `INVALID_INPUT` when the database URL or the master key is malformed. A
-    /// ledger opened without a master key (nor a host cipher) reads reports and history, but
-    /// everything that seals or opens a credential (adding a plan, syncing) fails with
+    /// Fails with `INVALID_INPUT` when the database URL or the master key is malformed, and
+    /// with `CRYPTO` when the master key is not the one the ledger's credentials are sealed
+    /// with (the message names the key id expected, never a key). A ledger opened without a
+    /// master key (nor a host cipher) reads reports and history, but everything that seals or
+    /// opens a credential (adding a plan, syncing a plan that has one) fails with
     /// `INVALID_INPUT` saying a master key is needed.
     pub async fn open(config: LedgerConfig) -> Result<Ledger> {
         let state = match &config.cipher {
@@ -122,14 +124,29 @@ impl Ledger {
             sources.insert(source.provider(), source.clone());
         }
         let store = open_store(&config.database_url, &config.store).await?;
-        Ok(Ledger {
+        let ledger = Ledger {
             inner: Arc::new(LedgerInner {
                 store,
                 cipher: RwLock::new(state),
                 sources,
                 clock: config.clock.clone(),
             }),
-        })
+        };
+        ledger.check_master_key().await?;
+        ledger.rebuild_unpriced_days().await?;
+        Ok(ledger)
+    }
+
+    /// Compute again the days whose unpriced usage an older schema kept per day (migration
+    /// `20261206000009` lists them), so that it is kept per hour like every other day. Several
+    /// processes may do it at once: each day is replaced whole, in one transaction.
+    async fn rebuild_unpriced_days(&self) -> Result<()> {
+        for (plan_id, day) in self.inner.store.unpriced_days_to_rebuild().await? {
+            self.materialize(plan_id, &std::collections::BTreeSet::from([day]))
+                .await?;
+            self.inner.store.unpriced_day_rebuilt(plan_id, day).await?;
+        }
+        Ok(())
     }
 
     /// Close the database pool. Every clone of this ledger shares it, so every later call on
