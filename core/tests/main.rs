@@ -18,5 +18,6 @@ mod plans;
 mod report_rollups;
 mod reports;
 mod store_conformance;
+mod store_open;
 mod sync;
 mod sync_processes;
