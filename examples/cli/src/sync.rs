@@ -15,7 +15,8 @@ use crate::output;
 use crate::progress::SyncProgress;
 use crate::render::{self, count, table};
 
-pub async fn run(ctx: &Context, a: &SyncArgs) -> CliResult {
+/// The sync options the arguments describe.
+pub fn options(a: &SyncArgs) -> CliResult<SyncOptions> {
     if !(1..=3660).contains(&a.initial_days) {
         return Err(Failure::usage(format!(
             "--initial-days must be between 1 and 3660, got {}",
@@ -29,6 +30,11 @@ pub async fn run(ctx: &Context, a: &SyncArgs) -> CliResult {
     if let (Some(from), Some(to)) = (&a.from, &a.to) {
         options = options.backfill(args::instant("--from", from)?, args::instant("--to", to)?);
     }
+    Ok(options)
+}
+
+pub async fn run(ctx: &Context, a: &SyncArgs) -> CliResult {
+    let options = options(a)?;
     let tables = !(a.format.json || a.format.csv);
     let report = sync_with_progress(&ctx.ledger, options, ctx.now, tables).await?;
     if !output::export(&report, &a.format)? {
