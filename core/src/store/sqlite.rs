@@ -112,14 +112,6 @@ impl SqliteStore {
             })
             .synchronous(SqliteSynchronous::Normal);
         let location = connect.get_filename().display().to_string();
-        // Processes opening one new file at once would each create it, set its journal mode
-        // and see the same migrations pending: they go one at a time, under a lock file
-        // beside the database, and each re-reads what is applied.
-        let _lock = if options.run_migrations && !memory {
-            Some(lock_file(&migration_lock_path(&location), options.busy_timeout).await?)
-        } else {
-            None
-        };
         // An in-memory database lives and dies with its one connection: keep exactly one.
         let pool_options = if memory {
             SqlitePoolOptions::new()
@@ -144,6 +136,15 @@ impl SqliteStore {
                 )
             })?;
         if options.run_migrations {
+            // Processes opening one new file at once would each see the same migrations
+            // pending and run them: they go one at a time, under a lock file beside the
+            // database, and each re-reads what is applied once it holds the lock.
+            let _lock = match memory {
+                true => None,
+                false => {
+                    Some(lock_file(&migration_lock_path(&location), options.busy_timeout).await?)
+                }
+            };
             migrator()
                 .run(&pool)
                 .await
