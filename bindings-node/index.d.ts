@@ -456,7 +456,7 @@ export interface DashboardOptions {
    * workspace.
    */
   workspace?: WorkspaceOption
-  /** How many of the subjects who cost most to list. Default 10. */
+  /** How many of the subjects who cost most to list (0 to 4294967295). Default 10. */
   topSubjects?: number
 }
 
@@ -818,10 +818,20 @@ export interface ModelCost {
 export interface ModelLine {
   /** The model (`""` for cost without one, such as code execution). */
   model: string
-  /** Its cost. */
+  /** Its cost: what is known of it (see `costUnknown`). */
   cost: Cost
-  /** Its tokens. */
+  /** Its tokens, priced or not. */
   tokens: TokenCounts
+  /**
+   * Its tokens of every kind that have no price (the bill does not cover them and the
+   * price table has no price for the model): their cost is in no amount.
+   */
+  unpricedTokens: number
+  /**
+   * True when some of its usage has no price: `cost` is then less than what the model
+   * really cost (zero when none of it is priced); `missingPrices` names the usage.
+   */
+  costUnknown: boolean
 }
 
 /**
