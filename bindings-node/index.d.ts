@@ -19,9 +19,11 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class Ledger {
   /**
    * Open the database (creating and migrating it as needed) and prepare the cipher.
-   * Fails with `INVALID_INPUT` when the URL or master key is malformed. Opened without a
-   * master key or cipher, it reads reports and history, and whatever needs a credential
-   * fails with `INVALID_INPUT` saying how to make a key.
+   * Fails with `INVALID_INPUT` when the URL or master key is malformed, and with `CRYPTO`
+   * when the master key is not the one the ledger's credentials are sealed with (naming
+   * the key id expected, never a key). Opened without a master key or cipher, it reads
+   * reports and history, and whatever needs a credential fails with `INVALID_INPUT` saying
+   * how to make a key.
    */
   static open(options?: LedgerOptions | undefined | null): Promise<Ledger>
   /** Close the database pool. Later calls fail with `CLOSED`; closing twice is harmless. */
@@ -258,7 +260,8 @@ export declare class Ledger {
    * Sync every plan that is not disconnected (or only `planId`): each plan's outcome is in
    * the report, one plan's failure never stops another, and a plan whose lease another
    * worker holds is reported `skipped` (`locked`). Runs off the event loop: a long sync
-   * never delays the host's other requests.
+   * never delays the host's other requests. Rejects up front with `INVALID_INPUT` when a
+   * plan to sync has a credential and the ledger was opened without a master key.
    */
   sync(options?: SyncOptions | undefined | null): Promise<SyncReport>
   /** Recorded sync events, newest first. */

@@ -116,9 +116,11 @@ pub struct JsLedger {
 #[napi]
 impl JsLedger {
     /// Open the database (creating and migrating it as needed) and prepare the cipher.
-    /// Fails with `INVALID_INPUT` when the URL or master key is malformed. Opened without a
-    /// master key or cipher, it reads reports and history, and whatever needs a credential
-    /// fails with `INVALID_INPUT` saying how to make a key.
+    /// Fails with `INVALID_INPUT` when the URL or master key is malformed, and with `CRYPTO`
+    /// when the master key is not the one the ledger's credentials are sealed with (naming
+    /// the key id expected, never a key). Opened without a master key or cipher, it reads
+    /// reports and history, and whatever needs a credential fails with `INVALID_INPUT` saying
+    /// how to make a key.
     #[napi(catch_unwind)]
     pub async fn open(options: Option<LedgerOptions>) -> napi::Result<JsLedger> {
         let options = options.unwrap_or_default();

@@ -330,7 +330,8 @@ impl JsLedger {
     /// Sync every plan that is not disconnected (or only `planId`): each plan's outcome is in
     /// the report, one plan's failure never stops another, and a plan whose lease another
     /// worker holds is reported `skipped` (`locked`). Runs off the event loop: a long sync
-    /// never delays the host's other requests.
+    /// never delays the host's other requests. Rejects up front with `INVALID_INPUT` when a
+    /// plan to sync has a credential and the ledger was opened without a master key.
     #[napi(catch_unwind)]
     pub async fn sync(&self, options: Option<SyncOptions>) -> napi::Result<SyncReport> {
         let options = options.unwrap_or_default();
