@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::store::{CredentialResealer, KeyCheck, StoredCredential};
 
 /// What to do about a master key the ledger does not expect.
-const ROTATE_HINT: &str = "set COSTLEDGER_MASTER_KEY (or the master key given to open) to the key \
+const ROTATE_HINT: &str = "Set COSTLEDGER_MASTER_KEY (or the master key given to open) to the key \
      with that id; to change the master key, rotate it with rotate_master_key (`costledger \
      master-key rotate`), which re-seals every credential";
 
