@@ -19,9 +19,11 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class Ledger {
   /**
    * Open the database (creating and migrating it as needed) and prepare the cipher.
-   * Fails with `INVALID_INPUT` when the URL or master key is malformed. Opened without a
-   * master key or cipher, it reads reports and history, and whatever needs a credential
-   * fails with `INVALID_INPUT` saying how to make a key.
+   * Fails with `INVALID_INPUT` when the URL or master key is malformed, and with `CRYPTO`
+   * when the master key is not the one the ledger's credentials are sealed with (naming
+   * the key id expected, never a key). Opened without a master key or cipher, it reads
+   * reports and history, and whatever needs a credential fails with `INVALID_INPUT` saying
+   * how to make a key.
    */
   static open(options?: LedgerOptions | undefined | null): Promise<Ledger>
   /** Close the database pool. Later calls fail with `CLOSED`; closing twice is harmless. */
@@ -266,7 +268,9 @@ export declare class Ledger {
    * the report, one plan's failure never stops another, and a plan whose lease another
    * worker holds is reported `skipped` (`locked`). Runs off the event loop: a long sync
    * never delays the host's other requests. `cancel` stops it gracefully (the facade's
-   * `signal` option drives it): every plan is then reported `interrupted`.
+   * `signal` option drives it): every plan is then reported `interrupted`. Rejects up front
+   * with `INVALID_INPUT` when a plan to sync has a credential and the ledger was opened
+   * without a master key.
    */
   sync(options?: SyncOptions | undefined | null, cancel?: SyncCancel | undefined | null): Promise<SyncReport>
   /** Recorded sync events, newest first. */
@@ -478,7 +482,7 @@ export interface DashboardOptions {
    * workspace.
    */
   workspace?: WorkspaceOption
-  /** How many of the subjects who cost most to list. Default 10. */
+  /** How many of the subjects who cost most to list (0 to 4294967295). Default 10. */
   topSubjects?: number
 }
 
@@ -861,10 +865,20 @@ export interface ModelCost {
 export interface ModelLine {
   /** The model (`""` for cost without one, such as code execution). */
   model: string
-  /** Its cost. */
+  /** Its cost: what is known of it (see `costUnknown`). */
   cost: Cost
-  /** Its tokens. */
+  /** Its tokens, priced or not. */
   tokens: TokenCounts
+  /**
+   * Its tokens of every kind that have no price (the bill does not cover them and the
+   * price table has no price for the model): their cost is in no amount.
+   */
+  unpricedTokens: number
+  /**
+   * True when some of its usage has no price: `cost` is then less than what the model
+   * really cost (zero when none of it is priced); `missingPrices` names the usage.
+   */
+  costUnknown: boolean
 }
 
 /**

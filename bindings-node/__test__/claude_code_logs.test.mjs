@@ -144,6 +144,23 @@ for (const kind of BACKENDS) {
       await rejectsWith(ledger.exportClaudeCodeLogsDaily(9999, {}, 'csv'), 'PLAN_NOT_FOUND')
     })
 
+    it('lists a model without a price in the dashboard, its cost unknown, for exactly the period', async () => {
+      const line = (d, model) => d.perModel.find((m) => m.model === model)
+      // 22:00 UTC on the 19th: in the UTC day of the 19th and the Los Angeles day of the 19th.
+      for (const period of ['2026-11-19', '2026-11-19 America/Los_Angeles']) {
+        const d = await ledger.dashboard({ period, planIds: [plan.id] })
+        const made = line(d, 'claude-made-up-9')
+        assert.ok(made, `${period}: ${JSON.stringify(d.perModel)}`)
+        assert.deepEqual([made.costUnknown, made.unpricedTokens, made.tokens.output, made.cost.total.usd], [true, 55, 50, '0.00'])
+        assert.deepEqual(d.missingPrices.map((m) => [m.model, m.tokens]), [['claude-made-up-9', 55]])
+      }
+      // The UTC day before has none of it.
+      const before = await ledger.dashboard({ period: '2026-11-18', planIds: [plan.id] })
+      assert.deepEqual(before.missingPrices, [])
+      assert.equal(line(before, 'claude-made-up-9'), undefined)
+      assert.deepEqual([line(before, SONNET).costUnknown, line(before, SONNET).unpricedTokens], [false, 0])
+    })
+
     it('refuses other plans and bad options with their codes', async () => {
       const anthropic = await ledger.addPlan({ label: 'Org', adminApiKey: fake.orgs[0].admin_key })
       await rejectsWith(ledger.claudeCodeLogsDaily(anthropic.id), 'INVALID_INPUT', /log reports need a claude_code_logs plan/)

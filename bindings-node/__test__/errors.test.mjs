@@ -38,7 +38,7 @@ describe('errors', () => {
   })
 
   it('turns arguments of the wrong type into INVALID_INPUT', async () => {
-    await rejectsWith(ledger.getPlan('42'), 'INVALID_INPUT', /i64/)
+    await rejectsWith(ledger.getPlan('42'), 'INVALID_INPUT', /f64/)
     await rejectsWith(ledger.addPlan(), 'INVALID_INPUT')
     await rejectsWith(ledger.addPlan({ label: 7 }), 'INVALID_INPUT', /NewPlan.label/)
     await rejectsWith(ledger.updatePlan(1, { subscription: { tier: 'pro' } }), 'INVALID_INPUT', /seats/)

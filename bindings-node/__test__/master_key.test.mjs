@@ -47,24 +47,26 @@ for (const kind of BACKENDS) {
       assert.equal((await withNew.checkPlan(plans[1].id)).id, fake.orgs[1].id)
       await withNew.close()
 
-      const withOld = await openLedger(db, fake, { masterKey: oldKey })
+      // The old key is refused when the ledger opens, naming the key id expected.
       let failed
       await rejectsWith(
-        withOld.checkPlan(plans[0].id).catch((e) => {
+        openLedger(db, fake, { masterKey: oldKey }).catch((e) => {
           failed = e
           throw e
         }),
         'CRYPTO',
-        new RegExp(`cannot open the credential of plan ${plans[0].id}`),
+        /wrong master key: .* sealed with master key sha256:[0-9a-f]{16}.*rotated away/,
       )
       assertNoKey(failed, fake.orgs.map((o) => o.admin_key))
       assert.ok(!failed.message.includes(oldKey) && !failed.message.includes(newKey))
-      await withOld.close()
 
-      // A newer key with the rotated one as previous still reads everything.
-      const withPrevious = await openLedger(db, fake, { masterKey: generateMasterKey(), previousMasterKeys: [newKey] })
+      // The new key with the old one as previous (a roll-out) reads everything.
+      const withPrevious = await openLedger(db, fake, { masterKey: newKey, previousMasterKeys: [oldKey] })
       assert.equal((await withPrevious.checkPlan(plans[0].id)).id, fake.orgs[0].id)
       await withPrevious.close()
+      // Any other key is refused, even with the right one as previous: it would seal with
+      // a second key.
+      await rejectsWith(openLedger(db, fake, { masterKey: generateMasterKey(), previousMasterKeys: [newKey] }), 'CRYPTO')
       db.masterKey = newKey
     })
 

@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 
+import { Ledger } from 'costledger'
+
 import { BACKENDS, DAYS, NOW, assertNoKey, freshDb, openLedger, rejectsWith, startFake, usd } from './helpers.mjs'
 
 // The fake's token totals as the reports name them.
@@ -171,6 +173,19 @@ for (const kind of BACKENDS) {
       assert.equal(third.code, 'CONFLICT', 'one plan per organisation')
       await ledger.disconnectPlan(plans[1].id)
       await rejectsWith(ledger.sync({ planId: plans[1].id }), 'INVALID_INPUT', /disconnected and cannot be synced/)
+    })
+
+    it('refuses up front to sync without a master key', async () => {
+      const saved = process.env.COSTLEDGER_MASTER_KEY
+      delete process.env.COSTLEDGER_MASTER_KEY
+      const keyless = await Ledger.open({ ...db.options, anthropicBaseUrl: fake.baseUrl, now: NOW }).finally(() => {
+        if (saved !== undefined) process.env.COSTLEDGER_MASTER_KEY = saved
+      })
+      const before = (await ledger.syncHistory()).length
+      await rejectsWith(keyless.sync(), 'INVALID_INPUT', /no master key is configured/)
+      await rejectsWith(keyless.sync({ planId: plans[0].id }), 'INVALID_INPUT', /no master key is configured/)
+      assert.equal((await ledger.syncHistory()).length, before, 'no event recorded')
+      await keyless.close()
     })
 
     it('reports a revoked key in the plan outcome, not as a rejection', async () => {

@@ -44,9 +44,10 @@ export class Ledger {
 
   /**
    * Open the database (creating and migrating it as needed) and prepare the cipher. Rejects
-   * with `INVALID_INPUT` when the URL or master key is malformed. Opened without a master key
-   * or cipher, it reads reports and history, and whatever needs a credential (adding a plan,
-   * syncing) rejects with `INVALID_INPUT` saying how to make a key.
+   * with `INVALID_INPUT` when the URL or master key is malformed, and with `CRYPTO` when the
+   * master key is not the one the ledger's credentials are sealed with. Opened without a master
+   * key or cipher, it reads reports and history, and whatever needs a credential (adding a
+   * plan, syncing a plan that has one) rejects with `INVALID_INPUT` saying how to make a key.
    */
   static async open(options: LedgerOptions = {}): Promise<Ledger> {
     const { cipher, ...rest } = options

@@ -13,6 +13,7 @@ use costledger::store::logs::LogFile as CoreLogFile;
 use napi_derive::napi;
 
 use crate::error::run;
+use crate::integers::id;
 use crate::ledger::JsLedger;
 use crate::model::{Money, TokenCounts, iso, list, parse_date};
 use crate::reports::by_format;
@@ -220,11 +221,12 @@ impl JsLedger {
     #[napi(catch_unwind)]
     pub async fn claude_code_logs_daily(
         &self,
-        plan_id: i64,
+        plan_id: f64,
         options: Option<LogReportOptions>,
     ) -> napi::Result<Vec<LogPeriodUsage>> {
         let options = options.unwrap_or_default();
         run(async {
+            let plan_id = id("planId", plan_id)?;
             let options = options.try_into()?;
             self.inner.claude_code_logs_daily(plan_id, &options).await
         })
@@ -236,11 +238,12 @@ impl JsLedger {
     #[napi(catch_unwind)]
     pub async fn claude_code_logs_monthly(
         &self,
-        plan_id: i64,
+        plan_id: f64,
         options: Option<LogReportOptions>,
     ) -> napi::Result<Vec<LogPeriodUsage>> {
         let options = options.unwrap_or_default();
         run(async {
+            let plan_id = id("planId", plan_id)?;
             let options = options.try_into()?;
             self.inner.claude_code_logs_monthly(plan_id, &options).await
         })
@@ -253,11 +256,12 @@ impl JsLedger {
     #[napi(catch_unwind)]
     pub async fn claude_code_logs_sessions(
         &self,
-        plan_id: i64,
+        plan_id: f64,
         options: Option<LogReportOptions>,
     ) -> napi::Result<Vec<LogSessionUsage>> {
         let options = options.unwrap_or_default();
         run(async {
+            let plan_id = id("planId", plan_id)?;
             let options = options.try_into()?;
             self.inner
                 .claude_code_logs_sessions(plan_id, &options)
@@ -272,11 +276,12 @@ impl JsLedger {
     #[napi(catch_unwind)]
     pub async fn claude_code_logs_blocks(
         &self,
-        plan_id: i64,
+        plan_id: f64,
         options: Option<LogReportOptions>,
     ) -> napi::Result<Vec<LogBlockUsage>> {
         let options = options.unwrap_or_default();
         run(async {
+            let plan_id = id("planId", plan_id)?;
             let options = options.try_into()?;
             self.inner.claude_code_logs_blocks(plan_id, &options).await
         })
@@ -287,10 +292,13 @@ impl JsLedger {
     /// The log files a `claude_code_logs` plan tracks, with how far each was read and the
     /// lines it skipped so far.
     #[napi(catch_unwind)]
-    pub async fn claude_code_log_files(&self, plan_id: i64) -> napi::Result<Vec<LogFile>> {
-        run(self.inner.claude_code_log_files(plan_id))
-            .await
-            .map(list)
+    pub async fn claude_code_log_files(&self, plan_id: f64) -> napi::Result<Vec<LogFile>> {
+        run(async {
+            let plan_id = id("planId", plan_id)?;
+            self.inner.claude_code_log_files(plan_id).await
+        })
+        .await
+        .map(list)
     }
 
     /// `claudeCodeLogsDaily` as the core exports it: `json` (its snake_case records) or
@@ -298,11 +306,12 @@ impl JsLedger {
     #[napi(catch_unwind)]
     pub async fn export_claude_code_logs_daily(
         &self,
-        plan_id: i64,
+        plan_id: f64,
         options: LogReportOptions,
         #[napi(ts_arg_type = "'json' | 'csv'")] format: String,
     ) -> napi::Result<String> {
         run(async {
+            let plan_id = id("planId", plan_id)?;
             let options = options.try_into()?;
             let days = self.inner.claude_code_logs_daily(plan_id, &options).await?;
             by_format(&format, || json(&days), || flat_csv(&days))
@@ -314,11 +323,12 @@ impl JsLedger {
     #[napi(catch_unwind)]
     pub async fn export_claude_code_logs_monthly(
         &self,
-        plan_id: i64,
+        plan_id: f64,
         options: LogReportOptions,
         #[napi(ts_arg_type = "'json' | 'csv'")] format: String,
     ) -> napi::Result<String> {
         run(async {
+            let plan_id = id("planId", plan_id)?;
             let options = options.try_into()?;
             let months = self
                 .inner
@@ -333,11 +343,12 @@ impl JsLedger {
     #[napi(catch_unwind)]
     pub async fn export_claude_code_logs_sessions(
         &self,
-        plan_id: i64,
+        plan_id: f64,
         options: LogReportOptions,
         #[napi(ts_arg_type = "'json' | 'csv'")] format: String,
     ) -> napi::Result<String> {
         run(async {
+            let plan_id = id("planId", plan_id)?;
             let options = options.try_into()?;
             let sessions = self
                 .inner
@@ -352,11 +363,12 @@ impl JsLedger {
     #[napi(catch_unwind)]
     pub async fn export_claude_code_logs_blocks(
         &self,
-        plan_id: i64,
+        plan_id: f64,
         options: LogReportOptions,
         #[napi(ts_arg_type = "'json' | 'csv'")] format: String,
     ) -> napi::Result<String> {
         run(async {
+            let plan_id = id("planId", plan_id)?;
             let options = options.try_into()?;
             let blocks = self
                 .inner

@@ -9,6 +9,7 @@ use napi_derive::napi;
 
 use crate::cipher::{JsKeyCipher, KeyCipher};
 use crate::error::run;
+use crate::integers::opt_uint32;
 use crate::model::parse_instant;
 
 /// How to open a ledger. Every field is optional; unset ones fall back to the
@@ -36,20 +37,20 @@ pub struct LedgerOptions {
     /// Default: the connection's `search_path` (usually `public`).
     pub postgres_schema: Option<String>,
     /// Largest database connection pool. Default 8.
-    pub max_connections: Option<u32>,
+    pub max_connections: Option<f64>,
     /// Apply pending migrations on open. Default true; turn off when migrations run from a
     /// deploy step.
     pub run_migrations: Option<bool>,
     /// Timeout of one HTTP request to a provider, in milliseconds. Default 60000.
-    pub http_timeout_ms: Option<u32>,
+    pub http_timeout_ms: Option<f64>,
     /// Retries of a failed provider request before giving up. Default 4.
-    pub max_retries: Option<u32>,
+    pub max_retries: Option<f64>,
     /// The least time between two requests sent with one credential, in milliseconds.
     /// Default 250.
-    pub request_interval_ms: Option<u32>,
+    pub request_interval_ms: Option<f64>,
     /// The first wait before retrying a failed provider request, in milliseconds; it doubles
     /// with each retry up to 8 s unless the provider says how long to wait. Default 500.
-    pub retry_backoff_ms: Option<u32>,
+    pub retry_backoff_ms: Option<f64>,
     /// For tests and simulations: a fixed "now" (ISO-8601, like `2026-11-20T00:00:00Z`) that
     /// sync windows are computed from. Default: the system clock.
     pub now: Option<String>,
@@ -76,23 +77,23 @@ fn config(o: LedgerOptions) -> costledger::Result<LedgerConfig> {
     if let Some(schema) = o.postgres_schema {
         c = c.postgres_schema(schema);
     }
-    if let Some(n) = o.max_connections {
+    if let Some(n) = opt_uint32("maxConnections", o.max_connections)? {
         c = c.max_connections(n);
     }
     if let Some(run) = o.run_migrations {
         c = c.run_migrations(run);
     }
     let ms = |n: u32| Duration::from_millis(n.into());
-    if let Some(n) = o.http_timeout_ms {
+    if let Some(n) = opt_uint32("httpTimeoutMs", o.http_timeout_ms)? {
         c = c.http_timeout(ms(n));
     }
-    if let Some(n) = o.max_retries {
+    if let Some(n) = opt_uint32("maxRetries", o.max_retries)? {
         c = c.max_retries(n);
     }
-    if let Some(n) = o.request_interval_ms {
+    if let Some(n) = opt_uint32("requestIntervalMs", o.request_interval_ms)? {
         c = c.request_interval(ms(n));
     }
-    if let Some(n) = o.retry_backoff_ms {
+    if let Some(n) = opt_uint32("retryBackoffMs", o.retry_backoff_ms)? {
         c = c.retry_backoff(ms(n));
     }
     if let Some(now) = o.now {
@@ -115,9 +116,11 @@ pub struct JsLedger {
 #[napi]
 impl JsLedger {
     /// Open the database (creating and migrating it as needed) and prepare the cipher.
-    /// Fails with `INVALID_INPUT` when the URL or master key is malformed. Opened without a
-    /// master key or cipher, it reads reports and history, and whatever needs a credential
-    /// fails with `INVALID_INPUT` saying how to make a key.
+    /// Fails with `INVALID_INPUT` when the URL or master key is malformed, and with `CRYPTO`
+    /// when the master key is not the one the ledger's credentials are sealed with (naming
+    /// the key id expected, never a key). Opened without a master key or cipher, it reads
+    /// reports and history, and whatever needs a credential fails with `INVALID_INPUT` saying
+    /// how to make a key.
     #[napi(catch_unwind)]
     pub async fn open(options: Option<LedgerOptions>) -> napi::Result<JsLedger> {
         let options = options.unwrap_or_default();

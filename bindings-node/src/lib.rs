@@ -13,6 +13,7 @@ mod ledger;
 mod cipher;
 mod claude_code_logs;
 mod error;
+mod integers;
 mod master_key;
 mod model;
 mod org;

@@ -5,6 +5,7 @@ use costledger::{DataRetention, ListPlans, Money as CoreMoney, PlanSettings};
 use napi_derive::napi;
 
 use crate::error::{invalid, run};
+use crate::integers;
 use crate::ledger::JsLedger;
 use crate::model::{Money, iso, iso_opt, parse_date, parse_opt};
 use crate::org::{OrgInfo, OrgMetadata};
@@ -107,7 +108,7 @@ pub struct SubscriptionInput {
     )]
     pub tier: String,
     /// Seats paid for (1 to 1 000 000).
-    pub seats: i64,
+    pub seats: f64,
     /// The first day of a billing period (`2026-11-01`).
     pub anchor_date: String,
     /// A custom price per seat per billing cycle, as an exact decimal string of dollars
@@ -125,7 +126,8 @@ impl TryFrom<SubscriptionInput> for costledger::Subscription {
 
     fn try_from(s: SubscriptionInput) -> costledger::Result<Self> {
         let anchor = parse_date("anchorDate", &s.anchor_date)?;
-        let mut sub = costledger::Subscription::new(s.tier.parse()?, s.seats, anchor);
+        let seats = integers::count("subscription.seats", s.seats)?;
+        let mut sub = costledger::Subscription::new(s.tier.parse()?, seats, anchor);
         if let Some(cycle) = parse_opt(s.cycle)? {
             sub = sub.cycle(cycle);
         }
@@ -249,17 +251,22 @@ impl JsLedger {
 
     /// One plan, or `PLAN_NOT_FOUND`.
     #[napi(catch_unwind)]
-    pub async fn get_plan(&self, id: i64) -> napi::Result<Plan> {
-        run(self.inner.get_plan(id)).await.map(Plan::from)
+    pub async fn get_plan(&self, id: f64) -> napi::Result<Plan> {
+        run(async { self.inner.get_plan(integers::id("id", id)?).await })
+            .await
+            .map(Plan::from)
     }
 
     /// Change a plan's label or subscription. A label in use by another live plan is
     /// `CONFLICT`.
     #[napi(catch_unwind)]
-    pub async fn update_plan(&self, id: i64, update: PlanUpdate) -> napi::Result<Plan> {
-        run(async { self.inner.update_plan(id, update.try_into()?).await })
-            .await
-            .map(Plan::from)
+    pub async fn update_plan(&self, id: f64, update: PlanUpdate) -> napi::Result<Plan> {
+        run(async {
+            let id = integers::id("id", id)?;
+            self.inner.update_plan(id, update.try_into()?).await
+        })
+        .await
+        .map(Plan::from)
     }
 
     /// Disconnect a plan: its status becomes `disconnected` and its sealed credential is
@@ -268,16 +275,19 @@ impl JsLedger {
     #[napi(catch_unwind)]
     pub async fn disconnect_plan(
         &self,
-        id: i64,
+        id: f64,
         options: Option<DisconnectOptions>,
     ) -> napi::Result<Plan> {
         let retention = match options.and_then(|o| o.purge) {
             Some(true) => DataRetention::Purge,
             _ => DataRetention::Keep,
         };
-        run(self.inner.disconnect_plan(id, retention))
-            .await
-            .map(Plan::from)
+        run(async {
+            let id = integers::id("id", id)?;
+            self.inner.disconnect_plan(id, retention).await
+        })
+        .await
+        .map(Plan::from)
     }
 
     /// Replace a plan's Admin API key. The new key must answer for the plan's organisation
@@ -285,12 +295,15 @@ impl JsLedger {
     #[napi(catch_unwind)]
     pub async fn rotate_plan_credential(
         &self,
-        id: i64,
+        id: f64,
         admin_api_key: String,
     ) -> napi::Result<Plan> {
-        run(self.inner.rotate_plan_credential(id, admin_api_key))
-            .await
-            .map(Plan::from)
+        run(async {
+            let id = integers::id("id", id)?;
+            self.inner.rotate_plan_credential(id, admin_api_key).await
+        })
+        .await
+        .map(Plan::from)
     }
 
     /// Open a plan's stored credential and ask the provider which organisation it answers
@@ -298,8 +311,10 @@ impl JsLedger {
     /// `CREDENTIAL_REJECTED` when the provider refuses it, `ORG_MISMATCH` when it answers for
     /// another organisation.
     #[napi(catch_unwind)]
-    pub async fn check_plan(&self, id: i64) -> napi::Result<OrgInfo> {
-        run(self.inner.check_plan(id)).await.map(OrgInfo::from)
+    pub async fn check_plan(&self, id: f64) -> napi::Result<OrgInfo> {
+        run(async { self.inner.check_plan(integers::id("id", id)?).await })
+            .await
+            .map(OrgInfo::from)
     }
 
     /// The organisation metadata last synced for a plan: workspaces, API keys of every
@@ -307,8 +322,8 @@ impl JsLedger {
     /// lists. Empty lists before the plan's first sync; `PLAN_NOT_FOUND` when there is no
     /// such plan.
     #[napi(catch_unwind)]
-    pub async fn plan_metadata(&self, id: i64) -> napi::Result<OrgMetadata> {
-        run(self.inner.plan_metadata(id))
+    pub async fn plan_metadata(&self, id: f64) -> napi::Result<OrgMetadata> {
+        run(async { self.inner.plan_metadata(integers::id("id", id)?).await })
             .await
             .map(OrgMetadata::from)
     }

@@ -5,6 +5,7 @@ use costledger::{MappingFilter, NewKeyMapping as CoreNewKeyMapping, NewSubject a
 use napi_derive::napi;
 
 use crate::error::run;
+use crate::integers;
 use crate::ledger::JsLedger;
 use crate::model::{iso, iso_opt, parse_instant};
 
@@ -133,13 +134,13 @@ impl From<costledger::KeyMapping> for KeyMapping {
 #[napi(object, object_to_js = false)]
 pub struct NewKeyMapping {
     /// The plan the key belongs to.
-    pub plan_id: i64,
+    pub plan_id: f64,
     /// The provider's key id (`apikey_…`, from `planMetadata(planId).apiKeys`).
     pub api_key_id: String,
     /// The subject.
     pub subject_id: String,
     /// One of the subject's projects. Default: their default project.
-    pub project_id: Option<i64>,
+    pub project_id: Option<f64>,
     /// From when (ISO-8601, like `2026-11-05T00:00:00Z`). Default: the beginning of the
     /// key's history.
     pub valid_from: Option<String>,
@@ -153,10 +154,10 @@ impl TryFrom<NewKeyMapping> for CoreNewKeyMapping {
     fn try_from(m: NewKeyMapping) -> costledger::Result<Self> {
         let instant = |what, t: Option<String>| t.map(|t| parse_instant(what, &t)).transpose();
         Ok(CoreNewKeyMapping {
-            plan_id: m.plan_id,
+            plan_id: integers::id("planId", m.plan_id)?,
             api_key_id: m.api_key_id,
             subject_id: m.subject_id,
-            project_id: m.project_id,
+            project_id: integers::opt_id("projectId", m.project_id)?,
             valid_from: instant("validFrom", m.valid_from)?,
             valid_to: instant("validTo", m.valid_to)?,
         })
@@ -167,20 +168,22 @@ impl TryFrom<NewKeyMapping> for CoreNewKeyMapping {
 #[napi(object, object_to_js = false)]
 pub struct ListMappingsOptions {
     /// Only this plan's.
-    pub plan_id: Option<i64>,
+    pub plan_id: Option<f64>,
     /// Only this key's.
     pub api_key_id: Option<String>,
     /// Only this subject's.
     pub subject_id: Option<String>,
 }
 
-impl From<ListMappingsOptions> for MappingFilter {
-    fn from(o: ListMappingsOptions) -> Self {
-        MappingFilter {
-            plan_id: o.plan_id,
+impl TryFrom<ListMappingsOptions> for MappingFilter {
+    type Error = costledger::Error;
+
+    fn try_from(o: ListMappingsOptions) -> costledger::Result<Self> {
+        Ok(MappingFilter {
+            plan_id: integers::opt_id("planId", o.plan_id)?,
             api_key_id: o.api_key_id,
             subject_id: o.subject_id,
-        }
+        })
     }
 }
 
@@ -240,8 +243,8 @@ impl JsLedger {
     /// Delete a project (not a default one: `INVALID_INPUT`); keys mapped to it fall back to
     /// its subject's default project. `PROJECT_NOT_FOUND` when there is none.
     #[napi(catch_unwind)]
-    pub async fn delete_project(&self, id: i64) -> napi::Result<()> {
-        run(self.inner.delete_project(id)).await
+    pub async fn delete_project(&self, id: f64) -> napi::Result<()> {
+        run(async { self.inner.delete_project(integers::id("id", id)?).await }).await
     }
 
     /// Attribute an API key of a plan to a subject (and project) from `validFrom` until
@@ -261,23 +264,29 @@ impl JsLedger {
         &self,
         options: Option<ListMappingsOptions>,
     ) -> napi::Result<Vec<KeyMapping>> {
-        let filter = options.map(MappingFilter::from).unwrap_or_default();
-        let mappings = run(self.inner.list_mappings(filter)).await?;
+        let mappings = run(async {
+            let filter = options.map(MappingFilter::try_from).transpose()?;
+            self.inner.list_mappings(filter.unwrap_or_default()).await
+        })
+        .await?;
         Ok(mappings.into_iter().map(KeyMapping::from).collect())
     }
 
     /// End a mapping at `at` (ISO-8601): from then on the key falls back to its creator's
     /// email (or nobody). `MAPPING_NOT_FOUND` when there is none.
     #[napi(catch_unwind)]
-    pub async fn end_mapping(&self, id: i64, at: String) -> napi::Result<KeyMapping> {
-        run(async { self.inner.end_mapping(id, parse_instant("at", &at)?).await })
-            .await
-            .map(KeyMapping::from)
+    pub async fn end_mapping(&self, id: f64, at: String) -> napi::Result<KeyMapping> {
+        run(async {
+            let id = integers::id("id", id)?;
+            self.inner.end_mapping(id, parse_instant("at", &at)?).await
+        })
+        .await
+        .map(KeyMapping::from)
     }
 
     /// Delete a mapping; `MAPPING_NOT_FOUND` when there is none.
     #[napi(catch_unwind)]
-    pub async fn delete_mapping(&self, id: i64) -> napi::Result<()> {
-        run(self.inner.delete_mapping(id)).await
+    pub async fn delete_mapping(&self, id: f64) -> napi::Result<()> {
+        run(async { self.inner.delete_mapping(integers::id("id", id)?).await }).await
     }
 }

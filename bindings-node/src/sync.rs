@@ -9,6 +9,7 @@ use napi::bindgen_prelude::PromiseRaw;
 use napi_derive::napi;
 
 use crate::error::run;
+use crate::integers;
 use crate::ledger::JsLedger;
 use crate::model::{iso, iso_opt, list, parse_instant, parse_opt};
 use crate::reports::BudgetAlert;
@@ -57,7 +58,7 @@ pub struct TimeRange {
 #[derive(Default)]
 pub struct SyncOptions {
     /// Sync only this plan. Default: every plan not disconnected.
-    pub plan_id: Option<i64>,
+    pub plan_id: Option<f64>,
     /// Which streams, in this order. Default `['metadata', 'usage', 'cost', 'claude_code']`.
     #[napi(ts_type = "Array<'metadata' | 'usage' | 'cost' | 'claude_code'>")]
     pub streams: Option<Vec<String>>,
@@ -65,21 +66,21 @@ pub struct SyncOptions {
     #[napi(ts_type = "'1h' | '1d'")]
     pub usage_width: Option<String>,
     /// How far back a plan's first sync reaches, in days. Default 30.
-    pub initial_backfill_days: Option<u32>,
+    pub initial_backfill_days: Option<f64>,
     /// How much recent usage is synced again each time, in days. Default 2.
-    pub usage_lookback_days: Option<u32>,
+    pub usage_lookback_days: Option<f64>,
     /// How much recent cost is synced again each time, in days. Default 3.
-    pub cost_lookback_days: Option<u32>,
+    pub cost_lookback_days: Option<f64>,
     /// How many recent days of Claude Code analytics are synced again. Default 2.
-    pub claude_code_lookback_days: Option<u32>,
+    pub claude_code_lookback_days: Option<f64>,
     /// Re-sync this explicit range instead of the usual window, without moving any
     /// watermark back.
     pub backfill: Option<TimeRange>,
     /// Plans synced at once (1-64). Default 4.
-    pub concurrency: Option<u32>,
+    pub concurrency: Option<f64>,
     /// Lifetime of a plan's sync lease in milliseconds, renewed every third of it; a crashed
     /// worker's plan can be synced again after this long. Default 60000.
-    pub lease_ttl_ms: Option<u32>,
+    pub lease_ttl_ms: Option<f64>,
 }
 
 impl TryFrom<SyncOptions> for CoreSyncOptions {
@@ -87,7 +88,7 @@ impl TryFrom<SyncOptions> for CoreSyncOptions {
 
     fn try_from(o: SyncOptions) -> costledger::Result<Self> {
         let mut s = CoreSyncOptions {
-            plan_id: o.plan_id,
+            plan_id: integers::opt_id("planId", o.plan_id)?,
             ..CoreSyncOptions::default()
         };
         if let Some(streams) = o.streams {
@@ -100,16 +101,17 @@ impl TryFrom<SyncOptions> for CoreSyncOptions {
             s.usage_width = width;
         }
         let days = |d: u32| TimeDelta::days(d.into());
-        if let Some(d) = o.initial_backfill_days {
+        let opt = integers::opt_uint32;
+        if let Some(d) = opt("initialBackfillDays", o.initial_backfill_days)? {
             s.initial_backfill = days(d);
         }
-        if let Some(d) = o.usage_lookback_days {
+        if let Some(d) = opt("usageLookbackDays", o.usage_lookback_days)? {
             s.usage_lookback = days(d);
         }
-        if let Some(d) = o.cost_lookback_days {
+        if let Some(d) = opt("costLookbackDays", o.cost_lookback_days)? {
             s.cost_lookback = days(d);
         }
-        if let Some(d) = o.claude_code_lookback_days {
+        if let Some(d) = opt("claudeCodeLookbackDays", o.claude_code_lookback_days)? {
             s.claude_code_lookback = days(d);
         }
         if let Some(range) = o.backfill {
@@ -118,10 +120,10 @@ impl TryFrom<SyncOptions> for CoreSyncOptions {
                 parse_instant("backfill.to", &range.to)?,
             ));
         }
-        if let Some(n) = o.concurrency {
+        if let Some(n) = opt("concurrency", o.concurrency)? {
             s.concurrency = n as usize;
         }
-        if let Some(ms) = o.lease_ttl_ms {
+        if let Some(ms) = opt("leaseTtlMs", o.lease_ttl_ms)? {
             s.lease_ttl = Duration::from_millis(ms.into());
         }
         Ok(s)
@@ -270,7 +272,7 @@ impl From<costledger::SyncReport> for SyncReport {
 #[napi(object, object_to_js = false)]
 pub struct SyncHistoryOptions {
     /// Only this plan.
-    pub plan_id: Option<i64>,
+    pub plan_id: Option<f64>,
     /// Only this stream.
     #[napi(ts_type = "'metadata' | 'usage' | 'cost' | 'claude_code' | 'allocation' | 'plan'")]
     pub stream: Option<String>,
@@ -278,9 +280,9 @@ pub struct SyncHistoryOptions {
     #[napi(ts_type = "'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'")]
     pub status: Option<String>,
     /// Only events with an id below this, to page back.
-    pub before_id: Option<i64>,
+    pub before_id: Option<f64>,
     /// At most this many (1-10000). Default 100.
-    pub limit: Option<i64>,
+    pub limit: Option<f64>,
 }
 
 impl TryFrom<SyncHistoryOptions> for SyncHistoryFilter {
@@ -289,11 +291,14 @@ impl TryFrom<SyncHistoryOptions> for SyncHistoryFilter {
     fn try_from(o: SyncHistoryOptions) -> costledger::Result<Self> {
         let default = SyncHistoryFilter::default();
         Ok(SyncHistoryFilter {
-            plan_id: o.plan_id,
+            plan_id: integers::opt_id("planId", o.plan_id)?,
             stream: parse_opt(o.stream)?,
             status: parse_opt(o.status)?,
-            before_id: o.before_id,
-            limit: o.limit.unwrap_or(default.limit),
+            before_id: integers::opt_id("beforeId", o.before_id)?,
+            limit: match o.limit {
+                Some(n) => integers::count("limit", n)?,
+                None => default.limit,
+            },
         })
     }
 }
@@ -360,7 +365,9 @@ impl JsLedger {
     /// the report, one plan's failure never stops another, and a plan whose lease another
     /// worker holds is reported `skipped` (`locked`). Runs off the event loop: a long sync
     /// never delays the host's other requests. `cancel` stops it gracefully (the facade's
-    /// `signal` option drives it): every plan is then reported `interrupted`.
+    /// `signal` option drives it): every plan is then reported `interrupted`. Rejects up front
+    /// with `INVALID_INPUT` when a plan to sync has a credential and the ledger was opened
+    /// without a master key.
     #[napi(catch_unwind)]
     pub fn sync<'env>(
         &self,

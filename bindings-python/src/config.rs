@@ -64,10 +64,13 @@ impl OpenArgs {
 
     pub(crate) fn into_config(
         self,
-        database_url: String,
+        database_url: Option<String>,
         cipher: Option<PyKeyCipher>,
     ) -> costledger::Result<LedgerConfig> {
-        let mut config = LedgerConfig::new(database_url);
+        let mut config = match database_url {
+            Some(url) => LedgerConfig::new(url),
+            None => LedgerConfig::from_env(),
+        };
         config = with(config, self.master_key, |c, k| c.master_key(k));
         for key in self.previous_master_keys {
             config = config.previous_master_key(key);

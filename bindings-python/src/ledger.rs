@@ -15,9 +15,11 @@ pub struct PyLedger {
 
 #[pymethods]
 impl PyLedger {
-    /// Open (creating and migrating) the database and prepare the cipher and sources.
+    /// Open (creating and migrating) the database and prepare the cipher and sources;
+    /// without a URL, `COSTLEDGER_DATABASE_URL` (else `sqlite://costledger.db`).
     #[staticmethod]
-    fn open(py: Python<'_>, database_url: String, options: OpenArgs) -> PyResult<Pending> {
+    #[pyo3(signature = (database_url, options))]
+    fn open(py: Python<'_>, database_url: Option<String>, options: OpenArgs) -> PyResult<Pending> {
         let cipher = options.cipher(py)?;
         Ok(Pending::new(async move {
             let config = options.into_config(database_url, cipher)?;

@@ -138,12 +138,61 @@ async def test_rotate_master_key(kind: str, open_kwargs: dict[str, Any], fake: F
     reopened = await open_any(kind, **{**open_kwargs, "master_key": new_key})
     assert (await reopened.check_plan(plans[1].id)).id == fake.orgs[1].id
     await reopened.close()
-    stale = await open_any(kind, **{**open_kwargs, "master_key": MASTER_KEY})
+    # The old key is refused when the ledger opens, naming the key id it expects.
     with pytest.raises(costledger.CryptoError) as crypto:
-        await stale.check_plan(plans[0].id)
-    assert f"plan {plans[0].id}" in str(crypto.value)
+        await open_any(kind, **{**open_kwargs, "master_key": MASTER_KEY})
+    assert crypto.value.code == "CRYPTO"
+    assert "wrong master key" in str(crypto.value) and "rotated away" in str(crypto.value)
     assert MASTER_KEY not in str(crypto.value) and new_key not in str(crypto.value)
-    await stale.close()
+
+
+async def test_a_second_master_key_is_refused(
+    kind: str, open_kwargs: dict[str, Any], fake: Fake
+) -> None:
+    ledger = await open_any(kind, **open_kwargs)
+    await ledger.add_plan("Prod", admin_api_key=fake.orgs[0].admin_key)
+    await ledger.close()
+    other = costledger.generate_master_key()
+    with pytest.raises(costledger.CryptoError) as crypto:
+        await open_any(kind, **{**open_kwargs, "master_key": other})
+    assert crypto.value.code == "CRYPTO"
+    assert "sealed with master key sha256:" in str(crypto.value)
+    assert other not in str(crypto.value) and MASTER_KEY not in str(crypto.value)
+    again = await open_any(kind, **open_kwargs)
+    assert len(await again.list_plans()) == 1
+    await again.close()
+
+
+async def test_sync_without_a_master_key_is_refused_up_front(
+    kind: str, open_kwargs: dict[str, Any], fake: Fake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = await open_any(kind, **open_kwargs)
+    await ledger.add_plan("Prod", admin_api_key=fake.orgs[0].admin_key)
+    await ledger.close()
+    monkeypatch.delenv("COSTLEDGER_MASTER_KEY", raising=False)
+    keyless = await open_any(kind, **{**open_kwargs, "master_key": None})
+    with pytest.raises(costledger.InvalidInputError) as no_key:
+        await keyless.sync()
+    assert no_key.value.code == "INVALID_INPUT"
+    assert "no master key is configured" in str(no_key.value)
+    assert await keyless.sync_history() == []
+    await keyless.close()
+
+
+@pytest.mark.parametrize("cls", ["Ledger", "AsyncLedger"])
+async def test_open_falls_back_to_the_database_url_variable(
+    cls: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "from-env.db"
+    monkeypatch.setenv("COSTLEDGER_DATABASE_URL", f"sqlite://{path}")
+    monkeypatch.setenv("COSTLEDGER_MASTER_KEY", MASTER_KEY)
+    if cls == "Ledger":
+        with costledger.Ledger.open() as ledger:
+            assert ledger.list_plans() == []
+    else:
+        async with await costledger.AsyncLedger.open() as ledger:
+            assert await ledger.list_plans() == []
+    assert path.exists(), "the variable's database was opened"
 
 
 async def test_closed_ledger(kind: str, open_kwargs: dict[str, Any]) -> None:

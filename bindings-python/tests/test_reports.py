@@ -257,3 +257,37 @@ async def test_no_key_in_any_report(ledger: Any, fake: Fake) -> None:
     dash = results[0]
     for text in (dash.to_json(), dash.to_csv(), repr(dash._report)):
         assert all(org.admin_key not in text for org in fake.orgs)
+
+
+async def test_a_model_without_a_price_is_in_per_model_with_its_cost_unknown(
+    ledger: Any, tmp_path: Any
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    lines = [
+        '{"timestamp":"%s","sessionId":"s-1","requestId":"req_%d","type":"assistant",'
+        '"message":{"id":"msg_%d","model":"%s","usage":{"input_tokens":1000,"output_tokens":500}}}'
+        % (at, n, n, model)
+        for n, (model, at) in enumerate(
+            [
+                ("claude-imaginary-9", "2026-11-18T10:00:00.000Z"),
+                ("claude-imaginary-9", "2026-11-19T01:00:00.000Z"),
+                ("claude-sonnet-4-5-20250929", "2026-11-18T11:00:00.000Z"),
+            ]
+        )
+    ]
+    (project / "s-1.jsonl").write_text("\n".join(lines) + "\n")
+    plan = await ledger.add_plan("Laptop", directories=[tmp_path])
+    assert (await ledger.sync(plan_id=plan.id)).is_ok
+    # A UTC day and the same date in Los Angeles (07:00 to 07:00 UTC) count their own hours.
+    for period, unpriced in [("2026-11-18", 1500), ("2026-11-18 America/Los_Angeles", 3000)]:
+        d = await ledger.dashboard(period=period)
+        unknown = next(m for m in d.per_model if m.model == "claude-imaginary-9")
+        assert (unknown.cost_unknown, unknown.unpriced_tokens) == (True, unpriced), period
+        assert unknown.cost.total == 0
+        assert [(m.model, m.tokens) for m in d.missing_prices] == [
+            ("claude-imaginary-9", unpriced)
+        ]
+    sonnet = next(m for m in (await ledger.dashboard(period="2026-11-18")).per_model
+                  if m.model == "claude-sonnet-4-5-20250929")  # fmt: skip
+    assert (sonnet.cost_unknown, sonnet.unpriced_tokens) == (False, 0)

@@ -85,9 +85,11 @@ impl Ledger {
     /// Open the database (creating and migrating it as needed) and prepare the cipher and the
     /// provider sources.
     ///
-    /// Fails with `INVALID_INPUT` when the database URL or the master key is malformed. A
-    /// ledger opened without a master key (nor a host cipher) reads reports and history, but
-    /// everything that seals or opens a credential (adding a plan, syncing) fails with
+    /// Fails with `INVALID_INPUT` when the database URL or the master key is malformed, and
+    /// with `CRYPTO` when the master key is not the one the ledger's credentials are sealed
+    /// with (the message names the key id expected, never a key). A ledger opened without a
+    /// master key (nor a host cipher) reads reports and history, but everything that seals or
+    /// opens a credential (adding a plan, syncing a plan that has one) fails with
     /// `INVALID_INPUT` saying a master key is needed.
     pub async fn open(config: LedgerConfig) -> Result<Ledger> {
         let state = match &config.cipher {
@@ -122,14 +124,16 @@ impl Ledger {
             sources.insert(source.provider(), source.clone());
         }
         let store = open_store(&config.database_url, &config.store).await?;
-        Ok(Ledger {
+        let ledger = Ledger {
             inner: Arc::new(LedgerInner {
                 store,
                 cipher: RwLock::new(state),
                 sources,
                 clock: config.clock.clone(),
             }),
-        })
+        };
+        ledger.check_master_key().await?;
+        Ok(ledger)
     }
 
     /// Close the database pool. Every clone of this ledger shares it, so every later call on

@@ -17,6 +17,7 @@ use crate::logs_support::ledger::{logs_plan, open, stored_totals, sync};
 backend_tests!(
     per_day_totals_equal_ccusage_20_and_differ_from_ccusage_17_only_by_its_dedup,
     intentional_differences_from_ccusage,
+    a_resumed_sessions_copy_without_request_id_counts_once,
     malformed_and_over_long_lines_are_counted_and_reported_never_fatal,
     a_logs_plan_checks_its_directories_and_has_no_organisation,
 );
@@ -140,6 +141,57 @@ async fn intentional_differences_from_ccusage(db: TestDb) {
             theirs,
             Totals::from([((day, model.to_string()), t)]),
             "ccusage 17 on the difference corpus"
+        );
+    }
+}
+
+/// A resumed session replays the lines it resumes into its own file, under its own session
+/// id. A replayed line without `requestId` is the same response (same message, same instant):
+/// costledger counts it once; ccusage 20.0.24 counts it again because its session id is new,
+/// and ccusage 17.2.1 counts every copy.
+async fn a_resumed_sessions_copy_without_request_id_counts_once(db: TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let projects = dir.path().join("projects");
+    let app = projects.join("-home-dev-app");
+    let t = Tokens {
+        input: 10,
+        output: 100,
+        cache_creation: 1_000,
+        cache_read: 10_000,
+    };
+    let model = "claude-sonnet-4-5-20250929";
+    let line =
+        |session: &str| assistant_line(session, Some("m1"), None, false, T0, model, &t, None, 5);
+    append(&app.join("s1.jsonl"), &line("s1"));
+    append(&app.join("s2.jsonl"), &line("s2"));
+    let ledger = open(&db).await;
+    let plan = logs_plan(&ledger, &[&projects]).await;
+    sync(&ledger, &plan).await;
+    let (ours, _) = stored_totals(&ledger, &plan).await;
+    let day = corpus::day(T0);
+    let once = Totals::from([((day.clone(), model.to_string()), t)]);
+    assert_eq!(ours, once, "costledger: once");
+    let twice = Tokens {
+        input: 20,
+        output: 200,
+        cache_creation: 2_000,
+        cache_read: 20_000,
+    };
+    let twice = Totals::from([((day, model.to_string()), twice)]);
+    for env in [CCUSAGE20_ENV, CCUSAGE17_ENV] {
+        if let Some(command) = ccusage(env) {
+            assert_eq!(ccusage_daily(command, dir.path()), twice, "{env}: twice");
+        }
+    }
+    // The same copy under the same session id (the corpus's resumed file): once everywhere.
+    std::fs::write(app.join("s2.jsonl"), line("s1")).unwrap();
+    sync(&ledger, &plan).await;
+    assert_eq!(stored_totals(&ledger, &plan).await.0, once);
+    if let Some(command) = ccusage(CCUSAGE20_ENV) {
+        assert_eq!(
+            ccusage_daily(command, dir.path()),
+            once,
+            "ccusage 20, same session"
         );
     }
 }

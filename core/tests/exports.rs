@@ -22,6 +22,8 @@ backend_tests!(
     csv_quotes_commas_quotes_and_line_breaks,
     focus_billed_cost_is_the_bill,
     focus_in_a_time_zone_and_a_key_changing_hands,
+    focus_quantities_add_up_to_the_usage,
+    focus_counts_usage_once_on_a_day_with_two_bases,
 );
 
 const OCTOBER: &str = "2026-10";
@@ -521,4 +523,158 @@ async fn focus_in_a_time_zone_and_a_key_changing_hands(db: TestDb) {
         focus.iter().map(|r| r.billed_cost).sum::<Money>(),
         d.totals.billed()
     );
+}
+
+async fn focus_quantities_add_up_to_the_usage(db: TestDb) {
+    let (s, _) = synced_90(db).await;
+    let focus = s
+        .ledger
+        .focus_rows(FocusFilter::new(OCTOBER.parse().unwrap()))
+        .await
+        .unwrap();
+    let truth = s.fake.truth();
+    for plan in &s.plans {
+        let org = plan.org_id.clone().unwrap();
+        let mut expected: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        for r in &truth.org(&org).unwrap().usage {
+            if r.day.starts_with(OCTOBER) {
+                let t = &r.tokens;
+                let e = expected.entry(r.day.clone()).or_default();
+                e.0 += (t.uncached_input_tokens
+                    + t.cache_creation_ephemeral_5m_input_tokens
+                    + t.cache_creation_ephemeral_1h_input_tokens
+                    + t.cache_read_input_tokens
+                    + t.output_tokens) as i64;
+                e.1 += t.web_search_requests as i64;
+            }
+        }
+        let mut got: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        for r in focus.iter().filter(|r| r.billing_account_id == org) {
+            let e = got
+                .entry(r.charge_period_start.date_naive().to_string())
+                .or_default();
+            e.0 += r.consumed_quantity;
+            e.1 += r
+                .tags
+                .get("costledger/web_search_requests")
+                .map_or(0, |n| n.parse::<i64>().unwrap());
+            assert_eq!(r.pricing_quantity, r.consumed_quantity);
+        }
+        assert_eq!(got.len(), 31);
+        assert_eq!(got, expected, "tokens and searches per day of {org}");
+    }
+}
+
+async fn focus_counts_usage_once_on_a_day_with_two_bases(db: TestDb) {
+    let s = synced(
+        db,
+        FakeConfig {
+            orgs: 1,
+            days: 2,
+            ..FakeConfig::default()
+        },
+    )
+    .await;
+    let plan = s.plans[0].id;
+    let at = |t: &str| {
+        chrono::DateTime::parse_from_rfc3339(t)
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    let hour = at("2026-10-05T01:00:00Z");
+    let tokens = costledger::TokenCounts {
+        uncached_input: 700,
+        output: 300,
+        web_search_requests: 5,
+        ..Default::default()
+    };
+    let page = costledger::UsagePage {
+        width: costledger::BucketWidth::Hour,
+        starting_at: at("2026-10-05T00:00:00Z"),
+        ending_at: at("2026-10-06T00:00:00Z"),
+        rows: vec![costledger::UsageRow {
+            bucket_start: hour,
+            api_key_id: Some("apikey_both".into()),
+            workspace_id: None,
+            model: Some("claude-sonnet-4-5-20250929".into()),
+            service_tier: Some("standard".into()),
+            context_window: Some("0-200k".into()),
+            inference_geo: None,
+            tokens,
+        }],
+        stats: Default::default(),
+    };
+    let store = s.ledger.store();
+    store.replace_usage_page(plan, &page, None).await.unwrap();
+    let dim = store.dims(&[plan]).await.unwrap()[0].id;
+    // A day whose usage is part billed and part estimated, $0.03 and $0.01.
+    let (allocated, estimated) = (Money::from_cents(3), Money::from_cents(1));
+    let (h, day) = (hour.timestamp(), at("2026-10-05T00:00:00Z").timestamp());
+    use costledger::Basis::{Allocated, Estimated};
+    // The usage page marked the day stale; these facts stand for its derivation.
+    let generation = store
+        .stale_days(&[plan], Some((day, day + 86_400)), None, 10)
+        .await
+        .unwrap()[0]
+        .generation;
+    store
+        .replace_day_facts(
+            plan,
+            &costledger::store::DayFacts {
+                day,
+                facts: vec![
+                    costledger::store::Fact {
+                        hour: h,
+                        dim_id: dim,
+                        basis: Allocated,
+                        amount: allocated,
+                    },
+                    costledger::store::Fact {
+                        hour: h,
+                        dim_id: dim,
+                        basis: Estimated,
+                        amount: estimated,
+                    },
+                ],
+                daily: vec![(dim, Allocated, allocated), (dim, Estimated, estimated)],
+                hourly_ws: vec![
+                    (h, String::new(), Allocated, allocated),
+                    (h, String::new(), Estimated, estimated),
+                ],
+                daily_ws: vec![
+                    (String::new(), Allocated, allocated),
+                    (String::new(), Estimated, estimated),
+                ],
+                usage: vec![(dim, tokens)],
+                unpriced: Vec::new(),
+            },
+            generation,
+        )
+        .await
+        .unwrap();
+    for period in ["2026-10-05", "2026-10-04 America/Los_Angeles"] {
+        let rows = s
+            .ledger
+            .focus_rows(FocusFilter::new(period.parse().unwrap()))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 2, "{period}: {rows:#?}");
+        let quantity: i64 = rows.iter().map(|r| r.consumed_quantity).sum();
+        assert_eq!(quantity, 1_000, "{period}: the day's tokens, once");
+        // Split by amount, 3:1, so both rows have the same unit cost.
+        let by_basis: BTreeMap<String, (i64, String)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.x_cost_basis.to_string(),
+                    (
+                        r.consumed_quantity,
+                        r.tags["costledger/web_search_requests"].clone(),
+                    ),
+                )
+            })
+            .collect();
+        assert_eq!(by_basis["allocated"], (750, "4".to_string()), "{period}");
+        assert_eq!(by_basis["estimated"], (250, "1".to_string()), "{period}");
+    }
 }

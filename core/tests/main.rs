@@ -20,5 +20,6 @@ mod report_rollups;
 mod reports;
 mod stale_days;
 mod store_conformance;
+mod store_open;
 mod sync;
 mod sync_processes;

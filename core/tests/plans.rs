@@ -20,7 +20,10 @@ backend_tests!(
     disconnect_destroys_the_credential_and_keeps_data_unless_purged,
     rotate_plan_credential_checks_the_org,
     import_from_env_creates_the_first_plan_once,
-    wrong_master_key_fails_naming_the_plan,
+    readding_a_disconnected_organisation_reconnects_its_plan,
+    a_wrong_master_key_is_refused_at_open,
+    a_ledger_without_key_checks_records_one_on_first_open,
+    a_fresh_ledger_takes_the_first_key_that_seals,
     tampered_or_swapped_ciphertext_fails,
     master_key_rotation_reseals_everything,
     no_plaintext_key_in_the_database,
@@ -256,7 +259,8 @@ async fn same_org_or_label_is_a_conflict(db: TestDb) {
         .await
         .unwrap_err();
     assert_eq!(e.code(), "CONFLICT");
-    // Once disconnected, its label and organisation are free again.
+    // Once disconnected, its label and organisation are free again: adding the organisation
+    // reconnects its plan.
     f.ledger
         .disconnect_plan(first.id, DataRetention::Keep)
         .await
@@ -266,7 +270,102 @@ async fn same_org_or_label_is_a_conflict(db: TestDb) {
         .add_plan(NewPlan::anthropic("Prod", admin_key(9)))
         .await
         .unwrap();
-    assert_ne!(again.id, first.id);
+    assert_eq!(again.id, first.id);
+}
+
+async fn readding_a_disconnected_organisation_reconnects_its_plan(db: TestDb) {
+    let f = fixture(db).await;
+    let first = f
+        .ledger
+        .add_plan(NewPlan::anthropic("Prod", admin_key(1)))
+        .await
+        .unwrap();
+    f.ledger
+        .disconnect_plan(first.id, DataRetention::Keep)
+        .await
+        .unwrap();
+    // Another admin key of the same organisation, a new label and a subscription.
+    f.source.allow(&admin_key(9), "org-1", "Org 1 renamed");
+    let subscription = Subscription::new(
+        SubscriptionTier::TeamStandard,
+        5,
+        NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+    );
+    let again = f
+        .ledger
+        .add_plan(
+            NewPlan::anthropic("Production", admin_key(9)).with_subscription(subscription.clone()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.id, first.id, "the same plan, with its history");
+    assert_eq!(again.status, PlanStatus::Active);
+    assert_eq!(again.label, "Production");
+    assert_eq!(again.org_name.as_deref(), Some("Org 1 renamed"));
+    let key = admin_key(9);
+    assert!(
+        again
+            .key_hint
+            .as_deref()
+            .unwrap()
+            .ends_with(&key[key.len() - 4..])
+    );
+    assert_eq!(again.subscription, Some(subscription));
+    assert_eq!(again.created_at, first.created_at);
+    assert_eq!(f.ledger.check_plan(again.id).await.unwrap().id, "org-1");
+    assert_eq!(
+        f.ledger.list_plans(ListPlans::all()).await.unwrap().len(),
+        1
+    );
+    // While it is connected, adding the organisation again is a conflict, as before.
+    let e = f
+        .ledger
+        .add_plan(NewPlan::anthropic("Third", admin_key(1)))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "CONFLICT");
+    // After a purge the organisation starts afresh as a new plan.
+    f.ledger
+        .disconnect_plan(first.id, DataRetention::Purge)
+        .await
+        .unwrap();
+    let fresh = f
+        .ledger
+        .add_plan(NewPlan::anthropic("Prod", admin_key(1)))
+        .await
+        .unwrap();
+    assert_ne!(fresh.id, first.id);
+    assert_eq!(
+        f.ledger.get_plan(first.id).await.unwrap().status,
+        PlanStatus::Disconnected
+    );
+    // A label taken by another live plan is refused, and the disconnected plan stays so.
+    f.ledger
+        .add_plan(NewPlan::anthropic("Research", admin_key(2)))
+        .await
+        .unwrap();
+    f.ledger
+        .disconnect_plan(fresh.id, DataRetention::Keep)
+        .await
+        .unwrap();
+    let e = f
+        .ledger
+        .add_plan(NewPlan::anthropic("Research", admin_key(1)))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "CONFLICT");
+    assert_eq!(
+        f.ledger.get_plan(fresh.id).await.unwrap().status,
+        PlanStatus::Disconnected
+    );
+    assert!(
+        f.ledger
+            .store()
+            .get_credential(fresh.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn concurrent_adds_of_one_label_let_exactly_one_win(db: TestDb) {
@@ -474,36 +573,121 @@ async fn import_from_env_creates_the_first_plan_once(db: TestDb) {
     );
 }
 
-async fn wrong_master_key_fails_naming_the_plan(db: TestDb) {
+async fn a_wrong_master_key_is_refused_at_open(db: TestDb) {
+    let f = fixture(db).await;
+    f.ledger
+        .add_plan(NewPlan::anthropic("Prod org", admin_key(1)))
+        .await
+        .unwrap();
+    let stranger_key = MasterKey::generate();
+    let e = Ledger::open(f.db.config(&stranger_key, f.source.clone()))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "CRYPTO");
+    let text = e.to_string();
+    assert!(
+        text.contains(&format!("sealed with master key {}", f.key.id())),
+        "names the key version expected: {text}"
+    );
+    assert!(text.contains(stranger_key.id()), "{text}");
+    for key in [&f.key, &stranger_key] {
+        assert!(
+            !text.contains(key.to_base64().as_str()),
+            "never a key: {text}"
+        );
+    }
+    // Nothing was sealed under the stranger key: the right key opens everything.
+    let checks = f.ledger.store().key_checks().await.unwrap();
+    assert_eq!(checks.len(), 1);
+    assert_eq!(checks[0].sealed.key_id, f.key.id());
+    assert!(checks[0].current);
+    let right = Ledger::open(f.db.config(&f.key, f.source.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        right.list_plans(ListPlans::default()).await.unwrap().len(),
+        1
+    );
+}
+
+async fn a_ledger_without_key_checks_records_one_on_first_open(db: TestDb) {
+    // A ledger made before key checks: credentials, and no recorded version.
     let f = fixture(db).await;
     let plan = f
         .ledger
         .add_plan(NewPlan::anthropic("Prod org", admin_key(1)))
         .await
         .unwrap();
-    let stranger = Ledger::open(f.db.config(&MasterKey::generate(), f.source.clone()))
+    forget_key_checks(&f.db).await;
+    assert!(f.ledger.store().key_checks().await.unwrap().is_empty());
+    // Another key is refused, naming the key that sealed the credentials, and records nothing.
+    let e = Ledger::open(f.db.config(&MasterKey::generate(), f.source.clone()))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "CRYPTO");
+    assert!(e.to_string().contains(f.key.id()), "{e}");
+    assert!(f.ledger.store().key_checks().await.unwrap().is_empty());
+    // The right key opens and records the check.
+    let right = Ledger::open(f.db.config(&f.key, f.source.clone()))
         .await
         .unwrap();
-    let e = stranger.check_plan(plan.id).await.unwrap_err();
+    let checks = right.store().key_checks().await.unwrap();
+    assert_eq!(checks.len(), 1);
+    assert_eq!(checks[0].sealed.key_id, f.key.id());
+    assert!(f.key.opens_key_check(&checks[0].sealed));
+    assert_eq!(right.check_plan(plan.id).await.unwrap().id, "org-1");
+    // A stored check that does not open under its key is refused too.
+    let mut forged = MasterKey::generate().key_check().unwrap();
+    forged.key_id = f.key.id().to_string();
+    forget_key_checks(&f.db).await;
+    right
+        .store()
+        .record_key_check(&forged, chrono::Utc::now())
+        .await
+        .unwrap();
+    let e = Ledger::open(f.db.config(&f.key, f.source.clone()))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), "CRYPTO");
-    let text = e.to_string();
-    assert!(
-        text.contains(&format!("credential of plan {} (\"Prod org\")", plan.id)),
-        "{text}"
-    );
-    assert!(
-        text.contains(f.key.id()),
-        "names the key that sealed it: {text}"
-    );
-    // Listing needs no key.
+    assert!(e.to_string().contains("was altered"), "{e}");
+}
+
+async fn a_fresh_ledger_takes_the_first_key_that_seals(db: TestDb) {
+    let f = fixture(db).await;
+    // No credential yet: another key may open it, and the first one to seal binds it.
+    let other_key = MasterKey::generate();
+    let other = Ledger::open(f.db.config(&other_key, f.source.clone()))
+        .await
+        .unwrap();
+    assert!(other.store().key_checks().await.unwrap().is_empty());
+    other
+        .add_plan(NewPlan::anthropic("Prod", admin_key(1)))
+        .await
+        .unwrap();
+    // The first ledger, opened before, now holds a key the ledger does not expect: it is
+    // refused before it seals anything, whichever way it tries.
+    let e = f
+        .ledger
+        .add_plan(NewPlan::anthropic("Research", admin_key(2)))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "CRYPTO");
+    assert!(e.to_string().contains(other_key.id()), "{e}");
+    let plan = other.list_plans(ListPlans::default()).await.unwrap()[0].clone();
+    f.source.allow(&admin_key(9), "org-1", "Org 1");
+    let e = f
+        .ledger
+        .rotate_plan_credential(plan.id, admin_key(9))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "CRYPTO");
     assert_eq!(
-        stranger
-            .list_plans(ListPlans::default())
-            .await
-            .unwrap()
-            .len(),
-        1
+        other.list_plans(ListPlans::all()).await.unwrap().len(),
+        1,
+        "nothing was added"
     );
+    let sealed = other.store().credentials().await.unwrap();
+    assert!(sealed.iter().all(|c| c.sealed.key_id == other_key.id()));
 }
 
 async fn tampered_or_swapped_ciphertext_fails(db: TestDb) {
@@ -594,24 +778,45 @@ async fn master_key_rotation_reseals_everything(db: TestDb) {
         .unwrap()
         .unwrap();
     assert_ne!(before.sealed.ciphertext, after.sealed.ciphertext);
-    // The old key alone opens nothing; the new key alone opens everything.
-    let old_only = Ledger::open(f.db.config(&f.key, f.source.clone()))
+    // The old key is refused at open, the new key alone opens everything.
+    let e = Ledger::open(f.db.config(&f.key, f.source.clone()))
         .await
-        .unwrap();
+        .unwrap_err();
+    assert_eq!(e.code(), "CRYPTO");
+    assert!(e.to_string().contains(new_key.id()), "{e}");
+    assert!(e.to_string().contains("rotated away"), "{e}");
     let new_only = Ledger::open(f.db.config(&new_key, f.source.clone()))
         .await
         .unwrap();
     for id in &ids {
-        assert_eq!(old_only.check_plan(*id).await.unwrap_err().code(), "CRYPTO");
         new_only.check_plan(*id).await.unwrap();
     }
-    // A ledger with the wrong key cannot rotate, and changes nothing by trying.
-    let e = old_only
+    let checks = new_only.store().key_checks().await.unwrap();
+    assert_eq!(
+        checks
+            .iter()
+            .map(|c| (c.sealed.key_id.as_str(), c.current, c.retired_at.is_some()))
+            .collect::<Vec<_>>(),
+        vec![(new_key.id(), true, false), (f.key.id(), false, true)]
+    );
+    // The old key with the new one kept for reading is still the wrong key to seal with.
+    let mut config = f.db.config(&f.key, f.source.clone());
+    config = config.previous_master_key(new_key.to_base64().to_string());
+    assert_eq!(Ledger::open(config).await.unwrap_err().code(), "CRYPTO");
+    // A ledger opened before another process rotated the key cannot rotate it again, and
+    // changes nothing by trying.
+    let stale = Ledger::open(f.db.config(&new_key, f.source.clone()))
+        .await
+        .unwrap();
+    new_only
+        .rotate_master_key(MasterKey::generate())
+        .await
+        .unwrap();
+    let e = stale
         .rotate_master_key(MasterKey::generate())
         .await
         .unwrap_err();
     assert_eq!(e.code(), "CRYPTO");
-    assert!(e.to_string().contains("nothing was changed"), "{e}");
     for id in &ids {
         new_only.check_plan(*id).await.unwrap();
     }
@@ -851,12 +1056,71 @@ async fn without_a_master_key_reads_work_and_credentials_say_what_is_missing(db:
         calls,
         "no network call"
     );
-    let report = reader
+    // Sync is refused up front: no lease, no event, no network call.
+    let e = reader
         .sync(costledger::SyncOptions::default())
         .await
-        .unwrap();
-    assert_eq!(
-        report.plans[0].error.as_ref().unwrap().code,
-        "INVALID_INPUT"
+        .unwrap_err();
+    assert_eq!(e.code(), "INVALID_INPUT");
+    assert!(e.to_string().contains("no master key is configured"), "{e}");
+    assert!(
+        reader
+            .sync_history(Default::default())
+            .await
+            .unwrap()
+            .is_empty()
     );
+    assert_eq!(
+        f.source
+            .verify_calls
+            .load(std::sync::atomic::Ordering::SeqCst),
+        calls
+    );
+    // A plan of local logs needs no key: syncing it alone runs.
+    let dir = tempfile::tempdir().unwrap();
+    let logs = f
+        .ledger
+        .add_plan(NewPlan::claude_code_logs(
+            "Laptop",
+            vec![dir.path().display().to_string()],
+        ))
+        .await
+        .unwrap();
+    let report = reader
+        .sync(costledger::SyncOptions::default().plan(logs.id))
+        .await
+        .unwrap();
+    assert!(report.is_ok(), "{report:#?}");
+    assert_eq!(
+        reader
+            .sync(costledger::SyncOptions::default())
+            .await
+            .unwrap_err()
+            .code(),
+        "INVALID_INPUT",
+        "with a plan that has a credential among them"
+    );
+}
+
+/// Empty `costledger_key_checks`, as in a ledger made before key checks existed.
+async fn forget_key_checks(db: &TestDb) {
+    match &db.schema {
+        None => {
+            use sqlx::Connection;
+            let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+            sqlx::query("DELETE FROM costledger_key_checks")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+        Some(schema) => {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+            let sql = format!("DELETE FROM \"{schema}\".costledger_key_checks");
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+    }
 }

@@ -23,6 +23,8 @@ backend_tests!(
     periods_in_a_time_zone_read_the_right_hours,
     subscription_fees_and_seat_shares,
     subjects_projects_and_mappings_validate,
+    web_search_is_split_among_the_billed_tiers_only,
+    missing_prices_cover_exactly_the_period,
 );
 
 const OCTOBER: &str = "2026-10";
@@ -738,4 +740,335 @@ async fn subjects_projects_and_mappings_validate(db: TestDb) {
             .code(),
         "SUBJECT_NOT_FOUND"
     );
+}
+
+/// The model whose price depends on `inference_geo`, which the usage report does not show:
+/// a key's share of its lines is by tokens, not its own rate, so it is left out of the exact
+/// per-key comparison below.
+const GEO_PRICED: &str = "claude-opus-4-6";
+
+/// What the documented allocation gives one key per model in October, computed from the
+/// fake's truth alone: each token line by the key's tokens of its type, each web search line
+/// (day, workspace) by the key's searches among the usage the bill covers, and the usage the
+/// bill leaves out estimated at list prices. Exact for models priced one rate per line.
+fn expected_per_model(
+    truth: &fake_admin_api::OrgTruth,
+    key: &str,
+) -> BTreeMap<String, (Money, Money)> {
+    type Line = (String, Option<String>, String, String, String);
+    let rows: Vec<&fake_admin_api::UsageTruthRow> =
+        truth.usage.iter().filter(|r| in_october(&r.day)).collect();
+    let covered: std::collections::HashSet<Line> = truth
+        .cost
+        .iter()
+        .filter(|c| in_october(&c.day) && c.cost_type == "tokens")
+        .map(|c| {
+            (
+                c.day.clone(),
+                c.workspace_id.clone(),
+                c.model.clone().unwrap(),
+                c.service_tier.clone().unwrap(),
+                c.context_window.clone().unwrap(),
+            )
+        })
+        .collect();
+    let line_of = |r: &fake_admin_api::UsageTruthRow| -> Line {
+        (
+            r.day.clone(),
+            r.workspace_id.clone(),
+            r.model.clone(),
+            r.service_tier.clone(),
+            r.context_window.clone(),
+        )
+    };
+    let share = |amount: u64, part: i64, whole: i64| -> Money {
+        let n = i128::from(amount) * i128::from(part);
+        assert_eq!(
+            n % i128::from(whole),
+            0,
+            "one rate per line: an exact share"
+        );
+        Money::from_nanos((n / i128::from(whole)) as i64)
+    };
+    let mut out: BTreeMap<String, (Money, Money)> = BTreeMap::new();
+    for c in truth.cost.iter().filter(|c| in_october(&c.day)) {
+        match c.cost_type.as_str() {
+            "tokens" => {
+                let token_type: costledger::TokenType =
+                    c.token_type.as_deref().unwrap().parse().unwrap();
+                let line = (
+                    c.day.clone(),
+                    c.workspace_id.clone(),
+                    c.model.clone().unwrap(),
+                    c.service_tier.clone().unwrap(),
+                    c.context_window.clone().unwrap(),
+                );
+                if line.2 == GEO_PRICED {
+                    continue;
+                }
+                let of = |r: &&&fake_admin_api::UsageTruthRow| line_of(r) == line;
+                let whole: i64 = rows
+                    .iter()
+                    .filter(of)
+                    .map(|r| tokens(&r.tokens).get(token_type))
+                    .sum();
+                let part: i64 = rows
+                    .iter()
+                    .filter(of)
+                    .filter(|r| r.api_key_id.as_deref() == Some(key))
+                    .map(|r| tokens(&r.tokens).get(token_type))
+                    .sum();
+                if part > 0 {
+                    out.entry(line.2).or_default().0 += share(c.amount_nanos, part, whole);
+                }
+            }
+            "web_search" => {
+                let billed = |r: &&&fake_admin_api::UsageTruthRow| {
+                    r.day == c.day
+                        && r.workspace_id == c.workspace_id
+                        && covered.contains(&line_of(r))
+                };
+                let whole: i64 = rows
+                    .iter()
+                    .filter(billed)
+                    .map(|r| r.tokens.web_search_requests as i64)
+                    .sum();
+                for r in rows.iter().filter(billed) {
+                    if r.api_key_id.as_deref() == Some(key)
+                        && r.model != GEO_PRICED
+                        && r.tokens.web_search_requests > 0
+                    {
+                        out.entry(r.model.clone()).or_default().0 +=
+                            share(c.amount_nanos, r.tokens.web_search_requests as i64, whole);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for r in rows.iter().filter(|r| r.api_key_id.as_deref() == Some(key)) {
+        if covered.contains(&line_of(r)) || r.model == GEO_PRICED {
+            continue;
+        }
+        let date = NaiveDate::parse_from_str(&r.day, "%Y-%m-%d").unwrap();
+        let estimate = PriceTable::bundled()
+            .estimate(
+                &r.model,
+                date,
+                &r.service_tier,
+                &r.context_window,
+                &tokens(&r.tokens),
+            )
+            .unwrap()
+            .total;
+        out.entry(r.model.clone()).or_default().1 += estimate;
+    }
+    out
+}
+
+async fn web_search_is_split_among_the_billed_tiers_only(db: TestDb) {
+    let s = synced_90(db).await;
+    let plan = &s.plans[0];
+    let truth = s.fake.truth();
+    let org = truth.org(plan.org_id.as_deref().unwrap()).unwrap();
+    // The case that matters is there: priority usage with web searches, beside billed ones.
+    assert!(org.usage.iter().any(|r| in_october(&r.day)
+        && r.service_tier == "priority"
+        && r.tokens.web_search_requests > 0
+        && r.api_key_id.is_some()));
+    let keys: Vec<String> = s
+        .ledger
+        .store()
+        .metadata(plan.id)
+        .await
+        .unwrap()
+        .api_keys
+        .into_iter()
+        .map(|k| k.id)
+        .collect();
+    let mut compared = 0;
+    for (i, key) in keys.iter().enumerate() {
+        let subject = format!("key-{i}");
+        s.ledger
+            .upsert_subject(NewSubject::new(subject.clone()))
+            .await
+            .unwrap();
+        s.ledger
+            .map_key(NewKeyMapping::new(plan.id, key.clone(), subject.clone()))
+            .await
+            .unwrap();
+        let costs = s
+            .ledger
+            .user_costs(&subject, OCTOBER.parse().unwrap())
+            .await
+            .unwrap();
+        let expected = expected_per_model(org, key);
+        let got: BTreeMap<String, (Money, Money)> = costs
+            .per_model
+            .iter()
+            .filter(|m| m.model != GEO_PRICED)
+            .map(|m| (m.model.clone(), (m.cost.allocated, m.cost.estimated)))
+            .collect();
+        assert_eq!(got, expected, "key {key}: (allocated, estimated) per model");
+        compared += expected.len();
+    }
+    assert!(compared > 5, "compared {compared} key-model lines");
+    // The plan's bill stays exact.
+    let dashboard = s
+        .ledger
+        .dashboard(DashboardFilter::new(OCTOBER.parse().unwrap()).plans(vec![plan.id]))
+        .await
+        .unwrap();
+    let bill: u64 = org
+        .cost
+        .iter()
+        .filter(|c| in_october(&c.day))
+        .map(|c| c.amount_nanos)
+        .sum();
+    assert_eq!(dashboard.totals.billed().nanos() as u64, bill);
+}
+
+/// Hourly usage rows written straight to the store: `(hour, model, uncached input tokens)`.
+async fn store_usage(s: &Synced, plan_id: i64, rows: &[(&str, &str, i64)]) {
+    let at = |t: &str| {
+        chrono::DateTime::parse_from_rfc3339(t)
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    let page = costledger::UsagePage {
+        width: costledger::BucketWidth::Hour,
+        starting_at: at("2026-10-04T00:00:00Z"),
+        ending_at: at("2026-10-07T00:00:00Z"),
+        rows: rows
+            .iter()
+            .map(|(hour, model, input)| costledger::UsageRow {
+                bucket_start: at(hour),
+                api_key_id: Some("apikey_unpriced".into()),
+                workspace_id: None,
+                model: Some((*model).into()),
+                service_tier: Some("standard".into()),
+                context_window: Some("0-200k".into()),
+                inference_geo: None,
+                tokens: TokenCounts {
+                    uncached_input: *input,
+                    ..Default::default()
+                },
+            })
+            .collect(),
+        stats: Default::default(),
+    };
+    s.ledger
+        .store()
+        .replace_usage_page(plan_id, &page, None)
+        .await
+        .unwrap();
+    let day = |d| NaiveDate::from_ymd_opt(2026, 10, d).unwrap();
+    s.ledger
+        .rebuild_cost_facts(plan_id, day(4), day(7))
+        .await
+        .unwrap();
+}
+
+async fn missing_prices_cover_exactly_the_period(db: TestDb) {
+    let s = synced(
+        db,
+        FakeConfig {
+            orgs: 1,
+            days: 2,
+            ..FakeConfig::default()
+        },
+    )
+    .await;
+    let plan = s.plans[0].id;
+    const UNKNOWN: &str = "claude-imaginary-9";
+    const SONNET: &str = "claude-sonnet-4-5-20250929";
+    store_usage(
+        &s,
+        plan,
+        &[
+            ("2026-10-04T23:00:00Z", UNKNOWN, 1),
+            ("2026-10-05T00:00:00Z", UNKNOWN, 10),
+            ("2026-10-05T01:00:00Z", SONNET, 1_000_000),
+            ("2026-10-05T06:00:00Z", UNKNOWN, 100),
+            ("2026-10-05T23:00:00Z", UNKNOWN, 1_000),
+            ("2026-10-06T03:00:00Z", UNKNOWN, 10_000),
+            ("2026-10-06T08:00:00Z", UNKNOWN, 100_000),
+        ],
+    )
+    .await;
+    let dashboard = |period: &str| {
+        let filter = DashboardFilter::new(period.parse().unwrap()).plans(vec![plan]);
+        s.ledger.dashboard(filter)
+    };
+    let missing = |d: &costledger::Dashboard| -> Vec<(String, i64)> {
+        d.missing_prices
+            .iter()
+            .map(|m| (m.model.clone(), m.tokens))
+            .collect()
+    };
+    // A UTC day: its 24 hours, not the day after.
+    let utc = dashboard("2026-10-05").await.unwrap();
+    assert_eq!(missing(&utc), vec![(UNKNOWN.to_string(), 1_110)]);
+    let line = &utc.missing_prices[0];
+    assert_eq!(
+        (
+            line.plan_id,
+            line.service_tier.as_str(),
+            line.context_window.as_str()
+        ),
+        (plan, "standard", "0-200k")
+    );
+    // The same date in Los Angeles: 07:00 UTC to 07:00 UTC the next day.
+    let la = dashboard("2026-10-05 America/Los_Angeles").await.unwrap();
+    assert_eq!(missing(&la), vec![(UNKNOWN.to_string(), 11_000)]);
+    // An unpriced model is in per_model, with its tokens and its cost unknown.
+    for (d, unpriced) in [(&utc, 1_110), (&la, 11_000)] {
+        let model = d.per_model.iter().find(|m| m.model == UNKNOWN).unwrap();
+        assert_eq!(model.tokens.uncached_input, unpriced);
+        assert_eq!(model.unpriced_tokens, unpriced);
+        assert!(model.cost_unknown);
+        assert!(model.cost.is_zero());
+    }
+    let sonnet = utc.per_model.iter().find(|m| m.model == SONNET).unwrap();
+    assert_eq!((sonnet.unpriced_tokens, sonnet.cost_unknown), (0, false));
+    assert_eq!(sonnet.cost.estimated, Money::from_cents(300));
+    assert!(la.per_model.iter().all(|m| m.model != SONNET));
+    // Another workspace has none of it.
+    let other = s
+        .ledger
+        .dashboard(
+            DashboardFilter::new("2026-10-05".parse().unwrap())
+                .workspace(plan, Some("wrkspc_elsewhere".into())),
+        )
+        .await
+        .unwrap();
+    assert!(other.missing_prices.is_empty());
+    assert!(other.per_model.is_empty());
+    // A day an older schema kept per day: migration 20261206000009 drops its unpriced rows
+    // and marks the day stale, and the next report derives it again, per hour.
+    let day = day_ts("2026-10-05");
+    let store = s.ledger.store();
+    store.mark_stale(plan, day, day + 86_400).await.unwrap();
+    let generation = store
+        .stale_days(&[plan], Some((day, day + 86_400)), None, 10)
+        .await
+        .unwrap()[0]
+        .generation;
+    let emptied = costledger::store::DayFacts {
+        day,
+        ..Default::default()
+    };
+    assert!(
+        store
+            .replace_day_facts(plan, &emptied, generation)
+            .await
+            .unwrap()
+    );
+    store.mark_stale(plan, day, day + 86_400).await.unwrap();
+    let again = s
+        .ledger
+        .dashboard(DashboardFilter::new("2026-10-05".parse().unwrap()).plans(vec![plan]))
+        .await
+        .unwrap();
+    assert_eq!(missing(&again), vec![(UNKNOWN.to_string(), 1_110)]);
 }

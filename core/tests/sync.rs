@@ -23,6 +23,7 @@ backend_tests!(
     a_key_answering_for_another_org_is_an_error,
     daily_width_backfill_and_claude_code,
     invalid_options_are_refused,
+    a_reconnected_organisation_is_counted_once,
 );
 
 /// The streams whose totals the fake's truth covers.
@@ -529,4 +530,48 @@ async fn invalid_options_are_refused(db: TestDb) {
         e.to_string(),
         "history limit must be between 1 and 10000, got 0"
     );
+}
+
+async fn a_reconnected_organisation_is_counted_once(db: TestDb) {
+    let s = synced(db, fake(10)).await;
+    let history = all_history(10).streams(TOKENS_AND_COST);
+    assert!(s.ledger.sync(history.clone()).await.unwrap().is_ok());
+    let first = &s.plans[0];
+    s.ledger
+        .disconnect_plan(first.id, DataRetention::Keep)
+        .await
+        .unwrap();
+    let admin_key = s.fake.orgs()[0].admin_key.clone();
+    let again = s
+        .ledger
+        .add_plan(costledger::NewPlan::anthropic("Org 1 again", admin_key))
+        .await
+        .unwrap();
+    assert_eq!(again.id, first.id);
+    let report = s.ledger.sync(history).await.unwrap();
+    assert!(report.is_ok(), "{report:#?}");
+    assert_eq!(report.plans.len(), 3);
+    assert_matches_truth(&s).await;
+    // The dashboard over the whole bill shows each organisation's bill once.
+    let truth = s.fake.truth();
+    let day = |t: &str| chrono::NaiveDate::parse_from_str(&t[..10], "%Y-%m-%d").unwrap();
+    let period =
+        costledger::Period::dates(day(&truth.cost_starting_at), day(&truth.cost_ending_at))
+            .unwrap();
+    let dashboard = s
+        .ledger
+        .dashboard(costledger::DashboardFilter::new(period))
+        .await
+        .unwrap();
+    let bill: u64 = truth.orgs.iter().map(|o| o.cost_total_nanos).sum();
+    assert_eq!(dashboard.totals.billed().nanos() as u64, bill);
+    assert_eq!(dashboard.per_plan.len(), 3);
+    let org1 = truth.org(first.org_id.as_deref().unwrap()).unwrap();
+    let line = dashboard
+        .per_plan
+        .iter()
+        .find(|p| p.plan_id == first.id)
+        .unwrap();
+    assert_eq!(line.label, "Org 1 again");
+    assert_eq!(line.cost.billed().nanos() as u64, org1.cost_total_nanos);
 }

@@ -8,6 +8,7 @@ use napi_derive::napi;
 use super::forecast::Forecast;
 use super::{Cost, Period};
 use crate::error::run;
+use crate::integers;
 use crate::ledger::JsLedger;
 use crate::model::{Money, iso, list, parse_opt};
 
@@ -114,7 +115,7 @@ pub struct NewBudget {
     pub time_zone: Option<String>,
     /// Percents of the amount that raise an alert when spend reaches them: increasing, each
     /// 1-1000, at most 20; may be empty. Default `[50, 80, 100]`.
-    pub thresholds: Option<Vec<u32>>,
+    pub thresholds: Option<Vec<f64>>,
 }
 
 impl TryFrom<NewBudget> for CoreNewBudget {
@@ -127,7 +128,7 @@ impl TryFrom<NewBudget> for CoreNewBudget {
             budget = budget.time_zone(zone);
         }
         if let Some(thresholds) = b.thresholds {
-            budget = budget.thresholds(thresholds);
+            budget = budget.thresholds(integers::uint32s("thresholds", thresholds)?);
         }
         Ok(budget)
     }
@@ -147,7 +148,7 @@ pub struct BudgetUpdate {
     /// A new IANA time zone.
     pub time_zone: Option<String>,
     /// New thresholds (an empty list removes every alert).
-    pub thresholds: Option<Vec<u32>>,
+    pub thresholds: Option<Vec<f64>>,
 }
 
 impl TryFrom<BudgetUpdate> for CoreBudgetUpdate {
@@ -159,7 +160,10 @@ impl TryFrom<BudgetUpdate> for CoreBudgetUpdate {
             amount: u.amount.map(|a| CoreMoney::parse_dollars(&a)).transpose()?,
             period: parse_opt(u.period)?,
             time_zone: u.time_zone,
-            thresholds: u.thresholds,
+            thresholds: u
+                .thresholds
+                .map(|t| integers::uint32s("thresholds", t))
+                .transpose()?,
         })
     }
 }
@@ -243,8 +247,10 @@ impl JsLedger {
 
     /// One budget, or `BUDGET_NOT_FOUND`.
     #[napi(catch_unwind)]
-    pub async fn get_budget(&self, id: i64) -> napi::Result<Budget> {
-        run(self.inner.get_budget(id)).await.map(Budget::from)
+    pub async fn get_budget(&self, id: f64) -> napi::Result<Budget> {
+        run(async { self.inner.get_budget(integers::id("id", id)?).await })
+            .await
+            .map(Budget::from)
     }
 
     /// Every budget, by id.
@@ -257,16 +263,19 @@ impl JsLedger {
     /// alerted in the current period stay alerted, except those the change puts out of reach
     /// again: they alert again when reached. `BUDGET_NOT_FOUND` when there is none.
     #[napi(catch_unwind)]
-    pub async fn update_budget(&self, id: i64, update: BudgetUpdate) -> napi::Result<Budget> {
-        run(async { self.inner.update_budget(id, update.try_into()?).await })
-            .await
-            .map(Budget::from)
+    pub async fn update_budget(&self, id: f64, update: BudgetUpdate) -> napi::Result<Budget> {
+        run(async {
+            let id = integers::id("id", id)?;
+            self.inner.update_budget(id, update.try_into()?).await
+        })
+        .await
+        .map(Budget::from)
     }
 
     /// Delete a budget and its alert records; `BUDGET_NOT_FOUND` when there is none.
     #[napi(catch_unwind)]
-    pub async fn delete_budget(&self, id: i64) -> napi::Result<()> {
-        run(self.inner.delete_budget(id)).await
+    pub async fn delete_budget(&self, id: f64) -> napi::Result<()> {
+        run(async { self.inner.delete_budget(integers::id("id", id)?).await }).await
     }
 
     /// Where a budget stands now (the ledger's clock): its current period, usage cost spent,
@@ -274,8 +283,8 @@ impl JsLedger {
     /// when there is none; a budget whose subject or project was deleted fails with that
     /// target's not-found code.
     #[napi(catch_unwind)]
-    pub async fn budget_status(&self, id: i64) -> napi::Result<BudgetStatus> {
-        run(self.inner.budget_status(id))
+    pub async fn budget_status(&self, id: f64) -> napi::Result<BudgetStatus> {
+        run(async { self.inner.budget_status(integers::id("id", id)?).await })
             .await
             .map(BudgetStatus::from)
     }

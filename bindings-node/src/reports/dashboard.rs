@@ -8,6 +8,7 @@ use napi_derive::napi;
 
 use super::{Cost, DayCost, Period, WorkspaceRef, period};
 use crate::error::run;
+use crate::integers;
 use crate::ledger::JsLedger;
 use crate::model::{TokenCounts, list};
 
@@ -15,7 +16,7 @@ use crate::model::{TokenCounts, list};
 #[napi(object, object_to_js = false)]
 pub struct WorkspaceOption {
     /// The plan.
-    pub plan_id: i64,
+    pub plan_id: f64,
     /// The workspace (`wrkspc_…`). Default (left out or null): the plan's Default workspace.
     pub workspace_id: Option<String>,
 }
@@ -32,12 +33,12 @@ pub struct DashboardOptions {
     pub time_zone: Option<String>,
     /// Only these plans (`PLAN_NOT_FOUND` when one does not exist). Default: every plan,
     /// disconnected ones included, for their history.
-    pub plan_ids: Option<Vec<i64>>,
+    pub plan_ids: Option<Vec<f64>>,
     /// Only this workspace of one plan (subscription fees are then left out). Default: every
     /// workspace.
     pub workspace: Option<WorkspaceOption>,
-    /// How many of the subjects who cost most to list. Default 10.
-    pub top_subjects: Option<u32>,
+    /// How many of the subjects who cost most to list (0 to 4294967295). Default 10.
+    pub top_subjects: Option<f64>,
 }
 
 impl TryFrom<DashboardOptions> for DashboardFilter {
@@ -46,12 +47,13 @@ impl TryFrom<DashboardOptions> for DashboardFilter {
     fn try_from(o: DashboardOptions) -> costledger::Result<Self> {
         let mut filter = DashboardFilter::new(period(&o.period, o.time_zone)?);
         if let Some(ids) = o.plan_ids {
-            filter = filter.plans(ids);
+            filter = filter.plans(integers::ids("planIds", ids)?);
         }
         if let Some(ws) = o.workspace {
-            filter = filter.workspace(ws.plan_id, ws.workspace_id);
+            let plan_id = integers::id("workspace.planId", ws.plan_id)?;
+            filter = filter.workspace(plan_id, ws.workspace_id);
         }
-        if let Some(n) = o.top_subjects {
+        if let Some(n) = integers::opt_uint32("topSubjects", o.top_subjects)? {
             filter = filter.top(n as usize);
         }
         Ok(filter)
@@ -114,10 +116,16 @@ impl From<CoreWorkspaceLine> for WorkspaceLine {
 pub struct ModelLine {
     /// The model (`""` for cost without one, such as code execution).
     pub model: String,
-    /// Its cost.
+    /// Its cost: what is known of it (see `costUnknown`).
     pub cost: Cost,
-    /// Its tokens.
+    /// Its tokens, priced or not.
     pub tokens: TokenCounts,
+    /// Its tokens of every kind that have no price (the bill does not cover them and the
+    /// price table has no price for the model): their cost is in no amount.
+    pub unpriced_tokens: i64,
+    /// True when some of its usage has no price: `cost` is then less than what the model
+    /// really cost (zero when none of it is priced); `missingPrices` names the usage.
+    pub cost_unknown: bool,
 }
 
 impl From<CoreModelLine> for ModelLine {
@@ -126,6 +134,8 @@ impl From<CoreModelLine> for ModelLine {
             model: m.model,
             cost: m.cost.into(),
             tokens: m.tokens.into(),
+            unpriced_tokens: m.unpriced_tokens,
+            cost_unknown: m.cost_unknown,
         }
     }
 }

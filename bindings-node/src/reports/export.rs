@@ -10,6 +10,7 @@ use super::forecast::ForecastOptions;
 use super::period;
 use super::user_costs::UserCostsOptions;
 use crate::error::{invalid, run};
+use crate::integers;
 use crate::ledger::JsLedger;
 use crate::sync::{SyncHistoryOptions, SyncOptions};
 
@@ -45,7 +46,7 @@ pub struct FocusOptions {
     pub time_zone: Option<String>,
     /// Only these plans (`PLAN_NOT_FOUND` when one does not exist). Default: every plan,
     /// disconnected ones included.
-    pub plan_ids: Option<Vec<i64>>,
+    pub plan_ids: Option<Vec<f64>>,
 }
 
 #[napi]
@@ -155,7 +156,7 @@ impl JsLedger {
         run(async {
             let mut filter = FocusFilter::new(period(&options.period, options.time_zone)?);
             if let Some(ids) = options.plan_ids {
-                filter = filter.plans(ids);
+                filter = filter.plans(integers::ids("planIds", ids)?);
             }
             self.inner.focus_export(filter).await
         })

@@ -3,6 +3,7 @@
 use napi_derive::napi;
 
 use crate::error::run;
+use crate::integers;
 use crate::ledger::JsLedger;
 use crate::model::parse_date;
 
@@ -22,8 +23,9 @@ impl JsLedger {
     /// and reports do this by themselves for the days whose synced data changed. Resolves to
     /// the number of days recomputed; `PLAN_NOT_FOUND` when there is no such plan.
     #[napi(catch_unwind)]
-    pub async fn rebuild_cost_facts(&self, plan_id: i64, days: DateRange) -> napi::Result<i64> {
+    pub async fn rebuild_cost_facts(&self, plan_id: f64, days: DateRange) -> napi::Result<i64> {
         let count = run(async {
+            let plan_id = integers::id("planId", plan_id)?;
             let from = parse_date("from", &days.from)?;
             let to = parse_date("to", &days.to)?;
             self.inner.rebuild_cost_facts(plan_id, from, to).await

@@ -67,13 +67,20 @@ class ModelLine:
 
     Attributes:
         model: The model (``""`` for cost without one, such as code execution).
-        cost: Its cost, by basis.
-        tokens: Its tokens.
+        cost: Its cost, by basis: what is known of it (see ``cost_unknown``).
+        tokens: Its tokens, priced or not.
+        unpriced_tokens: Its tokens of every kind that have no price (the bill does not
+            cover them and the price table has no price for the model).
+        cost_unknown: True when some of its usage has no price: ``cost`` is then less than
+            what the model really cost (zero when none of it is priced), and
+            ``missing_prices`` names the usage.
     """
 
     model: str
     cost: Cost
     tokens: TokenCounts
+    unpriced_tokens: int
+    cost_unknown: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +170,8 @@ class Dashboard(Exported, Tabular):
                 for w in data["per_workspace"]
             ),
             per_model=tuple(
-                ModelLine(m["model"], cost(m["cost"]), TokenCounts(**m["tokens"]))
+                ModelLine(m["model"], cost(m["cost"]), TokenCounts(**m["tokens"]),
+                          m["unpriced_tokens"], m["cost_unknown"])
                 for m in data["per_model"]
             ),
             top_subjects=tuple(

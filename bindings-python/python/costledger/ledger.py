@@ -56,7 +56,7 @@ def generate_master_key() -> str:
 
 
 def _open(
-    database_url: str,
+    database_url: str | None,
     master_key: str | None,
     previous_master_keys: tuple[str, ...] | list[str],
     anthropic_base_url: str | None,
@@ -111,7 +111,7 @@ class Ledger(
     @classmethod
     def open(
         cls,
-        database_url: str,
+        database_url: str | None = None,
         *,
         master_key: str | None = None,
         previous_master_keys: tuple[str, ...] | list[str] = (),
@@ -128,7 +128,9 @@ class Ledger(
         """Open the database (creating and migrating it as needed).
 
         Args:
-            database_url: ``sqlite://path``, ``sqlite::memory:`` or ``postgres://…``.
+            database_url: ``sqlite://path``, ``sqlite::memory:`` or ``postgres://…``;
+                default ``COSTLEDGER_DATABASE_URL``, else ``sqlite://costledger.db`` (as the
+                Node package and the command line do).
             master_key: The master key (32 bytes as base64) that seals credentials; default
                 ``COSTLEDGER_MASTER_KEY``. Make one with :func:`generate_master_key`. Without
                 one (nor a cipher) the ledger reads reports and history, and whatever seals
@@ -157,6 +159,8 @@ class Ledger(
 
         Raises:
             InvalidInputError: A malformed URL or master key.
+            CryptoError: The master key is not the one the ledger's credentials are sealed
+                with (the message names the key id expected, never a key).
             StorageError: The database cannot be opened or migrated.
         """
         return cls(
@@ -229,7 +233,7 @@ class AsyncLedger(
     @classmethod
     async def open(
         cls,
-        database_url: str,
+        database_url: str | None = None,
         *,
         master_key: str | None = None,
         previous_master_keys: tuple[str, ...] | list[str] = (),

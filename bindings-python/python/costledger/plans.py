@@ -311,7 +311,9 @@ class PlanMethods:
 
         The label is trimmed and checked, the key's shape is checked, then the provider
         verifies the key and names its organisation. The key is sealed before it is stored;
-        only its hint is ever shown again.
+        only its hint is ever shown again. An organisation whose plan was disconnected with
+        its data kept is reconnected: that plan comes back (same id and history) with the new
+        key, label and subscription; after a purge it starts afresh as a new plan.
 
         Args:
             label: The plan's name: 1-200 characters, unique among live plans.
@@ -321,13 +323,14 @@ class PlanMethods:
             subscription: The plan's subscription, if any.
 
         Returns:
-            The new plan.
+            The new plan, or the reconnected one.
 
         Raises:
             InvalidInputError: A bad label, key shape or subscription, or both or neither of
                 ``admin_api_key`` and ``directories``.
             ConflictError: The label is in use, or the organisation is already connected.
             CredentialRejectedError: The provider refused the key.
+            CryptoError: The ledger's credentials are sealed with another master key.
         """
         args = _add_args(label, admin_api_key, directories, subscription)
         return _plan(self._native.add_plan(*args).wait())

@@ -317,7 +317,9 @@ class SyncMethods:
             One outcome per plan.
 
         Raises:
-            InvalidInputError: Bad options, or the plan named is disconnected.
+            InvalidInputError: Bad options, the plan named is disconnected, or a plan to sync
+                has a credential and the ledger was opened without a master key (refused up
+                front; plans of local logs need none).
             NotFoundError: The plan named does not exist.
         """
         args = _sync_args(

@@ -14,6 +14,9 @@ use super::{KeyCipher, Sealed};
 use crate::error::{Error, Result};
 
 const NONCE_LEN: usize = 12;
+/// What a key-check value seals, and the associated data it binds.
+const KEY_CHECK_PLAINTEXT: &[u8] = b"costledger master key check";
+const KEY_CHECK_AAD: &[u8] = b"costledger:key-check:v1";
 
 /// A 256-bit master key, given by the host as base64 (`COSTLEDGER_MASTER_KEY` by
 /// convention). Its bytes are wiped on drop; `Debug` shows only its id.
@@ -84,6 +87,20 @@ impl MasterKey {
     /// value it seals so the right key can be found after a rotation.
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// A key-check value: a constant sealed under this key. Stored beside the credentials,
+    /// it lets a ledger tell that it was given another key without revealing any key.
+    pub fn key_check(&self) -> Result<Sealed> {
+        Keyring::new(self.clone(), Vec::new()).seal(KEY_CHECK_PLAINTEXT, KEY_CHECK_AAD)
+    }
+
+    /// True when `check` is a key-check value sealed under this very key.
+    pub fn opens_key_check(&self, check: &Sealed) -> bool {
+        check.key_id == self.id
+            && Keyring::new(self.clone(), Vec::new())
+                .open(check, KEY_CHECK_AAD)
+                .is_ok_and(|plain| plain.as_slice() == KEY_CHECK_PLAINTEXT)
     }
 
     fn cipher(&self) -> Aes256Gcm {
@@ -264,6 +281,18 @@ mod tests {
         let err = stranger.open(&sealed, b"a").unwrap_err();
         assert_eq!(err.code(), "CRYPTO");
         assert!(err.to_string().contains(old.id()), "{err}");
+    }
+
+    #[test]
+    fn key_checks_open_under_their_key_only() {
+        let key = MasterKey::generate();
+        let check = key.key_check().unwrap();
+        assert_eq!(check.key_id, key.id());
+        assert!(key.opens_key_check(&check));
+        assert!(!MasterKey::generate().opens_key_check(&check));
+        let mut forged = MasterKey::generate().key_check().unwrap();
+        forged.key_id = key.id().to_string();
+        assert!(!key.opens_key_check(&forged), "the id alone proves nothing");
     }
 
     #[test]

@@ -88,6 +88,12 @@ impl Ledger {
     /// verifies the credential and names its organisation. A second plan for the same
     /// organisation, or a label in use, is `CONFLICT`; the database enforces both, so two
     /// concurrent adds cannot both succeed. The credential is sealed before it is stored.
+    ///
+    /// An organisation whose plan was disconnected with its data kept is **reconnected**: that
+    /// plan becomes active again with the new credential, label and subscription (when one is
+    /// given) and keeps its id, history and watermarks, so the next sync continues where it
+    /// stopped and nothing is counted twice. After a disconnect with
+    /// [`DataRetention::Purge`] the organisation starts afresh as a new plan.
     pub async fn add_plan(&self, plan: NewPlan) -> Result<Plan> {
         let label = validate_label(&plan.label)?;
         if let Some(subscription) = &plan.subscription {
@@ -141,16 +147,28 @@ impl Ledger {
             subscription: plan.subscription.clone(),
             now: self.now(),
         };
-        let cipher = self.cipher_state().cipher;
-        match &plan.credential {
-            Some(credential) => {
-                let sealer = SealFor {
-                    cipher: cipher.as_ref(),
-                    credential,
-                };
-                self.inner.store.insert_plan(&record, Some(&sealer)).await
+        if plan.credential.is_some() {
+            self.ensure_master_key().await?;
+        }
+        let reconnect = match &record.org_id {
+            Some(org) => {
+                self.inner
+                    .store
+                    .reconnectable_plan(record.provider, org)
+                    .await?
             }
-            None => self.inner.store.insert_plan(&record, None).await,
+            None => None,
+        };
+        let cipher = self.cipher_state().cipher;
+        let sealer = plan.credential.as_ref().map(|credential| SealFor {
+            cipher: cipher.as_ref(),
+            credential,
+        });
+        let sealer = sealer.as_ref().map(|s| s as &dyn CredentialSealer);
+        let store = &self.inner.store;
+        match reconnect {
+            Some(id) => store.reconnect_plan(id, &record, sealer).await,
+            None => store.insert_plan(&record, sealer).await,
         }
     }
 
@@ -227,6 +245,7 @@ impl Ledger {
                 found: found.id.clone(),
             });
         }
+        self.ensure_master_key().await?;
         let cipher = self.cipher_state().cipher;
         let (kind, sealed) = SealFor {
             cipher: cipher.as_ref(),

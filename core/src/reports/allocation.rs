@@ -8,6 +8,12 @@
 //! and model and is spread evenly over the day's hours. Usage the bill does not cover at all
 //! (the priority tier) is priced from the price table and marked *estimated*, as is every
 //! usage row of a day the cost report has not reached yet.
+//!
+//! Each usage row is either billed or estimated, never both: a row is *billed* when the bill
+//! has a token line for its (workspace, model, tier, window) that day. A billed line is split
+//! only among billed rows, so the web search line (day and workspace, no model or tier) goes
+//! to the searches of the tiers the bill covers, and the searches of an estimated row (the
+//! priority tier) are in its estimate alone.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -23,10 +29,18 @@ const HOUR: i64 = 3_600;
 /// to `amount` exactly: each part is rounded down, and the units left over go to the parts
 /// with the largest remainders (earlier parts first on ties).
 pub fn split(amount: Money, weights: &[i64]) -> Vec<Money> {
+    split_units(amount.nanos(), weights)
+        .into_iter()
+        .map(Money::from_nanos)
+        .collect()
+}
+
+/// [`split`] for any integer quantity (nanodollars, tokens, requests).
+pub fn split_units(amount: i64, weights: &[i64]) -> Vec<i64> {
     let total: i128 = weights.iter().map(|&w| i128::from(w.max(0))).sum();
     assert!(total > 0, "split needs a positive weight");
-    let negative = amount.nanos() < 0;
-    let whole = i128::from(amount.nanos()).abs();
+    let negative = amount < 0;
+    let whole = i128::from(amount).abs();
     let mut parts: Vec<i128> = Vec::with_capacity(weights.len());
     let mut remainders: Vec<(i128, usize)> = Vec::with_capacity(weights.len());
     for (i, &w) in weights.iter().enumerate() {
@@ -41,7 +55,7 @@ pub fn split(amount: Money, weights: &[i64]) -> Vec<Money> {
     }
     parts
         .into_iter()
-        .map(|p| Money::from_nanos(if negative { -(p as i64) } else { p as i64 }))
+        .map(|p| if negative { -(p as i64) } else { p as i64 })
         .collect()
 }
 
@@ -60,7 +74,7 @@ pub(crate) enum FactDim {
 pub(crate) struct DayAllocation {
     /// Amounts per (hour, dimension, basis).
     pub facts: BTreeMap<(i64, FactDim, Basis), Money>,
-    /// Usage without a price.
+    /// Usage without a price, per hour and dimension.
     pub unpriced: Vec<Unpriced>,
 }
 
@@ -72,6 +86,19 @@ impl DayAllocation {
     }
 }
 
+/// (workspace, model, tier, window) of a usage row or a token line: what decides whether the
+/// bill covers a row.
+type CoverKey<'a> = (Option<&'a str>, &'a str, &'a str, &'a str);
+
+fn dim_key(dim: &Dim) -> CoverKey<'_> {
+    (
+        dim.workspace_id.as_deref(),
+        dim.model.as_str(),
+        dim.service_tier.as_str(),
+        dim.context_window.as_str(),
+    )
+}
+
 fn matches(cost: &CostRow, dim: &Dim) -> bool {
     cost.workspace_id == dim.workspace_id
         && cost.model.as_deref().unwrap_or("") == dim.model
@@ -79,8 +106,14 @@ fn matches(cost: &CostRow, dim: &Dim) -> bool {
         && cost.context_window.as_deref().unwrap_or("") == dim.context_window
 }
 
-/// The usage rows a billed row is divided among, with their weights.
-fn candidates<'a>(cost: &CostRow, usage: &'a [HourUsage]) -> Vec<(&'a HourUsage, i64)> {
+/// The usage rows a billed row is divided among, with their weights. `covered` holds the
+/// (workspace, model, tier, window) the day's token lines bill: a web search line describes
+/// only the searches of that usage, not those of a tier the bill leaves out.
+fn candidates<'a>(
+    cost: &CostRow,
+    usage: &'a [HourUsage],
+    covered: &HashSet<CoverKey<'_>>,
+) -> Vec<(&'a HourUsage, i64)> {
     let token_type = cost
         .token_type
         .as_deref()
@@ -96,6 +129,12 @@ fn candidates<'a>(cost: &CostRow, usage: &'a [HourUsage]) -> Vec<(&'a HourUsage,
             .iter()
             .filter(|u| u.dim.workspace_id == cost.workspace_id)
             .filter(|u| cost.model.as_deref().is_none_or(|m| m == u.dim.model))
+            .filter(|u| {
+                cost.service_tier
+                    .as_deref()
+                    .is_none_or(|t| t == u.dim.service_tier)
+            })
+            .filter(|u| covered.contains(&dim_key(&u.dim)))
             .map(|u| (u, u.tokens.web_search_requests))
             .filter(|(_, w)| *w > 0)
             .collect(),
@@ -113,18 +152,25 @@ pub(crate) fn allocate_day(
     prices: &PriceTable,
 ) -> DayAllocation {
     let mut out = DayAllocation::default();
-    let mut covered: HashSet<(Option<&str>, &str, &str, &str)> = HashSet::new();
-    if billed {
-        for cost in costs {
-            if cost.cost_type.as_deref() == Some("tokens") {
-                covered.insert((
+    let covered: HashSet<CoverKey<'_>> = if billed {
+        costs
+            .iter()
+            .filter(|cost| cost.cost_type.as_deref() == Some("tokens"))
+            .map(|cost| {
+                (
                     cost.workspace_id.as_deref(),
                     cost.model.as_deref().unwrap_or(""),
                     cost.service_tier.as_deref().unwrap_or(""),
                     cost.context_window.as_deref().unwrap_or(""),
-                ));
-            }
-            let targets = candidates(cost, usage);
+                )
+            })
+            .collect()
+    } else {
+        HashSet::new()
+    };
+    if billed {
+        for cost in costs {
+            let targets = candidates(cost, usage, &covered);
             if targets.is_empty() {
                 let dim = FactDim::Keyless(
                     cost.workspace_id.clone(),
@@ -147,15 +193,9 @@ pub(crate) fn allocate_day(
     let date = DateTime::from_timestamp(day, 0)
         .map(|d| d.date_naive())
         .unwrap_or(NaiveDate::MIN);
-    let mut unpriced: BTreeMap<(String, String, String), i64> = BTreeMap::new();
+    let mut unpriced: BTreeMap<(i64, i64), i64> = BTreeMap::new();
     for u in usage {
-        let key = (
-            u.dim.workspace_id.as_deref(),
-            u.dim.model.as_str(),
-            u.dim.service_tier.as_str(),
-            u.dim.context_window.as_str(),
-        );
-        if billed && covered.contains(&key) {
+        if covered.contains(&dim_key(&u.dim)) {
             continue;
         }
         match prices.estimate(
@@ -173,22 +213,15 @@ pub(crate) fn allocate_day(
             ),
             Err(_) => {
                 let t = &u.tokens;
-                *unpriced
-                    .entry((
-                        u.dim.model.clone(),
-                        u.dim.service_tier.clone(),
-                        u.dim.context_window.clone(),
-                    ))
-                    .or_default() += t.total_input() + t.output;
+                *unpriced.entry((u.hour, u.dim.id)).or_default() += t.total_input() + t.output;
             }
         }
     }
     out.unpriced = unpriced
         .into_iter()
-        .map(|((model, service_tier, context_window), tokens)| Unpriced {
-            model,
-            service_tier,
-            context_window,
+        .map(|((hour, dim_id), tokens)| Unpriced {
+            hour,
+            dim_id,
             tokens,
         })
         .collect();
@@ -349,6 +382,61 @@ mod tests {
     }
 
     #[test]
+    fn web_searches_of_the_priority_tier_are_estimated_not_billed() {
+        let searches = |hour, dim, n| {
+            let mut u = usage(hour, dim, 1_000, 100);
+            u.tokens.web_search_requests = n;
+            u
+        };
+        let rows = vec![
+            searches(0, dim(1, "a", "standard"), 3),
+            searches(1, dim(2, "b", "standard"), 1),
+            searches(2, dim(3, "c", "priority"), 6),
+        ];
+        // The bill: the standard tier's tokens, and its 4 searches at $0.01 each.
+        let mut web = cost("output_tokens", "4");
+        web.cost_type = Some("web_search".into());
+        (
+            web.model,
+            web.service_tier,
+            web.context_window,
+            web.token_type,
+        ) = (None, None, None, None);
+        let bill = vec![
+            cost("uncached_input_tokens", "0.6"),
+            cost("output_tokens", "0.3"),
+            web,
+        ];
+        let out = allocate_day(DAY0, &rows, &bill, true, PriceTable::bundled());
+        let at = |h: i64, id, basis| out.facts.get(&(DAY0 + h * HOUR, FactDim::Known(id), basis));
+        // Input 1:1, output 1:1, searches 3:1.
+        assert_eq!(
+            at(0, 1, Basis::Allocated),
+            Some(&(Money::parse_cents("0.45").unwrap() + Money::from_cents(3)))
+        );
+        assert_eq!(
+            at(1, 2, Basis::Allocated),
+            Some(&(Money::parse_cents("0.45").unwrap() + Money::from_cents(1)))
+        );
+        // The priority row takes nothing from the bill; its searches are in its estimate:
+        // $3 + $15 per million tokens and $10 per 1,000 searches.
+        assert_eq!(at(2, 3, Basis::Allocated), None);
+        assert_eq!(
+            at(2, 3, Basis::Estimated),
+            Some(&Money::from_nanos(3_000_000 + 1_500_000 + 6 * 10_000_000))
+        );
+        assert_eq!(
+            out.facts
+                .iter()
+                .filter(|((_, _, b), _)| *b == Basis::Allocated)
+                .map(|(_, m)| *m)
+                .sum::<Money>(),
+            Money::from_cents(5) - Money::parse_cents("0.1").unwrap(),
+            "the bill, exactly"
+        );
+    }
+
+    #[test]
     fn unknown_models_are_reported_not_priced_at_zero() {
         let mut d = dim(1, "a", "priority");
         d.model = "claude-imaginary-9".into();
@@ -360,7 +448,13 @@ mod tests {
             PriceTable::bundled(),
         );
         assert!(out.facts.is_empty());
-        assert_eq!(out.unpriced.len(), 1);
-        assert_eq!(out.unpriced[0].tokens, 15);
+        assert_eq!(
+            out.unpriced,
+            vec![Unpriced {
+                hour: DAY0,
+                dim_id: 1,
+                tokens: 15
+            }]
+        );
     }
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::cost::Cost;
 use super::period::Period;
-use super::span::{DAY, Span, ceil_hour, day_bounds, sums_by_dim, sums_over, tokens_by_dim};
+use super::span::{Span, ceil_hour, day_bounds, sums_by_dim, sums_over, tokens_by_dim};
 use super::user_costs::{DayCost, sorted_lines};
 use crate::attribution::Attribution;
 use crate::error::{Error, Result};
@@ -108,10 +108,16 @@ pub struct WorkspaceLine {
 pub struct ModelLine {
     /// The model (`""` for cost without one, such as code execution).
     pub model: String,
-    /// Its cost.
+    /// Its cost: what is known of it (see `cost_unknown`).
     pub cost: Cost,
-    /// Its tokens.
+    /// Its tokens, priced or not.
     pub tokens: TokenCounts,
+    /// Its tokens of every kind that have no price (the bill does not cover them and the
+    /// price table has no price for the model): their cost is in no amount.
+    pub unpriced_tokens: i64,
+    /// True when some of its usage has no price: `cost` is then less than what the model
+    /// really cost (zero when none of it is priced), and `missing_prices` names the usage.
+    pub cost_unknown: bool,
 }
 
 /// A subject's line.
@@ -278,30 +284,54 @@ impl Ledger {
             })
             .collect();
         let tokens = self.tokens_per_model(&plan_ids, &dims, &span).await?;
+        // Usage without a price: exactly the period's hours, of the dimensions shown.
+        let mut missing: BTreeMap<(i64, String, String, String), i64> = BTreeMap::new();
+        let mut unpriced_per_model: HashMap<String, i64> = HashMap::new();
+        for (plan_id, dim_id, n) in store
+            .unpriced(&plan_ids, span.start, span.end, dim_filter.as_deref())
+            .await?
+        {
+            let Some(dim) = dims.get(&dim_id) else {
+                continue;
+            };
+            let line = (
+                plan_id,
+                dim.model.clone(),
+                dim.service_tier.clone(),
+                dim.context_window.clone(),
+            );
+            *missing.entry(line).or_default() += n;
+            *unpriced_per_model.entry(dim.model.clone()).or_default() += n;
+        }
+        missing.retain(|_, n| *n != 0);
+        for model in unpriced_per_model.keys() {
+            per_model.entry(model.clone()).or_default();
+        }
         let per_model = sorted_lines(per_model)
             .into_iter()
-            .map(|(model, cost)| ModelLine {
-                tokens: tokens.get(&model).copied().unwrap_or_default(),
-                model,
-                cost,
+            .map(|(model, cost)| {
+                let unpriced_tokens = unpriced_per_model.get(&model).copied().unwrap_or(0);
+                ModelLine {
+                    tokens: tokens.get(&model).copied().unwrap_or_default(),
+                    model,
+                    cost,
+                    unpriced_tokens,
+                    cost_unknown: unpriced_tokens > 0,
+                }
             })
             .collect();
         let daily = self.daily_series(&plan_ids, &filter, &span).await?;
-        let (day_from, day_to) = (
-            span.start.div_euclid(DAY) * DAY,
-            span.end.div_euclid(DAY) * DAY + DAY,
-        );
-        let missing_prices = store
-            .unpriced(&plan_ids, day_from, day_to)
-            .await?
+        let missing_prices = missing
             .into_iter()
-            .map(|(plan_id, u)| MissingPriceLine {
-                plan_id,
-                model: u.model,
-                service_tier: u.service_tier,
-                context_window: u.context_window,
-                tokens: u.tokens,
-            })
+            .map(
+                |((plan_id, model, service_tier, context_window), tokens)| MissingPriceLine {
+                    plan_id,
+                    model,
+                    service_tier,
+                    context_window,
+                    tokens,
+                },
+            )
             .collect();
         let mut top_subjects = subjects;
         top_subjects.truncate(filter.top_subjects);

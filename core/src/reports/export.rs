@@ -220,7 +220,7 @@ impl Export for Dashboard {
     /// for the Default workspace; name as displayed), `model` (tokens: input + output),
     /// `subject` (name: the subject's name or email), one `unattributed` row, a row per `day`
     /// and per `missing_price` (model, tier, window and tokens; amounts empty: unknown, not
-    /// zero).
+    /// zero). A model none of whose usage has a price has empty amounts too.
     fn to_csv(&self) -> Result<String> {
         let period = self.period.to_string();
         let labels: std::collections::HashMap<i64, &str> = self
@@ -253,7 +253,8 @@ impl Export for Dashboard {
             section: "model",
             model: Some(&m.model),
             tokens: Some(m.tokens.total_input() + m.tokens.output),
-            cost: Some(&m.cost),
+            // A model none of whose usage has a price: unknown, not zero.
+            cost: (!(m.cost_unknown && m.cost.is_zero())).then_some(&m.cost),
             ..Default::default()
         }));
         rows.extend(self.top_subjects.iter().map(|s| DashboardRow {

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Serialize, Serializer};
 
+use super::allocation::split_units;
 use super::export::{CsvWriter, ExportRecord, instant};
 use super::period::Period;
 use super::span::{DAY, HOUR, Span};
@@ -120,7 +121,9 @@ pub struct FocusRow {
     /// Start of the row's hours.
     pub charge_period_start: DateTime<Utc>,
     /// Tokens of the row's dimension in its hours (input of every kind + output); 0 for
-    /// unallocated bill lines, which no usage explains.
+    /// unallocated bill lines, which no usage explains. When several bases share the same
+    /// usage (part billed, part estimated), the tokens are split among their rows in
+    /// proportion to their amounts, so the rows add up to the usage exactly.
     pub consumed_quantity: i64,
     /// `Tokens`.
     pub consumed_unit: &'static str,
@@ -350,19 +353,54 @@ impl Ledger {
             (p.start, plan, p.dim_id, p.end, p.basis.fact_code())
         });
         let by_id: HashMap<i64, &Plan> = plans.iter().map(|p| (p.id, p)).collect();
+        let quantities = quantities(&parts, &tokens);
         Ok(parts
             .iter()
-            .map(|p| {
+            .zip(quantities)
+            .map(|(p, used)| {
                 let dim = &dims[&p.dim_id];
                 let owner = attribution.owner_at(dim.plan_id, dim.api_key_id.as_deref(), p.start);
-                let used = tokens
-                    .get(&(p.start, p.end, p.dim_id))
-                    .copied()
-                    .unwrap_or_default();
                 row(by_id[&dim.plan_id], dim, p, used, owner, &names)
             })
             .collect())
     }
+}
+
+/// What each part consumed: (tokens, web search requests). The usage of a dimension's hours
+/// is counted once: when several bases share it (part allocated, part estimated), it is split
+/// among them in proportion to their amounts, largest remainder, so the parts add up to the
+/// usage exactly and each has the same unit cost. Unallocated bill consumed nothing.
+fn quantities(parts: &[Part], tokens: &HashMap<(i64, i64, i64), TokenCounts>) -> Vec<(i64, i64)> {
+    let mut sharing: BTreeMap<(i64, i64, i64), Vec<usize>> = BTreeMap::new();
+    for (i, p) in parts.iter().enumerate() {
+        if p.basis != Basis::Unallocated {
+            sharing
+                .entry((p.start, p.end, p.dim_id))
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut out = vec![(0, 0); parts.len()];
+    for (range, members) in sharing {
+        let used = tokens.get(&range).copied().unwrap_or_default();
+        let consumed = (used.total_input() + used.output, used.web_search_requests);
+        if let [only] = members.as_slice() {
+            out[*only] = consumed;
+            continue;
+        }
+        let mut weights: Vec<i64> = members
+            .iter()
+            .map(|&i| parts[i].amount.nanos().saturating_abs())
+            .collect();
+        if weights.iter().all(|w| *w == 0) {
+            weights[0] = 1;
+        }
+        let share = |n: i64| split_units(n, &weights);
+        for ((&i, t), w) in members.iter().zip(share(consumed.0)).zip(share(consumed.1)) {
+            out[i] = (t, w);
+        }
+    }
+    out
 }
 
 fn part(start: i64, end: i64, s: &FactSum) -> Part {
@@ -431,7 +469,7 @@ fn row(
     plan: &Plan,
     dim: &Dim,
     p: &Part,
-    used: TokenCounts,
+    (quantity, web_searches): (i64, i64),
     owner: Option<Owner>,
     names: &Names,
 ) -> FocusRow {
@@ -455,10 +493,6 @@ fn row(
             format!("{account}:default"),
             super::DEFAULT_WORKSPACE_NAME.to_string(),
         ),
-    };
-    let quantity = match p.basis {
-        Basis::Unallocated => 0,
-        _ => used.total_input() + used.output,
     };
     let model = if dim.model.is_empty() {
         "other"
@@ -489,8 +523,8 @@ fn row(
     tag("plan_label", plan.label.clone());
     tag("service_tier", dim.service_tier.clone());
     tag("context_window", dim.context_window.clone());
-    if used.web_search_requests > 0 && p.basis != Basis::Unallocated {
-        tag("web_search_requests", used.web_search_requests.to_string());
+    if web_searches > 0 {
+        tag("web_search_requests", web_searches.to_string());
     }
     if let Some(owner) = owner {
         tag("subject_id", owner.subject_id);
@@ -554,4 +588,41 @@ fn row(
 
 fn or_none(s: &str) -> &str {
     if s.is_empty() { "no" } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(dim_id: i64, basis: Basis, nanos: i64) -> Part {
+        Part {
+            start: 0,
+            end: DAY,
+            dim_id,
+            basis,
+            amount: Money::from_nanos(nanos),
+        }
+    }
+
+    #[test]
+    fn usage_shared_by_two_bases_is_counted_once() {
+        let used = TokenCounts {
+            uncached_input: 700,
+            output: 300,
+            web_search_requests: 5,
+            ..Default::default()
+        };
+        let tokens = HashMap::from([((0, DAY, 1), used), ((0, DAY, 2), used)]);
+        let parts = [
+            part(1, Basis::Allocated, 3_000),
+            part(1, Basis::Estimated, 1_000),
+            part(1, Basis::Unallocated, 500),
+            part(2, Basis::Estimated, 9),
+        ];
+        let q = quantities(&parts, &tokens);
+        // Dimension 1: 1,000 tokens and 5 searches split 3:1 by amount; none unallocated.
+        assert_eq!(q, vec![(750, 4), (250, 1), (0, 0), (1_000, 5)]);
+        let dim1: i64 = q[..3].iter().map(|(t, _)| t).sum();
+        assert_eq!(dim1, used.total_input() + used.output);
+    }
 }

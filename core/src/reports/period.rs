@@ -42,6 +42,34 @@ pub fn parse_time_zone(name: &str) -> Result<Tz> {
         })
 }
 
+/// A `YYYY-MM-DD` date: `None` when the text has another shape, and an error that says so
+/// when it has the shape but names a day the calendar does not have (`2027-02-29`).
+fn calendar_date(text: &str) -> Option<Result<NaiveDate>> {
+    let mut parts = text.splitn(3, '-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
+        return None;
+    }
+    let (y, m, d): (i32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    if !(1..=12).contains(&m) {
+        return Some(Err(Error::invalid(format!(
+            "{text} does not exist: month must be 01-12, got {m:02}"
+        ))));
+    }
+    Some(NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
+        let days = date(if m == 12 { y + 1 } else { y }, m % 12 + 1, 1)
+            .ok()
+            .and_then(|next| next.pred_opt())
+            .map_or(31, |last| last.day());
+        let month = date(y, m, 1).map_or_else(
+            |_| format!("{y:04}-{m:02}"),
+            |first| first.format("%B %Y").to_string(),
+        );
+        Error::invalid(format!("{text} does not exist: {month} has {days} days"))
+    }))
+}
+
 fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
         .ok_or_else(|| Error::invalid(format!("{y:04}-{m:02}-{d:02} is not a date")))
@@ -197,13 +225,20 @@ impl FromStr for Period {
                  (optionally followed by a time zone), got {text:?}"
             ))
         };
-        let parse_date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad());
+        let parse_date = |s: &str| calendar_date(s).ok_or_else(bad)?;
         let period = if let Some((a, b)) = range.split_once("..") {
             Period::dates(parse_date(a)?, parse_date(b)?)?
         } else if let Some((y, w)) = range.split_once("-W") {
             let year: i32 = y.parse().map_err(|_| bad())?;
             let week: u32 = w.parse().map_err(|_| bad())?;
-            let monday = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon).ok_or_else(bad)?;
+            if !(1..=53).contains(&week) {
+                return Err(bad());
+            }
+            let monday = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon).ok_or_else(|| {
+                Error::invalid(format!(
+                    "week {year}-W{week:02} does not exist: {year} has 52 ISO weeks"
+                ))
+            })?;
             Period::week_of(monday)
         } else if range.len() == 7 {
             let (y, m) = range.split_once('-').ok_or_else(bad)?;
@@ -275,6 +310,42 @@ mod tests {
             "2026-02-29".parse::<Period>().unwrap_err().code(),
             "INVALID_INPUT"
         );
+    }
+
+    #[test]
+    fn impossible_dates_say_they_do_not_exist() {
+        for (text, says) in [
+            (
+                "2027-02-29",
+                "2027-02-29 does not exist: February 2027 has 28 days",
+            ),
+            (
+                "2026-04-31",
+                "2026-04-31 does not exist: April 2026 has 30 days",
+            ),
+            (
+                "2026-13-01",
+                "2026-13-01 does not exist: month must be 01-12, got 13",
+            ),
+            (
+                "2026-11-01..2027-02-29",
+                "2027-02-29 does not exist: February 2027 has 28 days",
+            ),
+            ("2027-02-29 Europe/Paris", "February 2027 has 28 days"),
+            (
+                "2027-W53",
+                "week 2027-W53 does not exist: 2027 has 52 ISO weeks",
+            ),
+        ] {
+            let e = text.parse::<Period>().unwrap_err();
+            assert_eq!(e.code(), "INVALID_INPUT", "{text}");
+            assert!(e.to_string().contains(says), "{text}: {e}");
+            assert!(!e.to_string().contains("must look like"), "{text}: {e}");
+        }
+        assert_eq!("2028-02-29".parse::<Period>().unwrap().len_days(), 1);
+        // A malformed text still says which forms are accepted.
+        let e = "2027-2-29".parse::<Period>().unwrap_err();
+        assert!(e.to_string().contains("must look like"), "{e}");
     }
 
     #[test]

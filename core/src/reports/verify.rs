@@ -191,18 +191,8 @@ fn day_tables(stored: &DayFacts, computed: &DayFacts) -> Vec<String> {
         "usage_daily",
         usage_map(&stored.usage) == usage_map(&computed.usage),
     );
-    let unpriced = |d: &DayFacts| {
-        nonzero(d.unpriced.iter().map(|u| {
-            (
-                (
-                    u.model.clone(),
-                    u.service_tier.clone(),
-                    u.context_window.clone(),
-                ),
-                u.tokens,
-            )
-        }))
-    };
+    let unpriced =
+        |d: &DayFacts| nonzero(d.unpriced.iter().map(|u| ((u.hour, u.dim_id), u.tokens)));
     check("unpriced", unpriced(stored) == unpriced(computed));
     out
 }

@@ -63,6 +63,9 @@ pub struct StoreOptions {
     pub postgres_schema: Option<String>,
     /// How long to wait for a connection or a database lock.
     pub busy_timeout: Duration,
+    /// Postgres only: how long opening waits for the server to accept a first connection
+    /// (default 5 s); a refused connection fails at once, naming the cause.
+    pub connect_timeout: Duration,
 }
 
 impl Default for StoreOptions {
@@ -72,6 +75,7 @@ impl Default for StoreOptions {
             run_migrations: true,
             postgres_schema: None,
             busy_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -212,12 +216,53 @@ pub trait PlanStore: Send + Sync + fmt::Debug {
     ) -> Result<Plan>;
 
     /// Re-seal every stored credential in one transaction (their `updated_at` becomes
-    /// `now`); returns how many.
+    /// `now`), and make `check` (a key-check value of the new key) the current master-key
+    /// version in the same transaction, the versions before it retired; returns how many
+    /// credentials were re-sealed.
     async fn reseal_credentials(
         &self,
         resealer: &dyn CredentialResealer,
+        check: &Sealed,
         now: DateTime<Utc>,
     ) -> Result<u64>;
+
+    /// Every stored credential, in plan order.
+    async fn credentials(&self) -> Result<Vec<StoredCredential>>;
+
+    /// The recorded key-check values, one per master-key version, the current one first.
+    async fn key_checks(&self) -> Result<Vec<KeyCheck>>;
+
+    /// Record `check` as the current master-key version unless one is already recorded (then
+    /// nothing changes: read [`PlanStore::key_checks`] to see which one won).
+    async fn record_key_check(&self, check: &Sealed, now: DateTime<Utc>) -> Result<()>;
+
+    /// The most recent disconnected plan of this provider organisation whose synced data was
+    /// kept, if any: adding the organisation again reconnects it.
+    async fn reconnectable_plan(&self, provider: Provider, org_id: &str) -> Result<Option<i64>>;
+
+    /// Reconnect a disconnected plan (data kept) with a new label, credential and
+    /// organisation name, in one transaction: it becomes active again and keeps its id, its
+    /// history and its watermarks. [`Error::Conflict`] when it was reconnected meanwhile or
+    /// the label is in use.
+    async fn reconnect_plan(
+        &self,
+        id: i64,
+        plan: &NewPlanRecord,
+        sealer: Option<&dyn CredentialSealer>,
+    ) -> Result<Plan>;
+}
+
+/// A master-key version's key-check value: a constant sealed under that key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyCheck {
+    /// The sealed constant; its `key_id` names the version.
+    pub sealed: Sealed,
+    /// True for the version every credential is sealed with now.
+    pub current: bool,
+    /// When it was recorded.
+    pub created_at: DateTime<Utc>,
+    /// When a rotation replaced it.
+    pub retired_at: Option<DateTime<Utc>>,
 }
 
 /// Moving a stream's watermark forward as part of a page write.
@@ -467,15 +512,14 @@ pub struct Fact {
     pub amount: crate::model::Money,
 }
 
-/// Usage the price table has no price for, kept so reports can name it.
+/// Usage the price table has no price for, kept per hour and dimension so reports can name
+/// it for exactly their period.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unpriced {
-    /// The model.
-    pub model: String,
-    /// The service tier.
-    pub service_tier: String,
-    /// The context window.
-    pub context_window: String,
+    /// Start of the hour (Unix seconds).
+    pub hour: i64,
+    /// The usage dimension (key, workspace, model, tier, window).
+    pub dim_id: i64,
     /// Its tokens of every kind, summed.
     pub tokens: i64,
 }
@@ -725,9 +769,15 @@ pub trait FactStore: Send + Sync + fmt::Debug {
         to: i64,
     ) -> Result<Vec<(i64, i64, TokenCounts)>>;
 
-    /// Unpriced usage of these plans over days in `[from, to)`, summed per plan, model, tier
-    /// and window.
-    async fn unpriced(&self, plan_ids: &[i64], from: i64, to: i64) -> Result<Vec<(i64, Unpriced)>>;
+    /// Unpriced usage of these plans over hours in `[from, to)`, summed per plan and
+    /// dimension: `(plan, dimension, tokens)`; only `dim_ids` when given.
+    async fn unpriced(
+        &self,
+        plan_ids: &[i64],
+        from: i64,
+        to: i64,
+        dim_ids: Option<&[i64]>,
+    ) -> Result<Vec<(i64, i64, i64)>>;
 }
 
 /// Rows split into chunks of `max` rows and then power-of-two chunks for the remainder, so

@@ -4,8 +4,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{Executor, Transaction};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::{Connection, Executor, Transaction};
 
 use super::{Backend, StoreOptions, db_error, redact_url};
 use crate::error::{Error, Result};
@@ -21,6 +21,10 @@ const LOCK_PLAN_FACTS: &str = "SELECT id FROM costledger_plans WHERE id = $1 FOR
 /// Row locks keep a concurrent credential write from slipping between read and re-seal.
 const LOCK_ALL_CREDENTIALS: &str = "SELECT plan_id, kind, key_id, nonce, ciphertext \
      FROM costledger_credentials ORDER BY plan_id FOR UPDATE";
+/// The current master-key version, locked: a rotation holds it while it re-seals, and so does
+/// a transaction storing a credential, so the two never interleave.
+const LOCK_CURRENT_KEY_CHECK: &str =
+    "SELECT key_id FROM costledger_key_checks WHERE is_current = 1 FOR UPDATE";
 
 /// The store on PostgreSQL.
 #[derive(Clone)]
@@ -60,6 +64,44 @@ fn check_schema(name: &str) -> Result<()> {
     }
 }
 
+/// What went wrong connecting, in words: the operating system's reason for an I/O error
+/// (connection refused, host not found), else the server's or the driver's message. The URL,
+/// and so its password, is never part of it.
+fn connect_cause(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => {
+                "connection refused: nothing listens on that host and port; check that \
+                 Postgres runs there"
+                    .to_string()
+            }
+            _ => format!("{io}; check the host, the port and the network"),
+        },
+        sqlx::Error::Database(db) => db.message().to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Create `schema` when missing. `CREATE SCHEMA IF NOT EXISTS` alone races (two sessions can
+/// both find it missing, and one fails on the catalog's unique index), so sessions take a
+/// transaction-level advisory lock on the schema's name first: pooler-safe, released at
+/// commit.
+async fn create_schema(pool: &PgPool, schema: &str) -> Result<()> {
+    let failed = |e| Error::storage(format!("creating the schema {schema}"), e);
+    let mut tx = pool.begin().await.map_err(failed)?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('costledger schema ' || $1))")
+        .bind(schema)
+        .execute(&mut *tx)
+        .await
+        .map_err(failed)?;
+    tx.execute(sqlx::AssertSqlSafe(format!(
+        "CREATE SCHEMA IF NOT EXISTS \"{schema}\""
+    )))
+    .await
+    .map_err(failed)?;
+    tx.commit().await.map_err(failed)
+}
+
 impl PostgresStore {
     /// Connect, create the schema when one is named, and migrate.
     pub async fn open(url: &str, options: &StoreOptions) -> Result<Self> {
@@ -73,6 +115,38 @@ impl PostgresStore {
             check_schema(schema)?;
             connect = connect.options([("search_path", schema.as_str())]);
         }
+        // One connection first, within the connect timeout: a server that refuses or does
+        // not answer is reported at once, with its cause, instead of after the pool's wait.
+        let server = format!("{}:{}", connect.get_host(), connect.get_port());
+        match tokio::time::timeout(
+            options.connect_timeout,
+            PgConnection::connect_with(&connect),
+        )
+        .await
+        {
+            Ok(Ok(probe)) => {
+                let _ = probe.close().await;
+            }
+            Ok(Err(e)) => {
+                return Err(Error::storage(
+                    format!(
+                        "cannot connect to Postgres at {server} ({location}): {}",
+                        connect_cause(&e)
+                    ),
+                    e,
+                ));
+            }
+            Err(_) => {
+                return Err(Error::storage(
+                    format!(
+                        "cannot connect to Postgres at {server} ({location}): no answer within \
+                         {} s; check the host, the port and the network",
+                        options.connect_timeout.as_secs()
+                    ),
+                    std::io::Error::from(std::io::ErrorKind::TimedOut),
+                ));
+            }
+        }
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections.max(1))
             .acquire_timeout(options.busy_timeout)
@@ -80,11 +154,7 @@ impl PostgresStore {
             .await
             .map_err(|e| Error::storage(format!("connecting to Postgres at {location}"), e))?;
         if let Some(schema) = &options.postgres_schema {
-            pool.execute(sqlx::AssertSqlSafe(format!(
-                "CREATE SCHEMA IF NOT EXISTS \"{schema}\""
-            )))
-            .await
-            .map_err(|e| Error::storage(format!("creating the schema {schema}"), e))?;
+            create_schema(&pool, schema).await?;
         }
         if options.run_migrations {
             migrator()

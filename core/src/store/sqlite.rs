@@ -1,7 +1,10 @@
 //! The SQLite store: the embedded default, a file or `sqlite::memory:`.
 
 use std::fmt;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::time::{Duration, Instant};
 
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
@@ -23,6 +26,9 @@ const LOCK_PLAN_FACTS: &str = "SELECT id FROM costledger_plans WHERE id = $1";
 /// SQLite locks the whole database for a write transaction; nothing more to lock.
 const LOCK_ALL_CREDENTIALS: &str =
     "SELECT plan_id, kind, key_id, nonce, ciphertext FROM costledger_credentials ORDER BY plan_id";
+/// SQLite write transactions exclude each other: reading the current key version is enough.
+const LOCK_CURRENT_KEY_CHECK: &str =
+    "SELECT key_id FROM costledger_key_checks WHERE is_current = 1";
 /// Rows per usage insert: 10 parameters each, well under SQLite's 32766.
 const USAGE_ROWS_PER_STATEMENT: usize = 512;
 
@@ -46,6 +52,53 @@ fn migrator() -> Migrator {
     // The host's own sqlx migrations may live in the same database under the default name.
     migrator.dangerous_set_table_name("costledger_migrations");
     migrator
+}
+
+/// The lock file that serialises migrations of the database at `location`, beside it.
+fn migration_lock_path(location: &str) -> PathBuf {
+    PathBuf::from(format!("{location}-migrate.lock"))
+}
+
+/// An exclusive lock on the file at `path` (created when missing), held until the file is
+/// dropped; waits up to `timeout` for another process to release it.
+async fn lock_file(path: &Path, timeout: Duration) -> Result<File> {
+    let failed = |e: std::io::Error| {
+        Error::storage(
+            format!(
+                "opening the SQLite database's migration lock file {:?} (check that its \
+                 directory exists and is writable)",
+                path.display().to_string()
+            ),
+            e,
+        )
+    };
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(failed)?;
+    let deadline = Instant::now() + timeout;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(TryLockError::WouldBlock) => {
+                return Err(Error::storage(
+                    format!(
+                        "another process has been migrating this SQLite database for more than \
+                         {} s (it holds {:?}); try again when it is done",
+                        timeout.as_secs(),
+                        path.display().to_string()
+                    ),
+                    std::io::Error::from(std::io::ErrorKind::TimedOut),
+                ));
+            }
+            Err(TryLockError::Error(e)) => return Err(failed(e)),
+        }
+    }
 }
 
 impl SqliteStore {
@@ -88,6 +141,15 @@ impl SqliteStore {
                 )
             })?;
         if options.run_migrations {
+            // Processes opening one new file at once would each see the same migrations
+            // pending and run them: they go one at a time, under a lock file beside the
+            // database, and each re-reads what is applied once it holds the lock.
+            let _lock = match memory {
+                true => None,
+                false => {
+                    Some(lock_file(&migration_lock_path(&location), options.busy_timeout).await?)
+                }
+            };
             migrator()
                 .run(&pool)
                 .await

@@ -179,6 +179,10 @@ impl Ledger {
     /// docs/sync.md, "Derived facts") are derived before its sync ends. When
     /// `options.cancel` fires, every plan stops after the page being written and is reported
     /// `interrupted`.
+    ///
+    /// Refused up front with `INVALID_INPUT` when a plan to sync has a credential and the
+    /// ledger was opened without a master key (a ledger of local Claude Code logs only needs
+    /// none).
     pub async fn sync(&self, options: SyncOptions) -> Result<SyncReport> {
         options.validate()?;
         let started_at = self.now();
@@ -194,6 +198,14 @@ impl Ledger {
                 "plan {} ({:?}) is disconnected and cannot be synced",
                 plan.id, plan.label
             )));
+        }
+        // Refuse up front, before any lease or event, when a plan needs its credential opened
+        // and no master key is configured (plans of local logs have none).
+        if plans
+            .iter()
+            .any(|p| p.provider != crate::model::Provider::ClaudeCodeLogs)
+        {
+            self.require_cipher()?;
         }
         let holder = lease_holder();
         let mut outcomes: Vec<PlanSyncReport> = futures::stream::iter(plans)

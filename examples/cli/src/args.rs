@@ -52,6 +52,17 @@ pub fn period_or_month(text: Option<&str>, now: DateTime<Utc>) -> CliResult<Peri
     }
 }
 
+/// An IANA time zone name.
+pub fn time_zone(option: &str, text: &str) -> CliResult {
+    costledger::reports::period::parse_time_zone(text)
+        .map(drop)
+        .map_err(|e| {
+            let mut failure = Failure::from(e);
+            failure.message = format!("{option}: {}", failure.message);
+            failure
+        })
+}
+
 /// An amount of dollars.
 pub fn dollars(option: &str, text: &str) -> CliResult<Money> {
     parse(option, text)

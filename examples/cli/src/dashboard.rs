@@ -177,12 +177,24 @@ fn print_models(d: &Dashboard) {
         &[1, 2, 3, 4, 5],
     );
     for m in &d.per_model {
-        let [b, e, total] = cost_cells(&m.cost);
+        let [mut b, mut e, mut total] = cost_cells(&m.cost);
         let name = if m.model.is_empty() {
             "(no model: code execution)".to_string()
+        } else if m.cost_unknown {
+            format!("{} (no price: cost unknown)", m.model)
         } else {
             m.model.clone()
         };
+        if m.cost_unknown {
+            // What is known, marked incomplete; a model without any price shows no amount.
+            for cell in [&mut b, &mut e, &mut total] {
+                *cell = if m.cost.is_zero() {
+                    "unknown".to_string()
+                } else {
+                    format!("{cell}+?")
+                };
+            }
+        }
         t.add_row(vec![
             name,
             count(m.tokens.total_input()),

@@ -6,6 +6,7 @@
 
 mod args;
 mod budgets;
+mod check;
 mod cli;
 mod context;
 mod dashboard;
@@ -59,17 +60,18 @@ async fn run(cli: Cli) -> CliResult {
         Command::Demo(args) => demo::run(global, &args).await,
         Command::MasterKey(command) => master_key::run(global, command).await,
         command => {
+            let checked = check::before_opening(global, &command)?;
             let ctx = Context::open(global).await?;
-            let result = dispatch(&ctx, command).await;
+            let result = dispatch(&ctx, command, checked).await;
             ctx.ledger.close().await;
             result
         }
     }
 }
 
-async fn dispatch(ctx: &Context, command: Command) -> CliResult {
+async fn dispatch(ctx: &Context, command: Command, checked: check::Checked) -> CliResult {
     match command {
-        Command::Plans(c) => plans::run(ctx, c).await,
+        Command::Plans(c) => plans::run(ctx, c, checked).await,
         Command::Sync(args) => sync::run(ctx, &args).await,
         Command::Report(c) => report::run(ctx, c).await,
         Command::Subjects(c) => subjects::run(ctx, c).await,

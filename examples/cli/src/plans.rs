@@ -4,7 +4,10 @@ use costledger::{
     DataRetention, ListPlans, NewPlan, Plan, PlanUpdate, Provider, Subscription, SubscriptionTier,
 };
 
+use chrono::{DateTime, Utc};
+
 use crate::args;
+use crate::check::Checked;
 use crate::cli::{PlansCommand, SubscriptionArgs};
 use crate::context::Context;
 use crate::failure::CliResult;
@@ -12,8 +15,13 @@ use crate::output;
 use crate::render::{self, table};
 use crate::secrets;
 
-pub async fn run(ctx: &Context, command: PlansCommand) -> CliResult {
+pub async fn run(ctx: &Context, command: PlansCommand, checked: Checked) -> CliResult {
     let ledger = &ctx.ledger;
+    // Read before the database was opened (check.rs): standard input can be read only once.
+    let admin_key = |key| match checked.admin_key {
+        Some(admin_key) => Ok(admin_key),
+        None => secrets::admin_key(key),
+    };
     match command {
         PlansCommand::Add {
             label,
@@ -26,18 +34,25 @@ pub async fn run(ctx: &Context, command: PlansCommand) -> CliResult {
             let mut plan = if claude_code_logs {
                 NewPlan::claude_code_logs(label, dirs)
             } else {
-                NewPlan::anthropic(label, secrets::admin_key(&key)?)
+                NewPlan::anthropic(label, admin_key(&key)?)
             };
-            if let Some(s) = subscription_of(ctx, &subscription)? {
+            if let Some(s) = subscription_of(ctx.now, &subscription)? {
                 plan = plan.with_subscription(s);
             }
+            let known = ledger.list_plans(ListPlans::all()).await?;
             let plan = ledger.add_plan(plan).await?;
             if json {
                 return output::json(&plan);
             }
+            // An organisation disconnected with its data kept is reconnected, not added again.
+            let verb = if known.iter().any(|p| p.id == plan.id) {
+                "reconnected"
+            } else {
+                "added"
+            };
             match &plan.key_hint {
                 Some(hint) => println!(
-                    "{} added plan {} {:?}: {}, key {hint} (sealed with the master key)",
+                    "{} {verb} plan {} {:?}: {}, key {hint} (sealed with the master key)",
                     render::tick(),
                     plan.id,
                     plan.label,
@@ -82,7 +97,7 @@ pub async fn run(ctx: &Context, command: PlansCommand) -> CliResult {
             }
             if no_subscription {
                 update = update.clear_subscription();
-            } else if let Some(s) = subscription_of(ctx, &subscription)? {
+            } else if let Some(s) = subscription_of(ctx.now, &subscription)? {
                 update = update.subscription(s);
             }
             let plan = ledger.update_plan(id, update).await?;
@@ -117,9 +132,7 @@ pub async fn run(ctx: &Context, command: PlansCommand) -> CliResult {
             );
         }
         PlansCommand::RotateCredential { id, key } => {
-            let plan = ledger
-                .rotate_plan_credential(id, secrets::admin_key(&key)?)
-                .await?;
+            let plan = ledger.rotate_plan_credential(id, admin_key(&key)?).await?;
             println!(
                 "{} plan {} {:?} now uses key {} (checked against {}, sealed)",
                 render::tick(),
@@ -178,13 +191,17 @@ fn organisation(plan: &Plan) -> String {
     }
 }
 
-/// The subscription the options describe, if a tier was given.
-fn subscription_of(ctx: &Context, s: &SubscriptionArgs) -> CliResult<Option<Subscription>> {
+/// The subscription the options describe, if a tier was given; it starts today (`now`)
+/// unless `--anchor` says otherwise.
+pub fn subscription_of(
+    now: DateTime<Utc>,
+    s: &SubscriptionArgs,
+) -> CliResult<Option<Subscription>> {
     let Some(tier) = &s.tier else { return Ok(None) };
     let tier: SubscriptionTier = args::parse("--tier", tier)?;
     let anchor = match &s.anchor {
         Some(text) => args::date("--anchor", text)?,
-        None => ctx.now.date_naive(),
+        None => now.date_naive(),
     };
     let mut subscription =
         Subscription::new(tier, s.seats, anchor).cycle(args::parse("--cycle", &s.cycle)?);

@@ -19,24 +19,29 @@ use crate::progress::SyncProgress;
 use crate::render::{self, count, table};
 use crate::signals::Interrupts;
 
-pub async fn run(ctx: &Context, a: &SyncArgs) -> CliResult {
+/// The sync options the arguments describe.
+pub fn options(a: &SyncArgs) -> CliResult<SyncOptions> {
     if !(1..=3660).contains(&a.initial_days) {
         return Err(Failure::usage(format!(
             "--initial-days must be between 1 and 3660, got {}",
             a.initial_days
         )));
     }
-    let cancel = SyncCancel::new();
     let mut options = SyncOptions::default()
         .initial_backfill(TimeDelta::days(a.initial_days))
-        .lease_ttl(Duration::from_secs(a.lease_ttl))
-        .cancel(cancel.clone());
+        .lease_ttl(Duration::from_secs(a.lease_ttl));
     if let Some(plan) = a.plan {
         options = options.plan(plan);
     }
     if let (Some(from), Some(to)) = (&a.from, &a.to) {
         options = options.backfill(args::instant("--from", from)?, args::instant("--to", to)?);
     }
+    Ok(options)
+}
+
+pub async fn run(ctx: &Context, a: &SyncArgs) -> CliResult {
+    let cancel = SyncCancel::new();
+    let options = options(a)?.cancel(cancel.clone());
     options.validate()?;
     let tables = !(a.format.json || a.format.csv);
     let interrupts = Interrupts::watch(cancel)?;

@@ -295,7 +295,7 @@ fn bad_keys_and_labels_are_refused() {
 }
 
 #[test]
-fn a_wrong_master_key_is_a_crypto_error_naming_the_plan() {
+fn a_wrong_master_key_is_a_crypto_error_naming_the_key_expected() {
     let w = World::new(1, 1);
     w.add_plans(1);
     let other = costledger::MasterKey::generate().to_base64().to_string();
@@ -305,7 +305,9 @@ fn a_wrong_master_key_is_a_crypto_error_naming_the_plan() {
         exit::CREDENTIAL,
         "CRYPTO",
     );
-    assert!(stderr.contains("plan 1 (\"Org 1\")"), "{stderr}");
+    let expected = costledger::MasterKey::from_base64(&w.master_key).unwrap();
+    assert!(stderr.contains("wrong master key"), "{stderr}");
+    assert!(stderr.contains(expected.id()), "{stderr}");
     assert!(
         stderr.contains("hint: COSTLEDGER_MASTER_KEY must be the key"),
         "{stderr}"
@@ -377,4 +379,162 @@ fn a_claude_code_logs_plan_takes_directories_and_no_key() {
         stderr.contains("does not exist or is not a directory"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_refused_command_leaves_no_database_behind() {
+    let w = World::new(1, 1);
+    let db = w.path("ledger.db");
+    let refused: &[(&[&str], &str)] = &[
+        (
+            &["plans", "add", "--label", ""],
+            "label must be 1-200 characters",
+        ),
+        (
+            &["plans", "add", "--label", "   "],
+            "label must be 1-200 characters",
+        ),
+        (
+            &["plans", "add", "--label", "Prod", "--tier", "gold"],
+            "--tier: subscription tier must be one of",
+        ),
+        (
+            &["plans", "update", "1", "--label", ""],
+            "label must be 1-200",
+        ),
+        (
+            &["report", "dashboard", "--period", "2027-02-29"],
+            "2027-02-29 does not exist: February 2027 has 28 days",
+        ),
+        (
+            &["report", "user", "u-1", "--period", "soon"],
+            "period must look like",
+        ),
+        (
+            &["sync", "--from", "2026-11-05", "--to", "2026-11-01"],
+            "backfill range must end after it starts",
+        ),
+        (
+            &["budgets", "add", "--name", "B", "--amount", "ten"],
+            "--amount",
+        ),
+        (
+            &[
+                "budgets",
+                "add",
+                "--name",
+                "B",
+                "--amount",
+                "10",
+                "--time-zone",
+                "Mars/Base",
+            ],
+            "IANA",
+        ),
+        (
+            &["map-key", "end", "1", "--at", "yesterday"],
+            "--at must be a date",
+        ),
+    ];
+    for (args, says) in refused {
+        let stderr = w.fails_cmd(
+            w.cmd(args).env("ANTHROPIC_ADMIN_API_KEY", w.key(0)),
+            exit::USAGE,
+            "INVALID_INPUT",
+        );
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(!db.exists(), "{args:?} created {}", db.display());
+    }
+    // A key of the wrong shape, from the environment or from standard input.
+    let regular = "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123";
+    w.fails_cmd(
+        w.cmd(&["plans", "add", "--label", "Prod"])
+            .env("ANTHROPIC_ADMIN_API_KEY", regular),
+        exit::USAGE,
+        "INVALID_INPUT",
+    );
+    let mut stdin = w.cmd(&["plans", "rotate-credential", "1", "--key-stdin"]);
+    stdin.write_stdin(format!("{regular}\n"));
+    w.fails_cmd(&mut stdin, exit::USAGE, "INVALID_INPUT");
+    assert!(!db.exists());
+    // The key read before opening is the one used: standard input is read once.
+    let mut stdin = w.cmd(&["plans", "add", "--label", "Prod", "--key-stdin"]);
+    stdin.write_stdin(format!("{}\n", w.key(0)));
+    assert!(w.ok_cmd(&mut stdin).contains("added plan 1"));
+    assert!(db.exists());
+}
+
+#[test]
+fn a_reconnected_organisation_is_counted_once() {
+    let w = World::new(2, 3);
+    w.add_plans(2);
+    w.ok(&["sync", "--initial-days", "3"]);
+    w.ok(&["plans", "disconnect", "1"]);
+    let out = w.ok_cmd(
+        w.cmd(&["plans", "add", "--label", "Org 1 again"])
+            .env("ANTHROPIC_ADMIN_API_KEY", w.key(0)),
+    );
+    assert!(out.contains("reconnected plan 1 \"Org 1 again\""), "{out}");
+    assert_eq!(
+        w.json(&["plans", "list", "--all", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    w.ok(&["sync"]);
+    let truth = w.fake.server().truth();
+    let d = w.json(&[
+        "report",
+        "dashboard",
+        "--period",
+        &format!(
+            "{}..{}",
+            &truth.cost_starting_at[..10],
+            &truth.cost_ending_at[..10]
+        ),
+        "--json",
+    ]);
+    let bill: i64 = truth.orgs.iter().map(|o| o.cost_total_nanos as i64).sum();
+    assert_eq!(crate::common::nanos(&d["totals"]["billed"]), bill);
+    // After a purge the organisation comes back as a new plan.
+    w.ok(&["plans", "disconnect", "1", "--purge"]);
+    let out = w.ok_cmd(
+        w.cmd(&["plans", "add", "--label", "Org 1"])
+            .env("ANTHROPIC_ADMIN_API_KEY", w.key(0)),
+    );
+    assert!(out.contains("added plan 3"), "{out}");
+}
+
+#[test]
+fn a_second_master_key_is_refused_before_anything_is_sealed() {
+    let w = World::new(2, 1);
+    w.add_plans(1);
+    let other = costledger::MasterKey::generate();
+    let expected = costledger::MasterKey::from_base64(&w.master_key)
+        .unwrap()
+        .id()
+        .to_string();
+    let stderr = w.fails_cmd(
+        w.cmd(&["plans", "add", "--label", "Org 2"])
+            .env("COSTLEDGER_MASTER_KEY", other.to_base64().as_str())
+            .env("ANTHROPIC_ADMIN_API_KEY", w.key(1)),
+        exit::CREDENTIAL,
+        "CRYPTO",
+    );
+    assert!(
+        stderr.contains(&format!("sealed with master key {expected}")),
+        "{stderr}"
+    );
+    assert!(stderr.contains(other.id()), "{stderr}");
+    assert!(!stderr.contains(other.to_base64().as_str()), "{stderr}");
+    // Nothing was added: the right key sees one plan, and syncs it.
+    assert_eq!(
+        w.json(&["plans", "list", "--all", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    w.ok(&["plans", "check", "1"]);
 }

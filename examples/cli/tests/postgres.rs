@@ -65,3 +65,57 @@ fn plans_sync_and_dashboard_on_postgres() {
         "PLAN_NOT_FOUND",
     );
 }
+
+#[test]
+fn a_reconnected_organisation_is_counted_once_on_postgres() {
+    let Ok(url) = std::env::var("COSTLEDGER_TEST_DATABASE_URL") else {
+        assert_ne!(
+            std::env::var("COSTLEDGER_REQUIRE_POSTGRES").as_deref(),
+            Ok("1"),
+            "COSTLEDGER_TEST_DATABASE_URL is not set but Postgres tests are required"
+        );
+        return;
+    };
+    let mut w = World::new(2, 3);
+    w.db_url = url.clone();
+    w.secret(&url);
+    let schema = format!(
+        "cltest_cli_{}_{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_subsec_nanos()
+    );
+    let pg = |args: &[&str]| {
+        let mut cmd = w.cmd(args);
+        cmd.env("COSTLEDGER_POSTGRES_SCHEMA", &schema);
+        cmd
+    };
+    for (i, org) in w.fake.orgs().iter().enumerate() {
+        let label = format!("Org {}", i + 1);
+        w.ok_cmd(
+            pg(&["plans", "add", "--label", &label]).env("ANTHROPIC_ADMIN_API_KEY", &org.admin_key),
+        );
+    }
+    w.ok_cmd(&mut pg(&["sync", "--initial-days", "3"]));
+    w.ok_cmd(&mut pg(&["plans", "disconnect", "1"]));
+    let out = w.ok_cmd(
+        pg(&["plans", "add", "--label", "Org 1 again"]).env("ANTHROPIC_ADMIN_API_KEY", w.key(0)),
+    );
+    assert!(out.contains("reconnected plan 1"), "{out}");
+    w.ok_cmd(&mut pg(&["sync"]));
+    let truth = w.fake.server().truth();
+    let period = format!(
+        "{}..{}",
+        &truth.cost_starting_at[..10],
+        &truth.cost_ending_at[..10]
+    );
+    let d: serde_json::Value = serde_json::from_str(&w.ok_cmd(&mut pg(&[
+        "report",
+        "dashboard",
+        "--period",
+        &period,
+        "--json",
+    ])))
+    .unwrap();
+    let bill: i64 = truth.orgs.iter().map(|o| o.cost_total_nanos as i64).sum();
+    assert_eq!(nanos(&d["totals"]["billed"]), bill);
+}

@@ -289,3 +289,58 @@ fn csv_exports_and_the_focus_layout() {
         "--csv and --json conflict"
     );
 }
+
+#[test]
+fn a_model_without_a_price_is_listed_with_its_cost_unknown() {
+    let w = World::new(1, 1);
+    let project = w.path("logs").join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    let line = |n: u32, model: &str, at: &str| {
+        format!(
+            "{{\"timestamp\":\"{at}\",\"sessionId\":\"s-1\",\"requestId\":\"req_{n}\",\
+             \"type\":\"assistant\",\"message\":{{\"id\":\"msg_{n}\",\"model\":\"{model}\",\
+             \"usage\":{{\"input_tokens\":1000,\"output_tokens\":500}}}}}}\n"
+        )
+    };
+    let text = [
+        line(1, "claude-imaginary-9", "2026-11-18T10:00:00.000Z"),
+        line(2, "claude-imaginary-9", "2026-11-19T01:00:00.000Z"),
+        line(3, "claude-sonnet-4-5-20250929", "2026-11-18T11:00:00.000Z"),
+    ]
+    .concat();
+    std::fs::write(project.join("s-1.jsonl"), text).unwrap();
+    let dir = w.path("logs").display().to_string();
+    w.ok(&[
+        "plans",
+        "add",
+        "--label",
+        "Laptop",
+        "--claude-code-logs",
+        "--dir",
+        &dir,
+    ]);
+    w.ok(&["sync"]);
+    let d = w.json(&["report", "dashboard", "--period", "2026-11-18", "--json"]);
+    let models = d["per_model"].as_array().unwrap();
+    let unknown = models
+        .iter()
+        .find(|m| m["model"] == "claude-imaginary-9")
+        .unwrap_or_else(|| panic!("the unpriced model is listed: {d}"));
+    assert_eq!(unknown["cost_unknown"], true);
+    assert_eq!(unknown["unpriced_tokens"], 1_500, "only the 18th's hours");
+    assert_eq!(unknown["tokens"]["uncached_input"], 1_000);
+    assert_eq!(nanos(&unknown["cost"]["total"]), 0);
+    let sonnet = models
+        .iter()
+        .find(|m| m["model"] == "claude-sonnet-4-5-20250929")
+        .unwrap();
+    assert_eq!(sonnet["cost_unknown"], false);
+    assert_eq!(d["missing_prices"][0]["tokens"], 1_500);
+    assert_eq!(d["missing_prices"].as_array().unwrap().len(), 1);
+    let table = w.ok(&["report", "dashboard", "--period", "2026-11-18"]);
+    assert!(
+        table.contains("claude-imaginary-9 (no price: cost unknown)"),
+        "{table}"
+    );
+    assert!(table.contains("unknown"), "{table}");
+}

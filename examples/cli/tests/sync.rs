@@ -123,36 +123,59 @@ fn malformed_and_reversed_dates_are_refused() {
 }
 
 #[test]
-fn a_wrong_master_key_fails_each_plan_with_crypto() {
+fn a_wrong_master_key_is_refused_before_any_plan_syncs() {
     let w = World::new(2, 2);
     w.add_plans(2);
     let other = costledger::MasterKey::generate().to_base64().to_string();
     let stderr = w.fails_cmd(
         w.cmd(&["sync", "--initial-days", "1"])
             .env("COSTLEDGER_MASTER_KEY", &other),
-        exit::SYNC_INCOMPLETE,
+        exit::CREDENTIAL,
         "CRYPTO",
     );
-    assert!(
-        stderr.contains("2 of 2 plans did not sync completely"),
-        "{stderr}"
+    assert!(stderr.contains("wrong master key"), "{stderr}");
+    assert!(!stderr.contains(&other), "{stderr}");
+    assert_eq!(
+        w.json(&["report", "history", "--json"]),
+        serde_json::json!([]),
+        "no plan started"
     );
-    assert!(
-        stderr.contains("cannot open the credential of plan 1 (\"Org 1\")"),
-        "{stderr}"
+}
+
+#[test]
+fn without_a_master_key_sync_is_refused_up_front() {
+    let w = World::new(1, 2);
+    w.add_plans(1);
+    let stderr = w.fails_cmd(
+        w.cmd(&["sync", "--initial-days", "1"])
+            .env_remove("COSTLEDGER_MASTER_KEY"),
+        exit::USAGE,
+        "INVALID_INPUT",
     );
-    assert!(
-        stderr.contains("plan 2 (\"Org 2\") error: [CRYPTO]"),
-        "{stderr}"
+    assert!(stderr.contains("no master key is configured"), "{stderr}");
+    assert!(!stderr.contains("did not sync"), "{stderr}");
+    assert_eq!(
+        w.json(&["report", "history", "--json"]),
+        serde_json::json!([]),
+        "nothing was recorded"
     );
-    // The JSON report says the same, and the exit code still tells.
+    // A plan of local logs alone needs no key.
+    let logs = w.path("logs");
+    std::fs::create_dir(&logs).unwrap();
+    w.ok(&[
+        "plans",
+        "add",
+        "--label",
+        "Laptop",
+        "--claude-code-logs",
+        "--dir",
+        &logs.display().to_string(),
+    ]);
     let out = w.output(
-        w.cmd(&["sync", "--json", "--initial-days", "1"])
-            .env("COSTLEDGER_MASTER_KEY", &other),
+        w.cmd(&["sync", "--plan", "2", "--json"])
+            .env_remove("COSTLEDGER_MASTER_KEY"),
     );
-    assert_eq!(out.status.code(), Some(exit::SYNC_INCOMPLETE));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["plans"][0]["error"]["code"], "CRYPTO");
+    assert!(out.status.success(), "{out:?}");
 }
 
 #[test]

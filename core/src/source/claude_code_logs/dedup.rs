@@ -13,7 +13,10 @@
 //!    request ids, are one group.
 //! 3. An entry without `message.id` is never merged with another: each such line counts. A
 //!    main entry without `requestId` groups with the entries of its message at the same
-//!    instant (copies of one line), and makes its message's sidechain entries replays.
+//!    instant (copies of one line), whatever their session, and makes its message's
+//!    sidechain entries replays. (ccusage 20 also keys these by session, so it counts a
+//!    resumed session's copy, which carries the new session's id, again; costledger counts
+//!    one response once.)
 //!
 //! The store keeps the largest snapshot of each group per file (not only the winner), so
 //! that when a file is truncated or replaced its entries can be taken out and the next best

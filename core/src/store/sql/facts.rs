@@ -372,8 +372,9 @@ impl FactStore for ThisStore {
                 false,
             ),
             (
-                "DELETE FROM costledger_unpriced WHERE plan_id = $1 AND day = $2",
-                false,
+                "DELETE FROM costledger_unpriced_hourly WHERE plan_id = $1 AND hour >= $2 \
+                 AND hour < $3",
+                true,
             ),
             (
                 "DELETE FROM costledger_cost_daily_ws WHERE plan_id = $1 AND day = $2",
@@ -478,15 +479,12 @@ impl FactStore for ThisStore {
         }
         for chunk in shaped_chunks(&day.unpriced, CHUNK) {
             let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO costledger_unpriced (plan_id, day, model, service_tier, \
-                 context_window, tokens) ",
+                "INSERT INTO costledger_unpriced_hourly (plan_id, hour, dim_id, tokens) ",
             );
             q.push_values(chunk, |mut b, u| {
                 b.push_bind(plan_id)
-                    .push_bind(start)
-                    .push_bind(u.model.clone())
-                    .push_bind(u.service_tier.clone())
-                    .push_bind(u.context_window.clone())
+                    .push_bind(u.hour)
+                    .push_bind(u.dim_id)
                     .push_bind(u.tokens);
             });
             q.build()
@@ -629,21 +627,21 @@ impl FactStore for ThisStore {
             out.usage
                 .push((row.try_get(0).map_err(read)?, tokens_from_row(row, 1)?));
         }
-        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
-            "SELECT model, service_tier, context_window, tokens FROM costledger_unpriced \
-             WHERE plan_id = $1 AND day = $2 ORDER BY model, service_tier, context_window",
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT hour, dim_id, tokens FROM costledger_unpriced_hourly \
+             WHERE plan_id = $1 AND hour >= $2 AND hour < $3 ORDER BY hour, dim_id",
         )
         .bind(plan_id)
         .bind(start)
+        .bind(end)
         .fetch_all(&self.pool)
         .await
         .map_err(read)?;
         out.unpriced = rows
             .into_iter()
-            .map(|(model, service_tier, context_window, tokens)| Unpriced {
-                model,
-                service_tier,
-                context_window,
+            .map(|(hour, dim_id, tokens)| Unpriced {
+                hour,
+                dim_id,
                 tokens,
             })
             .collect();
@@ -1100,17 +1098,26 @@ impl FactStore for ThisStore {
             .await
     }
 
-    async fn unpriced(&self, plan_ids: &[i64], from: i64, to: i64) -> Result<Vec<(i64, Unpriced)>> {
-        if plan_ids.is_empty() {
+    async fn unpriced(
+        &self,
+        plan_ids: &[i64],
+        from: i64,
+        to: i64,
+        dim_ids: Option<&[i64]>,
+    ) -> Result<Vec<(i64, i64, i64)>> {
+        if plan_ids.is_empty() || dim_ids.is_some_and(<[i64]>::is_empty) {
             return Ok(Vec::new());
         }
         let mut q = QueryBuilder::<Db>::new(
-            "SELECT plan_id, model, service_tier, context_window, CAST(SUM(tokens) AS BIGINT) \
-             FROM costledger_unpriced WHERE day >= ",
+            "SELECT plan_id, dim_id, CAST(SUM(tokens) AS BIGINT) FROM costledger_unpriced_hourly \
+             WHERE hour >= ",
         );
-        q.push_bind(from).push(" AND day < ").push_bind(to);
+        q.push_bind(from).push(" AND hour < ").push_bind(to);
         push_in(&mut q, "plan_id", plan_ids);
-        q.push(" GROUP BY plan_id, model, service_tier, context_window");
+        if let Some(dims) = dim_ids {
+            push_in(&mut q, "dim_id", dims);
+        }
+        q.push(" GROUP BY plan_id, dim_id");
         let rows = q
             .build()
             .fetch_all(&self.pool)
@@ -1121,12 +1128,8 @@ impl FactStore for ThisStore {
                 let read = |e| Error::storage("reading unpriced usage", e);
                 Ok((
                     row.try_get(0).map_err(read)?,
-                    Unpriced {
-                        model: row.try_get(1).map_err(read)?,
-                        service_tier: row.try_get(2).map_err(read)?,
-                        context_window: row.try_get(3).map_err(read)?,
-                        tokens: row.try_get(4).map_err(read)?,
-                    },
+                    row.try_get(1).map_err(read)?,
+                    row.try_get(2).map_err(read)?,
                 ))
             })
             .collect()

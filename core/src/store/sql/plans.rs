@@ -8,10 +8,10 @@ use sqlx::Row;
 
 use crate::crypto::Sealed;
 use crate::error::{Error, Result};
-use crate::model::{Money, Plan, PlanSettings, PlanStatus, PlanUpdate, Subscription};
+use crate::model::{Money, Plan, PlanSettings, PlanStatus, PlanUpdate, Provider, Subscription};
 use crate::store::{
-    Backend, CredentialResealer, CredentialSealer, NewPlanRecord, PlanStore, StoredCredential,
-    db_error, from_ts, is_unique_violation, to_ts,
+    Backend, CredentialResealer, CredentialSealer, KeyCheck, NewPlanRecord, PlanStore,
+    StoredCredential, db_error, from_ts, is_unique_violation, to_ts,
 };
 
 type DbRow = <Db as sqlx::Database>::Row;
@@ -43,7 +43,7 @@ const PURGED_TABLES: &[&str] = &[
     "DELETE FROM costledger_cost_daily WHERE plan_id = $1",
     "DELETE FROM costledger_cost_hourly_ws WHERE plan_id = $1",
     "DELETE FROM costledger_usage_daily WHERE plan_id = $1",
-    "DELETE FROM costledger_unpriced WHERE plan_id = $1",
+    "DELETE FROM costledger_unpriced_hourly WHERE plan_id = $1",
     "DELETE FROM costledger_cost_monthly WHERE plan_id = $1",
     "DELETE FROM costledger_usage_monthly WHERE plan_id = $1",
     "DELETE FROM costledger_cost_daily_ws WHERE plan_id = $1",
@@ -376,6 +376,12 @@ impl PlanStore for ThisStore {
             .await
             .map_err(db_error("destroying a plan's credential"))?;
         if purge {
+            sqlx::query("UPDATE costledger_plans SET purged_at = $1 WHERE id = $2")
+                .bind(to_ts(now))
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("marking a plan's data purged"))?;
             for statement in PURGED_TABLES {
                 sqlx::query(*statement)
                     .bind(id)
@@ -442,9 +448,16 @@ impl PlanStore for ThisStore {
     async fn reseal_credentials(
         &self,
         resealer: &dyn CredentialResealer,
+        check: &Sealed,
         now: DateTime<Utc>,
     ) -> Result<u64> {
         let mut tx = self.begin_write().await?;
+        // First the current key version, so that a credential being sealed under the old key
+        // either commits before this reads the credentials or sees the new version and stops.
+        sqlx::query(LOCK_CURRENT_KEY_CHECK)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_error("locking the current master-key version"))?;
         let rows = sqlx::query(LOCK_ALL_CREDENTIALS)
             .fetch_all(&mut *tx)
             .await
@@ -472,10 +485,189 @@ impl PlanStore for ThisStore {
             .await
             .map_err(db_error("writing a re-sealed credential"))?;
         }
+        sqlx::query(
+            "UPDATE costledger_key_checks SET is_current = NULL, retired_at = $1 \
+             WHERE is_current = 1 AND key_id <> $2",
+        )
+        .bind(now)
+        .bind(&check.key_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error("retiring the previous master-key version"))?;
+        sqlx::query(
+            "INSERT INTO costledger_key_checks (key_id, nonce, ciphertext, is_current, \
+             created_at) VALUES ($1, $2, $3, 1, $4) ON CONFLICT (key_id) DO UPDATE SET \
+             nonce = excluded.nonce, ciphertext = excluded.ciphertext, is_current = 1, \
+             retired_at = NULL",
+        )
+        .bind(&check.key_id)
+        .bind(&check.nonce)
+        .bind(&check.ciphertext)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error("recording the new master-key version"))?;
         tx.commit()
             .await
             .map_err(db_error("committing re-sealed credentials"))?;
         Ok(stored.len() as u64)
+    }
+
+    async fn credentials(&self) -> Result<Vec<StoredCredential>> {
+        let rows = sqlx::query(
+            "SELECT plan_id, kind, key_id, nonce, ciphertext FROM costledger_credentials \
+             ORDER BY plan_id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("reading credentials"))?;
+        rows.iter()
+            .map(|row| {
+                let plan_id: i64 = row
+                    .try_get("plan_id")
+                    .map_err(db_error("reading a credential"))?;
+                credential_from_row(plan_id, row)
+            })
+            .collect()
+    }
+
+    async fn key_checks(&self) -> Result<Vec<KeyCheck>> {
+        let rows = sqlx::query(
+            "SELECT key_id, nonce, ciphertext, is_current, created_at, retired_at \
+             FROM costledger_key_checks ORDER BY is_current IS NULL, created_at, key_id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("reading the master-key versions"))?;
+        rows.iter()
+            .map(|row| {
+                let read = db_error("reading a master-key version");
+                let current: Option<i64> = row.try_get("is_current").map_err(read)?;
+                let retired: Option<i64> = row
+                    .try_get("retired_at")
+                    .map_err(db_error("reading a master-key version"))?;
+                Ok(KeyCheck {
+                    sealed: Sealed {
+                        key_id: row
+                            .try_get("key_id")
+                            .map_err(db_error("reading a master-key version"))?,
+                        nonce: row
+                            .try_get("nonce")
+                            .map_err(db_error("reading a master-key version"))?,
+                        ciphertext: row
+                            .try_get("ciphertext")
+                            .map_err(db_error("reading a master-key version"))?,
+                    },
+                    current: current == Some(1),
+                    created_at: from_ts(
+                        row.try_get("created_at")
+                            .map_err(db_error("reading a master-key version"))?,
+                    )?,
+                    retired_at: retired.map(from_ts).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    async fn record_key_check(&self, check: &Sealed, now: DateTime<Utc>) -> Result<()> {
+        // Either unique index (the key id, or the one current version) ends the insert.
+        sqlx::query(
+            "INSERT INTO costledger_key_checks (key_id, nonce, ciphertext, is_current, \
+             created_at) VALUES ($1, $2, $3, 1, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(&check.key_id)
+        .bind(&check.nonce)
+        .bind(&check.ciphertext)
+        .bind(to_ts(now))
+        .execute(&self.pool)
+        .await
+        .map_err(db_error("recording the master-key version"))?;
+        Ok(())
+    }
+
+    async fn reconnectable_plan(&self, provider: Provider, org_id: &str) -> Result<Option<i64>> {
+        sqlx::query_scalar(
+            "SELECT id FROM costledger_plans WHERE provider = $1 AND org_id = $2 \
+             AND status = 'disconnected' AND purged_at IS NULL ORDER BY id DESC LIMIT 1",
+        )
+        .bind(provider.as_str())
+        .bind(org_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error("looking for a disconnected plan of the organisation"))
+    }
+
+    async fn reconnect_plan(
+        &self,
+        id: i64,
+        plan: &NewPlanRecord,
+        sealer: Option<&dyn CredentialSealer>,
+    ) -> Result<Plan> {
+        let settings = serde_json::to_string(&plan.settings)
+            .map_err(|e| Error::internal(format!("plan settings do not serialise: {e}")))?;
+        let now = to_ts(plan.now);
+        let mut tx = self.begin_write().await?;
+        let updated = sqlx::query(
+            "UPDATE costledger_plans SET status = 'active', label = $1, key_hint = $2, \
+             org_name = COALESCE($3, org_name), settings = $4, last_error = NULL, \
+             updated_at = $5 WHERE id = $6 AND status = 'disconnected' AND purged_at IS NULL",
+        )
+        .bind(&plan.label)
+        .bind(&plan.key_hint)
+        .bind(&plan.org_name)
+        .bind(settings)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await;
+        match updated {
+            Ok(done) if done.rows_affected() == 1 => {}
+            Ok(_) => {
+                drop(tx);
+                return Err(Error::conflict(format!(
+                    "plan {id} was reconnected or purged meanwhile; list the plans and try again"
+                )));
+            }
+            Err(e) => {
+                drop(tx);
+                return Err(self
+                    .plan_conflict(e, &plan.label, plan.org_id.as_deref())
+                    .await);
+            }
+        }
+        if let Some(subscription) = &plan.subscription {
+            let (tier, seats, price, cycle, anchor, currency) =
+                subscription_columns(Some(subscription));
+            sqlx::query(
+                "UPDATE costledger_plans SET sub_tier = $1, sub_seats = $2, \
+                 sub_seat_price_nanos = $3, sub_cycle = $4, sub_anchor_date = $5, \
+                 sub_currency = $6 WHERE id = $7",
+            )
+            .bind(tier)
+            .bind(seats)
+            .bind(price)
+            .bind(cycle)
+            .bind(anchor)
+            .bind(currency)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("setting a reconnected plan's subscription"))?;
+        }
+        sqlx::query("DELETE FROM costledger_credentials WHERE plan_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("clearing a reconnected plan's credential"))?;
+        if let Some(sealer) = sealer {
+            let (kind, sealed) = sealer.seal(id).await?;
+            insert_credential(&mut tx, id, &kind, &sealed, now).await?;
+        }
+        let reconnected = fetch_plan(&mut tx, id).await?;
+        tx.commit()
+            .await
+            .map_err(db_error("committing a reconnected plan"))?;
+        Ok(reconnected)
     }
 }
 
@@ -506,6 +698,28 @@ async fn insert_credential(
     sealed: &Sealed,
     now: i64,
 ) -> Result<()> {
+    // The master-key version every credential is sealed with, read under a lock that a
+    // rotation in progress holds (so this waits for it, then sees the new version).
+    sqlx::query(LOCK_CURRENT_KEY_CHECK)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_error("reading the current master-key version"))?;
+    let current: Option<String> =
+        sqlx::query_scalar("SELECT key_id FROM costledger_key_checks WHERE is_current = 1")
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db_error("reading the current master-key version"))?;
+    if let Some(expected) = current
+        && expected != sealed.key_id
+    {
+        return Err(Error::crypto(format!(
+            "the credential of plan {plan_id} was sealed with master key {}, but this ledger's \
+             credentials are sealed with master key {expected}; nothing was stored. Open the \
+             ledger with the master key whose id is {expected} (it may have been rotated since \
+             this process started)",
+            sealed.key_id
+        )));
+    }
     sqlx::query(
         "INSERT INTO costledger_credentials (plan_id, kind, key_id, nonce, ciphertext, \
          updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
