@@ -10,9 +10,8 @@ CREATE TABLE costledger_unpriced_hourly (
 
 -- The days the per-day table held are marked stale (docs/sync.md, "Derived facts"): the next
 -- sync or report derives them again, per hour, from the stored usage and the price table.
-INSERT INTO costledger_stale_days (plan_id, day, generation)
-    SELECT DISTINCT plan_id, day, 0 FROM costledger_unpriced
-    ON CONFLICT (plan_id, day) DO NOTHING;
+INSERT OR IGNORE INTO costledger_stale_days (plan_id, day, generation)
+    SELECT DISTINCT plan_id, day, 0 FROM costledger_unpriced;
 DROP TABLE costledger_unpriced;
 
 -- A key-check value per master-key version (docs/security.md): a constant sealed under that
