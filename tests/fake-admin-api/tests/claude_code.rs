@@ -1,6 +1,5 @@
 //! The Claude Code analytics report.
 
-
 use crate::common::{all_pages, fields, get, key, names, start};
 use serde_json::Value;
 

@@ -1,6 +1,5 @@
 //! The cost report: parameters, amounts as cent strings, grouping, what it leaves out.
 
-
 use crate::common::{all_pages, buckets, cents_to_nanos, get, key, start};
 use serde_json::Value;
 

@@ -1,6 +1,5 @@
 //! Fault injection: every kind, per-key counters, and the stats that count them.
 
-
 use std::time::{Duration, Instant};
 
 use crate::common::{get, key, start, start_with};

@@ -1,6 +1,5 @@
 //! api_keys, workspaces, users: objects, filters, cursors in both directions, get by id.
 
-
 use crate::common::{get, key, start};
 use fake_admin_api::FakeServer;
 use serde_json::Value;

@@ -1,6 +1,5 @@
 //! Headers, authentication, versions, routing and determinism.
 
-
 use crate::common::{get, get_with, key, start, start_with};
 use fake_admin_api::FakeConfig;
 

@@ -1,6 +1,5 @@
 //! The reference's example requests return bodies with exactly the documented fields.
 
-
 use crate::common::{fields, get, key, names, start};
 use serde_json::Value;
 

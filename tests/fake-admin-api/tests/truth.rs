@@ -1,6 +1,5 @@
 //! Summing every page of the reports gives exactly `truth()`.
 
-
 use std::collections::BTreeMap;
 
 use crate::common::{all_pages, buckets, cents_to_nanos, start};

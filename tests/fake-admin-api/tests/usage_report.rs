@@ -1,6 +1,5 @@
 //! The messages usage report: parameters, limits, alignment, grouping, filters, paging.
 
-
 use crate::common::{all_pages, buckets, get, get_with, key, start};
 use serde_json::Value;
 
