@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::analytics::cache::RowCache;
 use crate::buckets::floor;
 use crate::config::OrgKinds;
 use crate::credentials::{Credential, SCOPES, TAG_SCOPED_KEY, scoped_key};
@@ -51,6 +52,8 @@ pub struct World {
     extra_keys: u64,
     /// How many times late data has grown (stamped on the late events).
     pub late_generation: u32,
+    /// Rows of recent analytics queries.
+    pub analytics_cache: RowCache,
 }
 
 impl World {
@@ -89,6 +92,7 @@ impl World {
             revoked: HashSet::new(),
             extra_keys: 0,
             late_generation: 0,
+            analytics_cache: RowCache::default(),
         };
         world.generate_until_now();
         // Every Enterprise org starts with two scoped keys: one that reaches analytics

@@ -19,5 +19,6 @@ mod protocol;
 mod shapes;
 mod spend_effective;
 mod spend_limits;
+mod spend_list;
 mod truth;
 mod usage_report;

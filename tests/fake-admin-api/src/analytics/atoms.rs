@@ -16,7 +16,7 @@ use crate::pricing::{WEB_SEARCH_NANOS, token_rate};
 use crate::world::World;
 
 /// Which endpoint the atoms are for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Report {
     /// `/analytics/usage`: one atom per event, every tier.
     Usage,

@@ -82,7 +82,20 @@ pub fn analytics_report(
             (offset as usize, generation as u32, refreshed)
         }
     };
-    let all = rows(world, org, &params, report, (generation, refreshed));
+    // Hours from the first page's refresh (or now, if the clock went back) are not served.
+    let until = params.end.min(refreshed).min(world.now_hour() * 3_600);
+    let key = (
+        org,
+        report,
+        hash,
+        params.start,
+        params.end,
+        generation,
+        until,
+    );
+    let all = world.analytics_cache.get_or_compute(key, || {
+        rows(world, org, &params, report, (generation, until))
+    });
     if offset > 0 && offset >= all.len() {
         return Err(ApiError::invalid(format!(
             "page: invalid page token {:?}",

@@ -2,6 +2,7 @@
 //! by any of its dimensions, summed from the same events as the legacy reports.
 
 pub mod atoms;
+pub mod cache;
 pub mod dims;
 pub mod endpoint;
 pub mod filter;

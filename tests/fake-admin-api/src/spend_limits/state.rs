@@ -225,7 +225,7 @@ impl SpendLimits {
                 usage_tier: "tier_4".into(),
             };
             s.push(tier, MONTHLY, Some(500_000), at(120));
-            if org.index % 2 == 0 {
+            if org.index.is_multiple_of(2) {
                 s.push(Scope::Organization, MONTHLY, Some(300_000), at(45));
                 let workspace = Scope::Workspace {
                     workspace_id: org.workspaces[0].id.clone(),
