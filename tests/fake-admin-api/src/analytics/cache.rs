@@ -12,8 +12,9 @@ use crate::analytics::rows::Row;
 /// (org, endpoint, parameter hash, start, end, late-data generation, served until).
 pub type CacheKey = (usize, Report, u64, i64, i64, u32, i64);
 
-/// How many queries are remembered: enough for one sync per org running side by side.
-const CAPACITY: usize = 16;
+/// How many queries are remembered: the usage and cost syncs of a few orgs running side
+/// by side. A 31-day hourly window grouped by everything is a few MB of rows.
+const CAPACITY: usize = 8;
 
 /// A small cache of query rows, oldest evicted first.
 #[derive(Default)]
