@@ -158,3 +158,18 @@ impl TokenType {
 pub fn index_of(list: &[&str], value: &str) -> Option<u8> {
     list.iter().position(|v| *v == value).map(|i| i as u8)
 }
+
+/// `product` values of the Analytics API (its `products[]` filter enum).
+pub const PRODUCTS: [&str; 7] = [
+    "chat",
+    "claude-tag",
+    "claude_code",
+    "claude_design",
+    "claude_in_chrome",
+    "cowork",
+    "office_agent",
+];
+/// Index of `claude_code` in [`PRODUCTS`].
+pub const PRODUCT_CLAUDE_CODE: u8 = 2;
+/// An event with no known product surface (`product: null`).
+pub const NO_PRODUCT: u8 = 0xFF;

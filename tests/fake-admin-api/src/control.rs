@@ -77,6 +77,11 @@ pub(crate) async fn handle(shared: &Shared, req: Request) -> Response {
             let revoked = shared.write().revoke(&body);
             json_reply(StatusCode::OK, &json!({ "revoked": revoked }))
         }
+        (Method::GET, "/_fake/scoped_keys") => json_reply(
+            StatusCode::OK,
+            &json!({ "scoped_keys": shared.read().scoped_keys() }),
+        ),
+        (Method::POST, "/_fake/scoped_keys") => scoped_key(shared, &body),
         (Method::POST, "/_fake/admin_keys") => match shared.write().add_admin_key(&body) {
             Some(key) => json_reply(StatusCode::OK, &json!({ "org_id": body, "admin_key": key })),
             None => error(StatusCode::NOT_FOUND, format!("no org with id {body:?}")),
@@ -110,4 +115,32 @@ fn truth(shared: &Shared, query: &Query) -> Response {
         }
     };
     json_reply(StatusCode::OK, &truth)
+}
+
+/// `POST /_fake/scoped_keys` with `{"org_id":…,"scopes":[…]}`.
+fn scoped_key(shared: &Shared, body: &str) -> Response {
+    #[derive(serde::Deserialize)]
+    struct Ask {
+        org_id: String,
+        scopes: Vec<String>,
+    }
+    let ask: Ask = match serde_json::from_str(body) {
+        Ok(a) => a,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("expected {{\"org_id\":…,\"scopes\":[…]}}: {e}"),
+            );
+        }
+    };
+    let scopes: Vec<&str> = ask.scopes.iter().map(String::as_str).collect();
+    let minted = shared.write().add_scoped_key(&ask.org_id, &scopes);
+    match minted {
+        Ok(key) => json_reply(
+            StatusCode::OK,
+            &json!({ "org_id": ask.org_id, "key": key, "scopes": ask.scopes }),
+        ),
+        Err(e) if e.starts_with("no org") => error(StatusCode::NOT_FOUND, e),
+        Err(e) => error(StatusCode::BAD_REQUEST, e),
+    }
 }

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::actors::Actors;
 use crate::catalog::{GEO_GLOBAL, GEO_US};
 use crate::rng::Rng;
 
@@ -81,6 +82,8 @@ pub struct Org {
     pub api_keys: Vec<ApiKey>,
     /// Activity level in percent (scales the number of events per hour).
     pub activity: u64,
+    /// Analytics attribution targets, seat tiers, groups and the discount.
+    pub actors: Actors,
 }
 
 const ORG_NAMES: [&str; 8] = [
@@ -222,7 +225,7 @@ pub fn generate_org(seed: u64, index: usize, start: DateTime<Utc>, end: DateTime
     let archived_ws = n_ws - 1;
     let n_keys = rng.range(6, 12) as usize;
     let first_key_name = rng.below(KEY_NAMES.len() as u64) as usize;
-    let api_keys = (0..n_keys)
+    let api_keys: Vec<ApiKey> = (0..n_keys)
         .map(|k| {
             let mut status = FIRST_STATUSES.get(k).copied().unwrap_or("active");
             if k >= FIRST_STATUSES.len() && rng.chance(20) {
@@ -263,6 +266,8 @@ pub fn generate_org(seed: u64, index: usize, start: DateTime<Utc>, end: DateTime
         })
         .collect();
 
+    let activity = rng.range(60, 160);
+    let actors = Actors::generate(seed, index, &name, &users, &api_keys, start, end);
     Org {
         index,
         id,
@@ -271,7 +276,8 @@ pub fn generate_org(seed: u64, index: usize, start: DateTime<Utc>, end: DateTime
         workspaces,
         users,
         api_keys,
-        activity: rng.range(60, 160),
+        activity,
+        actors,
     }
 }
 

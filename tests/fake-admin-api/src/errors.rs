@@ -32,6 +32,24 @@ impl ApiError {
         }
     }
 
+    /// 403 `permission_error`.
+    pub fn permission(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            kind: "permission_error",
+            message: message.into(),
+        }
+    }
+
+    /// 404 `not_found_error` with its own message.
+    pub fn not_found_with(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            kind: "not_found_error",
+            message: message.into(),
+        }
+    }
+
     /// 404 `not_found_error` with the documented message.
     pub fn not_found() -> ApiError {
         ApiError {

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::attribution::attribute;
 use crate::catalog::{
     GEO_GLOBAL, GEO_NOT_AVAILABLE, GEO_US, MODELS, TIER_BATCH, TokenType, WINDOW_LONG,
 };
@@ -30,6 +31,16 @@ pub struct Event {
     pub tokens: [u32; 5],
     /// Web search requests.
     pub web_search: u32,
+    /// Analytics only: index into `org.actors.table` of whom the usage is attributed to.
+    pub actor: u8,
+    /// Analytics only: index into [`crate::catalog::PRODUCTS`], or
+    /// [`crate::catalog::NO_PRODUCT`].
+    pub product: u8,
+    /// Analytics only: API requests behind the event (at least 1).
+    pub requests: u16,
+    /// How many times late data had grown when this event arrived (0 for on-time events),
+    /// so a paged analytics query can keep the snapshot of its first page.
+    pub generation: u32,
 }
 
 /// A code execution charge (cost report only; it has no usage counterpart).
@@ -67,6 +78,7 @@ pub fn hour_events(seed: u64, org: &Org, hour: i64) -> Vec<Event> {
     let n = (expected_milli * rng.range(50, 150) / 100 + rng.below(1000)) / 1000;
     let mut events: Vec<Event> = (0..n).map(|_| random_event(&mut rng, org, hour)).collect();
     events.sort_by_key(|e| e.minute);
+    attribute(&mut events, seed, org, hour, None);
     events
 }
 
@@ -74,7 +86,9 @@ pub fn hour_events(seed: u64, org: &Org, hour: i64) -> Vec<Event> {
 pub fn late_events(seed: u64, org: &Org, hour: i64, round: u32) -> Vec<Event> {
     let mut rng = Rng::from_parts(&[seed, TAG_LATE, org.index as u64, hour as u64, round as u64]);
     let n = rng.range(1, 3);
-    (0..n).map(|_| random_event(&mut rng, org, hour)).collect()
+    let mut events: Vec<Event> = (0..n).map(|_| random_event(&mut rng, org, hour)).collect();
+    attribute(&mut events, seed, org, hour, Some(round));
+    events
 }
 
 /// The code execution charge of a day (`day` counts days since the epoch), if any.
@@ -174,6 +188,11 @@ fn random_event(rng: &mut Rng, org: &Org, hour: i64) -> Event {
         geo,
         tokens,
         web_search,
+        // Filled by `attribute` from its own stream, so these draws stay as they were.
+        actor: 0,
+        product: 0,
+        requests: 0,
+        generation: 0,
     }
 }
 

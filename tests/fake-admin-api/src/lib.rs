@@ -1,5 +1,6 @@
 //! A faithful local fake of the Anthropic Admin API (usage, cost, Claude Code analytics,
-//! api keys, workspaces, users), for costledger's tests and demo.
+//! api keys, workspaces, users, the Usage and Cost Analytics API and the Spend Limits
+//! API), for costledger's tests and demo.
 //!
 //! Its data is generated deterministically from a seed, it reports the exact ground truth
 //! it serves, and faults (429, 500/529, slow, truncated bodies, late data, outages) can be
@@ -27,18 +28,23 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+mod actors;
 mod aggregate;
+mod analytics;
+mod attribution;
 mod buckets;
 mod catalog;
 mod claude_code;
 mod config;
 mod control;
 mod cost;
+mod credentials;
 mod data;
 mod errors;
 mod events;
 mod faults;
 mod lists;
+mod money;
 mod page_token;
 mod pipeline;
 mod pricing;
@@ -46,14 +52,24 @@ mod query;
 mod range;
 mod rng;
 mod server;
+mod spend_limits;
 mod stats;
 mod truth;
 mod usage;
 mod world;
 
-pub use config::{FakeConfig, OrgCredentials};
+pub use actors::ActorJson;
+pub use analytics::truth::{
+    AnalyticsActorRow, AnalyticsAmounts, AnalyticsDayRow, AnalyticsKeyRow, AnalyticsTruth,
+    AnalyticsWorkspaceRow,
+};
+pub use config::{FakeConfig, OrgCredentials, OrgKinds, ScopedKey};
+pub use credentials::SCOPES;
 pub use faults::{FaultParseError, Faults, RateLimitFault};
 pub use pricing::cents_string;
 pub use server::{FakeServer, SUPPORTED_VERSIONS};
+pub use spend_limits::effective::{EffectiveRow, EffectiveTruthRow};
+pub use spend_limits::state::{Scope as SpendLimitScope, SpendLimitJson};
+pub use spend_limits::truth::{RbacGroupTruth, SpendLimitsTruth};
 pub use stats::Stats;
 pub use truth::{CostTruthRow, OrgTruth, TokenTotals, Truth, UsageTruthRow};

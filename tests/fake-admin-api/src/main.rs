@@ -5,13 +5,20 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use fake_admin_api::{FakeConfig, FakeServer, Faults};
+use fake_admin_api::{FakeConfig, FakeServer, Faults, OrgKinds};
 
 const USAGE: &str = "usage: fake-admin-api [--port N] [--seed N] [--orgs N] [--days N] \
-[--now RFC3339] [--faults 429:5[:SECS],500:7,529:N,slow:MS,trunc:N,late,down:N]";
+[--now RFC3339] [--faults 429:5[:SECS],500:7,529:N,slow:MS,trunc:N,late,down:N] \
+[--enterprise-orgs I,J] [--hipaa-orgs I,J] [--analytics-beta-disabled-orgs I,J]";
 
-fn parse_args(args: &[String]) -> Result<(FakeConfig, u16), String> {
+/// `1,2` → [1, 2]: org indices, 0-based.
+fn indices(value: &str) -> Option<Vec<usize>> {
+    value.split(',').map(|v| v.trim().parse().ok()).collect()
+}
+
+fn parse_args(args: &[String]) -> Result<(FakeConfig, OrgKinds, u16), String> {
     let mut config = FakeConfig::default();
+    let mut kinds = OrgKinds::none();
     let mut port = 0u16;
     let mut it = args.iter();
     while let Some(flag) = it.next() {
@@ -50,10 +57,26 @@ fn parse_args(args: &[String]) -> Result<(FakeConfig, u16), String> {
                     .with_timezone(&chrono::Utc)
             }
             "--faults" => config.faults = value.parse::<Faults>().map_err(|e| e.to_string())?,
+            "--enterprise-orgs" => {
+                kinds.enterprise = indices(&value).ok_or_else(|| bad("org indices like 1,2"))?
+            }
+            "--hipaa-orgs" => {
+                kinds.hipaa = indices(&value).ok_or_else(|| bad("org indices like 1,2"))?
+            }
+            "--analytics-beta-disabled-orgs" => {
+                kinds.analytics_beta_disabled =
+                    indices(&value).ok_or_else(|| bad("org indices like 1,2"))?
+            }
             _ => return Err(format!("unknown argument {name:?}")),
         }
     }
-    Ok((config, port))
+    if let Some(i) = kinds.out_of_range(config.orgs) {
+        return Err(format!(
+            "org index {i} is out of range: there are {} orgs, numbered from 0",
+            config.orgs
+        ));
+    }
+    Ok((config, kinds, port))
 }
 
 /// Resolves on SIGTERM or SIGINT. The handlers are installed when this is called, so
@@ -80,7 +103,7 @@ fn stop_signal() -> impl std::future::Future<Output = ()> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (config, port) = match parse_args(&args) {
+    let (config, kinds, port) = match parse_args(&args) {
         Ok(parsed) => parsed,
         Err(message) if message.is_empty() => {
             println!("{USAGE}");
@@ -93,7 +116,8 @@ async fn main() -> ExitCode {
         }
     };
     let stopped = stop_signal();
-    let server = match FakeServer::start_on(config, port).await {
+    let enterprise = !kinds.enterprise.is_empty();
+    let server = match FakeServer::start_with_kinds_on(config, kinds, port).await {
         Ok(s) => s,
         Err(e) => {
             eprintln!("fake-admin-api: cannot listen on port {port}: {e}");
@@ -109,9 +133,16 @@ async fn main() -> ExitCode {
         orgs: server.orgs(),
     })
     .expect("serialisable");
+    // With Enterprise orgs, a third line lists their scoped keys; the orgs line keeps its
+    // three fields so existing readers are not disturbed.
+    let scoped = enterprise.then(|| {
+        serde_json::to_string(&serde_json::json!({ "scoped_keys": server.scoped_keys() }))
+            .expect("serialisable")
+    });
     let mut out = std::io::stdout().lock();
     let printed = writeln!(out, "LISTENING {}", server.port())
         .and_then(|_| writeln!(out, "{orgs}"))
+        .and_then(|_| scoped.map_or(Ok(()), |line| writeln!(out, "{line}")))
         .and_then(|_| out.flush());
     drop(out);
     if printed.is_err() {

@@ -27,6 +27,16 @@ pub fn encode(fields: &[String], hash: u64) -> String {
 
 /// Reads a token back: its cursor fields, after checking it belongs to this query.
 pub fn decode(token: &str, hash: u64) -> Result<Vec<String>, ApiError> {
+    decode_as(
+        token,
+        hash,
+        "page: the page token was issued for a request with different parameters; \
+         repeat the original query with only `page` added",
+    )
+}
+
+/// Like [`decode`], with the message a mismatched token gets.
+pub fn decode_as(token: &str, hash: u64, mismatch: &str) -> Result<Vec<String>, ApiError> {
     let invalid = || ApiError::invalid(format!("page: invalid page token {token:?}"));
     let body = token.strip_prefix("page_").ok_or_else(invalid)?;
     let bytes = URL_SAFE
@@ -37,10 +47,7 @@ pub fn decode(token: &str, hash: u64) -> Result<Vec<String>, ApiError> {
     let mut fields: Vec<String> = plain.split(';').map(str::to_string).collect();
     let got = fields.pop().ok_or_else(invalid)?;
     if u64::from_str_radix(&got, 16).map_err(|_| invalid())? != hash {
-        return Err(ApiError::invalid(
-            "page: the page token was issued for a request with different parameters; \
-             repeat the original query with only `page` added",
-        ));
+        return Err(ApiError::invalid(mismatch));
     }
     Ok(fields)
 }

@@ -4,17 +4,22 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Body;
+use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use bytes::Bytes;
 
+use crate::analytics::atoms::Report;
+use crate::analytics::endpoint::analytics_report;
 use crate::catalog::FAST_MODE_BETA;
+use crate::credentials::Access;
 use crate::errors::{ApiError, ApiResult};
 use crate::faults::Decision;
 use crate::query::Query;
 use crate::server::{SUPPORTED_VERSIONS, Shared};
+use crate::spend_limits::effective::effective;
+use crate::spend_limits::endpoints as spend;
 use crate::{claude_code, control, cost, lists, usage};
 
 /// Entry point of every request: `/_fake/*` goes to the control API, the rest to `/v1`.
@@ -34,6 +39,10 @@ enum Route<'a> {
     ClaudeCode,
     List(&'static str),
     Get(&'static str, &'a str),
+    Analytics(Report),
+    SpendLimits,
+    SpendLimitsEffective,
+    SpendLimit(&'a str),
 }
 
 /// The route and the endpoint name the stats use.
@@ -49,6 +58,10 @@ fn route(path: &str) -> Option<(Route<'_>, &'static str)> {
         "api_keys" => (Route::List("api_keys"), "api_keys"),
         "workspaces" => (Route::List("workspaces"), "workspaces"),
         "users" => (Route::List("users"), "users"),
+        "analytics/usage" => (Route::Analytics(Report::Usage), "analytics/usage"),
+        "analytics/cost" => (Route::Analytics(Report::Cost), "analytics/cost"),
+        "spend_limits" => (Route::SpendLimits, "spend_limits"),
+        "spend_limits/effective" => (Route::SpendLimitsEffective, "spend_limits/effective"),
         _ => {
             let (collection, id) = rest.split_once('/')?;
             if id.is_empty() || id.contains('/') {
@@ -58,11 +71,39 @@ fn route(path: &str) -> Option<(Route<'_>, &'static str)> {
                 "api_keys" => (Route::Get("api_keys", id), "api_keys/{id}"),
                 "workspaces" => (Route::Get("workspaces", id), "workspaces/{id}"),
                 "users" => (Route::Get("users", id), "users/{id}"),
+                "spend_limits" => (Route::SpendLimit(id), "spend_limits/{id}"),
                 _ => return None,
             }
         }
     };
     Some(found)
+}
+
+impl Route<'_> {
+    /// The methods the route answers.
+    fn methods(self) -> &'static [Method] {
+        match self {
+            Route::SpendLimits => &[Method::GET, Method::POST],
+            Route::SpendLimit(_) => &[Method::GET, Method::DELETE],
+            _ => &[Method::GET],
+        }
+    }
+
+    /// What the route asks of a credential for `method`.
+    fn access(self, method: &Method) -> Access {
+        match self {
+            Route::Me => Access::AnyKey,
+            Route::List("users") | Route::Get("users", _) => Access::Scope("read:members"),
+            Route::Analytics(_) => Access::Scope("read:analytics"),
+            Route::SpendLimits | Route::SpendLimit(_) if method != Method::GET => {
+                Access::Scope("write:spend_limits")
+            }
+            Route::SpendLimits | Route::SpendLimit(_) | Route::SpendLimitsEffective => {
+                Access::Scope("read:spend_limits")
+            }
+            _ => Access::ConsoleOnly,
+        }
+    }
 }
 
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
@@ -71,7 +112,7 @@ fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 
 async fn api(shared: &Shared, req: Request) -> Response {
     let request_id = shared.request_id();
-    let (parts, _) = req.into_parts();
+    let (parts, body) = req.into_parts();
     let headers = &parts.headers;
     let routed = route(parts.uri.path());
     let endpoint = routed.map_or("unknown", |r| r.1);
@@ -86,15 +127,16 @@ async fn api(shared: &Shared, req: Request) -> Response {
     let Some(key) = key else {
         return fail(ApiError::auth("x-api-key header is required"), None);
     };
-    let org = {
+    let credential = {
         let world = shared.read();
         world
-            .org_of_key(key)
-            .map(|o| (o, world.orgs[o].org.id.clone()))
+            .credential(key)
+            .map(|c| (world.orgs[c.org].org.id.clone(), c))
     };
-    let Some((org, org_id)) = org else {
+    let Some((org_id, credential)) = credential else {
         return fail(ApiError::auth("invalid x-api-key"), None);
     };
+    let org = credential.org;
     let org_id = Some(org_id.as_str());
     match header(headers, "anthropic-version") {
         None => {
@@ -129,36 +171,61 @@ async fn api(shared: &Shared, req: Request) -> Response {
     let Some((route, _)) = routed else {
         return fail(ApiError::not_found(), org_id);
     };
-    if parts.method != Method::GET {
+    let allowed = route.methods();
+    if !allowed.contains(&parts.method) {
+        let names: Vec<&str> = allowed.iter().map(Method::as_str).collect();
         let e = ApiError {
             status: StatusCode::METHOD_NOT_ALLOWED,
             kind: "invalid_request_error",
             message: format!(
-                "{} is not allowed here; this endpoint only answers GET",
-                parts.method
+                "{} is not allowed here; this endpoint only answers {}",
+                parts.method,
+                names.join(" and ")
             ),
         };
         return fail(e, org_id);
     }
-
-    let beta = header(headers, "anthropic-beta")
-        .is_some_and(|b| b.split(',').any(|f| f.trim() == FAST_MODE_BETA));
-    let query = Query::parse(parts.uri.query().unwrap_or(""));
-    let result: ApiResult = {
-        let world = shared.read();
-        let meta = &world.orgs[org].org;
-        match route {
-            Route::Me => lists::me(meta),
-            Route::Usage => usage::usage_report(&world, org, &query, beta),
-            Route::Cost => cost::cost_report(&world, org, &query),
-            Route::ClaudeCode => claude_code::claude_code_report(&world, org, &query),
-            Route::List("api_keys") => lists::api_keys(meta, &query),
-            Route::List("workspaces") => lists::workspaces(meta, &query),
-            Route::List(_) => lists::users(meta, &query),
-            Route::Get(collection, id) => lists::get_one(meta, collection, id),
+    let what = format!("{} {}", parts.method, parts.uri.path());
+    if let Err(e) = credential.authorize(route.access(&parts.method), &what) {
+        return fail(e, org_id);
+    }
+    let raw = match to_bytes(body, 1 << 20).await {
+        Ok(b) => b,
+        Err(_) => {
+            return fail(
+                ApiError::invalid("request body too large or unreadable"),
+                org_id,
+            );
         }
     };
-    if decision.late && matches!(route, Route::Usage | Route::Cost) && result.is_ok() {
+
+    let betas = header(headers, "anthropic-beta");
+    let fast_mode = betas.is_some_and(|b| b.split(',').any(|f| f.trim() == FAST_MODE_BETA));
+    let query = Query::parse(parts.uri.query().unwrap_or(""));
+    let result: ApiResult = match (route, &parts.method) {
+        (Route::SpendLimits, &Method::POST) => spend::set(&mut shared.write(), org, &raw),
+        (Route::SpendLimit(id), &Method::DELETE) => spend::delete(&mut shared.write(), org, id),
+        _ => {
+            let world = shared.read();
+            let meta = &world.orgs[org].org;
+            match route {
+                Route::Me => lists::me(meta),
+                Route::Usage => usage::usage_report(&world, org, &query, fast_mode),
+                Route::Cost => cost::cost_report(&world, org, &query),
+                Route::ClaudeCode => claude_code::claude_code_report(&world, org, &query),
+                Route::List("api_keys") => lists::api_keys(meta, &query),
+                Route::List("workspaces") => lists::workspaces(meta, &query),
+                Route::List(_) => lists::users(meta, &query),
+                Route::Get(collection, id) => lists::get_one(meta, collection, id),
+                Route::Analytics(report) => analytics_report(&world, org, &query, report, betas),
+                Route::SpendLimits => spend::list(&world, org, &query, betas),
+                Route::SpendLimit(id) => spend::get(&world, org, id),
+                Route::SpendLimitsEffective => effective(&world, org, &query),
+            }
+        }
+    };
+    let reports = matches!(route, Route::Usage | Route::Cost | Route::Analytics(_));
+    if decision.late && reports && result.is_ok() {
         shared.write().grow_late_data();
         shared.stats_mut().record_fault("late");
     }

@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::config::{FakeConfig, OrgCredentials};
+use crate::config::{FakeConfig, OrgCredentials, OrgKinds, ScopedKey};
 use crate::faults::{FaultState, Faults};
 use crate::pipeline;
 use crate::rng::Rng;
@@ -118,9 +118,37 @@ impl FakeServer {
 
     /// Like [`FakeServer::start`], on `port` (0 picks a free one).
     pub async fn start_on(config: FakeConfig, port: u16) -> std::io::Result<FakeServer> {
+        FakeServer::start_with_kinds_on(config, OrgKinds::none(), port).await
+    }
+
+    /// Like [`FakeServer::start`], with some orgs Enterprise, HIPAA-ready or without the
+    /// Analytics beta. Fails with `InvalidInput` if `kinds` names an org that does not
+    /// exist.
+    pub async fn start_with_kinds(
+        config: FakeConfig,
+        kinds: OrgKinds,
+    ) -> std::io::Result<FakeServer> {
+        FakeServer::start_with_kinds_on(config, kinds, 0).await
+    }
+
+    /// Like [`FakeServer::start_with_kinds`], on `port` (0 picks a free one).
+    pub async fn start_with_kinds_on(
+        config: FakeConfig,
+        kinds: OrgKinds,
+        port: u16,
+    ) -> std::io::Result<FakeServer> {
+        if let Some(i) = kinds.out_of_range(config.orgs) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "org kinds name org {i}, but there are {} orgs (0-based)",
+                    config.orgs
+                ),
+            ));
+        }
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
-        let world = World::new(config.seed, config.orgs, config.days, config.now);
+        let world = World::new(config.seed, config.orgs, config.days, config.now, &kinds);
         let mut faults = FaultState::default();
         faults.set(config.faults);
         let shared = Arc::new(Shared {
@@ -212,6 +240,18 @@ impl FakeServer {
             .write()
             .add_admin_key(org_id)
             .unwrap_or_else(|| panic!("no org with id {org_id:?}"))
+    }
+
+    /// Mints a scoped Claude Enterprise key (`sk-ant-api01-…`) with these scopes (e.g.
+    /// `read:analytics`). Fails for an unknown org, a Console org or an unknown scope.
+    pub fn add_scoped_key(&self, org_id: &str, scopes: &[&str]) -> Result<String, String> {
+        self.shared.write().add_scoped_key(org_id, scopes)
+    }
+
+    /// Every valid scoped key, oldest first. Each Enterprise org starts with two:
+    /// `read:analytics, read:spend_limits, write:spend_limits`, and `read:spend_limits`.
+    pub fn scoped_keys(&self) -> Vec<ScopedKey> {
+        self.shared.read().scoped_keys()
     }
 
     /// Requests per key and endpoint, and faults served.

@@ -5,10 +5,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Filter, GroupSpec, aggregate, unpack};
+use crate::analytics::params::{EARLIEST, MAX_AGE_DAYS};
+use crate::analytics::truth::{AnalyticsTruth, org_analytics};
 use crate::buckets::{ceil, date, floor, rfc3339};
 use crate::catalog::{CONTEXT_WINDOWS, MODELS, SERVICE_TIERS};
 use crate::cost::day_lines;
 use crate::pricing::cents_string;
+use crate::spend_limits::truth::{SpendLimitsTruth, org_spend_limits};
 use crate::world::World;
 
 /// Ground truth for every org over one window (see the README for the JSON).
@@ -47,6 +50,16 @@ pub struct OrgTruth {
     pub cost_total_nanos: u64,
     /// The same in cents, as the cost report writes amounts.
     pub cost_total_cents: String,
+    /// `console` or `enterprise`.
+    pub kind: String,
+    /// HIPAA-ready: the Analytics API answers 400 for this org.
+    pub hipaa: bool,
+    /// Whether the org has the Analytics beta (404 otherwise).
+    pub analytics_beta: bool,
+    /// What the Analytics API serves, and its exact relation to the legacy cost report.
+    pub analytics: AnalyticsTruth,
+    /// The spend limits and (Enterprise) the effective report.
+    pub spend_limits: SpendLimitsTruth,
 }
 
 /// Token and web search counts.
@@ -136,8 +149,13 @@ const DAY: i64 = 86_400;
 pub fn compute(world: &World, start: i64, end: i64) -> Truth {
     let (us, ue) = (ceil(start, HOUR), floor(end, HOUR).max(ceil(start, HOUR)));
     let (cs, ce) = (ceil(start, DAY), floor(end, DAY).max(ceil(start, DAY)));
+    // The Analytics API serves nothing before 2026-01-01 or older than 365 days.
+    let earliest = crate::buckets::parse_rfc3339(EARLIEST)
+        .expect("valid literal")
+        .max(world.now - chrono::Duration::days(MAX_AGE_DAYS));
+    let analytics = (us.max(ceil(earliest.timestamp(), HOUR)), ue);
     let orgs = (0..world.orgs.len())
-        .map(|o| org_truth(world, o, (us, ue), (cs, ce)))
+        .map(|o| org_truth(world, o, (us, ue), (cs, ce), analytics))
         .collect();
     Truth {
         now: world
@@ -151,7 +169,13 @@ pub fn compute(world: &World, start: i64, end: i64) -> Truth {
     }
 }
 
-fn org_truth(world: &World, o: usize, usage: (i64, i64), cost: (i64, i64)) -> OrgTruth {
+fn org_truth(
+    world: &World,
+    o: usize,
+    usage: (i64, i64),
+    cost: (i64, i64),
+    analytics: (i64, i64),
+) -> OrgTruth {
     let meta = &world.orgs[o].org;
     let mut rows = Vec::new();
     let mut totals = TokenTotals::default();
@@ -203,14 +227,25 @@ fn org_truth(world: &World, o: usize, usage: (i64, i64), cost: (i64, i64)) -> Or
             });
         }
     }
+    let state = &world.orgs[o];
     OrgTruth {
         org_id: meta.id.clone(),
         name: meta.name.clone(),
         usage: rows,
         usage_totals: totals,
         cost: cost_rows,
+        analytics: org_analytics(world, o, analytics, &per_day),
         cost_per_day: per_day,
         cost_total_nanos: total,
         cost_total_cents: cents_string(total),
+        kind: if state.enterprise {
+            "enterprise"
+        } else {
+            "console"
+        }
+        .into(),
+        hipaa: state.hipaa,
+        analytics_beta: state.analytics_beta,
+        spend_limits: org_spend_limits(world, o),
     }
 }

@@ -26,6 +26,16 @@ fn spawn(args: &[&str]) -> Running {
     Running { child, port, orgs }
 }
 
+// A failed assertion must not leave the process behind holding the test's stdout.
+impl Drop for Running {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 fn stop(mut r: Running) -> std::process::ExitStatus {
     let pid = r.child.id().to_string();
     Command::new("kill").args(["-TERM", &pid]).status().unwrap();
@@ -180,6 +190,147 @@ async fn prints_port_and_orgs_serves_control_endpoints_and_exits_on_sigterm() {
     assert!(stop(run).success(), "SIGTERM exits 0");
 }
 
+#[tokio::test]
+async fn org_kind_flags_and_scoped_keys() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fake-admin-api"))
+        .args([
+            "--orgs",
+            "3",
+            "--days",
+            "10",
+            "--enterprise-orgs",
+            "1",
+            "--hipaa-orgs=0,2",
+        ])
+        .args(["--analytics-beta-disabled-orgs", "2"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let port: u16 = lines.next().unwrap().unwrap()["LISTENING ".len()..]
+        .parse()
+        .unwrap();
+    let orgs: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    // The orgs line keeps its three fields; the scoped keys come on a third line.
+    let mut f: Vec<&str> = orgs["orgs"][1]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    f.sort();
+    assert_eq!(f, ["admin_key", "id", "name"]);
+    let scoped: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let keys = scoped["scoped_keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[0]["org_id"], orgs["orgs"][1]["id"]);
+    assert_eq!(
+        keys[0]["scopes"],
+        serde_json::json!(["read:analytics", "read:spend_limits", "write:spend_limits"])
+    );
+    let run = Running { child, port, orgs };
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let analytics = |key: String| {
+        let req = client
+            .get(format!(
+                "{base}/v1/organizations/analytics/cost?starting_at=2026-11-19T00:00:00Z"
+            ))
+            .header("x-api-key", key)
+            .header("anthropic-version", "2023-06-01")
+            .header("anthropic-beta", "analytics-usage-cost-2026-08-24");
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    let admin = |i: usize| {
+        run.orgs["orgs"][i]["admin_key"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(analytics(admin(0)).await, 400, "HIPAA-ready");
+    assert_eq!(analytics(admin(1)).await, 200);
+    assert_eq!(
+        analytics(admin(2)).await,
+        404,
+        "the beta is checked before HIPAA"
+    );
+    assert_eq!(
+        analytics(keys[0]["key"].as_str().unwrap().into()).await,
+        200
+    );
+    assert_eq!(
+        analytics(keys[1]["key"].as_str().unwrap().into()).await,
+        403
+    );
+
+    let listed: Value = client
+        .get(format!("{base}/_fake/scoped_keys"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(&listed["scoped_keys"], &scoped["scoped_keys"]);
+    let mint = |body: String| {
+        let req = client.post(format!("{base}/_fake/scoped_keys")).body(body);
+        async move { req.send().await.unwrap() }
+    };
+    let org1 = run.orgs["orgs"][1]["id"].as_str().unwrap().to_string();
+    let r = mint(format!(
+        r#"{{"org_id":"{org1}","scopes":["read:analytics"]}}"#
+    ))
+    .await;
+    assert_eq!(r.status(), 200);
+    let minted: Value = r.json().await.unwrap();
+    assert_eq!(analytics(minted["key"].as_str().unwrap().into()).await, 200);
+    let org0 = run.orgs["orgs"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        mint(format!(
+            r#"{{"org_id":"{org0}","scopes":["read:analytics"]}}"#
+        ))
+        .await
+        .status(),
+        400
+    );
+    assert_eq!(
+        mint(r#"{"org_id":"nope","scopes":["read:analytics"]}"#.into())
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(mint("read:analytics".into()).await.status(), 400);
+    let truth: Value = client
+        .get(format!("{base}/_fake/truth"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<(&str, bool, bool)> = truth["orgs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["kind"].as_str().unwrap(),
+                o["hipaa"].as_bool().unwrap(),
+                o["analytics_beta"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("console", true, true),
+            ("enterprise", false, true),
+            ("console", true, false)
+        ]
+    );
+    assert!(stop(run).success());
+}
+
 #[test]
 fn bad_arguments_exit_2_with_a_message() {
     for args in [
@@ -188,6 +339,9 @@ fn bad_arguments_exit_2_with_a_message() {
         &["--faults", "explode"],
         &["--now", "soon"],
         &["--colour", "red"],
+        &["--enterprise-orgs", "3"],
+        &["--hipaa-orgs", "one"],
+        &["--analytics-beta-disabled-orgs", "1,"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_fake-admin-api"))
             .args(args)

@@ -4,6 +4,12 @@
 #[macro_use]
 mod common;
 
+mod analytics_faults;
+mod analytics_pagination;
+mod analytics_protocol;
+mod analytics_reconcile;
+mod analytics_shapes;
+mod analytics_truth;
 mod binary;
 mod claude_code;
 mod cost_report;
@@ -11,5 +17,8 @@ mod faults;
 mod lists;
 mod protocol;
 mod shapes;
+mod spend_effective;
+mod spend_limits;
+mod spend_list;
 mod truth;
 mod usage_report;
