@@ -74,13 +74,20 @@ if [ -z "${COSTLEDGER_TEST_DATABASE_URL:-}" ]; then
         psql "$ADMIN_URL" -q -c "CREATE DATABASE $PG_DB"
     fi
 fi
-# Test schemas (cltest_*) that a killed run left (a passing test drops its own). One DROP per
-# transaction: a single transaction dropping hundreds of schemas runs out of lock slots
-# (max_locks_per_transaction).
+# Test schemas (cltest_*) that killed runs left (a passing test drops its own). Their names
+# carry the test process's pid (cltest_[kind_]<pid>_…): a schema is dropped only when that
+# process is gone, so a suite running beside this one on the same machine keeps its own. One
+# DROP per transaction: a single transaction dropping hundreds of schemas runs out of lock
+# slots (max_locks_per_transaction).
 drop_test_schemas() {
-    psql "$COSTLEDGER_TEST_DATABASE_URL" -qAtX -c "
-        SELECT format('DROP SCHEMA IF EXISTS %I CASCADE;', nspname)
-        FROM pg_namespace WHERE nspname LIKE 'cltest\_%'" \
+    local schema pid
+    psql "$COSTLEDGER_TEST_DATABASE_URL" -qAtX -c \
+        "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'cltest\_%'" \
+        | while read -r schema; do
+            pid=$(echo "$schema" | sed -nE 's/^cltest_([a-z]+_)?([0-9]+)_.*/\2/p')
+            if [ -n "$pid" ] && [ -d "/proc/$pid" ]; then continue; fi
+            printf 'DROP SCHEMA IF EXISTS "%s" CASCADE;\n' "$schema"
+        done \
         | PGOPTIONS='-c client_min_messages=warning' \
             psql "$COSTLEDGER_TEST_DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 >/dev/null
 }
