@@ -122,7 +122,7 @@ say "$("$CHROMIUM" --version 2>/dev/null) for the Next.js example's browser test
 # binaries, then the addon and the wheel, which reuse the dependencies the tests compiled.
 say "Rust: build the workspace's tests (SQLite and Postgres)"
 cargo test --workspace --locked --no-run
-cargo build --locked -p fake-admin-api --bin fake-admin-api
+# The fake's binary is built for its own integration tests; the Node and Python suites start it.
 [ -x "$FAKE_BIN" ] || { echo "cargo did not build $FAKE_BIN" >&2; exit 1; }
 
 # The npm package, built from its lock file and tested through its public entry point. A
