@@ -124,8 +124,8 @@ class MissingPriceLine:
 class Dashboard(Exported, Tabular):
     """The company's spend in a period.
 
-    ``to_pandas()`` gives the daily series (``per_day``); ``to_pandas("per_model")`` (or ``per_plan``,
-    ``per_workspace``, ``top_subjects``, ``missing_prices``) another table.
+    ``to_pandas()`` gives the daily series (``per_day``); ``to_pandas("per_model")`` (or
+    ``per_plan``, ``per_workspace``, ``top_subjects``, ``missing_prices``) another table.
 
     Attributes:
         period: The period.
