@@ -126,23 +126,26 @@ cargo test --workspace --locked --no-run
 [ -x "$FAKE_BIN" ] || { echo "cargo did not build $FAKE_BIN" >&2; exit 1; }
 
 # The npm package, built from its lock file and tested through its public entry point. A
-# debug build, reusing the dependencies cargo test compiled; `npm run build` makes the
-# release addon.
+# debug build, reusing the dependencies cargo test compiled; `npm run build` (or
+# scripts/build-release.sh) makes the release addon. The tests include `npm pack` installed
+# into a fresh project and imported with ESM and CommonJS.
 say "Node: npm ci, native build, index.d.ts drift check"
 (cd bindings-node && npm ci --no-audit --no-fund)
 bindings-node/scripts/check-dts.sh
 (cd bindings-node && npx tsc -p tsconfig.json)
 
 # The wheel as a user gets it: maturin builds the abi3 wheel (a debug build here, reusing the
-# dependencies cargo test compiled; `maturin build --release` makes the published one), pip
+# dependencies cargo test compiled; scripts/build-release.sh makes the published one), pip
 # installs it into the repo's venv, and pytest imports the installed package (never the
 # source tree).
 say "Python: venv, maturin wheel, pip install"
 VENV="$ROOT/.venv"
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-# pandas makes the DataFrame tests run (the package itself does not depend on it).
+# pandas, pyarrow (pandas' exact decimal columns) and polars make the DataFrame tests run, and
+# pandas-stubs lets mypy check that to_pandas() returns a typed DataFrame (the package itself
+# depends on none of them).
 "$VENV/bin/python" -m pip install -q maturin==1.16.0 pytest==9.2.0 pytest-asyncio==1.5.0 mypy==2.4.1 \
-    pandas==3.1.1
+    pandas==3.1.1 pyarrow==26.0.1 polars==2.1.0 pandas-stubs==3.1.0.261029
 rm -f "$ROOT"/target/wheels/costledger-*.whl
 (cd bindings-python && "$VENV/bin/maturin" build --locked -i "$VENV/bin/python" \
     --out "$ROOT/target/wheels")
