@@ -125,6 +125,10 @@ pub struct DemoArgs {
     /// Directory of costledger-demo.db and its key file.
     #[arg(long, default_value = ".", value_name = "DIR")]
     pub dir: std::path::PathBuf,
+    /// Instead: a Claude Max user's month from generated Claude Code logs, in
+    /// DIR/costledger-claude-code-demo/ and DIR/costledger-claude-code-demo.db.
+    #[arg(long)]
+    pub claude_code: bool,
 }
 
 /// Where an admin key is read from. Never the command line.
