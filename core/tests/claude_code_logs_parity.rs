@@ -14,7 +14,8 @@ use crate::logs_support::ledger::{logs_plan, open, sync};
 
 backend_tests!(
     every_report_equals_ccusage_20,
-    sessions_and_blocks_equal_ccusage_20_without_replays
+    sessions_and_blocks_equal_ccusage_20_without_replays,
+    progress_lines_count_once_like_ccusage_20,
 );
 
 fn tokens(t: &costledger::TokenCounts) -> Tokens {
@@ -176,5 +177,119 @@ async fn sessions_and_blocks_equal_ccusage_20_without_replays(db: TestDb) {
         );
         let command = ccusage(CCUSAGE20_ENV).expect("set");
         assert_eq!(ccusage_blocks(command, dir.path()), ours_blocks, "blocks");
+    }
+}
+
+/// A subagent's message written only as `progress` lines of its parent session: its usage is
+/// `data.message`, counted once, with the dedup rules of every entry (ccusage 20.0.24 reads
+/// it the same way; the expected totals are written out, so the test holds without ccusage).
+async fn progress_lines_count_once_like_ccusage_20(db: TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let projects = dir.path().join("projects");
+    let app = projects.join("-home-app");
+    let usage = |output: i64| {
+        format!(
+            "\"usage\":{{\"input_tokens\":100,\"output_tokens\":{output},\
+             \"cache_creation_input_tokens\":10,\"cache_read_input_tokens\":1000}}"
+        )
+    };
+    let progress = |outer_at: &str, at: &str, m: &str, model: &str, output: i64, side: bool| {
+        format!(
+            "{{\"type\":\"progress\",\"sessionId\":\"s1\",\"timestamp\":\"{outer_at}\",\
+             \"data\":{{\"type\":\"agent_progress\",\"message\":{{\"type\":\"assistant\",\
+             \"isSidechain\":{side},\"timestamp\":\"{at}\",\"requestId\":\"r{m}\",\
+             \"message\":{{\"id\":\"{m}\",\"model\":\"{model}\",{}}}}}}}}}\n",
+            usage(output)
+        )
+    };
+    let assistant = |at: &str, m: &str, model: &str, output: i64, side: bool| {
+        format!(
+            "{{\"type\":\"assistant\",\"isSidechain\":{side},\"sessionId\":\"s1\",\
+             \"timestamp\":\"{at}\",\"requestId\":\"r{m}\",\"message\":{{\"id\":\"{m}\",\
+             \"model\":\"{model}\",{}}}}}\n",
+            usage(output)
+        )
+    };
+    const HAIKU: &str = "claude-haiku-4-5-20251001";
+    const SONNET: &str = "claude-sonnet-4-5-20250929";
+    let parent = [
+        assistant("2026-01-05T10:00:00.000Z", "m1", SONNET, 1, false),
+        // m2: two progress snapshots; the subagent's own file has a bigger sidechain copy,
+        // which replays it: the largest progress snapshot counts (9).
+        progress(
+            "2026-01-05T10:01:00.000Z",
+            "2026-01-05T10:00:30.000Z",
+            "m2",
+            HAIKU,
+            7,
+            false,
+        ),
+        progress(
+            "2026-01-05T10:01:10.000Z",
+            "2026-01-05T10:00:40.000Z",
+            "m2",
+            HAIKU,
+            9,
+            false,
+        ),
+        // m3: a sidechain message in a progress line: with its sidechain copy, the largest
+        // of the two counts (50).
+        progress(
+            "2026-01-05T10:02:00.000Z",
+            "2026-01-05T10:01:30.000Z",
+            "m3",
+            HAIKU,
+            20,
+            true,
+        ),
+        // m4: dated by its own timestamp, the next day, not the progress line's.
+        progress(
+            "2026-01-05T23:59:00.000Z",
+            "2026-01-06T00:00:30.000Z",
+            "m4",
+            HAIKU,
+            100,
+            false,
+        ),
+    ]
+    .concat();
+    let side = [
+        assistant("2026-01-05T10:00:40.000Z", "m2", HAIKU, 30, true),
+        assistant("2026-01-05T10:01:30.000Z", "m3", HAIKU, 50, true),
+    ]
+    .concat();
+    std::fs::create_dir_all(app.join("s1").join("subagents")).unwrap();
+    std::fs::write(app.join("s1.jsonl"), parent).unwrap();
+    std::fs::write(app.join("s1").join("subagents").join("agent-1.jsonl"), side).unwrap();
+    let ledger = open(&db).await;
+    let plan = logs_plan(&ledger, &[&projects]).await;
+    let report = sync(&ledger, &plan).await;
+    assert!(report.error.is_none(), "no line is malformed: {report:?}");
+    let ours = daily(&ledger, plan.id, "UTC").await;
+    let day = |d: &str, model: &str, entries: i64, output: i64| {
+        (
+            (d.to_string(), model.to_string()),
+            Tokens {
+                input: 100 * entries,
+                output,
+                cache_creation: 10 * entries,
+                cache_read: 1000 * entries,
+            },
+        )
+    };
+    let expected: Totals = [
+        day("2026-01-05", SONNET, 1, 1),
+        day("2026-01-05", HAIKU, 2, 9 + 50),
+        day("2026-01-06", HAIKU, 1, 100),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(ours, expected);
+    if let Some(command) = ccusage(CCUSAGE20_ENV) {
+        assert_eq!(
+            ccusage_periods(command, dir.path(), &["daily"], "daily"),
+            ours,
+            "ccusage 20.0.24"
+        );
     }
 }
