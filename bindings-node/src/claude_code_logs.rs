@@ -42,6 +42,8 @@ impl TryFrom<LogReportOptions> for CoreLogReportOptions {
             since: day("since", o.since)?,
             until: day("until", o.until)?,
             project: o.project,
+            // ccusage's default, as the CLI's `--cost-mode auto`.
+            ..CoreLogReportOptions::default()
         })
     }
 }

@@ -61,6 +61,8 @@ fn options(
         since,
         until,
         project,
+        // ccusage's default, as the CLI's `--cost-mode auto`.
+        ..LogReportOptions::default()
     }
 }
 

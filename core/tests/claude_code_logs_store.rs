@@ -53,6 +53,7 @@ fn entry(message_key: i64, file_id: i64) -> LogEntry {
             ..TokenCounts::default()
         },
         cost_usd: None,
+        fast: message_key % 2 == 0,
         counted: true,
     }
 }

@@ -5,7 +5,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-use super::prices::ModelPrice;
+use super::prices::{ModelPrice, SPEED_STANDARD};
 use crate::model::{Money, TokenCounts, TokenType};
 
 /// What a usage row costs at list prices.
@@ -38,6 +38,9 @@ pub struct MissingPrice {
     /// Set when the model is priced on that day but not in this context window (a window
     /// other than `0-200k` and `200k-1M`).
     pub context_window: Option<String>,
+    /// Set when the model is priced on that day but not at this speed (a fast-mode request
+    /// of a model without fast-mode prices).
+    pub speed: Option<String>,
 }
 
 impl fmt::Display for MissingPrice {
@@ -47,6 +50,9 @@ impl fmt::Display for MissingPrice {
         write!(f, "no price for model {} on {}", self.model, self.on)?;
         if let Some(window) = &self.context_window {
             write!(f, " in context window {window:?}")?;
+        }
+        if let Some(speed) = &self.speed {
+            write!(f, " at speed {speed:?}")?;
         }
         Ok(())
     }
@@ -61,15 +67,21 @@ pub(crate) fn estimate_with(
     on: NaiveDate,
     service_tier: &str,
     context_window: &str,
+    speed: &str,
     tokens: &TokenCounts,
 ) -> Result<Estimate, MissingPrice> {
+    let standard = matches!(speed, "" | SPEED_STANDARD);
     let missing_window = || MissingPrice {
         model: model.to_string(),
         on,
-        context_window: Some(context_window.to_string()),
+        context_window: price
+            .token_prices(context_window)
+            .is_none()
+            .then(|| context_window.to_string()),
+        speed: (!standard).then(|| speed.to_string()),
     };
     price
-        .token_prices(context_window)
+        .token_prices_at(context_window, speed)
         .ok_or_else(missing_window)?;
     let mut estimate = Estimate::default();
     for &token_type in TokenType::ALL {
@@ -78,7 +90,7 @@ pub(crate) fn estimate_with(
             continue;
         }
         let unit = price
-            .unit_price(service_tier, context_window, token_type)
+            .unit_price_at(service_tier, context_window, speed, token_type)
             .ok_or_else(missing_window)?;
         let cost = unit.cost(count);
         estimate.total = Money::from_nanos(estimate.total.nanos().saturating_add(cost.nanos()));

@@ -48,7 +48,8 @@ mod unit_price;
 pub use billing::{FeePeriod, FixedFee, billing_periods, fixed_fee, next_payment_date};
 pub use estimate::{Estimate, MissingPrice};
 pub use prices::{
-    CONTEXT_WINDOW_LONG, CONTEXT_WINDOW_STANDARD, ModelPrice, SERVICE_TIER_BATCH, TokenPrices,
+    CONTEXT_WINDOW_LONG, CONTEXT_WINDOW_STANDARD, ModelPrice, SERVICE_TIER_BATCH, SPEED_FAST,
+    SPEED_STANDARD, TokenPrices,
 };
 pub use subscriptions::{CatalogEntry, SubscriptionCatalog, seat_price};
 pub use table::PriceTable;

@@ -17,6 +17,11 @@ pub const CONTEXT_WINDOW_STANDARD: &str = "0-200k";
 pub const CONTEXT_WINDOW_LONG: &str = "200k-1M";
 /// The service tier whose multiplier the bundled table sets (50%).
 pub const SERVICE_TIER_BATCH: &str = "batch";
+/// The speed of a request at standard rates (also the meaning of an empty speed).
+pub const SPEED_STANDARD: &str = "standard";
+/// The speed of a fast-mode request (`usage.speed: "fast"`), priced at the model's `fast`
+/// rates.
+pub const SPEED_FAST: &str = "fast";
 
 /// Per-million-token prices of the five token categories.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -68,6 +73,12 @@ pub struct ModelPrice {
     /// `200k-1M`), for models that charge a premium there; `None` when the whole window is
     /// billed at standard rates.
     pub long_context: Option<TokenPrices>,
+    /// Prices of every token of a fast-mode request (`speed: "fast"`); `None` when the model
+    /// has no fast mode in the table (a fast request of it is then unpriced, never guessed).
+    pub fast: Option<TokenPrices>,
+    /// Prices of every token of a fast-mode request over 200k input tokens; `None` when the
+    /// fast rates apply to the whole window.
+    pub fast_long_context: Option<TokenPrices>,
     /// Factors applied to every token category per service tier (`batch` → 0.5). A tier not
     /// listed is billed at the listed rates.
     pub service_tiers: BTreeMap<String, Multiplier>,
@@ -84,6 +95,25 @@ impl ModelPrice {
         match context_window {
             "" | CONTEXT_WINDOW_STANDARD => Some(&self.standard),
             CONTEXT_WINDOW_LONG => Some(self.long_context.as_ref().unwrap_or(&self.standard)),
+            _ => None,
+        }
+    }
+
+    /// The token prices of a context window at a speed: [`ModelPrice::token_prices`] for
+    /// `standard` or an empty speed; for `fast`, the fast prices (the fast long-context ones
+    /// for `200k-1M` when the model has them). `None` for a window or speed the table does
+    /// not price, including `fast` on a model without fast prices.
+    pub fn token_prices_at(&self, context_window: &str, speed: &str) -> Option<&TokenPrices> {
+        match speed {
+            "" | SPEED_STANDARD => self.token_prices(context_window),
+            SPEED_FAST => {
+                let fast = self.fast.as_ref()?;
+                match context_window {
+                    "" | CONTEXT_WINDOW_STANDARD => Some(fast),
+                    CONTEXT_WINDOW_LONG => Some(self.fast_long_context.as_ref().unwrap_or(fast)),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
@@ -111,7 +141,18 @@ impl ModelPrice {
         context_window: &str,
         token_type: TokenType,
     ) -> Option<UnitPrice> {
-        let prices = self.token_prices(context_window)?;
+        self.unit_price_at(service_tier, context_window, SPEED_STANDARD, token_type)
+    }
+
+    /// [`ModelPrice::unit_price`] at a speed (see [`ModelPrice::token_prices_at`]).
+    pub fn unit_price_at(
+        &self,
+        service_tier: &str,
+        context_window: &str,
+        speed: &str,
+        token_type: TokenType,
+    ) -> Option<UnitPrice> {
+        let prices = self.token_prices_at(context_window, speed)?;
         match prices.get(token_type) {
             Some(price) => Some(price.scaled(self.tier_multiplier(service_tier))),
             None => Some(UnitPrice::per_million(
@@ -179,6 +220,19 @@ fn read_token_prices(fields: &mut Fields<'_>) -> Result<TokenPrices> {
     })
 }
 
+/// Read the optional sub-table `name` of token prices (`[model.long_context]`, …).
+fn read_price_table<'a>(fields: &mut Fields<'a>, name: &'a str) -> Result<Option<TokenPrices>> {
+    match fields.table(name)? {
+        Some(table) => {
+            let mut sub = Fields::new(format!("{}, [{name}]", fields.what()), table);
+            let prices = read_token_prices(&mut sub)?;
+            sub.finish()?;
+            Ok(Some(prices))
+        }
+        None => Ok(None),
+    }
+}
+
 /// Read entry `index` (1-based) of `[[model]]`.
 pub(crate) fn read_entry(index: usize, table: &Table, defaults: &Defaults) -> Result<ModelPrice> {
     let name = table.get("model").and_then(|v| v.as_str()).unwrap_or("?");
@@ -206,15 +260,12 @@ pub(crate) fn read_entry(index: usize, table: &Table, defaults: &Defaults) -> Re
     }
     let effective_from = fields.required_date("effective_from")?;
     let standard = read_token_prices(&mut fields)?;
-    let long_context = match fields.table("long_context")? {
-        Some(table) => {
-            let mut sub = Fields::new(format!("{}, [long_context]", fields.what()), table);
-            let prices = read_token_prices(&mut sub)?;
-            sub.finish()?;
-            Some(prices)
-        }
-        None => None,
-    };
+    let long_context = read_price_table(&mut fields, "long_context")?;
+    let fast = read_price_table(&mut fields, "fast")?;
+    let fast_long_context = read_price_table(&mut fields, "fast_long_context")?;
+    if fast_long_context.is_some() && fast.is_none() {
+        return Err(fields.error("fast_long_context", "needs a [fast] table too"));
+    }
     let web_search_per_1000 = match fields.dollars("web_search_per_1000")? {
         Some(price) => price,
         None => defaults.web_search_per_1000.ok_or_else(|| {
@@ -234,6 +285,8 @@ pub(crate) fn read_entry(index: usize, table: &Table, defaults: &Defaults) -> Re
         effective_from,
         standard,
         long_context,
+        fast,
+        fast_long_context,
         service_tiers,
         web_search_per_1000,
     })

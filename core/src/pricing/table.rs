@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::data_file::{self, Fields};
 use super::estimate::{Estimate, MissingPrice, estimate_with};
 use super::model_id;
-use super::prices::{self, Defaults, ModelPrice};
+use super::prices::{self, Defaults, ModelPrice, SPEED_STANDARD};
 use super::unit_price::UnitPrice;
 use crate::error::Result;
 use crate::model::{TokenCounts, TokenType};
@@ -144,12 +144,44 @@ impl PriceTable {
         context_window: &str,
         tokens: &TokenCounts,
     ) -> std::result::Result<Estimate, MissingPrice> {
+        self.estimate_at_speed(
+            model,
+            on,
+            service_tier,
+            context_window,
+            SPEED_STANDARD,
+            tokens,
+        )
+    }
+
+    /// [`PriceTable::estimate`] of a request made at `speed`: `standard` (or empty) as
+    /// there; `fast` (fast mode, `usage.speed: "fast"`) at the model's fast-mode prices, the
+    /// fast long-context ones in `200k-1M` when it has them. A model without fast-mode prices,
+    /// or another speed, is a [`MissingPrice`] naming the speed.
+    pub fn estimate_at_speed(
+        &self,
+        model: &str,
+        on: NaiveDate,
+        service_tier: &str,
+        context_window: &str,
+        speed: &str,
+        tokens: &TokenCounts,
+    ) -> std::result::Result<Estimate, MissingPrice> {
         let price = self.lookup(model, on).ok_or_else(|| MissingPrice {
             model: model.to_string(),
             on,
             context_window: None,
+            speed: None,
         })?;
-        estimate_with(price, model, on, service_tier, context_window, tokens)
+        estimate_with(
+            price,
+            model,
+            on,
+            service_tier,
+            context_window,
+            speed,
+            tokens,
+        )
     }
 
     /// Every entry, sorted by model id and then by `effective_from`.

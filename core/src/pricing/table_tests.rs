@@ -310,7 +310,8 @@ fn before_effective_from_and_unknown_models_are_missing() {
         MissingPrice {
             model: "claude-sonnet-4-5".into(),
             on: day(2025, 9, 28),
-            context_window: None
+            context_window: None,
+            speed: None,
         }
     );
     assert_eq!(
@@ -588,4 +589,43 @@ fn malformed_tables_name_the_entry_and_field() {
     assert!(load_error("model = 3\n").contains("field `model` must be an array of tables"));
     assert!(load_error("[[model]\n").starts_with("price table is not valid TOML"));
     assert!(load_error("extra = 1\n").contains("unknown field(s) extra"));
+}
+
+#[test]
+fn fast_mode_has_its_own_prices_or_none() {
+    let table = PriceTable::bundled();
+    let on = day(2026, 3, 2);
+    let tokens = TokenCounts {
+        uncached_input: 1_000_000,
+        output: 1_000_000,
+        ..TokenCounts::default()
+    };
+    let cost = |model, window, speed| {
+        table
+            .estimate_at_speed(model, on, "standard", window, speed, &tokens)
+            .map(|e| e.total.to_string())
+    };
+    assert_eq!(
+        cost("claude-opus-4-6", "0-200k", "standard").unwrap(),
+        "$30.00"
+    );
+    assert_eq!(
+        cost("claude-opus-4-6", "0-200k", "fast").unwrap(),
+        "$180.00"
+    );
+    assert_eq!(
+        cost("claude-opus-4-6", "200k-1M", "fast").unwrap(),
+        "$285.00"
+    );
+    assert_eq!(cost("claude-opus-4-6", "200k-1M", "").unwrap(), "$30.00");
+    let batch = table
+        .estimate_at_speed("claude-opus-4-6", on, "batch", "0-200k", "fast", &tokens)
+        .unwrap();
+    assert_eq!(batch.total.to_string(), "$90.00");
+    let err = cost("claude-sonnet-4-5", "0-200k", "fast").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "no price for model claude-sonnet-4-5 on 2026-03-02 at speed \"fast\""
+    );
+    assert!(cost("claude-opus-4-6", "0-200k", "turbo").is_err());
 }

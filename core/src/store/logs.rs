@@ -83,6 +83,8 @@ pub struct LogEntry {
     pub tokens: TokenCounts,
     /// The `costUSD` the log carried, if any.
     pub cost_usd: Option<Money>,
+    /// A fast-mode request (`usage.speed: "fast"`).
+    pub fast: bool,
     /// True when the totals count it: it won its group across files.
     pub counted: bool,
 }
@@ -160,6 +162,14 @@ pub struct LogUsageRow {
     pub first_ms: i64,
     /// Latest entry (ms).
     pub last_ms: i64,
+    /// The entries are fast-mode requests (rows are split by speed).
+    pub fast: bool,
+    /// The entries are requests over 200k input tokens, cache reads and writes included
+    /// (rows are split by it: such a request is priced whole at long-context rates).
+    pub long_context: bool,
+    /// The sum of the `costUSD` the entries carried, when they all carried one (rows are
+    /// split by whether they did); `None` for entries without.
+    pub cost_usd: Option<Money>,
 }
 
 /// The Claude Code logs bookkeeping of plans.

@@ -391,6 +391,17 @@ pub enum Order {
     Desc,
 }
 
+/// Where a logs report takes each entry's cost from (ccusage's `--mode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CostModeArg {
+    /// The `costUSD` Claude Code wrote in the line when it has one, else calculated.
+    Auto,
+    /// Always calculated with the price table (fast mode and long context at their rates).
+    Calculate,
+    /// Only the line's `costUSD` ($0 when it has none).
+    Display,
+}
+
 /// The options every `logs` report takes.
 #[derive(Debug, Args)]
 pub struct LogsArgs {
@@ -417,6 +428,9 @@ pub struct LogsArgs {
     /// Row order.
     #[arg(long, value_enum, default_value = "asc")]
     pub order: Order,
+    /// Where each entry's cost comes from.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub cost_mode: CostModeArg,
     /// Sync the plan's logs first.
     #[arg(long)]
     pub sync: bool,

@@ -5,12 +5,13 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use costledger::source::claude_code_logs::{
-    LogBlockUsage, LogModelUsage, LogPeriodUsage, LogReportOptions, LogSessionUsage, LogUsage,
+    CostMode, LogBlockUsage, LogModelUsage, LogPeriodUsage, LogReportOptions, LogSessionUsage,
+    LogUsage,
 };
 use costledger::{ListPlans, Money, PlanStatus, Provider, SyncOptions, TokenCounts};
 use serde::Serialize;
 
-use crate::cli::{LogsArgs, LogsCommand, Order};
+use crate::cli::{CostModeArg, LogsArgs, LogsCommand, Order};
 use crate::context::Context;
 use crate::failure::{CliResult, Failure};
 use crate::output;
@@ -71,6 +72,11 @@ pub fn options(command: &LogsCommand) -> CliResult<LogReportOptions> {
             .map(|d| day("--until", d))
             .transpose()?,
         project: args.project.clone(),
+        cost_mode: match args.cost_mode {
+            CostModeArg::Auto => CostMode::Auto,
+            CostModeArg::Calculate => CostMode::Calculate,
+            CostModeArg::Display => CostMode::Display,
+        },
     };
     if let (Some(since), Some(until)) = (options.since, options.until)
         && since > until
@@ -137,6 +143,7 @@ pub async fn run(ctx: &Context, command: LogsCommand) -> CliResult {
         since: options.since,
         until: options.until,
         project: options.project.clone(),
+        cost_mode: options.cost_mode,
     };
     match &command {
         LogsCommand::Daily(_) | LogsCommand::Weekly(_) | LogsCommand::Monthly(_) => {
@@ -207,6 +214,7 @@ struct Header {
     since: Option<NaiveDate>,
     until: Option<NaiveDate>,
     project: Option<String>,
+    cost_mode: CostMode,
 }
 
 /// A report as `--json` prints it: what it covers, its rows (under `daily`, `weekly`,
@@ -221,13 +229,14 @@ impl<T: Serialize> Serialize for Json<'_, T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let h = &self.header;
-        let mut map = s.serialize_map(Some(8))?;
+        let mut map = s.serialize_map(Some(9))?;
         map.serialize_entry("report", h.report)?;
         map.serialize_entry("plan_id", &h.plan_id)?;
         map.serialize_entry("time_zone", &h.time_zone)?;
         map.serialize_entry("since", &h.since)?;
         map.serialize_entry("until", &h.until)?;
         map.serialize_entry("project", &h.project)?;
+        map.serialize_entry("cost_mode", &h.cost_mode)?;
         map.serialize_entry(h.report, self.rows)?;
         map.serialize_entry("totals", &self.totals)?;
         map.end()
@@ -397,17 +406,28 @@ fn title(h: &Header, what: &str) {
     render::heading(&text);
 }
 
-fn footer(totals: &LogUsage) {
+fn footer(h: &Header, totals: &LogUsage) {
     if !totals.missing_prices.is_empty() {
         render::note(&format!(
             "* no price for {}: their tokens are counted, their cost is in no total",
             totals.missing_prices.join(", ")
         ));
     }
-    render::note(
-        "Costs are estimates at list prices (the logs carry no bill); --json gives them exact \
-         to the nanodollar.",
-    );
+    render::note(match h.cost_mode {
+        CostMode::Auto => {
+            "Costs are the logs' costUSD where a line has one, else estimates at list prices \
+             (fast mode and long context at their rates; the logs carry no bill); --json gives \
+             them exact to the nanodollar."
+        }
+        CostMode::Calculate => {
+            "Costs are estimates at list prices (fast mode and long context at their rates; the \
+             logs carry no bill); --json gives them exact to the nanodollar."
+        }
+        CostMode::Display => {
+            "Costs are the costUSD Claude Code wrote in the logs ($0 for lines without one); \
+             --json gives them exact to the nanodollar."
+        }
+    });
 }
 
 fn print_periods(h: &Header, rows: &[LogPeriodUsage], totals: &LogUsage, breakdown: bool) {
@@ -438,7 +458,7 @@ fn print_periods(h: &Header, rows: &[LogPeriodUsage], totals: &LogUsage, breakdo
     cells.extend(usage_cells(totals));
     t.add_row(render::total_row(cells));
     println!("{t}");
-    footer(totals);
+    footer(h, totals);
 }
 
 fn print_sessions(
@@ -480,7 +500,7 @@ fn print_sessions(
     cells.push(String::new());
     t.add_row(render::total_row(cells));
     println!("{t}");
-    footer(totals);
+    footer(h, totals);
 }
 
 fn print_blocks(
@@ -547,7 +567,7 @@ fn print_blocks(
             );
         }
     }
-    footer(totals);
+    footer(h, totals);
 }
 
 #[cfg(test)]

@@ -449,3 +449,113 @@ fn history_outlives_deleted_logs_and_rewritten_files_are_read_again() {
         ]
     );
 }
+
+/// An assistant line with the given usage fields (JSON without braces) and top-level extras.
+fn usage_line(id: &str, model: &str, at: &str, usage: &str, extra: &str) -> String {
+    format!(
+        "{{\"isSidechain\":false,\"sessionId\":\"s1\",\"requestId\":\"r{id}\",{extra}\
+         \"type\":\"assistant\",\"timestamp\":\"{at}\",\"message\":{{\"id\":\"m{id}\",\
+         \"model\":\"{model}\",\"usage\":{{{usage}}}}}}}\n"
+    )
+}
+
+/// The cost of each model per day, in nanodollars, and the total.
+fn model_costs(v: &Value) -> (Vec<(String, String, i64)>, i64) {
+    let mut out = Vec::new();
+    for day in v["daily"].as_array().unwrap() {
+        for m in day["usage"]["models"].as_array().unwrap() {
+            out.push((
+                day["period"].as_str().unwrap().to_string(),
+                m["model"].as_str().unwrap().to_string(),
+                nanos(&m["estimated_cost"]),
+            ));
+        }
+    }
+    (out, nanos(&v["totals"]["estimated_cost"]))
+}
+
+#[test]
+fn cost_modes_fast_mode_and_long_context_requests() {
+    let (w, _) = logs_world(|logs| {
+        write(
+            &logs.join("-home-app").join("s1.jsonl"),
+            &[
+                // Opus 4.6 in fast mode: $30/M in, $150/M out.
+                usage_line(
+                    "a",
+                    "claude-opus-4-6",
+                    "2026-03-02T10:00:00Z",
+                    r#""input_tokens":10000,"output_tokens":2000,"speed":"fast""#,
+                    "",
+                ),
+                // Sonnet 4.5, 200,001 input tokens with the cache reads: all at long-context
+                // rates ($6/M in, $0.60/M reads, $22.50/M out).
+                usage_line(
+                    "b",
+                    SONNET,
+                    "2026-03-02T11:00:00Z",
+                    r#""input_tokens":1,"cache_read_input_tokens":200000,"output_tokens":1000"#,
+                    "",
+                ),
+                // 199,999 input tokens: standard rates ($3, $0.30, $15).
+                usage_line(
+                    "c",
+                    SONNET,
+                    "2026-03-03T11:00:00Z",
+                    r#""input_tokens":1,"cache_read_input_tokens":199998,"output_tokens":1000"#,
+                    "",
+                ),
+                // A line with Claude Code's own costUSD ($0.006 at list prices).
+                usage_line(
+                    "d",
+                    "claude-haiku-4-5",
+                    "2026-03-03T12:00:00Z",
+                    r#""input_tokens":1000,"output_tokens":1000"#,
+                    "\"costUSD\":0.5,",
+                ),
+            ],
+        );
+    });
+    let (fast, long, standard, haiku) = (600_000_000, 142_506_000, 75_002_400, 6_000_000);
+    let row = |day: &str, model: &str, cost: i64| (day.to_string(), model.to_string(), cost);
+    let calculated = report(&w, &["daily", "--cost-mode", "calculate"]);
+    assert_eq!(calculated["cost_mode"], "calculate");
+    assert_eq!(
+        model_costs(&calculated),
+        (
+            vec![
+                row("2026-03-02", "claude-opus-4-6", fast),
+                row("2026-03-02", SONNET, long),
+                row("2026-03-03", "claude-haiku-4-5", haiku),
+                row("2026-03-03", SONNET, standard),
+            ],
+            fast + long + standard + haiku
+        )
+    );
+    // auto (the default): the line's costUSD where it has one, else calculated.
+    for args in [&["daily"][..], &["daily", "--cost-mode", "auto"]] {
+        let auto = report(&w, args);
+        assert_eq!(auto["cost_mode"], "auto");
+        assert_eq!(model_costs(&auto).1, fast + long + standard + 500_000_000);
+    }
+    // display: only the logs' costUSD, $0 without one.
+    let display = report(&w, &["monthly", "--cost-mode", "display"]);
+    assert_eq!(nanos(&display["totals"]["estimated_cost"]), 500_000_000);
+    let sessions = report(&w, &["session", "--cost-mode", "calculate"]);
+    assert_eq!(
+        nanos(&sessions["totals"]["estimated_cost"]),
+        fast + long + standard + haiku
+    );
+    let blocks = report(&w, &["blocks", "--cost-mode", "display"]);
+    assert_eq!(nanos(&blocks["totals"]["estimated_cost"]), 500_000_000);
+    let table = w.ok_cmd(
+        w.cmd(&["logs", "daily", "--cost-mode", "display"])
+            .env_remove("COSTLEDGER_MASTER_KEY"),
+    );
+    assert!(table.contains("costUSD Claude Code wrote"), "{table}");
+    let bad = w
+        .cmd(&["logs", "daily", "--cost-mode", "cheap"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(exit::USAGE), "{bad:?}");
+}

@@ -109,6 +109,7 @@ fn same_content(a: &LogEntry, b: &LogEntry) -> bool {
         &a.model,
         a.tokens,
         a.cost_usd,
+        a.fast,
         a.counted,
     ) == (
         b.at_ms,
@@ -116,6 +117,7 @@ fn same_content(a: &LogEntry, b: &LogEntry) -> bool {
         &b.model,
         b.tokens,
         b.cost_usd,
+        b.fast,
         b.counted,
     )
 }

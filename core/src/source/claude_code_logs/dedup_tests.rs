@@ -29,6 +29,7 @@ fn entry(message: i64, request: i64, side: bool, file: i64, at_ms: i64, output: 
             ..TokenCounts::default()
         },
         cost_usd: None,
+        fast: false,
         counted: false,
     }
 }

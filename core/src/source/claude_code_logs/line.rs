@@ -40,6 +40,8 @@ pub(crate) struct RawEntry<'a> {
     pub cost_usd: Option<Money>,
     /// `isSidechain`.
     pub sidechain: bool,
+    /// `message.usage.speed` is `"fast"`: a fast-mode request.
+    pub fast: bool,
 }
 
 #[derive(Deserialize)]
@@ -78,12 +80,12 @@ struct WireMessage<'a> {
     id: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     model: Option<Cow<'a, str>>,
-    #[serde(default)]
-    usage: Option<WireUsage>,
+    #[serde(borrow, default)]
+    usage: Option<WireUsage<'a>>,
 }
 
 #[derive(Deserialize)]
-struct WireUsage {
+struct WireUsage<'a> {
     #[serde(default)]
     input_tokens: Option<u64>,
     #[serde(default)]
@@ -96,6 +98,8 @@ struct WireUsage {
     cache_creation: Option<WireCacheCreation>,
     #[serde(default)]
     server_tool_use: Option<WireServerTools>,
+    #[serde(borrow, default)]
+    speed: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -174,6 +178,7 @@ impl LineParser {
             }
             _ => (count(usage.cache_creation_input_tokens), 0),
         };
+        let fast = usage.speed.as_deref() == Some("fast");
         let tokens = TokenCounts {
             uncached_input: count(usage.input_tokens),
             cache_write_5m,
@@ -200,6 +205,7 @@ impl LineParser {
             tokens,
             cost_usd,
             sidechain: wire.is_sidechain == Some(true),
+            fast,
         })
     }
 }
@@ -319,6 +325,23 @@ mod tests {
             (t.cache_write_5m, t.cache_write_1h, t.web_search_requests),
             (60, 40, 2)
         );
+    }
+
+    #[test]
+    fn usage_speed_fast_marks_a_fast_mode_request() {
+        let line = |speed: &str| {
+            format!(
+                r#"{{"timestamp":"2026-03-02T10:00:00Z","message":{{"id":"m","model":"claude-opus-4-6","usage":{{"input_tokens":1,"output_tokens":2{speed}}}}}}}"#
+            )
+        };
+        let parse = |text: String| match LineParser::new().parse(text.as_bytes()) {
+            Line::Usage(e) => e.fast,
+            other => panic!("{other:?}"),
+        };
+        assert!(parse(line(r#","speed":"fast""#)));
+        assert!(!parse(line(r#","speed":"standard""#)));
+        assert!(!parse(line(r#","speed":null"#)));
+        assert!(!parse(line("")));
     }
 
     #[test]

@@ -10,7 +10,9 @@
 //! 20 does (see `dedup`), stored with their per-hour sums, and the hours that changed are
 //! written to `costledger_usage` (no API key, no workspace, service tier `standard`, context
 //! window `0-200k`). The reports on [`crate::Ledger`] (`claude_code_logs_daily`, `_monthly`,
-//! `_sessions`, `_blocks`) price tokens at list prices: an estimate, never a bill.
+//! `_sessions`, `_blocks`) price each request at list prices (fast mode and requests over 200k
+//! input tokens at their own rates) or take the `costUSD` of its line, by
+//! [`LogReportOptions::cost_mode`]: an estimate, never a bill.
 //!
 //! ```no_run
 //! use costledger::{Ledger, LedgerConfig, NewPlan, SyncOptions};
@@ -43,7 +45,8 @@ use async_trait::async_trait;
 
 pub use dirs::{CLAUDE_CONFIG_DIR_ENV, host_name, log_directories};
 pub use report::{
-    LogBlockUsage, LogModelUsage, LogPeriodUsage, LogReportOptions, LogSessionUsage, LogUsage,
+    CostMode, LogBlockUsage, LogModelUsage, LogPeriodUsage, LogReportOptions, LogSessionUsage,
+    LogUsage,
 };
 pub(crate) use sync::sync_plan;
 pub use sync::{LOG_CONTEXT_WINDOW, LOG_SERVICE_TIER, SKIPPED_CODE};

@@ -57,6 +57,8 @@ pub(crate) struct ParsedEntry {
     pub tokens: TokenCounts,
     /// The `costUSD` it carried.
     pub cost_usd: Option<Money>,
+    /// A fast-mode request.
+    pub fast: bool,
 }
 
 /// What reading one file found.
@@ -257,6 +259,7 @@ impl Reader {
             model,
             tokens: entry.tokens,
             cost_usd: entry.cost_usd,
+            fast: entry.fast,
         });
     }
 }

@@ -26,6 +26,48 @@ pub struct LogReportOptions {
     pub until: Option<NaiveDate>,
     /// Only this project's entries (the directory under `projects/`, as sessions name it).
     pub project: Option<String>,
+    /// Where each entry's cost comes from (default [`CostMode::Auto`], as ccusage).
+    pub cost_mode: CostMode,
+}
+
+/// Where a log report takes each entry's cost from (ccusage's `--mode`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CostMode {
+    /// The `costUSD` Claude Code wrote in the line when it has one, else calculated.
+    #[default]
+    Auto,
+    /// Always calculated from the tokens with costledger's price table.
+    Calculate,
+    /// Only the `costUSD` of the line ($0 when it has none); never calculated.
+    Display,
+}
+
+impl CostMode {
+    /// Its name: `auto`, `calculate` or `display`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CostMode::Auto => "auto",
+            CostMode::Calculate => "calculate",
+            CostMode::Display => "display",
+        }
+    }
+}
+
+impl FromStr for CostMode {
+    type Err = Error;
+
+    /// `auto`, `calculate` or `display` (any case, surrounding spaces ignored).
+    fn from_str(text: &str) -> Result<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(CostMode::Auto),
+            "calculate" => Ok(CostMode::Calculate),
+            "display" => Ok(CostMode::Display),
+            _ => Err(Error::invalid(format!(
+                "cost mode must be auto, calculate or display, got {text:?}"
+            ))),
+        }
+    }
 }
 
 /// How a periods report cuts time.
@@ -46,8 +88,10 @@ pub struct LogModelUsage {
     pub entries: i64,
     /// Their tokens (`uncached_input` is the logs' `input_tokens`).
     pub tokens: TokenCounts,
-    /// The cost estimated at list prices (never billed: the logs carry no bill); `None` when
-    /// the price table has no price for the model on one of the days.
+    /// The cost by the report's [`CostMode`]: calculated at list prices (fast-mode and
+    /// long-context requests at their own rates) and/or the `costUSD` of the lines; an
+    /// estimate, never billed. `None` when a cost had to be calculated and the price table
+    /// has no price for the model on one of the days (or for fast mode).
     pub estimated_cost: Option<Money>,
 }
 
@@ -197,16 +241,10 @@ impl Ledger {
                 .to_string(),
                 Cut::Month => format!("{:04}-{:02}", local.year(), local.month()),
             };
-            tally.add(
-                period,
-                &row.model,
-                utc_day(row.at_ms),
-                row.entries,
-                &row.tokens,
-            );
+            tally.add(period, &row);
         }
         Ok(tally
-            .finish(PriceTable::bundled())
+            .finish(PriceTable::bundled(), options.cost_mode)
             .into_iter()
             .map(|(period, usage)| LogPeriodUsage { period, usage })
             .collect())
@@ -264,20 +302,14 @@ impl Ledger {
             .log_usage_by_session(plan_id, start, end, project(options))
             .await?
         {
-            tally.add(
-                row.session_ref,
-                &row.model,
-                utc_day(row.at_ms),
-                row.entries,
-                &row.tokens,
-            );
+            tally.add(row.session_ref, &row);
             let span = spans
                 .entry(row.session_ref)
                 .or_insert((row.first_ms, row.last_ms));
             *span = (span.0.min(row.first_ms), span.1.max(row.last_ms));
         }
         let mut out: Vec<LogSessionUsage> = tally
-            .finish(PriceTable::bundled())
+            .finish(PriceTable::bundled(), options.cost_mode)
             .into_iter()
             .map(|(session_ref, usage)| {
                 let (project, session) = names.get(&session_ref).cloned().unwrap_or_default();
@@ -317,12 +349,12 @@ impl Ledger {
         let mut tally = Tally::new();
         for (i, span) in spans.iter().enumerate() {
             for e in &entries[span.entries.clone()] {
-                tally.add(i, &e.model, utc_day(e.at_ms), 1, &e.tokens);
+                tally.add(i, e);
             }
         }
         let now = self.now().timestamp_millis();
         Ok(tally
-            .finish(PriceTable::bundled())
+            .finish(PriceTable::bundled(), options.cost_mode)
             .into_iter()
             .map(|(i, usage)| {
                 let span = &spans[i];
@@ -358,7 +390,7 @@ mod tests {
             time_zone: Some("Asia/Kathmandu".into()),
             since: Some(day(5)),
             until: Some(day(5)),
-            project: None,
+            ..Default::default()
         };
         let (_, start, end) = scope(&options).unwrap();
         // Kathmandu is UTC+5:45.

@@ -256,6 +256,7 @@ async fn sync_logs(ledger: &Ledger, plan: &Plan) -> Result<LogSyncStats> {
             model: e.model,
             tokens: e.tokens,
             cost_usd: e.cost_usd,
+            fast: e.fast,
             counted: false,
         }));
         files.push(LogFile {

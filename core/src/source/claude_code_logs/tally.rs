@@ -1,19 +1,36 @@
-//! Summing counted tokens into report groups, and pricing them: each model's tokens of one
-//! UTC day are priced once, at that day's list price.
+//! Summing counted tokens into report groups, and pricing them. Rows arrive split by what
+//! prices a request (fast mode, over 200k input tokens, whether it carried a `costUSD`), so
+//! each request is priced by its own rules; each model's tokens of one UTC day and one such
+//! class are priced once, at that day's list price.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::report::{LogModelUsage, LogUsage};
-use super::sync::{LOG_CONTEXT_WINDOW, LOG_SERVICE_TIER};
+use super::report::{CostMode, LogModelUsage, LogUsage};
+use super::sync::LOG_SERVICE_TIER;
 use crate::model::{Money, TokenCounts};
-use crate::pricing::PriceTable;
+use crate::pricing::{
+    CONTEXT_WINDOW_LONG, CONTEXT_WINDOW_STANDARD, PriceTable, SPEED_FAST, SPEED_STANDARD,
+};
+use crate::store::logs::LogUsageRow;
 
-/// Tokens summed per group, model and UTC day.
+/// What one (group, model, day, speed, window) sums.
+#[derive(Debug, Default)]
+struct Sum {
+    entries: i64,
+    tokens: TokenCounts,
+    /// Entries without a `costUSD`, and their tokens.
+    uncosted_entries: i64,
+    uncosted_tokens: TokenCounts,
+    /// The `costUSD` of the entries that carried one.
+    cost_usd: Money,
+}
+
+/// Tokens summed per group, model, UTC day, speed and context window.
 #[derive(Debug)]
 pub(crate) struct Tally<G: Ord> {
-    sums: BTreeMap<(G, String, NaiveDate), (i64, TokenCounts)>,
+    sums: BTreeMap<(G, String, NaiveDate, bool, bool), Sum>,
 }
 
 impl<G: Ord + Clone> Tally<G> {
@@ -23,32 +40,47 @@ impl<G: Ord + Clone> Tally<G> {
         }
     }
 
-    /// Add `entries` entries of `model` with `tokens`, used on UTC day `day`, to `group`.
-    pub(crate) fn add(
-        &mut self,
-        group: G,
-        model: &str,
-        day: NaiveDate,
-        entries: i64,
-        tokens: &TokenCounts,
-    ) {
+    /// Add a usage row (its entries, all used on the UTC day of `row.at_ms`) to `group`.
+    pub(crate) fn add(&mut self, group: G, row: &LogUsageRow) {
+        let day = utc_day(row.at_ms);
         let sum = self
             .sums
-            .entry((group, model.to_string(), day))
+            .entry((group, row.model.clone(), day, row.fast, row.long_context))
             .or_default();
-        sum.0 += entries;
-        sum.1.add(tokens);
+        sum.entries += row.entries;
+        sum.tokens.add(&row.tokens);
+        match row.cost_usd {
+            Some(cost) => sum.cost_usd += cost,
+            None => {
+                sum.uncosted_entries += row.entries;
+                sum.uncosted_tokens.add(&row.tokens);
+            }
+        }
     }
 
-    /// The usage of each group, priced with `prices`.
-    pub(crate) fn finish(self, prices: &PriceTable) -> BTreeMap<G, LogUsage> {
+    /// The usage of each group, its costs by `mode`, calculated costs priced with `prices`.
+    pub(crate) fn finish(self, prices: &PriceTable, mode: CostMode) -> BTreeMap<G, LogUsage> {
         let mut out: BTreeMap<G, LogUsage> = BTreeMap::new();
-        for ((group, model, day), (entries, tokens)) in self.sums {
+        for ((group, model, day, fast, long), sum) in self.sums {
             let usage = out.entry(group).or_default();
-            let cost = prices
-                .estimate(&model, day, LOG_SERVICE_TIER, LOG_CONTEXT_WINDOW, &tokens)
-                .ok()
-                .map(|e| e.total);
+            let window = if long {
+                CONTEXT_WINDOW_LONG
+            } else {
+                CONTEXT_WINDOW_STANDARD
+            };
+            let speed = if fast { SPEED_FAST } else { SPEED_STANDARD };
+            let calculate = |tokens: &TokenCounts| {
+                prices
+                    .estimate_at_speed(&model, day, LOG_SERVICE_TIER, window, speed, tokens)
+                    .ok()
+                    .map(|e| e.total)
+            };
+            let cost = match mode {
+                CostMode::Calculate => calculate(&sum.tokens),
+                CostMode::Display => Some(sum.cost_usd),
+                CostMode::Auto if sum.uncosted_entries == 0 => Some(sum.cost_usd),
+                CostMode::Auto => calculate(&sum.uncosted_tokens).map(|c| c + sum.cost_usd),
+            };
             let slot = match usage.models.iter().position(|m| m.model == model) {
                 Some(i) => i,
                 None => {
@@ -62,8 +94,8 @@ impl<G: Ord + Clone> Tally<G> {
                 }
             };
             let m = &mut usage.models[slot];
-            m.entries += entries;
-            m.tokens.add(&tokens);
+            m.entries += sum.entries;
+            m.tokens.add(&sum.tokens);
             // One day without a price makes the model's cost unknown: never a partial sum.
             m.estimated_cost = m.estimated_cost.zip(cost).map(|(a, b)| a + b);
         }
@@ -82,30 +114,13 @@ impl<G: Ord + Clone> Tally<G> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn models_without_a_price_are_listed_never_zero() {
-        let day = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
-        let tokens = TokenCounts {
-            uncached_input: 1_000_000,
-            output: 1_000_000,
-            ..TokenCounts::default()
-        };
-        let mut tally = Tally::new();
-        tally.add("a", "claude-sonnet-4-5", day, 2, &tokens);
-        tally.add("a", "claude-sonnet-4-5", day, 1, &tokens);
-        tally.add("a", "gpt-unknown", day, 1, &tokens);
-        let usage = tally.finish(PriceTable::bundled()).remove("a").unwrap();
-        assert_eq!(usage.entries, 4);
-        assert_eq!(usage.tokens.output, 3_000_000);
-        assert_eq!(usage.missing_prices, ["gpt-unknown"]);
-        let sonnet = &usage.models[0];
-        // $3 per million input and $15 per million output, twice.
-        assert_eq!(sonnet.estimated_cost, Some(Money::from_cents(3_600)));
-        assert_eq!(usage.models[1].estimated_cost, None);
-        assert_eq!(usage.estimated_cost, Money::from_cents(3_600));
-    }
+/// The UTC day of an instant in milliseconds.
+fn utc_day(ms: i64) -> NaiveDate {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .date_naive()
 }
+
+#[cfg(test)]
+#[path = "tally_tests.rs"]
+mod tests;

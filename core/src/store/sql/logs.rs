@@ -31,15 +31,32 @@ const RECENT_ENTRIES: i64 = 32_768;
 
 const ENTRY_COLUMNS: &str = "message_key, sidechain, request_key, file_id, at_ms, session_ref, \
      model, input, output, cache_read, cache_write_5m, cache_write_1h, web_searches, \
-     cost_usd_nanos, counted";
+     cost_usd_nanos, counted, fast";
 
 const FILE_COLUMNS: &str = "id, path, project, device, inode, size, mtime_ns, parsed_to, \
      fingerprint, lines, entries, malformed, too_long";
 
-const TOKEN_SUMS: &str = "COUNT(*), CAST(SUM(input) AS BIGINT), CAST(SUM(output) AS BIGINT), \
+/// 1 for a request over 200k input tokens (cache reads and writes included), else 0.
+macro_rules! long_context_sql {
+    () => {
+        "CAST(CASE WHEN input + cache_read + cache_write_5m + cache_write_1h > 200000 \
+         THEN 1 ELSE 0 END AS BIGINT)"
+    };
+}
+
+/// Entries, token sums, first and last instant, then what prices the group: speed, long
+/// context and the `costUSD` sum (NULL for entries without one).
+const TOKEN_SUMS: &str = concat!(
+    "COUNT(*), CAST(SUM(input) AS BIGINT), CAST(SUM(output) AS BIGINT), \
      CAST(SUM(cache_read) AS BIGINT), CAST(SUM(cache_write_5m) AS BIGINT), \
      CAST(SUM(cache_write_1h) AS BIGINT), CAST(SUM(web_searches) AS BIGINT), \
-     MIN(at_ms), MAX(at_ms)";
+     MIN(at_ms), MAX(at_ms), fast, ",
+    long_context_sql!(),
+    ", CAST(SUM(cost_usd_nanos) AS BIGINT)"
+);
+
+/// What usage rows are split by besides their slice and model: what prices them.
+const PRICING_GROUPS: &str = concat!("fast, ", long_context_sql!(), ", cost_usd_nanos IS NULL");
 
 /// Tokens from six consecutive columns starting at `at`, in the order the tables keep them.
 fn tokens_at(row: &DbRow, at: usize) -> std::result::Result<TokenCounts, sqlx::Error> {
@@ -69,6 +86,7 @@ fn entry_from(row: &DbRow) -> std::result::Result<LogEntry, sqlx::Error> {
         tokens: tokens_at(row, 8)?,
         cost_usd: row.try_get::<Option<i64>, _>(14)?.map(Money::from_nanos),
         counted: row.try_get(15)?,
+        fast: row.try_get(16)?,
     })
 }
 
@@ -100,6 +118,9 @@ fn usage_from(row: &DbRow, session: bool) -> std::result::Result<LogUsageRow, sq
         tokens: tokens_at(row, at + 1)?,
         first_ms: row.try_get(at + 7)?,
         last_ms: row.try_get(at + 8)?,
+        fast: row.try_get(at + 9)?,
+        long_context: row.try_get::<i64, _>(at + 10)? != 0,
+        cost_usd: row.try_get::<Option<i64>, _>(at + 11)?.map(Money::from_nanos),
     })
 }
 
@@ -275,7 +296,8 @@ async fn write_log_commit(conn: &mut DbConn, plan_id: i64, commit: &LogCommit) -
                 .push_bind(t.cache_write_1h)
                 .push_bind(t.web_search_requests)
                 .push_bind(e.cost_usd.map(Money::nanos))
-                .push_bind(e.counted);
+                .push_bind(e.counted)
+                .push_bind(e.fast);
         });
         q.build()
             .execute(&mut *tx)
@@ -628,7 +650,7 @@ impl LogStore for ThisStore {
         let sql = format!(
             "SELECT at_ms / 900000 * 900000 AS q, model, {TOKEN_SUMS} FROM costledger_log_entries \
              WHERE plan_id = $1 AND counted = $2 AND at_ms >= $3 AND at_ms < $4{{PROJECT}} \
-             GROUP BY at_ms / 900000 * 900000, model ORDER BY q, model"
+             GROUP BY at_ms / 900000 * 900000, model, {PRICING_GROUPS} ORDER BY q, model"
         );
         let rows = self
             .log_usage(sql, plan_id, start_ms, end_ms, project)
@@ -649,8 +671,8 @@ impl LogStore for ThisStore {
         let sql = format!(
             "SELECT at_ms / 86400000 * 86400000 AS d, model, session_ref, {TOKEN_SUMS} \
              FROM costledger_log_entries WHERE plan_id = $1 AND counted = $2 AND at_ms >= $3 \
-             AND at_ms < $4{{PROJECT}} GROUP BY session_ref, at_ms / 86400000 * 86400000, model \
-             ORDER BY session_ref, d, model"
+             AND at_ms < $4{{PROJECT}} GROUP BY session_ref, at_ms / 86400000 * 86400000, model, \
+             {PRICING_GROUPS} ORDER BY session_ref, d, model"
         );
         let rows = self
             .log_usage(sql, plan_id, start_ms, end_ms, project)
@@ -668,10 +690,14 @@ impl LogStore for ThisStore {
         end_ms: i64,
         project: Option<&str>,
     ) -> Result<Vec<LogUsageRow>> {
-        let sql = "SELECT at_ms, model, CAST(1 AS BIGINT), input, output, cache_read, \
-             cache_write_5m, cache_write_1h, web_searches, at_ms, at_ms FROM costledger_log_entries \
+        let sql = concat!(
+            "SELECT at_ms, model, CAST(1 AS BIGINT), input, output, cache_read, \
+             cache_write_5m, cache_write_1h, web_searches, at_ms, at_ms, fast, ",
+            long_context_sql!(),
+            ", cost_usd_nanos FROM costledger_log_entries \
              WHERE plan_id = $1 AND counted = $2 AND at_ms >= $3 AND at_ms < $4{PROJECT} \
-             ORDER BY at_ms";
+             ORDER BY at_ms"
+        );
         let rows = self
             .log_usage(sql.to_string(), plan_id, start_ms, end_ms, project)
             .await?;
