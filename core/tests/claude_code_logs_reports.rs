@@ -2,7 +2,7 @@
 //! 5-hour blocks, with estimated costs and the models missing a price.
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use costledger::source::claude_code_logs::{LogReportOptions, LogUsage};
+use costledger::source::claude_code_logs::{CostMode, LogReportOptions, LogUsage};
 use costledger::{Money, NewPlan};
 
 use crate::common::TestDb;
@@ -15,6 +15,7 @@ backend_tests!(
     costs_are_estimates_and_unknown_models_are_listed,
     reports_need_a_logs_plan_and_valid_options,
     weeks_projects_and_zones_of_every_offset,
+    requests_are_priced_by_speed_and_size_and_old_entries_regain_their_speed,
 );
 
 const SONNET: &str = "claude-sonnet-4-5-20250929";
@@ -124,7 +125,7 @@ async fn days_follow_the_time_zone_and_months_the_calendar(db: TestDb) {
         time_zone: Some("Asia/Tokyo".into()),
         since: NaiveDate::from_ymd_opt(2026, 1, 6),
         until: NaiveDate::from_ymd_opt(2026, 1, 6),
-        project: None,
+        ..Default::default()
     };
     let got = ledger
         .claude_code_logs_daily(plan.id, &window)
@@ -205,10 +206,10 @@ async fn costs_are_estimates_and_unknown_models_are_listed(db: TestDb) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("app").join("s1.jsonl");
     let at = ms(2026, 1, 5, 10, 0);
-    // Sonnet 4.5: $3 per million input tokens, $15 per million output tokens.
+    // Sonnet 4.5: $15 per million output tokens; input over 200k at $6 (long context).
     append(&file, &line("s1", "a", at, SONNET, 1_000_000, 0));
     append(&file, &line("s1", "b", at + 1, SONNET, 0, 1_000_000));
-    // 5m and 1h cache writes are priced apart ($3.75 and $6 per million).
+    // 5m and 1h cache writes are priced apart ($7.50 and $12 per million above 200k).
     let split = Tokens {
         input: 0,
         output: 0,
@@ -245,10 +246,12 @@ async fn costs_are_estimates_and_unknown_models_are_listed(db: TestDb) {
         (sonnet.tokens.cache_write_5m, sonnet.tokens.cache_write_1h),
         (2_000_000, 1_000_000)
     );
-    let expected = Money::parse_dollars("3").unwrap()
+    // Requests a and c are over 200k input tokens: each whole at Sonnet 4.5's long-context
+    // prices ($6 in, $7.50 5m writes, $12 1h writes per million); b (output only) at $15.
+    let expected = Money::parse_dollars("6").unwrap()
         + Money::parse_dollars("15").unwrap()
-        + Money::parse_dollars("7.5").unwrap()
-        + Money::parse_dollars("6").unwrap();
+        + Money::parse_dollars("15").unwrap()
+        + Money::parse_dollars("12").unwrap();
     assert_eq!(sonnet.estimated_cost, Some(expected));
     let unknown = day
         .usage
@@ -437,4 +440,102 @@ async fn weeks_projects_and_zones_of_every_offset(db: TestDb) {
             .unwrap()
             .is_empty()
     );
+}
+
+/// An Opus 4.6 fast-mode line and two Sonnet 4.5 lines of 200,001 and 199,999 input tokens
+/// (cache reads included); the statement of migration 20261206000010 makes the next sync read
+/// the files again, so entries stored without their speed get it back.
+async fn requests_are_priced_by_speed_and_size_and_old_entries_regain_their_speed(db: TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("app").join("s1.jsonl");
+    let at = ms(2026, 3, 2, 10, 0);
+    let usage_line = |id: &str, at: i64, model: &str, usage: &str| {
+        let stamp = chrono::DateTime::from_timestamp_millis(at)
+            .unwrap()
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ");
+        format!(
+            "{{\"sessionId\":\"s1\",\"requestId\":\"r{id}\",\"type\":\"assistant\",\
+             \"timestamp\":\"{stamp}\",\"message\":{{\"id\":\"m{id}\",\"model\":\"{model}\",\
+             \"usage\":{{{usage}}}}}}}\n"
+        )
+    };
+    append(
+        &file,
+        &usage_line(
+            "a",
+            at,
+            "claude-opus-4-6",
+            r#""input_tokens":10000,"output_tokens":2000,"speed":"fast""#,
+        ),
+    );
+    append(
+        &file,
+        &usage_line(
+            "b",
+            at + 60_000,
+            SONNET,
+            r#""input_tokens":1,"cache_read_input_tokens":200000,"output_tokens":1000"#,
+        ),
+    );
+    append(
+        &file,
+        &usage_line(
+            "c",
+            at + 120_000,
+            SONNET,
+            r#""input_tokens":1,"cache_read_input_tokens":199998,"output_tokens":1000"#,
+        ),
+    );
+    let ledger = open_at(&db, Utc.with_ymd_and_hms(2026, 3, 3, 0, 0, 0).unwrap()).await;
+    let plan = logs_plan(&ledger, &[dir.path()]).await;
+    sync(&ledger, &plan).await;
+    let calculate = LogReportOptions {
+        cost_mode: CostMode::Calculate,
+        ..Default::default()
+    };
+    let costs = || async {
+        let days = ledger
+            .claude_code_logs_daily(plan.id, &calculate)
+            .await
+            .unwrap();
+        assert_eq!(days.len(), 1);
+        days[0]
+            .usage
+            .models
+            .iter()
+            .map(|m| (m.model.clone(), m.estimated_cost.unwrap().nanos()))
+            .collect::<Vec<_>>()
+    };
+    // Fast: 10k × $30 + 2k × $150 per million. Sonnet: 200,001 tokens whole at $6 / $0.60 /
+    // $22.50 (142,506,000 nanodollars), 199,999 at $3 / $0.30 / $15 (75,002,400).
+    let priced = vec![
+        ("claude-opus-4-6".to_string(), 600_000_000),
+        (SONNET.to_string(), 142_506_000 + 75_002_400),
+    ];
+    assert_eq!(costs().await, priced);
+    // A ledger of before the migration: its entries have no speed (standard: $0.10).
+    db.exec(&["UPDATE costledger_log_entries SET fast = FALSE"])
+        .await;
+    assert_eq!(
+        costs().await[0],
+        ("claude-opus-4-6".to_string(), 100_000_000)
+    );
+    let lines = db
+        .rows("SELECT lines, entries FROM costledger_log_files")
+        .await;
+    db.exec(&["UPDATE costledger_log_files SET mtime_ns = -1, fingerprint = 0"])
+        .await;
+    sync(&ledger, &plan).await;
+    assert_eq!(costs().await, priced, "the file was read again");
+    assert_eq!(
+        db.rows("SELECT lines, entries FROM costledger_log_files")
+            .await,
+        lines,
+        "its counts were replaced, not added to"
+    );
+    let days = ledger
+        .claude_code_logs_daily(plan.id, &calculate)
+        .await
+        .unwrap();
+    assert_eq!(days[0].usage.entries, 3);
 }
