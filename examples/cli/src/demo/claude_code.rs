@@ -19,7 +19,7 @@ use costledger::{
     SubscriptionCatalog, SubscriptionTier, SyncOptions,
 };
 
-use crate::cli::{LogsArgs, LogsCommand, Order};
+use crate::cli::{CostModeArg, LogsArgs, LogsCommand, Order};
 use crate::context::Context;
 use crate::failure::CliResult;
 use crate::render::{self, count, money};
@@ -182,6 +182,7 @@ fn args(since: Option<NaiveDate>) -> LogsArgs {
         project: None,
         breakdown: false,
         order: Order::Asc,
+        cost_mode: CostModeArg::Auto,
         sync: false,
         json: false,
     }
