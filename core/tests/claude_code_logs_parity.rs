@@ -8,7 +8,9 @@ use costledger::Ledger;
 use costledger::source::claude_code_logs::{LogPeriodUsage, LogReportOptions, LogUsage};
 
 use crate::common::TestDb;
-use crate::logs_support::ccusage::{CCUSAGE20_ENV, ccusage, ccusage_blocks, ccusage_periods};
+use crate::logs_support::ccusage::{
+    CCUSAGE20_ENV, ccusage, ccusage_blocks, ccusage_model_costs, ccusage_periods,
+};
 use crate::logs_support::corpus::{Corpus, Mix, T0, Tokens, Totals, rich_corpus, rich_mix};
 use crate::logs_support::ledger::{logs_plan, open, sync};
 
@@ -16,6 +18,7 @@ backend_tests!(
     every_report_equals_ccusage_20,
     sessions_and_blocks_equal_ccusage_20_without_replays,
     progress_lines_count_once_like_ccusage_20,
+    costs_equal_ccusage_20_where_both_price_alike,
 );
 
 fn tokens(t: &costledger::TokenCounts) -> Tokens {
@@ -291,5 +294,143 @@ async fn progress_lines_count_once_like_ccusage_20(db: TestDb) {
             ours,
             "ccusage 20.0.24"
         );
+    }
+}
+
+/// Costs per day and model in each cost mode equal ccusage 20.0.24's where both price a
+/// request the same way: fast mode (Opus 4.6 at 6x), requests up to 200k input tokens,
+/// `costUSD` in auto and display. A Sonnet 4.5 request over 200k input tokens differs (kept
+/// alone on its day): costledger prices every token of it at long-context rates, as Anthropic
+/// bills; ccusage only the tokens of a type above 200k (docs/claude-code-logs.md).
+async fn costs_equal_ccusage_20_where_both_price_alike(db: TestDb) {
+    use costledger::source::claude_code_logs::CostMode;
+    const SONNET: &str = "claude-sonnet-4-5-20250929";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir
+        .path()
+        .join("projects")
+        .join("-home-app")
+        .join("s1.jsonl");
+    let line = |id: &str, at: &str, model: &str, usage: &str, extra: &str| {
+        format!(
+            "{{\"isSidechain\":false,\"sessionId\":\"s1\",\"requestId\":\"r{id}\",{extra}\
+             \"type\":\"assistant\",\"timestamp\":\"{at}\",\"message\":{{\"id\":\"m{id}\",\
+             \"model\":\"{model}\",\"usage\":{{{usage}}}}}}}\n"
+        )
+    };
+    let lines = [
+        line(
+            "a",
+            "2026-03-02T10:00:00Z",
+            "claude-opus-4-6",
+            r#""input_tokens":10000,"cache_read_input_tokens":50000,"cache_creation_input_tokens":3000,"output_tokens":2000,"speed":"fast""#,
+            "",
+        ),
+        line(
+            "b",
+            "2026-03-02T10:05:00Z",
+            "claude-opus-4-6",
+            r#""input_tokens":700,"cache_read_input_tokens":90000,"output_tokens":900"#,
+            "",
+        ),
+        line(
+            "c",
+            "2026-03-03T11:00:00Z",
+            SONNET,
+            r#""input_tokens":1,"cache_read_input_tokens":199998,"output_tokens":1000,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":0}"#,
+            "",
+        ),
+        line(
+            "d",
+            "2026-03-03T12:00:00Z",
+            "claude-haiku-4-5",
+            r#""input_tokens":1000,"output_tokens":1000"#,
+            "\"costUSD\":0.5,",
+        ),
+        line(
+            "e",
+            "2026-03-04T11:00:00Z",
+            SONNET,
+            r#""input_tokens":1,"cache_read_input_tokens":200000,"output_tokens":1000"#,
+            "",
+        ),
+    ];
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, lines.concat()).unwrap();
+    let ledger = open(&db).await;
+    let plan = logs_plan(&ledger, &[&dir.path().join("projects")]).await;
+    sync(&ledger, &plan).await;
+    for (mode, name) in [
+        (CostMode::Calculate, "calculate"),
+        (CostMode::Auto, "auto"),
+        (CostMode::Display, "display"),
+    ] {
+        let options = LogReportOptions {
+            cost_mode: mode,
+            ..Default::default()
+        };
+        let mut ours: Vec<(String, String, i64)> = Vec::new();
+        for day in ledger
+            .claude_code_logs_daily(plan.id, &options)
+            .await
+            .unwrap()
+        {
+            for m in &day.usage.models {
+                let cost = m.estimated_cost.expect("every model is priced").nanos();
+                ours.push((day.period.clone(), m.model.clone(), cost));
+            }
+        }
+        ours.sort();
+        let long = ("2026-03-04".to_string(), SONNET.to_string());
+        let ours_long = ours
+            .iter()
+            .find(|r| (&r.0, &r.1) == (&long.0, &long.1))
+            .unwrap()
+            .2;
+        // Every token of the 200,001-token request at $6 / $0.60 / $22.50 per million.
+        let expected_long = if mode == CostMode::Display {
+            0
+        } else {
+            142_506_000
+        };
+        assert_eq!(ours_long, expected_long, "{name}");
+        if mode == CostMode::Calculate {
+            let fast = ours.iter().find(|r| r.1 == "claude-opus-4-6").unwrap().2;
+            // 10k × $30 + 50k × $3 + 3k × $37.50 + 2k × $150 per million, and the standard
+            // request: 700 × $5 + 90k × $0.50 + 900 × $25.
+            assert_eq!(fast, 862_500_000 + 71_000_000, "{name}");
+        }
+        let Some(command) = ccusage(CCUSAGE20_ENV) else {
+            continue;
+        };
+        let mut theirs = ccusage_model_costs(command, dir.path(), name);
+        // ccusage names fast requests `<model>-fast`: merge them back into their model.
+        theirs.sort();
+        let mut merged: Vec<(String, String, i64)> = Vec::new();
+        for row in theirs {
+            match merged.last_mut() {
+                Some(last) if (&last.0, &last.1) == (&row.0, &row.1) => last.2 += row.2,
+                _ => merged.push(row),
+            }
+        }
+        let theirs_long = merged
+            .iter()
+            .find(|r| (&r.0, &r.1) == (&long.0, &long.1))
+            .unwrap()
+            .2;
+        // ccusage: no token type is over 200k, so all at standard rates.
+        let expected_theirs = if mode == CostMode::Display {
+            0
+        } else {
+            75_003_000
+        };
+        assert_eq!(theirs_long, expected_theirs, "{name}");
+        let same = |rows: &[(String, String, i64)]| -> Vec<(String, String, i64)> {
+            rows.iter()
+                .filter(|r| (&r.0, &r.1) != (&long.0, &long.1))
+                .cloned()
+                .collect()
+        };
+        assert_eq!(same(&ours), same(&merged), "{name}");
     }
 }

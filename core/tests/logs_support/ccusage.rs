@@ -131,3 +131,37 @@ pub fn parse_periods(json: &[u8], key: &str) -> Totals {
     }
     totals
 }
+
+/// The cost of each (day, model) of `ccusage daily --breakdown --mode MODE`, in nanodollars
+/// (its floats rounded to the nearest nanodollar), with ccusage's `-fast` suffix of fast-mode
+/// requests' model names removed.
+pub fn ccusage_model_costs(
+    command: Command,
+    config_dir: &Path,
+    mode: &str,
+) -> Vec<(String, String, i64)> {
+    let json = ccusage_json(
+        command,
+        config_dir,
+        &["daily", "--breakdown", "--mode", mode],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&json).expect("ccusage prints JSON");
+    let mut out = Vec::new();
+    for day in report["daily"].as_array().expect("a daily array") {
+        let date = day["period"]
+            .as_str()
+            .or(day["date"].as_str())
+            .expect("a day");
+        for b in day["modelBreakdowns"].as_array().expect("breakdowns") {
+            let model = b["modelName"].as_str().expect("a model");
+            let cost = b["cost"].as_f64().expect("a cost");
+            out.push((
+                date.to_string(),
+                model.trim_end_matches("-fast").to_string(),
+                (cost * 1e9).round() as i64,
+            ));
+        }
+    }
+    out.sort();
+    out
+}

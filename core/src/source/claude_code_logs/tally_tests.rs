@@ -143,10 +143,13 @@ fn cost_modes_follow_ccusage() {
         ..row("gpt-unknown", 1, t)
     };
     assert_eq!(
-        cost_of(&[unknown.clone()], CostMode::Display),
+        cost_of(std::slice::from_ref(&unknown), CostMode::Display),
         dollars("0.5")
     );
-    assert_eq!(cost_of(&[unknown.clone()], CostMode::Auto), dollars("0.5"));
+    assert_eq!(
+        cost_of(std::slice::from_ref(&unknown), CostMode::Auto),
+        dollars("0.5")
+    );
     assert_eq!(cost_of(&[unknown], CostMode::Calculate), None);
     assert_eq!("Display".parse::<CostMode>().unwrap(), CostMode::Display);
     assert_eq!("x".parse::<CostMode>().unwrap_err().code(), "INVALID_INPUT");
