@@ -2,8 +2,10 @@
 day, week, month, session and 5-hour block, and the log files it tracks.
 
 Add such a plan with ``ledger.add_plan("My Max plan", directories=[])`` (empty: Claude
-Code's default directories) and ``sync()`` it. Costs are estimates at list prices (the logs
-carry no bill). Each report is a list that also exports (``to_csv()``, ``to_json()``) and
+Code's default directories) and ``sync()`` it. Costs are estimates (the logs carry no bill), in the
+core's default cost mode ``auto``: a line's ``costUSD`` when it has one, else list prices, with
+fast-mode and over-200k requests at their own rates (the mode is not an option here yet).
+Each report is a list that also exports (``to_csv()``, ``to_json()``) and
 converts to a DataFrame, one row per day, month, session or block.
 """
 
