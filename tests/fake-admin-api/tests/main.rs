@@ -15,6 +15,7 @@ mod claude_code;
 mod cost_report;
 mod faults;
 mod lists;
+mod oauth;
 mod protocol;
 mod shapes;
 mod spend_effective;
