@@ -29,6 +29,7 @@ pub mod crypto;
 pub mod error;
 mod ledger;
 pub mod model;
+pub mod oauth;
 pub mod pricing;
 pub mod reports;
 pub mod source;
@@ -70,4 +71,6 @@ mod docs_doctests {
     struct ClaudeCodeLogs;
     #[doc = include_str!("../../docs/postgres.md")]
     struct Postgres;
+    #[doc = include_str!("../../docs/oauth.md")]
+    struct OAuth;
 }

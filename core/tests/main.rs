@@ -15,6 +15,7 @@ mod claude_code_logs_store;
 mod derived_facts;
 mod docs_samples;
 mod exports;
+mod oauth_client;
 mod plans;
 mod report_rollups;
 mod reports;
