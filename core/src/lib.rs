@@ -40,7 +40,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::LedgerConfig;
 pub use crypto::{KeyCipher, Keyring, MasterKey, Sealed, SecretString};
 pub use error::{Error, Result};
-pub use ledger::{DataRetention, Ledger, ListPlans};
+pub use ledger::{DataRetention, Disconnected, Ledger, ListPlans, Revocation};
 pub use model::*;
 pub use pricing::{
     Estimate, FixedFee, MissingPrice, ModelPrice, PriceTable, SubscriptionCatalog, UnitPrice,

@@ -16,6 +16,7 @@ mod derived_facts;
 mod docs_samples;
 mod exports;
 mod oauth_client;
+mod oauth_plans;
 mod plans;
 mod report_rollups;
 mod reports;

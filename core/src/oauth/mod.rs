@@ -23,8 +23,8 @@
 //!
 //! See `docs/oauth.md` for the flow, the choices made and the threat model.
 
-mod client;
-mod pkce;
+pub(crate) mod client;
+pub(crate) mod pkce;
 mod tokens;
 
 use std::sync::Arc;

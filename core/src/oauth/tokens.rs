@@ -84,7 +84,6 @@ impl fmt::Debug for OAuthTokens {
 
 /// The sealed form (version 1): the plaintext a cipher encrypts.
 #[derive(Serialize, Deserialize)]
-#[allow(dead_code)] // sealed by the plan store once OAuth plans are wired in
 struct SealedForm {
     v: u8,
     access: String,
@@ -102,7 +101,6 @@ impl Drop for SealedForm {
     }
 }
 
-#[allow(dead_code)] // the crate-internal half serves the plan wiring
 impl OAuthTokens {
     /// When the access token expires, when the provider said.
     pub fn expires_at(&self) -> Option<DateTime<Utc>> {
