@@ -17,6 +17,7 @@ mod docs_samples;
 mod exports;
 mod oauth_client;
 mod oauth_plans;
+mod oauth_processes;
 mod plans;
 mod report_rollups;
 mod reports;

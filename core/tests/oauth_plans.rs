@@ -27,12 +27,12 @@ backend_tests!(
 
 const DAYS: u32 = 10;
 
-struct Setup {
-    synced: Synced,
+pub(crate) struct Setup {
+    pub(crate) synced: Synced,
 }
 
 /// A fake of `DAYS` days, a ledger on `db`, and one OAuth plan for org 0.
-async fn setup(db: TestDb, faults: Faults) -> Setup {
+pub(crate) async fn setup(db: TestDb, faults: Faults) -> Setup {
     let fake = FakeServer::start(FakeConfig {
         days: DAYS,
         faults,
