@@ -16,6 +16,7 @@ mod cost_report;
 mod faults;
 mod lists;
 mod oauth;
+mod oauth_grants;
 mod protocol;
 mod shapes;
 mod spend_effective;
