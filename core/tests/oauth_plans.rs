@@ -258,6 +258,12 @@ async fn tokens_of_a_reused_code_are_refused_and_nothing_is_stored(db: TestDb) {
         .await
         .unwrap_err();
     assert_eq!(e.code(), "CREDENTIAL_REJECTED");
+    // The advice is a new sign-in, not a new admin key.
+    assert!(e.to_string().contains("signing in with OAuth"), "{e}");
+    assert!(
+        e.to_string().contains("OAuth token has been revoked"),
+        "{e}"
+    );
     assert_eq!(
         s.ledger.list_plans(ListPlans::all()).await.unwrap().len(),
         1

@@ -176,6 +176,16 @@ impl AnthropicSource {
                         refreshed_after_401 = true;
                         continue;
                     }
+                    if let (401 | 403, Auth::Bearer(_)) = (status, &auth) {
+                        // Still refused after a refresh (or without one): only a new
+                        // sign-in helps, not a new admin key.
+                        return Err(Error::OAuthRejected {
+                            plan: ctx.plan_id,
+                            status,
+                            error: kind.unwrap_or_else(|| "invalid_token".into()),
+                            description: message,
+                        });
+                    }
                     if status == 401 || status == 403 {
                         return Err(Error::CredentialRejected {
                             plan: ctx.plan_id,
