@@ -34,6 +34,11 @@ export declare class Ledger {
    * of plan.
    */
   claudeCodeLogsDaily(planId: number, options?: LogReportOptions | undefined | null): Promise<Array<LogPeriodUsage>>
+  /**
+   * Counted usage of a `claude_code_logs` plan per ISO week (Monday to Sunday) in
+   * `timeZone`, named by its Monday, oldest first.
+   */
+  claudeCodeLogsWeekly(planId: number, options?: LogReportOptions | undefined | null): Promise<Array<LogPeriodUsage>>
   /** Counted usage of a `claude_code_logs` plan per month in `timeZone`, oldest first. */
   claudeCodeLogsMonthly(planId: number, options?: LogReportOptions | undefined | null): Promise<Array<LogPeriodUsage>>
   /**
@@ -56,6 +61,8 @@ export declare class Ledger {
    * `csv` (a row per day, nested fields joined with `.`, lists as JSON).
    */
   exportClaudeCodeLogsDaily(planId: number, options: LogReportOptions, format: 'json' | 'csv'): Promise<string>
+  /** `claudeCodeLogsWeekly` as the core exports it: `json` or `csv` (a row per week). */
+  exportClaudeCodeLogsWeekly(planId: number, options: LogReportOptions, format: 'json' | 'csv'): Promise<string>
   /** `claudeCodeLogsMonthly` as the core exports it: `json` or `csv` (a row per month). */
   exportClaudeCodeLogsMonthly(planId: number, options: LogReportOptions, format: 'json' | 'csv'): Promise<string>
   /** `claudeCodeLogsSessions` as the core exports it: `json` or `csv` (a row per session). */
@@ -795,7 +802,10 @@ export interface LogModelUsage {
 
 /** The usage of one day or month. */
 export interface LogPeriodUsage {
-  /** `2026-01-05` for a day, `2026-01` for a month, in the report's time zone. */
+  /**
+   * `2026-01-05` for a day, the week's Monday (`2026-01-05`) for a week, `2026-01` for a
+   * month, in the report's time zone.
+   */
   period: string
   /** Its usage. */
   usage: LogUsage
@@ -809,6 +819,8 @@ export interface LogReportOptions {
   since?: string
   /** The last day included (`YYYY-MM-DD`, in that time zone). Default: the last logged. */
   until?: string
+  /** Only this project's entries (the directory under `projects/`). Default: every project. */
+  project?: string
 }
 
 /** The usage of one session. */

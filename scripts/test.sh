@@ -74,13 +74,20 @@ if [ -z "${COSTLEDGER_TEST_DATABASE_URL:-}" ]; then
         psql "$ADMIN_URL" -q -c "CREATE DATABASE $PG_DB"
     fi
 fi
-# Test schemas (cltest_*) that a killed run left (a passing test drops its own). One DROP per
-# transaction: a single transaction dropping hundreds of schemas runs out of lock slots
-# (max_locks_per_transaction).
+# Test schemas (cltest_*) that killed runs left (a passing test drops its own). Their names
+# carry the test process's pid (cltest_[kind_]<pid>_…): a schema is dropped only when that
+# process is gone, so a suite running beside this one on the same machine keeps its own. One
+# DROP per transaction: a single transaction dropping hundreds of schemas runs out of lock
+# slots (max_locks_per_transaction).
 drop_test_schemas() {
-    psql "$COSTLEDGER_TEST_DATABASE_URL" -qAtX -c "
-        SELECT format('DROP SCHEMA IF EXISTS %I CASCADE;', nspname)
-        FROM pg_namespace WHERE nspname LIKE 'cltest\_%'" \
+    local schema pid
+    psql "$COSTLEDGER_TEST_DATABASE_URL" -qAtX -c \
+        "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'cltest\_%'" \
+        | while read -r schema; do
+            pid=$(echo "$schema" | sed -nE 's/^cltest_([a-z]+_)?([0-9]+)_.*/\2/p')
+            if [ -n "$pid" ] && [ -d "/proc/$pid" ]; then continue; fi
+            printf 'DROP SCHEMA IF EXISTS "%s" CASCADE;\n' "$schema"
+        done \
         | PGOPTIONS='-c client_min_messages=warning' \
             psql "$COSTLEDGER_TEST_DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 >/dev/null
 }
@@ -110,49 +117,78 @@ if [ ! -x "$CHROMIUM" ]; then
 fi
 say "$("$CHROMIUM" --version 2>/dev/null) for the Next.js example's browser test"
 
-# --- Rust -------------------------------------------------------------------------------
-say "Rust: cargo test --workspace (SQLite and Postgres)"
-cargo test --workspace --locked
-# cargo test built the fake's binary for its own tests; the Node and Python tests start it.
-[ -x "$FAKE_BIN" ] || { echo "cargo test did not build $FAKE_BIN" >&2; exit 1; }
+# --- Builds -----------------------------------------------------------------------------
+# Everything is compiled first, one suite after the other, in one target directory: the test
+# binaries, then the addon and the wheel, which reuse the dependencies the tests compiled.
+say "Rust: build the workspace's tests (SQLite and Postgres)"
+cargo test --workspace --locked --no-run
+# The fake's binary is built for its own integration tests; the Node and Python suites start it.
+[ -x "$FAKE_BIN" ] || { echo "cargo did not build $FAKE_BIN" >&2; exit 1; }
 
-# --- Node -------------------------------------------------------------------------------
 # The npm package, built from its lock file and tested through its public entry point. A
-# debug build, reusing the dependencies cargo test compiled; `npm run build` makes the
-# release addon.
+# debug build, reusing the dependencies cargo test compiled; `npm run build` (or
+# scripts/build-release.sh) makes the release addon. The tests include `npm pack` installed
+# into a fresh project and imported with ESM and CommonJS.
 say "Node: npm ci, native build, index.d.ts drift check"
-NODE_STARTED=$(date +%s)
 (cd bindings-node && npm ci --no-audit --no-fund)
 bindings-node/scripts/check-dts.sh
 (cd bindings-node && npx tsc -p tsconfig.json)
-# The examples run in the same suite: examples/node's script, and examples/nextjs through
-# `npm ci` (skipped while its lock file is unchanged), `next build` and `next start`: its JSON
-# route, and its dashboard driven in headless Chromium (screenshots in
-# target/browser-screenshots/).
-say "Node: node --test (SQLite and Postgres, against the fake Admin API; the examples, in Chromium)"
-(cd bindings-node && COSTLEDGER_FAKE_ADMIN_API="$FAKE_BIN" npm test)
-say "Node: passed in $(( $(date +%s) - NODE_STARTED )) s"
 
-# --- Python -----------------------------------------------------------------------------
 # The wheel as a user gets it: maturin builds the abi3 wheel (a debug build here, reusing the
-# dependencies cargo test compiled; `maturin build --release` makes the published one), pip
+# dependencies cargo test compiled; scripts/build-release.sh makes the published one), pip
 # installs it into the repo's venv, and pytest imports the installed package (never the
-# source tree) and runs it against the fake Admin API process, on SQLite and Postgres, with
-# the example script of examples/python/.
+# source tree).
 say "Python: venv, maturin wheel, pip install"
-PY_STARTED=$(date +%s)
 VENV="$ROOT/.venv"
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-# pandas makes the DataFrame tests run (the package itself does not depend on it).
+# pandas, pyarrow (pandas' exact decimal columns) and polars make the DataFrame tests run, and
+# pandas-stubs lets mypy check that to_pandas() returns a typed DataFrame (the package itself
+# depends on none of them).
 "$VENV/bin/python" -m pip install -q maturin==1.16.0 pytest==9.2.0 pytest-asyncio==1.5.0 mypy==2.4.1 \
-    pandas==3.1.1
+    pandas==3.1.1 pyarrow==26.0.1 polars==2.1.0 pandas-stubs==3.1.0.261029
 rm -f "$ROOT"/target/wheels/costledger-*.whl
 (cd bindings-python && "$VENV/bin/maturin" build --locked -i "$VENV/bin/python" \
     --out "$ROOT/target/wheels")
 "$VENV/bin/python" -m pip install -q --force-reinstall --no-deps "$ROOT"/target/wheels/costledger-*.whl
-say "Python: pytest (SQLite and Postgres, against the fake Admin API)"
-(cd bindings-python && COSTLEDGER_FAKE_ADMIN_API="$FAKE_BIN" \
-    "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests)
-say "Python: passed in $(( $(date +%s) - PY_STARTED )) s"
 
+# --- The three suites, at once ------------------------------------------------------------
+# They share no state (each test has its own SQLite file or Postgres schema, and its own fake
+# Admin API), and much of their time is spent waiting on the fake's simulated latency, a
+# browser or a child process: run side by side, the suite takes about the longest one's time.
+# Each writes its own log; the logs are printed whole, one after the other, when all are done.
+LOGS="$ROOT/target/test-logs"
+rm -rf "$LOGS"; mkdir -p "$LOGS"
+run_suite() {
+    local name=$1; shift
+    local started; started=$(date +%s)
+    if "$@" >"$LOGS/$name.log" 2>&1; then
+        echo "$name: passed in $(( $(date +%s) - started )) s" >"$LOGS/$name.result"
+    else
+        echo "$name: FAILED (exit $?) after $(( $(date +%s) - started )) s" >"$LOGS/$name.result"
+    fi
+}
+say "running the Rust, Node and Python suites side by side (logs in target/test-logs/)"
+# Rust on SQLite and Postgres.
+run_suite rust cargo test --workspace --locked &
+# Node: node --test on SQLite and Postgres against the fake Admin API, with the examples:
+# examples/node's script, and examples/nextjs through `npm ci` (skipped while its lock file is
+# unchanged), `next build` and `next start`: its JSON route, and its dashboard driven in
+# headless Chromium (screenshots in target/browser-screenshots/).
+run_suite node env -C bindings-node COSTLEDGER_FAKE_ADMIN_API="$FAKE_BIN" npm test &
+# Python: pytest on SQLite and Postgres against the fake Admin API, with examples/python/.
+run_suite python env -C bindings-python COSTLEDGER_FAKE_ADMIN_API="$FAKE_BIN" \
+    "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests &
+wait
+failed=0
+for name in rust node python; do
+    say "$name suite output"
+    cat "$LOGS/$name.log"
+    grep -q "passed in" "$LOGS/$name.result" || failed=1
+done
+say "summary"
+cat "$LOGS"/rust.result "$LOGS"/node.result "$LOGS"/python.result
+if [ "$failed" != 0 ]; then
+    echo "some suites failed: see their output above" >&2
+    exit 1
+fi
 say "all tests passed in $(( $(date +%s) - STARTED )) s"

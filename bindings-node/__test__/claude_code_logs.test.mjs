@@ -106,6 +106,13 @@ for (const kind of BACKENDS) {
       assert.deepEqual(months.map((m) => [m.period, m.usage.entries]), [['2026-11', 3]])
       assert.equal(months[0].usage.estimatedCost.usd, sumUsd(days.map((d) => d.usage.estimatedCost)))
 
+      // ISO weeks, named by their Monday; a project's entries only.
+      const weeks = await ledger.claudeCodeLogsWeekly(plan.id, { timeZone: 'Asia/Kathmandu' })
+      assert.deepEqual(weeks.map((w) => [w.period, w.usage.entries]), [['2026-11-16', 3]])
+      assert.deepEqual(await ledger.claudeCodeLogsDaily(plan.id, { project: 'elsewhere' }), [])
+      assert.equal((await ledger.claudeCodeLogsBlocks(plan.id, { project: 'elsewhere' })).length, 0)
+      assert.equal((await ledger.claudeCodeLogsSessions(plan.id, { project: 'app' })).length, 2)
+
       const sessions = await ledger.claudeCodeLogsSessions(plan.id)
       assert.deepEqual(
         sessions.map((x) => [x.project, x.session, x.firstAt, x.lastAt, x.usage.entries]),
@@ -138,6 +145,7 @@ for (const kind of BACKENDS) {
       assert.deepEqual(csv.header.slice(0, 3), ['period', 'usage.entries', 'usage.tokens.uncached_input'])
       assert.deepEqual(csv.records.map((r) => r.period), ['2026-11-18', '2026-11-19', '2026-11-20'])
       assert.equal(parseCsv(await ledger.exportClaudeCodeLogsMonthly(plan.id, {}, 'csv')).records[0].period, '2026-11')
+      assert.equal(parseCsv(await ledger.exportClaudeCodeLogsWeekly(plan.id, { project: 'app' }, 'csv')).records[0].period, '2026-11-16')
       assert.deepEqual(parseCsv(await ledger.exportClaudeCodeLogsSessions(plan.id, {}, 'csv')).records.map((r) => r.session), ['s2', 's1'])
       assert.equal(JSON.parse(await ledger.exportClaudeCodeLogsBlocks(plan.id, {}, 'json')).length, 2)
       await rejectsWith(ledger.exportClaudeCodeLogsBlocks(plan.id, {}, 'yaml'), 'INVALID_INPUT', /format must be json or csv/)

@@ -83,7 +83,7 @@ export function freshDb(kind) {
       drop: () => rmSync(dir, { recursive: true, force: true }),
     }
   }
-  const schema = `cltest_node_${randomBytes(6).toString('hex')}`
+  const schema = `cltest_node_${process.pid}_${randomBytes(6).toString('hex')}`
   return {
     kind,
     options: { databaseUrl: PG_URL, postgresSchema: schema },

@@ -38,6 +38,9 @@ for (const kind of BACKENDS) {
         assert.ok(Date.now() < deadline, 'no page was committed')
         await sleep(20)
       }
+      // Every later request waits a minute, so the sync is still running when it is aborted
+      // however slowly this machine polled (the graceful stop does not wait for a request).
+      await fake.setFaults('slow:60000')
       const reason = new Error('the host is shutting down')
       controller.abort(reason)
       const error = await pending.catch((e) => e)

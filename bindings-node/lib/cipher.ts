@@ -1,7 +1,7 @@
 // A key cipher supplied by the host (a KMS), adapted to what the native side calls.
 
 import { CostLedgerError } from './errors'
-import { type binding } from './native'
+import { type Native } from './native'
 
 /**
  * A host-supplied cipher that seals plan credentials instead of the built-in AES-256-GCM
@@ -28,7 +28,7 @@ function toBuffer(what: string, value: unknown): Buffer {
 }
 
 /** The native shape: bound, always async (a synchronous throw becomes a rejection), Buffers out. */
-export function adaptCipher(cipher: KeyCipher): binding.KeyCipher {
+export function adaptCipher(cipher: KeyCipher): Native.KeyCipher {
   if (typeof cipher?.encrypt !== 'function' || typeof cipher?.decrypt !== 'function') {
     throw new CostLedgerError('cipher must be an object with encrypt and decrypt methods', 'INVALID_INPUT')
   }

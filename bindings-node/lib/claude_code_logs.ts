@@ -1,4 +1,4 @@
-// Reports of a Claude Code logs plan: per day, month, session and 5-hour block, their exports,
+// Reports of a Claude Code logs plan: per day, week, month, session and 5-hour block, their exports,
 // and the log files it reads. The methods are the native ones (see index.d.ts for their docs).
 
 import { type NativeLedger } from './native'
@@ -15,11 +15,13 @@ export type {
 
 export const CLAUDE_CODE_LOGS_METHODS = [
   'claudeCodeLogsDaily',
+  'claudeCodeLogsWeekly',
   'claudeCodeLogsMonthly',
   'claudeCodeLogsSessions',
   'claudeCodeLogsBlocks',
   'claudeCodeLogFiles',
   'exportClaudeCodeLogsDaily',
+  'exportClaudeCodeLogsWeekly',
   'exportClaudeCodeLogsMonthly',
   'exportClaudeCodeLogsSessions',
   'exportClaudeCodeLogsBlocks',

@@ -5,14 +5,14 @@ import { adaptCipher, type KeyCipher } from './cipher'
 import { CLAUDE_CODE_LOGS_METHODS, type ClaudeCodeLogsMethods } from './claude_code_logs'
 import { call } from './errors'
 import { MASTER_KEY_METHODS, type MasterKeyMethods } from './master_key'
-import { attach, binding, delegate, type NativeLedger } from './native'
+import { attach, binding, delegate, type Native, type NativeLedger } from './native'
 import { PLAN_METHODS, type PlanMethods } from './plans'
 import { REPORT_METHODS, type ReportMethods } from './reports'
 import { SUBJECT_METHODS, type SubjectMethods } from './subjects'
 import { SYNC_METHODS, syncMethods, type SyncMethods } from './sync'
 
 /** How to open a ledger; see the native `LedgerOptions` for every field and its default. */
-export type LedgerOptions = Omit<binding.LedgerOptions, 'cipher'> & {
+export type LedgerOptions = Omit<Native.LedgerOptions, 'cipher'> & {
   /** A host-supplied cipher (a KMS) used instead of the master key. */
   cipher?: KeyCipher
 }

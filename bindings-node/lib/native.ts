@@ -1,12 +1,73 @@
 // The napi-rs loader, and how the domain files reach the native handle behind a `Ledger`.
 
-import * as binding from '../index.js'
+import type * as Native from '../index.js'
 import { CostLedgerError, call } from './errors'
 
-export { binding }
+export type { Native }
+
+/** The first words of the error a wrong runtime or a bundled copy gets. */
+export const NEEDS_NODE = 'costledger needs the Node.js runtime; add it to serverExternalPackages'
+
+/** The platforms a published package carries a prebuilt addon for (`napi.targets`). */
+const PREBUILT = ['linux-x64-gnu']
+
+declare const EdgeRuntime: unknown
+
+/**
+ * The addon, through napi's generated loader. napi's own error when that fails ("Cannot find
+ * native binding … npm has a bug related to optional dependencies") sends a Next.js developer
+ * the wrong way: the usual causes are the Edge runtime, which cannot load native code, and a
+ * bundler that copied this file into its output, away from the addon beside it. Those get an
+ * error that says so; a platform without a prebuilt addon gets one that says that.
+ */
+function load(): typeof Native {
+  if (typeof EdgeRuntime !== 'undefined' || typeof process === 'undefined' || !process.versions?.node) {
+    throw new Error(
+      `${NEEDS_NODE}. It was loaded in the Edge runtime (or another non-Node.js runtime), which ` +
+        "cannot load native addons: use it from route handlers, server actions and server components " +
+        "on the Node.js runtime (export const runtime = 'nodejs'), never from middleware or client code.",
+    )
+  }
+  try {
+    return require('../index.js') as typeof Native
+  } catch (cause) {
+    const home = ownPackageDir()
+    if (home === undefined) {
+      throw new Error(
+        `${NEEDS_NODE}. It was bundled: its code runs from ${__dirname}, outside its package, so ` +
+          'the native addon it loads from its own folder is not there. Next.js: ' +
+          "serverExternalPackages: ['costledger'] in next.config; other bundlers: mark it external.",
+        { cause },
+      )
+    }
+    const platform = `${process.platform}-${process.arch}`
+    throw new Error(
+      `costledger could not load its native addon in ${home} on ${platform}: prebuilt for ` +
+        `${PREBUILT.join(', ')}; elsewhere build it from source (npm run build in bindings-node, ` +
+        'with Rust), or reinstall the package if its .node file is missing. Cause: ' +
+        (cause instanceof Error ? cause.message : String(cause)),
+      { cause },
+    )
+  }
+}
+
+/** The folder of the installed package this file belongs to, when it still is in it. */
+function ownPackageDir(): string | undefined {
+  try {
+    const { readFileSync } = require('node:fs') as typeof import('node:fs')
+    const { dirname, join } = require('node:path') as typeof import('node:path')
+    const home = dirname(__dirname)
+    const manifest = JSON.parse(readFileSync(join(home, 'package.json'), 'utf8')) as { name?: unknown }
+    return manifest.name === 'costledger' ? home : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export const binding = load()
 
 /** The native class, and the public type of the methods each domain file delegates. */
-export type NativeLedger = binding.Ledger
+export type NativeLedger = Native.Ledger
 
 const handles = new WeakMap<object, NativeLedger>()
 

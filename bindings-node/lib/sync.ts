@@ -3,7 +3,7 @@
 // gracefully, then rejects with an `AbortError`-named `CostLedgerError` (code `INTERRUPTED`).
 
 import { abortError, call } from './errors'
-import { binding, nativeOf, type NativeLedger } from './native'
+import { binding, nativeOf, type Native, type NativeLedger } from './native'
 
 export type {
   PlanSyncReport,
@@ -16,7 +16,7 @@ export type {
 } from '../index.js'
 
 /** What `sync` does: the native options (every field optional), and a `signal`. */
-export type SyncOptions = binding.SyncOptions & {
+export type SyncOptions = Native.SyncOptions & {
   /**
    * Aborting it stops the sync gracefully: each plan commits the page being written, records
    * an `interrupted` event and releases its lease; then the Promise rejects with a
@@ -36,12 +36,12 @@ export type SyncMethods = Pick<NativeLedger, (typeof SYNC_METHODS)[number]> & {
    * worker holds is reported `skipped` (`locked`). Runs off the event loop. `signal` stops
    * it gracefully (see `SyncOptions.signal`).
    */
-  sync(options?: SyncOptions): Promise<binding.SyncReport>
+  sync(options?: SyncOptions): Promise<Native.SyncReport>
 }
 
 /** `sync` with its `AbortSignal`: the native sync and a cancel handle the signal triggers. */
 export const syncMethods: Pick<SyncMethods, 'sync'> = {
-  async sync(this: object, options: SyncOptions = {}): Promise<binding.SyncReport> {
+  async sync(this: object, options: SyncOptions = {}): Promise<Native.SyncReport> {
     const { signal, ...rest } = options
     if (signal?.aborted) throw abortError(signal)
     const native = nativeOf(this)

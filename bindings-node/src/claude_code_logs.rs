@@ -28,6 +28,8 @@ pub struct LogReportOptions {
     pub since: Option<String>,
     /// The last day included (`YYYY-MM-DD`, in that time zone). Default: the last logged.
     pub until: Option<String>,
+    /// Only this project's entries (the directory under `projects/`). Default: every project.
+    pub project: Option<String>,
 }
 
 impl TryFrom<LogReportOptions> for CoreLogReportOptions {
@@ -39,6 +41,7 @@ impl TryFrom<LogReportOptions> for CoreLogReportOptions {
             time_zone: o.time_zone,
             since: day("since", o.since)?,
             until: day("until", o.until)?,
+            project: o.project,
         })
     }
 }
@@ -98,7 +101,8 @@ impl From<CoreLogUsage> for LogUsage {
 /// The usage of one day or month.
 #[napi(object, object_from_js = false)]
 pub struct LogPeriodUsage {
-    /// `2026-01-05` for a day, `2026-01` for a month, in the report's time zone.
+    /// `2026-01-05` for a day, the week's Monday (`2026-01-05`) for a week, `2026-01` for a
+    /// month, in the report's time zone.
     pub period: String,
     /// Its usage.
     pub usage: LogUsage,
@@ -234,6 +238,24 @@ impl JsLedger {
         .map(list)
     }
 
+    /// Counted usage of a `claude_code_logs` plan per ISO week (Monday to Sunday) in
+    /// `timeZone`, named by its Monday, oldest first.
+    #[napi(catch_unwind)]
+    pub async fn claude_code_logs_weekly(
+        &self,
+        plan_id: f64,
+        options: Option<LogReportOptions>,
+    ) -> napi::Result<Vec<LogPeriodUsage>> {
+        let options = options.unwrap_or_default();
+        run(async {
+            let plan_id = id("planId", plan_id)?;
+            let options = options.try_into()?;
+            self.inner.claude_code_logs_weekly(plan_id, &options).await
+        })
+        .await
+        .map(list)
+    }
+
     /// Counted usage of a `claude_code_logs` plan per month in `timeZone`, oldest first.
     #[napi(catch_unwind)]
     pub async fn claude_code_logs_monthly(
@@ -315,6 +337,26 @@ impl JsLedger {
             let options = options.try_into()?;
             let days = self.inner.claude_code_logs_daily(plan_id, &options).await?;
             by_format(&format, || json(&days), || flat_csv(&days))
+        })
+        .await
+    }
+
+    /// `claudeCodeLogsWeekly` as the core exports it: `json` or `csv` (a row per week).
+    #[napi(catch_unwind)]
+    pub async fn export_claude_code_logs_weekly(
+        &self,
+        plan_id: f64,
+        options: LogReportOptions,
+        #[napi(ts_arg_type = "'json' | 'csv'")] format: String,
+    ) -> napi::Result<String> {
+        run(async {
+            let plan_id = id("planId", plan_id)?;
+            let options = options.try_into()?;
+            let weeks = self
+                .inner
+                .claude_code_logs_weekly(plan_id, &options)
+                .await?;
+            by_format(&format, || json(&weeks), || flat_csv(&weeks))
         })
         .await
     }

@@ -54,27 +54,30 @@ fn options(
     time_zone: Option<String>,
     since: Option<NaiveDate>,
     until: Option<NaiveDate>,
+    project: Option<String>,
 ) -> LogReportOptions {
     LogReportOptions {
         time_zone,
         since,
         until,
+        project,
     }
 }
 
 #[pymethods]
 impl PyLedger {
     /// Counted usage per local day, oldest first.
-    #[pyo3(signature = (plan_id, time_zone=None, since=None, until=None))]
+    #[pyo3(signature = (plan_id, time_zone=None, since=None, until=None, project=None))]
     fn claude_code_logs_daily(
         &self,
         plan_id: i64,
         time_zone: Option<String>,
         since: Option<NaiveDate>,
         until: Option<NaiveDate>,
+        project: Option<String>,
     ) -> Pending {
         let ledger = self.inner.clone();
-        let options = options(time_zone, since, until);
+        let options = options(time_zone, since, until, project);
         Pending::report(async move {
             ledger
                 .claude_code_logs_daily(plan_id, &options)
@@ -83,17 +86,38 @@ impl PyLedger {
         })
     }
 
+    /// Counted usage per ISO week (Monday to Sunday, named by its Monday), oldest first.
+    #[pyo3(signature = (plan_id, time_zone=None, since=None, until=None, project=None))]
+    fn claude_code_logs_weekly(
+        &self,
+        plan_id: i64,
+        time_zone: Option<String>,
+        since: Option<NaiveDate>,
+        until: Option<NaiveDate>,
+        project: Option<String>,
+    ) -> Pending {
+        let ledger = self.inner.clone();
+        let options = options(time_zone, since, until, project);
+        Pending::report(async move {
+            ledger
+                .claude_code_logs_weekly(plan_id, &options)
+                .await
+                .map(Flat)
+        })
+    }
+
     /// Counted usage per local month, oldest first.
-    #[pyo3(signature = (plan_id, time_zone=None, since=None, until=None))]
+    #[pyo3(signature = (plan_id, time_zone=None, since=None, until=None, project=None))]
     fn claude_code_logs_monthly(
         &self,
         plan_id: i64,
         time_zone: Option<String>,
         since: Option<NaiveDate>,
         until: Option<NaiveDate>,
+        project: Option<String>,
     ) -> Pending {
         let ledger = self.inner.clone();
-        let options = options(time_zone, since, until);
+        let options = options(time_zone, since, until, project);
         Pending::report(async move {
             ledger
                 .claude_code_logs_monthly(plan_id, &options)
@@ -103,16 +127,17 @@ impl PyLedger {
     }
 
     /// Counted usage per session, the most recently active first.
-    #[pyo3(signature = (plan_id, time_zone=None, since=None, until=None))]
+    #[pyo3(signature = (plan_id, time_zone=None, since=None, until=None, project=None))]
     fn claude_code_logs_sessions(
         &self,
         plan_id: i64,
         time_zone: Option<String>,
         since: Option<NaiveDate>,
         until: Option<NaiveDate>,
+        project: Option<String>,
     ) -> Pending {
         let ledger = self.inner.clone();
-        let options = options(time_zone, since, until);
+        let options = options(time_zone, since, until, project);
         Pending::report(async move {
             ledger
                 .claude_code_logs_sessions(plan_id, &options)
@@ -122,16 +147,17 @@ impl PyLedger {
     }
 
     /// Counted usage per 5-hour block, oldest first.
-    #[pyo3(signature = (plan_id, time_zone=None, since=None, until=None))]
+    #[pyo3(signature = (plan_id, time_zone=None, since=None, until=None, project=None))]
     fn claude_code_logs_blocks(
         &self,
         plan_id: i64,
         time_zone: Option<String>,
         since: Option<NaiveDate>,
         until: Option<NaiveDate>,
+        project: Option<String>,
     ) -> Pending {
         let ledger = self.inner.clone();
-        let options = options(time_zone, since, until);
+        let options = options(time_zone, since, until, project);
         Pending::report(async move {
             ledger
                 .claude_code_logs_blocks(plan_id, &options)

@@ -15,6 +15,7 @@ import itertools
 import json
 import os
 import subprocess
+import sys
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -100,6 +101,17 @@ def fake() -> Iterator[Fake]:
 
 _schemas = itertools.count()
 
+_SQLITE_QUERY = """
+import json, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+try:
+    rows = [[str(v) for v in row] for row in conn.execute(sys.argv[2])]
+    conn.commit()
+    print(json.dumps(rows))
+finally:
+    conn.close()
+"""
+
 
 @dataclass
 class Db:
@@ -113,10 +125,15 @@ class Db:
     def query(self, sql: str) -> list[tuple[str, ...]]:
         """Rows of a query run directly on the database, as text."""
         if self.sqlite_path is not None:
-            import sqlite3
-
-            with sqlite3.connect(self.sqlite_path) as conn:
-                return [tuple(str(v) for v in row) for row in conn.execute(sql)]
+            # In a child process: Python's sqlite3 is another copy of SQLite than the one in
+            # costledger's native module, and two copies in one process break each other's
+            # POSIX locks on the same file (closing one's descriptor drops the other's locks)
+            # and can fault on the WAL index they both map.
+            out = subprocess.run(
+                [sys.executable, "-c", _SQLITE_QUERY, str(self.sqlite_path), sql],
+                check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            return [tuple(row) for row in json.loads(out.stdout)]
         out = subprocess.run(
             ["psql", self.url, "-qAtX", "-F", "\t", "-c", f"SET search_path TO {self.schema}; {sql}"],
             check=True, capture_output=True, text=True,

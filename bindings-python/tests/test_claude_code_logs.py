@@ -66,6 +66,19 @@ async def test_log_reports(ledger: Any, tmp_path: Path) -> None:
     monthly = await ledger.claude_code_logs_monthly(plan.id)
     assert [(m.period, m.usage.tokens.output) for m in monthly] == [("2026-10", 800),
                                                                     ("2026-11", 700)]  # fmt: skip
+    # ISO weeks, named by their Monday; a project's entries only.
+    weekly = await ledger.claude_code_logs_weekly(plan.id)
+    assert [(w.period, w.usage.tokens.output) for w in weekly] == [("2026-10-26", 800),
+                                                                   ("2026-11-16", 700)]  # fmt: skip
+    site = await ledger.claude_code_logs_weekly(plan.id, project="site")
+    assert [(w.period, w.usage.tokens.output) for w in site] == [("2026-10-26", 800)]
+    app_days = await ledger.claude_code_logs_daily(plan.id, project="app", time_zone="Asia/Kolkata")
+    assert [(d.period, d.usage.tokens.output) for d in app_days] == [("2026-11-18", 300),
+                                                                     ("2026-11-20", 400)]  # fmt: skip
+    app_blocks = await ledger.claude_code_logs_blocks(plan.id, project="app")
+    assert sum(b.usage.entries for b in app_blocks) == 3
+    only_site = await ledger.claude_code_logs_sessions(plan.id, project="site")
+    assert [s.session for s in only_site] == ["s2"]
     sessions = await ledger.claude_code_logs_sessions(plan.id)
     assert [(s.project, s.session, s.usage.entries) for s in sessions] == [
         ("app", "s1", 3), ("site", "s2", 1),

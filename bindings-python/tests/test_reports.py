@@ -40,8 +40,9 @@ async def test_dashboard_billed_equals_the_truth(ledger: Any, fake: Fake) -> Non
     for plan in plans:
         assert by_plan[plan.id].cost.billed == dollars(truth[plan.org_id])
         assert by_plan[plan.id].label == plan.label and by_plan[plan.id].provider == "anthropic"
-    assert len(dash.daily) == 31 and dash.daily[0].date == date(2026, 10, 1)
-    assert sum((d.cost.billed for d in dash.daily), Decimal(0)) == dash.totals.billed
+    assert len(dash.per_day) == 31 and dash.per_day[0].date == date(2026, 10, 1)
+    assert sum((d.cost.billed for d in dash.per_day), Decimal(0)) == dash.totals.billed
+    assert dash.daily is dash.per_day  # the name before, kept as an alias
     assert sum((m.cost.total for m in dash.per_model), Decimal(0)) == dash.totals.total
     assert all(m.tokens.output > 0 for m in dash.per_model if m.model)
     # Nobody is a subject yet: everything is unattributed.
@@ -75,7 +76,7 @@ async def test_periods_as_text_dates_and_pairs(ledger: Any, fake: Fake) -> None:
     truth = fake.billed_nanos(datetime(2026, 10, 5, tzinfo=timezone.utc),
                               datetime(2026, 10, 6, tzinfo=timezone.utc))  # fmt: skip
     assert day.totals.billed == dollars(sum(truth.values()))
-    assert day.period.end == date(2026, 10, 6) and len(day.daily) == 1
+    assert day.period.end == date(2026, 10, 6) and len(day.per_day) == 1
     assert (await ledger.dashboard(period="2026-10-05")).totals == day.totals
     week = await ledger.dashboard(period="2026-W41")
     assert (week.period.start, week.period.end) == (date(2026, 10, 5), date(2026, 10, 12))
@@ -201,25 +202,37 @@ async def test_exports_are_the_cores(ledger: Any, fake: Fake) -> None:
 
 async def test_dataframes(ledger: Any, fake: Fake, monkeypatch: pytest.MonkeyPatch) -> None:
     pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
     await add_and_sync(ledger, fake)
     dash = await ledger.dashboard(period="2026-10")
     daily = dash.to_pandas()
     assert list(daily.columns) == ["date", "total", "billed", "allocated", "unallocated",
                                    "estimated", "subscription"]  # fmt: skip
     assert len(daily) == 31 and daily["date"].dtype.kind == "M"
-    assert sum(daily["billed"], Decimal(0)) == dash.totals.billed  # exact Decimals
+    # Money stays exact and numeric: pyarrow decimals, whose sums are exact Decimals.
+    exact = pd.ArrowDtype(pa.decimal128(38, 9))
+    assert all(daily[c].dtype == exact for c in daily.columns if c != "date")
+    assert pd.api.types.is_numeric_dtype(daily["billed"])
+    assert daily["billed"].sum() == dash.totals.billed
+    assert isinstance(daily["billed"].sum(), Decimal)
+    assert list(daily["total"]) == [d.cost.total for d in dash.per_day]
+    assert daily.equals(dash.to_pandas("daily"))  # the table's name before, an alias
     floats = dash.to_pandas(money="float")
     assert floats["billed"].dtype == "float64"
     assert floats["billed"].sum() == pytest.approx(float(dash.totals.billed))
     models = dash.to_pandas("per_model")
     assert {"model", "total", "output", "cache_read"} <= set(models.columns)
+    assert models["output"].dtype == "int64" and models["total"].dtype == exact
     workspaces = dash.to_pandas("per_workspace")
     assert {"plan_id", "workspace_id", "name", "total"} <= set(workspaces.columns)
-    with pytest.raises(ValueError, match="table must be one of daily, per_plan"):
+    with pytest.raises(ValueError, match="table must be one of per_day, per_plan"):
         dash.rows("nope")
+    with pytest.raises(ValueError, match="money must be 'decimal' or 'float', got 'exact'"):
+        dash.to_pandas(money="exact")
     events = (await ledger.sync_history(limit=5)).to_pandas()
     assert len(events) == 5 and "stream" in events.columns
-    assert isinstance(pd.DataFrame, type)
+    budgets = (await ledger.list_budgets()).to_pandas()  # an empty list: an empty frame
+    assert budgets.empty
 
     try:
         import polars as pl
@@ -230,7 +243,13 @@ async def test_dataframes(ledger: Any, fake: Fake, monkeypatch: pytest.MonkeyPat
         assert frame.height == 31 and frame["date"].dtype == pl.Date
         assert frame["billed"].dtype == pl.Decimal(38, 9)
         assert Decimal(str(frame["billed"].sum())) == dash.totals.billed
+        assert dash.to_polars(money="float")["billed"].dtype == pl.Float64
+        assert dash.to_polars("daily").equals(frame)
 
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    with pytest.raises(ImportError, match=r"pip install pyarrow, or pass money='float'"):
+        dash.to_pandas()
+    assert dash.to_pandas(money="float")["billed"].dtype == "float64"  # needs no pyarrow
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(ImportError, match=r"to_pandas\(\) needs pandas.*pip install pandas"):
         dash.to_pandas()

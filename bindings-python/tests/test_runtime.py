@@ -1,9 +1,11 @@
 """The package as a whole: both classes have the same methods, stubs match the native module,
-blocking calls release the GIL, a forked child gets an error instead of a hang."""
+the package and its DataFrame methods type-check, blocking calls release the GIL, a forked child
+gets an error instead of a hang."""
 
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 import inspect
 import os
 import subprocess
@@ -52,6 +54,35 @@ def test_native_stubs_match_the_module() -> None:
 def test_package_types_check_strictly() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "-p", "costledger"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_dataframes_are_typed(tmp_path: Path) -> None:
+    # With pandas-stubs and polars installed, to_pandas() and to_polars() are their
+    # DataFrames to mypy, not Any: a misuse is an error (each `ignore` must be needed).
+    pytest.importorskip("pandas")
+    pytest.importorskip("polars")
+    try:
+        importlib.metadata.version("pandas-stubs")
+    except importlib.metadata.PackageNotFoundError:
+        pytest.skip("pandas-stubs is not installed")
+    sample = tmp_path / "frames.py"
+    sample.write_text(
+        "import pandas as pd\n"
+        "import polars as pl\n"
+        "import costledger\n"
+        "def use(d: costledger.Dashboard, u: costledger.UserCosts) -> None:\n"
+        "    frame: pd.DataFrame = d.to_pandas()\n"
+        "    polar: pl.DataFrame = u.to_polars(money='float')\n"
+        "    wrong: int = d.to_pandas('per_model')  # type: ignore[assignment]\n"
+        "    d.to_polars().no_such_method()  # type: ignore[attr-defined]\n"
+        "    d.to_pandas(money='exact')  # type: ignore[arg-type]\n"
+        "    print(frame, polar, wrong)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--warn-unused-ignores", str(sample)],
         capture_output=True, text=True,
     )  # fmt: skip
     assert out.returncode == 0, out.stdout + out.stderr

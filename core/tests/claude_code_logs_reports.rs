@@ -14,6 +14,7 @@ backend_tests!(
     sessions_and_blocks_cut_like_ccusage,
     costs_are_estimates_and_unknown_models_are_listed,
     reports_need_a_logs_plan_and_valid_options,
+    weeks_projects_and_zones_of_every_offset,
 );
 
 const SONNET: &str = "claude-sonnet-4-5-20250929";
@@ -123,6 +124,7 @@ async fn days_follow_the_time_zone_and_months_the_calendar(db: TestDb) {
         time_zone: Some("Asia/Tokyo".into()),
         since: NaiveDate::from_ymd_opt(2026, 1, 6),
         until: NaiveDate::from_ymd_opt(2026, 1, 6),
+        project: None,
     };
     let got = ledger
         .claude_code_logs_daily(plan.id, &window)
@@ -295,6 +297,142 @@ async fn reports_need_a_logs_plan_and_valid_options(db: TestDb) {
     assert!(
         ledger
             .claude_code_logs_monthly(plan.id, &LogReportOptions::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// The (period, (entries, output tokens)) of a periods report.
+fn periods(
+    report: &[costledger::source::claude_code_logs::LogPeriodUsage],
+) -> Vec<(String, (i64, i64))> {
+    report
+        .iter()
+        .map(|p| (p.period.clone(), outputs(&p.usage)))
+        .collect()
+}
+
+async fn weeks_projects_and_zones_of_every_offset(db: TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("-home-app").join("s1.jsonl");
+    let api = dir.path().join("-home-api").join("s2.jsonl");
+    // Around midnight of Kolkata (UTC+5:30: 18:30 UTC) and Kathmandu (UTC+5:45: 18:15 UTC)
+    // on Sunday January 4th, 2026, and across New York's spring-forward night (March 8th:
+    // midnight is 05:00 UTC before it, 04:00 UTC after).
+    append(&app, &line("s1", "a", ms(2026, 1, 4, 18, 10), SONNET, 1, 1));
+    append(&app, &line("s1", "b", ms(2026, 1, 4, 18, 20), SONNET, 1, 2));
+    append(&api, &line("s2", "c", ms(2026, 1, 4, 18, 40), SONNET, 1, 4));
+    append(&api, &line("s2", "d", ms(2026, 3, 8, 4, 30), SONNET, 1, 8));
+    append(&api, &line("s2", "e", ms(2026, 3, 9, 3, 50), SONNET, 1, 16));
+    append(&api, &line("s2", "f", ms(2026, 3, 9, 4, 10), SONNET, 1, 32));
+    let ledger = open(&db).await;
+    let plan = logs_plan(&ledger, &[dir.path()]).await;
+    sync(&ledger, &plan).await;
+    let zone = |tz: &str| LogReportOptions {
+        time_zone: Some(tz.into()),
+        ..Default::default()
+    };
+    let daily = |tz: &'static str| {
+        let ledger = &ledger;
+        async move {
+            periods(
+                &ledger
+                    .claude_code_logs_daily(plan.id, &zone(tz))
+                    .await
+                    .unwrap(),
+            )
+        }
+    };
+    let day = |d: &str, n: (i64, i64)| (d.to_string(), n);
+    assert_eq!(
+        daily("UTC").await,
+        [
+            day("2026-01-04", (3, 7)),
+            day("2026-03-08", (1, 8)),
+            day("2026-03-09", (2, 48))
+        ]
+    );
+    // 18:10 and 18:20 UTC are 23:40 and 23:50 in Kolkata; 18:40 is 00:10 on the 5th.
+    assert_eq!(
+        daily("Asia/Kolkata").await[..2],
+        [day("2026-01-04", (2, 3)), day("2026-01-05", (1, 4))]
+    );
+    // 18:10 UTC is 23:55 in Kathmandu; 18:20 is 00:05 on the 5th.
+    assert_eq!(
+        daily("Asia/Kathmandu").await[..2],
+        [day("2026-01-04", (1, 1)), day("2026-01-05", (2, 6))]
+    );
+    // 04:30 UTC on March 8th is 23:30 EST on the 7th; 03:50 UTC on the 9th is 23:50 EDT on
+    // the 8th (the day had 23 hours); 04:10 UTC is 00:10 on the 9th.
+    assert_eq!(
+        daily("America/New_York").await[1..],
+        [
+            day("2026-03-07", (1, 8)),
+            day("2026-03-08", (1, 16)),
+            day("2026-03-09", (1, 32))
+        ]
+    );
+    // Weeks run Monday to Sunday and are named by their Monday, in the zone.
+    let weekly = |tz: &'static str| {
+        let ledger = &ledger;
+        async move {
+            periods(
+                &ledger
+                    .claude_code_logs_weekly(plan.id, &zone(tz))
+                    .await
+                    .unwrap(),
+            )
+        }
+    };
+    assert_eq!(
+        weekly("UTC").await,
+        [
+            day("2025-12-29", (3, 7)),
+            day("2026-03-02", (1, 8)),
+            day("2026-03-09", (2, 48))
+        ]
+    );
+    assert_eq!(
+        weekly("Asia/Kolkata").await[..2],
+        [day("2025-12-29", (2, 3)), day("2026-01-05", (1, 4))]
+    );
+    assert_eq!(
+        weekly("America/New_York").await[1..],
+        [day("2026-03-02", (2, 24)), day("2026-03-09", (1, 32))]
+    );
+    // A project's entries only, in every report.
+    let api_only = LogReportOptions {
+        project: Some("-home-api".into()),
+        ..Default::default()
+    };
+    let got = ledger
+        .claude_code_logs_monthly(plan.id, &api_only)
+        .await
+        .unwrap();
+    assert_eq!(
+        periods(&got),
+        [day("2026-01", (1, 4)), day("2026-03", (3, 56))]
+    );
+    let sessions = ledger
+        .claude_code_logs_sessions(plan.id, &api_only)
+        .await
+        .unwrap();
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0].session, "s2");
+    let blocks = ledger
+        .claude_code_logs_blocks(plan.id, &api_only)
+        .await
+        .unwrap();
+    let outs: Vec<(i64, i64)> = blocks.iter().map(|b| outputs(&b.usage)).collect();
+    assert_eq!(outs, [(1, 4), (1, 8), (2, 48)]);
+    let none = LogReportOptions {
+        project: Some("-home-nowhere".into()),
+        ..Default::default()
+    };
+    assert!(
+        ledger
+            .claude_code_logs_daily(plan.id, &none)
             .await
             .unwrap()
             .is_empty()

@@ -10,6 +10,7 @@ mod anthropic_protocol;
 mod budgets;
 mod claude_code_logs;
 mod claude_code_logs_incremental;
+mod claude_code_logs_parity;
 mod claude_code_logs_reports;
 mod claude_code_logs_store;
 mod derived_facts;

@@ -169,6 +169,15 @@ class Ledger:
         time_zone: str | None = None,
         since: date | None = None,
         until: date | None = None,
+        project: str | None = None,
+    ) -> Pending: ...
+    def claude_code_logs_weekly(
+        self,
+        plan_id: int,
+        time_zone: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        project: str | None = None,
     ) -> Pending: ...
     def claude_code_logs_monthly(
         self,
@@ -176,6 +185,7 @@ class Ledger:
         time_zone: str | None = None,
         since: date | None = None,
         until: date | None = None,
+        project: str | None = None,
     ) -> Pending: ...
     def claude_code_logs_sessions(
         self,
@@ -183,6 +193,7 @@ class Ledger:
         time_zone: str | None = None,
         since: date | None = None,
         until: date | None = None,
+        project: str | None = None,
     ) -> Pending: ...
     def claude_code_logs_blocks(
         self,
@@ -190,5 +201,6 @@ class Ledger:
         time_zone: str | None = None,
         since: date | None = None,
         until: date | None = None,
+        project: str | None = None,
     ) -> Pending: ...
     def claude_code_log_files(self, plan_id: int) -> Pending: ...

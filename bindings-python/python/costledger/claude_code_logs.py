@@ -1,5 +1,5 @@
 """Reports of a Claude Code logs plan (core ``source/claude_code_logs/report.rs``): usage per
-day, month, session and 5-hour block, and the log files it tracks.
+day, week, month, session and 5-hour block, and the log files it tracks.
 
 Add such a plan with ``ledger.add_plan("My Max plan", directories=[])`` (empty: Claude
 Code's default directories) and ``sync()`` it. Costs are estimates at list prices (the logs
@@ -94,7 +94,8 @@ class LogPeriodUsage:
     """The usage of one day or month.
 
     Attributes:
-        period: ``2026-01-05`` for a day, ``2026-01`` for a month, in the report's time zone.
+        period: ``2026-01-05`` for a day, the week's Monday (``2026-01-05``) for a week,
+            ``2026-01`` for a month, in the report's time zone.
         usage: Its usage.
     """
 
@@ -205,8 +206,9 @@ def _list(report: _native.Report, item: Callable[[dict[str, Any]], T]) -> Report
 class ClaudeCodeLogMethods:
     """The Claude Code log report methods of :class:`costledger.Ledger`.
 
-    Each takes the plan and optional ``time_zone`` (IANA; days and months are cut there,
-    default UTC), ``since`` and ``until`` (the first and last local day included). A plan
+    Each takes the plan and optional ``time_zone`` (IANA; days, weeks and months are cut
+    there, default UTC), ``since`` and ``until`` (the first and last local day included) and
+    ``project`` (only that project's entries: the directory under ``projects/``). A plan
     that is not a ``claude_code_logs`` plan raises :class:`InvalidInputError`; a missing one
     :class:`NotFoundError` (``PLAN_NOT_FOUND``).
     """
@@ -216,34 +218,53 @@ class ClaudeCodeLogMethods:
 
     def claude_code_logs_daily(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None,
+        until: date | None = None, project: str | None = None,
     ) -> ReportList[LogPeriodUsage]:  # fmt: skip
         """Counted usage per local day, oldest first; costs are list-price estimates."""
-        pending = self._native.claude_code_logs_daily(plan_id, time_zone, since, until)
+        pending = self._native.claude_code_logs_daily(
+            plan_id, time_zone, since, until, project
+        )
+        return _list(pending.wait(), _period_usage)
+
+    def claude_code_logs_weekly(
+        self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
+        until: date | None = None, project: str | None = None,
+    ) -> ReportList[LogPeriodUsage]:  # fmt: skip
+        """Counted usage per ISO week (Monday to Sunday, named by its Monday),
+        oldest first."""
+        pending = self._native.claude_code_logs_weekly(
+            plan_id, time_zone, since, until, project
+        )
         return _list(pending.wait(), _period_usage)
 
     def claude_code_logs_monthly(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None,
+        until: date | None = None, project: str | None = None,
     ) -> ReportList[LogPeriodUsage]:  # fmt: skip
         """Counted usage per local month, oldest first."""
-        pending = self._native.claude_code_logs_monthly(plan_id, time_zone, since, until)
+        pending = self._native.claude_code_logs_monthly(
+            plan_id, time_zone, since, until, project
+        )
         return _list(pending.wait(), _period_usage)
 
     def claude_code_logs_sessions(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None,
+        until: date | None = None, project: str | None = None,
     ) -> ReportList[LogSessionUsage]:  # fmt: skip
         """Counted usage per session, the most recently active first."""
-        pending = self._native.claude_code_logs_sessions(plan_id, time_zone, since, until)
+        pending = self._native.claude_code_logs_sessions(
+            plan_id, time_zone, since, until, project
+        )
         return _list(pending.wait(), _session_usage)
 
     def claude_code_logs_blocks(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None,
+        until: date | None = None, project: str | None = None,
     ) -> ReportList[LogBlockUsage]:  # fmt: skip
         """Counted usage per 5-hour block (ccusage's ``blocks``), oldest first."""
-        pending = self._native.claude_code_logs_blocks(plan_id, time_zone, since, until)
+        pending = self._native.claude_code_logs_blocks(
+            plan_id, time_zone, since, until, project
+        )
         return _list(pending.wait(), _block_usage)
 
     def claude_code_log_files(self, plan_id: int) -> ReportList[LogFile]:
@@ -260,34 +281,53 @@ class AsyncClaudeCodeLogMethods:
 
     async def claude_code_logs_daily(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None,
+        until: date | None = None, project: str | None = None,
     ) -> ReportList[LogPeriodUsage]:  # fmt: skip
         """Counted usage per local day, oldest first."""
-        pending = self._native.claude_code_logs_daily(plan_id, time_zone, since, until)
+        pending = self._native.claude_code_logs_daily(
+            plan_id, time_zone, since, until, project
+        )
+        return _list(await pending, _period_usage)
+
+    async def claude_code_logs_weekly(
+        self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
+        until: date | None = None, project: str | None = None,
+    ) -> ReportList[LogPeriodUsage]:  # fmt: skip
+        """Counted usage per ISO week (Monday to Sunday, named by its Monday),
+        oldest first."""
+        pending = self._native.claude_code_logs_weekly(
+            plan_id, time_zone, since, until, project
+        )
         return _list(await pending, _period_usage)
 
     async def claude_code_logs_monthly(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None,
+        until: date | None = None, project: str | None = None,
     ) -> ReportList[LogPeriodUsage]:  # fmt: skip
         """Counted usage per local month, oldest first."""
-        pending = self._native.claude_code_logs_monthly(plan_id, time_zone, since, until)
+        pending = self._native.claude_code_logs_monthly(
+            plan_id, time_zone, since, until, project
+        )
         return _list(await pending, _period_usage)
 
     async def claude_code_logs_sessions(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None,
+        until: date | None = None, project: str | None = None,
     ) -> ReportList[LogSessionUsage]:  # fmt: skip
         """Counted usage per session, the most recently active first."""
-        pending = self._native.claude_code_logs_sessions(plan_id, time_zone, since, until)
+        pending = self._native.claude_code_logs_sessions(
+            plan_id, time_zone, since, until, project
+        )
         return _list(await pending, _session_usage)
 
     async def claude_code_logs_blocks(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None,
+        until: date | None = None, project: str | None = None,
     ) -> ReportList[LogBlockUsage]:  # fmt: skip
         """Counted usage per 5-hour block, oldest first."""
-        pending = self._native.claude_code_logs_blocks(plan_id, time_zone, since, until)
+        pending = self._native.claude_code_logs_blocks(
+            plan_id, time_zone, since, until, project
+        )
         return _list(await pending, _block_usage)
 
     async def claude_code_log_files(self, plan_id: int) -> ReportList[LogFile]:

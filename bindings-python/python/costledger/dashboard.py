@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -123,8 +124,8 @@ class MissingPriceLine:
 class Dashboard(Exported, Tabular):
     """The company's spend in a period.
 
-    ``to_pandas()`` gives the daily series; ``to_pandas("per_model")`` (or ``per_plan``,
-    ``per_workspace``, ``top_subjects``, ``missing_prices``) another table.
+    ``to_pandas()`` gives the daily series (``per_day``); ``to_pandas("per_model")`` (or
+    ``per_plan``, ``per_workspace``, ``top_subjects``, ``missing_prices``) another table.
 
     Attributes:
         period: The period.
@@ -135,12 +136,14 @@ class Dashboard(Exported, Tabular):
         top_subjects: The subjects who cost most.
         unattributed: Cost no subject owns: Console usage, keys nobody is mapped to,
             unallocated bill.
-        daily: Every date of the period, in order.
+        per_day: Every date of the period, in order (named as in :class:`UserCosts`;
+            ``daily``, its name before, stays as an alias).
         missing_prices: Usage whose cost is unknown.
     """
 
-    _tables: ClassVar[tuple[str, ...]] = ("daily", "per_plan", "per_workspace", "per_model",
+    _tables: ClassVar[tuple[str, ...]] = ("per_day", "per_plan", "per_workspace", "per_model",
                                           "top_subjects", "missing_prices")  # fmt: skip
+    _aliases: ClassVar[Mapping[str, str]] = {"daily": "per_day"}
 
     period: Period
     totals: Cost
@@ -149,9 +152,14 @@ class Dashboard(Exported, Tabular):
     per_model: tuple[ModelLine, ...]
     top_subjects: tuple[SubjectLine, ...]
     unattributed: Cost
-    daily: tuple[DayCost, ...]
+    per_day: tuple[DayCost, ...]
     missing_prices: tuple[MissingPriceLine, ...]
     _report: _native.Report | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def daily(self) -> tuple[DayCost, ...]:
+        """Alias of :attr:`per_day`, the name every report now uses for its daily series."""
+        return self.per_day
 
     @classmethod
     def _from_report(cls, report: _native.Report) -> Dashboard:
@@ -179,7 +187,7 @@ class Dashboard(Exported, Tabular):
                 for s in data["top_subjects"]
             ),
             unattributed=cost(data["unattributed"]),
-            daily=tuple(DayCost(day(d["date"]), cost(d["cost"])) for d in data["daily"]),
+            per_day=tuple(DayCost(day(d["date"]), cost(d["cost"])) for d in data["daily"]),
             missing_prices=tuple(
                 MissingPriceLine(m["plan_id"], m["model"], m["service_tier"],
                                  m["context_window"], m["tokens"])

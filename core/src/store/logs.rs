@@ -211,12 +211,14 @@ pub trait LogStore: Send + Sync + fmt::Debug {
     /// Mark the hours in `[start, end)` written, dropping the sums that became empty.
     async fn clean_log_hours(&self, plan_id: i64, start: i64, end: i64) -> Result<()>;
 
-    /// Counted tokens per quarter hour and model, for entries in `[start_ms, end_ms)`.
+    /// Counted tokens per quarter hour and model, for entries in `[start_ms, end_ms)` (of
+    /// `project`'s sessions only, when given; the same for the two methods below).
     async fn log_usage_by_quarter(
         &self,
         plan_id: i64,
         start_ms: i64,
         end_ms: i64,
+        project: Option<&str>,
     ) -> Result<Vec<LogUsageRow>>;
 
     /// Counted tokens per session pair, model and UTC day, for entries in `[start_ms, end_ms)`.
@@ -225,6 +227,7 @@ pub trait LogStore: Send + Sync + fmt::Debug {
         plan_id: i64,
         start_ms: i64,
         end_ms: i64,
+        project: Option<&str>,
     ) -> Result<Vec<LogUsageRow>>;
 
     /// Counted entries in `[start_ms, end_ms)`, in time order.
@@ -233,5 +236,6 @@ pub trait LogStore: Send + Sync + fmt::Debug {
         plan_id: i64,
         start_ms: i64,
         end_ms: i64,
+        project: Option<&str>,
     ) -> Result<Vec<LogUsageRow>>;
 }

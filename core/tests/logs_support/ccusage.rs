@@ -36,10 +36,49 @@ pub fn ccusage(env: &str) -> Option<Command> {
 
 /// Per-day per-model totals of `ccusage daily --json --offline` over `config_dir` (the
 /// directory holding `projects/`).
-pub fn ccusage_daily(mut command: Command, config_dir: &Path) -> Totals {
+pub fn ccusage_daily(command: Command, config_dir: &Path) -> Totals {
+    parse_daily(&ccusage_json(command, config_dir, &["daily"]))
+}
+
+/// Per-period (day, week, month or session) per-model totals of `ccusage REPORT --json
+/// --offline [ARGS]`, whose rows are under `key` (`daily`, `weekly`, `monthly`, `session`).
+pub fn ccusage_periods(command: Command, config_dir: &Path, args: &[&str], key: &str) -> Totals {
+    parse_periods(&ccusage_json(command, config_dir, args), key)
+}
+
+/// The blocks of `ccusage blocks --json --offline` that are not gaps: (start, entries,
+/// tokens), oldest first.
+pub fn ccusage_blocks(command: Command, config_dir: &Path) -> Vec<(String, i64, Tokens)> {
+    let json = ccusage_json(command, config_dir, &["blocks"]);
+    let report: serde_json::Value = serde_json::from_slice(&json).expect("ccusage prints JSON");
+    report["blocks"]
+        .as_array()
+        .expect("a blocks array")
+        .iter()
+        .filter(|b| b["isGap"] != true)
+        .map(|b| {
+            let t = &b["tokenCounts"];
+            let n = |k: &str| t[k].as_i64().unwrap_or_else(|| panic!("{k} in {b}"));
+            (
+                b["startTime"].as_str().expect("a start").to_string(),
+                b["entries"].as_i64().expect("entries"),
+                Tokens {
+                    input: n("inputTokens"),
+                    output: n("outputTokens"),
+                    cache_creation: n("cacheCreationInputTokens"),
+                    cache_read: n("cacheReadInputTokens"),
+                },
+            )
+        })
+        .collect()
+}
+
+/// The JSON stdout of `ccusage ARGS --json --offline` over `config_dir`.
+fn ccusage_json(mut command: Command, config_dir: &Path, args: &[&str]) -> Vec<u8> {
     let home = tempfile::tempdir().unwrap();
     let output = command
-        .args(["daily", "--json", "--offline"])
+        .args(args)
+        .args(["--json", "--offline"])
         .env("TZ", "UTC")
         .env("CLAUDE_CONFIG_DIR", config_dir)
         .env("HOME", home.path())
@@ -53,15 +92,23 @@ pub fn ccusage_daily(mut command: Command, config_dir: &Path) -> Totals {
         output.status,
         String::from_utf8_lossy(&output.stderr)
     );
-    parse_daily(&output.stdout)
+    output.stdout
 }
 
 /// The per-day per-model totals of a `daily --json` report (ccusage 17 names the day
 /// `date`, ccusage 20 `period`).
 pub fn parse_daily(json: &[u8]) -> Totals {
+    parse_periods(json, "daily")
+}
+
+/// The per-period per-model totals of a report whose rows are under `key`.
+pub fn parse_periods(json: &[u8], key: &str) -> Totals {
     let report: serde_json::Value = serde_json::from_slice(json).expect("ccusage prints JSON");
     let mut totals = Totals::new();
-    for day in report["daily"].as_array().expect("a daily array") {
+    for day in report[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("a {key} array in {report}"))
+    {
         let date = day
             .get("period")
             .or_else(|| day.get("date"))

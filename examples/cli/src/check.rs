@@ -74,6 +74,9 @@ pub fn before_opening(global: &Global, command: &Command) -> CliResult<Checked> 
             }
             ReportCommand::Budgets { .. } | ReportCommand::History { .. } => {}
         },
+        Command::Logs(c) => {
+            crate::logs::options(c)?;
+        }
         Command::MapKey(MapKeyCommand::Add { from, until, .. }) => {
             instant("--from", from.as_deref())?;
             instant("--until", until.as_deref())?;

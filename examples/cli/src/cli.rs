@@ -96,6 +96,10 @@ pub enum Command {
     /// Reports: a user's costs, the dashboard, budgets, sync history, forecasts.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Claude Code usage from a claude_code_logs plan: per day, week, month, session or
+    /// 5-hour block, as ccusage shows it.
+    #[command(subcommand)]
+    Logs(LogsCommand),
     /// Your application's users, to whom spend is attributed.
     #[command(subcommand)]
     Subjects(SubjectsCommand),
@@ -121,6 +125,10 @@ pub struct DemoArgs {
     /// Directory of costledger-demo.db and its key file.
     #[arg(long, default_value = ".", value_name = "DIR")]
     pub dir: std::path::PathBuf,
+    /// Instead: a Claude Max user's month from generated Claude Code logs, in
+    /// DIR/costledger-claude-code-demo/ and DIR/costledger-claude-code-demo.db.
+    #[arg(long)]
+    pub claude_code: bool,
 }
 
 /// Where an admin key is read from. Never the command line.
@@ -385,6 +393,63 @@ pub enum ReportCommand {
         #[command(flatten)]
         format: Format,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogsCommand {
+    /// Usage per day in the time zone.
+    Daily(LogsArgs),
+    /// Usage per ISO week (Monday to Sunday), named by its Monday.
+    Weekly(LogsArgs),
+    /// Usage per month.
+    Monthly(LogsArgs),
+    /// Usage per session (and project), ordered by last activity.
+    Session(LogsArgs),
+    /// Claude's 5-hour usage blocks, with the active block's burn rate and projection.
+    Blocks(LogsArgs),
+}
+
+/// The order of a logs report's rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Order {
+    /// Oldest first.
+    Asc,
+    /// Newest first.
+    Desc,
+}
+
+/// The options every `logs` report takes.
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The claude_code_logs plan (default: the only one).
+    #[arg(long, value_name = "ID")]
+    pub plan: Option<i64>,
+    /// First day included, in the time zone (2026-01-05 or 20260105).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Last day included, in the time zone.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// The IANA time zone days, weeks and months are cut in, and times shown in
+    /// (default: $TZ when it names one, else UTC).
+    #[arg(long, value_name = "ZONE")]
+    pub timezone: Option<String>,
+    /// Only this project (the directory under projects/, as `logs session` lists them;
+    /// Claude Code's names start with a dash: `--project -home-me-app`).
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
+    pub project: Option<String>,
+    /// A line per model under each row.
+    #[arg(long)]
+    pub breakdown: bool,
+    /// Row order.
+    #[arg(long, value_enum, default_value = "asc")]
+    pub order: Order,
+    /// Sync the plan's logs first.
+    #[arg(long)]
+    pub sync: bool,
+    /// Print JSON (amounts are exact decimal strings of dollars).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -13,6 +13,7 @@ mod context;
 mod dashboard;
 mod demo;
 mod failure;
+mod logs;
 mod mappings;
 mod master_key;
 mod output;
@@ -75,6 +76,7 @@ async fn dispatch(ctx: &Context, command: Command, checked: check::Checked) -> C
         Command::Plans(c) => plans::run(ctx, c, checked).await,
         Command::Sync(args) => sync::run(ctx, &args).await,
         Command::Report(c) => report::run(ctx, c).await,
+        Command::Logs(c) => logs::run(ctx, c).await,
         Command::Subjects(c) => subjects::run(ctx, c).await,
         Command::Projects(c) => projects::run(ctx, c).await,
         Command::MapKey(c) => mappings::run(ctx, c).await,

@@ -165,6 +165,24 @@ fn stream_cell(plan: &PlanSyncReport, stream: SyncStream, unit: &str) -> String 
     }
 }
 
+/// The warning of a plan that synced but whose stream left something out (a logs sync that
+/// skipped malformed lines is `ok`, its usage stream `partial`): never a plain `ok`.
+fn warning(plan: &PlanSyncReport) -> Option<String> {
+    plan.streams
+        .iter()
+        .filter(|s| s.status == SyncStatus::Partial)
+        .find_map(|s| s.error.as_ref())
+        .map(|e| {
+            format!(
+                "{} {} [{}]\n{}",
+                console::style("⚠").yellow().bold(),
+                console::style("warning").yellow(),
+                e.code,
+                e.message
+            )
+        })
+}
+
 /// One table: a row per plan with what each stream did.
 pub fn print_report(report: &SyncReport) {
     let mut t = table(
@@ -186,7 +204,7 @@ pub fn print_report(report: &SyncReport) {
         let status = match (&p.skipped_reason, &p.error) {
             (Some(reason), _) => format!("{}\n{reason}", p.status),
             (None, Some(e)) => format!("{} [{}]", p.status, e.code),
-            _ => p.status.to_string(),
+            _ => warning(p).unwrap_or_else(|| p.status.to_string()),
         };
         let requests = if retries > 0 {
             format!("{} ({} retried)", count(requests), count(retries))

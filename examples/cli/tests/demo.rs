@@ -185,3 +185,85 @@ fn a_database_without_its_key_file_is_refused() {
     assert!(stderr.contains("costledger-demo.key"), "{stderr}");
     assert!(stderr.contains("hint: delete"), "{stderr}");
 }
+
+/// `costledger … ARGS` in `dir` at `now`, with nothing of the caller's environment.
+fn run_at(dir: &std::path::Path, now: &str, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_costledger"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("COSTLEDGER_NOW", now)
+        .env(
+            "COSTLEDGER_DATABASE_URL",
+            format!(
+                "sqlite://{}",
+                dir.join("costledger-claude-code-demo.db").display()
+            ),
+        )
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{args:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn the_claude_code_demo_shows_a_max_users_month_and_keeps_it_after_cleanup() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = run_at(dir.path(), NOW, &["demo", "--claude-code"]);
+    for text in [
+        "no master key",
+        "Claude Code usage per week",
+        "Cache Create",
+        "ACTIVE",
+        "burn rate",
+        "projected",
+        "at API list prices",
+        "the Max 5x plan's fee",
+        "$100.00",
+    ] {
+        assert!(first.contains(text), "{text} in:\n{first}");
+    }
+    assert!(
+        !dir.path().join("costledger-demo.key").exists(),
+        "no key file"
+    );
+    let daily = |now: &str| -> serde_json::Value {
+        serde_json::from_str(&run_at(dir.path(), now, &["logs", "daily", "--json"])).unwrap()
+    };
+    let before = daily(NOW);
+    let days = before["daily"].as_array().unwrap();
+    assert_eq!(
+        days[0]["period"], "2026-10-22",
+        "30 days up to November 20th"
+    );
+    assert_eq!(days.last().unwrap()["period"], "2026-11-20");
+    let oldest = days[0].clone();
+    // Three days later (a Monday): today's sessions grew, three more days, and Claude Code's
+    // cleanup removed the files of the three oldest days. The ledger still has them, to the
+    // token.
+    let later = "2026-11-23T15:00:00Z";
+    let second = run_at(dir.path(), later, &["demo", "--claude-code"]);
+    assert!(second.contains("older session files removed"), "{second}");
+    let after = daily(later);
+    let days = after["daily"].as_array().unwrap();
+    assert_eq!(days[0], oldest, "the deleted logs' usage stays");
+    assert_eq!(days.last().unwrap()["period"], "2026-11-23");
+    assert_eq!(
+        days.iter()
+            .find(|d| d["period"] == "2026-11-19")
+            .expect("a weekday"),
+        before["daily"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["period"] == "2026-11-19")
+            .unwrap(),
+        "a past day is read once"
+    );
+}

@@ -54,6 +54,7 @@ fn sigint_and_sigterm_stop_a_sync_gracefully() {
             .spawn()
             .unwrap();
         wait_until("a page is committed", || a_page_is_committed(&rt, &ledger));
+        hold_the_rest(&w);
         signal(&child, sig);
         let out = child.wait_with_output().unwrap();
         w.fake.server().set_faults(Faults::none());
@@ -83,6 +84,77 @@ fn sigint_and_sigterm_stop_a_sync_gracefully() {
         }
         rt.block_on(ledger.close());
     }
+}
+
+/// Once a page is committed, every later request of the sync waits a minute, so the sync is
+/// still running when the signal arrives however slowly this machine polled (a graceful stop
+/// does not wait for a pending request).
+fn hold_the_rest(w: &World) {
+    w.fake.server().set_faults(Faults::none().with_slow(60_000));
+}
+
+#[test]
+fn a_second_signal_quits_at_once() {
+    use sqlx::Connection;
+    use std::io::BufRead;
+
+    let w = World::new(1, 10);
+    w.add_plans(1);
+    let rt = runtime();
+    let ledger = w.ledger(&rt);
+    w.fake.server().set_faults(Faults::none().with_slow(40));
+    let mut child = w
+        .process(&["sync", "--json", "--initial-days", "10"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (lines, received) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    wait_until("a page is committed", || a_page_is_committed(&rt, &ledger));
+    hold_the_rest(&w);
+    // Another writer holds the database, so the graceful stop (which writes the interrupted
+    // event and gives the lease back) waits on it, as it would behind a slow disk or a busy
+    // Postgres: the user's second Ctrl-C must not wait too.
+    let mut holder = rt
+        .block_on(sqlx::SqliteConnection::connect(&w.db_url))
+        .unwrap();
+    rt.block_on(sqlx::query("BEGIN EXCLUSIVE").execute(&mut holder))
+        .unwrap();
+    signal(&child, libc::SIGINT);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = Vec::new();
+    loop {
+        let line = received
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|_| panic!("no graceful-stop message; stderr so far: {seen:?}"));
+        let first = line.contains("stopping after the page being written");
+        seen.push(line);
+        if first {
+            break;
+        }
+    }
+    signal(&child, libc::SIGINT);
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    seen.extend(received.try_iter());
+    rt.block_on(sqlx::query("ROLLBACK").execute(&mut holder))
+        .unwrap();
+    w.fake.server().set_faults(Faults::none());
+    assert_eq!(status.code(), Some(130), "{seen:?}");
+    assert!(
+        seen.iter().any(|l| l.contains("SIGINT: quitting at once")),
+        "{seen:?}"
+    );
+    rt.block_on(ledger.close());
 }
 
 /// A small xorshift generator: the test's random kill points, reproducible from the seed.

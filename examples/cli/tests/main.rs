@@ -8,6 +8,7 @@ mod budgets;
 mod demo;
 mod docs;
 mod interrupts;
+mod logs;
 mod master_key;
 mod people;
 mod plans;

@@ -22,7 +22,10 @@ pub(crate) struct FileWork {
 
 /// Decide, for every found and every tracked file, what the sync does:
 ///
-/// - a tracked file is recognised by its identity (device and inode), else by its path;
+/// - a tracked file is recognised by its identity (device and inode), else by its path; a
+///   file found under another path is recognised by its identity only when its bytes before
+///   the parsed offset are still the ones read (`same_bytes`): a deleted file's inode taken
+///   over by a new file is a new file, and the deleted one is forgotten, its entries kept;
 /// - unchanged (same path, size and modification time): nothing;
 /// - grown or touched: read on from the parsed offset (the reader checks that the bytes
 ///   before it are still the same, and starts over when not);
@@ -30,7 +33,11 @@ pub(crate) struct FileWork {
 ///   moved to another project or session: read again from the start, replacing its entries;
 /// - new: read from the start;
 /// - tracked but gone: forgotten, its entries kept.
-pub(crate) fn plan_file_work(stored: Vec<LogFile>, found: Vec<FoundFile>) -> FileWork {
+pub(crate) fn plan_file_work(
+    stored: Vec<LogFile>,
+    found: Vec<FoundFile>,
+    same_bytes: impl Fn(&FoundFile, &LogFile) -> bool,
+) -> FileWork {
     let mut by_identity: HashMap<(i64, i64), usize> = HashMap::new();
     let mut by_path: HashMap<String, usize> = HashMap::new();
     for (i, file) in stored.iter().enumerate() {
@@ -48,6 +55,10 @@ pub(crate) fn plan_file_work(stored: Vec<LogFile>, found: Vec<FoundFile>) -> Fil
             let i = *by_identity
                 .get(&(f.device, f.inode))
                 .filter(|_| (f.device, f.inode) != (0, 0))?;
+            let s = &stored[i];
+            if s.path != path_text(f) && (f.size < s.parsed_to || !same_bytes(f, s)) {
+                return None;
+            }
             claimed[i] = true;
             Some(i)
         })
@@ -177,7 +188,7 @@ mod tests {
             found("/p/b/renamed.jsonl", 15, 100, 5),
             found("/p/a/new.jsonl", 16, 10, 5),
         ];
-        let work = plan_file_work(tracked, disk);
+        let work = plan_file_work(tracked, disk, |_, _| true);
         assert_eq!(work.unchanged, 1);
         assert_eq!(work.forget, [5]);
         assert_eq!(work.resets, [3, 4, 6]);
@@ -205,7 +216,7 @@ mod tests {
             found("/p/a/s/subagents/x-old.jsonl", 10, 100, 5),
             found("/p/a/s/subagents/x.jsonl", 11, 20, 7),
         ];
-        let work = plan_file_work(tracked, disk);
+        let work = plan_file_work(tracked, disk, |_, _| true);
         assert!(work.resets.is_empty() && work.forget.is_empty());
         let reads: Vec<(i64, &str, u64)> = work
             .reads
@@ -219,5 +230,36 @@ mod tests {
                 (0, "/p/a/s/subagents/x.jsonl", 0)
             ]
         );
+    }
+
+    #[test]
+    fn a_deleted_files_inode_taken_by_a_new_file_is_a_new_file() {
+        // old.jsonl was deleted and new.jsonl got its inode: other bytes, so not a move.
+        let tracked = vec![stored(1, "/p/a/old.jsonl", 10, 100, 5)];
+        let disk = vec![found("/p/a/new.jsonl", 10, 150, 7)];
+        let work = plan_file_work(tracked.clone(), disk.clone(), |_, _| false);
+        assert_eq!(
+            work.forget,
+            [1],
+            "the deleted file is forgotten, its entries kept"
+        );
+        assert!(work.resets.is_empty(), "its entries are not replaced");
+        assert_eq!(work.reads.len(), 1);
+        assert_eq!((work.reads[0].0.id, work.reads[0].1.from), (0, 0));
+        // Shorter than what was read: not the same file either, whatever its bytes.
+        let disk = vec![found("/p/b/new.jsonl", 10, 50, 7)];
+        let work = plan_file_work(tracked.clone(), disk, |_, _| true);
+        assert_eq!(
+            (work.forget.as_slice(), work.resets.len()),
+            ([1].as_slice(), 0)
+        );
+        // The same bytes: the same file, moved.
+        let work = plan_file_work(tracked, disk_same(), |_, _| true);
+        assert!(work.forget.is_empty());
+        assert_eq!(work.reads[0].0.id, 1);
+    }
+
+    fn disk_same() -> Vec<FoundFile> {
+        vec![found("/p/a/old-moved.jsonl", 10, 150, 7)]
     }
 }

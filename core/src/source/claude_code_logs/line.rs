@@ -58,6 +58,18 @@ struct Wire<'a> {
     is_api_error: Option<bool>,
     #[serde(borrow, default)]
     message: Option<WireMessage<'a>>,
+    /// A `progress` line's payload: a subagent's message is in `data.message`. Kept as raw
+    /// text and read only when the line has no usage of its own, so that a `data` of another
+    /// shape never makes a line malformed.
+    #[serde(borrow, default)]
+    data: Option<&'a serde_json::value::RawValue>,
+}
+
+/// `data` of a `progress` line: `{"message": {<an assistant line's fields>}}`.
+#[derive(Deserialize)]
+struct WireProgress<'a> {
+    #[serde(borrow, default)]
+    message: Option<Wire<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -118,9 +130,23 @@ impl LineParser {
         if self.usage.find(line).is_none() {
             return Line::NoUsage;
         }
-        let Ok(wire) = serde_json::from_slice::<Wire<'a>>(line) else {
+        let Ok(mut wire) = serde_json::from_slice::<Wire<'a>>(line) else {
             return Line::Malformed;
         };
+        // A subagent's message that exists only as a `progress` line of its parent session:
+        // the usage entry is `data.message` (its own timestamp, request id, sidechain flag and
+        // cost), in the parent's session unless it names its own.
+        if wire.message.as_ref().is_none_or(|m| m.usage.is_none())
+            && let Some(inner) = wire
+                .data
+                .and_then(|raw| serde_json::from_str::<WireProgress<'a>>(raw.get()).ok())
+                .and_then(|p| p.message)
+            && inner.message.as_ref().is_some_and(|m| m.usage.is_some())
+        {
+            let outer_session = wire.session_id.take();
+            wire = inner;
+            wire.session_id = wire.session_id.or(outer_session);
+        }
         let Some(message) = wire.message else {
             return Line::NoUsage;
         };
@@ -242,6 +268,37 @@ mod tests {
             Line::Usage(entry) => entry,
             other => panic!("not a usage line: {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_progress_lines_subagent_message_is_an_entry_of_its_own() {
+        let line = r#"{"type":"progress","sessionId":"parent","isSidechain":true,"timestamp":"2026-01-05T10:01:00.000Z","data":{"type":"agent_progress","message":{"type":"assistant","timestamp":"2026-01-06T10:00:30.000Z","requestId":"r2","costUSD":0.5,"message":{"id":"m2","model":"claude-haiku-4-5","usage":{"input_tokens":3,"output_tokens":7}}}}}"#;
+        let e = usage(line);
+        // Its own timestamp, request id, cost and sidechain flag; the parent's session.
+        assert_eq!(
+            e.at_ms,
+            parse_timestamp_ms("2026-01-06T10:00:30.000Z").unwrap()
+        );
+        assert_eq!(e.session_id.as_deref(), Some("parent"));
+        assert_eq!(
+            (e.message_id.as_deref(), e.request_id.as_deref()),
+            (Some("m2"), Some("r2"))
+        );
+        assert_eq!((e.tokens.uncached_input, e.tokens.output), (3, 7));
+        assert_eq!(e.cost_usd, Some(Money::from_nanos(500_000_000)));
+        assert!(!e.sidechain, "the outer flag is not the message's");
+        let parser = LineParser::new();
+        // Progress of another kind, or a `data` of another shape, is not usage (not malformed).
+        for other in [
+            r#"{"type":"progress","timestamp":"2026-01-05T10:01:00.000Z","data":{"type":"hook_progress","hookEvent":"SubagentStop","usage":1}}"#,
+            r#"{"type":"x","timestamp":"2026-01-05T10:01:00.000Z","data":"usage","message":{"role":"user"}}"#,
+            r#"{"type":"progress","data":{"message":{"timestamp":"2026-01-05T10:00:00Z","message":{"model":"<synthetic>","usage":{"input_tokens":0}}}}}"#,
+        ] {
+            assert_eq!(parser.parse(other.as_bytes()), Line::NoUsage, "{other}");
+        }
+        // Its usage without its own timestamp: malformed, like any usage line without one.
+        let untimed = r#"{"type":"progress","timestamp":"2026-01-05T10:01:00.000Z","data":{"message":{"message":{"id":"m","usage":{"input_tokens":1}}}}}"#;
+        assert_eq!(parser.parse(untimed.as_bytes()), Line::Malformed);
     }
 
     #[test]

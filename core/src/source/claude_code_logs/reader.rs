@@ -275,6 +275,16 @@ fn read_at_least(file: &mut File, buf: &mut [u8], min: usize) -> io::Result<usiz
     Ok(filled)
 }
 
+/// True when the file at `path` still has, just before `offset`, the bytes `fingerprint` was
+/// taken of: the same file under another path, not another file that took over its inode
+/// (which a file system reuses once a file is deleted). An unreadable file is not.
+pub(crate) fn same_bytes_before(path: &std::path::Path, offset: i64, fingerprint: i64) -> bool {
+    let offset = u64::try_from(offset).unwrap_or(0);
+    File::open(path)
+        .and_then(|mut file| fingerprint_before(&mut file, offset))
+        .is_ok_and(|f| f == fingerprint)
+}
+
 /// The fingerprint of the bytes just before `offset` (of none at 0). Leaves the position
 /// anywhere.
 fn fingerprint_before(file: &mut File, offset: u64) -> io::Result<i64> {

@@ -24,6 +24,17 @@ pub struct LogReportOptions {
     pub since: Option<NaiveDate>,
     /// The last day included, in that time zone.
     pub until: Option<NaiveDate>,
+    /// Only this project's entries (the directory under `projects/`, as sessions name it).
+    pub project: Option<String>,
+}
+
+/// How a periods report cuts time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cut {
+    Day,
+    /// ISO weeks, Monday to Sunday, named by their Monday.
+    Week,
+    Month,
 }
 
 /// One model's tokens in a report group.
@@ -58,7 +69,8 @@ pub struct LogUsage {
 /// The usage of one day or month.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LogPeriodUsage {
-    /// `2026-01-05` for a day, `2026-01` for a month, in the report's time zone.
+    /// `2026-01-05` for a day, the week's Monday (`2026-01-05`) for a week, `2026-01` for a
+    /// month, in the report's time zone.
     pub period: String,
     /// Its usage.
     pub usage: LogUsage,
@@ -141,6 +153,11 @@ fn scope(options: &LogReportOptions) -> Result<(Tz, i64, i64)> {
     Ok((tz, start, end))
 }
 
+/// The project filter of a report's options (an empty name is none).
+fn project(options: &LogReportOptions) -> Option<&str> {
+    options.project.as_deref().filter(|p| !p.is_empty())
+}
+
 impl Ledger {
     async fn logs_plan(&self, plan_id: i64) -> Result<()> {
         let plan = self.get_plan(plan_id).await?;
@@ -157,14 +174,14 @@ impl Ledger {
         &self,
         plan_id: i64,
         options: &LogReportOptions,
-        month: bool,
+        cut: Cut,
     ) -> Result<Vec<LogPeriodUsage>> {
         self.logs_plan(plan_id).await?;
         let (tz, start, end) = scope(options)?;
         let mut tally = Tally::new();
         for row in self
             .store()
-            .log_usage_by_quarter(plan_id, start, end)
+            .log_usage_by_quarter(plan_id, start, end, project(options))
             .await?
         {
             // Quarter hours never straddle a day in any time zone (offsets are whole quarters).
@@ -172,10 +189,13 @@ impl Ledger {
                 .timestamp_millis_opt(row.at_ms)
                 .single()
                 .map_or_else(|| utc_day(row.at_ms), |t| t.date_naive());
-            let period = if month {
-                format!("{:04}-{:02}", local.year(), local.month())
-            } else {
-                local.format("%Y-%m-%d").to_string()
+            let period = match cut {
+                Cut::Day => local.format("%Y-%m-%d").to_string(),
+                Cut::Week => (local
+                    - chrono::Days::new(u64::from(local.weekday().num_days_from_monday())))
+                .format("%Y-%m-%d")
+                .to_string(),
+                Cut::Month => format!("{:04}-{:02}", local.year(), local.month()),
             };
             tally.add(
                 period,
@@ -199,7 +219,17 @@ impl Ledger {
         plan_id: i64,
         options: &LogReportOptions,
     ) -> Result<Vec<LogPeriodUsage>> {
-        self.logs_periods(plan_id, options, false).await
+        self.logs_periods(plan_id, options, Cut::Day).await
+    }
+
+    /// Counted usage of a `claude_code_logs` plan per ISO week (Monday to Sunday, in
+    /// `options.time_zone`), named by its Monday, oldest first.
+    pub async fn claude_code_logs_weekly(
+        &self,
+        plan_id: i64,
+        options: &LogReportOptions,
+    ) -> Result<Vec<LogPeriodUsage>> {
+        self.logs_periods(plan_id, options, Cut::Week).await
     }
 
     /// Counted usage of a `claude_code_logs` plan per month, oldest first.
@@ -208,7 +238,7 @@ impl Ledger {
         plan_id: i64,
         options: &LogReportOptions,
     ) -> Result<Vec<LogPeriodUsage>> {
-        self.logs_periods(plan_id, options, true).await
+        self.logs_periods(plan_id, options, Cut::Month).await
     }
 
     /// Counted usage of a `claude_code_logs` plan per session (and its project), the most
@@ -230,7 +260,10 @@ impl Ledger {
         let mut tally = Tally::new();
         let mut spans: std::collections::HashMap<i64, (i64, i64)> =
             std::collections::HashMap::new();
-        for row in store.log_usage_by_session(plan_id, start, end).await? {
+        for row in store
+            .log_usage_by_session(plan_id, start, end, project(options))
+            .await?
+        {
             tally.add(
                 row.session_ref,
                 &row.model,
@@ -277,7 +310,7 @@ impl Ledger {
         let (_, start, end) = scope(options)?;
         let entries = self
             .store()
-            .log_counted_entries(plan_id, start, end)
+            .log_counted_entries(plan_id, start, end, project(options))
             .await?;
         let times: Vec<i64> = entries.iter().map(|e| e.at_ms).collect();
         let spans = blocks(&times);
@@ -325,6 +358,7 @@ mod tests {
             time_zone: Some("Asia/Kathmandu".into()),
             since: Some(day(5)),
             until: Some(day(5)),
+            project: None,
         };
         let (_, start, end) = scope(&options).unwrap();
         // Kathmandu is UTC+5:45.

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use super::dedup::{SessionNames, merge};
 use super::files::plan_file_work;
-use super::reader::{ReadOutcome, read_all};
+use super::reader::{ReadOutcome, read_all, same_bytes_before};
 use super::{dirs, scan};
 use crate::Ledger;
 use crate::error::{Error, Result};
@@ -139,7 +139,10 @@ async fn sync_logs(ledger: &Ledger, plan: &Plan) -> Result<LogSyncStats> {
     let (stored, known) = (stored?, known?);
     stats.files_found = found.len();
     let surely_has_entries = stored.iter().any(|f| f.entries > 0);
-    let mut work = plan_file_work(stored, found);
+    // A file under a new path is the tracked one only if its bytes are (64 read per move).
+    let mut work = plan_file_work(stored, found, |f, s| {
+        same_bytes_before(&f.path, s.parsed_to, s.fingerprint)
+    });
     stats.files_forgotten = work.forget.len();
     // New files get their ids first: entries without a message id are keyed by them. They
     // are stored as never read, so that a failed sync reads them again.

@@ -178,18 +178,32 @@ impl ThisStore {
         Ok(entries)
     }
 
+    /// Run a usage query whose `{PROJECT}` is replaced by the filter on `project`'s sessions
+    /// (or by nothing); its parameters are plan, `counted`, start, end and the project.
     async fn log_usage(
         &self,
         sql: String,
         plan_id: i64,
         start: i64,
         end: i64,
+        project: Option<&str>,
     ) -> Result<Vec<DbRow>> {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
+        let filter = if project.is_some() {
+            " AND session_ref IN (SELECT id FROM costledger_log_sessions WHERE plan_id = $1 \
+             AND project = $5)"
+        } else {
+            ""
+        };
+        let sql = sql.replace("{PROJECT}", filter);
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(plan_id)
             .bind(true)
             .bind(start)
-            .bind(end)
+            .bind(end);
+        if let Some(project) = project {
+            query = query.bind(project.to_string());
+        }
+        query
             .fetch_all(&self.pool)
             .await
             .map_err(db_error("reading log usage"))
@@ -609,13 +623,16 @@ impl LogStore for ThisStore {
         plan_id: i64,
         start_ms: i64,
         end_ms: i64,
+        project: Option<&str>,
     ) -> Result<Vec<LogUsageRow>> {
         let sql = format!(
             "SELECT at_ms / 900000 * 900000 AS q, model, {TOKEN_SUMS} FROM costledger_log_entries \
-             WHERE plan_id = $1 AND counted = $2 AND at_ms >= $3 AND at_ms < $4 \
+             WHERE plan_id = $1 AND counted = $2 AND at_ms >= $3 AND at_ms < $4{{PROJECT}} \
              GROUP BY at_ms / 900000 * 900000, model ORDER BY q, model"
         );
-        let rows = self.log_usage(sql, plan_id, start_ms, end_ms).await?;
+        let rows = self
+            .log_usage(sql, plan_id, start_ms, end_ms, project)
+            .await?;
         rows.iter()
             .map(|r| usage_from(r, false))
             .collect::<std::result::Result<_, _>>()
@@ -627,14 +644,17 @@ impl LogStore for ThisStore {
         plan_id: i64,
         start_ms: i64,
         end_ms: i64,
+        project: Option<&str>,
     ) -> Result<Vec<LogUsageRow>> {
         let sql = format!(
             "SELECT at_ms / 86400000 * 86400000 AS d, model, session_ref, {TOKEN_SUMS} \
              FROM costledger_log_entries WHERE plan_id = $1 AND counted = $2 AND at_ms >= $3 \
-             AND at_ms < $4 GROUP BY session_ref, at_ms / 86400000 * 86400000, model \
+             AND at_ms < $4{{PROJECT}} GROUP BY session_ref, at_ms / 86400000 * 86400000, model \
              ORDER BY session_ref, d, model"
         );
-        let rows = self.log_usage(sql, plan_id, start_ms, end_ms).await?;
+        let rows = self
+            .log_usage(sql, plan_id, start_ms, end_ms, project)
+            .await?;
         rows.iter()
             .map(|r| usage_from(r, true))
             .collect::<std::result::Result<_, _>>()
@@ -646,19 +666,15 @@ impl LogStore for ThisStore {
         plan_id: i64,
         start_ms: i64,
         end_ms: i64,
+        project: Option<&str>,
     ) -> Result<Vec<LogUsageRow>> {
-        let rows = sqlx::query(
-            "SELECT at_ms, model, CAST(1 AS BIGINT), input, output, cache_read, cache_write_5m, cache_write_1h, \
-             web_searches, at_ms, at_ms FROM costledger_log_entries WHERE plan_id = $1 \
-             AND counted = $2 AND at_ms >= $3 AND at_ms < $4 ORDER BY at_ms",
-        )
-        .bind(plan_id)
-        .bind(true)
-        .bind(start_ms)
-        .bind(end_ms)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error("reading log entries"))?;
+        let sql = "SELECT at_ms, model, CAST(1 AS BIGINT), input, output, cache_read, \
+             cache_write_5m, cache_write_1h, web_searches, at_ms, at_ms FROM costledger_log_entries \
+             WHERE plan_id = $1 AND counted = $2 AND at_ms >= $3 AND at_ms < $4{PROJECT} \
+             ORDER BY at_ms";
+        let rows = self
+            .log_usage(sql.to_string(), plan_id, start_ms, end_ms, project)
+            .await?;
         rows.iter()
             .map(|r| usage_from(r, false))
             .collect::<std::result::Result<_, _>>()

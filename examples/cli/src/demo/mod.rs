@@ -6,6 +6,7 @@
 //! the moment the demo's plans were added, so a later run sees the same past plus the hours
 //! that have passed since.
 
+mod claude_code;
 mod files;
 mod people;
 
@@ -37,6 +38,9 @@ const CHART_DAYS: usize = 14;
 
 pub async fn run(global: &Global, args: &DemoArgs) -> CliResult {
     let now = fixed_now(global)?.unwrap_or_else(Utc::now);
+    if args.claude_code {
+        return claude_code::run(&args.dir, now).await;
+    }
     let files = DemoFiles::prepare(&args.dir)?;
     println!(
         "{}",
