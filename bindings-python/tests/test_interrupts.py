@@ -17,6 +17,9 @@ import costledger
 from conftest import Db, Fake
 
 
+# The syncs below run against a fake that answers each request after 250 ms and cover 60
+# days: dozens of requests, so the interruption lands mid-sync even on a loaded machine whose
+# polling is slow.
 def committed_a_page(db: Db) -> bool:
     return int(db.query("SELECT COUNT(*) FROM costledger_sync_state")[0][0]) > 0
 
@@ -48,7 +51,7 @@ def test_ctrl_c_stops_a_blocking_sync_gracefully(
             wait_until("a page is committed", lambda: committed_a_page(db))
             os.kill(os.getpid(), signal.SIGINT)
 
-        fake.set_faults("slow:40")
+        fake.set_faults("slow:250")
         try:
             killer = threading.Thread(target=interrupt_after_a_page)
             killer.start()
@@ -66,7 +69,7 @@ def test_cancelling_an_async_sync_stops_it_gracefully(
     async def scenario() -> list[Any]:
         ledger = await costledger.AsyncLedger.open(**open_kwargs)
         plans = [await ledger.add_plan(o.name, admin_api_key=o.admin_key) for o in fake.orgs[:2]]
-        fake.set_faults("slow:40")
+        fake.set_faults("slow:250")
         try:
             task = asyncio.ensure_future(
                 ledger.sync(initial_backfill_days=60, streams=["metadata", "usage", "cost"])

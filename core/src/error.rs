@@ -89,6 +89,27 @@ pub enum Error {
         message: String,
     },
 
+    /// The OAuth authorization server refused a grant: a code that is reused, expired or
+    /// does not match its verifier, a refresh token that was revoked or already used, or a
+    /// client it does not know. Same code as [`Error::CredentialRejected`]: the way back is
+    /// signing in again.
+    #[error(
+        "the OAuth provider refused the grant{plan} (HTTP {status}): {error}{sep}{description}; \
+         connect the plan again by signing in with OAuth",
+        plan = plan_suffix(*plan),
+        sep = if description.is_empty() { "" } else { ": " }
+    )]
+    OAuthRejected {
+        /// The plan whose grant was refused, when known.
+        plan: Option<i64>,
+        /// The HTTP status (400 or 401).
+        status: u16,
+        /// The OAuth error code (`invalid_grant`, `invalid_client`, …).
+        error: String,
+        /// The provider's `error_description`.
+        description: String,
+    },
+
     /// A credential answered for another organisation than the one the plan was created for.
     #[error(
         "the credential answers for organisation {found}, but plan {plan} belongs to \
@@ -200,7 +221,7 @@ impl Error {
             Error::MappingNotFound { .. } => "MAPPING_NOT_FOUND",
             Error::BudgetNotFound { .. } => "BUDGET_NOT_FOUND",
             Error::Conflict { .. } => "CONFLICT",
-            Error::CredentialRejected { .. } => "CREDENTIAL_REJECTED",
+            Error::CredentialRejected { .. } | Error::OAuthRejected { .. } => "CREDENTIAL_REJECTED",
             Error::OrgMismatch { .. } => "ORG_MISMATCH",
             Error::RateLimited { .. } => "RATE_LIMITED",
             Error::Upstream { .. } => "UPSTREAM",
@@ -303,6 +324,17 @@ impl Error {
                 request_id,
                 message,
             },
+            Error::OAuthRejected {
+                plan: None,
+                status,
+                error,
+                description,
+            } => Error::OAuthRejected {
+                plan: Some(plan_id),
+                status,
+                error,
+                description,
+            },
             other => other,
         }
     }
@@ -373,6 +405,23 @@ mod tests {
         assert!(text.contains("of plan 3"), "{text}");
         assert!(text.contains("HTTP 401, request id req_1"), "{text}");
         assert!(text.contains("invalid x-api-key"), "{text}");
+    }
+
+    #[test]
+    fn oauth_rejected_is_credential_rejected_and_says_reconnect() {
+        let e = Error::OAuthRejected {
+            plan: None,
+            status: 400,
+            error: "invalid_grant".into(),
+            description: "refresh token was revoked".into(),
+        }
+        .for_plan(4);
+        assert_eq!(e.code(), "CREDENTIAL_REJECTED");
+        assert_eq!(
+            e.to_string(),
+            "the OAuth provider refused the grant of plan 4 (HTTP 400): invalid_grant: refresh \
+             token was revoked; connect the plan again by signing in with OAuth"
+        );
     }
 
     #[test]

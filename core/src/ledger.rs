@@ -1,6 +1,7 @@
 //! [`Ledger`]: the facade every binding wraps.
 
 mod master_key;
+mod oauth;
 mod plans;
 mod subjects;
 
@@ -10,7 +11,9 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 
-pub use plans::{DataRetention, ListPlans};
+pub(crate) use oauth::PlanTokens;
+pub use oauth::Revocation;
+pub use plans::{DataRetention, Disconnected, ListPlans};
 
 use crate::clock::Clock;
 use crate::config::LedgerConfig;

@@ -29,6 +29,7 @@ pub mod crypto;
 pub mod error;
 mod ledger;
 pub mod model;
+pub mod oauth;
 pub mod pricing;
 pub mod reports;
 pub mod source;
@@ -39,7 +40,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::LedgerConfig;
 pub use crypto::{KeyCipher, Keyring, MasterKey, Sealed, SecretString};
 pub use error::{Error, Result};
-pub use ledger::{DataRetention, Ledger, ListPlans};
+pub use ledger::{DataRetention, Disconnected, Ledger, ListPlans, Revocation};
 pub use model::*;
 pub use pricing::{
     Estimate, FixedFee, MissingPrice, ModelPrice, PriceTable, SubscriptionCatalog, UnitPrice,
@@ -70,4 +71,6 @@ mod docs_doctests {
     struct ClaudeCodeLogs;
     #[doc = include_str!("../../docs/postgres.md")]
     struct Postgres;
+    #[doc = include_str!("../../docs/oauth.md")]
+    struct OAuth;
 }

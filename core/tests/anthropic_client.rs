@@ -53,6 +53,7 @@ impl Plan {
             credential: Some(&self.credential),
             settings: &self.settings,
             requests: None,
+            refresher: None,
         }
     }
 }
@@ -841,6 +842,7 @@ async fn bad_requests_are_refused_before_any_request() {
         credential: None,
         settings: &plan.settings,
         requests: None,
+        refresher: None,
     };
     assert_eq!(
         source.verify(no_key).await.unwrap_err().code(),

@@ -98,6 +98,7 @@ impl Plan {
             credential: Some(&self.0),
             settings: &self.1,
             requests: None,
+            refresher: None,
         }
     }
 }

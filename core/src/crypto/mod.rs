@@ -63,6 +63,22 @@ pub fn credential_aad(plan_id: i64, kind: &str) -> Vec<u8> {
     format!("costledger:credential:v1:plan={plan_id}:kind={kind}").into_bytes()
 }
 
+/// `N` random bytes from the operating system's generator (at most 64), wiped when dropped.
+pub(crate) fn random_bytes<const N: usize>() -> Zeroizing<[u8; N]> {
+    use aes_gcm::Aes256Gcm;
+    use aes_gcm::aead::{Generate, Key};
+    assert!(N <= 64, "at most 64 random bytes at a time");
+    let mut out = Zeroizing::new([0u8; N]);
+    // A fresh AES key is 32 bytes of OS randomness; two cover 64.
+    let first = Key::<Aes256Gcm>::generate();
+    let second = Key::<Aes256Gcm>::generate();
+    let mut pool = Zeroizing::new([0u8; 64]);
+    pool[..32].copy_from_slice(first.as_slice());
+    pool[32..].copy_from_slice(second.as_slice());
+    out.copy_from_slice(&pool[..N]);
+    out
+}
+
 /// `bytes` random bytes from the operating system's generator, as lowercase hex.
 pub(crate) fn random_hex(bytes: usize) -> String {
     use aes_gcm::Aes256Gcm;

@@ -7,11 +7,13 @@ use super::Ledger;
 use crate::config::ENV_ANTHROPIC_ADMIN_API_KEY;
 use crate::crypto::{KeyCipher, Sealed, SecretString, credential_aad};
 use crate::error::{Error, Result};
+use crate::ledger::{PlanTokens, Revocation};
 use crate::model::{
     Credential, NewPlan, OrgInfo, Plan, PlanStatus, PlanUpdate, Provider, validate_admin_key,
     validate_label,
 };
-use crate::source::SourceContext;
+use crate::oauth::OAuthTokens;
+use crate::source::{SourceContext, TokenRefresher};
 use crate::store::{CredentialSealer, NewPlanRecord};
 
 /// Which plans [`Ledger::list_plans`] returns.
@@ -28,6 +30,16 @@ impl ListPlans {
             include_disconnected: true,
         }
     }
+}
+
+/// What [`Ledger::disconnect_plan_reporting`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Disconnected {
+    /// The plan, now disconnected.
+    pub plan: Plan,
+    /// What happened to its grant at the provider.
+    pub revocation: Revocation,
 }
 
 /// What happens to a plan's synced data when it is disconnected.
@@ -53,7 +65,7 @@ impl CredentialSealer for SealFor<'_> {
         let sealed = self
             .cipher
             .encrypt(
-                self.credential.secret_bytes(),
+                &self.credential.sealed_plaintext(),
                 &credential_aad(plan_id, kind),
             )
             .await
@@ -70,6 +82,14 @@ impl CredentialSealer for SealFor<'_> {
 fn check_credential(provider: Provider, credential: Option<&Credential>) -> Result<()> {
     match (provider, credential) {
         (Provider::Anthropic, Some(Credential::AdminKey(key))) => validate_admin_key(key),
+        (Provider::Anthropic, Some(Credential::OAuth(tokens))) if !tokens.has_org_admin() => {
+            Err(Error::invalid(format!(
+                "the OAuth tokens were granted {:?}, without org:admin, which the Admin API \
+                 needs; sign in again asking for the org:admin scope",
+                tokens.scope()
+            )))
+        }
+        (Provider::Anthropic, Some(Credential::OAuth(_))) => Ok(()),
         (Provider::Anthropic, None) => Err(Error::invalid(
             "an anthropic plan needs an admin key (sk-ant-admin…)",
         )),
@@ -125,6 +145,7 @@ impl Ledger {
             credential: plan.credential.as_ref(),
             settings: &plan.settings,
             requests: None,
+            refresher: None,
         };
         let org = source.verify(ctx).await?;
         // Local sources answer with a placeholder identity that is not an organisation.
@@ -200,11 +221,49 @@ impl Ledger {
 
     /// Disconnect a plan: its status becomes `disconnected` and its sealed credential is
     /// destroyed. Its synced data stays for past reports unless `retention` is
-    /// [`DataRetention::Purge`]. Disconnecting twice is harmless.
+    /// [`DataRetention::Purge`]. Disconnecting twice is harmless. An OAuth plan's grant is
+    /// revoked at the provider first, best effort; [`Ledger::disconnect_plan_reporting`]
+    /// says whether that worked.
     pub async fn disconnect_plan(&self, id: i64, retention: DataRetention) -> Result<Plan> {
-        self.inner
+        Ok(self.disconnect_plan_reporting(id, retention).await?.plan)
+    }
+
+    /// [`Ledger::disconnect_plan`], reporting what happened at the provider: an OAuth plan's
+    /// grant is revoked (RFC 7009), and when that fails (the provider is down, the grant
+    /// was already gone) the failure is reported and the local credential is destroyed
+    /// regardless.
+    pub async fn disconnect_plan_reporting(
+        &self,
+        id: i64,
+        retention: DataRetention,
+    ) -> Result<Disconnected> {
+        let plan = self.get_plan(id).await?;
+        let revocation = match self.inner.store.get_credential(id).await? {
+            Some(stored) if stored.kind == "oauth" => match self.open_credential(&plan).await {
+                Ok(credential) => self.revoke_plan_grant(credential.as_ref()).await,
+                Err(e) => Revocation::Failed {
+                    code: e.code().to_string(),
+                    message: e.full_message(),
+                },
+            },
+            _ => Revocation::NotApplicable,
+        };
+        if let Revocation::Failed { code, .. } = &revocation {
+            tracing::warn!(plan = id, code = %code, "revoking an OAuth grant failed; destroying the local credential anyway");
+        }
+        let plan = self
+            .inner
             .store
             .disconnect_plan(id, retention == DataRetention::Purge, self.now())
+            .await?;
+        Ok(Disconnected { plan, revocation })
+    }
+
+    /// Reconnect an OAuth plan (after a refused refresh left it in `error`) with tokens of a
+    /// new sign-in. They must answer for the plan's organisation (`ORG_MISMATCH`
+    /// otherwise) and are sealed in place of the old ones; the plan becomes active again.
+    pub async fn rotate_plan_oauth(&self, id: i64, tokens: OAuthTokens) -> Result<Plan> {
+        self.rotate_credential(id, Credential::OAuth(Box::new(tokens)))
             .await
     }
 
@@ -216,6 +275,11 @@ impl Ledger {
         id: i64,
         admin_key: impl Into<SecretString>,
     ) -> Result<Plan> {
+        self.rotate_credential(id, Credential::AdminKey(admin_key.into()))
+            .await
+    }
+
+    async fn rotate_credential(&self, id: i64, credential: Credential) -> Result<Plan> {
         let plan = self.get_plan(id).await?;
         if plan.status == PlanStatus::Disconnected {
             return Err(Error::invalid(format!(
@@ -223,7 +287,6 @@ impl Ledger {
                 plan.label
             )));
         }
-        let credential = Credential::AdminKey(admin_key.into());
         check_credential(plan.provider, Some(&credential))?;
         let probe = NewPlan {
             label: plan.label.clone(),
@@ -269,11 +332,13 @@ impl Ledger {
         let plan = self.get_plan(id).await?;
         let credential = self.open_credential(&plan).await?;
         let source = self.source(plan.provider)?;
+        let tokens = PlanTokens::of(self, id, credential.as_ref());
         let ctx = SourceContext {
             plan_id: Some(id),
             credential: credential.as_ref(),
             settings: &plan.settings,
             requests: None,
+            refresher: tokens.as_ref().map(|t| t as &dyn TokenRefresher),
         };
         let org = source.verify(ctx).await.map_err(|e| e.for_plan(id))?;
         if let Some(expected) = &plan.org_id

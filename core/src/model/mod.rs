@@ -10,8 +10,9 @@ mod usage;
 pub use money::{Money, NANOS_PER_CENT, NANOS_PER_DOLLAR};
 pub use org::{ApiKeyInfo, OrgMetadata, OrgUser, Workspace};
 pub use plan::{
-    BillingCycle, Credential, MAX_LABEL_CHARS, NewPlan, OrgInfo, Plan, PlanSettings, PlanStatus,
-    PlanUpdate, Provider, Subscription, SubscriptionTier, validate_admin_key, validate_label,
+    BillingCycle, Credential, MAX_LABEL_CHARS, NewPlan, OAUTH_HINT, OrgInfo, Plan, PlanSettings,
+    PlanStatus, PlanUpdate, Provider, Subscription, SubscriptionTier, validate_admin_key,
+    validate_label,
 };
 pub(crate) use subject::check_text;
 pub use subject::{

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::Money;
 use crate::crypto::SecretString;
 use crate::error::{Error, Result};
+use crate::oauth::OAuthTokens;
 
 /// Maximum label length, in characters, after trimming.
 pub const MAX_LABEL_CHARS: usize = 200;
@@ -221,32 +222,44 @@ pub struct Plan {
 pub enum Credential {
     /// An Admin API key, sent as `x-api-key`.
     AdminKey(SecretString),
+    /// OAuth tokens with `org:admin`: the access token is sent as `Authorization: Bearer`,
+    /// refreshed near expiry and once after a 401.
+    OAuth(Box<OAuthTokens>),
 }
+
+/// The hint of an OAuth plan: no part of a token, which rotates anyway.
+pub const OAUTH_HINT: &str = "OAuth (org:admin)";
 
 impl Credential {
     /// The stored kind name, part of the sealed value's associated data.
     pub fn kind(&self) -> &'static str {
         match self {
             Credential::AdminKey(_) => "admin_key",
+            Credential::OAuth(_) => "oauth",
         }
     }
 
-    /// The displayable hint.
+    /// The displayable hint ([`OAUTH_HINT`] for OAuth, which shows no part of a token).
     pub fn hint(&self) -> String {
         match self {
             Credential::AdminKey(key) => key.hint(),
+            Credential::OAuth(_) => OAUTH_HINT.to_string(),
         }
     }
 
-    /// The secret bytes that get sealed.
-    pub(crate) fn secret_bytes(&self) -> &[u8] {
+    /// The plaintext that gets sealed (for OAuth, the tokens and their expiry together).
+    pub(crate) fn sealed_plaintext(&self) -> zeroize::Zeroizing<Vec<u8>> {
         match self {
-            Credential::AdminKey(key) => key.expose().as_bytes(),
+            Credential::AdminKey(key) => zeroize::Zeroizing::new(key.expose().as_bytes().to_vec()),
+            Credential::OAuth(tokens) => tokens.to_sealed_bytes(),
         }
     }
 
     /// Rebuild a credential from opened bytes of the given kind.
     pub(crate) fn from_opened(kind: &str, bytes: &[u8]) -> Result<Self> {
+        if kind == "oauth" {
+            return OAuthTokens::from_sealed_bytes(bytes).map(|t| Credential::OAuth(Box::new(t)));
+        }
         let text = std::str::from_utf8(bytes)
             .map_err(|_| Error::crypto("an opened credential is not UTF-8; it is corrupt"))?;
         match kind {
@@ -280,6 +293,19 @@ impl NewPlan {
             label: label.into(),
             provider: Provider::Anthropic,
             credential: Some(Credential::AdminKey(admin_key.into())),
+            settings: PlanSettings::default(),
+            subscription: None,
+        }
+    }
+
+    /// An Anthropic organisation reached with OAuth tokens from
+    /// [`crate::oauth::OAuthClient::finish`] (or `select_organization`); they need the
+    /// `org:admin` scope.
+    pub fn anthropic_oauth(label: impl Into<String>, tokens: OAuthTokens) -> Self {
+        NewPlan {
+            label: label.into(),
+            provider: Provider::Anthropic,
+            credential: Some(Credential::OAuth(Box::new(tokens))),
             settings: PlanSettings::default(),
             subscription: None,
         }

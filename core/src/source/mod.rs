@@ -13,6 +13,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::stream::BoxStream;
 
+use crate::crypto::SecretString;
 use crate::error::Result;
 use crate::model::{
     BucketWidth, ClaudeCodePage, CostDimension, CostPage, Credential, OrgInfo, OrgMetadata,
@@ -74,6 +75,21 @@ pub struct SourceContext<'a> {
     pub settings: &'a PlanSettings,
     /// Where to count each HTTP request as it is sent, when the caller wants live counts.
     pub requests: Option<&'a RequestCounter>,
+    /// For an OAuth credential of a stored plan: what refreshes its tokens near expiry and
+    /// after a 401, and stores the rotated ones. Without it the credential's access token is
+    /// sent as it is.
+    pub refresher: Option<&'a dyn TokenRefresher>,
+}
+
+/// Keeps an OAuth credential fresh while a source uses it.
+#[async_trait]
+pub trait TokenRefresher: Send + Sync + fmt::Debug {
+    /// The access token to send now, refreshed first when it is about to expire.
+    async fn access_token(&self) -> Result<SecretString>;
+
+    /// The provider refused `used` with a 401: refresh (unless another holder already did)
+    /// and return the token to retry with.
+    async fn after_rejection(&self, used: &SecretString) -> Result<SecretString>;
 }
 
 /// A request for usage buckets in `[start, end)`.

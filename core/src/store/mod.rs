@@ -162,6 +162,14 @@ pub trait CredentialSealer: Send + Sync {
     async fn seal(&self, plan_id: i64) -> Result<(String, Sealed)>;
 }
 
+/// Decides, with the stored credential locked, what replaces it (an OAuth refresh).
+#[async_trait]
+pub trait CredentialUpdater: Send + Sync {
+    /// Given the stored credential, the sealed value to store in its place, or `None` to
+    /// leave it as it is. An error rolls the transaction back.
+    async fn update(&self, stored: &StoredCredential) -> Result<Option<Sealed>>;
+}
+
 /// Re-seals a stored credential during a master-key rotation.
 #[async_trait]
 pub trait CredentialResealer: Send + Sync {
@@ -204,6 +212,18 @@ pub trait PlanStore: Send + Sync + fmt::Debug {
 
     /// The sealed credential of a plan, if it has one.
     async fn get_credential(&self, plan_id: i64) -> Result<Option<StoredCredential>>;
+
+    /// Replace a plan's sealed credential through `updater` in one transaction that holds the
+    /// credential's row lock from the read to the write, so two processes updating the same
+    /// credential at once run one after the other and the second sees what the first
+    /// stored. Returns whether it was replaced; `PLAN_NOT_FOUND` when the plan has no
+    /// credential (disconnected).
+    async fn update_credential(
+        &self,
+        plan_id: i64,
+        updater: &dyn CredentialUpdater,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
 
     /// Replace a plan's credential and hint, and mark the plan active again.
     async fn replace_credential(

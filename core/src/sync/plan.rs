@@ -11,15 +11,19 @@ use super::report::{PlanSyncReport, StreamReport, SyncError};
 use super::streams::StreamRun;
 use crate::Ledger;
 use crate::error::Error;
+use crate::ledger::PlanTokens;
 use crate::model::{Plan, PlanStatus, Provider, SyncEvent, SyncStatus, SyncStream};
-use crate::source::SourceContext;
+use crate::source::{SourceContext, TokenRefresher};
 use crate::store::PlanSyncUpdate;
 
 /// Errors after which no further stream of the plan can succeed.
 pub(crate) fn is_fatal_for_plan(e: &Error) -> bool {
     matches!(
         e,
-        Error::CredentialRejected { .. } | Error::OrgMismatch { .. } | Error::Crypto { .. }
+        Error::CredentialRejected { .. }
+            | Error::OAuthRejected { .. }
+            | Error::OrgMismatch { .. }
+            | Error::Crypto { .. }
     )
 }
 
@@ -103,11 +107,14 @@ impl Ledger {
     ) -> crate::Result<Vec<StreamReport>> {
         let credential = self.open_credential(plan).await?;
         let source = self.source(plan.provider)?;
+        // OAuth tokens are refreshed near expiry and after a 401, and stored as they rotate.
+        let tokens = PlanTokens::of(self, plan.id, credential.as_ref());
         let ctx = SourceContext {
             plan_id: Some(plan.id),
             credential: credential.as_ref(),
             settings: &plan.settings,
             requests: None,
+            refresher: tokens.as_ref().map(|t| t as &dyn TokenRefresher),
         };
         let run = StreamRun {
             ledger: self,

@@ -190,6 +190,33 @@ pub enum PlansCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Connect an Anthropic organisation by signing in with OAuth (PKCE): prints the
+    /// authorization URL, waits for the browser's redirect on a loopback port, then verifies
+    /// and seals the tokens.
+    Connect {
+        /// The plan's name in reports (1-200 characters, unique).
+        #[arg(long)]
+        label: String,
+        /// Sign in with OAuth (the way `connect` connects).
+        #[arg(long, required = true)]
+        oauth: bool,
+        /// The client id of your OAuth application.
+        #[arg(long, env = "COSTLEDGER_OAUTH_CLIENT_ID")]
+        client_id: String,
+        /// Base URL of the authorization server (its /oauth/authorize, /v1/oauth/token,
+        /// /v1/oauth/revoke and /v1/oauth/organizations).
+        #[arg(long, env = "COSTLEDGER_OAUTH_URL")]
+        oauth_url: String,
+        /// Loopback port the redirect comes back to (0: any free port).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Seconds to wait for the sign-in.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+        /// Print the plan as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the plans, with their key hints and last sync.
     List {
         /// Also list disconnected plans.

@@ -8,6 +8,7 @@ mod args;
 mod budgets;
 mod check;
 mod cli;
+mod connect;
 mod context;
 mod dashboard;
 mod demo;

@@ -112,6 +112,32 @@ pub async fn run(ctx: &Context, command: PlansCommand, checked: Checked) -> CliR
             );
             print_list(&[plan]);
         }
+        PlansCommand::Connect {
+            label,
+            client_id,
+            oauth_url,
+            port,
+            timeout,
+            json,
+            ..
+        } => {
+            let tokens = crate::connect::sign_in(&client_id, &oauth_url, port, timeout).await?;
+            let plan = ledger
+                .add_plan(NewPlan::anthropic_oauth(label, tokens))
+                .await?;
+            if json {
+                return output::json(&plan);
+            }
+            println!(
+                "{} connected plan {} {:?}: {}, {} (tokens sealed with the master key)",
+                render::tick(),
+                plan.id,
+                plan.label,
+                organisation(&plan),
+                plan.key_hint.as_deref().unwrap_or_default(),
+            );
+            println!("  next: costledger sync --plan {}", plan.id);
+        }
         PlansCommand::Disconnect { id, purge } => {
             let retention = if purge {
                 DataRetention::Purge

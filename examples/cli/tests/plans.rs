@@ -538,3 +538,77 @@ fn a_second_master_key_is_refused_before_anything_is_sealed() {
     );
     w.ok(&["plans", "check", "1"]);
 }
+
+/// One HTTP/1.1 GET over a plain TCP connection: `(status line, whole answer)`.
+fn http_get(url: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("http URL");
+    let (host, path) = rest.split_once('/').expect("a path");
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "GET /{path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer.lines().next().unwrap_or_default().to_string();
+    (status, answer)
+}
+
+#[test]
+fn connect_oauth_signs_in_through_a_loopback_redirect() {
+    use std::io::{BufRead, BufReader};
+    let w = World::new(2, 3);
+    let mut child = w
+        .process(&["plans", "connect", "--oauth", "--label", "Signed in"])
+        .env(
+            "COSTLEDGER_OAUTH_CLIENT_ID",
+            fake_admin_api::OAUTH_PUBLIC_CLIENT_ID,
+        )
+        .env("COSTLEDGER_OAUTH_URL", w.fake.server().base_url())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    let url = loop {
+        let mut line = String::new();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "{printed}");
+        printed.push_str(&line);
+        if line.starts_with("http") {
+            break line.trim().to_string();
+        }
+    };
+    assert!(url.contains("code_challenge_method=S256"), "{url}");
+    // The browser: the fake approves and redirects to the CLI's loopback port.
+    let (status, answer) = http_get(&url);
+    assert!(status.contains("302"), "{answer}");
+    let location = answer
+        .lines()
+        .find_map(|l| l.strip_prefix("location: "))
+        .expect("a redirect")
+        .trim()
+        .to_string();
+    assert!(location.starts_with("http://127.0.0.1:"), "{location}");
+    let (status, answer) = http_get(&location);
+    assert!(status.contains("200"), "{answer}");
+    assert!(answer.contains("signed in"), "{answer}");
+    let output = child.wait_with_output().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    printed.push_str(&rest);
+    assert!(output.status.success(), "{printed}");
+    assert!(
+        printed.contains("connected plan 1 \"Signed in\""),
+        "{printed}"
+    );
+    assert!(printed.contains("OAuth (org:admin)"), "{printed}");
+    assert!(!printed.contains("sk-ant-oat01-") && !printed.contains("sk-ant-ort01-"));
+    let plans = w.json(&["plans", "list", "--json"]);
+    assert_eq!(plans[0]["key_hint"], "OAuth (org:admin)");
+    assert_eq!(plans[0]["org_id"], w.fake.orgs()[0].id.as_str());
+    // The plan syncs with its bearer token.
+    w.ok(&["sync", "--plan", "1"]);
+}

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::buckets::parse_rfc3339;
 use crate::faults::Faults;
+use crate::oauth::{OAuthExpiry, OAuthFaults};
 use crate::query::Query;
 use crate::server::Shared;
 
@@ -82,6 +83,66 @@ pub(crate) async fn handle(shared: &Shared, req: Request) -> Response {
             &json!({ "scoped_keys": shared.read().scoped_keys() }),
         ),
         (Method::POST, "/_fake/scoped_keys") => scoped_key(shared, &body),
+        (Method::GET, "/_fake/oauth") => {
+            let oauth = shared.oauth();
+            json_reply(
+                StatusCode::OK,
+                &json!({ "faults": oauth.faults().to_string(), "stats": oauth.stats() }),
+            )
+        }
+        (Method::POST, "/_fake/oauth/faults") => match body.parse::<OAuthFaults>() {
+            Ok(f) => {
+                shared.oauth().set_faults(f);
+                json_reply(StatusCode::OK, &json!({ "faults": f.to_string() }))
+            }
+            Err(e) => error(StatusCode::BAD_REQUEST, e),
+        },
+        (Method::POST, "/_fake/oauth/expire") => {
+            let what = match body.as_str() {
+                "" | "access" => OAuthExpiry::AccessTokens,
+                "codes" => OAuthExpiry::Codes,
+                other => {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        format!("expected access or codes, got {other:?}"),
+                    );
+                }
+            };
+            shared.oauth().expire(what);
+            json_reply(
+                StatusCode::OK,
+                &json!({ "expired": if what == OAuthExpiry::Codes { "codes" } else { "access" } }),
+            )
+        }
+        (Method::POST, "/_fake/oauth/ttl") => match body.parse::<i64>() {
+            Ok(secs) => {
+                shared.oauth().set_access_ttl(secs);
+                json_reply(StatusCode::OK, &json!({ "access_ttl": secs }))
+            }
+            Err(_) => error(
+                StatusCode::BAD_REQUEST,
+                format!("expected a number of seconds, got {body:?}"),
+            ),
+        },
+        (Method::POST, "/_fake/oauth/account") => {
+            let ids: Vec<String> = match serde_json::from_str(&body) {
+                Ok(ids) => ids,
+                Err(e) => {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        format!("expected a JSON array of org ids: {e}"),
+                    );
+                }
+            };
+            let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+            match shared.org_indices(&refs) {
+                Ok(orgs) => {
+                    shared.oauth().set_account(orgs);
+                    json_reply(StatusCode::OK, &json!({ "orgs": ids }))
+                }
+                Err(e) => error(StatusCode::BAD_REQUEST, e),
+            }
+        }
         (Method::POST, "/_fake/admin_keys") => match shared.write().add_admin_key(&body) {
             Some(key) => json_reply(StatusCode::OK, &json!({ "org_id": body, "admin_key": key })),
             None => error(StatusCode::NOT_FOUND, format!("no org with id {body:?}")),

@@ -34,6 +34,9 @@ pub struct Credential {
     pub org: usize,
     /// `None` for a Console admin key (no scopes, full access).
     pub scopes: Option<Vec<String>>,
+    /// An OAuth access token with `org:admin`: reaches what a Console admin key reaches,
+    /// except the Analytics and Spend Limits APIs, whose docs name only API keys.
+    pub oauth: bool,
 }
 
 /// What an endpoint asks of a credential.
@@ -53,10 +56,28 @@ pub fn scoped_key(rng: &mut Rng) -> String {
 }
 
 impl Credential {
+    /// An `org:admin` OAuth access token of org `org`.
+    pub fn oauth(org: usize) -> Credential {
+        Credential {
+            org,
+            scopes: None,
+            oauth: true,
+        }
+    }
+
     /// 403 `permission_error` unless this credential may call `what` (e.g.
     /// `GET /v1/organizations/analytics/cost`). The message lists the key's scopes and the
     /// scope the endpoint needs, as the real API's does.
     pub fn authorize(&self, access: Access, what: &str) -> Result<(), ApiError> {
+        if self.oauth {
+            return match access {
+                Access::Scope(s) if s != "read:members" => Err(ApiError::permission(format!(
+                    "{what} does not accept OAuth tokens; use an API key with the {s} scope or \
+                     an Admin API key"
+                ))),
+                _ => Ok(()),
+            };
+        }
         let Some(scopes) = &self.scopes else {
             return Ok(());
         };
@@ -89,11 +110,27 @@ mod tests {
         let console = Credential {
             org: 0,
             scopes: None,
+            oauth: false,
         };
         let scoped = Credential {
             org: 0,
             scopes: Some(vec!["read:spend_limits".into()]),
+            oauth: false,
         };
+        let oauth = Credential::oauth(0);
+        assert!(oauth.authorize(Access::ConsoleOnly, "x").is_ok());
+        assert!(oauth.authorize(Access::Scope("read:members"), "x").is_ok());
+        let e = oauth
+            .authorize(
+                Access::Scope("read:analytics"),
+                "GET /v1/organizations/analytics/cost",
+            )
+            .unwrap_err();
+        assert!(
+            e.message.contains("does not accept OAuth tokens"),
+            "{}",
+            e.message
+        );
         for access in [
             Access::AnyKey,
             Access::ConsoleOnly,

@@ -1,6 +1,6 @@
 //! A faithful local fake of the Anthropic Admin API (usage, cost, Claude Code analytics,
 //! api keys, workspaces, users, the Usage and Cost Analytics API and the Spend Limits
-//! API), for costledger's tests and demo.
+//! API) with an OAuth 2.0 authorization server, for costledger's tests and demo.
 //!
 //! Its data is generated deterministically from a seed, it reports the exact ground truth
 //! it serves, and faults (429, 500/529, slow, truncated bodies, late data, outages) can be
@@ -45,6 +45,7 @@ mod events;
 mod faults;
 mod lists;
 mod money;
+mod oauth;
 mod page_token;
 mod pipeline;
 mod pricing;
@@ -66,6 +67,10 @@ pub use analytics::truth::{
 pub use config::{FakeConfig, OrgCredentials, OrgKinds, ScopedKey};
 pub use credentials::SCOPES;
 pub use faults::{FaultParseError, Faults, RateLimitFault};
+pub use oauth::{
+    CODE_TTL_SECS, DEFAULT_ACCESS_TTL_SECS, OAUTH_CLIENT_SECRET, OAUTH_CONFIDENTIAL_CLIENT_ID,
+    OAUTH_PUBLIC_CLIENT_ID, OAUTH_SCOPES, OAuthExpiry, OAuthFaults, OAuthStats,
+};
 pub use pricing::cents_string;
 pub use server::{FakeServer, SUPPORTED_VERSIONS};
 pub use spend_limits::effective::{EffectiveRow, EffectiveTruthRow};

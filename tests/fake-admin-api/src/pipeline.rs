@@ -14,8 +14,10 @@ use crate::analytics::atoms::Report;
 use crate::analytics::endpoint::analytics_report;
 use crate::catalog::FAST_MODE_BETA;
 use crate::credentials::Access;
+use crate::credentials::Credential;
 use crate::errors::{ApiError, ApiResult};
 use crate::faults::Decision;
+use crate::oauth;
 use crate::query::Query;
 use crate::server::{SUPPORTED_VERSIONS, Shared};
 use crate::spend_limits::effective::effective;
@@ -27,6 +29,9 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     let path = req.uri().path();
     if path == "/_fake" || path.starts_with("/_fake/") {
         return control::handle(&shared, req).await;
+    }
+    if oauth::is_oauth_path(path) {
+        return oauth::handle(&shared, req).await;
     }
     api(&shared, req).await
 }
@@ -116,7 +121,13 @@ async fn api(shared: &Shared, req: Request) -> Response {
     let headers = &parts.headers;
     let routed = route(parts.uri.path());
     let endpoint = routed.map_or("unknown", |r| r.1);
-    let key = header(headers, "x-api-key");
+    // An admin key in `x-api-key`, or else an OAuth access token in `Authorization: Bearer`.
+    let api_key = header(headers, "x-api-key");
+    let bearer = api_key
+        .is_none()
+        .then(|| oauth::bearer_token(headers))
+        .flatten();
+    let key = api_key.or(bearer);
     shared
         .stats_mut()
         .record_request(key.unwrap_or(""), endpoint);
@@ -127,12 +138,25 @@ async fn api(shared: &Shared, req: Request) -> Response {
     let Some(key) = key else {
         return fail(ApiError::auth("x-api-key header is required"), None);
     };
-    let credential = {
-        let world = shared.read();
-        world
-            .credential(key)
-            .map(|c| (world.orgs[c.org].org.id.clone(), c))
+    let credential = match bearer {
+        None => shared.read().credential(key),
+        Some(token) => {
+            let now = shared.read().now.timestamp();
+            let found = shared.oauth().bearer(token, now);
+            match found {
+                Err(why) => return fail(ApiError::auth(why), None),
+                Ok(b) if !b.org_admin => {
+                    let e = ApiError::permission(
+                        "This OAuth token lacks the org:admin scope the Admin API requires; \
+                         sign in again asking for org:admin",
+                    );
+                    return fail(e, None);
+                }
+                Ok(b) => Some(Credential::oauth(b.org)),
+            }
+        }
     };
+    let credential = credential.map(|c| (shared.read().orgs[c.org].org.id.clone(), c));
     let Some((org_id, credential)) = credential else {
         return fail(ApiError::auth("invalid x-api-key"), None);
     };

@@ -48,6 +48,11 @@ impl Query {
         Query { pairs }
     }
 
+    /// Already decoded pairs (a JSON body's string fields).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Query {
+        Query { pairs }
+    }
+
     /// The first value of a scalar parameter.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.pairs

@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::{FakeConfig, OrgCredentials, OrgKinds, ScopedKey};
 use crate::faults::{FaultState, Faults};
+use crate::oauth::{OAuthExpiry, OAuthFaults, OAuthState, OAuthStats};
 use crate::pipeline;
 use crate::rng::Rng;
 use crate::stats::Stats;
@@ -31,6 +32,7 @@ pub(crate) struct Shared {
     stats: Mutex<Stats>,
     requests: AtomicU64,
     seed: u64,
+    oauth: Mutex<OAuthState>,
 }
 
 // A panic in one handler must not wedge the fake for the rest of a test run.
@@ -75,6 +77,24 @@ impl Shared {
             .collect()
     }
 
+    /// Org indices of these org ids, in order; fails on an unknown id or an empty list.
+    pub(crate) fn org_indices(&self, org_ids: &[&str]) -> Result<Vec<usize>, String> {
+        if org_ids.is_empty() {
+            return Err("an OAuth account needs at least one organization".into());
+        }
+        let world = self.read();
+        org_ids
+            .iter()
+            .map(|id| {
+                world
+                    .orgs
+                    .iter()
+                    .position(|o| o.org.id == *id)
+                    .ok_or_else(|| format!("no org with id {id:?}"))
+            })
+            .collect()
+    }
+
     pub(crate) fn truth_between(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> Truth {
         let world = self.read();
         truth::compute(&world, crate::buckets::ceil_secs(start), end.timestamp())
@@ -91,6 +111,11 @@ impl Shared {
 
     pub(crate) fn faults_mut(&self) -> MutexGuard<'_, FaultState> {
         lock(&self.faults)
+    }
+
+    /// The authorization server. Take it after `read()`/`write()` when both are needed.
+    pub(crate) fn oauth(&self) -> MutexGuard<'_, OAuthState> {
+        lock(&self.oauth)
     }
 
     pub(crate) fn request_id(&self) -> String {
@@ -157,6 +182,7 @@ impl FakeServer {
             stats: Mutex::new(Stats::default()),
             requests: AtomicU64::new(0),
             seed: config.seed,
+            oauth: Mutex::new(OAuthState::new(config.seed, config.orgs)),
         });
         let app = Router::new()
             .fallback(pipeline::handle)
@@ -262,6 +288,35 @@ impl FakeServer {
     /// Zeroes the stats.
     pub fn reset_stats(&self) {
         self.shared.reset_stats();
+    }
+
+    /// What the OAuth authorization server has done since start.
+    pub fn oauth_stats(&self) -> OAuthStats {
+        self.shared.oauth().stats()
+    }
+
+    /// Replaces the OAuth faults (refused refreshes, authorization server down).
+    pub fn set_oauth_faults(&self, faults: OAuthFaults) {
+        self.shared.oauth().set_faults(faults);
+    }
+
+    /// Expires every access token issued so far, or every code not yet exchanged.
+    pub fn expire_oauth(&self, what: OAuthExpiry) {
+        self.shared.oauth().expire(what);
+    }
+
+    /// Lifetime of access tokens issued from now on, in seconds of the fake's clock
+    /// (default 3600).
+    pub fn set_oauth_access_ttl(&self, secs: i64) {
+        self.shared.oauth().set_access_ttl(secs);
+    }
+
+    /// Sign-ins from now on reach these organisations (ids), the first being the one their
+    /// tokens answer for. Fails on an unknown org id or an empty list.
+    pub fn set_oauth_account(&self, org_ids: &[&str]) -> Result<(), String> {
+        let orgs = self.shared.org_indices(org_ids)?;
+        self.shared.oauth().set_account(orgs);
+        Ok(())
     }
 
     /// Stops serving and waits for the server task to end.

@@ -173,12 +173,17 @@ impl World {
             return None;
         }
         if let Some(&org) = self.keys.get(key) {
-            return Some(Credential { org, scopes: None });
+            return Some(Credential {
+                org,
+                scopes: None,
+                oauth: false,
+            });
         }
         let (_, org, scopes) = self.scoped.iter().find(|(k, _, _)| k == key)?;
         Some(Credential {
             org: *org,
             scopes: Some(scopes.clone()),
+            oauth: false,
         })
     }
 

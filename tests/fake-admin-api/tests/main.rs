@@ -15,6 +15,8 @@ mod claude_code;
 mod cost_report;
 mod faults;
 mod lists;
+mod oauth;
+mod oauth_grants;
 mod protocol;
 mod shapes;
 mod spend_effective;

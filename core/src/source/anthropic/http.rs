@@ -59,13 +59,48 @@ fn request_id(headers: &HeaderMap, envelope: &ErrorEnvelope) -> Option<String> {
         .or_else(|| envelope.request_id.clone())
 }
 
-/// The key to send; a plan without one cannot be read.
-pub(crate) fn admin_key<'c>(ctx: &SourceContext<'c>) -> Result<&'c SecretString> {
-    match ctx.credential {
-        Some(Credential::AdminKey(key)) => Ok(key),
-        None => Err(Error::invalid(
-            "an Anthropic plan needs an admin key; add the plan with one, or rotate the \
-             plan's credential to set one",
+/// What authenticates a request: an admin key in `x-api-key` or an OAuth access token in
+/// `Authorization: Bearer`.
+enum Auth {
+    Key(SecretString),
+    Bearer(SecretString),
+}
+
+impl Auth {
+    fn secret(&self) -> &SecretString {
+        match self {
+            Auth::Key(s) | Auth::Bearer(s) => s,
+        }
+    }
+
+    fn header(&self) -> Result<(&'static str, HeaderValue)> {
+        let (name, text) = match self {
+            Auth::Key(key) => ("x-api-key", key.expose().to_string()),
+            Auth::Bearer(token) => ("authorization", format!("Bearer {}", token.expose())),
+        };
+        let mut value = HeaderValue::from_str(&text).map_err(|_| {
+            Error::invalid(format!(
+                "credential {} contains characters that cannot be sent in an HTTP header; \
+                 paste it again without spaces or line breaks",
+                self.secret().hint()
+            ))
+        })?;
+        value.set_sensitive(true);
+        Ok((name, value))
+    }
+}
+
+/// The credential to send now (an OAuth access token refreshed first when near expiry).
+async fn current_auth(ctx: &SourceContext<'_>) -> Result<Auth> {
+    match (ctx.credential, ctx.refresher) {
+        (Some(Credential::AdminKey(key)), _) => Ok(Auth::Key(key.clone())),
+        (Some(Credential::OAuth(_)), Some(refresher)) => {
+            Ok(Auth::Bearer(refresher.access_token().await?))
+        }
+        (Some(Credential::OAuth(tokens)), None) => Ok(Auth::Bearer(tokens.access_token().clone())),
+        (None, _) => Err(Error::invalid(
+            "an Anthropic plan needs an admin key or OAuth tokens; add the plan with one, or \
+             rotate the plan's credential to set one",
         )),
     }
 }
@@ -80,25 +115,24 @@ impl AnthropicSource {
         params: &[(String, String)],
         decode: impl Fn(&[u8]) -> std::result::Result<T, String>,
     ) -> Result<(T, RequestStats)> {
-        let key = admin_key(ctx)?;
-        let mut key_header = HeaderValue::from_str(key.expose()).map_err(|_| {
-            Error::invalid(format!(
-                "admin key {} contains characters that cannot be sent in an HTTP header; \
-                 paste it again without spaces or line breaks",
-                key.hint()
-            ))
-        })?;
-        key_header.set_sensitive(true);
-        let key_id = KeyId::of(key);
+        let mut auth = current_auth(ctx).await?;
+        let mut refreshed_after_401 = false;
         let config = &self.inner.config;
         let policy: &RetryPolicy = &config.retry;
         let url = format!("{}{path}", config.base_url);
         let mut stats = RequestStats::default();
         let mut malformed = 0u32;
         loop {
+            if stats.requests > 0 && !refreshed_after_401 {
+                // A later attempt: the token may have neared its expiry while waiting.
+                if let Auth::Bearer(_) = auth {
+                    auth = current_auth(ctx).await?;
+                }
+            }
+            let (auth_name, auth_value) = auth.header()?;
             self.inner
                 .pacer
-                .wait(key_id, config.min_request_interval)
+                .wait(KeyId::of(auth.secret()), config.min_request_interval)
                 .await;
             stats.requests += 1;
             let retry = stats.requests - 1;
@@ -111,7 +145,7 @@ impl AnthropicSource {
                 .client
                 .get(&url)
                 .query(params)
-                .header("x-api-key", key_header.clone())
+                .header(auth_name, auth_value)
                 .header("anthropic-version", ANTHROPIC_VERSION)
                 .header(USER_AGENT, config.user_agent.as_str())
                 .timeout(config.timeout);
@@ -133,7 +167,25 @@ impl AnthropicSource {
                     envelope,
                 } => {
                     let request_id = request_id(&headers, &envelope);
-                    let (kind, message) = provider_message(&envelope, status, key);
+                    let (kind, message) = provider_message(&envelope, status, auth.secret());
+                    // An OAuth access token refused once: refresh and try again, once.
+                    if let (401, Auth::Bearer(used), Some(refresher), false) =
+                        (status, &auth, ctx.refresher, refreshed_after_401)
+                    {
+                        auth = Auth::Bearer(refresher.after_rejection(used).await?);
+                        refreshed_after_401 = true;
+                        continue;
+                    }
+                    if let (401 | 403, Auth::Bearer(_)) = (status, &auth) {
+                        // Still refused after a refresh (or without one): only a new
+                        // sign-in helps, not a new admin key.
+                        return Err(Error::OAuthRejected {
+                            plan: ctx.plan_id,
+                            status,
+                            error: kind.unwrap_or_else(|| "invalid_token".into()),
+                            description: message,
+                        });
+                    }
                     if status == 401 || status == 403 {
                         return Err(Error::CredentialRejected {
                             plan: ctx.plan_id,

@@ -10,7 +10,7 @@ use crate::crypto::Sealed;
 use crate::error::{Error, Result};
 use crate::model::{Money, Plan, PlanSettings, PlanStatus, PlanUpdate, Provider, Subscription};
 use crate::store::{
-    Backend, CredentialResealer, CredentialSealer, KeyCheck, NewPlanRecord, PlanStore,
+    Backend, CredentialResealer, CredentialSealer, CredentialUpdater, KeyCheck, NewPlanRecord, PlanStore,
     StoredCredential, db_error, from_ts, is_unique_violation, to_ts,
 };
 
@@ -410,6 +410,63 @@ impl PlanStore for ThisStore {
             .transpose()
     }
 
+    async fn update_credential(
+        &self,
+        plan_id: i64,
+        updater: &dyn CredentialUpdater,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        // The master-key version first, in the order a key rotation takes its locks.
+        sqlx::query(LOCK_CURRENT_KEY_CHECK)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_error("reading the current master-key version"))?;
+        // Then the row lock, before reading (a no-op write: Postgres locks the row, SQLite's
+        // write transaction already holds the database), so a second updater waits here and
+        // then reads what the first committed. The row is updated in place, never deleted
+        // and inserted again, so the waiting statement finds it.
+        let locked = sqlx::query(
+            "UPDATE costledger_credentials SET plan_id = plan_id WHERE plan_id = $1",
+        )
+        .bind(plan_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error("locking a credential"))?;
+        if locked.rows_affected() == 0 {
+            return Err(Error::PlanNotFound { id: plan_id });
+        }
+        let row = sqlx::query(
+            "SELECT kind, key_id, nonce, ciphertext FROM costledger_credentials \
+             WHERE plan_id = $1",
+        )
+        .bind(plan_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_error("reading a credential"))?;
+        let stored = credential_from_row(plan_id, &row)?;
+        let Some(sealed) = updater.update(&stored).await? else {
+            return Ok(false);
+        };
+        check_key_version(&mut tx, plan_id, &sealed).await?;
+        sqlx::query(
+            "UPDATE costledger_credentials SET key_id = $1, nonce = $2, ciphertext = $3, \
+             updated_at = $4 WHERE plan_id = $5",
+        )
+        .bind(&sealed.key_id)
+        .bind(&sealed.nonce)
+        .bind(&sealed.ciphertext)
+        .bind(to_ts(now))
+        .bind(plan_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error("storing a refreshed credential"))?;
+        tx.commit()
+            .await
+            .map_err(db_error("committing a refreshed credential"))?;
+        Ok(true)
+    }
+
     async fn replace_credential(
         &self,
         plan_id: i64,
@@ -698,6 +755,25 @@ async fn insert_credential(
     sealed: &Sealed,
     now: i64,
 ) -> Result<()> {
+    check_key_version(conn, plan_id, sealed).await?;
+    sqlx::query(
+        "INSERT INTO costledger_credentials (plan_id, kind, key_id, nonce, ciphertext, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(plan_id)
+    .bind(kind)
+    .bind(&sealed.key_id)
+    .bind(&sealed.nonce)
+    .bind(&sealed.ciphertext)
+    .bind(now)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_error("storing a sealed credential"))?;
+    Ok(())
+}
+
+/// Refuse a value sealed under another master key than the current version.
+async fn check_key_version(conn: &mut DbConn, plan_id: i64, sealed: &Sealed) -> Result<()> {
     // The master-key version every credential is sealed with, read under a lock that a
     // rotation in progress holds (so this waits for it, then sees the new version).
     sqlx::query(LOCK_CURRENT_KEY_CHECK)
@@ -720,18 +796,5 @@ async fn insert_credential(
             sealed.key_id
         )));
     }
-    sqlx::query(
-        "INSERT INTO costledger_credentials (plan_id, kind, key_id, nonce, ciphertext, \
-         updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(plan_id)
-    .bind(kind)
-    .bind(&sealed.key_id)
-    .bind(&sealed.nonce)
-    .bind(&sealed.ciphertext)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map_err(db_error("storing a sealed credential"))?;
     Ok(())
 }

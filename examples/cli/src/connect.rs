@@ -1,0 +1,140 @@
+//! `costledger plans connect --oauth`: the OAuth sign-in of a command-line tool (RFC 8252).
+//! The redirect comes back to a loopback port this process listens on, as `gh auth login`
+//! does; the code, the state and the PKCE verifier never leave this process and the browser.
+
+use std::time::Duration;
+
+use costledger::oauth::{OAuthClient, OAuthConfig, OAuthTokens};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use crate::failure::{CliResult, Failure};
+
+fn invalid(message: String) -> Failure {
+    costledger::Error::invalid(message).into()
+}
+
+/// Print the authorization URL, wait for the redirect, exchange the code.
+pub async fn sign_in(
+    client_id: &str,
+    oauth_url: &str,
+    port: u16,
+    timeout_secs: u64,
+) -> CliResult<OAuthTokens> {
+    let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+    let port = listener.local_addr()?.port();
+    let redirect = format!("http://127.0.0.1:{port}/callback");
+    let config = OAuthConfig::new(client_id, redirect).endpoints_at(oauth_url);
+    let client = OAuthClient::new(config)?;
+    let begin = client.begin()?;
+    println!("Open this URL in a browser to sign in (waiting on 127.0.0.1:{port}):");
+    println!("{}", begin.url);
+    let wait = Duration::from_secs(timeout_secs);
+    let (code, state) = tokio::time::timeout(wait, callback(&listener))
+        .await
+        .map_err(|_| {
+            invalid(format!(
+                "no sign-in arrived within {timeout_secs} s; run the command again"
+            ))
+        })??;
+    client
+        .finish(&code, &state, &begin.state, begin.verifier.expose())
+        .await
+        .map_err(Failure::from)
+}
+
+/// Serve connections until one is the redirect to `/callback`; answer it and return its
+/// `code` and `state` (an `error` the provider sent becomes the failure).
+async fn callback(listener: &TcpListener) -> CliResult<(String, String)> {
+    loop {
+        let (mut stream, _) = listener.accept().await?;
+        let mut head = Vec::with_capacity(2048);
+        let mut buf = [0u8; 1024];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+            let n = stream.read(&mut buf).await?;
+            if n == 0 {
+                break;
+            }
+            head.extend_from_slice(&buf[..n]);
+        }
+        let text = String::from_utf8_lossy(&head);
+        let target = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("GET "))
+            .and_then(|l| l.split(' ').next())
+            .unwrap_or("");
+        let Some(query) = target.strip_prefix("/callback?") else {
+            let _ = stream
+                .write_all(
+                    b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                )
+                .await;
+            continue;
+        };
+        let pairs = query_pairs(query);
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
+        let (body, result) = match (get("code"), get("state"), get("error")) {
+            (Some(code), Some(state), None) => (
+                "costledger: signed in. You can close this window.",
+                Ok((code, state)),
+            ),
+            (_, _, error) => (
+                "costledger: the sign-in did not complete. See the terminal.",
+                Err(invalid(format!(
+                    "the sign-in was refused: {} {}",
+                    error.unwrap_or_else(|| "no code in the redirect".into()),
+                    get("error_description").unwrap_or_default()
+                ))),
+            ),
+        };
+        let reply = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\n\
+             cache-control: no-store\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = stream.write_all(reply.as_bytes()).await;
+        return result;
+    }
+}
+
+/// The decoded pairs of a query string.
+fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
