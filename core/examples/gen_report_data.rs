@@ -278,6 +278,7 @@ fn cost_page(plan: usize, usage: &UsagePage, day: NaiveDate) -> CostPage {
     let row = |ws: &Option<String>, cost_type: &str, amount: Money| CostRow {
         bucket_start: start,
         workspace_id: ws.clone(),
+        api_key_id: None,
         description: Some(format!("{cost_type} (benchmark)")),
         cost_type: Some(cost_type.into()),
         model: None,

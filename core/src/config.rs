@@ -18,12 +18,18 @@ pub const ENV_MASTER_KEY: &str = "COSTLEDGER_MASTER_KEY";
 pub const ENV_PREVIOUS_MASTER_KEYS: &str = "COSTLEDGER_PREVIOUS_MASTER_KEYS";
 /// Environment variable of the Anthropic API base URL.
 pub const ENV_ANTHROPIC_BASE_URL: &str = "COSTLEDGER_ANTHROPIC_BASE_URL";
+/// Environment variable of the OpenAI API base URL.
+pub const ENV_OPENAI_BASE_URL: &str = "COSTLEDGER_OPENAI_BASE_URL";
 /// Environment variable an existing single-plan install keeps its admin key in.
 pub const ENV_ANTHROPIC_ADMIN_API_KEY: &str = "ANTHROPIC_ADMIN_API_KEY";
+/// Environment variable the CLI reads an OpenAI admin key from by default.
+pub const ENV_OPENAI_ADMIN_KEY: &str = "OPENAI_ADMIN_KEY";
 /// The database URL when none is given.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://costledger.db";
 /// The Anthropic API base URL when none is given.
 pub const DEFAULT_ANTHROPIC_BASE_URL: &str = "https://api.anthropic.com";
+/// The OpenAI API base URL when none is given (the API is under `/v1`).
+pub const DEFAULT_OPENAI_BASE_URL: &str = "https://api.openai.com";
 
 /// How to open a [`crate::Ledger`]: the database, the master key (or a host cipher), and the
 /// provider endpoints.
@@ -43,6 +49,7 @@ pub struct LedgerConfig {
     pub(crate) previous_master_keys: Vec<SecretString>,
     pub(crate) cipher: Option<Arc<dyn KeyCipher>>,
     pub(crate) anthropic_base_url: Option<String>,
+    pub(crate) openai_base_url: Option<String>,
     pub(crate) http_timeout: Duration,
     pub(crate) max_retries: u32,
     pub(crate) retry_backoff: Duration,
@@ -64,6 +71,7 @@ impl LedgerConfig {
             previous_master_keys: Vec::new(),
             cipher: None,
             anthropic_base_url: None,
+            openai_base_url: None,
             http_timeout: Duration::from_secs(60),
             max_retries: 4,
             retry_backoff: Duration::from_millis(500),
@@ -77,7 +85,7 @@ impl LedgerConfig {
 
     /// A config from the environment: `COSTLEDGER_DATABASE_URL` (default
     /// `sqlite://costledger.db`), `COSTLEDGER_MASTER_KEY`, `COSTLEDGER_PREVIOUS_MASTER_KEYS`,
-    /// `COSTLEDGER_ANTHROPIC_BASE_URL`.
+    /// `COSTLEDGER_ANTHROPIC_BASE_URL`, `COSTLEDGER_OPENAI_BASE_URL`.
     pub fn from_env() -> Self {
         let url = std::env::var(ENV_DATABASE_URL)
             .ok()
@@ -108,6 +116,12 @@ impl LedgerConfig {
     /// The Anthropic API base URL (default `https://api.anthropic.com`).
     pub fn anthropic_base_url(mut self, url: impl Into<String>) -> Self {
         self.anthropic_base_url = Some(url.into());
+        self
+    }
+
+    /// The OpenAI API base URL, without `/v1` (default `https://api.openai.com`).
+    pub fn openai_base_url(mut self, url: impl Into<String>) -> Self {
+        self.openai_base_url = Some(url.into());
         self
     }
 
@@ -210,20 +224,46 @@ impl LedgerConfig {
 
     /// The Anthropic base URL to use.
     pub(crate) fn resolved_anthropic_base_url(&self) -> Result<String> {
-        let url = self
-            .anthropic_base_url
+        self.resolved_base_url(
+            "Anthropic",
+            &self.anthropic_base_url,
+            ENV_ANTHROPIC_BASE_URL,
+            DEFAULT_ANTHROPIC_BASE_URL,
+        )
+    }
+
+    /// The OpenAI base URL to use.
+    pub(crate) fn resolved_openai_base_url(&self) -> Result<String> {
+        self.resolved_base_url(
+            "OpenAI",
+            &self.openai_base_url,
+            ENV_OPENAI_BASE_URL,
+            DEFAULT_OPENAI_BASE_URL,
+        )
+    }
+
+    /// A provider's base URL: set here, else from `env` (unless the environment is ignored),
+    /// else `default`; without a trailing `/`.
+    fn resolved_base_url(
+        &self,
+        provider: &str,
+        set: &Option<String>,
+        env: &str,
+        default: &str,
+    ) -> Result<String> {
+        let url = set
             .clone()
             .or_else(|| {
                 self.read_env
-                    .then(|| std::env::var(ENV_ANTHROPIC_BASE_URL).ok())
+                    .then(|| std::env::var(env).ok())
                     .flatten()
                     .filter(|v| !v.trim().is_empty())
             })
-            .unwrap_or_else(|| DEFAULT_ANTHROPIC_BASE_URL.to_string());
+            .unwrap_or_else(|| default.to_string());
         let url = url.trim().trim_end_matches('/').to_string();
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(Error::invalid(format!(
-                "Anthropic base URL must start with http:// or https://, got {url:?}"
+                "{provider} base URL must start with http:// or https://, got {url:?}"
             )));
         }
         Ok(url)
@@ -242,6 +282,7 @@ impl fmt::Debug for LedgerConfig {
             .field("previous_master_keys", &self.previous_master_keys.len())
             .field("cipher", &self.cipher)
             .field("anthropic_base_url", &self.anthropic_base_url)
+            .field("openai_base_url", &self.openai_base_url)
             .field("http_timeout", &self.http_timeout)
             .field("max_retries", &self.max_retries)
             .field("retry_backoff", &self.retry_backoff)

@@ -164,6 +164,12 @@ impl Ledger {
         Ok(())
     }
 
+    /// The catalog of supported providers and what each can do: credential kinds, streams,
+    /// billed and per-key billed cost, per-user attribution, cost report lag, docs link.
+    pub fn providers(&self) -> Vec<crate::model::ProviderInfo> {
+        crate::model::provider_catalog()
+    }
+
     /// The organisation metadata last synced for a plan: workspaces, API keys of every status
     /// (with who created them), members. What a "map this key to a user" screen lists.
     pub async fn plan_metadata(&self, id: i64) -> Result<crate::model::OrgMetadata> {
@@ -201,7 +207,7 @@ impl Ledger {
         let Some(stored) = self.inner.store.get_credential(plan.id).await? else {
             return match plan.provider {
                 Provider::ClaudeCodeLogs => Ok(None),
-                Provider::Anthropic => Err(Error::invalid(format!(
+                Provider::Anthropic | Provider::OpenAi => Err(Error::invalid(format!(
                     "plan {} ({:?}) has no credential (it is {}); add the organisation again \
                      with add_plan",
                     plan.id, plan.label, plan.status

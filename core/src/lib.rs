@@ -73,4 +73,6 @@ mod docs_doctests {
     struct Postgres;
     #[doc = include_str!("../../docs/oauth.md")]
     struct OAuth;
+    #[doc = include_str!("../../docs/openai.md")]
+    struct OpenAi;
 }

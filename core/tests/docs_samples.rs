@@ -140,6 +140,7 @@ fn every_shell_sample_names_what_exists() {
         "docs/anthropic-client.md",
         "docs/benchmarks.md",
         "docs/claude-code-logs.md",
+        "docs/openai.md",
         "docs/pricing.md",
         "docs/postgres.md",
         "docs/reports.md",

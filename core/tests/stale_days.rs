@@ -69,6 +69,7 @@ fn costs(from_day: i64, to_day: i64) -> CostPage {
         rows: vec![CostRow {
             bucket_start: t(24 * from_day),
             workspace_id: None,
+            api_key_id: None,
             cost_type: Some("tokens".into()),
             model: Some("claude-sonnet-4-5".into()),
             service_tier: Some("standard".into()),

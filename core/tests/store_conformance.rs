@@ -265,6 +265,7 @@ fn cost(day: i64, ws: Option<&str>, cents: &str, token_type: Option<&str>) -> Co
     CostRow {
         bucket_start: t(day * 24),
         workspace_id: ws.map(str::to_string),
+        api_key_id: None,
         description: Some("Claude Sonnet 4.5 Usage - Input Tokens".into()),
         cost_type: Some("tokens".into()),
         model: Some("claude-sonnet-4-5-20250929".into()),

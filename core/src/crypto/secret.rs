@@ -25,7 +25,8 @@ impl SecretString {
     }
 
     /// The part of the secret that may be shown: for `sk-ant-…` keys the prefix up to the
-    /// third dash and the last four characters (`sk-ant-admin01-…AbCd`); for other secrets
+    /// third dash and the last four characters (`sk-ant-admin01-…AbCd`); for OpenAI admin
+    /// keys `sk-admin-…AbCd`; for other secrets
     /// only the last four characters; for secrets shorter than 16 characters nothing but `…`.
     pub fn hint(&self) -> String {
         hint_of(&self.0)
@@ -59,6 +60,10 @@ pub(crate) fn hint_of(secret: &str) -> String {
         if let Some(end) = prefix_end {
             return format!("{}…{tail}", &secret[..end]);
         }
+    }
+    if secret.starts_with("sk-admin-") && secret.len() >= 32 {
+        // OpenAI admin keys: the kind prefix, never a character of the random part.
+        return format!("sk-admin-…{tail}");
     }
     format!("…{tail}")
 }
@@ -115,5 +120,12 @@ mod tests {
         assert_eq!(hint_of("abcdefghijklmnopqrstuvwxyz"), "…wxyz");
         // A prefix-only key never shows more than its tail.
         assert_eq!(hint_of("sk-ant-admin01-abcd"), "…abcd");
+        let openai = format!(
+            "sk-admin-{}T3BlbkFJ{}",
+            "a".repeat(58),
+            "b".repeat(54) + "WXYZ"
+        );
+        assert_eq!(hint_of(&openai), "sk-admin-…WXYZ");
+        assert_eq!(hint_of("sk-admin-abcdefgh"), "…efgh");
     }
 }

@@ -9,8 +9,8 @@ use crate::crypto::{KeyCipher, Sealed, SecretString, credential_aad};
 use crate::error::{Error, Result};
 use crate::ledger::{PlanTokens, Revocation};
 use crate::model::{
-    Credential, NewPlan, OrgInfo, Plan, PlanStatus, PlanUpdate, Provider, validate_admin_key,
-    validate_label,
+    Credential, NewPlan, OrgInfo, Plan, PlanStatus, PlanUpdate, Provider, check_credential_kind,
+    validate_admin_key, validate_label, validate_openai_admin_key,
 };
 use crate::oauth::OAuthTokens;
 use crate::source::{SourceContext, TokenRefresher};
@@ -80,6 +80,7 @@ impl CredentialSealer for SealFor<'_> {
 }
 
 fn check_credential(provider: Provider, credential: Option<&Credential>) -> Result<()> {
+    check_credential_kind(provider, credential.map(Credential::kind))?;
     match (provider, credential) {
         (Provider::Anthropic, Some(Credential::AdminKey(key))) => validate_admin_key(key),
         (Provider::Anthropic, Some(Credential::OAuth(tokens))) if !tokens.has_org_admin() => {
@@ -89,14 +90,8 @@ fn check_credential(provider: Provider, credential: Option<&Credential>) -> Resu
                 tokens.scope()
             )))
         }
-        (Provider::Anthropic, Some(Credential::OAuth(_))) => Ok(()),
-        (Provider::Anthropic, None) => Err(Error::invalid(
-            "an anthropic plan needs an admin key (sk-ant-admin…)",
-        )),
-        (Provider::ClaudeCodeLogs, None) => Ok(()),
-        (Provider::ClaudeCodeLogs, Some(_)) => Err(Error::invalid(
-            "a claude_code_logs plan reads local files and takes no credential",
-        )),
+        (Provider::OpenAi, Some(Credential::AdminKey(key))) => validate_openai_admin_key(key),
+        _ => Ok(()),
     }
 }
 
@@ -149,7 +144,7 @@ impl Ledger {
         };
         let org = source.verify(ctx).await?;
         // Local sources answer with a placeholder identity that is not an organisation.
-        Ok((plan.provider == Provider::Anthropic).then_some(org))
+        Ok((plan.provider != Provider::ClaudeCodeLogs).then_some(org))
     }
 
     async fn insert_verified(

@@ -3,6 +3,7 @@
 mod money;
 mod org;
 pub(crate) mod plan;
+mod provider;
 mod subject;
 mod sync;
 mod usage;
@@ -12,8 +13,10 @@ pub use org::{ApiKeyInfo, OrgMetadata, OrgUser, Workspace};
 pub use plan::{
     BillingCycle, Credential, MAX_LABEL_CHARS, NewPlan, OAUTH_HINT, OrgInfo, Plan, PlanSettings,
     PlanStatus, PlanUpdate, Provider, Subscription, SubscriptionTier, validate_admin_key,
-    validate_label,
+    validate_label, validate_openai_admin_key,
 };
+pub use provider::{ProviderInfo, catalog as provider_catalog, provider_info};
+pub(crate) use provider::{check_credential_kind, focus_names};
 pub(crate) use subject::check_text;
 pub use subject::{
     DEFAULT_PROJECT_NAME, KeyMapping, MappingFilter, NewKeyMapping, NewSubject, Project, Subject,

@@ -55,6 +55,8 @@ string_enum! {
     Provider, "provider" {
         /// An Anthropic organisation, reached through the Admin API with an admin key.
         Anthropic => "anthropic",
+        /// An OpenAI organisation, reached through its Usage and Costs APIs with an admin key.
+        OpenAi => "openai",
         /// Claude Code's local JSONL logs on this machine (Pro and Max users).
         ClaudeCodeLogs => "claude_code_logs",
     }
@@ -311,6 +313,18 @@ impl NewPlan {
         }
     }
 
+    /// An OpenAI organisation reached with an admin key (`sk-admin-…`); a read-only admin key
+    /// is enough and is the one to use.
+    pub fn openai(label: impl Into<String>, admin_key: impl Into<SecretString>) -> Self {
+        NewPlan {
+            label: label.into(),
+            provider: Provider::OpenAi,
+            credential: Some(Credential::AdminKey(admin_key.into())),
+            settings: PlanSettings::default(),
+            subscription: None,
+        }
+    }
+
     /// Claude Code's local logs in `directories` (empty: the default directories).
     pub fn claude_code_logs(label: impl Into<String>, directories: Vec<String>) -> Self {
         NewPlan {
@@ -426,6 +440,47 @@ pub fn validate_admin_key(key: &SecretString) -> Result<()> {
     Ok(())
 }
 
+/// Check the shape of an OpenAI admin key (`sk-admin-…`) before any network call.
+pub fn validate_openai_admin_key(key: &SecretString) -> Result<()> {
+    let text = key.expose();
+    if text.is_empty() {
+        return Err(Error::invalid(
+            "admin key is empty; create a read-only admin key in the OpenAI platform under \
+             Organization settings → Admin keys",
+        ));
+    }
+    if text.chars().any(char::is_whitespace) {
+        return Err(Error::invalid(format!(
+            "admin key {} contains whitespace; paste it without spaces or newlines",
+            key.hint()
+        )));
+    }
+    if !text.starts_with("sk-admin-") {
+        let kind = if text.starts_with("sk-proj-") || text.starts_with("sk-svcacct-") {
+            "a project API key, which cannot read the organisation's usage and costs"
+        } else if text.starts_with("sk-ant-") {
+            "an Anthropic key; add it as an anthropic plan"
+        } else {
+            "not an OpenAI admin key"
+        };
+        return Err(Error::invalid(format!(
+            "admin key {} is {kind}; an OpenAI admin key starts with sk-admin- and is created \
+             in the OpenAI platform under Organization settings → Admin keys (read-only is \
+             enough)",
+            key.hint()
+        )));
+    }
+    if !text.is_ascii() || text.len() < 32 || text.len() > 512 {
+        return Err(Error::invalid(format!(
+            "admin key {} is {} characters of which some are not ASCII or the length is \
+             outside 32-512; check that it was copied whole",
+            key.hint(),
+            text.chars().count()
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -466,6 +521,26 @@ mod tests {
     }
 
     #[test]
+    fn openai_admin_key_shapes() {
+        let ok = SecretString::from(format!("sk-admin-{}", "a1B2".repeat(20)));
+        validate_openai_admin_key(&ok).unwrap();
+        let project = SecretString::from(format!("sk-proj-{}", "x".repeat(40)));
+        let e = validate_openai_admin_key(&project).unwrap_err();
+        assert_eq!(e.code(), "INVALID_INPUT");
+        assert!(e.to_string().contains("project API key"), "{e}");
+        assert!(!e.to_string().contains("xxxxxxxx"), "{e}");
+        let anthropic = SecretString::from("sk-ant-admin01-abcdefghijklmnopqrstuvwxyz0123");
+        assert!(
+            validate_openai_admin_key(&anthropic)
+                .unwrap_err()
+                .to_string()
+                .contains("anthropic plan")
+        );
+        assert!(validate_openai_admin_key(&SecretString::from("sk-admin-short")).is_err());
+        assert!(validate_openai_admin_key(&SecretString::from("")).is_err());
+    }
+
+    #[test]
     fn enums_parse_and_name_the_choices() {
         assert_eq!(
             "max_5x".parse::<SubscriptionTier>().unwrap(),
@@ -477,7 +552,8 @@ mod tests {
                 .starts_with("subscription tier must be one of free, pro"),
             "{e}"
         );
-        assert_eq!(Provider::ALL.len(), 2);
+        assert_eq!(Provider::ALL.len(), 3);
+        assert_eq!("openai".parse::<Provider>().unwrap(), Provider::OpenAi);
     }
 
     #[test]

@@ -232,6 +232,10 @@ pub struct CostRow {
     pub bucket_start: DateTime<Utc>,
     /// The workspace; `None` for the Default workspace (or when not grouped).
     pub workspace_id: Option<String>,
+    /// The API key the provider billed the amount to, when its bill names keys (OpenAI);
+    /// `None` for Anthropic's cost report, which has no key dimension.
+    #[serde(default)]
+    pub api_key_id: Option<String>,
     /// The provider's description (display only: never parsed).
     pub description: Option<String>,
     /// `tokens`, `web_search`, `code_execution`, … (kept as the provider's string).

@@ -414,6 +414,20 @@ fn bundled_data_is_sane() {
     };
     for entry in table.models() {
         let what = format!("{} from {}", entry.model, entry.effective_from);
+        assert_eq!(entry.batch_multiplier().to_string(), "0.5", "{what}");
+        assert_eq!(entry.web_search_per_1000, dollars("10"), "{what}");
+        assert!(!entry.display_name.is_empty(), "{what}");
+        if !entry.model.starts_with("claude-") {
+            // OpenAI: no cache-write price, written tokens at the input rate; embeddings
+            // have no output and no cache discount.
+            let p = entry.standard;
+            assert!(p.input.nanos_per_million > 0, "{what}");
+            assert_eq!(p.cache_write_5m, p.input, "{what}");
+            assert_eq!(p.cache_write_1h, p.input, "{what}");
+            assert!(p.cache_read <= p.input, "{what}");
+            assert!(entry.model.starts_with("text-embedding-") || p.output > p.input);
+            continue;
+        }
         let mut sets = vec![entry.standard];
         sets.extend(entry.long_context);
         for p in sets {
@@ -432,9 +446,6 @@ fn bundled_data_is_sane() {
                 );
             }
         }
-        assert_eq!(entry.batch_multiplier().to_string(), "0.5", "{what}");
-        assert_eq!(entry.web_search_per_1000, dollars("10"), "{what}");
-        assert!(!entry.display_name.is_empty(), "{what}");
     }
     // Every model of the reference table and its aliases, plus the newer 2026 models.
     let expected = [
@@ -463,6 +474,12 @@ fn bundled_data_is_sane() {
         "claude-sonnet-5-5",
         "claude-fable-5-1",
         "claude-mythos-5-1",
+        "gpt-4o",
+        "gpt-4o-mini-2024-07-18",
+        "gpt-4.1",
+        "gpt-4.1-mini-2025-04-14",
+        "gpt-5-2025-08-07",
+        "text-embedding-3-large",
     ];
     for model in expected {
         assert!(table.lookup(model, late()).is_some(), "{model} is priced");
@@ -628,4 +645,44 @@ fn fast_mode_has_its_own_prices_or_none() {
         "no price for model claude-sonnet-4-5 on 2026-03-02 at speed \"fast\""
     );
     assert!(cost("claude-opus-4-6", "0-200k", "turbo").is_err());
+}
+
+#[test]
+fn openai_prices_tiers_and_what_is_left_out() {
+    let table = PriceTable::bundled();
+    let on = day(2026, 11, 1);
+    let tokens = TokenCounts {
+        uncached_input: 1_000_000,
+        cache_read: 1_000_000,
+        output: 1_000_000,
+        ..TokenCounts::default()
+    };
+    let total = |model: &str, tier: &str| {
+        table
+            .estimate(model, on, tier, "", &tokens)
+            .map(|e| e.total)
+    };
+    // GPT-5: $1.25 + $0.125 + $10; priority 2x, flex and batch half.
+    assert_eq!(
+        total("gpt-5-2025-08-07", "default").unwrap(),
+        dollars("11.375")
+    );
+    assert_eq!(total("gpt-5", "priority").unwrap(), dollars("22.75"));
+    assert_eq!(total("gpt-5", "flex").unwrap(), dollars("5.6875"));
+    assert_eq!(total("gpt-5", "batch").unwrap(), dollars("5.6875"));
+    // GPT-4.1 priority is 1.75x: $3.50 + $0.875 + $14.
+    assert_eq!(
+        total("gpt-4.1-2025-04-14", "priority").unwrap(),
+        dollars("18.375")
+    );
+    // gpt-4o-mini's priority prices are no decimal factor: standard rates.
+    assert_eq!(total("gpt-4o-mini", "priority").unwrap(), dollars("0.825"));
+    // o3 is not priced until its cached-input price is confirmed.
+    assert!(total("o3-2025-04-16", "default").is_err());
+    // Before a snapshot's date there is no price.
+    assert!(
+        table
+            .estimate("gpt-5-2025-08-07", day(2025, 8, 6), "default", "", &tokens)
+            .is_err()
+    );
 }

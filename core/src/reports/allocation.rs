@@ -9,6 +9,12 @@
 //! (the priority tier) is priced from the price table and marked *estimated*, as is every
 //! usage row of a day the cost report has not reached yet.
 //!
+//! OpenAI's bill names the API key of each amount (its costs endpoint is grouped by
+//! project, line item and key): nothing is divided. Each billed line stays whole under its
+//! key, project and the model its line item names, spread evenly over the day's hours as
+//! *billed*; a line without a key is *unallocated*. The bill covers all of a billed day's
+//! usage; a day it has not reached yet is estimated from its usage.
+//!
 //! Each usage row is either billed or estimated, never both: a row is *billed* when the bill
 //! has a token line for its (workspace, model, tier, window) that day. A billed line is split
 //! only among billed rows, so the web search line (day and workspace, no model or tier) goes
@@ -19,7 +25,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, NaiveDate};
 
-use crate::model::{Basis, CostRow, Money, TokenType};
+use crate::model::{Basis, CostRow, Money, Provider, TokenType};
 use crate::pricing::PriceTable;
 use crate::store::{Dim, HourUsage, Unpriced};
 
@@ -60,13 +66,13 @@ pub fn split_units(amount: i64, weights: &[i64]) -> Vec<i64> {
 }
 
 /// Where a fact lands: a dimension that exists, or one allocation needs created (unallocated
-/// cost keeps its workspace and model under no key).
+/// cost keeps its workspace and model under no key; a key-billed line its key too).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum FactDim {
     /// An existing dimension's id.
     Known(i64),
-    /// (workspace, model, tier, window) under no API key.
-    Keyless(Option<String>, String, String, String),
+    /// (api key, workspace, model, tier, window), created when missing.
+    New(Option<String>, Option<String>, String, String, String),
 }
 
 /// A day's allocation before new dimensions get their ids.
@@ -142,15 +148,20 @@ fn candidates<'a>(
     }
 }
 
-/// Allocate one UTC day (`day` in Unix seconds). `billed` says whether the cost report has
-/// covered the day; when it has not, every usage row is estimated.
+/// Allocate one UTC day (`day` in Unix seconds) of a plan of `provider`. `billed` says
+/// whether the cost report has covered the day; when it has not, every usage row is
+/// estimated.
 pub(crate) fn allocate_day(
+    provider: Provider,
     day: i64,
     usage: &[HourUsage],
     costs: &[CostRow],
     billed: bool,
     prices: &PriceTable,
 ) -> DayAllocation {
+    if provider == Provider::OpenAi {
+        return allocate_keyed_day(day, usage, costs, billed, prices);
+    }
     let mut out = DayAllocation::default();
     let covered: HashSet<CoverKey<'_>> = if billed {
         costs
@@ -172,16 +183,7 @@ pub(crate) fn allocate_day(
         for cost in costs {
             let targets = candidates(cost, usage, &covered);
             if targets.is_empty() {
-                let dim = FactDim::Keyless(
-                    cost.workspace_id.clone(),
-                    cost.model.clone().unwrap_or_default(),
-                    cost.service_tier.clone().unwrap_or_default(),
-                    cost.context_window.clone().unwrap_or_default(),
-                );
-                let hours: Vec<i64> = (0..24).map(|h| day + h * HOUR).collect();
-                for (hour, part) in hours.iter().zip(split(cost.amount, &[1; 24])) {
-                    out.add(*hour, dim.clone(), Basis::Unallocated, part);
-                }
+                spread_over_day(&mut out, day, cost, None, Basis::Unallocated);
                 continue;
             }
             let weights: Vec<i64> = targets.iter().map(|(_, w)| *w).collect();
@@ -190,14 +192,67 @@ pub(crate) fn allocate_day(
             }
         }
     }
+    let uncovered = usage.iter().filter(|u| !covered.contains(&dim_key(&u.dim)));
+    estimate(&mut out, day, uncovered, prices);
+    out
+}
+
+/// A billed line kept whole, spread evenly over the day's 24 hours under its own dimension.
+fn spread_over_day(
+    out: &mut DayAllocation,
+    day: i64,
+    cost: &CostRow,
+    api_key_id: Option<String>,
+    basis: Basis,
+) {
+    let dim = FactDim::New(
+        api_key_id,
+        cost.workspace_id.clone(),
+        cost.model.clone().unwrap_or_default(),
+        cost.service_tier.clone().unwrap_or_default(),
+        cost.context_window.clone().unwrap_or_default(),
+    );
+    for (h, part) in split(cost.amount, &[1; 24]).into_iter().enumerate() {
+        out.add(day + h as i64 * HOUR, dim.clone(), basis, part);
+    }
+}
+
+/// A day of a provider whose bill names the key of each amount (OpenAI).
+fn allocate_keyed_day(
+    day: i64,
+    usage: &[HourUsage],
+    costs: &[CostRow],
+    billed: bool,
+    prices: &PriceTable,
+) -> DayAllocation {
+    let mut out = DayAllocation::default();
+    if !billed {
+        estimate(&mut out, day, usage.iter(), prices);
+        return out;
+    }
+    for cost in costs {
+        let basis = match cost.api_key_id {
+            Some(_) => Basis::Billed,
+            None => Basis::Unallocated,
+        };
+        spread_over_day(&mut out, day, cost, cost.api_key_id.clone(), basis);
+    }
+    out
+}
+
+/// Price usage rows from the table as *estimated*; rows without a price are counted as
+/// unpriced.
+fn estimate<'a>(
+    out: &mut DayAllocation,
+    day: i64,
+    usage: impl Iterator<Item = &'a HourUsage>,
+    prices: &PriceTable,
+) {
     let date = DateTime::from_timestamp(day, 0)
         .map(|d| d.date_naive())
         .unwrap_or(NaiveDate::MIN);
     let mut unpriced: BTreeMap<(i64, i64), i64> = BTreeMap::new();
     for u in usage {
-        if covered.contains(&dim_key(&u.dim)) {
-            continue;
-        }
         match prices.estimate(
             &u.dim.model,
             date,
@@ -225,7 +280,6 @@ pub(crate) fn allocate_day(
             tokens,
         })
         .collect();
-    out
 }
 
 #[cfg(test)]
@@ -291,6 +345,7 @@ mod tests {
         CostRow {
             bucket_start: DateTime::from_timestamp(0, 0).unwrap(),
             workspace_id: Some("w".into()),
+            api_key_id: None,
             description: None,
             cost_type: Some("tokens".into()),
             model: Some("claude-sonnet-4-5-20250929".into()),
@@ -324,7 +379,14 @@ mod tests {
             cost("uncached_input_tokens", "4"),
             cost("output_tokens", "1"),
         ];
-        let out = allocate_day(DAY0, &rows, &bill, true, PriceTable::bundled());
+        let out = allocate_day(
+            Provider::Anthropic,
+            DAY0,
+            &rows,
+            &bill,
+            true,
+            PriceTable::bundled(),
+        );
         let get = |h: i64, id| out.facts[&(DAY0 + h * HOUR, FactDim::Known(id), Basis::Allocated)];
         // input 3:1, output 1:3
         assert_eq!(
@@ -344,12 +406,19 @@ mod tests {
         let mut code = cost("output_tokens", "0.000024");
         code.cost_type = Some("code_execution".into());
         code.model = None;
-        let out = allocate_day(DAY0, &[], &[code], true, PriceTable::bundled());
+        let out = allocate_day(
+            Provider::Anthropic,
+            DAY0,
+            &[],
+            &[code],
+            true,
+            PriceTable::bundled(),
+        );
         assert_eq!(out.facts.len(), 24);
         assert!(
             out.facts
                 .keys()
-                .all(|(_, d, b)| *b == Basis::Unallocated && matches!(d, FactDim::Keyless(..)))
+                .all(|(_, d, b)| *b == Basis::Unallocated && matches!(d, FactDim::New(..)))
         );
         assert_eq!(out.facts.values().copied().sum::<Money>().nanos(), 240);
     }
@@ -361,7 +430,14 @@ mod tests {
             usage(2, dim(2, "b", "standard"), 1_000_000, 0),
         ];
         let bill = vec![cost("uncached_input_tokens", "300")];
-        let out = allocate_day(DAY0, &rows, &bill, true, PriceTable::bundled());
+        let out = allocate_day(
+            Provider::Anthropic,
+            DAY0,
+            &rows,
+            &bill,
+            true,
+            PriceTable::bundled(),
+        );
         // Sonnet 4.5 input at list rate: $3 per million.
         assert_eq!(
             out.facts[&(DAY0 + HOUR, FactDim::Known(1), Basis::Estimated)],
@@ -371,7 +447,14 @@ mod tests {
             out.facts[&(DAY0 + 2 * HOUR, FactDim::Known(2), Basis::Allocated)],
             Money::from_cents(300)
         );
-        let unbilled = allocate_day(DAY0, &rows, &[], false, PriceTable::bundled());
+        let unbilled = allocate_day(
+            Provider::Anthropic,
+            DAY0,
+            &rows,
+            &[],
+            false,
+            PriceTable::bundled(),
+        );
         assert_eq!(unbilled.facts.len(), 2);
         assert!(
             unbilled
@@ -407,7 +490,14 @@ mod tests {
             cost("output_tokens", "0.3"),
             web,
         ];
-        let out = allocate_day(DAY0, &rows, &bill, true, PriceTable::bundled());
+        let out = allocate_day(
+            Provider::Anthropic,
+            DAY0,
+            &rows,
+            &bill,
+            true,
+            PriceTable::bundled(),
+        );
         let at = |h: i64, id, basis| out.facts.get(&(DAY0 + h * HOUR, FactDim::Known(id), basis));
         // Input 1:1, output 1:1, searches 3:1.
         assert_eq!(
@@ -441,6 +531,7 @@ mod tests {
         let mut d = dim(1, "a", "priority");
         d.model = "claude-imaginary-9".into();
         let out = allocate_day(
+            Provider::Anthropic,
             DAY0,
             &[usage(0, d, 10, 5)],
             &[],
@@ -456,5 +547,76 @@ mod tests {
                 tokens: 15
             }]
         );
+    }
+
+    #[test]
+    fn openai_lines_stay_whole_under_their_key_and_unbilled_days_are_estimated() {
+        let mut gpt = dim(1, "key_a", "default");
+        gpt.model = "gpt-4.1-2025-04-14".into();
+        gpt.context_window = String::new();
+        let rows = vec![usage(3, gpt, 1_000_000, 0)];
+        let line = |key: Option<&str>, cents: &str| CostRow {
+            api_key_id: key.map(str::to_string),
+            model: Some("gpt-4.1-2025-04-14".into()),
+            service_tier: None,
+            context_window: None,
+            token_type: Some("input".into()),
+            cost_type: Some("tokens".into()),
+            ..cost("input", cents)
+        };
+        let bill = vec![line(Some("key_a"), "200.00000001"), line(None, "7")];
+        let out = allocate_day(
+            Provider::OpenAi,
+            DAY0,
+            &rows,
+            &bill,
+            true,
+            PriceTable::bundled(),
+        );
+        let sum = |basis: Basis| -> Money {
+            out.facts
+                .iter()
+                .filter(|((_, _, b), _)| *b == basis)
+                .map(|(_, m)| *m)
+                .sum()
+        };
+        assert_eq!(
+            sum(Basis::Billed),
+            Money::parse_cents("200.00000001").unwrap()
+        );
+        assert_eq!(sum(Basis::Unallocated), Money::from_cents(7));
+        assert_eq!(
+            sum(Basis::Estimated),
+            Money::ZERO,
+            "a billed day is not estimated"
+        );
+        assert_eq!(sum(Basis::Allocated), Money::ZERO, "nothing is divided");
+        let keyed = out
+            .facts
+            .keys()
+            .filter(|(_, d, b)| {
+                *b == Basis::Billed
+                    && *d
+                        == FactDim::New(
+                            Some("key_a".into()),
+                            Some("w".into()),
+                            "gpt-4.1-2025-04-14".into(),
+                            String::new(),
+                            String::new(),
+                        )
+            })
+            .count();
+        assert_eq!(keyed, 24, "spread over the day's hours");
+        // Not billed yet: the usage is estimated at $2 per million input tokens.
+        let unbilled = allocate_day(
+            Provider::OpenAi,
+            DAY0,
+            &rows,
+            &[],
+            false,
+            PriceTable::bundled(),
+        );
+        let estimated: Money = unbilled.facts.values().copied().sum();
+        assert_eq!(estimated, Money::from_cents(200));
     }
 }

@@ -40,6 +40,8 @@ pub struct DashboardFilter {
     pub plan_ids: Option<Vec<i64>>,
     /// Only this workspace.
     pub workspace: Option<WorkspaceRef>,
+    /// Only plans of these providers (with `plan_ids`: the plans that are both).
+    pub providers: Option<Vec<Provider>>,
     /// How many top subjects to list (default 10).
     pub top_subjects: usize,
 }
@@ -51,6 +53,7 @@ impl DashboardFilter {
             period,
             plan_ids: None,
             workspace: None,
+            providers: None,
             top_subjects: 10,
         }
     }
@@ -58,6 +61,12 @@ impl DashboardFilter {
     /// Only these plans.
     pub fn plans(mut self, plan_ids: Vec<i64>) -> Self {
         self.plan_ids = Some(plan_ids);
+        self
+    }
+
+    /// Only plans of these providers (`anthropic`, `openai`, `claude_code_logs`).
+    pub fn providers(mut self, providers: Vec<Provider>) -> Self {
+        self.providers = Some(providers);
         self
     }
 
@@ -187,6 +196,9 @@ impl Ledger {
                 return Err(Error::PlanNotFound { id: *missing });
             }
             plans.retain(|p| wanted.contains(&p.id));
+        }
+        if let Some(providers) = &filter.providers {
+            plans.retain(|p| providers.contains(&p.provider));
         }
         let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
         let span = Span::of(&filter.period);

@@ -16,7 +16,7 @@ use super::period::Period;
 use super::span::{DAY, HOUR, Span};
 use crate::attribution::{Attribution, Owner};
 use crate::error::{Error, Result};
-use crate::model::{Basis, Money, Plan, Provider, TokenCounts};
+use crate::model::{Basis, Money, Plan, TokenCounts, focus_names};
 use crate::store::{Dim, FactSum};
 use crate::{Ledger, ListPlans};
 
@@ -133,7 +133,7 @@ pub struct FocusRow {
     /// The amount: the allocated or unallocated bill, or the estimate.
     #[serde(serialize_with = "dollars")]
     pub effective_cost: Money,
-    /// `Anthropic`.
+    /// The provider: `Anthropic` or `OpenAI`.
     pub invoice_issuer_name: &'static str,
     /// Same as EffectiveCost (the bill is at the organisation's rates; estimates at list).
     #[serde(serialize_with = "dollars")]
@@ -142,9 +142,9 @@ pub struct FocusRow {
     pub pricing_quantity: i64,
     /// `Tokens`.
     pub pricing_unit: &'static str,
-    /// `Anthropic`.
+    /// The provider: `Anthropic` or `OpenAI`.
     pub provider_name: &'static str,
-    /// `Anthropic`.
+    /// The provider: `Anthropic` or `OpenAI`.
     pub publisher_name: &'static str,
     /// The API key; null for Console usage and unallocated cost.
     pub resource_id: Option<String>,
@@ -154,7 +154,7 @@ pub struct FocusRow {
     pub resource_type: Option<&'static str>,
     /// `AI and Machine Learning`.
     pub service_category: &'static str,
-    /// `Claude API` (`Claude Code` for local-log plans).
+    /// `Claude API`, `Claude Code` for local-log plans, `OpenAI API`.
     pub service_name: &'static str,
     /// `Generative AI`.
     pub service_subcategory: &'static str,
@@ -509,6 +509,7 @@ fn row(
         Basis::Estimated => {
             format!("Usage of {what} estimated at list prices; not on the bill")
         }
+        Basis::Billed => format!("Billed cost of {what}, billed to the API key"),
         _ => match &dim.api_key_id {
             Some(_) => format!("Usage of {what}: the API key's share of the bill, by tokens"),
             None => format!("Usage of {what}: Console usage's share of the bill, by tokens"),
@@ -556,12 +557,12 @@ fn row(
         consumed_unit: "Tokens",
         contracted_cost: p.amount,
         effective_cost: p.amount,
-        invoice_issuer_name: "Anthropic",
+        invoice_issuer_name: focus_names(plan.provider).0,
         list_cost: p.amount,
         pricing_quantity: quantity,
         pricing_unit: "Tokens",
-        provider_name: "Anthropic",
-        publisher_name: "Anthropic",
+        provider_name: focus_names(plan.provider).0,
+        publisher_name: focus_names(plan.provider).0,
         resource_type: dim.api_key_id.as_ref().map(|_| "API Key"),
         resource_name: dim.api_key_id.as_ref().map(|k| {
             names
@@ -572,10 +573,7 @@ fn row(
         }),
         resource_id: dim.api_key_id.clone(),
         service_category: "AI and Machine Learning",
-        service_name: match plan.provider {
-            Provider::ClaudeCodeLogs => "Claude Code",
-            _ => "Claude API",
-        },
+        service_name: focus_names(plan.provider).1,
         service_subcategory: "Generative AI",
         sku_id: model.to_string(),
         sku_price_id: format!("{model}/{}/{}", dim.service_tier, dim.context_window),

@@ -9,19 +9,19 @@ use super::allocation::{FactDim, allocate_day};
 use super::span::{DAY, HOUR};
 use crate::Ledger;
 use crate::error::{Error, Result};
-use crate::model::{Basis, Money, TokenCounts};
+use crate::model::{Basis, Money, Provider, TokenCounts};
 use crate::pricing::PriceTable;
 use crate::store::{DayFacts, Dim, Fact, Watermark};
 
-/// The dimension of unallocated cost: (workspace, model, tier, window) under no API key.
-pub(crate) type KeylessDim = (Option<String>, String, String, String);
+/// A dimension allocation creates: (api key, workspace, model, tier, window).
+pub(crate) type NewDim = (Option<String>, Option<String>, String, String, String);
 
-/// How the dimensions allocation needs for unmatched cost get their ids.
-pub(crate) enum KeylessIds<'a> {
+/// How the dimensions allocation creates (for unmatched or key-billed cost) get their ids.
+pub(crate) enum NewDimIds<'a> {
     /// Create the missing ones (deriving).
     Create,
     /// Only look them up; a missing one gets id 0, which no stored fact has (verifying).
-    Existing(&'a HashMap<KeylessDim, i64>),
+    Existing(&'a HashMap<NewDim, i64>),
 }
 
 /// Whether the cost report covers a day, by the cost stream's watermark: allocation bills
@@ -64,33 +64,38 @@ impl Ledger {
         &self,
         plan_id: i64,
         day: i64,
+        provider: Provider,
         billed: bool,
-        keyless_ids: KeylessIds<'_>,
+        new_ids: NewDimIds<'_>,
     ) -> Result<DayFacts> {
         let store = &self.inner.store;
         let (usage, costs) = store.day_inputs(plan_id, day).await?;
-        let allocation = allocate_day(day, &usage, &costs, billed, PriceTable::bundled());
+        let allocation = allocate_day(provider, day, &usage, &costs, billed, PriceTable::bundled());
         let known: HashMap<i64, &Dim> = usage.iter().map(|u| (u.dim.id, &u.dim)).collect();
-        let keyless: Vec<KeylessDim> = allocation
+        let created: Vec<NewDim> = allocation
             .facts
             .keys()
             .filter_map(|(_, dim, _)| match dim {
-                FactDim::Keyless(ws, model, tier, window) => {
-                    Some((ws.clone(), model.clone(), tier.clone(), window.clone()))
-                }
+                FactDim::New(key, ws, model, tier, window) => Some((
+                    key.clone(),
+                    ws.clone(),
+                    model.clone(),
+                    tier.clone(),
+                    window.clone(),
+                )),
                 FactDim::Known(_) => None,
             })
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let keyless_by: HashMap<KeylessDim, i64> = match keyless_ids {
-            KeylessIds::Create => {
-                let dims: Vec<Dim> = keyless
+        let created_ids: HashMap<NewDim, i64> = match new_ids {
+            NewDimIds::Create => {
+                let dims: Vec<Dim> = created
                     .iter()
-                    .map(|(ws, model, tier, window)| Dim {
+                    .map(|(key, ws, model, tier, window)| Dim {
                         id: 0,
                         plan_id,
-                        api_key_id: None,
+                        api_key_id: key.clone(),
                         workspace_id: ws.clone(),
                         model: model.clone(),
                         service_tier: tier.clone(),
@@ -98,9 +103,9 @@ impl Ledger {
                     })
                     .collect();
                 let ids = store.ensure_dims(plan_id, &dims).await?;
-                keyless.into_iter().zip(ids).collect()
+                created.into_iter().zip(ids).collect()
             }
-            KeylessIds::Existing(existing) => keyless
+            NewDimIds::Existing(existing) => created
                 .into_iter()
                 .map(|k| {
                     let id = existing.get(&k).copied().unwrap_or(0);
@@ -119,8 +124,8 @@ impl Ledger {
         for ((hour, dim, basis), amount) in allocation.facts {
             let (dim_id, workspace) = match dim {
                 FactDim::Known(id) => (id, known.get(&id).and_then(|d| d.workspace_id.clone())),
-                FactDim::Keyless(ws, model, tier, window) => {
-                    let id = keyless_by[&(ws.clone(), model, tier, window)];
+                FactDim::New(key, ws, model, tier, window) => {
+                    let id = created_ids[&(key, ws.clone(), model, tier, window)];
                     (id, ws)
                 }
             };

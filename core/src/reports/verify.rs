@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::cost::Cost;
-use super::materialize::{KeylessDim, KeylessIds, billed};
+use super::materialize::{NewDim, NewDimIds, billed};
 use super::span::DAY;
 use crate::Ledger;
 use crate::error::{Error, Result};
@@ -282,13 +282,19 @@ impl Ledger {
             .map(|d| d.day)
             .collect();
         out.stale_days = stale.len() as i64;
-        let keyless: HashMap<KeylessDim, i64> = store
+        let provider = self.get_plan(plan_id).await?.provider;
+        let dims: HashMap<NewDim, i64> = store
             .dims(&[plan_id])
             .await?
             .into_iter()
-            .filter(|d| d.api_key_id.is_none())
             .map(|d| {
-                let key = (d.workspace_id, d.model, d.service_tier, d.context_window);
+                let key = (
+                    d.api_key_id,
+                    d.workspace_id,
+                    d.model,
+                    d.service_tier,
+                    d.context_window,
+                );
                 (key, d.id)
             })
             .collect();
@@ -299,8 +305,9 @@ impl Ledger {
                 .compute_day_facts(
                     plan_id,
                     day,
+                    provider,
                     billed(cost_mark.as_ref(), day),
-                    KeylessIds::Existing(&keyless),
+                    NewDimIds::Existing(&dims),
                 )
                 .await?;
             let stored = store.stored_day_facts(plan_id, day).await?;

@@ -5,6 +5,7 @@
 
 pub mod anthropic;
 pub mod claude_code_logs;
+pub mod openai;
 
 use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -196,8 +197,9 @@ pub trait UsageSource: Send + Sync + fmt::Debug {
     }
 }
 
-/// The built-in sources, built from the ledger's config: the Anthropic Admin API at the
-/// configured base URL, with its HTTP timeout and retries.
+/// The built-in sources, built from the ledger's config: the Anthropic Admin API and the
+/// OpenAI organisation API at their configured base URLs, with the HTTP timeout and retries,
+/// and the local Claude Code logs.
 pub(crate) fn default_sources(
     config: &crate::config::LedgerConfig,
 ) -> Result<std::collections::HashMap<Provider, std::sync::Arc<dyn UsageSource>>> {
@@ -205,6 +207,8 @@ pub(crate) fn default_sources(
     let mut sources: std::collections::HashMap<Provider, std::sync::Arc<dyn UsageSource>> =
         std::collections::HashMap::new();
     sources.insert(Provider::Anthropic, std::sync::Arc::new(anthropic));
+    let openai = openai::OpenAiSource::from_ledger_config(config)?;
+    sources.insert(Provider::OpenAi, std::sync::Arc::new(openai));
     sources.insert(
         Provider::ClaudeCodeLogs,
         std::sync::Arc::new(claude_code_logs::ClaudeCodeLogsSource),

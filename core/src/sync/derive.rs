@@ -19,7 +19,7 @@ use super::report::{StreamReport, SyncError};
 use crate::Ledger;
 use crate::error::{Error, Result};
 use crate::model::{Plan, SyncStatus, SyncStream};
-use crate::reports::materialize::{KeylessIds, billed};
+use crate::reports::materialize::{NewDimIds, billed};
 use crate::store::{StaleDay, Store};
 
 const DAY: i64 = 86_400;
@@ -93,6 +93,7 @@ impl Ledger {
         let store = &self.inner.store;
         let mut plan = None;
         let mut cost_mark = None;
+        let mut provider = crate::model::Provider::Anthropic;
         for stale in days {
             if cancel.is_some_and(SyncCancel::is_cancelled) {
                 return Err(Error::Interrupted);
@@ -100,14 +101,16 @@ impl Ledger {
             // Read after the marks, like the raw data: a watermark move renews the marks.
             if plan != Some(stale.plan_id) {
                 cost_mark = store.watermark(stale.plan_id, "cost").await?;
+                provider = self.get_plan(stale.plan_id).await?.provider;
                 plan = Some(stale.plan_id);
             }
             let facts = self
                 .compute_day_facts(
                     stale.plan_id,
                     stale.day,
+                    provider,
                     billed(cost_mark.as_ref(), stale.day),
-                    KeylessIds::Create,
+                    NewDimIds::Create,
                 )
                 .await?;
             let written = store

@@ -125,7 +125,9 @@ impl Ledger {
             now: self.now(),
         };
         let mut reports = Vec::with_capacity(options.streams.len());
-        for &stream in &options.streams {
+        // A stream the provider does not have (Claude Code analytics of OpenAI) is not run.
+        let offered = crate::model::provider_info(plan.provider).streams;
+        for &stream in options.streams.iter().filter(|s| offered.contains(s)) {
             if options.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
                 break;
             }

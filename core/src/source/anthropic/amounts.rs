@@ -19,6 +19,20 @@ pub(crate) fn cents(raw: &RawValue) -> Result<Money, String> {
     Money::parse_cents(&decimal).map_err(|e| e.to_string())
 }
 
+/// Dollars from a JSON value that is a number (`0.0147536`, `1e-3`) or a decimal string, as
+/// OpenAI's costs endpoint writes `amount.value`; digits finer than a nanodollar are rounded.
+pub(crate) fn dollars(raw: &RawValue) -> Result<Money, String> {
+    let text = raw.get().trim();
+    let decimal = if text.starts_with('"') {
+        serde_json::from_str::<String>(text).map_err(|e| format!("amount {text}: {e}"))?
+    } else if text.contains(['e', 'E']) {
+        expand_exponent(text).ok_or_else(|| format!("amount {text} is not a usable number"))?
+    } else {
+        text.to_string()
+    };
+    Money::parse_dollars(&decimal).map_err(|e| e.to_string())
+}
+
 /// `1.025e3` → `1025`, `5E-2` → `0.05`: the same number in plain decimal digits.
 fn expand_exponent(text: &str) -> Option<String> {
     let (mantissa, exponent) = text.split_once(['e', 'E'])?;
@@ -74,6 +88,22 @@ mod tests {
             cents(&raw("0.30000000000000004")).unwrap().nanos(),
             3_000_000
         );
+    }
+
+    #[test]
+    fn dollars_are_exact_and_rounded_to_nanos() {
+        assert_eq!(dollars(&raw("0.0147536")).unwrap().nanos(), 14_753_600);
+        assert_eq!(
+            dollars(&raw("0.5617712500000000")).unwrap().nanos(),
+            561_771_250
+        );
+        assert_eq!(
+            dollars(&raw("32.075424364")).unwrap().nanos(),
+            32_075_424_364
+        );
+        assert_eq!(dollars(&raw("1e-3")).unwrap().nanos(), 1_000_000);
+        assert_eq!(dollars(&raw("\"2\"")).unwrap().nanos(), 2_000_000_000);
+        assert!(dollars(&raw("null")).is_err());
     }
 
     #[test]

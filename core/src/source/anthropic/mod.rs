@@ -18,14 +18,14 @@
 //! Failures are retried the way the official SDKs retry them (see [`RetryPolicy`]);
 //! requests made with one key are spaced by [`AnthropicConfig::min_request_interval`].
 
-mod amounts;
+pub(crate) mod amounts;
 mod claude_code;
 mod http;
 mod metadata;
-mod pacing;
+pub(crate) mod pacing;
 mod pages;
-mod reports;
-mod retry;
+pub(crate) mod reports;
+pub(crate) mod retry;
 mod wire;
 
 use std::fmt;

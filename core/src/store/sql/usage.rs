@@ -277,7 +277,7 @@ impl UsageStore for ThisStore {
             let mut insert = QueryBuilder::<Db>::new(
                 "INSERT INTO costledger_costs (plan_id, bucket_start, workspace_id, cost_type, \
                  model, service_tier, context_window, token_type, inference_geo, description, \
-                 amount_nanos) ",
+                 amount_nanos, api_key_id) ",
             );
             insert.push_values(chunk, |mut b, row| {
                 b.push_bind(plan_id)
@@ -290,7 +290,8 @@ impl UsageStore for ThisStore {
                     .push_bind(dim_in(&row.token_type).to_string())
                     .push_bind(dim_in(&row.inference_geo).to_string())
                     .push_bind(row.description.clone())
-                    .push_bind(row.amount.nanos());
+                    .push_bind(row.amount.nanos())
+                    .push_bind(dim_in(&row.api_key_id).to_string());
             });
             insert
                 .build()
@@ -387,7 +388,8 @@ impl UsageStore for ThisStore {
     ) -> Result<Vec<CostRow>> {
         let rows = sqlx::query(
             "SELECT bucket_start, workspace_id, cost_type, model, service_tier, context_window, \
-             token_type, inference_geo, description, amount_nanos FROM costledger_costs \
+             token_type, inference_geo, description, amount_nanos, api_key_id \
+             FROM costledger_costs \
              WHERE plan_id = $1 AND bucket_start >= $2 AND bucket_start < $3 \
              ORDER BY bucket_start, id",
         )
@@ -411,6 +413,7 @@ impl UsageStore for ThisStore {
                     inference_geo: dim_out(row.try_get(7).map_err(read)?),
                     description: row.try_get(8).map_err(read)?,
                     amount: Money::from_nanos(row.try_get(9).map_err(read)?),
+                    api_key_id: dim_out(row.try_get(10).map_err(read)?),
                 })
             })
             .collect()

@@ -104,6 +104,7 @@ impl CostItem {
             bucket_start,
             amount: cents(&self.amount)?,
             workspace_id: self.workspace_id,
+            api_key_id: None,
             description: self.description,
             cost_type: self.cost_type,
             model: self.model,

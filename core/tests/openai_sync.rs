@@ -1,0 +1,480 @@
+//! The OpenAI source against the fake OpenAI API, on SQLite and Postgres: tokens and billed
+//! cost equal the fake's ground truth exactly, cached tokens are counted once, faults are
+//! survived, credentials are checked, and a dashboard across Anthropic and OpenAI plans sums
+//! both bills.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use costledger::{
+    BucketWidth, DashboardFilter, FixedClock, FocusFilter, Ledger, LedgerConfig, MasterKey,
+    NewPlan, Period, Plan, Provider, SyncOptions, SyncStream, TokenCounts,
+};
+use fake_openai_api::{FakeConfig, FakeServer, Faults, OrgTruth};
+
+use crate::common::TestDb;
+
+backend_tests!(
+    sync_stores_the_exact_truth_and_a_second_sync_changes_nothing,
+    faults_still_give_the_exact_truth,
+    credentials_are_checked_against_the_provider,
+    a_dashboard_across_providers_sums_both_bills,
+);
+
+const STREAMS: &[SyncStream] = &[SyncStream::Metadata, SyncStream::Usage, SyncStream::Cost];
+
+/// A ledger on `db` that talks to `openai` (and to `anthropic`, when given) with no pacing.
+fn config(
+    db: &TestDb,
+    key: &MasterKey,
+    openai: &FakeServer,
+    anthropic: Option<&fake_admin_api::FakeServer>,
+    clock: &FixedClock,
+) -> LedgerConfig {
+    let mut config = LedgerConfig::new(db.url.clone())
+        .master_key(key.to_base64().to_string())
+        .openai_base_url(openai.base_url())
+        .request_interval(Duration::ZERO)
+        .retry_backoff(Duration::from_millis(5))
+        .max_retries(4)
+        .clock(Arc::new(clock.clone()))
+        .without_env();
+    if let Some(anthropic) = anthropic {
+        config = config.anthropic_base_url(anthropic.base_url());
+    }
+    if let Some(schema) = &db.schema {
+        config = config.postgres_schema(schema.clone());
+    }
+    config
+}
+
+struct Synced {
+    _db: TestDb,
+    fake: FakeServer,
+    ledger: Ledger,
+    plans: Vec<Plan>,
+}
+
+/// A fake with `orgs` orgs and `days` of history, a ledger, one plan per org (read-only keys).
+async fn setup(db: TestDb, orgs: usize, days: u32) -> Synced {
+    let fake = FakeServer::start(FakeConfig {
+        orgs,
+        days,
+        ..FakeConfig::default()
+    })
+    .await
+    .expect("fake starts");
+    let key = MasterKey::generate();
+    let clock = FixedClock::new(fake.now());
+    let ledger = Ledger::open(config(&db, &key, &fake, None, &clock))
+        .await
+        .expect("ledger opens");
+    let mut plans = Vec::new();
+    for (i, org) in fake.orgs().iter().enumerate() {
+        let plan = ledger
+            .add_plan(NewPlan::openai(
+                format!("OpenAI {}", i + 1),
+                org.read_only_key.clone(),
+            ))
+            .await
+            .expect("plan added");
+        assert_eq!(plan.provider, Provider::OpenAi);
+        assert_eq!(plan.org_id.as_deref(), Some(org.slug.as_str()));
+        // The hint names the key kind and its last four characters, nothing else.
+        let key = &org.read_only_key;
+        let hint = plan.key_hint.clone().unwrap();
+        assert_eq!(hint, format!("sk-admin-…{}", &key[key.len() - 4..]));
+        plans.push(plan);
+    }
+    Synced {
+        _db: db,
+        fake,
+        ledger,
+        plans,
+    }
+}
+
+fn sync_options(days: i64) -> SyncOptions {
+    SyncOptions::default()
+        .initial_backfill(TimeDelta::days(days))
+        .streams(STREAMS)
+}
+
+type TokenKey = (String, Option<String>, Option<String>, String);
+
+/// What the fake served, per (day, project, key, model), in costledger's token model:
+/// completions with cached and cache-write tokens taken out of input once, embeddings and
+/// moderations input, web search calls.
+fn truth_tokens(org: &OrgTruth) -> BTreeMap<TokenKey, TokenCounts> {
+    let mut out: BTreeMap<TokenKey, TokenCounts> = BTreeMap::new();
+    for r in &org.tokens {
+        let t = &r.tokens;
+        let key = (
+            r.day.clone(),
+            r.project_id.clone(),
+            r.api_key_id.clone(),
+            r.model.clone(),
+        );
+        out.entry(key).or_default().add(&TokenCounts {
+            uncached_input: t.input_uncached_tokens as i64,
+            cache_read: t.input_cached_tokens as i64,
+            cache_write_5m: t.input_cache_write_tokens as i64,
+            output: t.output_tokens as i64,
+            ..TokenCounts::default()
+        });
+    }
+    for r in &org.usage {
+        let count = |k: &str| r.counts.get(k).copied().unwrap_or(0) as i64;
+        let counts = match r.endpoint.as_str() {
+            "embeddings" | "moderations" => TokenCounts {
+                uncached_input: count("input_tokens"),
+                ..TokenCounts::default()
+            },
+            "web_search_calls" => TokenCounts {
+                web_search_requests: count("num_requests"),
+                ..TokenCounts::default()
+            },
+            _ => continue,
+        };
+        let key = (
+            r.day.clone(),
+            r.project_id.clone(),
+            r.api_key_id.clone(),
+            r.model.clone().unwrap_or_default(),
+        );
+        out.entry(key).or_default().add(&counts);
+    }
+    out.retain(|_, t| !t.is_zero());
+    out
+}
+
+async fn stored_tokens(s: &Synced, plan: &Plan) -> BTreeMap<TokenKey, TokenCounts> {
+    let now = s.fake.now();
+    let rows = s
+        .ledger
+        .store()
+        .usage_rows(plan.id, BucketWidth::Hour, now - TimeDelta::days(400), now)
+        .await
+        .unwrap();
+    let mut out: BTreeMap<TokenKey, TokenCounts> = BTreeMap::new();
+    for r in rows {
+        let key = (
+            r.bucket_start.date_naive().to_string(),
+            r.workspace_id,
+            r.api_key_id,
+            r.model.unwrap_or_default(),
+        );
+        out.entry(key).or_default().add(&r.tokens);
+    }
+    out
+}
+
+/// Billed nanodollars per (day, API key).
+type CostKey = (String, Option<String>);
+
+fn truth_cost(org: &OrgTruth) -> BTreeMap<CostKey, i64> {
+    let mut out = BTreeMap::new();
+    for r in &org.cost {
+        *out.entry((r.day.clone(), r.api_key_id.clone()))
+            .or_default() += r.amount_nanos as i64;
+    }
+    out
+}
+
+async fn stored_cost(s: &Synced, plan: &Plan) -> BTreeMap<CostKey, i64> {
+    let now = s.fake.now();
+    let rows = s
+        .ledger
+        .store()
+        .cost_rows(plan.id, now - TimeDelta::days(400), now)
+        .await
+        .unwrap();
+    let mut out = BTreeMap::new();
+    for r in rows {
+        let key = (r.bucket_start.date_naive().to_string(), r.api_key_id);
+        *out.entry(key).or_default() += r.amount.nanos();
+    }
+    out
+}
+
+/// The whole history as a period: from the first day to the day after now.
+fn history(s: &Synced, days: i64) -> Period {
+    let now: DateTime<Utc> = s.fake.now();
+    let from = (now - TimeDelta::days(days)).date_naive();
+    let to = now.date_naive() + TimeDelta::days(1);
+    format!("{from}..{to}").parse().unwrap()
+}
+
+async fn assert_matches_truth(s: &Synced, days: i64) {
+    let truth = s.fake.truth();
+    for plan in &s.plans {
+        let org = truth
+            .orgs
+            .iter()
+            .find(|o| Some(o.slug.as_str()) == plan.org_id.as_deref())
+            .expect("org of the plan");
+        let stored = stored_tokens(s, plan).await;
+        let expected = truth_tokens(org);
+        assert!(expected.len() > 50, "{}", expected.len());
+        assert_eq!(stored, expected, "tokens of plan {}", plan.id);
+        // Cached tokens counted once: costledger's total input is OpenAI's input_tokens.
+        for r in &org.tokens {
+            let key = (
+                r.day.clone(),
+                r.project_id.clone(),
+                r.api_key_id.clone(),
+                r.model.clone(),
+            );
+            let got = stored[&key];
+            assert_eq!(got.total_input(), r.tokens.input_tokens as i64, "{key:?}");
+            assert_eq!(
+                got.cache_read, r.tokens.input_cached_tokens as i64,
+                "{key:?}"
+            );
+        }
+        let total: i64 = stored
+            .iter()
+            .filter(|(k, _)| org.tokens.iter().any(|r| r.model == k.3))
+            .map(|(_, t)| t.total_input())
+            .sum();
+        let cached = org.tokens_total.input_cached_tokens as i64;
+        assert!(cached > 0);
+        assert_eq!(total, org.tokens_total.input_tokens as i64);
+        assert_ne!(total, org.tokens_total.input_tokens as i64 + cached);
+        // Billed cost per day and key.
+        let cost = stored_cost(s, plan).await;
+        assert_eq!(cost, truth_cost(org), "cost of plan {}", plan.id);
+        assert!(
+            cost.keys().any(|(_, k)| k.is_none()),
+            "charges without a key"
+        );
+        // The derived facts hold the whole bill: per key billed, without a key unallocated.
+        let d = s
+            .ledger
+            .dashboard(DashboardFilter::new(history(s, days)).plans(vec![plan.id]))
+            .await
+            .unwrap();
+        assert_eq!(d.totals.billed().nanos() as u64, org.cost_total_nanos);
+        assert_eq!(d.totals.estimated.nanos(), 0, "every day is billed");
+        let keyless: u64 = org
+            .cost_per_api_key
+            .iter()
+            .filter(|c| c.id.is_none())
+            .map(|c| c.amount_nanos)
+            .sum();
+        assert_eq!(d.totals.unallocated.nanos() as u64, keyless);
+        assert_eq!(d.per_plan[0].provider, Provider::OpenAi);
+    }
+}
+
+async fn sync_stores_the_exact_truth_and_a_second_sync_changes_nothing(db: TestDb) {
+    let s = setup(db, 2, 12).await;
+    let report = s.ledger.sync(sync_options(12)).await.unwrap();
+    assert!(report.is_ok(), "{report:#?}");
+    for plan in &report.plans {
+        let usage = plan.stream(SyncStream::Usage).unwrap();
+        assert_eq!(usage.buckets_written, 12 * 24, "{plan:?}");
+        assert_eq!(plan.stream(SyncStream::Cost).unwrap().buckets_written, 12);
+    }
+    assert_matches_truth(&s, 12).await;
+    // Metadata: projects are workspaces, keys carry their project and owner, users emails.
+    let metadata = s.ledger.plan_metadata(s.plans[0].id).await.unwrap();
+    assert!(
+        metadata
+            .workspaces
+            .iter()
+            .any(|w| w.name == "Default project")
+    );
+    assert!(metadata.workspaces.iter().any(|w| w.archived_at.is_some()));
+    assert!(metadata.api_keys.iter().all(|k| k.workspace_id.is_some()));
+    assert!(
+        metadata
+            .api_keys
+            .iter()
+            .any(|k| k.created_by_type.as_deref() == Some("service_account"))
+    );
+    assert!(metadata.api_keys.iter().any(|k| k.status == "inactive"));
+    assert!(metadata.users.iter().all(|u| u.email.contains('@')));
+    let again = s.ledger.sync(sync_options(12)).await.unwrap();
+    assert!(again.is_ok(), "{again:#?}");
+    let usage = again.plans[0].stream(SyncStream::Usage).unwrap();
+    assert_eq!(usage.buckets_written, 2 * 24, "only the lookback");
+    assert_matches_truth(&s, 12).await;
+}
+
+async fn faults_still_give_the_exact_truth(db: TestDb) {
+    let s = setup(db, 1, 6).await;
+    // No more than three requests in a row fail (the client retries four times).
+    let faults: Faults = "429:4:0.01,503:7,500:9,trunc:11".parse().unwrap();
+    s.fake.set_faults(faults);
+    let report = s.ledger.sync(sync_options(6)).await.unwrap();
+    assert!(report.is_ok(), "{report:#?}");
+    let retries: i64 = report.plans[0].streams.iter().map(|x| x.retries).sum();
+    assert!(retries > 0, "the faults made the client retry");
+    assert_matches_truth(&s, 6).await;
+    let stats = s.fake.stats();
+    assert!(
+        stats.faults.get("429").copied().unwrap_or(0) > 0,
+        "{stats:?}"
+    );
+    assert!(
+        stats.faults.get("trunc").copied().unwrap_or(0) > 0,
+        "{stats:?}"
+    );
+}
+
+async fn credentials_are_checked_against_the_provider(db: TestDb) {
+    let s = setup(db, 1, 1).await;
+    let org = &s.fake.orgs()[0];
+    // The same organisation twice is a conflict.
+    let again = s
+        .ledger
+        .add_plan(NewPlan::openai("Again", org.admin_key.clone()))
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), "CONFLICT", "{again}");
+    // A project key and an Anthropic key are refused before any request.
+    let requests = s.fake.stats().requests;
+    for bad in [
+        format!("sk-proj-{}", "p".repeat(40)),
+        "sk-ant-admin01-abcdefghijklmnopqrstuvwxyz0123".to_string(),
+    ] {
+        let e = s
+            .ledger
+            .add_plan(NewPlan::openai("Bad", bad.clone()))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "INVALID_INPUT", "{e}");
+        assert!(!e.to_string().contains(&bad[12..]), "{e}");
+    }
+    assert_eq!(s.fake.stats().requests, requests);
+    // A revoked key: refused by the provider, its message without the key.
+    let revoked = s
+        .fake
+        .add_admin_key(&org.id, fake_openai_api::KeyKind::ReadOnly);
+    s.fake.revoke_key(&revoked);
+    let e = s
+        .ledger
+        .add_plan(NewPlan::openai("Revoked", revoked.clone()))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "CREDENTIAL_REJECTED", "{e}");
+    assert!(!e.to_string().contains(&revoked[9..40]), "{e}");
+    assert!(!format!("{e:?}").contains(&revoked[9..40]));
+    // The catalog says which kinds each provider takes.
+    let catalog = s.ledger.providers();
+    let providers: Vec<Provider> = catalog.iter().map(|p| p.provider).collect();
+    assert_eq!(
+        providers,
+        vec![
+            Provider::Anthropic,
+            Provider::OpenAi,
+            Provider::ClaudeCodeLogs
+        ]
+    );
+}
+
+async fn a_dashboard_across_providers_sums_both_bills(db: TestDb) {
+    let days = 25;
+    let openai = FakeServer::start(FakeConfig {
+        orgs: 1,
+        days,
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let anthropic = fake_admin_api::FakeServer::start(fake_admin_api::FakeConfig {
+        orgs: 1,
+        days,
+        now: openai.now(),
+        ..fake_admin_api::FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let key = MasterKey::generate();
+    let clock = FixedClock::new(openai.now());
+    let ledger = Ledger::open(config(&db, &key, &openai, Some(&anthropic), &clock))
+        .await
+        .unwrap();
+    let a = ledger
+        .add_plan(NewPlan::anthropic(
+            "Claude org",
+            anthropic.orgs()[0].admin_key.clone(),
+        ))
+        .await
+        .unwrap();
+    let o = ledger
+        .add_plan(NewPlan::openai(
+            "OpenAI org",
+            openai.orgs()[0].read_only_key.clone(),
+        ))
+        .await
+        .unwrap();
+    let report = ledger
+        .sync(SyncOptions::default().initial_backfill(TimeDelta::days(i64::from(days))))
+        .await
+        .unwrap();
+    assert!(report.is_ok(), "{report:#?}");
+    let period: Period = "2026-11".parse().unwrap();
+    let d = ledger
+        .dashboard(DashboardFilter::new(period))
+        .await
+        .unwrap();
+    let in_november = |day: &str| day.starts_with("2026-11");
+    let anthropic_bill: u64 = anthropic.truth().orgs[0]
+        .cost_per_day
+        .iter()
+        .filter(|(day, _)| in_november(day))
+        .map(|(_, n)| n)
+        .sum();
+    let openai_bill: u64 = openai.truth().orgs[0]
+        .cost_per_day
+        .iter()
+        .filter(|(day, _)| in_november(day))
+        .map(|(_, n)| *n)
+        .sum();
+    assert!(anthropic_bill > 0 && openai_bill > 0);
+    assert_eq!(
+        d.totals.billed().nanos() as u64,
+        anthropic_bill + openai_bill
+    );
+    let line = |id: i64| d.per_plan.iter().find(|p| p.plan_id == id).unwrap();
+    assert_eq!(line(a.id).provider, Provider::Anthropic);
+    assert_eq!(line(o.id).provider, Provider::OpenAi);
+    assert_eq!(line(o.id).cost.billed().nanos() as u64, openai_bill);
+    assert_eq!(line(a.id).cost.billed().nanos() as u64, anthropic_bill);
+    // Filtered by provider: one plan, its bill.
+    let only = ledger
+        .dashboard(
+            DashboardFilter::new("2026-11".parse().unwrap()).providers(vec![Provider::OpenAi]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(only.per_plan.len(), 1);
+    assert_eq!(only.totals.billed().nanos() as u64, openai_bill);
+    // OpenAI projects show as workspaces of their plan; models of both providers are listed.
+    assert!(d.per_workspace.iter().any(|w| w.workspace.plan_id == o.id));
+    assert!(d.per_model.iter().any(|m| m.model.starts_with("gpt-")));
+    assert!(d.per_model.iter().any(|m| m.model.starts_with("claude-")));
+    // FOCUS names each row's provider; BilledCost per provider is its bill.
+    let rows = ledger
+        .focus_rows(FocusFilter::new("2026-11".parse().unwrap()))
+        .await
+        .unwrap();
+    let billed = |provider: &str| -> u64 {
+        rows.iter()
+            .filter(|r| r.provider_name == provider && r.publisher_name == provider)
+            .map(|r| r.billed_cost.nanos() as u64)
+            .sum()
+    };
+    assert_eq!(billed("OpenAI"), openai_bill);
+    assert_eq!(billed("Anthropic"), anthropic_bill);
+    let keyed = rows
+        .iter()
+        .find(|r| r.provider_name == "OpenAI" && r.resource_id.is_some())
+        .expect("a row billed to an OpenAI key");
+    assert_eq!(keyed.x_cost_basis, costledger::Basis::Billed);
+    assert_eq!(keyed.service_name, "OpenAI API");
+}
