@@ -4,7 +4,9 @@
 //! exist, a label in use) is checked by the command itself.
 
 use chrono::{DateTime, Utc};
-use costledger::{BudgetPeriod, SecretString, validate_admin_key, validate_label};
+use costledger::{
+    BudgetPeriod, SecretString, validate_admin_key, validate_label, validate_openai_admin_key,
+};
 
 use crate::args;
 use crate::cli::{
@@ -32,13 +34,19 @@ pub fn before_opening(global: &Global, command: &Command) -> CliResult<Checked> 
         Command::Plans(PlansCommand::Add {
             label,
             key,
+            openai,
             claude_code_logs,
             subscription,
             ..
         }) => {
             validate_label(label)?;
             subscription_ok(subscription, now)?;
-            if !claude_code_logs {
+            if *openai {
+                let env = costledger::config::ENV_OPENAI_ADMIN_KEY;
+                let admin_key = secrets::admin_key_or(key, env)?;
+                validate_openai_admin_key(&admin_key)?;
+                checked.admin_key = Some(admin_key);
+            } else if !claude_code_logs {
                 let admin_key = secrets::admin_key(key)?;
                 validate_admin_key(&admin_key)?;
                 checked.admin_key = Some(admin_key);
@@ -56,7 +64,11 @@ pub fn before_opening(global: &Global, command: &Command) -> CliResult<Checked> 
         }
         Command::Plans(PlansCommand::RotateCredential { key, .. }) => {
             let admin_key = secrets::admin_key(key)?;
-            validate_admin_key(&admin_key)?;
+            // The plan's provider is in the store: either shape passes here, and the core
+            // checks the key against the plan's provider.
+            if validate_openai_admin_key(&admin_key).is_err() {
+                validate_admin_key(&admin_key)?;
+            }
             checked.admin_key = Some(admin_key);
         }
         Command::Sync(a) => {

@@ -12,9 +12,11 @@ Environment:
   COSTLEDGER_MASTER_KEY          the master key that seals admin keys (32 bytes, base64)
   COSTLEDGER_PREVIOUS_MASTER_KEYS  older master keys still accepted for reading, comma-separated
   COSTLEDGER_ANTHROPIC_BASE_URL  the Anthropic API base URL (default https://api.anthropic.com)
+  COSTLEDGER_OPENAI_BASE_URL     the OpenAI API base URL, without /v1 (default https://api.openai.com)
   COSTLEDGER_POSTGRES_SCHEMA     Postgres only: the schema of costledger's tables (--postgres-schema)
   ANTHROPIC_ADMIN_API_KEY        the admin key `plans add`, `plans rotate-credential` and
                                  `plans import-env` read (or the variable named by --key-env)
+  OPENAI_ADMIN_KEY               the admin key `plans add --openai` reads
 
 Admin keys and master keys are never taken as command-line arguments: a command line lands
 in the shell's history and is visible to every user of the machine in the process list.
@@ -118,6 +120,12 @@ pub enum Command {
     /// Make a master key, or re-seal every stored admin key under a new one.
     #[command(subcommand, name = "master-key")]
     MasterKey(MasterKeyCommand),
+    /// The providers costledger supports and what each can do.
+    Providers {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -134,14 +142,10 @@ pub struct DemoArgs {
 /// Where an admin key is read from. Never the command line.
 #[derive(Debug, Args)]
 pub struct KeySource {
-    /// Read the admin key from this environment variable.
-    #[arg(
-        long,
-        value_name = "VAR",
-        default_value = costledger::config::ENV_ANTHROPIC_ADMIN_API_KEY,
-        conflicts_with = "key_stdin"
-    )]
-    pub key_env: String,
+    /// Read the admin key from this environment variable (default ANTHROPIC_ADMIN_API_KEY,
+    /// or OPENAI_ADMIN_KEY with --openai).
+    #[arg(long, value_name = "VAR", conflicts_with = "key_stdin")]
+    pub key_env: Option<String>,
     /// Read the admin key from standard input (e.g. `pass show anthropic | costledger …`).
     #[arg(long)]
     pub key_stdin: bool,
@@ -170,7 +174,8 @@ pub struct SubscriptionArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum PlansCommand {
-    /// Connect an Anthropic organisation: the admin key is verified, then sealed.
+    /// Connect an Anthropic (or, with --openai, an OpenAI) organisation: the admin key is
+    /// verified, then sealed.
     #[command(after_help = NO_SECRET_ARGUMENTS)]
     Add {
         /// The plan's name in reports (1-200 characters, unique).
@@ -178,6 +183,10 @@ pub enum PlansCommand {
         label: String,
         #[command(flatten)]
         key: KeySource,
+        /// Connect an OpenAI organisation with its admin key (sk-admin-…; read-only is
+        /// enough), read from OPENAI_ADMIN_KEY unless --key-env or --key-stdin says otherwise.
+        #[arg(long, conflicts_with = "claude_code_logs")]
+        openai: bool,
         /// Read Claude Code's local logs instead of an organisation (no key).
         #[arg(long, conflicts_with_all = ["key_stdin"])]
         claude_code_logs: bool,

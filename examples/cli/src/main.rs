@@ -20,6 +20,7 @@ mod output;
 mod plans;
 mod progress;
 mod projects;
+mod providers;
 mod render;
 mod report;
 mod secrets;
@@ -61,6 +62,7 @@ async fn run(cli: Cli) -> CliResult {
     match cli.command {
         Command::Demo(args) => demo::run(global, &args).await,
         Command::MasterKey(command) => master_key::run(global, command).await,
+        Command::Providers { json } => providers::run(json),
         command => {
             let checked = check::before_opening(global, &command)?;
             let ctx = Context::open(global).await?;
@@ -82,7 +84,9 @@ async fn dispatch(ctx: &Context, command: Command, checked: check::Checked) -> C
         Command::MapKey(c) => mappings::run(ctx, c).await,
         Command::Budgets(c) => budgets::run(ctx, c).await,
         Command::Verify(args) => verify::run(ctx, &args).await,
-        Command::Demo(_) | Command::MasterKey(_) => unreachable!("handled before opening"),
+        Command::Demo(_) | Command::MasterKey(_) | Command::Providers { .. } => {
+            unreachable!("handled before opening")
+        }
     }
 }
 

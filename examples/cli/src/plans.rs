@@ -18,14 +18,16 @@ use crate::secrets;
 pub async fn run(ctx: &Context, command: PlansCommand, checked: Checked) -> CliResult {
     let ledger = &ctx.ledger;
     // Read before the database was opened (check.rs): standard input can be read only once.
-    let admin_key = |key| match checked.admin_key {
+    let admin_key = |key, default_env| match checked.admin_key {
         Some(admin_key) => Ok(admin_key),
-        None => secrets::admin_key(key),
+        None => secrets::admin_key_or(key, default_env),
     };
+    let anthropic_env = costledger::config::ENV_ANTHROPIC_ADMIN_API_KEY;
     match command {
         PlansCommand::Add {
             label,
             key,
+            openai,
             claude_code_logs,
             dirs,
             subscription,
@@ -33,8 +35,11 @@ pub async fn run(ctx: &Context, command: PlansCommand, checked: Checked) -> CliR
         } => {
             let mut plan = if claude_code_logs {
                 NewPlan::claude_code_logs(label, dirs)
+            } else if openai {
+                let env = costledger::config::ENV_OPENAI_ADMIN_KEY;
+                NewPlan::openai(label, admin_key(&key, env)?)
             } else {
-                NewPlan::anthropic(label, admin_key(&key)?)
+                NewPlan::anthropic(label, admin_key(&key, anthropic_env)?)
             };
             if let Some(s) = subscription_of(ctx.now, &subscription)? {
                 plan = plan.with_subscription(s);
@@ -158,7 +163,9 @@ pub async fn run(ctx: &Context, command: PlansCommand, checked: Checked) -> CliR
             );
         }
         PlansCommand::RotateCredential { id, key } => {
-            let plan = ledger.rotate_plan_credential(id, admin_key(&key)?).await?;
+            let plan = ledger
+                .rotate_plan_credential(id, admin_key(&key, anthropic_env)?)
+                .await?;
             println!(
                 "{} plan {} {:?} now uses key {} (checked against {}, sealed)",
                 render::tick(),
@@ -210,6 +217,8 @@ pub async fn run(ctx: &Context, command: PlansCommand, checked: Checked) -> CliR
 
 fn organisation(plan: &Plan) -> String {
     match (&plan.org_name, &plan.org_id) {
+        // OpenAI names an organisation only by its slug: the id is the name.
+        (Some(name), Some(id)) if name == id => id.clone(),
         (Some(name), Some(id)) => format!("{name} ({id})"),
         (None, Some(id)) => id.clone(),
         _ if plan.provider == Provider::ClaudeCodeLogs => "Claude Code logs".into(),

@@ -62,10 +62,16 @@ fn read_env(var: &str, what: &str, stdin_flag: &str) -> CliResult<SecretString> 
 
 /// The admin key a command was given.
 pub fn admin_key(source: &KeySource) -> CliResult<SecretString> {
+    admin_key_or(source, costledger::config::ENV_ANTHROPIC_ADMIN_API_KEY)
+}
+
+/// The admin key from standard input, `--key-env`, or else the variable `default_env`.
+pub fn admin_key_or(source: &KeySource, default_env: &str) -> CliResult<SecretString> {
     if source.key_stdin {
         read_stdin("admin key")
     } else {
-        read_env(&source.key_env, "admin key", "--key-stdin")
+        let env = source.key_env.as_deref().unwrap_or(default_env);
+        read_env(env, "admin key", "--key-stdin")
     }
 }
 

@@ -13,5 +13,6 @@ mod master_key;
 mod people;
 mod plans;
 mod postgres;
+mod providers;
 mod reports;
 mod sync;
