@@ -193,3 +193,7 @@ impl PriceTable {
 #[cfg(test)]
 #[path = "table_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "table_openai_tests.rs"]
+mod openai_tests;
