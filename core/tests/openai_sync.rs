@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use costledger::{
     BucketWidth, DashboardFilter, FixedClock, FocusFilter, Ledger, LedgerConfig, MasterKey,
-    NewPlan, Period, Plan, Provider, SyncOptions, SyncStream, TokenCounts,
+    NewPlan, NewSubject, Period, Plan, Provider, SyncOptions, SyncStream, TokenCounts,
 };
 use fake_openai_api::{FakeConfig, FakeServer, Faults, OrgTruth};
 
@@ -21,6 +21,7 @@ backend_tests!(
     faults_still_give_the_exact_truth,
     credentials_are_checked_against_the_provider,
     a_dashboard_across_providers_sums_both_bills,
+    key_owners_are_attribution_targets_and_late_data_is_caught,
 );
 
 const STREAMS: &[SyncStream] = &[SyncStream::Metadata, SyncStream::Usage, SyncStream::Cost];
@@ -477,4 +478,53 @@ async fn a_dashboard_across_providers_sums_both_bills(db: TestDb) {
         .expect("a row billed to an OpenAI key");
     assert_eq!(keyed.x_cost_basis, costledger::Basis::Billed);
     assert_eq!(keyed.service_name, "OpenAI API");
+}
+
+async fn key_owners_are_attribution_targets_and_late_data_is_caught(db: TestDb) {
+    let s = setup(db, 1, 5).await;
+    // Usage and costs keep arriving for the last hours while the first sync runs.
+    s.fake.set_faults("late".parse().unwrap());
+    let first = s.ledger.sync(sync_options(5)).await.unwrap();
+    assert!(first.is_ok(), "{first:#?}");
+    s.fake.set_faults(Faults::none());
+    let truth = s.fake.truth();
+    let late = stored_tokens(&s, &s.plans[0]).await != truth_tokens(&truth.orgs[0]);
+    assert!(late, "usage arrived after the first sync read it");
+    // The lookback re-reads the late hours: the next sync ends at the truth.
+    let again = s.ledger.sync(sync_options(5)).await.unwrap();
+    assert!(again.is_ok(), "{again:#?}");
+    assert_matches_truth(&s, 5).await;
+    // A subject whose email is a key owner's owns that key's billed cost.
+    let plan = &s.plans[0];
+    let metadata = s.ledger.plan_metadata(plan.id).await.unwrap();
+    let org = s.fake.truth().orgs.remove(0);
+    let billed = |key: &str| -> u64 {
+        org.cost_per_api_key
+            .iter()
+            .filter(|c| c.id.as_deref() == Some(key))
+            .map(|c| c.amount_nanos)
+            .sum()
+    };
+    let (user, expected) = metadata
+        .users
+        .iter()
+        .map(|u| {
+            let owned: u64 = metadata
+                .api_keys
+                .iter()
+                .filter(|k| k.created_by_id.as_deref() == Some(u.id.as_str()))
+                .map(|k| billed(&k.id))
+                .sum();
+            (u, owned)
+        })
+        .max_by_key(|(_, owned)| *owned)
+        .expect("users");
+    assert!(expected > 0);
+    s.ledger
+        .upsert_subject(NewSubject::new("dev-1").email(user.email.to_uppercase()))
+        .await
+        .unwrap();
+    let costs = s.ledger.user_costs("dev-1", history(&s, 5)).await.unwrap();
+    assert_eq!(costs.total.billed().nanos() as u64, expected);
+    assert_eq!(costs.total.estimated.nanos(), 0);
 }
