@@ -87,8 +87,9 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the whole thing against a local fake of the Anthropic Admin API: 3 organisations,
-    /// 90 days of usage, synced into ./costledger-demo.db, then a dashboard.
+    /// Run the whole thing against local fakes of the Anthropic Admin API (3 organisations)
+    /// and OpenAI's API (1 organisation): 90 days of usage, synced into ./costledger-demo.db,
+    /// then a dashboard.
     Demo(DemoArgs),
     /// Connect, list, change, check and disconnect plans (Anthropic organisations).
     #[command(subcommand)]

@@ -105,16 +105,16 @@ fn print_basis(totals: &Cost) {
 
 fn print_plans(d: &Dashboard) {
     let subscriptions = d.totals.subscription != Money::ZERO;
-    let mut header = vec!["Plan", "Billed", "Estimated"];
+    let mut header = vec!["Plan", "Provider", "Billed", "Estimated"];
     if subscriptions {
         header.push("Subscription");
     }
     header.push("Total");
-    let right: Vec<usize> = (1..header.len()).collect();
+    let right: Vec<usize> = (2..header.len()).collect();
     let mut t = table(&header, &right);
-    let row = |label: String, cost: &Cost| {
+    let row = |label: String, provider: String, cost: &Cost| {
         let [billed, estimated, total] = cost_cells(cost);
-        let mut cells = vec![label, billed, estimated];
+        let mut cells = vec![label, provider, billed, estimated];
         if subscriptions {
             cells.push(money_or_dash(cost.subscription));
         }
@@ -126,9 +126,14 @@ fn print_plans(d: &Dashboard) {
             PlanStatus::Active => format!("{} · {}", p.plan_id, p.label),
             status => format!("{} · {} ({status})", p.plan_id, p.label),
         };
-        t.add_row(row(label, &p.cost));
+        let provider = costledger::provider_info(p.provider).name;
+        t.add_row(row(label, provider, &p.cost));
     }
-    t.add_row(render::total_row(row("Total".into(), &d.totals)));
+    t.add_row(render::total_row(row(
+        "Total".into(),
+        String::new(),
+        &d.totals,
+    )));
     render::heading("Per plan");
     println!("{t}");
 }

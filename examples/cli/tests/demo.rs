@@ -3,6 +3,60 @@
 
 use crate::common::{Fake, NOW, cents, exit, nanos, now};
 use assert_cmd::Command;
+use chrono::{DateTime, Utc};
+
+/// The fake OpenAI API the demo starts (seed 7, 1 org, 90 days up to NOW), for its truth.
+struct OpenAiFake {
+    server: Option<fake_openai_api::FakeServer>,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl OpenAiFake {
+    fn start() -> OpenAiFake {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = runtime
+            .block_on(fake_openai_api::FakeServer::start(
+                fake_openai_api::FakeConfig {
+                    seed: 7,
+                    orgs: 1,
+                    days: 90,
+                    now: now(),
+                    faults: fake_openai_api::Faults::none(),
+                },
+            ))
+            .unwrap();
+        OpenAiFake {
+            server: Some(server),
+            runtime,
+        }
+    }
+
+    fn orgs(&self) -> Vec<fake_openai_api::OrgCredentials> {
+        self.server.as_ref().unwrap().orgs()
+    }
+
+    /// What it bills in `[start, end)`: whole days only, as a sync stores them (today's
+    /// partial day is estimated, not billed, until it ends).
+    fn truth_between(&self, start: i64, end: i64) -> fake_openai_api::Truth {
+        let today = now().timestamp().div_euclid(86_400) * 86_400;
+        self.server
+            .as_ref()
+            .unwrap()
+            .truth_between(start, end.min(today))
+    }
+}
+
+impl Drop for OpenAiFake {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            self.runtime.block_on(server.shutdown());
+        }
+    }
+}
 
 /// The demo's period: the last 30 days up to today (NOW's date).
 const PERIOD: &str = "2026-10-22..2026-11-21";
@@ -40,13 +94,23 @@ fn rows_written(stdout: &str, marker: &str) -> i64 {
 
 #[test]
 fn runs_twice_first_in_full_then_incrementally_with_the_same_totals() {
-    // The same fake the demo starts (seed 7, 3 orgs, 90 days up to NOW), for its truth.
+    // The same fakes the demo starts (seed 7, 3 + 1 orgs, 90 days up to NOW), for their truth.
     let fake = Fake::start(3, 90);
-    let truth = fake
-        .server()
-        .truth_between("2026-10-22T00:00:00Z".parse().unwrap(), now());
-    let billed: i64 = truth.orgs.iter().map(|o| o.cost_total_nanos as i64).sum();
-    let secrets: Vec<String> = fake.orgs().into_iter().map(|o| o.admin_key).collect();
+    let openai = OpenAiFake::start();
+    let billed_between = |from: &str, to: DateTime<Utc>| -> i64 {
+        let from: DateTime<Utc> = from.parse().unwrap();
+        let anthropic = fake.server().truth_between(from, to);
+        let openai = openai.truth_between(from.timestamp(), to.timestamp());
+        anthropic
+            .orgs
+            .iter()
+            .map(|o| o.cost_total_nanos as i64)
+            .chain(openai.orgs.iter().map(|o| o.cost_total_nanos as i64))
+            .sum()
+    };
+    let billed = billed_between("2026-10-22T00:00:00Z", now());
+    let mut secrets: Vec<String> = fake.orgs().into_iter().map(|o| o.admin_key).collect();
+    secrets.extend(openai.orgs().into_iter().map(|o| o.read_only_key));
 
     let dir = tempfile::tempdir().unwrap();
     let first = demo(dir.path()).output().unwrap();
@@ -79,6 +143,11 @@ fn runs_twice_first_in_full_then_incrementally_with_the_same_totals() {
         stdout.matches("sk-ant-admin01-…").count(),
         3,
         "three key hints"
+    );
+    assert_eq!(
+        stdout.matches("sk-admin-…").count(),
+        1,
+        "the OpenAI key's hint"
     );
     assert!(stdout.contains("2026-10-22 → 2026-11-20 (UTC)"), "{stdout}");
     assert_eq!(amount(&stdout, "billed"), cents(billed), "the fake's bill");
@@ -166,11 +235,10 @@ fn runs_twice_first_in_full_then_incrementally_with_the_same_totals() {
         .output()
         .unwrap();
     let d: serde_json::Value = serde_json::from_slice(&october.stdout).unwrap();
-    let truth = fake.server().truth_between(
-        "2026-10-01T00:00:00Z".parse().unwrap(),
+    let october_billed = billed_between(
+        "2026-10-01T00:00:00Z",
         "2026-11-01T00:00:00Z".parse().unwrap(),
     );
-    let october_billed: i64 = truth.orgs.iter().map(|o| o.cost_total_nanos as i64).sum();
     assert_eq!(nanos(&d["totals"]["billed"]), october_billed);
 }
 

@@ -1,6 +1,7 @@
-//! `costledger demo`: the library's main job end to end, against a local fake of the
-//! Anthropic Admin API: connect three organisations (keys sealed), sync 90 days of usage and
-//! billed cost, attribute it to users, and show where the money went.
+//! `costledger demo`: the library's main job end to end, against local fakes of the
+//! Anthropic Admin API and of OpenAI's organisation API: connect three Anthropic organisations
+//! and one OpenAI organisation (keys sealed), sync 90 days of usage and billed cost, attribute
+//! it to users, and show where the money went.
 //!
 //! A re-run reuses the database and syncs incrementally. The fake's history is anchored at
 //! the moment the demo's plans were added, so a later run sees the same past plus the hours
@@ -28,9 +29,10 @@ use crate::failure::CliResult;
 use crate::render::{self, count};
 use crate::sync::{incomplete, print_report, sync_with_progress};
 
-/// The fake's data: seed, organisations, days of history.
+/// The fakes' data: seed, organisations (Anthropic, OpenAI), days of history.
 const SEED: u64 = 7;
 const ORGS: usize = 3;
+const OPENAI_ORGS: usize = 1;
 const HISTORY_DAYS: u32 = 90;
 /// Days the dashboard covers, ending today, and bars in its chart.
 const DASHBOARD_DAYS: u64 = 30;
@@ -44,7 +46,7 @@ pub async fn run(global: &Global, args: &DemoArgs) -> CliResult {
     let files = DemoFiles::prepare(&args.dir)?;
     println!(
         "{}",
-        console::style("costledger demo — what three AI plans cost, end to end").bold()
+        console::style("costledger demo — what four AI plans cost, end to end").bold()
     );
     describe_files(&files);
 
@@ -57,8 +59,17 @@ pub async fn run(global: &Global, args: &DemoArgs) -> CliResult {
         faults: Faults::none(),
     })
     .await?;
+    let openai = fake_openai_api::FakeServer::start(fake_openai_api::FakeConfig {
+        seed: SEED,
+        orgs: OPENAI_ORGS,
+        days: HISTORY_DAYS,
+        now: anchor,
+        faults: fake_openai_api::Faults::none(),
+    })
+    .await?;
     if now > anchor {
         fake.set_now(now);
+        openai.set_now(now);
     }
     println!(
         "  {:<12} a local fake of the Anthropic Admin API at {}",
@@ -66,7 +77,12 @@ pub async fn run(global: &Global, args: &DemoArgs) -> CliResult {
         fake.base_url()
     );
     println!(
-        "  {:<12} {ORGS} organisations, {HISTORY_DAYS} days of usage, now {}",
+        "  {:<12} a local fake of OpenAI's Usage and Costs APIs at {}",
+        "OpenAI API",
+        openai.base_url()
+    );
+    println!(
+        "  {:<12} {ORGS} + {OPENAI_ORGS} organisations, {HISTORY_DAYS} days of usage, now {}",
         "",
         now.format("%Y-%m-%d %H:%M UTC")
     );
@@ -75,13 +91,15 @@ pub async fn run(global: &Global, args: &DemoArgs) -> CliResult {
         .without_env()
         .master_key(files.key.clone())
         .anthropic_base_url(fake.base_url())
+        .openai_base_url(openai.base_url())
         .clock(Arc::new(FixedClock::new(now)))
         // Pacing protects the real API; the local fake needs none.
         .request_interval(Duration::ZERO);
     let ledger = Ledger::open(config).await?;
-    let result = run_with(&ledger, &fake, &files, now).await;
+    let result = run_with(&ledger, (&fake, &openai), &files, now).await;
     ledger.close().await;
     fake.shutdown().await;
+    openai.shutdown().await;
     result
 }
 
@@ -135,12 +153,12 @@ async fn history_anchor(files: &DemoFiles, now: DateTime<Utc>) -> CliResult<Opti
 
 async fn run_with(
     ledger: &Ledger,
-    fake: &FakeServer,
+    fakes: (&FakeServer, &fake_openai_api::FakeServer),
     files: &DemoFiles,
     now: DateTime<Utc>,
 ) -> CliResult {
     render::heading("Plans · each admin key is verified with the API, then sealed (AES-256-GCM)");
-    let (plans, added) = connect(ledger, fake).await?;
+    let (plans, added) = connect(ledger, fakes).await?;
     for plan in &plans {
         println!(
             "  {} {} · {:<18} key {}  org {}{}",
@@ -261,22 +279,33 @@ async fn ensure_budgets(ledger: &Ledger, plans: &[Plan]) -> CliResult {
     Ok(())
 }
 
-/// The demo's plans, one per organisation of the fake: added on the first run (and for any
-/// organisation whose plan was disconnected since), found again on later runs.
-async fn connect(ledger: &Ledger, fake: &FakeServer) -> CliResult<(Vec<Plan>, Vec<i64>)> {
+/// The demo's plans, one per organisation of the fakes: added on the first run (and for any
+/// organisation whose plan was disconnected since), found again on later runs. The OpenAI
+/// organisation is read with its read-only admin key, as docs/openai.md recommends.
+async fn connect(
+    ledger: &Ledger,
+    (anthropic, openai): (&FakeServer, &fake_openai_api::FakeServer),
+) -> CliResult<(Vec<Plan>, Vec<i64>)> {
     let existing = ledger.list_plans(ListPlans::default()).await?;
+    let mut wanted: Vec<(String, NewPlan)> = anthropic
+        .orgs()
+        .into_iter()
+        .map(|org| (org.id, NewPlan::anthropic(org.name, org.admin_key)))
+        .collect();
+    wanted.extend(openai.orgs().into_iter().map(|org| {
+        let label = format!("{} (OpenAI)", org.name);
+        (org.slug, NewPlan::openai(label, org.read_only_key))
+    }));
     let mut plans = Vec::new();
     let mut added = Vec::new();
-    for org in fake.orgs() {
+    for (org_id, new_plan) in wanted {
         match existing
             .iter()
-            .find(|p| p.org_id.as_deref() == Some(org.id.as_str()))
+            .find(|p| p.org_id.as_deref() == Some(org_id.as_str()))
         {
             Some(plan) => plans.push(plan.clone()),
             None => {
-                let plan = ledger
-                    .add_plan(NewPlan::anthropic(org.name.clone(), org.admin_key.clone()))
-                    .await?;
+                let plan = ledger.add_plan(new_plan).await?;
                 added.push(plan.id);
                 plans.push(plan);
             }
