@@ -821,6 +821,12 @@ export interface LogReportOptions {
   until?: string
   /** Only this project's entries (the directory under `projects/`). Default: every project. */
   project?: string
+  /**
+   * How costs are worked out: `auto` (the `costUSD` Claude Code wrote when the line has
+   * one, else calculated; the default), `calculate` (always from the tokens at list
+   * prices) or `display` (only the `costUSD` of the lines).
+   */
+  costMode?: string
 }
 
 /** The usage of one session. */

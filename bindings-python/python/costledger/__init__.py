@@ -40,6 +40,7 @@ from .exceptions import (
 )
 from .budgets import Budget, BudgetAlert, BudgetScope, BudgetStatus
 from .claude_code_logs import (
+    CostMode,
     LogBlockUsage,
     LogFile,
     LogModelUsage,
@@ -75,6 +76,7 @@ __all__ = [
     "ConflictError",
     "Cost",
     "CostLedgerError",
+    "CostMode",
     "CredentialRejectedError",
     "CryptoError",
     "Dashboard",

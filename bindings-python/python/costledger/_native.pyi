@@ -163,44 +163,14 @@ class Ledger:
     def budget_status(self, id: int) -> Pending: ...
     def budget_statuses(self) -> Pending: ...
     # claude_code_logs.rs
-    def claude_code_logs_daily(
+    def claude_code_logs(
         self,
+        report: str,
         plan_id: int,
         time_zone: str | None = None,
         since: date | None = None,
         until: date | None = None,
         project: str | None = None,
-    ) -> Pending: ...
-    def claude_code_logs_weekly(
-        self,
-        plan_id: int,
-        time_zone: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        project: str | None = None,
-    ) -> Pending: ...
-    def claude_code_logs_monthly(
-        self,
-        plan_id: int,
-        time_zone: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        project: str | None = None,
-    ) -> Pending: ...
-    def claude_code_logs_sessions(
-        self,
-        plan_id: int,
-        time_zone: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        project: str | None = None,
-    ) -> Pending: ...
-    def claude_code_logs_blocks(
-        self,
-        plan_id: int,
-        time_zone: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        project: str | None = None,
+        cost_mode: str | None = None,
     ) -> Pending: ...
     def claude_code_log_files(self, plan_id: int) -> Pending: ...
