@@ -57,7 +57,7 @@ def fake() -> Iterator[Fake]:
         yield started
 
 
-def open_kwargs(db: Db, fake: Fake, now_offset: timedelta = timedelta(0)) -> dict[str, Any]:
+def ledger_kwargs(db: Db, fake: Fake, now_offset: timedelta = timedelta(0)) -> dict[str, Any]:
     return {
         "database_url": db.url,
         "postgres_schema": db.schema,
@@ -118,7 +118,7 @@ class Setup:
 def setup(db: Db, fake: Fake) -> Iterator[Setup]:
     """A blocking ledger with one OAuth plan (org 0), added from a whole sign-in."""
     client = costledger.OAuthClient(**client_kwargs(fake))
-    with costledger.Ledger.open(**open_kwargs(db, fake)) as ledger:
+    with costledger.Ledger.open(**ledger_kwargs(db, fake)) as ledger:
         plan = ledger.add_plan("OAuth org", oauth_tokens=sign_in(client))
         yield Setup(fake, db, client, ledger, plan)
 
@@ -242,7 +242,7 @@ async def test_a_full_sign_in_adds_a_plan_that_syncs_the_exact_truth(
         if kind == "async"
         else costledger.OAuthClient(**client_kwargs(fake))
     )
-    ledger = await open_any(kind, **open_kwargs(db, fake))
+    ledger = await open_any(kind, **ledger_kwargs(db, fake))
     try:
         begin = client.begin()
         assert isinstance(begin, costledger.OAuthBegin)
@@ -273,7 +273,8 @@ async def test_a_full_sign_in_adds_a_plan_that_syncs_the_exact_truth(
         dash = await ledger.dashboard(period=WINDOW, plan_ids=[plan.id])
         assert_matches_truth(dash, fake, plan)
         # Every Admin API request carried a bearer token; none needed a refresh.
-        assert all(k.startswith(TOKEN_PREFIXES[0]) for k in fake.stats()["by_key"])
+        by_key = fake.stats()["by_key"]
+        assert by_key and all(k.startswith(TOKEN_PREFIXES[0]) for k in by_key)
         assert fake.oauth_stats()["refreshes"] == 0
         assert (await ledger.check_plan(plan.id)).id == org.id
         plans = await ledger.list_plans()
@@ -345,7 +346,7 @@ def test_a_reused_code_is_refused_and_its_tokens_are_not_stored(db: Db, fake: Fa
     assert reused.value.code == "CREDENTIAL_REJECTED"
     assert "invalid_grant" in str(reused.value)
     assert fake.oauth_stats()["reuse_detected"] == 1
-    with costledger.Ledger.open(**open_kwargs(db, fake)) as ledger:
+    with costledger.Ledger.open(**ledger_kwargs(db, fake)) as ledger:
         # The reuse revoked what the first exchange got: adding it is refused.
         with pytest.raises(costledger.CredentialRejectedError) as revoked:
             ledger.add_plan("OAuth org", oauth_tokens=first)
@@ -384,7 +385,7 @@ def test_one_sign_in_connects_several_organisations(db: Db, fake: Fake) -> None:
     assert other.organization is not None and other.organization.id == orgs[0].id
     with pytest.raises(costledger.UpstreamError):
         client.select_organization(tokens, orgs[1].id)  # not reached by this sign-in
-    with costledger.Ledger.open(**open_kwargs(db, fake)) as ledger:
+    with costledger.Ledger.open(**ledger_kwargs(db, fake)) as ledger:
         plans = [ledger.add_plan("Third", oauth_tokens=tokens),
                  ledger.add_plan("First", oauth_tokens=other)]  # fmt: skip
         assert [p.org_id for p in plans] == [orgs[2].id, orgs[0].id]
@@ -412,11 +413,12 @@ def test_an_access_token_expiring_mid_sync_is_refreshed_and_the_sync_goes_on(
     start = s.fake.stats()["requests"]
 
     def expire_after_six_requests() -> None:
-        while s.fake.stats()["requests"] < start + 6:
+        deadline = time.monotonic() + 60
+        while s.fake.stats()["requests"] < start + 6 and time.monotonic() < deadline:
             time.sleep(0.002)
         s.fake.expire_oauth()
 
-    expirer = threading.Thread(target=expire_after_six_requests)
+    expirer = threading.Thread(target=expire_after_six_requests, daemon=True)
     expirer.start()
     report = sync(s.ledger)
     expirer.join(timeout=30)
@@ -444,7 +446,7 @@ def test_a_401_is_followed_by_one_refresh_then_success(setup: Setup) -> None:
 
     # Within a minute of expiry by the ledger's clock, the token is refreshed before the
     # request is sent: no 401 this time.
-    later = open_kwargs(s.db, s.fake, now_offset=timedelta(seconds=3600 - 30))
+    later = ledger_kwargs(s.db, s.fake, now_offset=timedelta(seconds=3600 - 30))
     with costledger.Ledger.open(**later) as ledger:
         ledger.check_plan(s.plan.id)
     oauth = s.fake.oauth_stats()
@@ -603,7 +605,7 @@ async def test_disconnect_revokes_and_survives_a_provider_that_is_down(
     kind: str, db: Db, fake: Fake
 ) -> None:
     client = costledger.OAuthClient(**client_kwargs(fake))
-    ledger = await open_any(kind, **open_kwargs(db, fake))
+    ledger = await open_any(kind, **ledger_kwargs(db, fake))
     try:
         plan = await ledger.add_plan("OAuth org", oauth_tokens=sign_in(client))
         done = await ledger.disconnect_plan_reporting(plan.id)
