@@ -68,8 +68,8 @@ impl PyLedger {
                 (None, None, Some(directories)) => NewPlan::claude_code_logs(label, directories),
                 _ => {
                     return Err(Error::invalid(
-                        "give one of admin_api_key or oauth_tokens (an Anthropic organisation) \
-                         or directories (a claude_code_logs plan)",
+                        "give admin_api_key or oauth_tokens (an Anthropic organisation) or \
+                         directories (a claude_code_logs plan): exactly one of them",
                     ));
                 }
             };

@@ -359,7 +359,7 @@ def test_a_reused_code_is_refused_and_its_tokens_are_not_stored(db: Db, fake: Fa
 def test_add_plan_takes_exactly_one_credential(setup: Setup) -> None:
     s = setup
     tokens = sign_in(s.client)
-    with pytest.raises(costledger.InvalidInputError, match="give one of"):
+    with pytest.raises(costledger.InvalidInputError, match="exactly one of them"):
         s.ledger.add_plan("Both", admin_api_key=s.fake.orgs[1].admin_key, oauth_tokens=tokens)
     with pytest.raises(TypeError):
         s.ledger.add_plan("Forged", oauth_tokens="sk-ant-oat01-forged")  # type: ignore[arg-type]
