@@ -60,6 +60,19 @@ export async function startFake({ orgs = 2, days = DAYS, faults } = {}) {
     setFaults: (faults) => post('/_fake/faults', faults),
     revoke: (key) => post('/_fake/revoke', key),
     newAdminKey: async (orgId) => (await post('/_fake/admin_keys', orgId)).admin_key,
+    /** What the Admin API served: `{ requests, by_key, by_endpoint, … }`. */
+    stats: async () => (await fetch(`${baseUrl}/_fake/stats`)).json(),
+    /** The authorization server's side (docs/oauth.md, tests/fake-admin-api/src/oauth/). */
+    oauth: {
+      /** `{ authorizations, codes_exchanged, refreshes, reuse_detected, revocations, bearer_refused, … }`. */
+      stats: async () => (await (await fetch(`${baseUrl}/_fake/oauth`)).json()).stats,
+      /** `'refuse_refresh'`, `'down'`, both comma-separated, or `'none'`. */
+      setFaults: (faults) => post('/_fake/oauth/faults', faults),
+      /** Expire every access token issued so far (`'access'`) or every code not yet exchanged (`'codes'`). */
+      expire: (what = 'access') => post('/_fake/oauth/expire', what),
+      /** The organisations the next sign-ins reach, the first being the tokens' own. */
+      setAccount: (orgIds) => post('/_fake/oauth/account', JSON.stringify(orgIds)),
+    },
     stop: async () => {
       child.kill('SIGTERM')
       if (child.exitCode === null) await once(child, 'exit')
@@ -207,6 +220,38 @@ export function parseCsv(text) {
   const [header, ...records] = rows
   for (const r of records) assert.equal(r.length, header.length, `a CSV record of ${r.length} fields under ${header.length} columns`)
   return { header, records: records.map((r) => Object.fromEntries(header.map((name, i) => [name, r[i]]))) }
+}
+
+/** The public OAuth client (PKCE, no secret) every fake knows. */
+export const OAUTH_CLIENT_ID = 'costledger-fake-public-client'
+
+/**
+ * What a browser does with `begin().url`: ask the fake's authorize endpoint, which approves at
+ * once, and read its redirect. Resolves to the redirect's URL (`code` and `state`, or
+ * `error`, in its query).
+ */
+export async function visit(url) {
+  const res = await fetch(url, { redirect: 'manual' })
+  assert.equal(res.status, 302, `the authorize endpoint redirects: HTTP ${res.status}`)
+  return new URL(res.headers.get('location'))
+}
+
+/** Where OAuth tokens could leak: the fake's token prefixes, and the tail of every access token it saw. */
+export async function assertNoToken(fake, ...values) {
+  const seen = Object.keys((await fake.stats()).by_key).filter((k) => k.startsWith('sk-ant-oat01-'))
+  assert.ok(seen.length > 0, 'the fake saw bearer tokens')
+  const needles = ['sk-ant-oat01-', 'sk-ant-ort01-', ...seen.map((t) => t.slice(-12))]
+  for (const value of values) {
+    const texts = [
+      util.inspect(value, { depth: Infinity, showHidden: true, getters: true }),
+      JSON.stringify(value) ?? '',
+      String(value),
+      value instanceof Error ? `${value.message} ${value.stack} ${util.inspect(value.cause)}` : '',
+    ]
+    for (const text of texts) {
+      for (const needle of needles) assert.ok(!text.includes(needle), `a token leaked into: ${text.slice(0, 300)}`)
+    }
+  }
 }
 
 /** A valid-looking admin key that no organisation knows. */

@@ -1,0 +1,24 @@
+// The child process of oauth.test.mjs's two-process refresh: open the ledger the parent
+// describes in CL_OAUTH_CHILD, wait for the common start instant, then `sync` the plan or
+// `check` it (either refreshes its expired token), and print the outcome.
+
+import { Ledger } from 'costledger'
+
+const { ledger: options, planId, start } = JSON.parse(process.env.CL_OAUTH_CHILD)
+const action = process.argv[2]
+const ledger = await Ledger.open(options)
+await new Promise((resolve) => setTimeout(resolve, Math.max(0, start - Date.now())))
+try {
+  if (action === 'sync') {
+    const report = await ledger.sync({ planId, initialBackfillDays: 11 })
+    const [outcome] = report.plans
+    console.log(`CHILD sync ${outcome.status}${outcome.error ? ` ${outcome.error.code} ${outcome.error.message}` : ''}`)
+  } else {
+    const org = await ledger.checkPlan(planId)
+    console.log(`CHILD check ok ${org.id}`)
+  }
+} catch (e) {
+  console.log(`CHILD ${action} failed ${e.code} ${e.message}`)
+} finally {
+  await ledger.close()
+}
