@@ -149,6 +149,7 @@ for (const kind of BACKENDS) {
         })
         assert.equal(String(tokens), `OAuthTokens(${acme.id}, org:admin user:profile)`)
         assert.equal(util.inspect(tokens), 'OAuthTokens {}')
+        assert.throws(() => new tokens.constructor(), 'tokens come from a sign-in only')
         assert.deepEqual(
           (await client.organizations(tokens)).map((o) => o.id),
           fake.orgs.map((o) => o.id),
@@ -401,35 +402,44 @@ for (const kind of BACKENDS) {
 
         it('keep the newest refresh token: one rotates, the other adopts it, both succeed', async () => {
           await fake.oauth.expire('access')
-          await fake.setFaults('slow:300')
-          const start = Date.now() + 4000
           const env = {
             ...process.env,
             CL_OAUTH_CHILD: JSON.stringify({
               ledger: { ...db.options, masterKey: db.masterKey, anthropicBaseUrl: fake.baseUrl, now: NOW, requestIntervalMs: 0 },
               planId: plan.id,
-              start,
             }),
           }
-          const child = (action) => {
+          const children = ['sync', 'check'].map((action) => {
             const proc = spawn(process.execPath, [path.join(import.meta.dirname, 'oauth_child.mjs'), action], {
               env,
-              stdio: ['ignore', 'pipe', 'inherit'],
+              stdio: ['pipe', 'pipe', 'inherit'],
             })
+            proc.stdin.on('error', () => {}) // a child that died early: its output says why
             let out = ''
-            proc.stdout.on('data', (d) => (out += d))
-            return once(proc, 'exit').then(([code]) => ({ code, out }))
-          }
-          const running = [child('sync'), child('check')]
+            const ready = new Promise((resolve) => {
+              proc.stdout.on('data', (d) => {
+                out += d
+                if (out.includes('READY\n')) resolve()
+              })
+            })
+            const exited = once(proc, 'exit').then(([code]) => ({ code, out }))
+            return { proc, ready, exited }
+          })
+          // Both have opened the ledger (loading the addon takes a while on a busy machine);
+          // slow Admin API answers from now on, so both send the expired token before either
+          // has refreshed it.
+          await Promise.race([Promise.all(children.map((c) => c.ready)), Promise.all(children.map((c) => c.exited))])
+          await fake.setFaults('slow:1000')
+          for (const { proc } of children) proc.stdin.end('go\n')
           // Once both have met the 401 (the race happened), the rest of the sync may run fast.
           const raced = (async () => {
-            const deadline = start + 30_000
+            const deadline = Date.now() + 30_000
             while ((await fake.oauth.stats()).bearer_refused < 2 && Date.now() < deadline) {
               await new Promise((resolve) => setTimeout(resolve, 20))
             }
             await fake.setFaults('none')
           })()
-          const [synced, checked] = await Promise.all(running)
+          const [synced, checked] = await Promise.all(children.map((c) => c.exited))
           await raced
           assert.equal(synced.code, 0, synced.out)
           assert.equal(checked.code, 0, checked.out)

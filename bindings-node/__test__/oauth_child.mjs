@@ -1,13 +1,20 @@
 // The child process of oauth.test.mjs's two-process refresh: open the ledger the parent
-// describes in CL_OAUTH_CHILD, wait for the common start instant, then `sync` the plan or
-// `check` it (either refreshes its expired token), and print the outcome.
+// describes in CL_OAUTH_CHILD, say READY, wait for the parent's go (a line on stdin, sent once
+// both children are ready), then `sync` the plan or `check` it (either refreshes its expired
+// token), and print the outcome.
+
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
 
 import { Ledger } from 'costledger'
 
-const { ledger: options, planId, start } = JSON.parse(process.env.CL_OAUTH_CHILD)
+const { ledger: options, planId } = JSON.parse(process.env.CL_OAUTH_CHILD)
 const action = process.argv[2]
 const ledger = await Ledger.open(options)
-await new Promise((resolve) => setTimeout(resolve, Math.max(0, start - Date.now())))
+const lines = createInterface({ input: process.stdin })
+console.log('READY')
+await once(lines, 'line')
+lines.close()
 try {
   if (action === 'sync') {
     const report = await ledger.sync({ planId, initialBackfillDays: 11 })
