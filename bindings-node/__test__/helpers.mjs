@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -251,6 +251,30 @@ export async function assertNoToken(fake, ...values) {
     for (const text of texts) {
       for (const needle of needles) assert.ok(!text.includes(needle), `a token leaked into: ${text.slice(0, 300)}`)
     }
+  }
+}
+
+/**
+ * A host cipher (AES-256-GCM under `key`, 32 bytes as base64) that several processes can
+ * share, whose `encrypt` takes `sealDelayMs` longer: a slow KMS. A refresh seals the rotated
+ * tokens while it holds the credential's row lock, so a slow seal holds the lock that long.
+ */
+export function sharedCipher(key, { sealDelayMs = 0 } = {}) {
+  const secret = Buffer.from(key, 'base64')
+  return {
+    keyId: 'test:shared-aes',
+    async encrypt(plaintext, aad) {
+      await new Promise((resolve) => setTimeout(resolve, sealDelayMs))
+      const iv = randomBytes(12)
+      const cipher = createCipheriv('aes-256-gcm', secret, iv).setAAD(aad)
+      const body = Buffer.concat([cipher.update(plaintext), cipher.final()])
+      return Buffer.concat([iv, cipher.getAuthTag(), body])
+    },
+    async decrypt(ciphertext, aad) {
+      const decipher = createDecipheriv('aes-256-gcm', secret, ciphertext.subarray(0, 12)).setAAD(aad)
+      decipher.setAuthTag(ciphertext.subarray(12, 28))
+      return Buffer.concat([decipher.update(ciphertext.subarray(28)), decipher.final()])
+    },
   }
 }
 

@@ -6,6 +6,7 @@
 
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -22,6 +23,7 @@ import {
   freshDb,
   openLedger,
   rejectsWith,
+  sharedCipher,
   startFake,
   usd,
   visit,
@@ -103,10 +105,10 @@ for (const kind of BACKENDS) {
   describe(`OAuth on ${kind}`, () => {
     // Each test gets a fake, a database and a ledger with one OAuth plan for the fake's first org.
     let fake, db, ledger, client, plan
-    async function setup({ faults } = {}) {
+    async function setup({ faults, ledgerOptions } = {}) {
       fake = await startFake({ orgs: 3, faults })
       db = freshDb(kind)
-      ledger = await openLedger(db, fake)
+      ledger = await openLedger(db, fake, ledgerOptions)
       client = clientOf(fake)
       plan = await ledger.addPlan({ label: 'OAuth org', oauthTokens: await signIn(client) })
     }
@@ -396,8 +398,11 @@ for (const kind of BACKENDS) {
 
     if (kind === 'postgres') {
       describe('two processes refreshing at once', () => {
-        // Slow Admin API answers: both processes send the expired token before either refreshes.
-        before(() => setup())
+        // Every process seals with one shared cipher; in the children it takes 2 s to seal, so
+        // the first refresh holds the credential's row lock for 2 s: the other child reads
+        // the old tokens meanwhile, meets a 401 too, and waits on the lock.
+        const cipherKey = randomBytes(32).toString('base64')
+        before(() => setup({ ledgerOptions: { masterKey: undefined, cipher: sharedCipher(cipherKey) } }))
         after(teardown)
 
         it('keep the newest refresh token: one rotates, the other adopts it, both succeed', async () => {
@@ -405,7 +410,9 @@ for (const kind of BACKENDS) {
           const env = {
             ...process.env,
             CL_OAUTH_CHILD: JSON.stringify({
-              ledger: { ...db.options, masterKey: db.masterKey, anthropicBaseUrl: fake.baseUrl, now: NOW, requestIntervalMs: 0 },
+              ledger: { ...db.options, anthropicBaseUrl: fake.baseUrl, now: NOW, requestIntervalMs: 0 },
+              cipherKey,
+              sealDelayMs: 2000,
               planId: plan.id,
             }),
           }
@@ -425,22 +432,11 @@ for (const kind of BACKENDS) {
             const exited = once(proc, 'exit').then(([code]) => ({ code, out }))
             return { proc, ready, exited }
           })
-          // Both have opened the ledger (loading the addon takes a while on a busy machine);
-          // slow Admin API answers from now on, so both send the expired token before either
-          // has refreshed it.
+          // Both have opened the ledger (loading the addon takes a while on a busy machine):
+          // go at once.
           await Promise.race([Promise.all(children.map((c) => c.ready)), Promise.all(children.map((c) => c.exited))])
-          await fake.setFaults('slow:1000')
           for (const { proc } of children) proc.stdin.end('go\n')
-          // Once both have met the 401 (the race happened), the rest of the sync may run fast.
-          const raced = (async () => {
-            const deadline = Date.now() + 30_000
-            while ((await fake.oauth.stats()).bearer_refused < 2 && Date.now() < deadline) {
-              await new Promise((resolve) => setTimeout(resolve, 20))
-            }
-            await fake.setFaults('none')
-          })()
           const [synced, checked] = await Promise.all(children.map((c) => c.exited))
-          await raced
           assert.equal(synced.code, 0, synced.out)
           assert.equal(checked.code, 0, checked.out)
           assert.match(synced.out, /^CHILD sync ok$/m)

@@ -1,16 +1,18 @@
 // The child process of oauth.test.mjs's two-process refresh: open the ledger the parent
-// describes in CL_OAUTH_CHILD, say READY, wait for the parent's go (a line on stdin, sent once
-// both children are ready), then `sync` the plan or `check` it (either refreshes its expired
-// token), and print the outcome.
+// describes in CL_OAUTH_CHILD (with the shared cipher, slow to seal), say READY, wait for the
+// parent's go (a line on stdin, sent once both children are ready), then `sync` the plan or
+// `check` it (either refreshes its expired token), and print the outcome.
 
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 
 import { Ledger } from 'costledger'
 
-const { ledger: options, planId } = JSON.parse(process.env.CL_OAUTH_CHILD)
+import { sharedCipher } from './helpers.mjs'
+
+const { ledger: options, cipherKey, sealDelayMs, planId } = JSON.parse(process.env.CL_OAUTH_CHILD)
 const action = process.argv[2]
-const ledger = await Ledger.open(options)
+const ledger = await Ledger.open({ ...options, cipher: sharedCipher(cipherKey, { sealDelayMs }) })
 const lines = createInterface({ input: process.stdin })
 console.log('READY')
 await once(lines, 'line')

@@ -3,7 +3,7 @@
 // httpOnly cookies for the callback, and the browser goes to Anthropic's consent page.
 // `?plan=<id>` reconnects that plan (after a refused refresh) instead of adding one.
 
-import { CostLedgerError } from 'costledger'
+import { CostLedgerError, type OAuthBegin } from 'costledger'
 import { NextResponse } from 'next/server'
 
 import { COOKIE_OPTIONS, PLAN_COOKIE, STATE_COOKIE, VERIFIER_COOKIE, backToPlans, oauthClient } from '@/lib/oauth'
@@ -17,7 +17,7 @@ export async function GET(request: Request): Promise<Response> {
   if (plan !== null && !/^\d+$/.test(plan)) {
     return backToPlans(request, { error: 'INVALID_INPUT', message: `plan must be a plan id, got "${plan}"` })
   }
-  let begin
+  let begin: OAuthBegin
   try {
     begin = oauthClient(request).begin()
   } catch (error) {
