@@ -91,10 +91,11 @@ export declare class Ledger {
    */
   disconnectPlanReporting(id: number, options?: DisconnectOptions | undefined | null): Promise<Disconnected>
   /**
-   * Add a plan connection. The label is checked, the key's shape is checked, then the
-   * provider verifies the key and names its organisation; the key is sealed before it is
-   * stored. A second plan for the same organisation, or a label in use, is `CONFLICT`; a
-   * refused key is `CREDENTIAL_REJECTED`.
+   * Add a plan connection. The label is checked, the key's shape (or the OAuth tokens'
+   * `org:admin` scope) is checked, then the provider verifies the credential and names
+   * its organisation; the credential is sealed before it is stored. A second plan for the
+   * same organisation, or a label in use, is `CONFLICT`; a refused key or token is
+   * `CREDENTIAL_REJECTED`.
    */
   addPlan(plan: NewPlan): Promise<Plan>
   /** Plans in id order: active and error plans, and disconnected ones when asked for. */

@@ -252,10 +252,11 @@ pub(crate) fn retention(options: Option<DisconnectOptions>) -> DataRetention {
 
 #[napi]
 impl JsLedger {
-    /// Add a plan connection. The label is checked, the key's shape is checked, then the
-    /// provider verifies the key and names its organisation; the key is sealed before it is
-    /// stored. A second plan for the same organisation, or a label in use, is `CONFLICT`; a
-    /// refused key is `CREDENTIAL_REJECTED`.
+    /// Add a plan connection. The label is checked, the key's shape (or the OAuth tokens'
+    /// `org:admin` scope) is checked, then the provider verifies the credential and names
+    /// its organisation; the credential is sealed before it is stored. A second plan for the
+    /// same organisation, or a label in use, is `CONFLICT`; a refused key or token is
+    /// `CREDENTIAL_REJECTED`.
     #[napi(catch_unwind)]
     pub async fn add_plan(&self, plan: NewPlan) -> napi::Result<Plan> {
         run(async { self.inner.add_plan(plan.try_into()?).await })
