@@ -78,10 +78,24 @@ export declare class Ledger {
    */
   rotateMasterKey(newMasterKey: string): Promise<number>
   /**
-   * Add a plan connection. The label is checked, the key's shape is checked, then the
-   * provider verifies the key and names its organisation; the key is sealed before it is
-   * stored. A second plan for the same organisation, or a label in use, is `CONFLICT`; a
-   * refused key is `CREDENTIAL_REJECTED`.
+   * Reconnect an OAuth plan (after a refused refresh left it in `error`) with the tokens
+   * of a new sign-in. They must answer for the plan's organisation (`ORG_MISMATCH`
+   * otherwise) and are sealed in place of the old ones; the plan becomes active again.
+   */
+  rotatePlanOauth(id: number, tokens: OAuthTokens): Promise<Plan>
+  /**
+   * `disconnectPlan`, reporting what happened at the provider: an OAuth plan's grant is
+   * revoked first, best effort; when that fails (the provider is down, the grant was
+   * already gone) the failure is in `revocation` and the local credential is destroyed
+   * regardless.
+   */
+  disconnectPlanReporting(id: number, options?: DisconnectOptions | undefined | null): Promise<Disconnected>
+  /**
+   * Add a plan connection. The label is checked, the key's shape (or the OAuth tokens'
+   * `org:admin` scope) is checked, then the provider verifies the credential and names
+   * its organisation; the credential is sealed before it is stored. A second plan for the
+   * same organisation, or a label in use, is `CONFLICT`; a refused key or token is
+   * `CREDENTIAL_REJECTED`.
    */
   addPlan(plan: NewPlan): Promise<Plan>
   /** Plans in id order: active and error plans, and disconnected ones when asked for. */
@@ -96,7 +110,8 @@ export declare class Ledger {
   /**
    * Disconnect a plan: its status becomes `disconnected` and its sealed credential is
    * destroyed. Its synced data stays for past reports unless `purge` is true.
-   * Disconnecting twice is harmless.
+   * Disconnecting twice is harmless. An OAuth plan's grant is revoked at the provider
+   * first, best effort; `disconnectPlanReporting` says whether that worked.
    */
   disconnectPlan(id: number, options?: DisconnectOptions | undefined | null): Promise<Plan>
   /**
@@ -284,6 +299,70 @@ export declare class Ledger {
   syncHistory(options?: SyncHistoryOptions | undefined | null): Promise<Array<SyncEvent>>
 }
 export type JsLedger = Ledger
+
+/**
+ * The OAuth client of a host application: the authorization-code flow with PKCE
+ * (RFC 7636), the organisations a sign-in reaches, and revocation (RFC 7009).
+ *
+ * Construct one per configuration and share it; every request it sends has the
+ * configured timeout and follows no redirect.
+ */
+export declare class OAuthClient {
+  /**
+   * Check the options (`INVALID_INPUT` names a URL that is not absolute http(s), an
+   * empty client id, a scope with a space) and make the client.
+   */
+  constructor(options: OAuthClientOptions)
+  /**
+   * Start a sign-in: the authorization URL with a fresh state and the S256 challenge of
+   * a fresh verifier, both from the operating system's generator.
+   */
+  begin(): OAuthBegin
+  /**
+   * Complete a sign-in from the callback's `code` and `state`: `state` must equal
+   * `expectedState`, the one `begin` gave (compared in constant time; `INVALID_INPUT`
+   * otherwise, and nothing is sent), then the code is exchanged with `verifier`. A code
+   * the provider refuses (reused, expired, another verifier) is `CREDENTIAL_REJECTED`;
+   * a provider that is down, `UPSTREAM`.
+   */
+  finish(code: string, state: string, expectedState: string, verifier: string): Promise<OAuthTokens>
+  /** The organisations the sign-in reaches, the tokens' own first. */
+  organizations(tokens: OAuthTokens): Promise<Array<OrgInfo>>
+  /**
+   * Tokens for another organisation the sign-in reaches (see `organizations`): a grant
+   * of its own, so each plan rotates its own refresh token. Connect one plan per
+   * organisation.
+   */
+  selectOrganization(tokens: OAuthTokens, orgId: string): Promise<OAuthTokens>
+  /**
+   * Revoke a grant at the provider (its refresh token, which ends its access tokens
+   * too): for tokens a sign-in got but no plan keeps. A plan's grant is revoked by
+   * `Ledger.disconnectPlanReporting`. Revoking twice is harmless.
+   */
+  revoke(tokens: OAuthTokens): Promise<void>
+}
+export type JsOAuthClient = OAuthClient
+
+/**
+ * The tokens of an OAuth grant, as an opaque handle: `finish` and `selectOrganization`
+ * make them, `Ledger.addPlan({ label, oauthTokens })` seals them into a plan.
+ *
+ * No part of a token is readable from JavaScript: `util.inspect`, `JSON.stringify` and
+ * `String()` show the expiry, scope and organisation only. They cannot be constructed.
+ */
+export declare class OAuthTokens {
+  /** When the access token expires (ISO-8601, UTC), when the provider said. */
+  get expiresAt(): string | null
+  /** The granted scopes, space-separated. */
+  get scope(): string
+  /** The organisation the tokens answer for, when the provider named it. */
+  get organization(): OrgInfo | null
+  /** What `JSON.stringify` writes: expiry, scope and organisation, no token. */
+  toJSON(): OAuthTokensInfo
+  /** `OAuthTokens(<organisation id>, <scope>)`: no token. */
+  toString(): string
+}
+export type JsOAuthTokens = OAuthTokens
 
 /**
  * Stops a running `sync` gracefully: each plan commits the page being written, records an
@@ -528,6 +607,14 @@ export interface DayDifference {
   stale: boolean
   /** The day was derived again and now matches. */
   repaired: boolean
+}
+
+/** What `disconnectPlanReporting` did. */
+export interface Disconnected {
+  /** The plan, now disconnected. */
+  plan: Plan
+  /** What happened to its OAuth grant at the provider. */
+  revocation: Revocation
 }
 
 /** How to disconnect a plan. */
@@ -821,6 +908,12 @@ export interface LogReportOptions {
   until?: string
   /** Only this project's entries (the directory under `projects/`). Default: every project. */
   project?: string
+  /**
+   * How costs are worked out: `auto` (the `costUSD` Claude Code wrote when the line has
+   * one, else calculated; the default), `calculate` (always from the tokens at list
+   * prices) or `display` (only the `costUSD` of the lines).
+   */
+  costMode?: string
 }
 
 /** The usage of one session. */
@@ -983,6 +1076,13 @@ export interface NewPlan {
    */
   adminApiKey?: string
   /**
+   * For `anthropic` plans, instead of `adminApiKey`: the tokens of an OAuth sign-in
+   * (`OAuthClient.finish` or `selectOrganization`), with the `org:admin` scope. They are
+   * verified with the provider, sealed together (access token, refresh token, expiry),
+   * refreshed when they expire, and revoked when the plan is disconnected.
+   */
+  oauthTokens?: OAuthTokens
+  /**
    * For `claude_code_logs` plans: the directories scanned for `*.jsonl` logs. Default:
    * Claude Code's own log directories.
    */
@@ -999,6 +1099,74 @@ export interface NewSubject {
   email?: string
   /** Display name (1-200 characters). Default: none. */
   name?: string
+}
+
+/**
+ * The start of a sign-in: send the browser to `url`; keep `state` and `verifier` (in
+ * httpOnly cookies, or a server session) until the callback.
+ */
+export interface OAuthBegin {
+  /** The authorization URL, with the S256 challenge and the state in its query. */
+  url: string
+  /**
+   * The anti-CSRF state (43 base64url characters). It is in the URL, so not a secret;
+   * what matters is that the callback's state equals it.
+   */
+  state: string
+  /**
+   * The PKCE code verifier (86 base64url characters): a secret until the code is
+   * exchanged. Keep it server-side or in an httpOnly cookie, never in a page.
+   */
+  verifier: string
+}
+
+/** How the host's OAuth application reaches the provider. */
+export interface OAuthClientOptions {
+  /** The client id the provider issued to the host's application. */
+  clientId: string
+  /**
+   * The client secret, for a confidential client (sent with HTTP Basic). Default: none,
+   * a public client that relies on PKCE alone.
+   */
+  clientSecret?: string
+  /**
+   * Where the provider sends the browser back with `code` and `state`: the host's
+   * callback route (`https://app.example/api/anthropic/oauth/callback`).
+   */
+  redirectUri: string
+  /**
+   * Every endpoint under one base URL, at the paths the fake Admin API serves
+   * (`/oauth/authorize`, `/v1/oauth/token`, `/v1/oauth/revoke`,
+   * `/v1/oauth/organizations`). The four URLs below override it one by one.
+   */
+  baseUrl?: string
+  /** The authorization endpoint the browser is sent to. */
+  authorizeUrl?: string
+  /** The token endpoint (code exchange and refresh). */
+  tokenUrl?: string
+  /** The revocation endpoint (RFC 7009); without one, disconnecting cannot revoke. */
+  revocationUrl?: string
+  /** The endpoint listing the organisations a sign-in reaches. */
+  organizationsUrl?: string
+  /** The scopes to ask for. Default `['org:admin']`, what the Admin API needs. */
+  scopes?: Array<string>
+  /** Timeout of one request to the provider, in milliseconds. Default 30000. */
+  timeoutMs?: number
+  /**
+   * For tests and simulations: a fixed "now" (ISO-8601) the tokens' expiry is computed
+   * from. Default: the system clock.
+   */
+  now?: string
+}
+
+/** What `OAuthTokens` shows of itself: no part of any token. */
+export interface OAuthTokensInfo {
+  /** When the access token expires (ISO-8601, UTC), when the provider said. */
+  expiresAt: string | null
+  /** The granted scopes, space-separated (`org:admin user:profile`). */
+  scope: string
+  /** The organisation the tokens answer for, when the provider named it. */
+  organization: OrgInfo | null
 }
 
 /** The organisation a credential answers for. */
@@ -1061,12 +1229,14 @@ export interface Plan {
   label: string
   /**
    * `active`; `error` when the last sync found the credential refused (replace it with
-   * `rotatePlanCredential`); `disconnected`.
+   * `rotatePlanCredential`, or an OAuth plan's tokens with `rotatePlanOauth`);
+   * `disconnected`.
    */
   status: 'active' | 'disconnected' | 'error'
   /**
    * The credential's hint (`sk-ant-admin01-…AbCd`), the only part of it that ever leaves
-   * the store; null when the plan has no credential (local logs, or disconnected).
+   * the store; `OAuth (org:admin)` for OAuth tokens, no part of which is shown; null when
+   * the plan has no credential (local logs, or disconnected).
    */
   keyHint: string | null
   /** The provider's organisation id the credential answered for. */
@@ -1194,6 +1364,21 @@ export interface ProjectCost {
   name: string
   /** Its cost. */
   cost: Cost
+}
+
+/** What happened at the provider when a plan was disconnected. */
+export interface Revocation {
+  /**
+   * `revoked`: the provider revoked the OAuth grant; `failed`: it could not be revoked
+   * (see `code` and `message`), and the local credential was destroyed regardless;
+   * `notApplicable`: the plan had no OAuth grant (an admin key, local logs, already
+   * disconnected).
+   */
+  status: 'revoked' | 'failed' | 'notApplicable'
+  /** For `failed`: the error code (`UPSTREAM`, `CREDENTIAL_REJECTED`, …). */
+  code: string | null
+  /** For `failed`: what went wrong (no token in it). */
+  message: string | null
 }
 
 /**

@@ -169,6 +169,30 @@ for (const kind of BACKENDS) {
       assert.deepEqual([line(before, SONNET).costUnknown, line(before, SONNET).unpricedTokens], [false, 0])
     })
 
+    it('prices in the cost mode asked for: auto (the default), calculate or display', async () => {
+      const costDir = mkdtempSync(path.join(tmpdir(), 'costledger-logs-'))
+      const file = path.join(costDir, 'app', 's3.jsonl')
+      mkdirSync(path.dirname(file))
+      const withCost = JSON.parse(turn('s3', 'x', '2026-11-17T10:00:00.000Z', SONNET, 10, 100))
+      appendFileSync(file, JSON.stringify({ ...withCost, costUSD: 0.25 }) + '\n')
+      appendFileSync(file, turn('s3', 'y', '2026-11-17T11:00:00.000Z', SONNET, 20, 200))
+      try {
+        const costPlan = await ledger.addPlan({ label: 'Cost modes', provider: 'claude_code_logs', directories: [costDir] })
+        await ledger.sync({ planId: costPlan.id })
+        const cost = async (options) => {
+          const [day] = await ledger.claudeCodeLogsDaily(costPlan.id, options)
+          return nanos(day.usage.estimatedCost.usd)
+        }
+        const [auto, calculate, display] = [await cost({ costMode: 'auto' }), await cost({ costMode: 'calculate' }), await cost({ costMode: 'display' })]
+        assert.equal(display, 250_000_000n, "only the line's costUSD")
+        assert.equal(await cost({}), auto, 'auto is the default')
+        assert.ok(display < auto && auto < display + calculate, 'auto: costUSD where the line has one, else calculated')
+        await rejectsWith(ledger.claudeCodeLogsDaily(costPlan.id, { costMode: 'guess' }), 'INVALID_INPUT', /cost mode must be auto, calculate or display/)
+      } finally {
+        rmSync(costDir, { recursive: true, force: true })
+      }
+    })
+
     it('refuses other plans and bad options with their codes', async () => {
       const anthropic = await ledger.addPlan({ label: 'Org', adminApiKey: fake.orgs[0].admin_key })
       await rejectsWith(ledger.claudeCodeLogsDaily(anthropic.id), 'INVALID_INPUT', /log reports need a claude_code_logs plan/)

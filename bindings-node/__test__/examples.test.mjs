@@ -14,7 +14,19 @@ import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 
-import { NOW, UNKNOWN_KEY, assertNoKey, freshDb, openLedger, startFake, syncedLedger, usd } from './helpers.mjs'
+import {
+  DAYS,
+  NOW,
+  OAUTH_CLIENT_ID,
+  UNKNOWN_KEY,
+  assertNoKey,
+  assertNoToken,
+  freshDb,
+  openLedger,
+  startFake,
+  syncedLedger,
+  usd,
+} from './helpers.mjs'
 
 const run = promisify(execFile)
 const PKG = path.resolve(import.meta.dirname, '..')
@@ -184,6 +196,229 @@ describe('examples/nextjs', () => {
       assert.equal(bad.status, 400)
       assert.equal((await bad.json()).code, 'INVALID_INPUT')
       assertNoKey(server.output(), s.keys)
+    })
+  })
+
+  // "Connect with OAuth" as a browser goes through it, with fetch: the initiate route's
+  // cookies, the fake's consent page (which approves at once), the callback, and the plan it
+  // added syncing; then the errors the callback reports in the query, reconnecting a plan whose
+  // grant was revoked, and disconnecting with and without the provider.
+  describe('the OAuth routes', () => {
+    const INITIATE = '/api/anthropic/oauth/initiate'
+    let fake, db, ledger, server, planId, firstCallback
+    const sent = [] // every header and body the app answered with, to look for tokens in
+
+    before(async () => {
+      fake = await startFake({ orgs: 2 })
+      db = freshDb('sqlite')
+      ledger = await openLedger(db, fake) // the test's own view of the app's database
+      server = await startNext({
+        COSTLEDGER_DATABASE_URL: db.options.databaseUrl,
+        COSTLEDGER_MASTER_KEY: db.masterKey,
+        COSTLEDGER_ANTHROPIC_BASE_URL: fake.baseUrl,
+        COSTLEDGER_NOW: NOW,
+        COSTLEDGER_OAUTH_CLIENT_ID: OAUTH_CLIENT_ID,
+        COSTLEDGER_OAUTH_URL: fake.baseUrl,
+      })
+    })
+    after(async () => {
+      await server?.stop()
+      await ledger?.close()
+      await fake?.stop()
+      db?.drop()
+    })
+
+    /** A browser's cookies for the app: name → { value, path, attributes }. */
+    const newJar = () => new Map()
+
+    /** Fetch without following redirects, sending and keeping `jar`'s cookies. */
+    async function request(jar, url, init = {}) {
+      const target = new URL(url, server.base)
+      const ours = target.origin === server.base
+      const cookie = ours
+        ? [...jar].filter(([, c]) => target.pathname.startsWith(c.path)).map(([name, c]) => `${name}=${c.value}`).join('; ')
+        : ''
+      const res = await fetch(target, { ...init, redirect: 'manual', headers: { ...init.headers, ...(cookie ? { cookie } : {}) } })
+      const body = await res.text()
+      if (ours) {
+        sent.push(body, JSON.stringify([...res.headers]))
+        for (const line of res.headers.getSetCookie()) {
+          const [pair, ...attributes] = line.split(';').map((p) => p.trim())
+          const [name, value] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]
+          const path = attributes.find((a) => /^path=/i.test(a))?.slice(5) ?? '/'
+          if (/^max-age=0$/i.test(attributes.find((a) => /^max-age=/i.test(a)) ?? '') || value === '') jar.delete(name)
+          else jar.set(name, { value, path, attributes })
+        }
+      }
+      // React separates adjacent text with `<!-- -->`; without it the page reads as shown.
+      return { status: res.status, location: res.headers.get('location'), body: body.replaceAll('<!-- -->', '') }
+    }
+
+    /** Initiate and consent: resolves to the callback URL the fake redirected to. */
+    async function consent(jar, initiate = INITIATE) {
+      const started = await request(jar, initiate)
+      assert.equal(started.status, 302, started.body)
+      const approved = await request(jar, started.location)
+      assert.equal(approved.status, 302, approved.body)
+      return new URL(approved.location)
+    }
+
+    /** The callback, answered with a redirect to /plans: resolves to that redirect's query. */
+    async function callback(jar, url) {
+      const res = await request(jar, url)
+      assert.equal(res.status, 303, res.body)
+      const back = new URL(res.location)
+      assert.equal(`${back.origin}${back.pathname}`, `${server.base}/plans`)
+      return back.searchParams
+    }
+
+    /** POST the OAuth disconnect form; resolves to the query it redirected with. */
+    async function disconnect(id) {
+      const res = await request(newJar(), '/api/anthropic/oauth/disconnect', {
+        method: 'POST',
+        headers: { origin: server.base, 'content-type': 'application/x-www-form-urlencoded' },
+        body: `planId=${id}`,
+      })
+      assert.equal(res.status, 303, res.body)
+      return new URL(res.location).searchParams
+    }
+
+    it('connects a plan: httpOnly cookies, consent, callback; the plan then syncs the exact truth', async () => {
+      const plans = await request(newJar(), '/plans')
+      assert.match(plans.body, /<a href="\/api\/anthropic\/oauth\/initiate"[^>]*>Connect with OAuth<\/a>/)
+
+      const jar = newJar()
+      const started = await request(jar, INITIATE)
+      assert.equal(started.status, 302, started.body)
+      const authorize = new URL(started.location)
+      assert.equal(`${authorize.origin}${authorize.pathname}`, `${fake.baseUrl}/oauth/authorize`)
+      assert.equal(authorize.searchParams.get('redirect_uri'), `${server.base}/api/anthropic/oauth/callback`)
+      assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256')
+      const state = jar.get('costledger_oauth_state')
+      const verifier = jar.get('costledger_oauth_verifier')
+      assert.equal(state.value, authorize.searchParams.get('state'))
+      assert.match(verifier.value, /^[A-Za-z0-9_-]{86}$/)
+      for (const cookie of [state, verifier]) {
+        const attributes = cookie.attributes.join('; ')
+        // next start runs in production: Secure is set.
+        for (const flag of [/^HttpOnly$/i, /^SameSite=Lax$/i, /^Secure$/i, /^Max-Age=600$/i, /^Path=\/api\/anthropic\/oauth$/i]) {
+          assert.ok(cookie.attributes.some((a) => flag.test(a)), `${flag} in ${attributes}`)
+        }
+      }
+
+      const approved = await request(jar, started.location)
+      firstCallback = new URL(approved.location)
+      assert.equal(`${firstCallback.origin}${firstCallback.pathname}`, `${server.base}/api/anthropic/oauth/callback`)
+      const firstCookies = new Map(jar)
+      const back = await callback(jar, firstCallback)
+      assert.equal(jar.size, 0, 'the callback cleared the cookies')
+      planId = Number(back.get('connected'))
+      const plan = await ledger.getPlan(planId)
+      const [acme] = fake.orgs
+      assert.deepEqual([plan.label, plan.orgId, plan.keyHint, plan.status], [acme.name, acme.id, 'OAuth (org:admin)', 'active'])
+      const page = await request(newJar(), `/plans?${back}`)
+      assert.match(page.body, new RegExp(`data-oauth="connected"[^>]*>Connected “${acme.name}”`))
+      assert.match(page.body, /data-action="disconnect"/)
+
+      // The sealed tokens the app stored sync the organisation's whole bill, with bearer tokens.
+      const report = await ledger.sync({ planId, initialBackfillDays: DAYS + 1 })
+      assert.equal(report.ok, true, JSON.stringify(report.plans.map((p) => p.error)))
+      assert.ok(Object.keys((await fake.stats()).by_key).every((k) => k.startsWith('sk-ant-oat01-')))
+      const truth = (await fake.truth()).orgs.find((o) => o.org_id === acme.id)
+      const dashboard = await request(newJar(), '/?period=2026-11')
+      assert.equal(/data-stat="billed"[\s\S]*?data-usd="([^"]+)"/.exec(dashboard.body)?.[1], usd(BigInt(truth.cost_total_nanos)))
+
+      // Replaying the callback (a stolen code) is refused; the provider revokes what that code got.
+      const replayed = await callback(firstCookies, firstCallback)
+      assert.equal(replayed.get('error'), 'CREDENTIAL_REJECTED')
+      assert.match(replayed.get('message'), /invalid_grant/)
+      assert.equal((await fake.oauth.stats()).reuse_detected, 1)
+    })
+
+    it('explains a forged state, missing cookies, a denied consent and a second connection in the query', async () => {
+      const jar = newJar()
+      const url = await consent(jar)
+      url.searchParams.set('state', 'forged-state')
+      const forged = await callback(jar, url)
+      assert.equal(forged.get('error'), 'INVALID_INPUT')
+      assert.match(forged.get('message'), /state does not match/)
+      assert.equal(jar.size, 0, 'cookies cleared after an error too')
+      const page = await request(newJar(), `/plans?${forged}`)
+      assert.match(page.body, /data-error-code="INVALID_INPUT"/)
+      assert.match(page.body, /The sign-in could not be completed/)
+
+      const missing = await callback(newJar(), firstCallback)
+      assert.equal(missing.get('error'), 'INVALID_INPUT')
+      assert.match(missing.get('message'), /no cookies/)
+
+      // The user pressed "Deny": the provider redirects back with an error (RFC 6749 §4.1.2.1).
+      const started = await request(jar, INITIATE)
+      const denial = new URLSearchParams({
+        error: 'access_denied',
+        error_description: 'the user denied access',
+        state: new URL(started.location).searchParams.get('state'),
+      })
+      const denied = await callback(jar, `/api/anthropic/oauth/callback?${denial}`)
+      assert.equal(denied.get('error'), 'OAUTH_DENIED')
+      assert.equal(denied.get('message'), 'access_denied: the user denied access')
+      assert.equal(jar.size, 0)
+      assert.match((await request(newJar(), `/plans?${denied}`)).body, /Anthropic did not grant access/)
+
+      // The organisation is connected already (its grant revoked by the replay, but the plan
+      // is there): CONFLICT, and the new grant no plan keeps is revoked at once.
+      const revoked = (await fake.oauth.stats()).revocations
+      const twice = await callback(jar, await consent(jar))
+      assert.equal(twice.get('error'), 'CONFLICT')
+      assert.equal((await fake.oauth.stats()).revocations, revoked + 1)
+    })
+
+    it('offers to reconnect a plan whose grant was refused, and reconnects it', async () => {
+      const report = await ledger.sync({ planId })
+      assert.equal(report.plans[0].error?.code, 'CREDENTIAL_REJECTED', JSON.stringify(report.plans))
+      const page = await request(newJar(), '/plans')
+      assert.match(page.body, new RegExp(`href="${INITIATE}\\?plan=${planId}"[^>]*>Reconnect with OAuth`))
+      const jar = newJar()
+      const back = await callback(jar, await consent(jar, `${INITIATE}?plan=${planId}`))
+      assert.equal(back.get('reconnected'), String(planId))
+      assert.equal((await ledger.getPlan(planId)).status, 'active')
+      const again = await ledger.sync({ planId })
+      assert.equal(again.ok, true, JSON.stringify(again.plans.map((p) => p.error)))
+    })
+
+    it('disconnects revoking the grant, and says so when Anthropic cannot revoke it', async () => {
+      const revoked = (await fake.oauth.stats()).revocations
+      const done = await disconnect(planId)
+      assert.deepEqual([done.get('disconnected'), done.get('revocation')], [String(planId), 'revoked'])
+      assert.equal((await fake.oauth.stats()).revocations, revoked + 1)
+      assert.equal((await ledger.getPlan(planId)).status, 'disconnected')
+      assert.match((await request(newJar(), `/plans?${done}`)).body, /data-oauth="disconnected"[^>]*>Disconnected “[^”]+”; Anthropic revoked/)
+
+      // Connected again (the organisation's plan comes back), then disconnected while the
+      // authorization server is down: the tokens are destroyed, and the page says the grant
+      // may still be live.
+      const jar = newJar()
+      const back = await callback(jar, await consent(jar))
+      assert.equal(back.get('connected'), String(planId))
+      await fake.oauth.setFaults('down')
+      const failed = await disconnect(planId)
+      await fake.oauth.setFaults('none')
+      assert.deepEqual([failed.get('revocation'), failed.get('code')], ['failed', 'UPSTREAM'])
+      assert.match(failed.get('message'), /503/)
+      assert.equal((await ledger.getPlan(planId)).keyHint, null)
+      const page = await request(newJar(), `/plans?${failed}`)
+      assert.match(page.body, /data-oauth="revocation-failed"/)
+      assert.match(page.body, /Anthropic did not revoke its access/)
+
+      const crossSite = await request(newJar(), '/api/anthropic/oauth/disconnect', {
+        method: 'POST',
+        headers: { origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+        body: `planId=${planId}`,
+      })
+      assert.equal(crossSite.status, 403)
+    })
+
+    it('sent no token to the browser, and logged none', async () => {
+      await assertNoToken(fake, ...sent, server.output())
     })
   })
 

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -60,6 +60,19 @@ export async function startFake({ orgs = 2, days = DAYS, faults } = {}) {
     setFaults: (faults) => post('/_fake/faults', faults),
     revoke: (key) => post('/_fake/revoke', key),
     newAdminKey: async (orgId) => (await post('/_fake/admin_keys', orgId)).admin_key,
+    /** What the Admin API served: `{ requests, by_key, by_endpoint, … }`. */
+    stats: async () => (await fetch(`${baseUrl}/_fake/stats`)).json(),
+    /** The authorization server's side (docs/oauth.md, tests/fake-admin-api/src/oauth/). */
+    oauth: {
+      /** `{ authorizations, codes_exchanged, refreshes, reuse_detected, revocations, bearer_refused, … }`. */
+      stats: async () => (await (await fetch(`${baseUrl}/_fake/oauth`)).json()).stats,
+      /** `'refuse_refresh'`, `'down'`, both comma-separated, or `'none'`. */
+      setFaults: (faults) => post('/_fake/oauth/faults', faults),
+      /** Expire every access token issued so far (`'access'`) or every code not yet exchanged (`'codes'`). */
+      expire: (what = 'access') => post('/_fake/oauth/expire', what),
+      /** The organisations the next sign-ins reach, the first being the tokens' own. */
+      setAccount: (orgIds) => post('/_fake/oauth/account', JSON.stringify(orgIds)),
+    },
     stop: async () => {
       child.kill('SIGTERM')
       if (child.exitCode === null) await once(child, 'exit')
@@ -207,6 +220,62 @@ export function parseCsv(text) {
   const [header, ...records] = rows
   for (const r of records) assert.equal(r.length, header.length, `a CSV record of ${r.length} fields under ${header.length} columns`)
   return { header, records: records.map((r) => Object.fromEntries(header.map((name, i) => [name, r[i]]))) }
+}
+
+/** The public OAuth client (PKCE, no secret) every fake knows. */
+export const OAUTH_CLIENT_ID = 'costledger-fake-public-client'
+
+/**
+ * What a browser does with `begin().url`: ask the fake's authorize endpoint, which approves at
+ * once, and read its redirect. Resolves to the redirect's URL (`code` and `state`, or
+ * `error`, in its query).
+ */
+export async function visit(url) {
+  const res = await fetch(url, { redirect: 'manual' })
+  assert.equal(res.status, 302, `the authorize endpoint redirects: HTTP ${res.status}`)
+  return new URL(res.headers.get('location'))
+}
+
+/** Where OAuth tokens could leak: the fake's token prefixes, and the tail of every access token it saw. */
+export async function assertNoToken(fake, ...values) {
+  const seen = Object.keys((await fake.stats()).by_key).filter((k) => k.startsWith('sk-ant-oat01-'))
+  assert.ok(seen.length > 0, 'the fake saw bearer tokens')
+  const needles = ['sk-ant-oat01-', 'sk-ant-ort01-', ...seen.map((t) => t.slice(-12))]
+  for (const value of values) {
+    const texts = [
+      util.inspect(value, { depth: Infinity, showHidden: true, getters: true }),
+      JSON.stringify(value) ?? '',
+      String(value),
+      value instanceof Error ? `${value.message} ${value.stack} ${util.inspect(value.cause)}` : '',
+    ]
+    for (const text of texts) {
+      for (const needle of needles) assert.ok(!text.includes(needle), `a token leaked into: ${text.slice(0, 300)}`)
+    }
+  }
+}
+
+/**
+ * A host cipher (AES-256-GCM under `key`, 32 bytes as base64) that several processes can
+ * share, whose `encrypt` takes `sealDelayMs` longer: a slow KMS. A refresh seals the rotated
+ * tokens while it holds the credential's row lock, so a slow seal holds the lock that long.
+ */
+export function sharedCipher(key, { sealDelayMs = 0 } = {}) {
+  const secret = Buffer.from(key, 'base64')
+  return {
+    keyId: 'test:shared-aes',
+    async encrypt(plaintext, aad) {
+      await new Promise((resolve) => setTimeout(resolve, sealDelayMs))
+      const iv = randomBytes(12)
+      const cipher = createCipheriv('aes-256-gcm', secret, iv).setAAD(aad)
+      const body = Buffer.concat([cipher.update(plaintext), cipher.final()])
+      return Buffer.concat([iv, cipher.getAuthTag(), body])
+    },
+    async decrypt(ciphertext, aad) {
+      const decipher = createDecipheriv('aes-256-gcm', secret, ciphertext.subarray(0, 12)).setAAD(aad)
+      decipher.setAuthTag(ciphertext.subarray(12, 28))
+      return Buffer.concat([decipher.update(ciphertext.subarray(28)), decipher.final()])
+    },
+  }
 }
 
 /** A valid-looking admin key that no organisation knows. */

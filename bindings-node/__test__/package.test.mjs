@@ -110,7 +110,7 @@ const entry = require.resolve('costledger')`)} })().catch((e) => { console.error
       assert.ok(result.codes > 10)
     }
     assert.deepEqual(fromEsm.exports, fromCjs.exports, 'the ESM entry exports what the CommonJS one does')
-    assert.deepEqual(fromEsm.exports, ['CostLedgerError', 'ERROR_CODES', 'Ledger', 'generateMasterKey'])
+    assert.deepEqual(fromEsm.exports, ['CostLedgerError', 'ERROR_CODES', 'Ledger', 'OAuthClient', 'generateMasterKey'])
   })
 
   it('type-checks from ESM (.mts) and CommonJS (.cts), each through its own declarations', async () => {

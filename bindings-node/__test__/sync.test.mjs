@@ -142,7 +142,7 @@ for (const kind of BACKENDS) {
     })
 
     it('skips a plan whose lease another sync holds', async () => {
-      await fake.setFaults('slow:30')
+      await fake.setFaults('slow:100')
       try {
         const planId = plans[1].id
         const reports = await Promise.all([ledger.sync({ planId }), ledger.sync({ planId })])

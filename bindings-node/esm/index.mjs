@@ -3,4 +3,4 @@
 // `instanceof`). The test `package.test.mjs` checks it exports what the CommonJS entry does.
 import cjs from '../dist/index.js'
 
-export const { Ledger, CostLedgerError, ERROR_CODES, generateMasterKey } = cjs
+export const { Ledger, CostLedgerError, ERROR_CODES, OAuthClient, generateMasterKey } = cjs

@@ -6,6 +6,7 @@ import { CLAUDE_CODE_LOGS_METHODS, type ClaudeCodeLogsMethods } from './claude_c
 import { call } from './errors'
 import { MASTER_KEY_METHODS, type MasterKeyMethods } from './master_key'
 import { attach, binding, delegate, type Native, type NativeLedger } from './native'
+import { OAUTH_METHODS, type OAuthMethods } from './oauth'
 import { PLAN_METHODS, type PlanMethods } from './plans'
 import { REPORT_METHODS, type ReportMethods } from './reports'
 import { SUBJECT_METHODS, type SubjectMethods } from './subjects'
@@ -31,6 +32,7 @@ export type LedgerMethods = Pick<NativeLedger, 'close'>
 export interface Ledger
   extends LedgerMethods,
     PlanMethods,
+    OAuthMethods,
     SubjectMethods,
     SyncMethods,
     ReportMethods,
@@ -61,6 +63,7 @@ Object.assign(
   delegate([
     'close',
     ...PLAN_METHODS,
+    ...OAUTH_METHODS,
     ...SUBJECT_METHODS,
     ...SYNC_METHODS,
     ...REPORT_METHODS,

@@ -30,6 +30,10 @@ pub struct LogReportOptions {
     pub until: Option<String>,
     /// Only this project's entries (the directory under `projects/`). Default: every project.
     pub project: Option<String>,
+    /// How costs are worked out: `auto` (the `costUSD` Claude Code wrote when the line has
+    /// one, else calculated; the default), `calculate` (always from the tokens at list
+    /// prices) or `display` (only the `costUSD` of the lines).
+    pub cost_mode: Option<String>,
 }
 
 impl TryFrom<LogReportOptions> for CoreLogReportOptions {
@@ -42,8 +46,12 @@ impl TryFrom<LogReportOptions> for CoreLogReportOptions {
             since: day("since", o.since)?,
             until: day("until", o.until)?,
             project: o.project,
-            // ccusage's default, as the CLI's `--cost-mode auto`.
-            ..CoreLogReportOptions::default()
+            cost_mode: o
+                .cost_mode
+                .as_deref()
+                .map(str::parse)
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 }

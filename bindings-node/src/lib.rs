@@ -16,6 +16,7 @@ mod error;
 mod integers;
 mod master_key;
 mod model;
+mod oauth;
 mod org;
 mod plans;
 mod reports;

@@ -1,5 +1,6 @@
 //! Plan connections on `Ledger`: add, list, get, update, disconnect, rotate a credential,
-//! check, read its organisation's metadata, import from the environment.
+//! check, read its organisation's metadata, import from the environment. The OAuth side
+//! (reconnect with new tokens, disconnect reporting the revocation) is in `oauth.rs`.
 
 use costledger::{DataRetention, ListPlans, Money as CoreMoney, PlanSettings};
 use napi_derive::napi;
@@ -8,6 +9,7 @@ use crate::error::{invalid, run};
 use crate::integers;
 use crate::ledger::JsLedger;
 use crate::model::{Money, iso, iso_opt, parse_date, parse_opt};
+use crate::oauth::TokensArg;
 use crate::org::{OrgInfo, OrgMetadata};
 
 /// A plan connection. Holds no secret: only the credential's hint.
@@ -21,11 +23,13 @@ pub struct Plan {
     /// The host's name for it: 1-200 characters, unique among plans not disconnected.
     pub label: String,
     /// `active`; `error` when the last sync found the credential refused (replace it with
-    /// `rotatePlanCredential`); `disconnected`.
+    /// `rotatePlanCredential`, or an OAuth plan's tokens with `rotatePlanOauth`);
+    /// `disconnected`.
     #[napi(ts_type = "'active' | 'disconnected' | 'error'")]
     pub status: String,
     /// The credential's hint (`sk-ant-admin01-…AbCd`), the only part of it that ever leaves
-    /// the store; null when the plan has no credential (local logs, or disconnected).
+    /// the store; `OAuth (org:admin)` for OAuth tokens, no part of which is shown; null when
+    /// the plan has no credential (local logs, or disconnected).
     pub key_hint: Option<String>,
     /// The provider's organisation id the credential answered for.
     pub org_id: Option<String>,
@@ -153,6 +157,12 @@ pub struct NewPlan {
     /// For `anthropic` plans: the organisation's Admin API key (`sk-ant-admin…`). It is
     /// verified with the provider, sealed, and never returned; only its hint is.
     pub admin_api_key: Option<String>,
+    /// For `anthropic` plans, instead of `adminApiKey`: the tokens of an OAuth sign-in
+    /// (`OAuthClient.finish` or `selectOrganization`), with the `org:admin` scope. They are
+    /// verified with the provider, sealed together (access token, refresh token, expiry),
+    /// refreshed when they expire, and revoked when the plan is disconnected.
+    #[napi(ts_type = "OAuthTokens")]
+    pub oauth_tokens: Option<TokensArg>,
     /// For `claude_code_logs` plans: the directories scanned for `*.jsonl` logs. Default:
     /// Claude Code's own log directories.
     pub directories: Option<Vec<String>>,
@@ -164,12 +174,18 @@ impl TryFrom<NewPlan> for costledger::NewPlan {
     type Error = costledger::Error;
 
     fn try_from(p: NewPlan) -> costledger::Result<Self> {
+        let credential = match (p.admin_api_key, p.oauth_tokens) {
+            (Some(_), Some(_)) => {
+                return Err(invalid("give either adminApiKey or oauthTokens, not both"));
+            }
+            (Some(key), None) => Some(costledger::Credential::AdminKey(key.into())),
+            (None, Some(tokens)) => Some(costledger::Credential::OAuth(Box::new(tokens.0))),
+            (None, None) => None,
+        };
         Ok(costledger::NewPlan {
             label: p.label,
             provider: parse_opt(p.provider)?.unwrap_or(costledger::Provider::Anthropic),
-            credential: p
-                .admin_api_key
-                .map(|k| costledger::Credential::AdminKey(k.into())),
+            credential,
             settings: PlanSettings {
                 directories: p.directories.unwrap_or_default(),
             },
@@ -226,12 +242,21 @@ pub struct DisconnectOptions {
     pub purge: Option<bool>,
 }
 
+/// What disconnecting does with a plan's synced data.
+pub(crate) fn retention(options: Option<DisconnectOptions>) -> DataRetention {
+    match options.and_then(|o| o.purge) {
+        Some(true) => DataRetention::Purge,
+        _ => DataRetention::Keep,
+    }
+}
+
 #[napi]
 impl JsLedger {
-    /// Add a plan connection. The label is checked, the key's shape is checked, then the
-    /// provider verifies the key and names its organisation; the key is sealed before it is
-    /// stored. A second plan for the same organisation, or a label in use, is `CONFLICT`; a
-    /// refused key is `CREDENTIAL_REJECTED`.
+    /// Add a plan connection. The label is checked, the key's shape (or the OAuth tokens'
+    /// `org:admin` scope) is checked, then the provider verifies the credential and names
+    /// its organisation; the credential is sealed before it is stored. A second plan for the
+    /// same organisation, or a label in use, is `CONFLICT`; a refused key or token is
+    /// `CREDENTIAL_REJECTED`.
     #[napi(catch_unwind)]
     pub async fn add_plan(&self, plan: NewPlan) -> napi::Result<Plan> {
         run(async { self.inner.add_plan(plan.try_into()?).await })
@@ -271,17 +296,15 @@ impl JsLedger {
 
     /// Disconnect a plan: its status becomes `disconnected` and its sealed credential is
     /// destroyed. Its synced data stays for past reports unless `purge` is true.
-    /// Disconnecting twice is harmless.
+    /// Disconnecting twice is harmless. An OAuth plan's grant is revoked at the provider
+    /// first, best effort; `disconnectPlanReporting` says whether that worked.
     #[napi(catch_unwind)]
     pub async fn disconnect_plan(
         &self,
         id: f64,
         options: Option<DisconnectOptions>,
     ) -> napi::Result<Plan> {
-        let retention = match options.and_then(|o| o.purge) {
-            Some(true) => DataRetention::Purge,
-            _ => DataRetention::Keep,
-        };
+        let retention = retention(options);
         run(async {
             let id = integers::id("id", id)?;
             self.inner.disconnect_plan(id, retention).await

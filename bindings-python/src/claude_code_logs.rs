@@ -7,9 +7,9 @@ use costledger::store::logs::LogFile;
 use pyo3::prelude::*;
 use serde::Serialize;
 
-use crate::export::Flat;
+use crate::export::{Flat, PyReport};
 use crate::ledger::PyLedger;
-use crate::pending::Pending;
+use crate::pending::{Pending, Reply};
 
 /// A tracked log file as it crosses: the core's `LogFile` has no `Serialize`, so its fields
 /// are copied here as they are.
@@ -50,121 +50,49 @@ impl From<LogFile> for LogFileRow {
     }
 }
 
-fn options(
-    time_zone: Option<String>,
-    since: Option<NaiveDate>,
-    until: Option<NaiveDate>,
-    project: Option<String>,
-) -> LogReportOptions {
-    LogReportOptions {
-        time_zone,
-        since,
-        until,
-        project,
-        // ccusage's default, as the CLI's `--cost-mode auto`.
-        ..LogReportOptions::default()
-    }
-}
-
 #[pymethods]
 impl PyLedger {
-    /// Counted usage per local day, oldest first.
-    #[pyo3(signature = (plan_id, time_zone=None, since=None, until=None, project=None))]
-    fn claude_code_logs_daily(
+    /// One of the reports of a Claude Code logs plan: `report` is `daily`, `weekly`,
+    /// `monthly`, `sessions` or `blocks`; `cost_mode` `auto` (the default), `calculate` or
+    /// `display`. The typed methods of the Python package call this.
+    #[pyo3(signature = (report, plan_id, time_zone=None, since=None, until=None, project=None, cost_mode=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn claude_code_logs(
         &self,
+        report: String,
         plan_id: i64,
         time_zone: Option<String>,
         since: Option<NaiveDate>,
         until: Option<NaiveDate>,
         project: Option<String>,
+        cost_mode: Option<String>,
     ) -> Pending {
         let ledger = self.inner.clone();
-        let options = options(time_zone, since, until, project);
-        Pending::report(async move {
-            ledger
-                .claude_code_logs_daily(plan_id, &options)
-                .await
-                .map(Flat)
-        })
-    }
-
-    /// Counted usage per ISO week (Monday to Sunday, named by its Monday), oldest first.
-    #[pyo3(signature = (plan_id, time_zone=None, since=None, until=None, project=None))]
-    fn claude_code_logs_weekly(
-        &self,
-        plan_id: i64,
-        time_zone: Option<String>,
-        since: Option<NaiveDate>,
-        until: Option<NaiveDate>,
-        project: Option<String>,
-    ) -> Pending {
-        let ledger = self.inner.clone();
-        let options = options(time_zone, since, until, project);
-        Pending::report(async move {
-            ledger
-                .claude_code_logs_weekly(plan_id, &options)
-                .await
-                .map(Flat)
-        })
-    }
-
-    /// Counted usage per local month, oldest first.
-    #[pyo3(signature = (plan_id, time_zone=None, since=None, until=None, project=None))]
-    fn claude_code_logs_monthly(
-        &self,
-        plan_id: i64,
-        time_zone: Option<String>,
-        since: Option<NaiveDate>,
-        until: Option<NaiveDate>,
-        project: Option<String>,
-    ) -> Pending {
-        let ledger = self.inner.clone();
-        let options = options(time_zone, since, until, project);
-        Pending::report(async move {
-            ledger
-                .claude_code_logs_monthly(plan_id, &options)
-                .await
-                .map(Flat)
-        })
-    }
-
-    /// Counted usage per session, the most recently active first.
-    #[pyo3(signature = (plan_id, time_zone=None, since=None, until=None, project=None))]
-    fn claude_code_logs_sessions(
-        &self,
-        plan_id: i64,
-        time_zone: Option<String>,
-        since: Option<NaiveDate>,
-        until: Option<NaiveDate>,
-        project: Option<String>,
-    ) -> Pending {
-        let ledger = self.inner.clone();
-        let options = options(time_zone, since, until, project);
-        Pending::report(async move {
-            ledger
-                .claude_code_logs_sessions(plan_id, &options)
-                .await
-                .map(Flat)
-        })
-    }
-
-    /// Counted usage per 5-hour block, oldest first.
-    #[pyo3(signature = (plan_id, time_zone=None, since=None, until=None, project=None))]
-    fn claude_code_logs_blocks(
-        &self,
-        plan_id: i64,
-        time_zone: Option<String>,
-        since: Option<NaiveDate>,
-        until: Option<NaiveDate>,
-        project: Option<String>,
-    ) -> Pending {
-        let ledger = self.inner.clone();
-        let options = options(time_zone, since, until, project);
-        Pending::report(async move {
-            ledger
-                .claude_code_logs_blocks(plan_id, &options)
-                .await
-                .map(Flat)
+        Pending::new(async move {
+            let options = LogReportOptions {
+                time_zone,
+                since,
+                until,
+                project,
+                cost_mode: cost_mode
+                    .as_deref()
+                    .map(str::parse)
+                    .transpose()?
+                    .unwrap_or_default(),
+            };
+            let (id, o) = (plan_id, &options);
+            match report.as_str() {
+                "daily" => PyReport::new(Flat(ledger.claude_code_logs_daily(id, o).await?)),
+                "weekly" => PyReport::new(Flat(ledger.claude_code_logs_weekly(id, o).await?)),
+                "monthly" => PyReport::new(Flat(ledger.claude_code_logs_monthly(id, o).await?)),
+                "sessions" => PyReport::new(Flat(ledger.claude_code_logs_sessions(id, o).await?)),
+                "blocks" => PyReport::new(Flat(ledger.claude_code_logs_blocks(id, o).await?)),
+                other => Err(costledger::Error::invalid(format!(
+                    "unknown Claude Code logs report {other:?}: use daily, weekly, monthly, \
+                     sessions or blocks"
+                ))),
+            }
+            .map(Reply::Report)
         })
     }
 

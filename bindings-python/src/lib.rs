@@ -12,6 +12,7 @@ mod config;
 mod error;
 mod export;
 mod ledger;
+mod oauth;
 mod pending;
 mod plans;
 mod reports;
@@ -59,6 +60,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<pending::Pending>()?;
     m.add_class::<export::PyReport>()?;
     m.add_class::<sync::PySyncCancel>()?;
+    m.add_class::<oauth::PyOAuthClient>()?;
+    m.add_class::<oauth::PyOAuthTokens>()?;
     m.add_function(wrap_pyfunction!(ledger::generate_master_key, m)?)?;
     let shutdown = wrap_pyfunction!(runtime::shutdown, m)?;
     m.add("_shutdown", &shutdown)?;

@@ -15,9 +15,11 @@ use serde::Serialize;
 use crate::error;
 use crate::export::{PyReport, Report};
 use crate::ledger::PyLedger;
+use crate::oauth::PyOAuthTokens;
 use crate::runtime::{self, Rt};
 
-/// What a call returns to Python: JSON text of a core value, or a new ledger handle.
+/// What a call returns to Python: JSON text of a core value, or a handle (a new ledger, a
+/// report, OAuth tokens).
 pub(crate) enum Reply {
     /// A core value serialised as JSON; the Python layer turns it into dataclasses.
     Json(String),
@@ -25,6 +27,8 @@ pub(crate) enum Reply {
     Ledger(costledger::Ledger),
     /// A report that keeps the core's value for its exports.
     Report(PyReport),
+    /// The tokens of a sign-in, as an opaque handle (never JSON: no token crosses).
+    Tokens(Box<costledger::oauth::OAuthTokens>),
 }
 
 impl<'py> IntoPyObject<'py> for Reply {
@@ -37,6 +41,9 @@ impl<'py> IntoPyObject<'py> for Reply {
             Reply::Json(text) => Ok(text.into_pyobject(py)?.into_any()),
             Reply::Ledger(inner) => Ok(Bound::new(py, PyLedger { inner })?.into_any()),
             Reply::Report(report) => Ok(Bound::new(py, report)?.into_any()),
+            Reply::Tokens(tokens) => {
+                Ok(Bound::new(py, PyOAuthTokens { inner: *tokens })?.into_any())
+            }
         }
     }
 }

@@ -1,12 +1,24 @@
-//! Plan management (core `ledger/plans.rs`): add, list, get, update, disconnect, rotate a
+//! Plan management (core `ledger/plans.rs`): add (with an admin key, OAuth tokens or log
+//! directories), list, get, update, disconnect (reporting the OAuth revocation), rotate a
 //! credential, import from the environment, check, metadata.
 
 use chrono::NaiveDate;
-use costledger::{DataRetention, Error, ListPlans, Money, NewPlan, PlanUpdate, Subscription};
+use costledger::{
+    DataRetention, Error, ListPlans, Money, NewPlan, PlanUpdate, Revocation, Subscription,
+};
 use pyo3::prelude::*;
+use serde_json::json;
 
 use crate::ledger::PyLedger;
-use crate::pending::Pending;
+use crate::oauth::PyOAuthTokens;
+use crate::pending::{Pending, to_json};
+
+fn retention(purge: bool) -> DataRetention {
+    match purge {
+        true => DataRetention::Purge,
+        false => DataRetention::Keep,
+    }
+}
 
 /// A subscription as the Python layer passes it: a dict of plain values, enumerations and
 /// the price as strings for the core to parse.
@@ -35,25 +47,29 @@ impl SubscriptionArg {
 
 #[pymethods]
 impl PyLedger {
-    /// Add a plan: an Anthropic organisation reached with its admin key, or Claude Code's
-    /// local logs in `directories` (empty: the default ones). Exactly one of the two.
-    #[pyo3(signature = (label, admin_api_key=None, directories=None, subscription=None))]
+    /// Add a plan: an Anthropic organisation reached with its admin key or with the tokens
+    /// of an OAuth sign-in, or Claude Code's local logs in `directories` (empty: the default
+    /// ones). Exactly one of the three.
+    #[pyo3(signature = (label, admin_api_key=None, directories=None, subscription=None, oauth_tokens=None))]
     fn add_plan(
         &self,
         label: String,
         admin_api_key: Option<String>,
         directories: Option<Vec<String>>,
         subscription: Option<SubscriptionArg>,
+        oauth_tokens: Option<PyRef<'_, PyOAuthTokens>>,
     ) -> Pending {
         let ledger = self.inner.clone();
+        let oauth_tokens = oauth_tokens.map(|t| t.inner.clone());
         Pending::json(async move {
-            let mut plan = match (admin_api_key, directories) {
-                (Some(key), None) => NewPlan::anthropic(label, key),
-                (None, Some(directories)) => NewPlan::claude_code_logs(label, directories),
+            let mut plan = match (admin_api_key, oauth_tokens, directories) {
+                (Some(key), None, None) => NewPlan::anthropic(label, key),
+                (None, Some(tokens), None) => NewPlan::anthropic_oauth(label, tokens),
+                (None, None, Some(directories)) => NewPlan::claude_code_logs(label, directories),
                 _ => {
                     return Err(Error::invalid(
-                        "give admin_api_key (an Anthropic organisation) or directories (a \
-                         claude_code_logs plan), not both or neither",
+                        "give admin_api_key or oauth_tokens (an Anthropic organisation) or \
+                         directories (a claude_code_logs plan): exactly one of them",
                     ));
                 }
             };
@@ -113,11 +129,34 @@ impl PyLedger {
     /// Disconnect a plan, keeping or purging its synced data.
     fn disconnect_plan(&self, plan_id: i64, purge: bool) -> Pending {
         let ledger = self.inner.clone();
-        let retention = match purge {
-            true => DataRetention::Purge,
-            false => DataRetention::Keep,
-        };
-        Pending::json(async move { ledger.disconnect_plan(plan_id, retention).await })
+        Pending::json(async move { ledger.disconnect_plan(plan_id, retention(purge)).await })
+    }
+
+    /// Disconnect a plan and say what happened to its OAuth grant at the provider:
+    /// `{"plan": …, "revocation": {"status", "code", "message"}}`.
+    fn disconnect_plan_reporting(&self, plan_id: i64, purge: bool) -> Pending {
+        let ledger = self.inner.clone();
+        Pending::new(async move {
+            let done = ledger
+                .disconnect_plan_reporting(plan_id, retention(purge))
+                .await?;
+            let (status, code, message) = match done.revocation {
+                Revocation::Revoked => ("revoked", None, None),
+                Revocation::Failed { code, message } => ("failed", Some(code), Some(message)),
+                // NotApplicable, and whatever a later core adds: nothing was revoked.
+                _ => ("not_applicable", None, None),
+            };
+            to_json(&json!({
+                "plan": done.plan,
+                "revocation": { "status": status, "code": code, "message": message },
+            }))
+        })
+    }
+
+    /// Replace an OAuth plan's tokens with those of a new sign-in to the same organisation.
+    fn rotate_plan_oauth(&self, plan_id: i64, tokens: PyRef<'_, PyOAuthTokens>) -> Pending {
+        let (ledger, tokens) = (self.inner.clone(), tokens.inner.clone());
+        Pending::json(async move { ledger.rotate_plan_oauth(plan_id, tokens).await })
     }
 
     /// Replace a plan's admin key with one of the same organisation.

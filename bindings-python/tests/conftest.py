@@ -18,6 +18,7 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -74,16 +75,44 @@ class Fake:
     def revoke(self, admin_key: str) -> None:
         assert self._request("POST", "/_fake/revoke", admin_key)["revoked"] is True
 
+    def stats(self) -> dict[str, Any]:
+        """Admin API request counts: ``requests``, and ``by_key`` per credential sent."""
+        return self._request("GET", "/_fake/stats")  # type: ignore[no-any-return]
+
+    def oauth_stats(self) -> dict[str, int]:
+        """What the authorization server did: ``refreshes``, ``bearer_refused``, …"""
+        return self._request("GET", "/_fake/oauth")["stats"]  # type: ignore[no-any-return]
+
+    def set_oauth_faults(self, faults: str) -> None:
+        """``refuse_refresh``, ``down``, both comma-separated, or ``none``."""
+        self._request("POST", "/_fake/oauth/faults", faults)
+
+    def expire_oauth(self, what: str = "access") -> None:
+        """Expire every access token (``access``) or unexchanged code (``codes``) issued."""
+        self._request("POST", "/_fake/oauth/expire", what)
+
+    def set_oauth_account(self, org_ids: list[str]) -> None:
+        """The organisations the next sign-ins reach, the first being the tokens' own."""
+        self._request("POST", "/_fake/oauth/account", json.dumps(org_ids))
+
 
 @pytest.fixture(scope="session")
 def fake() -> Iterator[Fake]:
+    with running_fake(FAKE_DAYS) as started:
+        yield started
+
+
+@contextmanager
+def running_fake(days: int) -> Iterator[Fake]:
+    """A fake Admin API process of its own (3 orgs, seed 7, ``days`` of data up to
+    ``FAKE_NOW``), for tests that change its state; stopped on exit."""
     binary = os.environ.get("COSTLEDGER_FAKE_ADMIN_API") or str(
         REPO / "target" / "debug" / "fake-admin-api"
     )
     if not Path(binary).exists():
         pytest.fail(f"{binary} not found: run `cargo build -p fake-admin-api` first")
     process = subprocess.Popen(
-        [binary, "--port", "0", "--seed", "7", "--orgs", "3", "--days", str(FAKE_DAYS),
+        [binary, "--port", "0", "--seed", "7", "--orgs", "3", "--days", str(days),
          "--now", FAKE_NOW.strftime("%Y-%m-%dT%H:%M:%SZ")],
         stdout=subprocess.PIPE,
         text=True,

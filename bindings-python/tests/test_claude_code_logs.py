@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from datetime import date, datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +119,29 @@ async def test_log_reports_need_a_logs_plan(ledger: Any, fake: Any) -> None:
     with pytest.raises(costledger.InvalidInputError) as wrong:
         await ledger.claude_code_log_files(plan.id)
     assert "log reports need a claude_code_logs plan" in str(wrong.value)
+
+
+async def test_cost_modes(ledger: Any, tmp_path: Path) -> None:
+    at = datetime(2026, 11, 18, 10, tzinfo=timezone.utc)
+    with_cost = json.loads(line("s1", "a", at, 100))
+    with_cost["costUSD"] = 0.25
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "s1.jsonl").write_text(
+        json.dumps(with_cost) + "\n" + line("s1", "b", at, 200)
+    )
+    plan = await ledger.add_plan("Max", directories=[tmp_path])
+    await ledger.sync(plan_id=plan.id)
+
+    async def cost(mode: costledger.CostMode) -> Any:
+        (day,) = await ledger.claude_code_logs_daily(plan.id, cost_mode=mode)
+        return day.usage.estimated_cost
+
+    calculated, auto, display = await cost("calculate"), await cost("auto"), await cost("display")
+    assert display == Decimal("0.25")
+    (day,) = await ledger.claude_code_logs_daily(plan.id)
+    assert day.usage.estimated_cost == auto, "auto is the default"
+    # auto: the line's costUSD where it has one, the other line calculated.
+    assert Decimal("0.25") < auto < Decimal("0.25") + calculated
+    with pytest.raises(costledger.InvalidInputError) as bad:
+        await ledger.claude_code_logs_daily(plan.id, cost_mode="guess")
+    assert "guess" in str(bad.value)

@@ -139,8 +139,9 @@ async def test_concurrent_syncs_with_gather(ledger: Any, fake: Fake) -> None:
         *(ledger.sync(plan_id=p.id, streams=["metadata", "usage"], initial_backfill_days=3) for p in plans)
     )
     assert [r.plans[0].status for r in reports] == ["ok"] * 3
-    # The same plan twice at once: the second finds the lease held and skips.
-    fake.set_faults("slow:40")
+    # The same plan twice at once: the second finds the lease held and skips (each request
+    # answered after 100 ms, so the first still holds it on a loaded machine).
+    fake.set_faults("slow:100")
     try:
         same = await asyncio.gather(
             ledger.sync(plan_id=plans[0].id, streams=["usage"]),

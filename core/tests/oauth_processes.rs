@@ -9,6 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use costledger::{FixedClock, Ledger, LedgerConfig};
 use fake_admin_api::OAuthExpiry;
+use sqlx::Connection;
 
 use crate::common::TestDb;
 use crate::oauth_plans::setup;
@@ -49,11 +50,56 @@ async fn child_check_plan() {
     }
 }
 
+/// Hold the lock a refresh takes first (Postgres: the credential's row; SQLite: the
+/// database's write lock) until `release` fires: refreshes wait, reads and requests go on.
+/// Resolves once the lock is held.
+async fn hold_refresh_lock(
+    db: &TestDb,
+    plan_id: i64,
+    release: tokio::sync::oneshot::Receiver<()>,
+) -> tokio::task::JoinHandle<()> {
+    let (locked, is_locked) = tokio::sync::oneshot::channel();
+    let (url, schema) = (db.url.clone(), db.schema.clone());
+    let holder = tokio::spawn(async move {
+        if let Some(schema) = schema {
+            let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+            for statement in [format!("SET search_path TO {schema}"), "BEGIN".to_string()] {
+                sqlx::query(sqlx::AssertSqlSafe(statement))
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+            }
+            sqlx::query("SELECT plan_id FROM costledger_credentials WHERE plan_id = $1 FOR UPDATE")
+                .bind(plan_id)
+                .fetch_one(&mut c)
+                .await
+                .unwrap();
+            locked.send(()).unwrap();
+            release.await.unwrap();
+            sqlx::query("ROLLBACK").execute(&mut c).await.unwrap();
+        } else {
+            let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            sqlx::query("BEGIN IMMEDIATE")
+                .execute(&mut c)
+                .await
+                .unwrap();
+            locked.send(()).unwrap();
+            release.await.unwrap();
+            sqlx::query("ROLLBACK").execute(&mut c).await.unwrap();
+        }
+    });
+    is_locked.await.expect("the refresh lock is taken");
+    holder
+}
+
 async fn two_processes_refreshing_at_once_keep_the_newest_refresh_token(db: TestDb) {
-    // Slow Admin API answers: both children send the expired token before either refreshes.
-    let s = setup(db, "slow:300".parse().unwrap()).await.synced;
+    let s = setup(db, "slow:50".parse().unwrap()).await.synced;
     let id = s.plans[0].id;
     s.fake.expire_oauth(OAuthExpiry::AccessTokens);
+    // Until both children have sent the expired token, neither can refresh: the race happens
+    // however the machine schedules them.
+    let (release, released) = tokio::sync::oneshot::channel();
+    let holder = hold_refresh_lock(&s.db, id, released).await;
     let start = Utc::now().timestamp_millis() + 2_000;
     let children: Vec<_> = (0..2)
         .map(|_| {
@@ -80,6 +126,17 @@ async fn two_processes_refreshing_at_once_keep_the_newest_refresh_token(db: Test
             command.spawn().expect("child test process starts")
         })
         .collect();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while s.fake.oauth_stats().bearer_refused < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the children did not both send the expired token: {:?}",
+            s.fake.oauth_stats()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    release.send(()).unwrap();
+    holder.await.unwrap();
     let org = s.fake.orgs()[0].id.clone();
     for child in children {
         let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())

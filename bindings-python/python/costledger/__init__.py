@@ -1,7 +1,7 @@
 """costledger: what your AI plans cost.
 
-Plan connections with encrypted admin keys, usage and billed cost synced from the Anthropic
-Admin API (or Claude Code's local logs) into your own SQLite or Postgres database, attributed
+Plan connections with encrypted admin keys or OAuth tokens, usage and billed cost synced from
+the Anthropic Admin API (or Claude Code's local logs) into your own SQLite or Postgres database, attributed
 to your users and projects, and reported: per user, a dashboard, budgets with alerts,
 forecasts, CSV / JSON / FinOps FOCUS exports and DataFrames. One Rust core shared with the
 Rust crate, the Node package and the CLI.
@@ -40,6 +40,7 @@ from .exceptions import (
 )
 from .budgets import Budget, BudgetAlert, BudgetScope, BudgetStatus
 from .claude_code_logs import (
+    CostMode,
     LogBlockUsage,
     LogFile,
     LogModelUsage,
@@ -57,7 +58,18 @@ from .dashboard import (
 )
 from .export import ReportList
 from .ledger import AsyncLedger, KeyCipher, Ledger, generate_master_key
-from .plans import ApiKeyInfo, OrgInfo, OrgMetadata, OrgUser, Plan, Subscription, Workspace
+from .oauth import AsyncOAuthClient, OAuthBegin, OAuthClient, OAuthTokens
+from .plans import (
+    ApiKeyInfo,
+    Disconnected,
+    OrgInfo,
+    OrgMetadata,
+    OrgUser,
+    Plan,
+    Revocation,
+    Subscription,
+    Workspace,
+)
 from .reports import Cost, Forecast, Period, PeriodLike, TokenCounts, WorkspaceRef
 from .subjects import KeyMapping, Project, Subject
 from .sync import PlanSyncReport, StreamReport, SyncEvent, SyncFailure, SyncReport
@@ -67,6 +79,7 @@ from .verify import DayDifference, MonthDifference, PlanVerification, VerifyRepo
 __all__ = [
     "ApiKeyInfo",
     "AsyncLedger",
+    "AsyncOAuthClient",
     "Budget",
     "BudgetAlert",
     "BudgetScope",
@@ -75,11 +88,13 @@ __all__ = [
     "ConflictError",
     "Cost",
     "CostLedgerError",
+    "CostMode",
     "CredentialRejectedError",
     "CryptoError",
     "Dashboard",
     "DayCost",
     "DayDifference",
+    "Disconnected",
     "Forecast",
     "InternalError",
     "InvalidInputError",
@@ -97,6 +112,9 @@ __all__ = [
     "ModelLine",
     "MonthDifference",
     "NotFoundError",
+    "OAuthBegin",
+    "OAuthClient",
+    "OAuthTokens",
     "OrgInfo",
     "OrgMetadata",
     "OrgMismatchError",
@@ -112,6 +130,7 @@ __all__ = [
     "ProjectCost",
     "RateLimitedError",
     "ReportList",
+    "Revocation",
     "SeatShare",
     "StorageError",
     "StreamReport",

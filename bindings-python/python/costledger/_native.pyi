@@ -6,7 +6,7 @@ Private: use the typed package ``costledger``. Checked against the built module 
 
 from collections.abc import Generator
 from datetime import date, datetime
-from typing import Any, final
+from typing import Any, NoReturn, final
 
 _Period = str | date | tuple[date, date]
 
@@ -15,6 +15,8 @@ __all__ = [
     "ERROR_CODES",
     "FORKED_CODE",
     "Ledger",
+    "OAuthClient",
+    "OAuthTokens",
     "Pending",
     "Report",
     "SyncCancel",
@@ -65,6 +67,35 @@ class SyncCancel:
         """True once cancelled."""
 
 @final
+class OAuthTokens:
+    """The tokens of a sign-in (core ``OAuthTokens``), opaque."""
+
+    @property
+    def expires_at(self) -> datetime | None:
+        """When the access token expires, when the provider said."""
+
+    @property
+    def scope(self) -> str:
+        """The granted scopes, space-separated."""
+
+    @property
+    def organization(self) -> tuple[str, str] | None:
+        """``(id, name)`` of the organisation the tokens answer for."""
+
+    def __reduce__(self) -> NoReturn: ...
+
+@final
+class OAuthClient:
+    def __new__(
+        cls, client_id: str, redirect_uri: str, options: dict[str, Any]
+    ) -> OAuthClient: ...
+    def begin(self) -> tuple[str, str, str]: ...
+    def finish(self, code: str, state: str, expected_state: str, verifier: str) -> Pending: ...
+    def organizations(self, tokens: OAuthTokens) -> Pending: ...
+    def select_organization(self, tokens: OAuthTokens, org_id: str) -> Pending: ...
+    def revoke(self, tokens: OAuthTokens) -> Pending: ...
+
+@final
 class Ledger:
     @staticmethod
     def open(database_url: str | None, options: dict[str, Any]) -> Pending: ...
@@ -77,6 +108,7 @@ class Ledger:
         admin_api_key: str | None = None,
         directories: list[str] | None = None,
         subscription: dict[str, Any] | None = None,
+        oauth_tokens: OAuthTokens | None = None,
     ) -> Pending: ...
     def plan_metadata(self, plan_id: int) -> Pending: ...
     def list_plans(self, include_disconnected: bool) -> Pending: ...
@@ -89,6 +121,8 @@ class Ledger:
         clear_subscription: bool = False,
     ) -> Pending: ...
     def disconnect_plan(self, plan_id: int, purge: bool) -> Pending: ...
+    def disconnect_plan_reporting(self, plan_id: int, purge: bool) -> Pending: ...
+    def rotate_plan_oauth(self, plan_id: int, tokens: OAuthTokens) -> Pending: ...
     def rotate_plan_credential(self, plan_id: int, admin_api_key: str) -> Pending: ...
     def import_plan_from_env(self) -> Pending: ...
     def check_plan(self, plan_id: int) -> Pending: ...
@@ -163,44 +197,14 @@ class Ledger:
     def budget_status(self, id: int) -> Pending: ...
     def budget_statuses(self) -> Pending: ...
     # claude_code_logs.rs
-    def claude_code_logs_daily(
+    def claude_code_logs(
         self,
+        report: str,
         plan_id: int,
         time_zone: str | None = None,
         since: date | None = None,
         until: date | None = None,
         project: str | None = None,
-    ) -> Pending: ...
-    def claude_code_logs_weekly(
-        self,
-        plan_id: int,
-        time_zone: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        project: str | None = None,
-    ) -> Pending: ...
-    def claude_code_logs_monthly(
-        self,
-        plan_id: int,
-        time_zone: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        project: str | None = None,
-    ) -> Pending: ...
-    def claude_code_logs_sessions(
-        self,
-        plan_id: int,
-        time_zone: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        project: str | None = None,
-    ) -> Pending: ...
-    def claude_code_logs_blocks(
-        self,
-        plan_id: int,
-        time_zone: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        project: str | None = None,
+        cost_mode: str | None = None,
     ) -> Pending: ...
     def claude_code_log_files(self, plan_id: int) -> Pending: ...

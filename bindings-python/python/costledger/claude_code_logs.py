@@ -2,9 +2,9 @@
 day, week, month, session and 5-hour block, and the log files it tracks.
 
 Add such a plan with ``ledger.add_plan("My Max plan", directories=[])`` (empty: Claude
-Code's default directories) and ``sync()`` it. Costs are estimates (the logs carry no bill), in the
-core's default cost mode ``auto``: a line's ``costUSD`` when it has one, else list prices, with
-fast-mode and over-200k requests at their own rates (the mode is not an option here yet).
+Code's default directories) and ``sync()`` it. Costs are estimates (the logs carry no bill), by
+default in cost mode ``auto``: a line's ``costUSD`` when it has one, else list prices, with
+fast-mode and over-200k requests at their own rates (``cost_mode=`` chooses another mode).
 Each report is a list that also exports (``to_csv()``, ``to_json()``) and
 converts to a DataFrame, one row per day, month, session or block.
 """
@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from . import money
 from ._convert import utc
@@ -26,8 +26,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from . import _native
+    from ._native import Report as _Report
 
 __all__ = [
+    "CostMode",
     "LogBlockUsage",
     "LogFile",
     "LogModelUsage",
@@ -205,69 +207,85 @@ def _list(report: _native.Report, item: Callable[[dict[str, Any]], T]) -> Report
     return ReportList((item(d) for d in json.loads(report.data)), report)
 
 
+CostMode = Literal["auto", "calculate", "display"]
+"""Where a log report takes each entry's cost from: ``auto`` (the ``costUSD`` Claude Code
+wrote when the line has one, else calculated at list prices; the default, as ccusage),
+``calculate`` (always from the tokens at list prices) or ``display`` (only the lines'
+``costUSD``)."""
+
+
+def _native_report(
+    native: _native.Ledger, report: str, plan_id: int, time_zone: str | None,
+    since: date | None, until: date | None, project: str | None, cost_mode: CostMode,
+) -> _native.Pending:  # fmt: skip
+    return native.claude_code_logs(
+        report, plan_id, time_zone, since, until, project, cost_mode
+    )
+
+
 class ClaudeCodeLogMethods:
     """The Claude Code log report methods of :class:`costledger.Ledger`.
 
     Each takes the plan and optional ``time_zone`` (IANA; days, weeks and months are cut
-    there, default UTC), ``since`` and ``until`` (the first and last local day included) and
-    ``project`` (only that project's entries: the directory under ``projects/``). A plan
-    that is not a ``claude_code_logs`` plan raises :class:`InvalidInputError`; a missing one
+    there, default UTC), ``since`` and ``until`` (the first and last local day included),
+    ``project`` (only that project's entries: the directory under ``projects/``) and
+    ``cost_mode`` (:data:`CostMode`, default ``"auto"``). A plan that is not a
+    ``claude_code_logs`` plan raises :class:`InvalidInputError`; a missing one
     :class:`NotFoundError` (``PLAN_NOT_FOUND``).
     """
 
     __slots__ = ()
     _native: _native.Ledger
 
+    def _report(
+        self, report: str, plan_id: int, time_zone: str | None, since: date | None,
+        until: date | None, project: str | None, cost_mode: CostMode,
+    ) -> _Report:  # fmt: skip
+        done: _Report = _native_report(
+            self._native, report, plan_id, time_zone, since, until, project, cost_mode
+        ).wait()
+        return done
+
     def claude_code_logs_daily(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None, project: str | None = None,
+        until: date | None = None, project: str | None = None, cost_mode: CostMode = "auto",
     ) -> ReportList[LogPeriodUsage]:  # fmt: skip
         """Counted usage per local day, oldest first; costs are list-price estimates."""
-        pending = self._native.claude_code_logs_daily(
-            plan_id, time_zone, since, until, project
-        )
-        return _list(pending.wait(), _period_usage)
+        report = self._report("daily", plan_id, time_zone, since, until, project, cost_mode)
+        return _list(report, _period_usage)
 
     def claude_code_logs_weekly(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None, project: str | None = None,
+        until: date | None = None, project: str | None = None, cost_mode: CostMode = "auto",
     ) -> ReportList[LogPeriodUsage]:  # fmt: skip
         """Counted usage per ISO week (Monday to Sunday, named by its Monday),
         oldest first."""
-        pending = self._native.claude_code_logs_weekly(
-            plan_id, time_zone, since, until, project
-        )
-        return _list(pending.wait(), _period_usage)
+        report = self._report("weekly", plan_id, time_zone, since, until, project, cost_mode)
+        return _list(report, _period_usage)
 
     def claude_code_logs_monthly(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None, project: str | None = None,
+        until: date | None = None, project: str | None = None, cost_mode: CostMode = "auto",
     ) -> ReportList[LogPeriodUsage]:  # fmt: skip
         """Counted usage per local month, oldest first."""
-        pending = self._native.claude_code_logs_monthly(
-            plan_id, time_zone, since, until, project
-        )
-        return _list(pending.wait(), _period_usage)
+        report = self._report("monthly", plan_id, time_zone, since, until, project, cost_mode)
+        return _list(report, _period_usage)
 
     def claude_code_logs_sessions(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None, project: str | None = None,
+        until: date | None = None, project: str | None = None, cost_mode: CostMode = "auto",
     ) -> ReportList[LogSessionUsage]:  # fmt: skip
         """Counted usage per session, the most recently active first."""
-        pending = self._native.claude_code_logs_sessions(
-            plan_id, time_zone, since, until, project
-        )
-        return _list(pending.wait(), _session_usage)
+        report = self._report("sessions", plan_id, time_zone, since, until, project, cost_mode)
+        return _list(report, _session_usage)
 
     def claude_code_logs_blocks(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None, project: str | None = None,
+        until: date | None = None, project: str | None = None, cost_mode: CostMode = "auto",
     ) -> ReportList[LogBlockUsage]:  # fmt: skip
         """Counted usage per 5-hour block (ccusage's ``blocks``), oldest first."""
-        pending = self._native.claude_code_logs_blocks(
-            plan_id, time_zone, since, until, project
-        )
-        return _list(pending.wait(), _block_usage)
+        report = self._report("blocks", plan_id, time_zone, since, until, project, cost_mode)
+        return _list(report, _block_usage)
 
     def claude_code_log_files(self, plan_id: int) -> ReportList[LogFile]:
         """The log files the plan tracks, with how far each was read and lines skipped."""
@@ -281,56 +299,65 @@ class AsyncClaudeCodeLogMethods:
     __slots__ = ()
     _native: _native.Ledger
 
+    async def _report(
+        self, report: str, plan_id: int, time_zone: str | None, since: date | None,
+        until: date | None, project: str | None, cost_mode: CostMode,
+    ) -> _Report:  # fmt: skip
+        done: _Report = await _native_report(
+            self._native, report, plan_id, time_zone, since, until, project, cost_mode
+        )
+        return done
+
     async def claude_code_logs_daily(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None, project: str | None = None,
+        until: date | None = None, project: str | None = None, cost_mode: CostMode = "auto",
     ) -> ReportList[LogPeriodUsage]:  # fmt: skip
         """Counted usage per local day, oldest first."""
-        pending = self._native.claude_code_logs_daily(
-            plan_id, time_zone, since, until, project
+        report = await self._report(
+            "daily", plan_id, time_zone, since, until, project, cost_mode
         )
-        return _list(await pending, _period_usage)
+        return _list(report, _period_usage)
 
     async def claude_code_logs_weekly(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None, project: str | None = None,
+        until: date | None = None, project: str | None = None, cost_mode: CostMode = "auto",
     ) -> ReportList[LogPeriodUsage]:  # fmt: skip
         """Counted usage per ISO week (Monday to Sunday, named by its Monday),
         oldest first."""
-        pending = self._native.claude_code_logs_weekly(
-            plan_id, time_zone, since, until, project
+        report = await self._report(
+            "weekly", plan_id, time_zone, since, until, project, cost_mode
         )
-        return _list(await pending, _period_usage)
+        return _list(report, _period_usage)
 
     async def claude_code_logs_monthly(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None, project: str | None = None,
+        until: date | None = None, project: str | None = None, cost_mode: CostMode = "auto",
     ) -> ReportList[LogPeriodUsage]:  # fmt: skip
         """Counted usage per local month, oldest first."""
-        pending = self._native.claude_code_logs_monthly(
-            plan_id, time_zone, since, until, project
+        report = await self._report(
+            "monthly", plan_id, time_zone, since, until, project, cost_mode
         )
-        return _list(await pending, _period_usage)
+        return _list(report, _period_usage)
 
     async def claude_code_logs_sessions(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None, project: str | None = None,
+        until: date | None = None, project: str | None = None, cost_mode: CostMode = "auto",
     ) -> ReportList[LogSessionUsage]:  # fmt: skip
         """Counted usage per session, the most recently active first."""
-        pending = self._native.claude_code_logs_sessions(
-            plan_id, time_zone, since, until, project
+        report = await self._report(
+            "sessions", plan_id, time_zone, since, until, project, cost_mode
         )
-        return _list(await pending, _session_usage)
+        return _list(report, _session_usage)
 
     async def claude_code_logs_blocks(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None, project: str | None = None,
+        until: date | None = None, project: str | None = None, cost_mode: CostMode = "auto",
     ) -> ReportList[LogBlockUsage]:  # fmt: skip
         """Counted usage per 5-hour block, oldest first."""
-        pending = self._native.claude_code_logs_blocks(
-            plan_id, time_zone, since, until, project
+        report = await self._report(
+            "blocks", plan_id, time_zone, since, until, project, cost_mode
         )
-        return _list(await pending, _block_usage)
+        return _list(report, _block_usage)
 
     async def claude_code_log_files(self, plan_id: int) -> ReportList[LogFile]:
         """The log files the plan tracks."""

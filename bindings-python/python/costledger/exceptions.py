@@ -80,8 +80,10 @@ class ConflictError(CostLedgerError):
 
 
 class CredentialRejectedError(CostLedgerError):
-    """The provider refused the credential (HTTP 401/403); replace it with
-    ``rotate_plan_credential``. Retrying will not help."""
+    """The provider refused the credential (HTTP 401/403), or refused an OAuth code or
+    refresh token (``invalid_grant``, ``invalid_client``); replace it with
+    ``rotate_plan_credential``, or for an OAuth plan sign in again and call
+    ``rotate_plan_oauth``. Retrying will not help."""
 
     default_code = "CREDENTIAL_REJECTED"
 

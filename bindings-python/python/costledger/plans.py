@@ -1,5 +1,6 @@
 """Plan connections: the :class:`Plan` and :class:`Subscription` types and the plan methods of
-:class:`~costledger.Ledger` and :class:`~costledger.AsyncLedger` (core ``ledger/plans.rs``)."""
+:class:`~costledger.Ledger` and :class:`~costledger.AsyncLedger` (core ``ledger/plans.rs``),
+with what disconnecting an OAuth plan did at the provider (:class:`Disconnected`)."""
 
 from __future__ import annotations
 
@@ -14,15 +15,26 @@ from typing import TYPE_CHECKING, Any, Union
 from . import money
 from ._convert import day, opt_utc, utc
 from .exceptions import InvalidInputError
-from .types import BillingCycle, PlanStatus, Provider, SubscriptionTier
+from .types import BillingCycle, PlanStatus, Provider, RevocationStatus, SubscriptionTier
 
 if TYPE_CHECKING:
     from . import _native
+    from .oauth import OAuthTokens
 
 Directories = Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]]]
 """Directories of Claude Code logs: one path, or several."""
 
-__all__ = ["ApiKeyInfo", "OrgInfo", "OrgMetadata", "OrgUser", "Plan", "Subscription", "Workspace"]
+__all__ = [
+    "ApiKeyInfo",
+    "Disconnected",
+    "OrgInfo",
+    "OrgMetadata",
+    "OrgUser",
+    "Plan",
+    "Revocation",
+    "Subscription",
+    "Workspace",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,7 +92,8 @@ class Plan:
         provider: Where its usage comes from.
         label: The host's name for it (1-200 characters, unique among live plans).
         status: ``"active"``, ``"disconnected"`` or ``"error"``.
-        key_hint: The credential's hint (``sk-ant-admin01-…AbCd``); ``None`` without one.
+        key_hint: The credential's hint (``sk-ant-admin01-…AbCd``, or ``OAuth (org:admin)``
+            for OAuth tokens, which shows no part of a token); ``None`` without one.
         org_id: The provider's organisation id the credential answered for.
         org_name: The organisation's name.
         directories: For ``claude_code_logs`` plans, the directories scanned.
@@ -250,6 +263,45 @@ class OrgMetadata:
         )  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    """What happened at the provider to a plan's OAuth grant when it was disconnected.
+
+    Attributes:
+        status: ``"revoked"``; ``"failed"`` (the provider was down, the grant already
+            gone: the local credential was destroyed regardless); ``"not_applicable"`` (an
+            admin key, local logs, a plan already disconnected).
+        code: When it failed, the error's code (``UPSTREAM``, ``CREDENTIAL_REJECTED``, …).
+        message: When it failed, what went wrong (no token in it).
+    """
+
+    status: RevocationStatus
+    code: str | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Disconnected:
+    """What :meth:`~costledger.Ledger.disconnect_plan_reporting` did.
+
+    Attributes:
+        plan: The plan, now disconnected.
+        revocation: What happened to its OAuth grant at the provider.
+    """
+
+    plan: Plan
+    revocation: Revocation
+
+
+def _disconnected(text: str) -> Disconnected:
+    data = json.loads(text)
+    r = data["revocation"]
+    return Disconnected(
+        plan=Plan._from_json(data["plan"]),
+        revocation=Revocation(status=r["status"], code=r["code"], message=r["message"]),
+    )
+
+
 def _plan(text: str) -> Plan:
     return Plan._from_json(json.loads(text))
 
@@ -277,11 +329,19 @@ def _add_args(
     admin_api_key: str | None,
     directories: Directories | None,
     subscription: Subscription | None,
+    oauth_tokens: OAuthTokens | None,
 ) -> tuple[Any, ...]:
     if isinstance(directories, str | os.PathLike):  # one directory given bare
         directories = [directories]
     dirs = None if directories is None else [os.fspath(d) for d in directories]
-    return label, admin_api_key, dirs, _subscription(subscription)
+    tokens = None if oauth_tokens is None else _tokens(oauth_tokens)
+    return label, admin_api_key, dirs, _subscription(subscription), tokens
+
+
+def _tokens(tokens: OAuthTokens) -> _native.OAuthTokens:
+    from .oauth import _native_tokens  # oauth.py imports this module for OrgInfo
+
+    return _native_tokens(tokens)
 
 
 def _update_args(
@@ -305,34 +365,42 @@ class PlanMethods:
         admin_api_key: str | None = None,
         directories: Directories | None = None,
         subscription: Subscription | None = None,
+        oauth_tokens: OAuthTokens | None = None,
     ) -> Plan:
-        """Add a plan: an Anthropic organisation reached with its Admin API key, or Claude
-        Code's local logs (a ``claude_code_logs`` plan) when ``directories`` is given.
+        """Add a plan: an Anthropic organisation reached with its Admin API key or with the
+        tokens of an OAuth sign-in, or Claude Code's local logs (a ``claude_code_logs`` plan)
+        when ``directories`` is given.
 
-        The label is trimmed and checked, the key's shape is checked, then the provider
-        verifies the key and names its organisation. The key is sealed before it is stored;
-        only its hint is ever shown again. An organisation whose plan was disconnected with
-        its data kept is reconnected: that plan comes back (same id and history) with the new
-        key, label and subscription; after a purge it starts afresh as a new plan.
+        The label is trimmed and checked, the key's shape (or the tokens' ``org:admin``
+        scope) is checked, then the provider verifies the credential and names its
+        organisation. The credential is sealed before it is stored; only its hint is ever
+        shown again. An organisation whose plan was disconnected with its data kept is
+        reconnected: that plan comes back (same id and history) with the new credential,
+        label and subscription; after a purge it starts afresh as a new plan.
 
         Args:
             label: The plan's name: 1-200 characters, unique among live plans.
             admin_api_key: The organisation's admin key (``sk-ant-admin…``).
             directories: For a Claude Code logs plan, the directories to scan (``[]``:
-                Claude Code's default ones). Give this or ``admin_api_key``, not both.
+                Claude Code's default ones).
             subscription: The plan's subscription, if any.
+            oauth_tokens: The tokens of an OAuth sign-in
+                (:meth:`costledger.OAuthClient.finish`): access token, refresh token and
+                expiry are sealed together, and refreshed by the ledger as they expire.
+                Give exactly one of ``admin_api_key``, ``oauth_tokens`` and ``directories``.
 
         Returns:
             The new plan, or the reconnected one.
 
         Raises:
-            InvalidInputError: A bad label, key shape or subscription, or both or neither of
-                ``admin_api_key`` and ``directories``.
+            InvalidInputError: A bad label, key shape or subscription, tokens without
+                ``org:admin``, or not exactly one of ``admin_api_key``, ``oauth_tokens`` and
+                ``directories``.
             ConflictError: The label is in use, or the organisation is already connected.
-            CredentialRejectedError: The provider refused the key.
+            CredentialRejectedError: The provider refused the key or the tokens.
             CryptoError: The ledger's credentials are sealed with another master key.
         """
-        args = _add_args(label, admin_api_key, directories, subscription)
+        args = _add_args(label, admin_api_key, directories, subscription, oauth_tokens)
         return _plan(self._native.add_plan(*args).wait())
 
     def plan_metadata(self, plan_id: int) -> OrgMetadata:
@@ -420,6 +488,43 @@ class PlanMethods:
         """
         return _plan(self._native.disconnect_plan(plan_id, purge).wait())
 
+    def disconnect_plan_reporting(self, plan_id: int, *, purge: bool = False) -> Disconnected:
+        """:meth:`disconnect_plan`, saying what happened at the provider: an OAuth plan's
+        grant is revoked first (RFC 7009), best effort; when that fails (the provider is
+        down, the grant was already gone) the failure is reported and the local credential
+        is destroyed regardless.
+
+        Args:
+            plan_id: The plan's id.
+            purge: Also delete its synced usage, cost and metadata.
+
+        Returns:
+            The disconnected plan and the :class:`Revocation` outcome.
+
+        Raises:
+            NotFoundError: No plan has this id.
+        """
+        return _disconnected(self._native.disconnect_plan_reporting(plan_id, purge).wait())
+
+    def rotate_plan_oauth(self, plan_id: int, tokens: OAuthTokens) -> Plan:
+        """Reconnect an OAuth plan (after a refused refresh left it in ``"error"``) with the
+        tokens of a new sign-in; the plan becomes active again.
+
+        Args:
+            plan_id: The plan's id.
+            tokens: The new sign-in's tokens, for the plan's organisation.
+
+        Returns:
+            The plan.
+
+        Raises:
+            NotFoundError: No plan has this id.
+            OrgMismatchError: The tokens answer for another organisation.
+            CredentialRejectedError: The provider refused them.
+            InvalidInputError: The plan is disconnected, or the tokens lack ``org:admin``.
+        """
+        return _plan(self._native.rotate_plan_oauth(plan_id, _tokens(tokens)).wait())
+
     def rotate_plan_credential(self, plan_id: int, admin_api_key: str) -> Plan:
         """Replace a plan's admin key with another key of the same organisation; the plan
         becomes active again.
@@ -479,9 +584,10 @@ class AsyncPlanMethods:
         admin_api_key: str | None = None,
         directories: Directories | None = None,
         subscription: Subscription | None = None,
+        oauth_tokens: OAuthTokens | None = None,
     ) -> Plan:
         """Add a plan; see :meth:`costledger.Ledger.add_plan`."""
-        args = _add_args(label, admin_api_key, directories, subscription)
+        args = _add_args(label, admin_api_key, directories, subscription, oauth_tokens)
         return _plan(await self._native.add_plan(*args))
 
     async def plan_metadata(self, plan_id: int) -> OrgMetadata:
@@ -511,6 +617,18 @@ class AsyncPlanMethods:
     async def disconnect_plan(self, plan_id: int, *, purge: bool = False) -> Plan:
         """Disconnect a plan; see :meth:`costledger.Ledger.disconnect_plan`."""
         return _plan(await self._native.disconnect_plan(plan_id, purge))
+
+    async def disconnect_plan_reporting(
+        self, plan_id: int, *, purge: bool = False
+    ) -> Disconnected:
+        """Disconnect a plan, reporting the OAuth revocation; see
+        :meth:`costledger.Ledger.disconnect_plan_reporting`."""
+        return _disconnected(await self._native.disconnect_plan_reporting(plan_id, purge))
+
+    async def rotate_plan_oauth(self, plan_id: int, tokens: OAuthTokens) -> Plan:
+        """Reconnect an OAuth plan with new tokens; see
+        :meth:`costledger.Ledger.rotate_plan_oauth`."""
+        return _plan(await self._native.rotate_plan_oauth(plan_id, _tokens(tokens)))
 
     async def rotate_plan_credential(self, plan_id: int, admin_api_key: str) -> Plan:
         """Replace a plan's admin key; see :meth:`costledger.Ledger.rotate_plan_credential`."""

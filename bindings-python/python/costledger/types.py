@@ -15,6 +15,7 @@ __all__ = [
     "BudgetPeriod",
     "PlanStatus",
     "Provider",
+    "RevocationStatus",
     "SubscriptionTier",
     "SyncStatus",
     "SyncStream",
@@ -25,6 +26,9 @@ Provider = Literal["anthropic", "claude_code_logs"]
 
 PlanStatus = Literal["active", "disconnected", "error"]
 """The state of a plan connection."""
+
+RevocationStatus = Literal["revoked", "failed", "not_applicable"]
+"""What disconnecting a plan did to its OAuth grant at the provider."""
 
 SubscriptionTier = Literal[
     "free", "pro", "max_5x", "max_20x", "team_standard", "team_premium", "enterprise", "api"

@@ -8,6 +8,7 @@
 //! differs (opening, write transactions, bulk inserts) is written per backend.
 
 pub mod budgets;
+pub mod facts;
 pub mod logs;
 mod postgres;
 mod sqlite;
@@ -20,6 +21,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 
 pub use budgets::BudgetStore;
+pub use facts::{
+    DayFacts, Dim, Fact, FactStore, FactSum, Grain, HourUsage, MonthRollups, Piece, StaleDay,
+    Unpriced,
+};
 pub use logs::LogStore;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -27,10 +32,9 @@ pub use sqlite::SqliteStore;
 use crate::crypto::Sealed;
 use crate::error::{Error, Result};
 use crate::model::{
-    Basis, BucketWidth, ClaudeCodePage, ClaudeCodeRecord, CostPage, CostRow, KeyMapping,
-    MappingFilter, NewKeyMapping, NewSubject, OrgMetadata, Plan, PlanSettings, PlanStatus,
-    PlanUpdate, Project, Provider, Subject, Subscription, SyncEvent, SyncHistoryFilter,
-    TokenCounts, UsagePage, UsageRow,
+    BucketWidth, ClaudeCodePage, ClaudeCodeRecord, CostPage, CostRow, KeyMapping, MappingFilter,
+    NewKeyMapping, NewSubject, OrgMetadata, Plan, PlanSettings, PlanStatus, PlanUpdate, Project,
+    Provider, Subject, Subscription, SyncEvent, SyncHistoryFilter, UsagePage, UsageRow,
 };
 
 /// Which database a store talks to.
@@ -487,317 +491,6 @@ pub trait SubjectStore: Send + Sync + fmt::Debug {
     /// For each API key of these plans whose creator is an org user: the creator's
     /// normalised email, for attribution without a mapping.
     async fn key_creator_emails(&self, plan_ids: &[i64]) -> Result<Vec<(i64, String, String)>>;
-}
-
-/// A combination of usage dimensions of a plan, as stored.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Dim {
-    /// Its id.
-    pub id: i64,
-    /// Its plan.
-    pub plan_id: i64,
-    /// The API key; `None` for Console usage and for unallocated cost.
-    pub api_key_id: Option<String>,
-    /// The workspace; `None` for the Default workspace.
-    pub workspace_id: Option<String>,
-    /// The model (`""` for cost that has none, such as code execution).
-    pub model: String,
-    /// The service tier.
-    pub service_tier: String,
-    /// The context window.
-    pub context_window: String,
-}
-
-/// One hour's usage of one dimension combination, read for allocation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HourUsage {
-    /// Start of the hour (Unix seconds).
-    pub hour: i64,
-    /// The dimensions.
-    pub dim: Dim,
-    /// The tokens.
-    pub tokens: TokenCounts,
-}
-
-/// An amount of one hour, dimension combination and basis.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Fact {
-    /// Start of the hour (Unix seconds).
-    pub hour: i64,
-    /// The dimension combination.
-    pub dim_id: i64,
-    /// Allocated, unallocated or estimated.
-    pub basis: Basis,
-    /// The amount.
-    pub amount: crate::model::Money,
-}
-
-/// Usage the price table has no price for, kept per hour and dimension so reports can name
-/// it for exactly their period.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Unpriced {
-    /// Start of the hour (Unix seconds).
-    pub hour: i64,
-    /// The usage dimension (key, workspace, model, tier, window).
-    pub dim_id: i64,
-    /// Its tokens of every kind, summed.
-    pub tokens: i64,
-}
-
-/// Everything allocation computed for one UTC day of a plan, written in one transaction.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct DayFacts {
-    /// Start of the day (Unix seconds).
-    pub day: i64,
-    /// Hourly facts.
-    pub facts: Vec<Fact>,
-    /// Facts summed per dimension and basis.
-    pub daily: Vec<(i64, Basis, crate::model::Money)>,
-    /// Facts summed per hour, workspace (`""` for Default) and basis.
-    pub hourly_ws: Vec<(i64, String, Basis, crate::model::Money)>,
-    /// Facts summed per workspace (`""` for Default) and basis.
-    pub daily_ws: Vec<(String, Basis, crate::model::Money)>,
-    /// Usage summed per dimension.
-    pub usage: Vec<(i64, TokenCounts)>,
-    /// Usage without a price.
-    pub unpriced: Vec<Unpriced>,
-}
-
-/// A day whose derived facts are out of date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct StaleDay {
-    /// The plan.
-    pub plan_id: i64,
-    /// The day's first instant (Unix seconds, UTC midnight).
-    pub day: i64,
-    /// The generation of its mark: deriving the day clears the mark only if it is unchanged.
-    pub generation: i64,
-}
-
-/// A month's cost and usage rollups, as stored and as summed from the stored daily rollups.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct MonthRollups {
-    /// Stored monthly cost per (dimension, basis).
-    pub cost: Vec<(i64, Basis, crate::model::Money)>,
-    /// The daily cost rollups of the month summed per (dimension, basis).
-    pub cost_from_days: Vec<(i64, Basis, crate::model::Money)>,
-    /// Stored monthly usage per dimension.
-    pub usage: Vec<(i64, TokenCounts)>,
-    /// The daily usage rollups of the month summed per dimension.
-    pub usage_from_days: Vec<(i64, TokenCounts)>,
-}
-
-/// Which rollup a piece of a report's time range is read from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Grain {
-    /// UTC calendar months (a month is the Unix second of its first instant).
-    Month,
-    /// UTC days.
-    Day,
-    /// Hours (the facts themselves, and the hourly usage).
-    Hour,
-}
-
-/// Buckets `[from, to)` of one rollup, added to a sum or subtracted from it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Piece {
-    /// The rollup.
-    pub grain: Grain,
-    /// First bucket start (Unix seconds).
-    pub from: i64,
-    /// End (exclusive).
-    pub to: i64,
-    /// Subtracted rather than added.
-    pub minus: bool,
-}
-
-/// A sum of facts, grouped by plan, dimension, basis and (when asked) time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FactSum {
-    /// The plan.
-    pub plan_id: i64,
-    /// Start of the day or hour, when grouped by time.
-    pub at: Option<i64>,
-    /// The dimension combination.
-    pub dim_id: i64,
-    /// The basis.
-    pub basis: Basis,
-    /// The sum.
-    pub amount: crate::model::Money,
-}
-
-/// Allocated cost facts and the rollups reports read.
-#[async_trait]
-pub trait FactStore: Send + Sync + fmt::Debug {
-    /// The hourly usage and the billed cost rows of one UTC day of a plan.
-    async fn day_inputs(&self, plan_id: i64, day: i64) -> Result<(Vec<HourUsage>, Vec<CostRow>)>;
-
-    /// Ids of dimension combinations, creating the missing ones (allocation files unmatched
-    /// cost under a dimension without a key).
-    async fn ensure_dims(&self, plan_id: i64, dims: &[Dim]) -> Result<Vec<i64>>;
-
-    /// Replace one day's facts, rollups and unpriced usage, in one transaction (the rollups
-    /// of the day's workspaces and of its month are recomputed with it), and delete the day's
-    /// stale mark, but only if the mark still has `generation`: otherwise (the mark is gone,
-    /// or a later write renewed it) nothing is written and the result is false.
-    async fn replace_day_facts(
-        &self,
-        plan_id: i64,
-        day: &DayFacts,
-        generation: i64,
-    ) -> Result<bool>;
-
-    /// Stale days of these plans (days whose derived facts are out of date), only those in
-    /// `[from, to)` when a range is given and after the (plan, day) `after` when given, in
-    /// (plan, day) order, at most `limit`. One indexed query: cheap when nothing is stale.
-    async fn stale_days(
-        &self,
-        plan_ids: &[i64],
-        range: Option<(i64, i64)>,
-        after: Option<(i64, i64)>,
-        limit: i64,
-    ) -> Result<Vec<StaleDay>>;
-
-    /// Mark the UTC days overlapping `[from, to)` of a plan stale, in one transaction.
-    async fn mark_stale(&self, plan_id: i64, from: i64, to: i64) -> Result<()>;
-
-    /// The derived rows stored for one UTC day of a plan, in the shape allocation computes
-    /// them (for `verify`).
-    async fn stored_day_facts(&self, plan_id: i64, day: i64) -> Result<DayFacts>;
-
-    /// The UTC days `[first, last + 1)` holding any of a plan's raw usage or cost, or derived
-    /// rows; `None` when there is none.
-    async fn fact_extent(&self, plan_id: i64) -> Result<Option<(i64, i64)>>;
-
-    /// The monthly rollups of a plan's month (its first instant) as stored, and as the sum
-    /// of its stored daily rollups, for `verify`.
-    async fn month_rollups(&self, plan_id: i64, month: i64) -> Result<MonthRollups>;
-
-    /// The dimension combinations of these plans.
-    async fn dims(&self, plan_ids: &[i64]) -> Result<Vec<Dim>>;
-
-    /// `(plan, workspace id, name)` of every workspace of these plans, for report lines.
-    async fn workspace_names(&self, plan_ids: &[i64]) -> Result<Vec<(i64, String, String)>>;
-
-    /// The dimension combinations of these (plan, API key) pairs.
-    async fn dims_of_keys(&self, keys: &[(i64, String)]) -> Result<Vec<Dim>>;
-
-    /// Daily rollup sums over days in `[from, to)`, grouped by plan, dimension and basis, and
-    /// by day when `by_day`; only `dim_ids` when given.
-    async fn sum_daily(
-        &self,
-        plan_ids: &[i64],
-        from: i64,
-        to: i64,
-        by_day: bool,
-        dim_ids: Option<&[i64]>,
-    ) -> Result<Vec<FactSum>>;
-
-    /// Hourly fact sums over hours in `[from, to)`, grouped by plan, dimension and basis, and
-    /// by hour when `by_hour`; only `dim_ids` when given.
-    async fn sum_hourly(
-        &self,
-        plan_ids: &[i64],
-        from: i64,
-        to: i64,
-        by_hour: bool,
-        dim_ids: Option<&[i64]>,
-    ) -> Result<Vec<FactSum>>;
-
-    /// Hourly facts summed per bucket `[bounds[i], bounds[i + 1])` (increasing, hour-aligned
-    /// instants), by plan, dimension and basis, `at` being the bucket's start: a period's
-    /// local days, cut where keys change hands, in one query; only `dim_ids` when given.
-    async fn sum_hourly_buckets(
-        &self,
-        plan_ids: &[i64],
-        bounds: &[i64],
-        dim_ids: Option<&[i64]>,
-    ) -> Result<Vec<FactSum>>;
-
-    /// Fact sums over pieces of the rollups in one query, by plan, dimension and basis:
-    /// subtracted pieces count negatively, and a dimension whose sum is zero is left out;
-    /// only `dim_ids` when given.
-    async fn sum_pieces(
-        &self,
-        plan_ids: &[i64],
-        pieces: &[Piece],
-        dim_ids: Option<&[i64]>,
-    ) -> Result<Vec<FactSum>>;
-
-    /// A time series: facts summed per UTC day (or per hour when `hourly`) and basis, over
-    /// `[from, to)`; only `dim_ids` when given.
-    async fn series(
-        &self,
-        plan_ids: &[i64],
-        from: i64,
-        to: i64,
-        hourly: bool,
-        dim_ids: Option<&[i64]>,
-    ) -> Result<Vec<(i64, Basis, crate::model::Money)>>;
-
-    /// A series per hour and basis from the per-workspace rollup (any time zone without
-    /// scanning every fact); only one workspace (`""` for Default) when given.
-    async fn series_by_workspace(
-        &self,
-        plan_ids: &[i64],
-        from: i64,
-        to: i64,
-        workspace_id: Option<&str>,
-    ) -> Result<Vec<(i64, Basis, crate::model::Money)>>;
-
-    /// A series per bucket `[bounds[i], bounds[i + 1])` and basis from the per-hour,
-    /// per-workspace rollup (the local days of a period in any time zone), each row at its
-    /// bucket's start; only one workspace (`""` for Default) when given.
-    async fn bucket_series_by_workspace(
-        &self,
-        plan_ids: &[i64],
-        bounds: &[i64],
-        workspace_id: Option<&str>,
-    ) -> Result<Vec<(i64, Basis, crate::model::Money)>>;
-
-    /// A series per UTC day and basis from the per-day, per-workspace rollup, over days in
-    /// `[from, to)`; only one workspace (`""` for Default) when given.
-    async fn daily_series_by_workspace(
-        &self,
-        plan_ids: &[i64],
-        from: i64,
-        to: i64,
-        workspace_id: Option<&str>,
-    ) -> Result<Vec<(i64, Basis, crate::model::Money)>>;
-
-    /// Usage over pieces of the usage rollups (hours: the hourly usage) in one query, by plan
-    /// and dimension; subtracted pieces count negatively.
-    async fn sum_usage_pieces(
-        &self,
-        plan_ids: &[i64],
-        pieces: &[Piece],
-    ) -> Result<Vec<(i64, i64, TokenCounts)>>;
-
-    /// Daily usage summed per plan and dimension over days in `[from, to)`.
-    async fn sum_usage_daily(
-        &self,
-        plan_ids: &[i64],
-        from: i64,
-        to: i64,
-    ) -> Result<Vec<(i64, i64, TokenCounts)>>;
-
-    /// Hourly usage summed per plan and dimension over hours in `[from, to)`.
-    async fn sum_usage_hourly(
-        &self,
-        plan_ids: &[i64],
-        from: i64,
-        to: i64,
-    ) -> Result<Vec<(i64, i64, TokenCounts)>>;
-
-    /// Unpriced usage of these plans over hours in `[from, to)`, summed per plan and
-    /// dimension: `(plan, dimension, tokens)`; only `dim_ids` when given.
-    async fn unpriced(
-        &self,
-        plan_ids: &[i64],
-        from: i64,
-        to: i64,
-        dim_ids: Option<&[i64]>,
-    ) -> Result<Vec<(i64, i64, i64)>>;
 }
 
 /// Rows split into chunks of `max` rows and then power-of-two chunks for the remainder, so

@@ -2,7 +2,7 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 use costledger::reports::DayCost;
-use costledger::{BudgetStatus, Cost, Dashboard, Money, Period, PlanStatus};
+use costledger::{BudgetStatus, Cost, Dashboard, Money, Period, PlanStatus, Provider};
 
 use crate::render::{self, Bar, bar_chart, cost_cells, count, money, money_or_dash, table};
 
@@ -35,19 +35,41 @@ pub fn period_text(period: &Period) -> String {
     format!("{range} ({})", period.time_zone.name())
 }
 
-/// Print the dashboard, and where the budgets stand.
+/// Whether a plan reads Claude Code's logs: no bill, no workspaces, no users.
+fn is_logs(provider: Provider) -> bool {
+    provider == Provider::ClaudeCodeLogs
+}
+
+/// Print the dashboard, and where the budgets stand. A dashboard of Claude Code logs plans
+/// only leaves out what logs cannot have (the bill, workspaces, users).
 pub fn print(d: &Dashboard, budgets: &[BudgetStatus], view: &View) {
+    let logs_only = !d.per_plan.is_empty() && d.per_plan.iter().all(|p| is_logs(p.provider));
     render::heading(&format!("{} · {}", view.title, period_text(&d.period)));
-    print_basis(&d.totals);
-    print_plans(d);
-    print_workspaces(d, view.workspaces);
-    print_models(d);
-    print_users(d);
+    if logs_only {
+        print_logs_basis(&d.totals);
+    } else {
+        print_basis(&d.totals);
+    }
+    print_plans(d, !logs_only);
+    if !logs_only {
+        print_workspaces(d, view.workspaces);
+    }
+    print_models(d, !logs_only);
+    if !logs_only {
+        print_users(d);
+    }
     if !budgets.is_empty() {
         render::heading("Budgets · current periods");
         crate::budgets::print_statuses(budgets);
     }
-    print_chart(d, view);
+    print_days_legend(&d.daily, view.today, view.chart_days, "Last", !logs_only);
+    if let Some(plan) = d.per_plan.iter().find(|p| is_logs(p.provider)) {
+        render::note(&format!(
+            "  Claude Code logs are priced here by the hour at standard rates; `costledger logs \
+             daily --plan {}` prices each request (fast mode, long context, costUSD)",
+            plan.plan_id
+        ));
+    }
     if !d.missing_prices.is_empty() {
         let tokens: i64 = d.missing_prices.iter().map(|m| m.tokens).sum();
         render::note(&format!(
@@ -103,9 +125,30 @@ fn print_basis(totals: &Cost) {
     }
 }
 
-fn print_plans(d: &Dashboard) {
+fn print_logs_basis(totals: &Cost) {
+    println!();
+    println!(
+        "  {:<16}{:>14}   {}",
+        console::style("Total").bold(),
+        console::style(money(totals.total())).bold(),
+        console::style("estimated from Claude Code's logs at list prices: no bill").dim()
+    );
+    if totals.subscription != Money::ZERO {
+        println!(
+            "  {:<16}{:>14}   {}",
+            "  subscriptions",
+            money(totals.subscription),
+            console::style("fixed fees prorated to the period").dim()
+        );
+    }
+}
+
+fn print_plans(d: &Dashboard, billed: bool) {
     let subscriptions = d.totals.subscription != Money::ZERO;
     let mut header = vec!["Plan", "Provider", "Billed", "Estimated"];
+    if !billed {
+        header.remove(2);
+    }
     if subscriptions {
         header.push("Subscription");
     }
@@ -119,6 +162,14 @@ fn print_plans(d: &Dashboard) {
             cells.push(money_or_dash(cost.subscription));
         }
         cells.push(total);
+        cells
+    };
+    // Without anything billed, the billed cell (after plan and provider) is left out.
+    let row = |label: String, provider: String, cost: &Cost| {
+        let mut cells = row(label, provider, cost);
+        if !billed {
+            cells.remove(2);
+        }
         cells
     };
     for p in &d.per_plan {
@@ -169,20 +220,32 @@ fn print_workspaces(d: &Dashboard, shown: usize) {
     println!("{t}");
 }
 
-fn print_models(d: &Dashboard) {
-    let mut t = table(
-        &[
-            "Model",
-            "Input tokens",
-            "Output tokens",
-            "Billed",
-            "Estimated",
-            "Total",
-        ],
-        &[1, 2, 3, 4, 5],
-    );
+fn print_models(d: &Dashboard, billed: bool) {
+    // Model, input and output tokens, then the cost cells (billed left out when nothing can
+    // be billed).
+    let cells = |name: String, input: i64, output: i64, [b, e, total]: [String; 3]| {
+        let mut row = vec![name, count(input), count(output)];
+        if billed {
+            row.push(b);
+        }
+        row.extend([e, total]);
+        row
+    };
+    let mut header = vec![
+        "Model",
+        "Input tokens",
+        "Output tokens",
+        "Billed",
+        "Estimated",
+        "Total",
+    ];
+    if !billed {
+        header.remove(3);
+    }
+    let right: Vec<usize> = (1..header.len()).collect();
+    let mut t = table(&header, &right);
     for m in &d.per_model {
-        let [mut b, mut e, mut total] = cost_cells(&m.cost);
+        let mut costs = cost_cells(&m.cost);
         let name = if m.model.is_empty() {
             "(no model: code execution)".to_string()
         } else if m.cost_unknown {
@@ -192,7 +255,7 @@ fn print_models(d: &Dashboard) {
         };
         if m.cost_unknown {
             // What is known, marked incomplete; a model without any price shows no amount.
-            for cell in [&mut b, &mut e, &mut total] {
+            for cell in &mut costs {
                 *cell = if m.cost.is_zero() {
                     "unknown".to_string()
                 } else {
@@ -200,30 +263,20 @@ fn print_models(d: &Dashboard) {
                 };
             }
         }
-        t.add_row(vec![
-            name,
-            count(m.tokens.total_input()),
-            count(m.tokens.output),
-            b,
-            e,
-            total,
-        ]);
+        t.add_row(cells(name, m.tokens.total_input(), m.tokens.output, costs));
     }
     let usage = Cost {
         subscription: Money::ZERO,
         ..d.totals
     };
-    let [b, e, total] = cost_cells(&usage);
     let input: i64 = d.per_model.iter().map(|m| m.tokens.total_input()).sum();
     let output: i64 = d.per_model.iter().map(|m| m.tokens.output).sum();
-    t.add_row(render::total_row(vec![
+    t.add_row(render::total_row(cells(
         "Total".into(),
-        count(input),
-        count(output),
-        b,
-        e,
-        total,
-    ]));
+        input,
+        output,
+        cost_cells(&usage),
+    )));
     render::heading("Per model");
     println!("{t}");
 }
@@ -285,13 +338,14 @@ fn print_users(d: &Dashboard) {
     println!("{t}");
 }
 
-fn print_chart(d: &Dashboard, view: &View) {
-    print_days(&d.daily, view.today, view.chart_days, "Last");
-}
-
 /// The daily bar chart of up to `most` days ending today (later dates are left out); the
 /// heading is `{title} N days`.
 pub fn print_days(daily: &[DayCost], today: NaiveDate, most: usize, title: &str) {
+    print_days_legend(daily, today, most, title, true);
+}
+
+/// [`print_days`], with the legend's billed mark only when something can be billed.
+fn print_days_legend(daily: &[DayCost], today: NaiveDate, most: usize, title: &str, billed: bool) {
     let days: Vec<&DayCost> = daily.iter().filter(|day| day.date <= today).collect();
     let first = days.len().saturating_sub(most);
     let bars: Vec<Bar> = days[first..]
@@ -306,11 +360,15 @@ pub fn print_days(daily: &[DayCost], today: NaiveDate, most: usize, title: &str)
         return;
     }
     render::heading(&format!("{title} {} days", bars.len()));
-    println!(
-        "  {} billed   {} estimated",
-        console::style("█").cyan(),
-        console::style("░").yellow()
-    );
+    if billed {
+        println!(
+            "  {} billed   {} estimated",
+            console::style("█").cyan(),
+            console::style("░").yellow()
+        );
+    } else {
+        println!("  {} estimated", console::style("░").yellow());
+    }
     for line in bar_chart(&bars, 40) {
         println!("{line}");
     }

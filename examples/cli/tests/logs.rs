@@ -385,6 +385,26 @@ fn a_logs_only_ledger_needs_no_master_key_and_warns_of_skipped_lines() {
         [p("2026-11-19", 2, 12)],
         "everything else was synced"
     );
+    // The dashboard of a logs-only ledger leaves out what logs cannot have, and points to
+    // the per-request reports.
+    let out = w.ok_cmd(
+        w.cmd(&["report", "dashboard", "--period", "2026-11"])
+            .env_remove("COSTLEDGER_MASTER_KEY"),
+    );
+    for section in ["Per plan", "Per model", "estimated from Claude Code's logs"] {
+        assert!(out.contains(section), "{section} in:\n{out}");
+    }
+    for absent in [
+        "Per workspace",
+        "Top users",
+        "billed",
+        "Billed",
+        "Console",
+        "priority tier",
+    ] {
+        assert!(!out.contains(absent), "no {absent} in:\n{out}");
+    }
+    assert!(out.contains("`costledger logs daily --plan 1`"), "{out}");
 }
 
 #[test]

@@ -139,3 +139,34 @@ export function DisconnectButton({ action, label }: { action: Action; label: str
     </form>
   )
 }
+
+/**
+ * Disconnect an OAuth plan, after a second click: a plain form post to
+ * `/api/anthropic/oauth/disconnect`, which revokes the grant at Anthropic first and comes back
+ * to this page saying whether that worked.
+ */
+export function OAuthDisconnectButton({ planId, label }: { planId: number; label: string }) {
+  const [confirming, setConfirming] = useState(false)
+  if (!confirming) {
+    return (
+      <button type="button" className="quiet" data-action="disconnect" onClick={() => setConfirming(true)}>
+        Disconnect…
+      </button>
+    )
+  }
+  return (
+    <form action="/api/anthropic/oauth/disconnect" method="post" className="inline-form confirm" data-form="oauth-disconnect">
+      <input type="hidden" name="planId" value={planId} />
+      <span>
+        Disconnect <strong>{label}</strong>? Its OAuth access is revoked at Anthropic and its tokens destroyed; its synced costs
+        stay in past reports.
+      </span>
+      <button type="submit" data-action="confirm-disconnect">
+        Disconnect
+      </button>
+      <button type="button" className="quiet" onClick={() => setConfirming(false)}>
+        Cancel
+      </button>
+    </form>
+  )
+}

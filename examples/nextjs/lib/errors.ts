@@ -40,6 +40,24 @@ const MESSAGES: Record<string, [title: string, hint: string]> = {
   CLOSED: ['The ledger was closed', 'Restart the server.'],
   INTERNAL: ['costledger failed unexpectedly', 'This is a bug: please report it with the details below.'],
   LOG_LINES_SKIPPED: ['Some Claude Code log lines were skipped', 'They were malformed or too long.'],
+  // This app's, from the OAuth callback: the provider's own refusal.
+  OAUTH_DENIED: ['Anthropic did not grant access', 'The sign-in was cancelled or refused. Try Connect with OAuth again.'],
+}
+
+// Where an OAuth sign-in failed, some codes mean something else than for an admin key.
+const OAUTH_MESSAGES: Record<string, [title: string, hint: string]> = {
+  INVALID_INPUT: ['The sign-in could not be completed', 'Start Connect with OAuth again from this page.'],
+  CREDENTIAL_REJECTED: [
+    'Anthropic refused the sign-in',
+    'The authorization was already used, expired or revoked. Start Connect with OAuth again.',
+  ],
+  ORG_MISMATCH: ['You signed in to another organisation', 'Sign in to the plan’s own organisation to reconnect it.'],
+}
+
+/** The message for a code that an OAuth sign-in (the callback route) ended with. */
+export function explainOAuthCode(code: string, detail: string): Explained {
+  const known = OAUTH_MESSAGES[code]
+  return known ? { code, title: known[0], hint: known[1], detail } : explainCode(code, detail)
 }
 
 /** The message for a code (one of costledger's, or a sync report's). */
