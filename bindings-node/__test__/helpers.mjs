@@ -25,16 +25,19 @@ if (process.env.COSTLEDGER_REQUIRE_POSTGRES === '1' && !PG_URL) {
   throw new Error('COSTLEDGER_REQUIRE_POSTGRES=1 but COSTLEDGER_TEST_DATABASE_URL is not set')
 }
 
+/** The fake OpenAI API's binary, built beside the fake Admin API's; `startFake({ bin })`. */
+export const FAKE_OPENAI_BIN = path.join(path.dirname(FAKE_BIN), 'fake-openai-api')
+
 /** The backends every suite runs on: SQLite always, Postgres when its URL is set. */
 export const BACKENDS = PG_URL ? ['sqlite', 'postgres'] : ['sqlite']
 
 /** Start `fake-admin-api` as a process; resolves once it has announced its port and orgs. */
-export async function startFake({ orgs = 2, days = DAYS, faults } = {}) {
+export async function startFake({ orgs = 2, days = DAYS, faults, bin = FAKE_BIN } = {}) {
   const args = ['--port', '0', '--seed', '7', '--orgs', String(orgs), '--days', String(days), '--now', NOW]
   if (faults) args.push('--faults', faults)
-  const child = spawn(FAKE_BIN, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'inherit'] })
   const failed = once(child, 'error').then(([e]) => {
-    throw new Error(`cannot start ${FAKE_BIN} (build it with cargo build -p fake-admin-api): ${e.message}`)
+    throw new Error(`cannot start ${bin} (cargo test --workspace --no-run builds it): ${e.message}`)
   })
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
   const [listening, announced] = await Promise.race([Promise.all([lines.next(), lines.next()]), failed])

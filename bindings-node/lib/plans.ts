@@ -1,5 +1,5 @@
 // Plan connections: add, list, get, update, disconnect, rotate a credential, check, read the
-// organisation's metadata, import from the environment. The methods are the native ones (see index.d.ts for their docs).
+// organisation's metadata, import from the environment, and the provider catalog. The methods are the native ones (see index.d.ts for their docs).
 
 import { type NativeLedger } from './native'
 
@@ -13,6 +13,7 @@ export type {
   OrgUser,
   Plan,
   PlanUpdate,
+  ProviderInfo,
   Subscription,
   SubscriptionInput,
   Workspace,
@@ -28,6 +29,7 @@ export const PLAN_METHODS = [
   'checkPlan',
   'planMetadata',
   'importPlanFromEnv',
+  'providers',
 ] as const
 
 /** The plan methods of `Ledger`. */

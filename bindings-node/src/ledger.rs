@@ -33,6 +33,9 @@ pub struct LedgerOptions {
     /// The Anthropic API base URL. Default: `COSTLEDGER_ANTHROPIC_BASE_URL`, else
     /// `https://api.anthropic.com`.
     pub anthropic_base_url: Option<String>,
+    /// The OpenAI API base URL, without `/v1`. Default: `COSTLEDGER_OPENAI_BASE_URL`, else
+    /// `https://api.openai.com`.
+    pub openai_base_url: Option<String>,
     /// Postgres only: keep costledger's tables in this schema, created when missing.
     /// Default: the connection's `search_path` (usually `public`).
     pub postgres_schema: Option<String>,
@@ -73,6 +76,9 @@ fn config(o: LedgerOptions) -> costledger::Result<LedgerConfig> {
     }
     if let Some(url) = o.anthropic_base_url {
         c = c.anthropic_base_url(url);
+    }
+    if let Some(url) = o.openai_base_url {
+        c = c.openai_base_url(url);
     }
     if let Some(schema) = o.postgres_schema {
         c = c.postgres_schema(schema);

@@ -19,6 +19,7 @@ mod model;
 mod oauth;
 mod org;
 mod plans;
+mod providers;
 mod reports;
 mod subjects;
 mod sync;

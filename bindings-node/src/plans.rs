@@ -151,10 +151,11 @@ pub struct NewPlan {
     /// The host's name for it: 1-200 characters (trimmed), unique among plans not
     /// disconnected.
     pub label: String,
-    /// Where its usage comes from. Default `'anthropic'`.
-    #[napi(ts_type = "'anthropic' | 'claude_code_logs'")]
+    /// Where its usage comes from (`ledger.providers()` lists them). Default `'anthropic'`.
+    #[napi(ts_type = "'anthropic' | 'openai' | 'claude_code_logs'")]
     pub provider: Option<String>,
-    /// For `anthropic` plans: the organisation's Admin API key (`sk-ant-admin…`). It is
+    /// For `anthropic` plans the organisation's Admin API key (`sk-ant-admin…`), for
+    /// `openai` plans its admin key (`sk-admin-…`; a read-only one is enough). It is
     /// verified with the provider, sealed, and never returned; only its hint is.
     pub admin_api_key: Option<String>,
     /// For `anthropic` plans, instead of `adminApiKey`: the tokens of an OAuth sign-in

@@ -17,6 +17,7 @@ pub(crate) struct OpenArgs {
     master_key: Option<String>,
     previous_master_keys: Vec<String>,
     anthropic_base_url: Option<String>,
+    openai_base_url: Option<String>,
     cipher: Option<Py<PyAny>>,
     postgres_schema: Option<String>,
     max_connections: Option<u32>,
@@ -81,6 +82,7 @@ impl OpenArgs {
             self.anthropic_base_url,
             LedgerConfig::anthropic_base_url,
         );
+        config = with(config, self.openai_base_url, LedgerConfig::openai_base_url);
         config = with(config, self.postgres_schema, LedgerConfig::postgres_schema);
         config = with(config, self.max_connections, LedgerConfig::max_connections);
         config = with(config, self.max_retries, LedgerConfig::max_retries);

@@ -4,7 +4,8 @@
 
 use chrono::NaiveDate;
 use costledger::{
-    DataRetention, Error, ListPlans, Money, NewPlan, PlanUpdate, Revocation, Subscription,
+    DataRetention, Error, ListPlans, Money, NewPlan, PlanUpdate, Provider, Revocation,
+    Subscription,
 };
 use pyo3::prelude::*;
 use serde_json::json;
@@ -48,9 +49,10 @@ impl SubscriptionArg {
 #[pymethods]
 impl PyLedger {
     /// Add a plan: an Anthropic organisation reached with its admin key or with the tokens
-    /// of an OAuth sign-in, or Claude Code's local logs in `directories` (empty: the default
-    /// ones). Exactly one of the three.
-    #[pyo3(signature = (label, admin_api_key=None, directories=None, subscription=None, oauth_tokens=None))]
+    /// of an OAuth sign-in, an OpenAI organisation (`provider="openai"`) with its admin key,
+    /// or Claude Code's local logs in `directories` (empty: the default ones). Exactly one
+    /// credential (or the directories).
+    #[pyo3(signature = (label, admin_api_key=None, directories=None, subscription=None, oauth_tokens=None, provider=None))]
     fn add_plan(
         &self,
         label: String,
@@ -58,11 +60,16 @@ impl PyLedger {
         directories: Option<Vec<String>>,
         subscription: Option<SubscriptionArg>,
         oauth_tokens: Option<PyRef<'_, PyOAuthTokens>>,
+        provider: Option<String>,
     ) -> Pending {
         let ledger = self.inner.clone();
         let oauth_tokens = oauth_tokens.map(|t| t.inner.clone());
         Pending::json(async move {
+            let provider: Option<Provider> = provider.as_deref().map(str::parse).transpose()?;
             let mut plan = match (admin_api_key, oauth_tokens, directories) {
+                (Some(key), None, None) if provider == Some(Provider::OpenAi) => {
+                    NewPlan::openai(label, key)
+                }
                 (Some(key), None, None) => NewPlan::anthropic(label, key),
                 (None, Some(tokens), None) => NewPlan::anthropic_oauth(label, tokens),
                 (None, None, Some(directories)) => NewPlan::claude_code_logs(label, directories),
@@ -73,11 +80,22 @@ impl PyLedger {
                     ));
                 }
             };
+            if let Some(provider) = provider {
+                // A provider that does not take the credential given is refused by the core
+                // against its catalog (a logs plan with a key, an OpenAI plan with tokens).
+                plan.provider = provider;
+            }
             if let Some(subscription) = subscription {
                 plan = plan.with_subscription(subscription.into_core()?);
             }
             ledger.add_plan(plan).await
         })
+    }
+
+    /// Every provider costledger supports, with what each can do.
+    fn providers(&self) -> Pending {
+        let ledger = self.inner.clone();
+        Pending::json(async move { Ok(ledger.providers()) })
     }
 
     /// The organisation metadata last synced for a plan: workspaces, API keys, members.

@@ -50,7 +50,8 @@ impl PyLedger {
     }
 
     /// The company's spend in a period; `workspace` is `(plan_id, workspace_id or None)`.
-    #[pyo3(signature = (period, time_zone=None, plan_ids=None, workspace=None, top_subjects=10))]
+    #[pyo3(signature = (period, time_zone=None, plan_ids=None, workspace=None, top_subjects=10, providers=None))]
+    #[allow(clippy::too_many_arguments)]
     fn dashboard(
         &self,
         period: PeriodArg,
@@ -58,6 +59,7 @@ impl PyLedger {
         plan_ids: Option<Vec<i64>>,
         workspace: Option<(i64, Option<String>)>,
         top_subjects: i64,
+        providers: Option<Vec<String>>,
     ) -> Pending {
         let ledger = self.inner.clone();
         Pending::report(async move {
@@ -68,6 +70,10 @@ impl PyLedger {
             })?;
             let mut filter = DashboardFilter::new(period.into_core(time_zone)?).top(top);
             filter.plan_ids = plan_ids;
+            if let Some(providers) = providers {
+                let providers = providers.iter().map(|p| p.parse()).collect::<Result<_, _>>()?;
+                filter = filter.providers(providers);
+            }
             if let Some((plan_id, workspace_id)) = workspace {
                 filter = filter.workspace(plan_id, workspace_id);
             }

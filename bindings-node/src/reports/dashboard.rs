@@ -34,6 +34,10 @@ pub struct DashboardOptions {
     /// Only these plans (`PLAN_NOT_FOUND` when one does not exist). Default: every plan,
     /// disconnected ones included, for their history.
     pub plan_ids: Option<Vec<f64>>,
+    /// Only the plans of these providers (`anthropic`, `openai`, `claude_code_logs`).
+    /// Default: every provider.
+    #[napi(ts_type = "Array<'anthropic' | 'openai' | 'claude_code_logs'>")]
+    pub providers: Option<Vec<String>>,
     /// Only this workspace of one plan (subscription fees are then left out). Default: every
     /// workspace.
     pub workspace: Option<WorkspaceOption>,
@@ -48,6 +52,10 @@ impl TryFrom<DashboardOptions> for DashboardFilter {
         let mut filter = DashboardFilter::new(period(&o.period, o.time_zone)?);
         if let Some(ids) = o.plan_ids {
             filter = filter.plans(integers::ids("planIds", ids)?);
+        }
+        if let Some(providers) = o.providers {
+            let providers = providers.iter().map(|p| p.parse()).collect::<Result<_, _>>()?;
+            filter = filter.providers(providers);
         }
         if let Some(ws) = o.workspace {
             let plan_id = integers::id("workspace.planId", ws.plan_id)?;
@@ -68,7 +76,7 @@ pub struct PlanLine {
     /// Its label.
     pub label: String,
     /// Where its usage comes from.
-    #[napi(ts_type = "'anthropic' | 'claude_code_logs'")]
+    #[napi(ts_type = "'anthropic' | 'openai' | 'claude_code_logs'")]
     pub provider: String,
     /// Its status now.
     #[napi(ts_type = "'active' | 'disconnected' | 'error'")]

@@ -70,6 +70,7 @@ from .plans import (
     Subscription,
     Workspace,
 )
+from .providers import ProviderInfo
 from .reports import Cost, Forecast, Period, PeriodLike, TokenCounts, WorkspaceRef
 from .subjects import KeyMapping, Project, Subject
 from .sync import PlanSyncReport, StreamReport, SyncEvent, SyncFailure, SyncReport
@@ -127,6 +128,7 @@ __all__ = [
     "PlanSyncReport",
     "PlanVerification",
     "Project",
+    "ProviderInfo",
     "ProjectCost",
     "RateLimitedError",
     "ReportList",

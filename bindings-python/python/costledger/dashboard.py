@@ -217,6 +217,7 @@ class DashboardMethods:
         plan_ids: list[int] | tuple[int, ...] | None = None,
         workspace: WorkspaceRef | tuple[int, str | None] | None = None,
         top_subjects: int = 10,
+        providers: list[Provider] | tuple[Provider, ...] | None = None,
     ) -> Dashboard:
         """The company's spend in a period: totals, per plan (with subscription fees), per
         workspace, per model, top subjects, the daily series in the period's time zone,
@@ -232,6 +233,7 @@ class DashboardMethods:
             workspace: Only one workspace: a :class:`WorkspaceRef` or ``(plan_id,
                 workspace_id)``, ``None`` as the id for the plan's Default workspace.
             top_subjects: How many top subjects to list.
+            providers: Only the plans of these providers (default: every provider).
 
         Returns:
             The dashboard.
@@ -242,7 +244,10 @@ class DashboardMethods:
         """
         arg, zone = _period(period, time_zone)
         ids = None if plan_ids is None else list(plan_ids)
-        pending = self._native.dashboard(arg, zone, ids, _workspace(workspace), top_subjects)
+        kinds = None if providers is None else list(providers)
+        pending = self._native.dashboard(
+            arg, zone, ids, _workspace(workspace), top_subjects, kinds
+        )
         return Dashboard._from_report(pending.wait())
 
 
@@ -260,9 +265,13 @@ class AsyncDashboardMethods:
         plan_ids: list[int] | tuple[int, ...] | None = None,
         workspace: WorkspaceRef | tuple[int, str | None] | None = None,
         top_subjects: int = 10,
+        providers: list[Provider] | tuple[Provider, ...] | None = None,
     ) -> Dashboard:
         """The company's spend in a period; see :meth:`costledger.Ledger.dashboard`."""
         arg, zone = _period(period, time_zone)
         ids = None if plan_ids is None else list(plan_ids)
-        pending = self._native.dashboard(arg, zone, ids, _workspace(workspace), top_subjects)
+        kinds = None if providers is None else list(providers)
+        pending = self._native.dashboard(
+            arg, zone, ids, _workspace(workspace), top_subjects, kinds
+        )
         return Dashboard._from_report(await pending)

@@ -16,6 +16,7 @@ from .budgets import AsyncBudgetMethods, BudgetMethods
 from .claude_code_logs import AsyncClaudeCodeLogMethods, ClaudeCodeLogMethods
 from .dashboard import AsyncDashboardMethods, DashboardMethods
 from .plans import AsyncPlanMethods, PlanMethods
+from .providers import AsyncProviderMethods, ProviderMethods
 from .reports import AsyncReportMethods, ReportMethods
 from .subjects import AsyncSubjectMethods, SubjectMethods
 from .sync import AsyncSyncMethods, SyncMethods
@@ -60,6 +61,7 @@ def _open(
     master_key: str | None,
     previous_master_keys: tuple[str, ...] | list[str],
     anthropic_base_url: str | None,
+    openai_base_url: str | None,
     cipher: KeyCipher | None,
     postgres_schema: str | None,
     max_connections: int | None,
@@ -73,6 +75,7 @@ def _open(
         "master_key": master_key,
         "previous_master_keys": list(previous_master_keys),
         "anthropic_base_url": anthropic_base_url,
+        "openai_base_url": openai_base_url,
         "cipher": cipher,
         "postgres_schema": postgres_schema,
         "max_connections": max_connections,
@@ -87,7 +90,7 @@ def _open(
 
 class Ledger(
     PlanMethods, SubjectMethods, SyncMethods, UserCostMethods, DashboardMethods, ReportMethods,
-    BudgetMethods, ClaudeCodeLogMethods, VerifyMethods,
+    BudgetMethods, ClaudeCodeLogMethods, VerifyMethods, ProviderMethods,
 ):  # fmt: skip
     """A blocking handle on costledger's data: plan connections, subjects and key mappings,
     synced usage and cost, reports and budgets.
@@ -116,6 +119,7 @@ class Ledger(
         master_key: str | None = None,
         previous_master_keys: tuple[str, ...] | list[str] = (),
         anthropic_base_url: str | None = None,
+        openai_base_url: str | None = None,
         cipher: KeyCipher | None = None,
         postgres_schema: str | None = None,
         max_connections: int | None = None,
@@ -140,6 +144,8 @@ class Ledger(
                 (default ``COSTLEDGER_PREVIOUS_MASTER_KEYS``, comma-separated).
             anthropic_base_url: The Anthropic API base URL (default
                 ``COSTLEDGER_ANTHROPIC_BASE_URL``, else ``https://api.anthropic.com``).
+            openai_base_url: The OpenAI API base URL, without ``/v1`` (default
+                ``COSTLEDGER_OPENAI_BASE_URL``, else ``https://api.openai.com``).
             cipher: A :class:`KeyCipher` (a KMS) used instead of the master key.
             postgres_schema: Postgres only: keep costledger's tables in this schema, created
                 when missing.
@@ -165,9 +171,9 @@ class Ledger(
         """
         return cls(
             _open(
-                database_url, master_key, previous_master_keys, anthropic_base_url, cipher,
-                postgres_schema, max_connections, http_timeout, max_retries,
-                request_interval, retry_backoff, now,
+                database_url, master_key, previous_master_keys, anthropic_base_url,
+                openai_base_url, cipher, postgres_schema, max_connections, http_timeout,
+                max_retries, request_interval, retry_backoff, now,
             ).wait()
         )  # fmt: skip
 
@@ -213,7 +219,7 @@ class Ledger(
 class AsyncLedger(
     AsyncPlanMethods, AsyncSubjectMethods, AsyncSyncMethods, AsyncUserCostMethods,
     AsyncDashboardMethods, AsyncReportMethods, AsyncBudgetMethods, AsyncClaudeCodeLogMethods,
-    AsyncVerifyMethods,
+    AsyncVerifyMethods, AsyncProviderMethods,
 ):  # fmt: skip
     """An asyncio handle on costledger's data, with the methods of :class:`Ledger` as
     coroutines. They run on costledger's own runtime threads, so the event loop stays free;
@@ -238,6 +244,7 @@ class AsyncLedger(
         master_key: str | None = None,
         previous_master_keys: tuple[str, ...] | list[str] = (),
         anthropic_base_url: str | None = None,
+        openai_base_url: str | None = None,
         cipher: KeyCipher | None = None,
         postgres_schema: str | None = None,
         max_connections: int | None = None,
@@ -249,9 +256,9 @@ class AsyncLedger(
     ) -> AsyncLedger:
         """Open the database; the arguments are those of :meth:`Ledger.open`."""
         native = await _open(
-            database_url, master_key, previous_master_keys, anthropic_base_url, cipher,
-            postgres_schema, max_connections, http_timeout, max_retries, request_interval,
-            retry_backoff, now,
+            database_url, master_key, previous_master_keys, anthropic_base_url,
+            openai_base_url, cipher, postgres_schema, max_connections, http_timeout,
+            max_retries, request_interval, retry_backoff, now,
         )  # fmt: skip
         return cls(native)
 

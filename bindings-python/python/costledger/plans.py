@@ -330,12 +330,13 @@ def _add_args(
     directories: Directories | None,
     subscription: Subscription | None,
     oauth_tokens: OAuthTokens | None,
+    provider: Provider | None,
 ) -> tuple[Any, ...]:
     if isinstance(directories, str | os.PathLike):  # one directory given bare
         directories = [directories]
     dirs = None if directories is None else [os.fspath(d) for d in directories]
     tokens = None if oauth_tokens is None else _tokens(oauth_tokens)
-    return label, admin_api_key, dirs, _subscription(subscription), tokens
+    return label, admin_api_key, dirs, _subscription(subscription), tokens, provider
 
 
 def _tokens(tokens: OAuthTokens) -> _native.OAuthTokens:
@@ -366,10 +367,12 @@ class PlanMethods:
         directories: Directories | None = None,
         subscription: Subscription | None = None,
         oauth_tokens: OAuthTokens | None = None,
+        provider: Provider | None = None,
     ) -> Plan:
         """Add a plan: an Anthropic organisation reached with its Admin API key or with the
-        tokens of an OAuth sign-in, or Claude Code's local logs (a ``claude_code_logs`` plan)
-        when ``directories`` is given.
+        tokens of an OAuth sign-in, an OpenAI organisation (``provider="openai"``) with its
+        admin key, or Claude Code's local logs (a ``claude_code_logs`` plan) when
+        ``directories`` is given.
 
         The label is trimmed and checked, the key's shape (or the tokens' ``org:admin``
         scope) is checked, then the provider verifies the credential and names its
@@ -380,7 +383,8 @@ class PlanMethods:
 
         Args:
             label: The plan's name: 1-200 characters, unique among live plans.
-            admin_api_key: The organisation's admin key (``sk-ant-admin…``).
+            admin_api_key: The organisation's admin key (``sk-ant-admin…``; for OpenAI
+                ``sk-admin-…``, a read-only one is enough).
             directories: For a Claude Code logs plan, the directories to scan (``[]``:
                 Claude Code's default ones).
             subscription: The plan's subscription, if any.
@@ -388,6 +392,8 @@ class PlanMethods:
                 (:meth:`costledger.OAuthClient.finish`): access token, refresh token and
                 expiry are sealed together, and refreshed by the ledger as they expire.
                 Give exactly one of ``admin_api_key``, ``oauth_tokens`` and ``directories``.
+            provider: ``"anthropic"`` (the default with a key or tokens), ``"openai"`` or
+                ``"claude_code_logs"``; :meth:`providers` lists what each takes.
 
         Returns:
             The new plan, or the reconnected one.
@@ -400,7 +406,9 @@ class PlanMethods:
             CredentialRejectedError: The provider refused the key or the tokens.
             CryptoError: The ledger's credentials are sealed with another master key.
         """
-        args = _add_args(label, admin_api_key, directories, subscription, oauth_tokens)
+        args = _add_args(
+            label, admin_api_key, directories, subscription, oauth_tokens, provider
+        )
         return _plan(self._native.add_plan(*args).wait())
 
     def plan_metadata(self, plan_id: int) -> OrgMetadata:
@@ -585,9 +593,12 @@ class AsyncPlanMethods:
         directories: Directories | None = None,
         subscription: Subscription | None = None,
         oauth_tokens: OAuthTokens | None = None,
+        provider: Provider | None = None,
     ) -> Plan:
         """Add a plan; see :meth:`costledger.Ledger.add_plan`."""
-        args = _add_args(label, admin_api_key, directories, subscription, oauth_tokens)
+        args = _add_args(
+            label, admin_api_key, directories, subscription, oauth_tokens, provider
+        )
         return _plan(await self._native.add_plan(*args))
 
     async def plan_metadata(self, plan_id: int) -> OrgMetadata:

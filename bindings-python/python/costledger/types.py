@@ -21,7 +21,7 @@ __all__ = [
     "SyncStream",
 ]
 
-Provider = Literal["anthropic", "claude_code_logs"]
+Provider = Literal["anthropic", "openai", "claude_code_logs"]
 """Where a plan's usage comes from."""
 
 PlanStatus = Literal["active", "disconnected", "error"]
