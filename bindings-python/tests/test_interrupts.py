@@ -18,10 +18,25 @@ from conftest import Db, Fake
 
 
 # The syncs below run against a fake that answers each request after 250 ms and cover 60
-# days: dozens of requests, so the interruption lands mid-sync even on a loaded machine whose
-# polling is slow.
+# days. Once the fake has answered usage pages, every later request is held for a minute
+# (hold_after_usage_pages), so however slowly this machine polls, the sync is still running
+# when a committed page is seen and the interruption lands.
 def committed_a_page(db: Db) -> bool:
     return int(db.query("SELECT COUNT(*) FROM costledger_sync_state")[0][0]) > 0
+
+
+def usage_pages(fake: Fake) -> int:
+    """Usage pages the fake has served since it started (it serves other tests too)."""
+    return int(fake.stats()["by_endpoint"].get("usage_report/messages", 0))
+
+
+def hold_after_usage_pages(fake: Fake, db: Db, served_before: int) -> None:
+    """Wait until the fake has served a few usage pages more than ``served_before``, then
+    hold every later request, and wait until a page is committed (the answers already on
+    their way still arrive)."""
+    wait_until("usage pages are served", lambda: usage_pages(fake) >= served_before + 3)
+    fake.set_faults("slow:60000")
+    wait_until("a page is committed", lambda: committed_a_page(db))
 
 
 def wait_until(what: str, check: Any) -> None:
@@ -47,8 +62,10 @@ def test_ctrl_c_stops_a_blocking_sync_gracefully(
     with costledger.Ledger.open(**open_kwargs) as ledger:
         plans = [ledger.add_plan(o.name, admin_api_key=o.admin_key) for o in fake.orgs[:2]]
 
+        served_before = usage_pages(fake)
+
         def interrupt_after_a_page() -> None:
-            wait_until("a page is committed", lambda: committed_a_page(db))
+            hold_after_usage_pages(fake, db, served_before)
             os.kill(os.getpid(), signal.SIGINT)
 
         fake.set_faults("slow:250")
@@ -70,12 +87,12 @@ def test_cancelling_an_async_sync_stops_it_gracefully(
         ledger = await costledger.AsyncLedger.open(**open_kwargs)
         plans = [await ledger.add_plan(o.name, admin_api_key=o.admin_key) for o in fake.orgs[:2]]
         fake.set_faults("slow:250")
+        served_before = usage_pages(fake)
         try:
             task = asyncio.ensure_future(
                 ledger.sync(initial_backfill_days=60, streams=["metadata", "usage", "cost"])
             )
-            while not await asyncio.to_thread(committed_a_page, db):
-                await asyncio.sleep(0.02)
+            await asyncio.to_thread(hold_after_usage_pages, fake, db, served_before)
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
