@@ -223,6 +223,10 @@ pub enum PlansCommand {
         /// Seconds to wait for the sign-in.
         #[arg(long, default_value_t = 300)]
         timeout: u64,
+        /// Connect this organisation of the sign-in (its id) instead of the sign-in's own,
+        /// when the account reaches several; one plan per organisation.
+        #[arg(long, value_name = "ORG_ID")]
+        org: Option<String>,
         /// Print the plan as JSON.
         #[arg(long)]
         json: bool,

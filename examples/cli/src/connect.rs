@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use costledger::OrgInfo;
 use costledger::oauth::{OAuthClient, OAuthConfig, OAuthTokens};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -14,13 +15,59 @@ fn invalid(message: String) -> Failure {
     costledger::Error::invalid(message).into()
 }
 
-/// Print the authorization URL, wait for the redirect, exchange the code.
-pub async fn sign_in(
+/// What a sign-in gives: the tokens of the organisation asked for, and the other
+/// organisations the account reaches.
+pub struct SignedIn {
+    /// The tokens to seal: the sign-in's own organisation's, or those of `--org`.
+    pub tokens: OAuthTokens,
+    /// The organisations the sign-in reaches besides the one connected.
+    pub others: Vec<OrgInfo>,
+}
+
+/// Sign in ([`sign_in`]); with `org`, trade the tokens for that organisation's (a grant of
+/// its own) and revoke the sign-in's own grant, which no plan keeps.
+pub async fn sign_in_to(
     client_id: &str,
     oauth_url: &str,
     port: u16,
     timeout_secs: u64,
-) -> CliResult<OAuthTokens> {
+    org: Option<&str>,
+) -> CliResult<SignedIn> {
+    let (client, tokens) = sign_in(client_id, oauth_url, port, timeout_secs).await?;
+    let reached = client.organizations(&tokens).await?;
+    let own = tokens.organization().map(|o| o.id.clone());
+    let chosen = org.map(str::to_string).or(own);
+    let tokens = match org {
+        Some(id) if Some(id) != tokens.organization().map(|o| o.id.as_str()) => {
+            if !reached.iter().any(|o| o.id == id) {
+                let ids: Vec<&str> = reached.iter().map(|o| o.id.as_str()).collect();
+                let _ = client.revoke(&tokens).await;
+                return Err(invalid(format!(
+                    "the sign-in does not reach organisation {id:?}; it reaches {}",
+                    ids.join(", ")
+                )));
+            }
+            let selected = client.select_organization(&tokens, id).await?;
+            // Best effort: the sign-in's own grant is not kept by any plan.
+            let _ = client.revoke(&tokens).await;
+            selected
+        }
+        _ => tokens,
+    };
+    let others = reached
+        .into_iter()
+        .filter(|o| Some(&o.id) != chosen.as_ref())
+        .collect();
+    Ok(SignedIn { tokens, others })
+}
+
+/// Print the authorization URL, wait for the redirect, exchange the code.
+async fn sign_in(
+    client_id: &str,
+    oauth_url: &str,
+    port: u16,
+    timeout_secs: u64,
+) -> CliResult<(OAuthClient, OAuthTokens)> {
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let port = listener.local_addr()?.port();
     let redirect = format!("http://127.0.0.1:{port}/callback");
@@ -37,10 +84,10 @@ pub async fn sign_in(
                 "no sign-in arrived within {timeout_secs} s; run the command again"
             ))
         })??;
-    client
+    let tokens = client
         .finish(&code, &state, &begin.state, begin.verifier.expose())
-        .await
-        .map_err(Failure::from)
+        .await?;
+    Ok((client, tokens))
 }
 
 /// Serve connections until one is the redirect to `/callback`; answer it and return its

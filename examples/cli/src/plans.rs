@@ -123,12 +123,15 @@ pub async fn run(ctx: &Context, command: PlansCommand, checked: Checked) -> CliR
             oauth_url,
             port,
             timeout,
+            org,
             json,
             ..
         } => {
-            let tokens = crate::connect::sign_in(&client_id, &oauth_url, port, timeout).await?;
+            let signed_in =
+                crate::connect::sign_in_to(&client_id, &oauth_url, port, timeout, org.as_deref())
+                    .await?;
             let plan = ledger
-                .add_plan(NewPlan::anthropic_oauth(label, tokens))
+                .add_plan(NewPlan::anthropic_oauth(label, signed_in.tokens))
                 .await?;
             if json {
                 return output::json(&plan);
@@ -142,6 +145,12 @@ pub async fn run(ctx: &Context, command: PlansCommand, checked: Checked) -> CliR
                 plan.key_hint.as_deref().unwrap_or_default(),
             );
             println!("  next: costledger sync --plan {}", plan.id);
+            if !signed_in.others.is_empty() {
+                println!("  the sign-in also reaches (one plan each, `--org ID` to connect):");
+                for other in &signed_in.others {
+                    println!("    {} {}", other.id, other.name);
+                }
+            }
         }
         PlansCommand::Disconnect { id, purge } => {
             let retention = if purge {
