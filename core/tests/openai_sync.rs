@@ -298,6 +298,10 @@ async fn sync_stores_the_exact_truth_and_a_second_sync_changes_nothing(db: TestD
     );
     assert!(metadata.api_keys.iter().any(|k| k.status == "inactive"));
     assert!(metadata.users.iter().all(|u| u.email.contains('@')));
+    // Recomputing the derived facts finds what the sync stored.
+    let verified = s.ledger.verify(None, None, false).await.unwrap();
+    assert_eq!(verified.differences(), 0, "{verified:#?}");
+    assert!(verified.plans.iter().all(|p| p.days_checked >= 12));
     let again = s.ledger.sync(sync_options(12)).await.unwrap();
     assert!(again.is_ok(), "{again:#?}");
     let usage = again.plans[0].stream(SyncStream::Usage).unwrap();
@@ -364,6 +368,18 @@ async fn credentials_are_checked_against_the_provider(db: TestDb) {
     assert_eq!(e.code(), "CREDENTIAL_REJECTED", "{e}");
     assert!(!e.to_string().contains(&revoked[9..40]), "{e}");
     assert!(!format!("{e:?}").contains(&revoked[9..40]));
+    // A key restricted to the Usage API cannot list projects, keys and users: refused, with
+    // the scope it lacks named.
+    let usage_only = s
+        .fake
+        .add_admin_key(&org.id, fake_openai_api::KeyKind::UsageOnly);
+    let e = s
+        .ledger
+        .add_plan(NewPlan::openai("Usage only", usage_only))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "CREDENTIAL_REJECTED", "{e}");
+    assert!(e.to_string().contains("api.management.read"), "{e}");
     // The catalog says which kinds each provider takes.
     let catalog = s.ledger.providers();
     let providers: Vec<Provider> = catalog.iter().map(|p| p.provider).collect();
