@@ -298,6 +298,10 @@ async fn sync_stores_the_exact_truth_and_a_second_sync_changes_nothing(db: TestD
     );
     assert!(metadata.api_keys.iter().any(|k| k.status == "inactive"));
     assert!(metadata.users.iter().all(|u| u.email.contains('@')));
+    // Recomputing the derived facts finds what the sync stored.
+    let verified = s.ledger.verify(None, None, false).await.unwrap();
+    assert_eq!(verified.differences(), 0, "{verified:#?}");
+    assert!(verified.plans.iter().all(|p| p.days_checked >= 12));
     let again = s.ledger.sync(sync_options(12)).await.unwrap();
     assert!(again.is_ok(), "{again:#?}");
     let usage = again.plans[0].stream(SyncStream::Usage).unwrap();
@@ -364,6 +368,18 @@ async fn credentials_are_checked_against_the_provider(db: TestDb) {
     assert_eq!(e.code(), "CREDENTIAL_REJECTED", "{e}");
     assert!(!e.to_string().contains(&revoked[9..40]), "{e}");
     assert!(!format!("{e:?}").contains(&revoked[9..40]));
+    // A key restricted to the Usage API cannot list projects, keys and users: refused, with
+    // the scope it lacks named.
+    let usage_only = s
+        .fake
+        .add_admin_key(&org.id, fake_openai_api::KeyKind::UsageOnly);
+    let e = s
+        .ledger
+        .add_plan(NewPlan::openai("Usage only", usage_only))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "CREDENTIAL_REJECTED", "{e}");
+    assert!(e.to_string().contains("api.management.read"), "{e}");
     // The catalog says which kinds each provider takes.
     let catalog = s.ledger.providers();
     let providers: Vec<Provider> = catalog.iter().map(|p| p.provider).collect();
@@ -527,4 +543,83 @@ async fn key_owners_are_attribution_targets_and_late_data_is_caught(db: TestDb) 
     let costs = s.ledger.user_costs("dev-1", history(&s, 5)).await.unwrap();
     assert_eq!(costs.total.billed().nanos() as u64, expected);
     assert_eq!(costs.total.estimated.nanos(), 0);
+}
+
+/// The source alone, with small pages: every page is whole buckets in order, the pages tile
+/// the range, and they hold exactly what one big page holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn small_pages_tile_the_range_and_sum_to_the_big_page() {
+    use costledger::source::openai::{OpenAiConfig, OpenAiSource, RetryPolicy};
+    use costledger::source::{CostRequest, SourceContext, UsageRequest, UsageSource};
+    use costledger::{Credential, PlanSettings, SecretString};
+    use futures::TryStreamExt;
+
+    let fake = FakeServer::start(FakeConfig {
+        orgs: 1,
+        days: 3,
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let source = OpenAiSource::new(
+        OpenAiConfig::new(fake.base_url())
+            .retry_policy(RetryPolicy::for_tests())
+            .min_request_interval(Duration::ZERO),
+    )
+    .unwrap();
+    let credential = Credential::AdminKey(SecretString::from(fake.orgs()[0].read_only_key.clone()));
+    let settings = PlanSettings::default();
+    let ctx = SourceContext {
+        plan_id: None,
+        credential: Some(&credential),
+        settings: &settings,
+        requests: None,
+        refresher: None,
+    };
+    let now = fake.now();
+    let start = now - TimeDelta::days(2);
+    let usage = |per_page: Option<u32>| {
+        let mut request = UsageRequest::for_sync(start, now, BucketWidth::Hour);
+        request.buckets_per_page = per_page;
+        source.usage(ctx, request).try_collect::<Vec<_>>()
+    };
+    let small = usage(Some(5)).await.unwrap();
+    let big = usage(None).await.unwrap();
+    assert_eq!(
+        (small.len(), big.len()),
+        (10, 1),
+        "48 hours: 10 pages of 5, or one"
+    );
+    let mut at = start;
+    for page in &small {
+        assert_eq!(page.starting_at, at);
+        at = page.ending_at;
+    }
+    assert_eq!(at, now);
+    let rows = |pages: &[costledger::UsagePage]| {
+        let mut rows: Vec<_> = pages.iter().flat_map(|p| p.rows.clone()).collect();
+        rows.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+        rows
+    };
+    assert_eq!(rows(&small), rows(&big));
+    let costs = |days: u32| {
+        let mut request = CostRequest::for_sync(start, now);
+        request.days_per_page = Some(days);
+        source.costs(ctx, request).try_collect::<Vec<_>>()
+    };
+    let (one, two) = (costs(1).await.unwrap(), costs(2).await.unwrap());
+    assert_eq!((one.len(), two.len()), (2, 1));
+    let total = |pages: &[costledger::CostPage]| -> i64 {
+        pages
+            .iter()
+            .flat_map(|p| &p.rows)
+            .map(|r| r.amount.nanos())
+            .sum()
+    };
+    assert_eq!(total(&one), total(&two));
+    assert!(total(&one) > 0);
+    // A page size beyond the API's limit is refused before any request.
+    let e = usage(Some(169)).await.unwrap_err();
+    assert_eq!(e.code(), "INVALID_INPUT", "{e}");
+    fake.shutdown().await;
 }

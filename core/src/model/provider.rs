@@ -102,11 +102,14 @@ pub(crate) fn check_credential_kind(provider: Provider, kind: Option<&str>) -> R
     let info = provider_info(provider);
     match kind {
         None if info.credential_kinds.is_empty() => Ok(()),
-        None => Err(Error::invalid(format!(
-            "an {provider} plan needs a credential ({}); see {}",
-            info.credential_kinds.join(" or "),
-            info.docs_url
-        ))),
+        None => {
+            let oauth = info.credential_kinds.iter().any(|k| k == "oauth");
+            Err(Error::invalid(format!(
+                "an {provider} plan needs an admin key{}; see {}",
+                if oauth { " or OAuth tokens" } else { "" },
+                info.docs_url
+            )))
+        }
         Some(_) if info.credential_kinds.is_empty() => Err(Error::invalid(format!(
             "a {provider} plan takes no credential"
         ))),
@@ -153,7 +156,16 @@ mod tests {
             e.to_string(),
             "an openai plan takes a credential of kind admin_key, not oauth"
         );
-        assert!(check_credential_kind(Provider::OpenAi, None).is_err());
+        let none = check_credential_kind(Provider::OpenAi, None).unwrap_err();
+        assert!(
+            none.to_string()
+                .starts_with("an openai plan needs an admin key; see ")
+        );
+        let none = check_credential_kind(Provider::Anthropic, None).unwrap_err();
+        assert!(
+            none.to_string()
+                .contains("needs an admin key or OAuth tokens")
+        );
         assert!(check_credential_kind(Provider::ClaudeCodeLogs, Some("admin_key")).is_err());
     }
 }
