@@ -140,6 +140,11 @@ export declare class Ledger {
    */
   importPlanFromEnv(): Promise<Plan | null>
   /**
+   * Every provider costledger supports, with what each can do: credential kinds,
+   * streams, billed and per-key billed cost, per-user attribution, cost report lag, docs.
+   */
+  providers(): Promise<Array<ProviderInfo>>
+  /**
    * Create a budget. Bad fields are `INVALID_INPUT`; a target that does not exist is
    * `PLAN_NOT_FOUND`, `SUBJECT_NOT_FOUND` or `PROJECT_NOT_FOUND`. A budget counts usage
    * cost (billed + estimated), never subscription fees.
@@ -564,6 +569,11 @@ export interface DashboardOptions {
    */
   planIds?: Array<number>
   /**
+   * Only the plans of these providers (`anthropic`, `openai`, `claude_code_logs`).
+   * Default: every provider.
+   */
+  providers?: Array<'anthropic' | 'openai' | 'claude_code_logs'>
+  /**
    * Only this workspace of one plan (subscription fees are then left out). Default: every
    * workspace.
    */
@@ -774,6 +784,11 @@ export interface LedgerOptions {
    * `https://api.anthropic.com`.
    */
   anthropicBaseUrl?: string
+  /**
+   * The OpenAI API base URL, without `/v1`. Default: `COSTLEDGER_OPENAI_BASE_URL`, else
+   * `https://api.openai.com`.
+   */
+  openaiBaseUrl?: string
   /**
    * Postgres only: keep costledger's tables in this schema, created when missing.
    * Default: the connection's `search_path` (usually `public`).
@@ -1068,10 +1083,11 @@ export interface NewPlan {
    * disconnected.
    */
   label: string
-  /** Where its usage comes from. Default `'anthropic'`. */
-  provider?: 'anthropic' | 'claude_code_logs'
+  /** Where its usage comes from (`ledger.providers()` lists them). Default `'anthropic'`. */
+  provider?: 'anthropic' | 'openai' | 'claude_code_logs'
   /**
-   * For `anthropic` plans: the organisation's Admin API key (`sk-ant-admin…`). It is
+   * For `anthropic` plans the organisation's Admin API key (`sk-ant-admin…`), for
+   * `openai` plans its admin key (`sk-admin-…`; a read-only one is enough). It is
    * verified with the provider, sealed, and never returned; only its hint is.
    */
   adminApiKey?: string
@@ -1274,7 +1290,7 @@ export interface PlanLine {
   /** Its label. */
   label: string
   /** Where its usage comes from. */
-  provider: 'anthropic' | 'claude_code_logs'
+  provider: 'anthropic' | 'openai' | 'claude_code_logs'
   /** Its status now. */
   status: 'active' | 'disconnected' | 'error'
   /** Its cost, with its subscription fee prorated to the period. */
@@ -1364,6 +1380,37 @@ export interface ProjectCost {
   name: string
   /** Its cost. */
   cost: Cost
+}
+
+/** What one provider can do. */
+export interface ProviderInfo {
+  /** The provider, as plans name it (`anthropic`, `openai`, `claude_code_logs`). */
+  provider: 'anthropic' | 'openai' | 'claude_code_logs'
+  /** Its display name. */
+  name: string
+  /**
+   * The credential kinds a plan of it takes (`admin_key`, `oauth`); empty when it takes
+   * none. `addPlan` refuses any other.
+   */
+  credentialKinds: Array<string>
+  /** The sync streams a plan of it brings in. */
+  streams: Array<string>
+  /** True when the provider reports what it bills (not only usage to estimate from). */
+  billedCost: boolean
+  /**
+   * True when the bill itself names the API key of each amount; otherwise per-key cost
+   * is the bill allocated in proportion to each key's tokens.
+   */
+  perKeyBilledCost: boolean
+  /** True when spend can be attributed to the organisation's users. */
+  perUserAttribution: boolean
+  /**
+   * How many hours after a day ends its billed cost may still change; null without
+   * billed cost.
+   */
+  costReportLagHours: number | null
+  /** Where costledger's documentation of the provider is. */
+  docsUrl: string
 }
 
 /** What happened at the provider when a plan was disconnected. */

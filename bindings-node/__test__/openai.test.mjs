@@ -54,7 +54,7 @@ for (const kind of BACKENDS) {
       const key = openai.orgs[0].read_only_key
       gpt = await ledger.addPlan({ label: 'OpenAI org', provider: 'openai', adminApiKey: key })
       claude = await ledger.addPlan({ label: 'Claude org', adminApiKey: anthropic.orgs[0].admin_key })
-      assert.deepEqual([gpt.provider, gpt.orgId, gpt.status], ['openai', openai.orgs[0].id, 'active'])
+      assert.deepEqual([gpt.provider, gpt.orgId, gpt.status], ['openai', openai.orgs[0].slug, 'active'])
       assert.ok(gpt.keyHint.startsWith('sk-admin-') && gpt.keyHint.endsWith(key.slice(-4)), gpt.keyHint)
       assert.ok(!JSON.stringify(await ledger.listPlans()).includes(key.slice(12, -4)), 'no key in a list result')
       await rejectsWith(

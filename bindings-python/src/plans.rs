@@ -4,8 +4,7 @@
 
 use chrono::NaiveDate;
 use costledger::{
-    DataRetention, Error, ListPlans, Money, NewPlan, PlanUpdate, Provider, Revocation,
-    Subscription,
+    DataRetention, Error, ListPlans, Money, NewPlan, PlanUpdate, Provider, Revocation, Subscription,
 };
 use pyo3::prelude::*;
 use serde_json::json;

@@ -71,7 +71,10 @@ impl PyLedger {
             let mut filter = DashboardFilter::new(period.into_core(time_zone)?).top(top);
             filter.plan_ids = plan_ids;
             if let Some(providers) = providers {
-                let providers = providers.iter().map(|p| p.parse()).collect::<Result<_, _>>()?;
+                let providers = providers
+                    .iter()
+                    .map(|p| p.parse())
+                    .collect::<Result<_, _>>()?;
                 filter = filter.providers(providers);
             }
             if let Some((plan_id, workspace_id)) = workspace {

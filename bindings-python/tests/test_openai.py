@@ -78,7 +78,7 @@ async def test_openai_beside_anthropic(
         key = orgs[0]["read_only_key"]
         gpt = await ledger.add_plan("OpenAI org", provider="openai", admin_api_key=key)
         claude = await ledger.add_plan("Claude org", admin_api_key=fake.orgs[0].admin_key)
-        assert (gpt.provider, gpt.org_id, gpt.status) == ("openai", orgs[0]["id"], "active")
+        assert (gpt.provider, gpt.org_id, gpt.status) == ("openai", orgs[0]["slug"], "active")
         assert gpt.key_hint is not None and gpt.key_hint.endswith(key[-4:])
         for shown in (repr(gpt), repr(await ledger.list_plans())):
             assert key[12:-4] not in shown

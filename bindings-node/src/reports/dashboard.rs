@@ -54,7 +54,10 @@ impl TryFrom<DashboardOptions> for DashboardFilter {
             filter = filter.plans(integers::ids("planIds", ids)?);
         }
         if let Some(providers) = o.providers {
-            let providers = providers.iter().map(|p| p.parse()).collect::<Result<_, _>>()?;
+            let providers = providers
+                .iter()
+                .map(|p| p.parse())
+                .collect::<Result<_, _>>()?;
             filter = filter.providers(providers);
         }
         if let Some(ws) = o.workspace {

@@ -244,7 +244,7 @@ class DashboardMethods:
         """
         arg, zone = _period(period, time_zone)
         ids = None if plan_ids is None else list(plan_ids)
-        kinds = None if providers is None else list(providers)
+        kinds = None if providers is None else [str(p) for p in providers]
         pending = self._native.dashboard(
             arg, zone, ids, _workspace(workspace), top_subjects, kinds
         )
@@ -270,7 +270,7 @@ class AsyncDashboardMethods:
         """The company's spend in a period; see :meth:`costledger.Ledger.dashboard`."""
         arg, zone = _period(period, time_zone)
         ids = None if plan_ids is None else list(plan_ids)
-        kinds = None if providers is None else list(providers)
+        kinds = None if providers is None else [str(p) for p in providers]
         pending = self._native.dashboard(
             arg, zone, ids, _workspace(workspace), top_subjects, kinds
         )

@@ -556,12 +556,15 @@ fn http_get(url: &str) -> (String, String) {
     (status, answer)
 }
 
-#[test]
-fn connect_oauth_signs_in_through_a_loopback_redirect() {
+/// Run `plans connect --oauth --label LABEL EXTRA…` against the world's fake, play the
+/// browser (the fake approves and redirects to the loopback port), and return what the
+/// command printed, once it has succeeded.
+fn connect_through_loopback(w: &World, label: &str, extra: &[&str]) -> String {
     use std::io::{BufRead, BufReader};
-    let w = World::new(2, 3);
+    let mut args = vec!["plans", "connect", "--oauth", "--label", label];
+    args.extend(extra);
     let mut child = w
-        .process(&["plans", "connect", "--oauth", "--label", "Signed in"])
+        .process(&args)
         .env(
             "COSTLEDGER_OAUTH_CLIENT_ID",
             fake_admin_api::OAUTH_PUBLIC_CLIENT_ID,
@@ -599,16 +602,48 @@ fn connect_oauth_signs_in_through_a_loopback_redirect() {
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
     printed.push_str(&rest);
-    assert!(output.status.success(), "{printed}");
+    assert!(
+        output.status.success(),
+        "{printed}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!printed.contains("sk-ant-oat01-") && !printed.contains("sk-ant-ort01-"));
+    printed
+}
+
+#[test]
+fn connect_oauth_signs_in_through_a_loopback_redirect() {
+    let w = World::new(2, 3);
+    let printed = connect_through_loopback(&w, "Signed in", &[]);
     assert!(
         printed.contains("connected plan 1 \"Signed in\""),
         "{printed}"
     );
     assert!(printed.contains("OAuth (org:admin)"), "{printed}");
-    assert!(!printed.contains("sk-ant-oat01-") && !printed.contains("sk-ant-ort01-"));
     let plans = w.json(&["plans", "list", "--json"]);
     assert_eq!(plans[0]["key_hint"], "OAuth (org:admin)");
     assert_eq!(plans[0]["org_id"], w.fake.orgs()[0].id.as_str());
     // The plan syncs with its bearer token.
     w.ok(&["sync", "--plan", "1"]);
+}
+
+#[test]
+fn connect_oauth_chooses_among_the_organisations_a_sign_in_reaches() {
+    let w = World::new(2, 3);
+    let ids: Vec<String> = w.fake.orgs().iter().map(|o| o.id.clone()).collect();
+    w.fake
+        .server()
+        .set_oauth_account(&[ids[0].as_str(), ids[1].as_str()])
+        .unwrap();
+    // Without --org: the sign-in's own organisation, and the other one listed.
+    let printed = connect_through_loopback(&w, "First", &[]);
+    assert!(printed.contains("the sign-in also reaches"), "{printed}");
+    assert!(printed.contains(&format!("    {} ", ids[1])), "{printed}");
+    // With --org: the other organisation, one plan each.
+    let printed = connect_through_loopback(&w, "Second", &["--org", &ids[1]]);
+    assert!(printed.contains("connected plan 2 \"Second\""), "{printed}");
+    let plans = w.json(&["plans", "list", "--json"]);
+    assert_eq!(plans[0]["org_id"], ids[0].as_str());
+    assert_eq!(plans[1]["org_id"], ids[1].as_str());
+    w.ok(&["sync", "--plan", "2"]);
 }
