@@ -54,7 +54,8 @@ for (const kind of BACKENDS) {
       const regular = 'sk-ant-api03-' + 'x'.repeat(40) + 'AbCd'
       await rejectsWith(ledger.addPlan({ label: 'Regular', adminApiKey: regular }), 'INVALID_INPUT', /regular API key/)
       await rejectsWith(ledger.addPlan({ label: 'No key' }), 'INVALID_INPUT', /needs an admin key/)
-      await rejectsWith(ledger.addPlan({ label: 'Bad', provider: 'openai', adminApiKey: globex.admin_key }), 'INVALID_INPUT', /provider must be one of anthropic, claude_code_logs/)
+      await rejectsWith(ledger.addPlan({ label: 'Bad', provider: 'azure', adminApiKey: globex.admin_key }), 'INVALID_INPUT', /provider must be one of anthropic, openai, claude_code_logs/)
+      await rejectsWith(ledger.addPlan({ label: 'Bad', provider: 'openai', adminApiKey: globex.admin_key }), 'INVALID_INPUT', /is an Anthropic key; add it as an anthropic plan/)
       let rejected
       await rejectsWith(
         ledger.addPlan({ label: 'Unknown', adminApiKey: UNKNOWN_KEY }).catch((e) => {

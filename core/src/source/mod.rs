@@ -5,6 +5,7 @@
 
 pub mod anthropic;
 pub mod claude_code_logs;
+mod failure;
 pub mod openai;
 
 use std::fmt;

@@ -1,7 +1,7 @@
 //! The one request function: a paced, retried `GET` with the admin key, returning the
 //! decoded body and how many attempts it took.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use bytes::Bytes;
 use reqwest::StatusCode;
@@ -14,6 +14,7 @@ use super::{ANTHROPIC_VERSION, AnthropicSource};
 use crate::crypto::SecretString;
 use crate::error::{Error, Result};
 use crate::model::Credential;
+use crate::source::failure::{Api, LastFailure};
 use crate::source::{RequestStats, SourceContext};
 
 /// Query parameters in order; array parameters repeat their `name[]`.
@@ -34,21 +35,6 @@ enum Attempt {
     },
     /// No complete response: connection, timeout, or a body cut off.
     Transport(reqwest::Error),
-}
-
-/// Why the last attempt failed, for the error after the retries ran out.
-enum LastFailure {
-    Status {
-        status: u16,
-        request_id: Option<String>,
-        message: String,
-        retry_after: Option<Duration>,
-    },
-    Transport(reqwest::Error),
-    Malformed {
-        request_id: Option<String>,
-        why: String,
-    },
 }
 
 fn request_id(headers: &HeaderMap, envelope: &ErrorEnvelope) -> Option<String> {
@@ -156,7 +142,7 @@ impl AnthropicSource {
                         malformed += 1;
                         let failure = LastFailure::Malformed { request_id, why };
                         if malformed > RetryPolicy::MALFORMED_RETRIES {
-                            return Err(self.give_up(path, retry, failure));
+                            return Err(failure.give_up(&self.api(), path, retry));
                         }
                         (failure, None)
                     }
@@ -206,17 +192,17 @@ impl AnthropicSource {
                         retry_after: asked,
                     };
                     if !retryable_status(status, should_retry_header(&headers)) {
-                        return Err(self.refused(path, failure));
+                        return Err(failure.refused(&self.api(), path));
                     }
                     (failure, asked)
                 }
                 Attempt::Transport(e) if e.is_builder() => {
-                    return Err(self.give_up(path, retry, LastFailure::Transport(e)));
+                    return Err(LastFailure::Transport(e).give_up(&self.api(), path, retry));
                 }
                 Attempt::Transport(e) => (LastFailure::Transport(e), None),
             };
             if retry >= policy.max_retries {
-                return Err(self.give_up(path, retry, failure));
+                return Err(failure.give_up(&self.api(), path, retry));
             }
             let wait = policy.wait(retry, asked);
             tracing::debug!(
@@ -229,95 +215,13 @@ impl AnthropicSource {
         }
     }
 
-    /// The error for a status that retrying cannot fix (4xx other than 401/403/408/409/429).
-    fn refused(&self, path: &str, failure: LastFailure) -> Error {
-        let LastFailure::Status {
-            status,
-            request_id,
-            message,
-            ..
-        } = failure
-        else {
-            unreachable!("only statuses are refused");
-        };
-        let advice = if status == 404 {
-            format!(
-                "check that the base URL {} is the Anthropic API",
-                self.inner.config.base_url
-            )
-        } else {
-            "this is not retried; if it persists, report it with this message".to_string()
-        };
-        Error::Upstream {
-            status: Some(status),
-            request_id,
-            message: format!("GET {path} was refused: {message}; {advice}"),
-            source: None,
-        }
-    }
-
-    /// The error once retries are spent (or a request could not even be built).
-    fn give_up(&self, path: &str, retries: u32, failure: LastFailure) -> Error {
-        let after = match retries {
-            0 => String::new(),
-            1 => " after 1 retry".to_string(),
-            n => format!(" after {n} retries"),
-        };
-        match failure {
-            LastFailure::Status {
-                status: 429,
-                request_id,
-                retry_after,
-                ..
-            } => Error::RateLimited {
-                status: 429,
-                request_id,
-                retries,
-                retry_after,
-            },
-            LastFailure::Status {
-                status,
-                request_id,
-                message,
-                ..
-            } => Error::Upstream {
-                status: Some(status),
-                request_id,
-                message: format!(
-                    "GET {path} kept failing{after}: {message}; the Anthropic API is having \
-                     trouble, sync again later"
-                ),
-                source: None,
-            },
-            LastFailure::Transport(e) => {
-                let what = if e.is_timeout() {
-                    format!("timed out (limit {:?})", self.inner.config.timeout)
-                } else if e.is_connect() {
-                    "could not connect".to_string()
-                } else if e.is_body() || e.is_decode() {
-                    "the response body was cut off".to_string()
-                } else {
-                    "no complete response arrived".to_string()
-                };
-                Error::Upstream {
-                    status: e.status().map(|s| s.as_u16()),
-                    request_id: None,
-                    message: format!(
-                        "GET {path} {what}{after}; check the network and that {} is reachable",
-                        self.inner.config.base_url
-                    ),
-                    source: Some(Box::new(e.without_url())),
-                }
-            }
-            LastFailure::Malformed { request_id, why } => Error::Upstream {
-                status: Some(200),
-                request_id,
-                message: format!(
-                    "malformed response to GET {path}{after}: {why}; if it persists, report it \
-                     with this message"
-                ),
-                source: None,
-            },
+    /// How errors name this API.
+    fn api(&self) -> Api<'_> {
+        Api {
+            name: "Anthropic",
+            base_url_should_be: "the Anthropic API",
+            base_url: &self.inner.config.base_url,
+            timeout: self.inner.config.timeout,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The one request function of the OpenAI source: a paced, retried `GET` with the admin key
 //! as a bearer token, returning the decoded body, the organisation header and the attempts.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use bytes::Bytes;
 use reqwest::StatusCode;
@@ -16,6 +16,7 @@ use crate::source::anthropic::pacing::KeyId;
 use crate::source::anthropic::retry::{
     RetryPolicy, retry_after, retryable_status, should_retry_header,
 };
+use crate::source::failure::{Api, LastFailure};
 use crate::source::{RequestStats, SourceContext};
 
 /// `{"error":{"message","type","param","code"}}`, every field optional when reading.
@@ -53,20 +54,6 @@ enum Attempt {
         envelope: ErrorEnvelope,
     },
     Transport(reqwest::Error),
-}
-
-enum LastFailure {
-    Status {
-        status: u16,
-        request_id: Option<String>,
-        message: String,
-        retry_after: Option<Duration>,
-    },
-    Transport(reqwest::Error),
-    Malformed {
-        request_id: Option<String>,
-        why: String,
-    },
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -144,7 +131,7 @@ impl OpenAiSource {
                         let request_id = header(&headers, "x-request-id");
                         let failure = LastFailure::Malformed { request_id, why };
                         if malformed > RetryPolicy::MALFORMED_RETRIES {
-                            return Err(self.give_up(path, retry, failure));
+                            return Err(failure.give_up(&self.api(), path, retry));
                         }
                         (failure, None)
                     }
@@ -172,17 +159,17 @@ impl OpenAiSource {
                         retry_after: asked,
                     };
                     if !retryable_status(status, should_retry_header(&headers)) {
-                        return Err(self.refused(path, failure));
+                        return Err(failure.refused(&self.api(), path));
                     }
                     (failure, asked)
                 }
                 Attempt::Transport(e) if e.is_builder() => {
-                    return Err(self.give_up(path, retry, LastFailure::Transport(e)));
+                    return Err(LastFailure::Transport(e).give_up(&self.api(), path, retry));
                 }
                 Attempt::Transport(e) => (LastFailure::Transport(e), None),
             };
             if retry >= policy.max_retries {
-                return Err(self.give_up(path, retry, failure));
+                return Err(failure.give_up(&self.api(), path, retry));
             }
             let wait = policy.wait(retry, asked);
             tracing::debug!(path, retry = retry + 1, ?wait, "retrying an OpenAI request");
@@ -190,95 +177,13 @@ impl OpenAiSource {
         }
     }
 
-    /// The error for a status that retrying cannot fix.
-    fn refused(&self, path: &str, failure: LastFailure) -> Error {
-        let LastFailure::Status {
-            status,
-            request_id,
-            message,
-            ..
-        } = failure
-        else {
-            unreachable!("only statuses are refused");
-        };
-        let advice = if status == 404 {
-            format!(
-                "check that the base URL {} is the OpenAI API (without /v1)",
-                self.inner.config.base_url
-            )
-        } else {
-            "this is not retried; if it persists, report it with this message".to_string()
-        };
-        Error::Upstream {
-            status: Some(status),
-            request_id,
-            message: format!("GET {path} was refused: {message}; {advice}"),
-            source: None,
-        }
-    }
-
-    /// The error once retries are spent.
-    fn give_up(&self, path: &str, retries: u32, failure: LastFailure) -> Error {
-        let after = match retries {
-            0 => String::new(),
-            1 => " after 1 retry".to_string(),
-            n => format!(" after {n} retries"),
-        };
-        match failure {
-            LastFailure::Status {
-                status: 429,
-                request_id,
-                retry_after,
-                ..
-            } => Error::RateLimited {
-                status: 429,
-                request_id,
-                retries,
-                retry_after,
-            },
-            LastFailure::Status {
-                status,
-                request_id,
-                message,
-                ..
-            } => Error::Upstream {
-                status: Some(status),
-                request_id,
-                message: format!(
-                    "GET {path} kept failing{after}: {message}; the OpenAI API is having \
-                     trouble, sync again later"
-                ),
-                source: None,
-            },
-            LastFailure::Transport(e) => {
-                let what = if e.is_timeout() {
-                    format!("timed out (limit {:?})", self.inner.config.timeout)
-                } else if e.is_connect() {
-                    "could not connect".to_string()
-                } else if e.is_body() || e.is_decode() {
-                    "the response body was cut off".to_string()
-                } else {
-                    "no complete response arrived".to_string()
-                };
-                Error::Upstream {
-                    status: e.status().map(|s| s.as_u16()),
-                    request_id: None,
-                    message: format!(
-                        "GET {path} {what}{after}; check the network and that {} is reachable",
-                        self.inner.config.base_url
-                    ),
-                    source: Some(Box::new(e.without_url())),
-                }
-            }
-            LastFailure::Malformed { request_id, why } => Error::Upstream {
-                status: Some(200),
-                request_id,
-                message: format!(
-                    "malformed response to GET {path}{after}: {why}; if it persists, report it \
-                     with this message"
-                ),
-                source: None,
-            },
+    /// How errors name this API.
+    fn api(&self) -> Api<'_> {
+        Api {
+            name: "OpenAI",
+            base_url_should_be: "the OpenAI API (without /v1)",
+            base_url: &self.inner.config.base_url,
+            timeout: self.inner.config.timeout,
         }
     }
 }
