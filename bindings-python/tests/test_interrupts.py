@@ -9,6 +9,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -56,6 +57,19 @@ def assert_interrupted_and_released(ledger: costledger.Ledger, db: Db, plans: li
     assert [p.status for p in again.plans] == ["ok"] * len(plans), again
 
 
+@pytest.fixture
+def ctrl_c_raises() -> Iterator[None]:
+    """SIGINT raising KeyboardInterrupt, as in any interactive Python. A shell starts the
+    commands it runs in the background (`cmd &`, as scripts/test.sh runs the suites side by
+    side) with SIGINT ignored, and Python then leaves it ignored."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_ctrl_c_stops_a_blocking_sync_gracefully(
     open_kwargs: dict[str, Any], db: Db, fake: Fake
 ) -> None:
