@@ -57,6 +57,7 @@ fn page() -> UsagePage {
         starting_at: start,
         ending_at: start + TimeDelta::hours(BUCKETS),
         rows,
+        units: Vec::new(),
         stats: Default::default(),
     }
 }

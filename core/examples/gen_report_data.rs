@@ -246,6 +246,7 @@ fn usage_page(plan: usize, combos: &[Combo], day: NaiveDate, factor: u64) -> Usa
         starting_at: start,
         ending_at: start + TimeDelta::days(1),
         rows,
+        units: Vec::new(),
         stats: Default::default(),
     }
 }

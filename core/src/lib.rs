@@ -49,8 +49,8 @@ pub use reports::{
     Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, BudgetUpdate, Forecast, NewBudget,
 };
 pub use reports::{
-    Cost, Dashboard, DashboardFilter, Export, FocusFilter, Period, UserCosts, VerifyReport,
-    WorkspaceRef,
+    Cost, Dashboard, DashboardFilter, Export, FocusFilter, Period, UnitUsageFilter, UnitUsageLine,
+    UserCosts, VerifyReport, WorkspaceRef,
 };
 pub use sync::{PlanSyncReport, StreamReport, SyncCancel, SyncError, SyncOptions, SyncReport};
 

@@ -592,6 +592,7 @@ async fn focus_counts_usage_once_on_a_day_with_two_bases(db: TestDb) {
         width: costledger::BucketWidth::Hour,
         starting_at: at("2026-10-05T00:00:00Z"),
         ending_at: at("2026-10-06T00:00:00Z"),
+        units: Vec::new(),
         rows: vec![costledger::UsageRow {
             bucket_start: hour,
             api_key_id: Some("apikey_both".into()),

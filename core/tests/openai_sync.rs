@@ -11,6 +11,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use costledger::{
     BucketWidth, DashboardFilter, FixedClock, FocusFilter, Ledger, LedgerConfig, MasterKey,
     NewPlan, NewSubject, Period, Plan, Provider, SyncOptions, SyncStream, TokenCounts,
+    UnitUsageFilter, UsageUnit,
 };
 use fake_openai_api::{FakeConfig, FakeServer, Faults, OrgTruth};
 
@@ -22,6 +23,7 @@ backend_tests!(
     credentials_are_checked_against_the_provider,
     a_dashboard_across_providers_sums_both_bills,
     key_owners_are_attribution_targets_and_late_data_is_caught,
+    non_token_usage_is_stored_and_estimated_until_billed,
 );
 
 const STREAMS: &[SyncStream] = &[SyncStream::Metadata, SyncStream::Usage, SyncStream::Cost];
@@ -172,6 +174,115 @@ async fn stored_tokens(s: &Synced, plan: &Plan) -> BTreeMap<TokenKey, TokenCount
     out
 }
 
+/// (day, unit, project, user, key, model, variant) of non-token usage.
+type UnitKey = (
+    String,
+    UsageUnit,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The unit an endpoint's truth rows count, and their variant.
+fn truth_unit(r: &fake_openai_api::UsageTruthRow) -> Option<(UsageUnit, &str, Option<String>)> {
+    Some(match r.endpoint.as_str() {
+        "images" => (
+            UsageUnit::Images,
+            "images",
+            Some(format!(
+                "{}/{}",
+                r.size.as_deref().unwrap_or(""),
+                r.source.as_deref().unwrap_or("")
+            )),
+        ),
+        "audio_speeches" => (UsageUnit::SpeechCharacters, "characters", None),
+        "audio_transcriptions" => (UsageUnit::TranscriptionSeconds, "seconds", None),
+        "file_search_calls" => (
+            UsageUnit::FileSearchCalls,
+            "num_requests",
+            r.vector_store_id.clone(),
+        ),
+        "code_interpreter_sessions" => (UsageUnit::CodeInterpreterSessions, "num_sessions", None),
+        _ => return None,
+    })
+}
+
+/// (quantity, requests) per unit key, as the fake served it.
+fn truth_units(org: &OrgTruth) -> BTreeMap<UnitKey, (u64, u64)> {
+    let mut out: BTreeMap<UnitKey, (u64, u64)> = BTreeMap::new();
+    for r in &org.usage {
+        let Some((unit, field, variant)) = truth_unit(r) else {
+            continue;
+        };
+        let key = (
+            r.day.clone(),
+            unit,
+            r.project_id.clone(),
+            r.user_id.clone(),
+            r.api_key_id.clone(),
+            r.model.clone(),
+            variant,
+        );
+        let e = out.entry(key).or_default();
+        e.0 += r.counts.get(field).copied().unwrap_or(0);
+        e.1 += r.num_model_requests;
+    }
+    out.retain(|_, (q, r)| *q > 0 || *r > 0);
+    out
+}
+
+/// Stored vector storage per (day, project): the level every bucket of the day reports.
+fn truth_levels(org: &OrgTruth) -> BTreeMap<(String, Option<String>), u64> {
+    org.vector_storage
+        .iter()
+        .map(|r| ((r.day.clone(), Some(r.project_id.clone())), r.usage_bytes))
+        .collect()
+}
+
+async fn stored_units(
+    s: &Synced,
+    plan: &Plan,
+) -> (
+    BTreeMap<UnitKey, (u64, u64)>,
+    BTreeMap<(String, Option<String>), u64>,
+) {
+    let now = s.fake.now();
+    let rows = s
+        .ledger
+        .store()
+        .unit_rows(plan.id, BucketWidth::Hour, now - TimeDelta::days(400), now)
+        .await
+        .unwrap();
+    let mut units: BTreeMap<UnitKey, (u64, u64)> = BTreeMap::new();
+    let mut levels = BTreeMap::new();
+    for r in rows {
+        let day = r.bucket_start.date_naive().to_string();
+        if r.unit == UsageUnit::StorageBytes {
+            let level = levels.entry((day, r.workspace_id)).or_insert(r.quantity);
+            assert_eq!(
+                *level, r.quantity,
+                "every bucket of a day has the day's level"
+            );
+            continue;
+        }
+        let key = (
+            day,
+            r.unit,
+            r.workspace_id,
+            r.actor_id,
+            r.api_key_id,
+            r.model,
+            r.variant,
+        );
+        let e = units.entry(key).or_default();
+        e.0 += r.quantity;
+        e.1 += r.requests;
+    }
+    (units, levels)
+}
+
 /// Billed nanodollars per (day, API key).
 type CostKey = (String, Option<String>);
 
@@ -244,6 +355,21 @@ async fn assert_matches_truth(s: &Synced, days: i64) {
         assert!(cached > 0);
         assert_eq!(total, org.tokens_total.input_tokens as i64);
         assert_ne!(total, org.tokens_total.input_tokens as i64 + cached);
+        // Usage that is not tokens, per day and every dimension its endpoint has.
+        let (units, levels) = stored_units(s, plan).await;
+        assert_eq!(
+            units,
+            truth_units(org),
+            "non-token usage of plan {}",
+            plan.id
+        );
+        assert!(
+            units
+                .keys()
+                .any(|k| k.1 == UsageUnit::Images && k.3.is_some())
+        );
+        assert_eq!(levels, truth_levels(org), "storage of plan {}", plan.id);
+        assert!(!levels.is_empty());
         // Billed cost per day and key.
         let cost = stored_cost(s, plan).await;
         assert_eq!(cost, truth_cost(org), "cost of plan {}", plan.id);
@@ -622,4 +748,117 @@ async fn small_pages_tile_the_range_and_sum_to_the_big_page() {
     let e = usage(Some(169)).await.unwrap_err();
     assert_eq!(e.code(), "INVALID_INPUT", "{e}");
     fake.shutdown().await;
+}
+
+/// The fake's bill of the non-token line items the price table prices, per day: what a
+/// list-price estimate of the same usage must come to.
+fn truth_unit_bill(org: &OrgTruth, model: &str) -> BTreeMap<String, i64> {
+    let mut out: BTreeMap<String, i64> = BTreeMap::new();
+    for r in &org.cost {
+        let line = r.line_item.as_str();
+        let wanted = match model {
+            // The fake's 1792x1792 size is not one the price table knows.
+            "dall-e-3" => line.starts_with("dall-e-3 ") && !line.contains("1792x1792"),
+            "dall-e-2" => line.starts_with("dall-e-2 "),
+            "tts-1" => line == "tts-1, characters",
+            "whisper-1" => line == "whisper-1, audio",
+            "" => [
+                "file search tool calls",
+                "code interpreter sessions",
+                "Vector storage",
+            ]
+            .contains(&line),
+            _ => unreachable!(),
+        };
+        if wanted {
+            *out.entry(r.day.clone()).or_default() += r.amount_nanos as i64;
+        }
+    }
+    out
+}
+
+async fn non_token_usage_is_stored_and_estimated_until_billed(db: TestDb) {
+    let s = setup(db, 1, 5).await;
+    // Usage only: no day is billed, so every amount is an estimate.
+    let options = sync_options(5).streams(&[SyncStream::Metadata, SyncStream::Usage]);
+    let report = s.ledger.sync(options).await.unwrap();
+    assert!(report.is_ok(), "{report:#?}");
+    let plan = &s.plans[0];
+    let truth = s.fake.truth();
+    let org = &truth.orgs[0];
+    let (units, _) = stored_units(&s, plan).await;
+    assert_eq!(units, truth_units(org));
+    // Whole days strictly inside the history: the first is cut by the backfill start.
+    let today = s.fake.now().date_naive();
+    let (from, to) = (today - TimeDelta::days(3), today);
+    let period: Period = format!("{from}..{to}").parse().unwrap();
+    let d = s
+        .ledger
+        .dashboard(DashboardFilter::new(period).plans(vec![plan.id]))
+        .await
+        .unwrap();
+    assert_eq!(d.totals.billed().nanos(), 0);
+    // The unit report: one line per day and combination, summing to the stored rows.
+    let lines = s
+        .ledger
+        .unit_usage(&UnitUsageFilter {
+            plan_ids: vec![plan.id],
+            ..UnitUsageFilter::new(from, to)
+        })
+        .await
+        .unwrap();
+    assert!(lines.iter().all(|l| l.day >= from && l.day < to));
+    let days: Vec<String> = (0..3)
+        .map(|i| (from + TimeDelta::days(i)).to_string())
+        .collect();
+    for model in ["dall-e-3", "dall-e-2", "tts-1", "whisper-1", ""] {
+        let bill = truth_unit_bill(org, model);
+        let expected: i64 = days.iter().filter_map(|d| bill.get(d)).sum();
+        // The estimates priced every unit of these models exactly as the fake billed them.
+        let line = d.per_model.iter().find(|m| m.model == model);
+        let got = line.map_or(0, |m| m.cost.estimated.nanos());
+        // Model "" is cost without a model: file search, code interpreter and storage.
+        assert_eq!(got, expected, "estimate of {model:?}");
+        assert!(expected > 0 || model == "dall-e-2", "{model} has usage");
+        let report_estimate: i64 = lines
+            .iter()
+            .filter(|l| l.model.as_deref().unwrap_or("") == model)
+            .filter(|l| !l.variant.as_deref().unwrap_or("").starts_with("1792x1792"))
+            .map(|l| l.estimate.expect("priced").nanos())
+            .sum();
+        assert_eq!(report_estimate, expected, "unit report estimate of {model}");
+    }
+    // A size the table does not price is reported without an estimate, never at $0.
+    let unpriced: Vec<_> = lines
+        .iter()
+        .filter(|l| l.variant.as_deref().unwrap_or("").starts_with("1792x1792"))
+        .collect();
+    assert!(unpriced.iter().all(|l| l.estimate.is_none()));
+    // Storage is a level: a whole day's line is the level, not 24 times it.
+    let storage: BTreeMap<(String, Option<String>), u64> = lines
+        .iter()
+        .filter(|l| l.unit == UsageUnit::StorageBytes)
+        .map(|l| ((l.day.to_string(), l.workspace_id.clone()), l.quantity))
+        .collect();
+    let levels = truth_levels(org);
+    assert!(!storage.is_empty());
+    for (key, bytes) in &storage {
+        assert_eq!(Some(bytes), levels.get(key), "{key:?}");
+    }
+    let images: u64 = lines
+        .iter()
+        .filter(|l| l.unit == UsageUnit::Images)
+        .map(|l| l.quantity)
+        .sum();
+    assert!(images > 0);
+    // Billing the days replaces the estimates.
+    let report = s.ledger.sync(sync_options(5)).await.unwrap();
+    assert!(report.is_ok(), "{report:#?}");
+    let period: Period = format!("{from}..{to}").parse().unwrap();
+    let d = s
+        .ledger
+        .dashboard(DashboardFilter::new(period).plans(vec![plan.id]))
+        .await
+        .unwrap();
+    assert_eq!(d.totals.estimated.nanos(), 0);
 }

@@ -939,6 +939,7 @@ async fn store_usage(s: &Synced, plan_id: i64, rows: &[(&str, &str, i64)]) {
         width: costledger::BucketWidth::Hour,
         starting_at: at("2026-10-04T00:00:00Z"),
         ending_at: at("2026-10-07T00:00:00Z"),
+        units: Vec::new(),
         rows: rows
             .iter()
             .map(|(hour, model, input)| costledger::UsageRow {

@@ -45,6 +45,7 @@ fn usage(from: i64, to: i64, input: i64) -> UsagePage {
         width: BucketWidth::Hour,
         starting_at: t(from),
         ending_at: t(to),
+        units: Vec::new(),
         rows: vec![UsageRow {
             bucket_start: t(from),
             api_key_id: Some("apikey_1".into()),

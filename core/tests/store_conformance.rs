@@ -66,6 +66,7 @@ fn page(from: i64, to: i64, rows: Vec<UsageRow>) -> UsagePage {
         starting_at: t(from),
         ending_at: t(to),
         rows,
+        units: Vec::new(),
         stats: Default::default(),
     }
 }

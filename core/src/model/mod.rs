@@ -6,6 +6,7 @@ pub(crate) mod plan;
 mod provider;
 mod subject;
 mod sync;
+mod units;
 mod usage;
 
 pub use money::{Money, NANOS_PER_CENT, NANOS_PER_DOLLAR};
@@ -23,6 +24,7 @@ pub use subject::{
     normalise_email,
 };
 pub use sync::{SyncEvent, SyncHistoryFilter, SyncStatus, SyncStream};
+pub use units::{UnitRow, UsageUnit};
 pub use usage::{
     Basis, BucketWidth, ClaudeCodeModelUsage, ClaudeCodePage, ClaudeCodeRecord, CostDimension,
     CostPage, CostRow, TokenCounts, TokenType, UsageDimension, UsagePage, UsageRow,

@@ -220,6 +220,9 @@ pub struct UsagePage {
     pub ending_at: DateTime<Utc>,
     /// The rows of every bucket on the page.
     pub rows: Vec<UsageRow>,
+    /// Usage of the same buckets that is not tokens (images, speech, storage…), replaced
+    /// with the token rows; empty for providers that have none.
+    pub units: Vec<crate::model::UnitRow>,
     /// Requests and retries it took.
     pub stats: RequestStats,
 }

@@ -7,6 +7,8 @@
 //!   costs ([`PriceTable::estimate`]): the priority tier, which the cost report leaves out,
 //!   and cross-checks against the bill. Billed cost stays the source of truth; an estimate
 //!   is labelled as one. A model or day without a price is a [`MissingPrice`], never $0.
+//!   Its `[[unit_price]]` entries price usage that is not tokens ([`UsageUnitPrice`]:
+//!   images, speech, transcription, file search, code interpreter, vector storage).
 //! - **The subscription catalog** ([`SubscriptionCatalog`], `subscriptions.toml`): seat
 //!   list prices per tier and billing cycle. With a plan's [`crate::Subscription`] it gives
 //!   the billing periods ([`billing_periods`]), the fixed fee of any date range, prorated
@@ -44,6 +46,7 @@ mod prices;
 mod subscriptions;
 mod table;
 mod unit_price;
+mod usage_units;
 
 pub use billing::{FeePeriod, FixedFee, billing_periods, fixed_fee, next_payment_date};
 pub use estimate::{Estimate, MissingPrice};
@@ -54,3 +57,4 @@ pub use prices::{
 pub use subscriptions::{CatalogEntry, SubscriptionCatalog, seat_price};
 pub use table::PriceTable;
 pub use unit_price::{Multiplier, UnitPrice};
+pub use usage_units::UsageUnitPrice;

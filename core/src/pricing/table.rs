@@ -10,8 +10,9 @@ use super::estimate::{Estimate, MissingPrice, estimate_with};
 use super::model_id;
 use super::prices::{self, Defaults, ModelPrice, SPEED_STANDARD};
 use super::unit_price::UnitPrice;
+use super::usage_units::{self, UsageUnitPrice};
 use crate::error::Result;
-use crate::model::{TokenCounts, TokenType};
+use crate::model::{Money, TokenCounts, TokenType, UnitRow};
 
 /// The bundled price data, compiled into the crate.
 const BUNDLED_PRICES: &str = include_str!("prices.toml");
@@ -27,6 +28,8 @@ pub struct PriceTable {
     entries: Vec<ModelPrice>,
     /// Model ids and aliases → the canonical model id.
     names: HashMap<String, String>,
+    /// Prices of usage that is not tokens.
+    units: Vec<UsageUnitPrice>,
     /// The day the data was last checked against its sources.
     as_of: Option<NaiveDate>,
 }
@@ -62,6 +65,13 @@ impl PriceTable {
             .enumerate()
             .map(|(i, table)| prices::read_entry(i + 1, table, &defaults))
             .collect::<Result<Vec<_>>>()?;
+        let units = fields
+            .tables("unit_price")?
+            .into_iter()
+            .enumerate()
+            .map(|(i, table)| usage_units::read_unit_price(i + 1, table))
+            .collect::<Result<Vec<_>>>()?;
+        usage_units::check_unit_prices(&units)?;
         fields.finish()?;
         entries.sort_by(|a, b| {
             (a.model.as_str(), a.effective_from).cmp(&(b.model.as_str(), b.effective_from))
@@ -79,6 +89,7 @@ impl PriceTable {
         Ok(PriceTable {
             entries,
             names,
+            units,
             as_of,
         })
     }
@@ -182,6 +193,25 @@ impl PriceTable {
             speed,
             tokens,
         )
+    }
+
+    /// What a bucket of non-token usage (`width_secs` seconds wide) costs at list prices on
+    /// `on`: its quantity times the `[[unit_price]]` of its unit, model and (for images)
+    /// size; storage by the byte-second, at the price per GiB-day. Rounded half to even to
+    /// a nanodollar. A unit without a price is a [`MissingPrice`] naming its model (or, for
+    /// units without one, the unit), never $0.
+    pub fn estimate_unit(
+        &self,
+        row: &UnitRow,
+        width_secs: i64,
+        on: NaiveDate,
+    ) -> std::result::Result<Money, MissingPrice> {
+        usage_units::estimate_unit(&self.units, row, width_secs, on)
+    }
+
+    /// Every `[[unit_price]]` entry, in file order.
+    pub fn unit_prices(&self) -> impl Iterator<Item = &UsageUnitPrice> {
+        self.units.iter()
     }
 
     /// Every entry, sorted by model id and then by `effective_from`.

@@ -85,7 +85,7 @@ pub(crate) struct DayAllocation {
 }
 
 impl DayAllocation {
-    fn add(&mut self, hour: i64, dim: FactDim, basis: Basis, amount: Money) {
+    pub(crate) fn add(&mut self, hour: i64, dim: FactDim, basis: Basis, amount: Money) {
         if amount != Money::ZERO {
             *self.facts.entry((hour, dim, basis)).or_default() += amount;
         }

@@ -7,11 +7,12 @@ use chrono::NaiveDate;
 
 use super::allocation::{FactDim, allocate_day};
 use super::span::{DAY, HOUR};
+use super::unit_estimates::estimate_units;
 use crate::Ledger;
 use crate::error::{Error, Result};
-use crate::model::{Basis, Money, Provider, TokenCounts};
+use crate::model::{Basis, BucketWidth, Money, Provider, TokenCounts};
 use crate::pricing::PriceTable;
-use crate::store::{DayFacts, Dim, Fact, Watermark};
+use crate::store::{DayFacts, Dim, Fact, Watermark, from_ts};
 
 /// A dimension allocation creates: (api key, workspace, model, tier, window).
 pub(crate) type NewDim = (Option<String>, Option<String>, String, String, String);
@@ -70,7 +71,15 @@ impl Ledger {
     ) -> Result<DayFacts> {
         let store = &self.inner.store;
         let (usage, costs) = store.day_inputs(plan_id, day).await?;
-        let allocation = allocate_day(provider, day, &usage, &costs, billed, PriceTable::bundled());
+        let mut allocation =
+            allocate_day(provider, day, &usage, &costs, billed, PriceTable::bundled());
+        if provider == Provider::OpenAi && !billed {
+            let (from, to) = (from_ts(day)?, from_ts(day + DAY)?);
+            let units = store
+                .unit_rows(plan_id, BucketWidth::Hour, from, to)
+                .await?;
+            estimate_units(&mut allocation, day, &units, PriceTable::bundled());
+        }
         let known: HashMap<i64, &Dim> = usage.iter().map(|u| (u.dim.id, &u.dim)).collect();
         let created: Vec<NewDim> = allocation
             .facts

@@ -16,6 +16,8 @@ mod forecast;
 pub(crate) mod materialize;
 pub mod period;
 mod span;
+mod unit_estimates;
+mod units;
 mod user_costs;
 mod verify;
 
@@ -32,5 +34,6 @@ pub use export::{Export, ExportFormat, ExportRecord};
 pub use focus::{FOCUS_COLUMNS, FocusFilter, FocusRow};
 pub use forecast::Forecast;
 pub use period::Period;
+pub use units::{UnitUsageFilter, UnitUsageLine};
 pub use user_costs::{DayCost, ModelCost, PlanCost, ProjectCost, SeatShare, UserCosts};
 pub use verify::{DayDifference, MonthDifference, PlanVerification, VERIFIED_TABLES, VerifyReport};

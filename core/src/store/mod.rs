@@ -344,6 +344,16 @@ pub trait UsageStore: Send + Sync + fmt::Debug {
         end: DateTime<Utc>,
     ) -> Result<Vec<UsageRow>>;
 
+    /// Stored non-token usage of a plan with buckets starting in `[start, end)`, in bucket
+    /// order.
+    async fn unit_rows(
+        &self,
+        plan_id: i64,
+        width: BucketWidth,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<crate::model::UnitRow>>;
+
     /// Stored cost rows of a plan with days starting in `[start, end)`, in day order.
     async fn cost_rows(
         &self,

@@ -222,6 +222,11 @@ pub(crate) mod sql_usage {
     include!("sql/usage.rs");
 }
 
+pub(crate) mod sql_units {
+    use super::*;
+    include!("sql/units.rs");
+}
+
 mod sql_sync {
     use super::*;
     include!("sql/sync.rs");

@@ -129,6 +129,7 @@ pub(super) fn usage_pages<'a>(
             starting_at: c.starting_at,
             ending_at: c.ending_at,
             rows: c.rows,
+            units: Vec::new(),
             stats: c.stats,
         })
         .boxed()

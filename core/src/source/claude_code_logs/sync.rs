@@ -339,6 +339,7 @@ pub(crate) async fn write_dirty_hours(
         starting_at: from_ts(start)?,
         ending_at: from_ts(end)?,
         rows,
+        units: Vec::new(),
         stats: RequestStats::default(),
     };
     let written = store.replace_usage_page(plan_id, &page, None).await?;

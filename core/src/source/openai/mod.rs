@@ -22,6 +22,7 @@
 mod http;
 mod metadata;
 mod reports;
+mod units;
 mod wire;
 
 use std::fmt;

@@ -2,8 +2,10 @@
 //!
 //! A usage page is one page of `usage/completions` (the endpoint that carries nearly all
 //! token spend) plus, for exactly the buckets it covers, the token-carrying rows of
-//! `usage/embeddings`, `usage/moderations` and `usage/web_search_calls`; so each page
-//! replaces one range completely. A cost page is one page of `costs`, grouped by project,
+//! `usage/embeddings`, `usage/moderations` and `usage/web_search_calls`, and the non-token
+//! usage of `usage/images`, `audio_speeches`, `audio_transcriptions`, `file_search_calls`,
+//! `code_interpreter_sessions` and `vector_stores` (see `units`); so each page replaces one
+//! range completely. A cost page is one page of `costs`, grouped by project,
 //! line item and API key.
 
 use std::collections::BTreeMap;
@@ -13,6 +15,7 @@ use futures::{StreamExt, stream};
 use serde::de::DeserializeOwned;
 
 use super::OpenAiSource;
+use super::units::UNIT_ENDPOINTS;
 use super::wire::{CompletionsResult, CostResult, InputResult, Page, WebSearchResult};
 use crate::error::{Error, Result};
 use crate::model::{BucketWidth, CostPage, CostRow, TokenCounts, UsagePage, UsageRow};
@@ -28,7 +31,7 @@ type Convert<I, R> = fn(DateTime<Utc>, I) -> std::result::Result<R, String>;
 
 /// The other usage endpoints whose rows fit costledger's token columns, with their
 /// `group_by` sets. Images, audio, file search, code interpreter and vector storage have no
-/// token counts; their spend comes in through `costs`, per key.
+/// token counts: they are read as units (`units::UNIT_ENDPOINTS`).
 const EXTRA: &[(&str, &[&str], Convert<serde_json::Value, UsageRow>)] = &[
     (
         "/v1/organization/usage/embeddings",
@@ -321,11 +324,30 @@ pub(super) fn usage_pages<'a>(
                 rows.extend(more.rows);
             }
         }
+        let mut units = Vec::new();
+        for (path, group_by, convert) in UNIT_ENDPOINTS {
+            let mut extra = Series {
+                source: series.source,
+                ctx: series.ctx,
+                path,
+                params: range_params(first, page.last_end, width, buckets.max(1), group_by),
+                width: width.seconds(),
+                floor: first,
+                end: page.last_end,
+                token: None,
+                done: false,
+            };
+            while let Some((more, s)) = extra.next(*convert).await? {
+                stats.add(s);
+                units.extend(more.rows);
+            }
+        }
         let usage = UsagePage {
             width,
             starting_at: first,
             ending_at: page.last_end,
             rows: merge(rows),
+            units,
             stats,
         };
         Ok(Some((usage, series)))

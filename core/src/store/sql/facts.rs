@@ -655,6 +655,8 @@ impl FactStore for ThisStore {
              WHERE plan_id = $1 \
              UNION ALL SELECT MIN(bucket_start), MAX(bucket_start) FROM costledger_costs \
              WHERE plan_id = $1 \
+             UNION ALL SELECT MIN(bucket_start), MAX(bucket_start) FROM costledger_usage_units \
+             WHERE plan_id = $1 \
              UNION ALL SELECT MIN(hour), MAX(hour) FROM costledger_cost_facts WHERE plan_id = $1 \
              UNION ALL SELECT MIN(day), MAX(day) FROM costledger_cost_daily WHERE plan_id = $1 \
              UNION ALL SELECT MIN(day), MAX(day) FROM costledger_usage_daily WHERE plan_id = $1 \

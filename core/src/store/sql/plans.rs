@@ -31,6 +31,7 @@ macro_rules! select_plans {
 /// Tables holding a plan's synced data, emptied by a purge (children before parents).
 const PURGED_TABLES: &[&str] = &[
     "DELETE FROM costledger_usage WHERE plan_id = $1",
+    "DELETE FROM costledger_usage_units WHERE plan_id = $1",
     "DELETE FROM costledger_usage_dims WHERE plan_id = $1",
     "DELETE FROM costledger_costs WHERE plan_id = $1",
     "DELETE FROM costledger_sync_state WHERE plan_id = $1",

@@ -240,6 +240,15 @@ impl UsageStore for ThisStore {
             })
             .collect();
         ThisStore::insert_usage_rows(&mut tx, plan_id, page.width.seconds(), &inserts).await?;
+        let range = (to_ts(page.starting_at), to_ts(page.ending_at));
+        let units = super::sql_units::replace_units(
+            &mut tx,
+            plan_id,
+            page.width.seconds(),
+            range,
+            &page.units,
+        )
+        .await?;
         super::sql_stale::mark_stale(
             &mut tx,
             plan_id,
@@ -253,7 +262,7 @@ impl UsageStore for ThisStore {
         tx.commit()
             .await
             .map_err(db_error("committing a usage page"))?;
-        Ok(inserts.len() as u64)
+        Ok(inserts.len() as u64 + units)
     }
 
     async fn replace_cost_page(
@@ -378,6 +387,16 @@ impl UsageStore for ThisStore {
                 })
             })
             .collect()
+    }
+
+    async fn unit_rows(
+        &self,
+        plan_id: i64,
+        width: BucketWidth,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<crate::model::UnitRow>> {
+        super::sql_units::unit_rows(&self.pool, plan_id, width.seconds(), start, end).await
     }
 
     async fn cost_rows(
