@@ -232,6 +232,13 @@ export declare class Ledger {
    */
   rebuildCostFacts(planId: number, days: DateRange): Promise<number>
   /**
+   * Usage that is not tokens per plan and UTC day in `[from, to)`, per workspace, key,
+   * actor, model, unit and variant, with a list-price estimate. Plans of providers
+   * without such usage (Anthropic) have no lines. A `to` not after `from`, or an unknown
+   * unit, is `INVALID_INPUT`; an unknown plan `NOT_FOUND`.
+   */
+  unitUsage(options: UnitUsageOptions): Promise<Array<UnitUsageLine>>
+  /**
    * What a subject cost in a period: the allocated and estimated cost of the API keys
    * attributed to them (a mapping first, else the key creator's email, resolved per hour),
    * per plan, model, project and day, plus their seat share of plan subscriptions.
@@ -1668,6 +1675,50 @@ export interface TokenCounts {
   output: number
   /** Web search requests made by the server tool. */
   webSearchRequests: number
+}
+
+/** One UTC day of one combination of a plan's non-token usage. */
+export interface UnitUsageLine {
+  /** The plan. */
+  planId: number
+  /** The UTC day, `YYYY-MM-DD`. */
+  day: string
+  /** The workspace (an OpenAI project); null for usage no project owns. */
+  workspaceId: string | null
+  /** The API key; null for Playground use and units not reported per key. */
+  apiKeyId: string | null
+  /** The organisation member who made the requests, when the provider says. */
+  actorId: string | null
+  /** The model, for units reported per model. */
+  model: string | null
+  /** What is counted. */
+  unit: 'images' | 'speech_characters' | 'transcription_seconds' | 'file_search_calls' | 'code_interpreter_sessions' | 'storage_bytes'
+  /** An image's `size/source`, or the vector store of file search calls. */
+  variant: string | null
+  /** Model requests behind it. */
+  requests: number
+  /**
+   * The day's count; for `storage_bytes`, byte-days (the bytes stored, averaged over the
+   * day).
+   */
+  quantity: number
+  /**
+   * Its list-price estimate; null when the price table has no price for it (never a
+   * zero). The bill is in the cost reports.
+   */
+  estimate: Money | null
+}
+
+/** What `unitUsage` reads. */
+export interface UnitUsageOptions {
+  /** First UTC day, `YYYY-MM-DD`. */
+  from: string
+  /** The day after the last, `YYYY-MM-DD`. */
+  to: string
+  /** Only these plans (default: every connected plan). */
+  planIds?: Array<number>
+  /** Only these units (default: all). */
+  units?: Array<'images' | 'speech_characters' | 'transcription_seconds' | 'file_search_calls' | 'code_interpreter_sessions' | 'storage_bytes'>
 }
 
 /** What one subject cost in a period. */

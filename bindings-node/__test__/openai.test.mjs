@@ -82,5 +82,25 @@ for (const kind of BACKENDS) {
       await rejectsWith(ledger.dashboard({ period, providers: ['azure'] }), 'INVALID_INPUT')
       assertNoKey(d, [openai.orgs[0].read_only_key])
     })
+
+    it('reports usage that is not tokens per day, with list-price estimates', async () => {
+      const [from, to] = ['2026-11-10', '2026-11-13']
+      const lines = await ledger.unitUsage({ from, to })
+      assert.ok(lines.length > 0)
+      assert.deepEqual([...new Set(lines.map((l) => l.planId))], [gpt.id])
+      assert.deepEqual([...new Set(lines.map((l) => l.day))].sort(), ['2026-11-10', '2026-11-11', '2026-11-12'])
+      const truth = (await openai.truth()).orgs[0]
+      const images = truth.usage
+        .filter((r) => r.endpoint === 'images' && r.day >= from && r.day < to)
+        .reduce((n, r) => n + r.counts.images, 0)
+      assert.ok(images > 0)
+      assert.equal(lines.filter((l) => l.unit === 'images').reduce((n, l) => n + l.quantity, 0), images)
+      assert.ok(lines.some((l) => l.estimate !== null && /^\d+(\.\d+)?$/.test(l.estimate.usd)))
+      const storage = await ledger.unitUsage({ from, to, planIds: [gpt.id], units: ['storage_bytes'] })
+      assert.ok(storage.length > 0 && storage.every((l) => l.unit === 'storage_bytes'))
+      assert.deepEqual(await ledger.unitUsage({ from, to, planIds: [claude.id] }), [])
+      await rejectsWith(ledger.unitUsage({ from, to, units: ['pixels'] }), 'INVALID_INPUT')
+      await rejectsWith(ledger.unitUsage({ from: to, to: from }), 'INVALID_INPUT')
+    })
   })
 }

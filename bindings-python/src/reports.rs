@@ -2,7 +2,7 @@
 //! FinOps FOCUS export. Periods arrive as the core parses them; budgets are in `budgets.rs`.
 
 use chrono::NaiveDate;
-use costledger::{BudgetScope, DashboardFilter, Error, FocusFilter, Period};
+use costledger::{BudgetScope, DashboardFilter, Error, FocusFilter, Period, UnitUsageFilter};
 use pyo3::prelude::*;
 
 use crate::ledger::PyLedger;
@@ -81,6 +81,30 @@ impl PyLedger {
                 filter = filter.workspace(plan_id, workspace_id);
             }
             ledger.dashboard(filter).await
+        })
+    }
+
+    /// Non-token usage per UTC day in `[from_, to)`, with list-price estimates.
+    #[pyo3(signature = (from_, to, plan_ids=None, units=None))]
+    fn unit_usage(
+        &self,
+        from_: NaiveDate,
+        to: NaiveDate,
+        plan_ids: Option<Vec<i64>>,
+        units: Option<Vec<String>>,
+    ) -> Pending {
+        let ledger = self.inner.clone();
+        Pending::json(async move {
+            let filter = UnitUsageFilter {
+                plan_ids: plan_ids.unwrap_or_default(),
+                units: units
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|u| u.parse())
+                    .collect::<Result<_, _>>()?,
+                ..UnitUsageFilter::new(from_, to)
+            };
+            ledger.unit_usage(&filter).await
         })
     }
 

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -102,5 +103,30 @@ async def test_openai_beside_anthropic(
         assert only.totals.billed == openai_bill
         with pytest.raises(costledger.InvalidInputError):
             await ledger.dashboard(period="2026-11", providers=["azure"])
+
+        # Usage that is not tokens: per day, with list-price estimates; none for Anthropic.
+        units = await ledger.unit_usage(date(2026, 11, 10), date(2026, 11, 13))
+        assert units and all(isinstance(u, costledger.UnitUsageLine) for u in units)
+        assert {u.plan_id for u in units} == {gpt.id}
+        assert {u.day for u in units} == {date(2026, 11, d) for d in (10, 11, 12)}
+        truth = openai_fake.truth()["orgs"][0]
+        images = sum(
+            r["counts"]["images"] for r in truth["usage"]
+            if r["endpoint"] == "images" and "2026-11-10" <= r["day"] < "2026-11-13"
+        )  # fmt: skip
+        assert sum(u.quantity for u in units if u.unit == "images") == images > 0
+        priced = [u for u in units if u.estimate is not None]
+        assert priced and all(isinstance(u.estimate, Decimal) for u in priced)
+        only = await ledger.unit_usage(
+            date(2026, 11, 10), date(2026, 11, 13), plan_ids=[gpt.id], units=["storage_bytes"]
+        )
+        assert only and {u.unit for u in only} == {"storage_bytes"}
+        assert await ledger.unit_usage(
+            date(2026, 11, 10), date(2026, 11, 13), plan_ids=[claude.id]
+        ) == []
+        with pytest.raises(costledger.InvalidInputError):
+            await ledger.unit_usage(date(2026, 11, 10), date(2026, 11, 13), units=["pixels"])
+        with pytest.raises(costledger.InvalidInputError):
+            await ledger.unit_usage(date(2026, 11, 13), date(2026, 11, 10))
     finally:
         await ledger.close()

@@ -74,6 +74,7 @@ from .providers import ProviderInfo
 from .reports import Cost, Forecast, Period, PeriodLike, TokenCounts, WorkspaceRef
 from .subjects import KeyMapping, Project, Subject
 from .sync import PlanSyncReport, StreamReport, SyncEvent, SyncFailure, SyncReport
+from .units import UnitUsageLine
 from .user_costs import DayCost, ModelCost, PlanCost, ProjectCost, SeatShare, UserCosts
 from .verify import DayDifference, MonthDifference, PlanVerification, VerifyReport
 
@@ -145,6 +146,7 @@ __all__ = [
     "SyncReport",
     "TokenCounts",
     "UnderlyingError",
+    "UnitUsageLine",
     "UpstreamError",
     "UserCosts",
     "VerifyReport",

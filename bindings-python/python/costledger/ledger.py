@@ -17,6 +17,7 @@ from .claude_code_logs import AsyncClaudeCodeLogMethods, ClaudeCodeLogMethods
 from .dashboard import AsyncDashboardMethods, DashboardMethods
 from .plans import AsyncPlanMethods, PlanMethods
 from .providers import AsyncProviderMethods, ProviderMethods
+from .units import AsyncUnitUsageMethods, UnitUsageMethods
 from .reports import AsyncReportMethods, ReportMethods
 from .subjects import AsyncSubjectMethods, SubjectMethods
 from .sync import AsyncSyncMethods, SyncMethods
@@ -90,7 +91,7 @@ def _open(
 
 class Ledger(
     PlanMethods, SubjectMethods, SyncMethods, UserCostMethods, DashboardMethods, ReportMethods,
-    BudgetMethods, ClaudeCodeLogMethods, VerifyMethods, ProviderMethods,
+    BudgetMethods, ClaudeCodeLogMethods, VerifyMethods, ProviderMethods, UnitUsageMethods,
 ):  # fmt: skip
     """A blocking handle on costledger's data: plan connections, subjects and key mappings,
     synced usage and cost, reports and budgets.
@@ -219,7 +220,7 @@ class Ledger(
 class AsyncLedger(
     AsyncPlanMethods, AsyncSubjectMethods, AsyncSyncMethods, AsyncUserCostMethods,
     AsyncDashboardMethods, AsyncReportMethods, AsyncBudgetMethods, AsyncClaudeCodeLogMethods,
-    AsyncVerifyMethods, AsyncProviderMethods,
+    AsyncVerifyMethods, AsyncProviderMethods, AsyncUnitUsageMethods,
 ):  # fmt: skip
     """An asyncio handle on costledger's data, with the methods of :class:`Ledger` as
     coroutines. They run on costledger's own runtime threads, so the event loop stays free;

@@ -19,10 +19,21 @@ __all__ = [
     "SubscriptionTier",
     "SyncStatus",
     "SyncStream",
+    "UsageUnit",
 ]
 
 Provider = Literal["anthropic", "openai", "claude_code_logs"]
 """Where a plan's usage comes from."""
+
+UsageUnit = Literal[
+    "images",
+    "speech_characters",
+    "transcription_seconds",
+    "file_search_calls",
+    "code_interpreter_sessions",
+    "storage_bytes",
+]
+"""What a line of usage that is not tokens counts (:meth:`Ledger.unit_usage`)."""
 
 PlanStatus = Literal["active", "disconnected", "error"]
 """The state of a plan connection."""

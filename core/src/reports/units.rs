@@ -13,6 +13,8 @@ use crate::{Ledger, ListPlans};
 
 const DAY: i64 = 86_400;
 
+super::export::export_records!(UnitUsageLine);
+
 /// What [`Ledger::unit_usage`] reads: UTC days `[from, to)` of some plans.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnitUsageFilter {

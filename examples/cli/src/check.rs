@@ -84,7 +84,9 @@ pub fn before_opening(global: &Global, command: &Command) -> CliResult<Checked> 
                 args::scope(scope)?;
                 args::period_or_month(period.as_deref(), now)?;
             }
-            ReportCommand::Budgets { .. } | ReportCommand::History { .. } => {}
+            ReportCommand::Budgets { .. }
+            | ReportCommand::History { .. }
+            | ReportCommand::Units { .. } => {}
         },
         Command::Logs(c) => {
             crate::logs::options(c)?;

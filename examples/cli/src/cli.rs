@@ -379,6 +379,25 @@ pub enum ReportCommand {
         #[arg(long = "plan", value_name = "ID")]
         plans: Vec<i64>,
     },
+    /// Usage that is not tokens (OpenAI images, speech, transcription, file search, code
+    /// interpreter, vector storage) per UTC day, with list-price estimates.
+    Units {
+        /// First UTC day (2026-11-01); default: the first of this month.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// The day after the last (2026-12-01); default: tomorrow.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Only this plan (repeatable).
+        #[arg(long = "plan", value_name = "ID")]
+        plans: Vec<i64>,
+        /// Only this unit (repeatable): images, speech_characters, transcription_seconds,
+        /// file_search_calls, code_interpreter_sessions, storage_bytes.
+        #[arg(long = "unit", value_name = "UNIT")]
+        units: Vec<String>,
+        #[command(flatten)]
+        format: Format,
+    },
     /// Every budget's spend, remaining and forecast in its current period.
     Budgets {
         #[command(flatten)]

@@ -1,7 +1,13 @@
 //! `costledger report …`: a user's costs, the dashboard, budgets, sync history, forecasts,
 //! and the FOCUS export.
 
-use costledger::{DashboardFilter, FocusFilter, Money, SyncEvent, SyncHistoryFilter, UserCosts};
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, TimeDelta};
+use costledger::{
+    DashboardFilter, FocusFilter, Money, SyncEvent, SyncHistoryFilter, UnitUsageFilter,
+    UnitUsageLine, UserCosts,
+};
 
 use crate::args;
 use crate::budgets;
@@ -80,6 +86,37 @@ pub async fn run(ctx: &Context, command: ReportCommand) -> CliResult {
                 filter = filter.plans(plans);
             }
             print!("{}", ledger.focus_export(filter).await?);
+        }
+        ReportCommand::Units {
+            from,
+            to,
+            plans,
+            units,
+            format,
+        } => {
+            let today = ctx.now.date_naive();
+            let from = match from {
+                Some(text) => args::date("--from", &text)?,
+                None => today.with_day(1).unwrap_or(today),
+            };
+            let to = match to {
+                Some(text) => args::date("--to", &text)?,
+                None => today + TimeDelta::days(1),
+            };
+            let filter = UnitUsageFilter {
+                plan_ids: plans,
+                units: units
+                    .iter()
+                    .map(|u| args::parse("--unit", u))
+                    .collect::<CliResult<_>>()?,
+                ..UnitUsageFilter::new(from, to)
+            };
+            let lines = ledger.unit_usage(&filter).await?;
+            if output::export(&lines, &format)? {
+                return Ok(());
+            }
+            render::heading(&format!("Usage that is not tokens · {from} to {to} (UTC)"));
+            print_units(&lines);
         }
         ReportCommand::Budgets { format } => {
             let statuses = ledger.budget_statuses().await?;
@@ -192,6 +229,56 @@ fn print_user(ctx: &Context, c: &UserCosts) {
 
     dashboard::print_days(&c.per_day, c.period.local_date(ctx.now), 31, "Day by day:");
     render::note("\nAmounts are rounded to the cent; --json gives them exact to the nanodollar.");
+}
+
+/// The range's lines summed per plan, unit, model and variant; per-day lines are in the JSON
+/// and CSV.
+fn print_units(lines: &[UnitUsageLine]) {
+    if lines.is_empty() {
+        println!("no usage other than tokens in this range (OpenAI plans have it)");
+        return;
+    }
+    type Key<'a> = (i64, String, &'a str, &'a str);
+    let mut sums: BTreeMap<Key<'_>, (u64, u64, Option<Money>)> = BTreeMap::new();
+    for l in lines {
+        let key = (
+            l.plan_id,
+            l.unit.to_string(),
+            l.model.as_deref().unwrap_or(""),
+            l.variant.as_deref().unwrap_or(""),
+        );
+        let e = sums.entry(key).or_insert((0, 0, Some(Money::ZERO)));
+        e.0 += l.quantity;
+        e.1 += l.requests;
+        e.2 = e.2.zip(l.estimate).map(|(a, b)| a + b);
+    }
+    let mut t = table(
+        &[
+            "Plan", "Unit", "Model", "Variant", "Quantity", "Requests", "Estimate",
+        ],
+        &[0, 4, 5, 6],
+    );
+    for ((plan, unit, model, variant), (quantity, requests, estimate)) in sums {
+        let unit = if unit == "storage_bytes" {
+            "storage (byte-days)".to_string()
+        } else {
+            unit
+        };
+        t.add_row(vec![
+            plan.to_string(),
+            unit,
+            model.to_string(),
+            variant.to_string(),
+            count(quantity),
+            count(requests),
+            estimate.map_or_else(|| "no price".to_string(), money),
+        ]);
+    }
+    println!("{t}");
+    render::note(
+        "  Estimates are list prices from the price table; the bill (report dashboard) is what \
+         the provider charged.",
+    );
 }
 
 fn print_history(events: &[SyncEvent]) {

@@ -77,5 +77,32 @@ fn an_openai_organisation_is_added_with_its_key_and_synced() {
     assert_eq!(plans[0]["org_id"], org.slug.as_str());
     assert!(plans[0]["last_synced_at"].is_string(), "{plans}");
     assert!(NOW.starts_with("2026-11-20"));
+    // Usage that is not tokens, per day, as JSON and as a table.
+    let range = ["--from", "2026-11-17", "--to", "2026-11-21"];
+    let truth = fake.truth();
+    let images: u64 = truth.orgs[0]
+        .usage
+        .iter()
+        .filter(|r| r.endpoint == "images")
+        .map(|r| r.counts["images"])
+        .sum();
+    assert!(images > 0);
+    let lines = w.json(&[&["report", "units"][..], &range, &["--json"]].concat());
+    let got: u64 = lines
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["unit"] == "images")
+        .map(|l| l["quantity"].as_u64().unwrap())
+        .sum();
+    assert_eq!(got, images);
+    let table = w.ok_cmd(&mut w.cmd(&[&["report", "units"][..], &range].concat()));
+    assert!(table.contains("storage (byte-days)"), "{table}");
+    assert!(table.contains("dall-e"), "{table}");
+    w.fails_cmd(
+        &mut w.cmd(&["report", "units", "--unit", "pixels"]),
+        exit::USAGE,
+        "INVALID_INPUT",
+    );
     runtime.block_on(fake.shutdown());
 }
