@@ -48,7 +48,11 @@ fn blocks(file: &str, lang: &str) -> Vec<(usize, String)> {
 #[test]
 fn pricing_doc_price_table_sample_parses() {
     let samples = blocks("docs/pricing.md", "toml");
-    assert_eq!(samples.len(), 2, "docs/pricing.md has its two TOML samples");
+    assert_eq!(
+        samples.len(),
+        3,
+        "docs/pricing.md has its three TOML samples"
+    );
     let table = PriceTable::from_toml(&samples[0].1).expect("the prices.toml sample parses");
     let day = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
     let sonnet = table
@@ -64,9 +68,36 @@ fn pricing_doc_price_table_sample_parses() {
 }
 
 #[test]
+fn pricing_doc_unit_price_sample_parses() {
+    let samples = blocks("docs/pricing.md", "toml");
+    let table = PriceTable::from_toml(&samples[1].1).expect("the unit_price sample parses");
+    let image = costledger::UnitRow {
+        bucket_start: chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap(),
+        workspace_id: None,
+        api_key_id: None,
+        actor_id: None,
+        model: Some("dall-e-3".into()),
+        unit: costledger::UsageUnit::Images,
+        variant: Some("1024x1024/image.generation".into()),
+        requests: 1,
+        quantity: 2,
+    };
+    let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let sample = table.estimate_unit(&image, 3_600, day).unwrap();
+    // The sample says what the bundled table says for the same image.
+    let bundled = PriceTable::bundled()
+        .estimate_unit(&image, 3_600, day)
+        .unwrap();
+    assert_eq!(
+        (sample, bundled),
+        (Money::parse_dollars("0.08").unwrap(), sample)
+    );
+}
+
+#[test]
 fn pricing_doc_subscription_sample_parses() {
     let samples = blocks("docs/pricing.md", "toml");
-    let catalog = SubscriptionCatalog::from_toml(&samples[1].1).expect("the catalog sample parses");
+    let catalog = SubscriptionCatalog::from_toml(&samples[2].1).expect("the catalog sample parses");
     let day = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
     for (cycle, price) in [(BillingCycle::Monthly, "25"), (BillingCycle::Annual, "240")] {
         let list = catalog

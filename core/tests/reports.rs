@@ -790,6 +790,24 @@ fn expected_per_model(
         );
         Money::from_nanos((n / i128::from(whole)) as i64)
     };
+    // The rows of each line, and of each (day, workspace) the bill covers: looked up per cost
+    // line rather than scanned, so the expectation is linear in the truth's size.
+    let mut by_line: std::collections::HashMap<Line, Vec<&fake_admin_api::UsageTruthRow>> =
+        std::collections::HashMap::new();
+    let mut billed_by_day: std::collections::HashMap<
+        (String, Option<String>),
+        Vec<&fake_admin_api::UsageTruthRow>,
+    > = std::collections::HashMap::new();
+    for r in &rows {
+        let line = line_of(r);
+        if covered.contains(&line) {
+            billed_by_day
+                .entry((r.day.clone(), r.workspace_id.clone()))
+                .or_default()
+                .push(r);
+        }
+        by_line.entry(line).or_default().push(r);
+    }
     let mut out: BTreeMap<String, (Money, Money)> = BTreeMap::new();
     for c in truth.cost.iter().filter(|c| in_october(&c.day)) {
         match c.cost_type.as_str() {
@@ -806,15 +824,13 @@ fn expected_per_model(
                 if line.2 == GEO_PRICED {
                     continue;
                 }
-                let of = |r: &&&fake_admin_api::UsageTruthRow| line_of(r) == line;
-                let whole: i64 = rows
+                let of_line = by_line.get(&line).map_or(&[][..], Vec::as_slice);
+                let whole: i64 = of_line
                     .iter()
-                    .filter(of)
                     .map(|r| tokens(&r.tokens).get(token_type))
                     .sum();
-                let part: i64 = rows
+                let part: i64 = of_line
                     .iter()
-                    .filter(of)
                     .filter(|r| r.api_key_id.as_deref() == Some(key))
                     .map(|r| tokens(&r.tokens).get(token_type))
                     .sum();
@@ -823,17 +839,14 @@ fn expected_per_model(
                 }
             }
             "web_search" => {
-                let billed = |r: &&&fake_admin_api::UsageTruthRow| {
-                    r.day == c.day
-                        && r.workspace_id == c.workspace_id
-                        && covered.contains(&line_of(r))
-                };
-                let whole: i64 = rows
+                let billed = billed_by_day
+                    .get(&(c.day.clone(), c.workspace_id.clone()))
+                    .map_or(&[][..], Vec::as_slice);
+                let whole: i64 = billed
                     .iter()
-                    .filter(billed)
                     .map(|r| r.tokens.web_search_requests as i64)
                     .sum();
-                for r in rows.iter().filter(billed) {
+                for r in billed {
                     if r.api_key_id.as_deref() == Some(key)
                         && r.model != GEO_PRICED
                         && r.tokens.web_search_requests > 0
