@@ -5,6 +5,7 @@
 mod common;
 mod logs_support;
 
+mod analytics_source;
 mod anthropic_client;
 mod anthropic_protocol;
 mod budgets;

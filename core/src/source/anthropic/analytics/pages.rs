@@ -22,6 +22,9 @@ pub const ANALYTICS_BETA: &str = "analytics-usage-cost-2026-08-24";
 
 pub(super) type Convert<I, R> = fn(I) -> std::result::Result<R, String>;
 
+/// A window `[from, to)` of the range.
+pub(super) type Window = (DateTime<Utc>, DateTime<Utc>);
+
 /// Where the pagination of one report stands.
 pub(super) struct Pager<'a> {
     pub(super) source: &'a AnthropicSource,
@@ -31,17 +34,13 @@ pub(super) struct Pager<'a> {
     pub(super) params: Params,
     pub(super) width_secs: i64,
     /// Windows not started yet.
-    pub(super) windows: VecDeque<(DateTime<Utc>, DateTime<Utc>)>,
+    pub(super) windows: VecDeque<Window>,
     /// The window being read and its next page token.
-    pub(super) current: Option<((DateTime<Utc>, DateTime<Utc>), Option<String>)>,
+    pub(super) current: Option<(Window, Option<String>)>,
 }
 
 /// Splits `[start, end)` into windows of at most `span` seconds.
-pub(super) fn windows(
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-    span: i64,
-) -> VecDeque<(DateTime<Utc>, DateTime<Utc>)> {
+pub(super) fn windows(start: DateTime<Utc>, end: DateTime<Utc>, span: i64) -> VecDeque<Window> {
     let mut out = VecDeque::new();
     let mut from = start;
     while from < end {
