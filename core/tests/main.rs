@@ -6,6 +6,7 @@ mod common;
 mod logs_support;
 
 mod analytics_source;
+mod analytics_store;
 mod anthropic_client;
 mod anthropic_protocol;
 mod budgets;
