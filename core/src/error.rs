@@ -166,9 +166,9 @@ pub enum Error {
     /// instead. Its code is `UPSTREAM`; match the variant (or
     /// [`Error::analytics_unavailable`]) for the reason.
     #[error(
-        "the Analytics API cannot answer{plan} ({reason}){status}{request}: {message}; \
+        "the Analytics API cannot answer{plan} ({reason}{status}{request}): {message}; \
          the legacy usage and cost reports still serve this",
-        plan = plan_suffix(*plan),
+        plan = plan.map(|p| format!(" for plan {p}")).unwrap_or_default(),
         status = status.map(|s| format!(", HTTP {s}")).unwrap_or_default(),
         request = request_suffix(request_id)
     )]

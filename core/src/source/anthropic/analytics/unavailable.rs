@@ -116,8 +116,22 @@ pub(super) fn classify(e: Error) -> Error {
         reason,
         status,
         request_id,
-        message,
+        message: without_advice(&message).to_string(),
     }
+}
+
+/// The refusal without the generic advice appended to it (report it, check the base URL):
+/// here the advice is to read the legacy reports.
+fn without_advice(message: &str) -> &str {
+    [
+        "; this is not retried",
+        "; check that the base URL",
+        "; check the admin key",
+    ]
+    .iter()
+    .filter_map(|cut| message.find(cut))
+    .min()
+    .map_or(message, |at| &message[..at])
 }
 
 #[cfg(test)]
@@ -183,6 +197,17 @@ mod tests {
             let got = classify(e);
             assert_eq!(got.analytics_unavailable(), want, "{got}");
         }
+        let e = classify(upstream(
+            400,
+            "GET /v1/organizations/analytics/cost was refused: invalid_request_error: HIPAA; \
+             this is not retried; if it persists, report it with this message",
+        ));
+        assert_eq!(
+            e.to_string(),
+            "the Analytics API cannot answer (hipaa_organization, HTTP 400, request id req_1): \
+             GET /v1/organizations/analytics/cost was refused: invalid_request_error: HIPAA; \
+             the legacy usage and cost reports still serve this"
+        );
     }
 
     #[test]
