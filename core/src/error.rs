@@ -160,6 +160,32 @@ pub enum Error {
         source: Option<BoxError>,
     },
 
+    /// The Anthropic Usage and Cost Analytics API cannot answer for this plan and range
+    /// (history before 2026 or older than 365 days, a HIPAA-ready organisation, a credential
+    /// without the scope, the beta not enabled): read the legacy usage and cost reports
+    /// instead. Its code is `UPSTREAM`; match the variant (or
+    /// [`Error::analytics_unavailable`]) for the reason.
+    #[error(
+        "the Analytics API cannot answer{plan} ({reason}{status}{request}): {message}; \
+         the legacy usage and cost reports still serve this",
+        plan = plan.map(|p| format!(" for plan {p}")).unwrap_or_default(),
+        status = status.map(|s| format!(", HTTP {s}")).unwrap_or_default(),
+        request = request_suffix(request_id)
+    )]
+    AnalyticsUnavailable {
+        /// The plan concerned, when known.
+        plan: Option<i64>,
+        /// Why.
+        reason: crate::model::AnalyticsUnavailable,
+        /// The HTTP status, when the provider said so (none when costledger knew before
+        /// asking).
+        status: Option<u16>,
+        /// The provider's request id, when known.
+        request_id: Option<String>,
+        /// The provider's message, or costledger's.
+        message: String,
+    },
+
     /// A credential could not be sealed or opened: a wrong or missing master key, a tampered
     /// or moved ciphertext, a failing host cipher.
     #[error("{message}")]
@@ -224,12 +250,20 @@ impl Error {
             Error::CredentialRejected { .. } | Error::OAuthRejected { .. } => "CREDENTIAL_REJECTED",
             Error::OrgMismatch { .. } => "ORG_MISMATCH",
             Error::RateLimited { .. } => "RATE_LIMITED",
-            Error::Upstream { .. } => "UPSTREAM",
+            Error::Upstream { .. } | Error::AnalyticsUnavailable { .. } => "UPSTREAM",
             Error::Crypto { .. } => "CRYPTO",
             Error::Storage { .. } => "STORAGE",
             Error::Closed => "CLOSED",
             Error::Interrupted => "INTERRUPTED",
             Error::Internal { .. } => "INTERNAL",
+        }
+    }
+
+    /// Why the Analytics API cannot answer, when this is that error.
+    pub fn analytics_unavailable(&self) -> Option<crate::model::AnalyticsUnavailable> {
+        match self {
+            Error::AnalyticsUnavailable { reason, .. } => Some(*reason),
+            _ => None,
         }
     }
 

@@ -75,4 +75,6 @@ mod docs_doctests {
     struct OAuth;
     #[doc = include_str!("../../docs/openai.md")]
     struct OpenAi;
+    #[doc = include_str!("../../docs/analytics.md")]
+    struct Analytics;
 }

@@ -5,6 +5,8 @@
 mod common;
 mod logs_support;
 
+mod analytics_source;
+mod analytics_store;
 mod anthropic_client;
 mod anthropic_protocol;
 mod budgets;
@@ -23,6 +25,7 @@ mod openai_sync;
 mod plans;
 mod report_rollups;
 mod reports;
+mod spend_limits_source;
 mod stale_days;
 mod store_conformance;
 mod store_open;

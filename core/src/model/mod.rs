@@ -1,14 +1,20 @@
 //! Plain data: plans, money, organisations, usage and cost.
 
+mod analytics;
 mod money;
 mod org;
 pub(crate) mod plan;
 mod provider;
+mod spend_limits;
 mod subject;
 mod sync;
 mod units;
 mod usage;
 
+pub use analytics::{
+    Actor, ActorKey, ActorType, AnalyticsCostPage, AnalyticsCostRow, AnalyticsDimension,
+    AnalyticsGroup, AnalyticsPage, AnalyticsUnavailable, AnalyticsUsagePage, AnalyticsUsageRow,
+};
 pub use money::{Money, NANOS_PER_CENT, NANOS_PER_DOLLAR};
 pub use org::{ApiKeyInfo, OrgMetadata, OrgUser, Workspace};
 pub use plan::{
@@ -18,6 +24,9 @@ pub use plan::{
 };
 pub use provider::{ProviderInfo, catalog as provider_catalog, provider_info};
 pub(crate) use provider::{check_credential_kind, focus_names};
+pub use spend_limits::{
+    EffectiveSpend, OrgKind, SpendLimit, SpendLimitScope, SpendLimitWrite, SpendMember, SpendPeriod,
+};
 pub(crate) use subject::check_text;
 pub use subject::{
     DEFAULT_PROJECT_NAME, KeyMapping, MappingFilter, NewKeyMapping, NewSubject, Project, Subject,

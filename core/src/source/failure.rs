@@ -40,6 +40,11 @@ impl LastFailure {
     /// The error for a status that retrying cannot fix (a 4xx other than those retried or
     /// refusing the credential).
     pub(crate) fn refused(self, api: &Api<'_>, path: &str) -> Error {
+        self.refused_call(api, "GET", path)
+    }
+
+    /// [`LastFailure::refused`] for a request of any method.
+    pub(crate) fn refused_call(self, api: &Api<'_>, method: &str, path: &str) -> Error {
         let LastFailure::Status {
             status,
             request_id,
@@ -60,13 +65,24 @@ impl LastFailure {
         Error::Upstream {
             status: Some(status),
             request_id,
-            message: format!("GET {path} was refused: {message}; {advice}"),
+            message: format!("{method} {path} was refused: {message}; {advice}"),
             source: None,
         }
     }
 
     /// The error once `retries` retries are spent (or a request could not even be built).
     pub(crate) fn give_up(self, api: &Api<'_>, path: &str, retries: u32) -> Error {
+        self.give_up_call(api, "GET", path, retries)
+    }
+
+    /// [`LastFailure::give_up`] for a request of any method.
+    pub(crate) fn give_up_call(
+        self,
+        api: &Api<'_>,
+        method: &str,
+        path: &str,
+        retries: u32,
+    ) -> Error {
         let after = match retries {
             0 => String::new(),
             1 => " after 1 retry".to_string(),
@@ -93,7 +109,7 @@ impl LastFailure {
                 status: Some(status),
                 request_id,
                 message: format!(
-                    "GET {path} kept failing{after}: {message}; the {} API is having trouble, \
+                    "{method} {path} kept failing{after}: {message}; the {} API is having trouble, \
                      sync again later",
                     api.name
                 ),
@@ -113,7 +129,7 @@ impl LastFailure {
                     status: e.status().map(|s| s.as_u16()),
                     request_id: None,
                     message: format!(
-                        "GET {path} {what}{after}; check the network and that {} is reachable",
+                        "{method} {path} {what}{after}; check the network and that {} is reachable",
                         api.base_url
                     ),
                     source: Some(Box::new(e.without_url())),
@@ -123,7 +139,7 @@ impl LastFailure {
                 status: Some(200),
                 request_id,
                 message: format!(
-                    "malformed response to GET {path}{after}: {why}; if it persists, report it \
+                    "malformed response to {method} {path}{after}: {why}; if it persists, report it \
                      with this message"
                 ),
                 source: None,

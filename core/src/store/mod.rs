@@ -7,6 +7,7 @@
 //! keeps native sqlx speed without generic trait bounds on every function. Only what truly
 //! differs (opening, write transactions, bulk inserts) is written per backend.
 
+pub mod analytics;
 pub mod budgets;
 pub mod facts;
 pub mod logs;
@@ -20,6 +21,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 
+pub use analytics::{AnalyticsStore, AnalyticsTotal, AnalyticsTotalsBy};
 pub use budgets::BudgetStore;
 pub use facts::{
     DayFacts, Dim, Fact, FactStore, FactSum, Grain, HourUsage, MonthRollups, Piece, StaleDay,
@@ -87,11 +89,25 @@ impl Default for StoreOptions {
 /// A store of everything costledger keeps: plans, usage, sync bookkeeping, subjects and
 /// cost facts.
 pub trait Store:
-    PlanStore + UsageStore + SyncStore + SubjectStore + FactStore + LogStore + BudgetStore
+    PlanStore
+    + UsageStore
+    + SyncStore
+    + SubjectStore
+    + FactStore
+    + LogStore
+    + BudgetStore
+    + AnalyticsStore
 {
 }
 impl<T> Store for T where
-    T: PlanStore + UsageStore + SyncStore + SubjectStore + FactStore + LogStore + BudgetStore
+    T: PlanStore
+        + UsageStore
+        + SyncStore
+        + SubjectStore
+        + FactStore
+        + LogStore
+        + BudgetStore
+        + AnalyticsStore
 {
 }
 

@@ -256,3 +256,8 @@ mod sql_budgets {
     use super::*;
     include!("sql/budgets.rs");
 }
+
+mod sql_analytics {
+    use super::*;
+    include!("sql/analytics.rs");
+}

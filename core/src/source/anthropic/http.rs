@@ -1,11 +1,12 @@
-//! The one request function: a paced, retried `GET` with the admin key, returning the
-//! decoded body and how many attempts it took.
+//! The one request function: a paced, retried request with the admin key, returning the
+//! decoded body and how many attempts it took. Every endpoint (legacy reports, Analytics,
+//! Spend Limits) goes through it, so retries and pacing are the same everywhere.
 
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::{Method, StatusCode};
 
 use super::pacing::KeyId;
 use super::retry::{RetryPolicy, retry_after, retryable_status, should_retry_header};
@@ -19,6 +20,36 @@ use crate::source::{RequestStats, SourceContext};
 
 /// Query parameters in order; array parameters repeat their `name[]`.
 pub(crate) type Params = Vec<(String, String)>;
+
+/// One request: method, path, query, an optional `anthropic-beta` flag and JSON body.
+#[derive(Clone, Copy)]
+pub(crate) struct Call<'a> {
+    pub(crate) method: &'a Method,
+    pub(crate) path: &'a str,
+    pub(crate) params: &'a [(String, String)],
+    /// Sent as `anthropic-beta` (the Analytics and Spend Limits APIs need theirs).
+    pub(crate) beta: Option<&'static str>,
+    pub(crate) body: Option<&'a serde_json::Value>,
+}
+
+impl<'a> Call<'a> {
+    /// A `GET` with no beta flag and no body.
+    pub(crate) fn get(path: &'a str, params: &'a [(String, String)]) -> Self {
+        Call {
+            method: &Method::GET,
+            path,
+            params,
+            beta: None,
+            body: None,
+        }
+    }
+
+    /// The same call with an `anthropic-beta` flag.
+    pub(crate) fn beta(mut self, flag: &'static str) -> Self {
+        self.beta = Some(flag);
+        self
+    }
+}
 
 /// What one attempt came back with.
 enum Attempt {
@@ -101,6 +132,24 @@ impl AnthropicSource {
         params: &[(String, String)],
         decode: impl Fn(&[u8]) -> std::result::Result<T, String>,
     ) -> Result<(T, RequestStats)> {
+        self.send(ctx, Call::get(path, params), decode).await
+    }
+
+    /// Sends `call`, retried per the policy (writes too: setting a spend limit is an upsert
+    /// and deleting one is idempotent), the body decoded by `decode`.
+    pub(crate) async fn send<T>(
+        &self,
+        ctx: &SourceContext<'_>,
+        call: Call<'_>,
+        decode: impl Fn(&[u8]) -> std::result::Result<T, String>,
+    ) -> Result<(T, RequestStats)> {
+        let Call {
+            method,
+            path,
+            params,
+            beta,
+            body,
+        } = call;
         let mut auth = current_auth(ctx).await?;
         let mut refreshed_after_401 = false;
         let config = &self.inner.config;
@@ -126,15 +175,21 @@ impl AnthropicSource {
             if let Some(counter) = ctx.requests {
                 counter.record(retry > 0);
             }
-            let request = self
+            let mut request = self
                 .inner
                 .client
-                .get(&url)
+                .request(method.clone(), &url)
                 .query(params)
                 .header(auth_name, auth_value)
                 .header("anthropic-version", ANTHROPIC_VERSION)
                 .header(USER_AGENT, config.user_agent.as_str())
                 .timeout(config.timeout);
+            if let Some(flag) = beta {
+                request = request.header("anthropic-beta", flag);
+            }
+            if let Some(body) = body {
+                request = request.json(body);
+            }
             let (failure, asked) = match attempt(request).await {
                 Attempt::Success { body, request_id } => match decode(&body) {
                     Ok(value) => return Ok((value, stats)),
@@ -142,7 +197,12 @@ impl AnthropicSource {
                         malformed += 1;
                         let failure = LastFailure::Malformed { request_id, why };
                         if malformed > RetryPolicy::MALFORMED_RETRIES {
-                            return Err(failure.give_up(&self.api(), path, retry));
+                            return Err(failure.give_up_call(
+                                &self.api(),
+                                method.as_str(),
+                                path,
+                                retry,
+                            ));
                         }
                         (failure, None)
                     }
@@ -192,23 +252,29 @@ impl AnthropicSource {
                         retry_after: asked,
                     };
                     if !retryable_status(status, should_retry_header(&headers)) {
-                        return Err(failure.refused(&self.api(), path));
+                        return Err(failure.refused_call(&self.api(), method.as_str(), path));
                     }
                     (failure, asked)
                 }
                 Attempt::Transport(e) if e.is_builder() => {
-                    return Err(LastFailure::Transport(e).give_up(&self.api(), path, retry));
+                    return Err(LastFailure::Transport(e).give_up_call(
+                        &self.api(),
+                        method.as_str(),
+                        path,
+                        retry,
+                    ));
                 }
                 Attempt::Transport(e) => (LastFailure::Transport(e), None),
             };
             if retry >= policy.max_retries {
-                return Err(failure.give_up(&self.api(), path, retry));
+                return Err(failure.give_up_call(&self.api(), method.as_str(), path, retry));
             }
             let wait = policy.wait(retry, asked);
             tracing::debug!(
                 path,
                 retry = retry + 1,
                 ?wait,
+                method = method.as_str(),
                 "retrying an Admin API request"
             );
             tokio::time::sleep(wait).await;

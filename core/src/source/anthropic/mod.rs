@@ -19,6 +19,7 @@
 //! requests made with one key are spaced by [`AnthropicConfig::min_request_interval`].
 
 pub(crate) mod amounts;
+pub mod analytics;
 mod claude_code;
 mod http;
 mod metadata;
@@ -34,6 +35,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+pub use analytics::{AnalyticsRequest, CredentialReach};
 pub use retry::RetryPolicy;
 
 use crate::error::{Error, Result};

@@ -1,0 +1,132 @@
+//! [`AnalyticsStore`]: billed cost rows of the Anthropic Analytics API (net and list
+//! amounts per bucket and group) and the actors they are attributed to.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::error::Result;
+use crate::model::{Actor, ActorKey, AnalyticsCostRow, Money};
+
+/// What [`AnalyticsStore::analytics_cost_totals`] sums by, besides the UTC day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnalyticsTotalsBy {
+    /// The day only.
+    Day,
+    /// The API key (`None`: no key).
+    ApiKey,
+    /// The actor.
+    Actor,
+    /// The workspace (`None`: the Default workspace).
+    Workspace,
+}
+
+/// One day's billed totals of one group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnalyticsTotal {
+    /// The UTC day.
+    pub day: NaiveDate,
+    /// The API key or workspace id, as asked (`None` for the null group or by day).
+    pub id: Option<String>,
+    /// The actor, when summed by actor.
+    pub actor: Option<ActorKey>,
+    /// Net (post-discount) amount.
+    pub net: Money,
+    /// List-price amount.
+    pub list: Money,
+    /// Requests, when every row summed states them.
+    pub requests: Option<i64>,
+}
+
+/// Billed cost rows of the Analytics API and their actors.
+#[async_trait]
+pub trait AnalyticsStore: Send + Sync + fmt::Debug {
+    /// Upserts a page of cost rows of `plan_id`, bucket `width_secs` wide, keyed on (bucket,
+    /// width, every group value), and the actors they name (metadata updated, first seen
+    /// kept), in one transaction. Every row must be grouped by actor.
+    async fn upsert_analytics_costs(
+        &self,
+        plan_id: i64,
+        width_secs: i64,
+        rows: &[AnalyticsCostRow],
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// Deletes the cost rows of `plan_id` whose bucket starts in `[start, end)` (before a
+    /// window is read again from its first page).
+    async fn delete_analytics_costs(
+        &self,
+        plan_id: i64,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<u64>;
+
+    /// Net and list amounts and requests of `plan_id` per UTC day in `[start, end)`,
+    /// summed by `by`, ordered by day and group.
+    async fn analytics_cost_totals(
+        &self,
+        plan_id: i64,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        by: AnalyticsTotalsBy,
+    ) -> Result<Vec<AnalyticsTotal>>;
+
+    /// The actors of `plan_id` seen so far, ordered by type and id.
+    async fn analytics_actors(&self, plan_id: i64) -> Result<Vec<Actor>>;
+}
+
+/// How an actor is keyed in storage: (type, id), a federated identity's id being
+/// `<length of provider>:<provider><subject>` so that no two pairs collide.
+pub(crate) fn actor_columns(key: &ActorKey) -> (&'static str, String) {
+    let id = match key {
+        ActorKey::User(id) | ActorKey::ApiKey(id) | ActorKey::ServiceAccount(id) => id.clone(),
+        ActorKey::Federated { provider, subject } => {
+            format!("{}:{provider}{subject}", provider.len())
+        }
+    };
+    (key.actor_type().as_str(), id)
+}
+
+/// The key back from its columns (a federated key needs its stored provider and subject).
+pub(crate) fn actor_key(
+    actor_type: &str,
+    actor_id: String,
+    federated: Option<(String, String)>,
+) -> Result<ActorKey> {
+    use crate::model::ActorType;
+    Ok(match actor_type.parse::<ActorType>()? {
+        ActorType::User => ActorKey::User(actor_id),
+        ActorType::ApiKey => ActorKey::ApiKey(actor_id),
+        ActorType::ServiceAccount => ActorKey::ServiceAccount(actor_id),
+        ActorType::Federated => {
+            let (provider, subject) = federated.ok_or_else(|| crate::error::Error::Storage {
+                message: format!("stored federated actor {actor_id:?} has no provider and subject"),
+                source: None,
+            })?;
+            ActorKey::Federated { provider, subject }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn federated_keys_do_not_collide() {
+        let a = ActorKey::Federated {
+            provider: "a:1".into(),
+            subject: "b".into(),
+        };
+        let b = ActorKey::Federated {
+            provider: "a".into(),
+            subject: ":1b".into(),
+        };
+        assert_ne!(actor_columns(&a), actor_columns(&b));
+        assert_eq!(
+            actor_columns(&ActorKey::User("user_1".into())),
+            ("user_actor", "user_1".into())
+        );
+    }
+}

@@ -1,0 +1,250 @@
+// Shared AnalyticsStore queries, compiled once per backend: the including module defines `Db`
+// and `ThisStore` (with `pool` and `begin_write`).
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+
+use crate::error::{Error, Result};
+use crate::model::{Actor, ActorKey, AnalyticsCostRow, Money};
+use crate::store::analytics::{
+    AnalyticsStore, AnalyticsTotal, AnalyticsTotalsBy, actor_columns, actor_key,
+};
+use crate::store::{db_error, from_ts, to_ts};
+
+/// `None` stored as `''`, as the usage dimensions do.
+fn col(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("")
+}
+
+fn uncol(v: String) -> Option<String> {
+    (!v.is_empty()).then_some(v)
+}
+
+#[async_trait]
+impl AnalyticsStore for ThisStore {
+    async fn upsert_analytics_costs(
+        &self,
+        plan_id: i64,
+        width_secs: i64,
+        rows: &[AnalyticsCostRow],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for row in rows {
+            let actor = row.group.actor.as_ref().ok_or_else(|| {
+                Error::invalid(
+                    "analytics cost rows are stored grouped by actor; request them with \
+                     AnalyticsDimension::Actor",
+                )
+            })?;
+            let (actor_type, actor_id) = actor_columns(&actor.key());
+            let (provider, subject, email, name, deleted) = match actor {
+                Actor::User {
+                    email_address,
+                    name,
+                    deleted,
+                    ..
+                } => (None, None, email_address.clone(), name.clone(), *deleted),
+                Actor::Federated { provider, subject } => {
+                    (Some(provider.clone()), Some(subject.clone()), None, None, false)
+                }
+                _ => (None, None, None, None, false),
+            };
+            sqlx::query(
+                "INSERT INTO costledger_analytics_actors \
+                 (plan_id, actor_type, actor_id, provider, subject, email_address, name, deleted, \
+                  first_seen, last_seen) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                 ON CONFLICT (plan_id, actor_type, actor_id) DO UPDATE SET \
+                 email_address = excluded.email_address, name = excluded.name, \
+                 deleted = excluded.deleted, last_seen = excluded.last_seen",
+            )
+            .bind(plan_id)
+            .bind(actor_type)
+            .bind(&actor_id)
+            .bind(provider)
+            .bind(subject)
+            .bind(email)
+            .bind(name)
+            .bind(i64::from(deleted))
+            .bind(to_ts(now))
+            .bind(to_ts(now))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("storing an analytics actor"))?;
+            let g = &row.group;
+            sqlx::query(
+                "INSERT INTO costledger_analytics_costs \
+                 (plan_id, bucket_start, bucket_width, api_key_id, workspace_id, model, \
+                  actor_type, actor_id, cost_type, token_type, service_tier, context_window, \
+                  inference_geo, product, speed, currency, amount_net_nanos, amount_list_nanos, \
+                  requests) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+                  $17, $18, $19) \
+                 ON CONFLICT (plan_id, bucket_start, bucket_width, api_key_id, workspace_id, \
+                  model, actor_type, actor_id, cost_type, token_type, service_tier, \
+                  context_window, inference_geo, product, speed) DO UPDATE SET \
+                 currency = excluded.currency, amount_net_nanos = excluded.amount_net_nanos, \
+                 amount_list_nanos = excluded.amount_list_nanos, requests = excluded.requests",
+            )
+            .bind(plan_id)
+            .bind(to_ts(row.starting_at))
+            .bind(width_secs)
+            .bind(col(&g.api_key_id))
+            .bind(col(&g.workspace_id))
+            .bind(col(&g.model))
+            .bind(actor_type)
+            .bind(&actor_id)
+            .bind(col(&g.cost_type))
+            .bind(col(&g.token_type))
+            .bind(col(&g.service_tier))
+            .bind(col(&g.context_window))
+            .bind(col(&g.inference_geo))
+            .bind(col(&g.product))
+            .bind(col(&g.speed))
+            .bind(&row.currency)
+            .bind(row.amount.nanos())
+            .bind(row.list_amount.nanos())
+            .bind(row.requests)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("storing an analytics cost row"))?;
+        }
+        tx.commit()
+            .await
+            .map_err(db_error("committing analytics cost rows"))
+    }
+
+    async fn delete_analytics_costs(
+        &self,
+        plan_id: i64,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let deleted = sqlx::query(
+            "DELETE FROM costledger_analytics_costs \
+             WHERE plan_id = $1 AND bucket_start >= $2 AND bucket_start < $3",
+        )
+        .bind(plan_id)
+        .bind(to_ts(start))
+        .bind(to_ts(end))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error("deleting analytics cost rows"))?;
+        tx.commit()
+            .await
+            .map_err(db_error("committing deleted analytics cost rows"))?;
+        Ok(deleted.rows_affected())
+    }
+
+    async fn analytics_cost_totals(
+        &self,
+        plan_id: i64,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        by: AnalyticsTotalsBy,
+    ) -> Result<Vec<AnalyticsTotal>> {
+        // Integer division floors for the non-negative instants stored.
+        let (select, group) = match by {
+            AnalyticsTotalsBy::Day => ("CAST('' AS TEXT) AS gid, CAST('' AS TEXT) AS gtype", ""),
+            AnalyticsTotalsBy::ApiKey => ("c.api_key_id AS gid, CAST('' AS TEXT) AS gtype", ", c.api_key_id"),
+            AnalyticsTotalsBy::Workspace => {
+                ("c.workspace_id AS gid, CAST('' AS TEXT) AS gtype", ", c.workspace_id")
+            }
+            AnalyticsTotalsBy::Actor => (
+                "c.actor_id AS gid, c.actor_type AS gtype",
+                ", c.actor_type, c.actor_id",
+            ),
+        };
+        let query = format!(
+            "SELECT CAST(c.bucket_start / 86400 AS BIGINT) AS day_number, {select}, \
+             CAST(SUM(c.amount_net_nanos) AS BIGINT) AS net, \
+             CAST(SUM(c.amount_list_nanos) AS BIGINT) AS list, \
+             CAST(SUM(c.requests) AS BIGINT) AS requests, CAST(COUNT(*) AS BIGINT) AS n, \
+             CAST(COUNT(c.requests) AS BIGINT) AS with_requests, \
+             MIN(a.provider) AS provider, MIN(a.subject) AS subject \
+             FROM costledger_analytics_costs c \
+             LEFT JOIN costledger_analytics_actors a ON a.plan_id = c.plan_id \
+               AND a.actor_type = c.actor_type AND a.actor_id = c.actor_id \
+             WHERE c.plan_id = $1 AND c.bucket_start >= $2 AND c.bucket_start < $3 \
+             GROUP BY (c.bucket_start / 86400){group} \
+             ORDER BY 1, 2, 3"
+        );
+        // Only the fixed fragments above are spliced in; every value is bound.
+        let rows = sqlx::query(sqlx::AssertSqlSafe(query))
+            .bind(plan_id)
+            .bind(to_ts(start))
+            .bind(to_ts(end))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("summing analytics cost rows"))?;
+        let read = |e| Error::storage("reading analytics totals", e);
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let day_number: i64 = row.try_get("day_number").map_err(read)?;
+            let day: NaiveDate = from_ts(day_number * 86_400)?.date_naive();
+            let gid: String = row.try_get("gid").map_err(read)?;
+            let gtype: String = row.try_get("gtype").map_err(read)?;
+            let n: i64 = row.try_get("n").map_err(read)?;
+            let with_requests: i64 = row.try_get("with_requests").map_err(read)?;
+            let requests: Option<i64> = row.try_get("requests").map_err(read)?;
+            let (id, actor) = match by {
+                AnalyticsTotalsBy::Day => (None, None),
+                AnalyticsTotalsBy::ApiKey | AnalyticsTotalsBy::Workspace => (uncol(gid), None),
+                AnalyticsTotalsBy::Actor => {
+                    let provider: Option<String> = row.try_get("provider").map_err(read)?;
+                    let subject: Option<String> = row.try_get("subject").map_err(read)?;
+                    let key: ActorKey = actor_key(&gtype, gid, provider.zip(subject))?;
+                    (None, Some(key))
+                }
+            };
+            out.push(AnalyticsTotal {
+                day,
+                id,
+                actor,
+                net: Money::from_nanos(row.try_get("net").map_err(read)?),
+                list: Money::from_nanos(row.try_get("list").map_err(read)?),
+                requests: (with_requests == n).then(|| requests.unwrap_or(0)),
+            });
+        }
+        Ok(out)
+    }
+
+    async fn analytics_actors(&self, plan_id: i64) -> Result<Vec<Actor>> {
+        let rows = sqlx::query(
+            "SELECT actor_type, actor_id, provider, subject, email_address, name, deleted \
+             FROM costledger_analytics_actors WHERE plan_id = $1 \
+             ORDER BY actor_type, actor_id",
+        )
+        .bind(plan_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("reading analytics actors"))?;
+        let read = |e| Error::storage("reading an analytics actor", e);
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let actor_type: String = row.try_get("actor_type").map_err(read)?;
+            let actor_id: String = row.try_get("actor_id").map_err(read)?;
+            let provider: Option<String> = row.try_get("provider").map_err(read)?;
+            let subject: Option<String> = row.try_get("subject").map_err(read)?;
+            let deleted: i64 = row.try_get("deleted").map_err(read)?;
+            let actor = match actor_key(&actor_type, actor_id, provider.zip(subject))? {
+                ActorKey::User(user_id) => Actor::User {
+                    user_id,
+                    email_address: row.try_get("email_address").map_err(read)?,
+                    name: row.try_get("name").map_err(read)?,
+                    deleted: deleted != 0,
+                },
+                ActorKey::ApiKey(api_key_id) => Actor::ApiKey { api_key_id },
+                ActorKey::ServiceAccount(service_account_id) => {
+                    Actor::ServiceAccount { service_account_id }
+                }
+                ActorKey::Federated { provider, subject } => Actor::Federated { provider, subject },
+            };
+            out.push(actor);
+        }
+        Ok(out)
+    }
+}
