@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export COSTLEDGER_BENCH_DATABASE_URL=${COSTLEDGER_BENCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/costledger_test}
-cargo build --release -q -p fake-admin-api -p costledger --example bench_sync
+cargo build --release -q -p fake-admin-api -p costledger --bin fake-admin-api --example bench_sync
 run() { target/release/examples/bench_sync "$@"; }
 median_of_5() {
     for _ in 1 2 3 4 5; do run "$@"; done | python3 -c '
