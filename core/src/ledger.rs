@@ -3,6 +3,7 @@
 mod master_key;
 mod oauth;
 mod plans;
+mod spend_limits;
 mod subjects;
 
 use std::collections::HashMap;

@@ -52,6 +52,7 @@ pub use reports::{
     Cost, Dashboard, DashboardFilter, Export, FocusFilter, Period, UnitUsageFilter, UnitUsageLine,
     UserCosts, VerifyReport, WorkspaceRef,
 };
+pub use source::anthropic::analytics::SpendLimitFilter;
 pub use sync::{PlanSyncReport, StreamReport, SyncCancel, SyncError, SyncOptions, SyncReport};
 
 /// The README's Rust samples, compiled as doctests so they cannot drift from the API.

@@ -25,6 +25,7 @@ mod openai_sync;
 mod plans;
 mod report_rollups;
 mod reports;
+mod spend_limits_ledger;
 mod spend_limits_source;
 mod stale_days;
 mod store_conformance;

@@ -196,6 +196,42 @@ pub trait UsageSource: Send + Sync + fmt::Debug {
     ) -> PageStream<'a, ClaudeCodePage> {
         Box::pin(futures::stream::empty())
     }
+
+    /// The provider's spend limits API, when it has one (Anthropic).
+    fn spend_limit_api(&self) -> Option<&dyn SpendLimitApi> {
+        None
+    }
+}
+
+/// A provider's spend limits: read, set (an upsert on scope and period), delete, and the
+/// per-member effective report.
+#[async_trait]
+pub trait SpendLimitApi: Send + Sync {
+    /// Every limit matching the filter.
+    async fn list(
+        &self,
+        ctx: SourceContext<'_>,
+        filter: &anthropic::analytics::SpendLimitFilter,
+    ) -> Result<Vec<crate::model::SpendLimit>>;
+
+    /// Set a limit; with the organisation's kind known, what it cannot set is refused first.
+    async fn set(
+        &self,
+        ctx: SourceContext<'_>,
+        write: &crate::model::SpendLimitWrite,
+        kind: Option<crate::model::OrgKind>,
+    ) -> Result<crate::model::SpendLimit>;
+
+    /// Delete a limit by id.
+    async fn delete(&self, ctx: SourceContext<'_>, id: &str) -> Result<()>;
+
+    /// Each member's effective limit and period-to-date spend (Claude Enterprise).
+    async fn effective(
+        &self,
+        ctx: SourceContext<'_>,
+        periods: &[crate::model::SpendPeriod],
+        user_ids: &[String],
+    ) -> Result<Vec<crate::model::EffectiveSpend>>;
 }
 
 /// The built-in sources, built from the ledger's config: the Anthropic Admin API and the

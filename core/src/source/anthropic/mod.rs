@@ -237,6 +237,10 @@ impl UsageSource for AnthropicSource {
         Provider::Anthropic
     }
 
+    fn spend_limit_api(&self) -> Option<&dyn crate::source::SpendLimitApi> {
+        Some(self)
+    }
+
     async fn verify(&self, ctx: SourceContext<'_>) -> Result<OrgInfo> {
         Ok(self.me(&ctx).await?.0)
     }

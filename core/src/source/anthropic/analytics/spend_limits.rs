@@ -235,6 +235,39 @@ impl AnthropicSource {
     }
 }
 
+#[async_trait::async_trait]
+impl crate::source::SpendLimitApi for AnthropicSource {
+    async fn list(
+        &self,
+        ctx: SourceContext<'_>,
+        filter: &SpendLimitFilter,
+    ) -> Result<Vec<SpendLimit>> {
+        self.spend_limits(ctx, filter).await
+    }
+
+    async fn set(
+        &self,
+        ctx: SourceContext<'_>,
+        write: &SpendLimitWrite,
+        kind: Option<OrgKind>,
+    ) -> Result<SpendLimit> {
+        self.set_spend_limit(ctx, write, kind).await
+    }
+
+    async fn delete(&self, ctx: SourceContext<'_>, id: &str) -> Result<()> {
+        self.delete_spend_limit(ctx, id).await
+    }
+
+    async fn effective(
+        &self,
+        ctx: SourceContext<'_>,
+        periods: &[SpendPeriod],
+        user_ids: &[String],
+    ) -> Result<Vec<EffectiveSpend>> {
+        self.effective_spend(ctx, periods, user_ids).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
