@@ -17,6 +17,7 @@ mod pending;
 mod plans;
 mod reports;
 mod runtime;
+mod spend_limits;
 mod subjects;
 mod sync;
 

@@ -72,6 +72,7 @@ from .plans import (
 )
 from .providers import ProviderInfo
 from .reports import Cost, Forecast, Period, PeriodLike, TokenCounts, WorkspaceRef
+from .spend_limits import EffectiveSpend, SpendLimit
 from .subjects import KeyMapping, Project, Subject
 from .sync import PlanSyncReport, StreamReport, SyncEvent, SyncFailure, SyncReport
 from .units import UnitUsageLine
@@ -96,6 +97,7 @@ __all__ = [
     "Dashboard",
     "DayCost",
     "DayDifference",
+    "EffectiveSpend",
     "Disconnected",
     "Forecast",
     "InternalError",
@@ -135,6 +137,7 @@ __all__ = [
     "ReportList",
     "Revocation",
     "SeatShare",
+    "SpendLimit",
     "StorageError",
     "StreamReport",
     "Subject",

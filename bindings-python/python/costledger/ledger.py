@@ -17,6 +17,7 @@ from .claude_code_logs import AsyncClaudeCodeLogMethods, ClaudeCodeLogMethods
 from .dashboard import AsyncDashboardMethods, DashboardMethods
 from .plans import AsyncPlanMethods, PlanMethods
 from .providers import AsyncProviderMethods, ProviderMethods
+from .spend_limits import AsyncSpendLimitMethods, SpendLimitMethods
 from .units import AsyncUnitUsageMethods, UnitUsageMethods
 from .reports import AsyncReportMethods, ReportMethods
 from .subjects import AsyncSubjectMethods, SubjectMethods
@@ -92,6 +93,7 @@ def _open(
 class Ledger(
     PlanMethods, SubjectMethods, SyncMethods, UserCostMethods, DashboardMethods, ReportMethods,
     BudgetMethods, ClaudeCodeLogMethods, VerifyMethods, ProviderMethods, UnitUsageMethods,
+    SpendLimitMethods,
 ):  # fmt: skip
     """A blocking handle on costledger's data: plan connections, subjects and key mappings,
     synced usage and cost, reports and budgets.
@@ -220,7 +222,7 @@ class Ledger(
 class AsyncLedger(
     AsyncPlanMethods, AsyncSubjectMethods, AsyncSyncMethods, AsyncUserCostMethods,
     AsyncDashboardMethods, AsyncReportMethods, AsyncBudgetMethods, AsyncClaudeCodeLogMethods,
-    AsyncVerifyMethods, AsyncProviderMethods, AsyncUnitUsageMethods,
+    AsyncVerifyMethods, AsyncProviderMethods, AsyncUnitUsageMethods, AsyncSpendLimitMethods,
 ):  # fmt: skip
     """An asyncio handle on costledger's data, with the methods of :class:`Ledger` as
     coroutines. They run on costledger's own runtime threads, so the event loop stays free;

@@ -17,6 +17,7 @@ __all__ = [
     "Provider",
     "RevocationStatus",
     "SubscriptionTier",
+    "SpendPeriod",
     "SyncStatus",
     "SyncStream",
     "UsageUnit",
@@ -34,6 +35,9 @@ UsageUnit = Literal[
     "storage_bytes",
 ]
 """What a line of usage that is not tokens counts (:meth:`Ledger.unit_usage`)."""
+
+SpendPeriod = Literal["daily", "weekly", "monthly"]
+"""The window a provider's spend limit resets over."""
 
 PlanStatus = Literal["active", "disconnected", "error"]
 """The state of a plan connection."""

@@ -86,6 +86,69 @@ impl SpendLimitScope {
     }
 }
 
+impl std::fmt::Display for SpendLimitScope {
+    /// `organization`, `workspace:wrkspc_…`, `user:user_…`, `seat_tier:…`,
+    /// `rbac_group:rbac_group_…`, `organization_service:…`, `usage_tier[:…]`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let id = match self {
+            SpendLimitScope::Organization | SpendLimitScope::UsageTier { usage_tier: None } => {
+                return f.write_str(self.type_name());
+            }
+            SpendLimitScope::Workspace { workspace_id: id }
+            | SpendLimitScope::User { user_id: id }
+            | SpendLimitScope::SeatTier { seat_tier: id }
+            | SpendLimitScope::RbacGroup { rbac_group_id: id }
+            | SpendLimitScope::OrganizationService { service: id }
+            | SpendLimitScope::UsageTier {
+                usage_tier: Some(id),
+            } => id,
+        };
+        write!(f, "{}:{id}", self.type_name())
+    }
+}
+
+impl std::str::FromStr for SpendLimitScope {
+    type Err = Error;
+
+    /// The text [`Display`](std::fmt::Display) writes.
+    fn from_str(text: &str) -> Result<Self> {
+        let text = text.trim();
+        let (kind, id) = match text.split_once(':') {
+            Some((kind, id)) => (kind, Some(id.trim().to_string())),
+            None => (text, None),
+        };
+        let need = |id: Option<String>| {
+            id.filter(|i| !i.is_empty()).ok_or_else(|| {
+                Error::invalid(format!(
+                    "a {kind} spend limit scope names its target, like {kind}:ID; got {text:?}"
+                ))
+            })
+        };
+        Ok(match kind {
+            "organization" if id.is_none() => SpendLimitScope::Organization,
+            "workspace" => SpendLimitScope::Workspace {
+                workspace_id: need(id)?,
+            },
+            "user" => SpendLimitScope::User { user_id: need(id)? },
+            "seat_tier" => SpendLimitScope::SeatTier {
+                seat_tier: need(id)?,
+            },
+            "rbac_group" => SpendLimitScope::RbacGroup {
+                rbac_group_id: need(id)?,
+            },
+            "organization_service" => SpendLimitScope::OrganizationService { service: need(id)? },
+            "usage_tier" => SpendLimitScope::UsageTier { usage_tier: id },
+            _ => {
+                return Err(Error::invalid(format!(
+                    "unknown spend limit scope {text:?}; expected organization, workspace:ID, \
+                     user:ID, seat_tier:TIER, rbac_group:ID, organization_service:SERVICE or \
+                     usage_tier"
+                )));
+            }
+        })
+    }
+}
+
 /// A configured spend limit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SpendLimit {
@@ -226,6 +289,27 @@ mod tests {
             scope,
             period,
             amount: cents.map(Money::from_cents),
+        }
+    }
+
+    #[test]
+    fn scopes_read_back_what_they_write() {
+        for text in [
+            "organization",
+            "workspace:wrkspc_1",
+            "user:user_1",
+            "seat_tier:premium",
+            "rbac_group:rbac_group_1",
+            "organization_service:claude_code",
+            "usage_tier",
+            "usage_tier:4",
+        ] {
+            let scope: SpendLimitScope = text.parse().unwrap();
+            assert_eq!(scope.to_string(), text);
+        }
+        for bad in ["", "org", "user", "user:", "organization:x", "team:1"] {
+            let e = bad.parse::<SpendLimitScope>().unwrap_err();
+            assert_eq!(e.code(), "INVALID_INPUT", "{bad}");
         }
     }
 

@@ -1,0 +1,88 @@
+"""Spend limits through Ledger and AsyncLedger, on SQLite and Postgres, against a fake Admin
+API whose second organisation is Claude Enterprise: limits read live, a member's limit set,
+replaced and deleted, what a Console organisation cannot set refused clearly, no key shown."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import costledger
+from conftest import FAKE_NOW, REPO, Fake, Org, open_any
+
+
+@pytest.fixture(scope="module")
+def enterprise_fake() -> Iterator[tuple[Fake, dict[str, Any]]]:
+    """The fake Admin API (3 orgs, the second Claude Enterprise) and its ground truth."""
+    binary = os.environ.get("COSTLEDGER_FAKE_ADMIN_API") or str(
+        REPO / "target" / "debug" / "fake-admin-api"
+    )
+    if not Path(binary).exists():
+        pytest.fail(f"{binary} not found: `cargo test --workspace --no-run` builds it")
+    process = subprocess.Popen(
+        [binary, "--port", "0", "--seed", "7", "--orgs", "3", "--days", "10",
+         "--enterprise-orgs", "1", "--now", FAKE_NOW.strftime("%Y-%m-%dT%H:%M:%SZ")],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    listening = process.stdout.readline().split()
+    assert listening[0] == "LISTENING", listening
+    orgs = [Org(**o) for o in json.loads(process.stdout.readline())["orgs"]]
+    process.stdout.readline()  # the scoped keys of the Enterprise org
+    fake = Fake(process, int(listening[1]), orgs)
+    try:
+        yield fake, fake.truth()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("kind", ["blocking", "async"])
+async def test_spend_limits_round_trip(
+    kind: str, open_kwargs: dict[str, Any], enterprise_fake: tuple[Fake, dict[str, Any]]
+) -> None:
+    fake, truth = enterprise_fake
+    kwargs = {**open_kwargs, "anthropic_base_url": fake.base_url}
+    ledger = await open_any(kind, **kwargs)
+    try:
+        console = await ledger.add_plan("Console", admin_api_key=fake.orgs[0].admin_key)
+        enterprise = await ledger.add_plan("Enterprise", admin_api_key=fake.orgs[1].admin_key)
+        held = next(o for o in truth["orgs"] if o["org_id"] == fake.orgs[1].id)
+        limits = await ledger.spend_limits(enterprise.id)
+        assert len(limits) == len(held["spend_limits"]["limits"])
+        assert all(isinstance(x, costledger.SpendLimit) for x in limits)
+
+        effective = await ledger.effective_spend(enterprise.id)
+        assert effective and all(isinstance(x, costledger.EffectiveSpend) for x in effective)
+        member = next(e.user_id for e in effective if e.user_id is not None)
+        assert all(isinstance(e.period_to_date_spend, Decimal) for e in effective)
+
+        first = await ledger.set_spend_limit(enterprise.id, f"user:{member}", "daily", "50")
+        assert (first.scope, first.period, first.amount) == (f"user:{member}", "daily", Decimal(50))
+        again = await ledger.set_spend_limit(enterprise.id, f"user:{member}", "daily", Decimal("75.25"))
+        assert (again.id, again.amount) == (first.id, Decimal("75.25"))
+        mine = await ledger.effective_spend(enterprise.id, periods=["daily"], user_ids=[member])
+        assert [e.spend_limit_id for e in mine] == [first.id]
+        await ledger.delete_spend_limit(enterprise.id, first.id)
+        assert all(x.id != first.id for x in await ledger.spend_limits(enterprise.id))
+
+        # What a Console organisation cannot set, and bad input, are refused clearly.
+        with pytest.raises(costledger.InvalidInputError, match="user"):
+            await ledger.set_spend_limit(console.id, f"user:{member}", "daily", "50")
+        for scope, period, amount in [("team:1", "daily", "5"), ("organization", "hourly", "5"),
+                                      ("organization", "monthly", "0.001")]:  # fmt: skip
+            with pytest.raises(costledger.InvalidInputError):
+                await ledger.set_spend_limit(console.id, scope, period, amount)  # type: ignore[arg-type]
+        with pytest.raises(costledger.InvalidInputError) as refused:
+            await ledger.effective_spend(console.id)
+        for shown in (repr(limits), repr(effective), str(refused.value)):
+            assert all(o.admin_key not in shown for o in fake.orgs)
+    finally:
+        await ledger.close()
