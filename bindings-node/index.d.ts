@@ -254,6 +254,23 @@ export declare class Ledger {
    */
   verify(options?: VerifyOptions | undefined | null): Promise<VerifyReport>
   /**
+   * The plan's spend limits at its provider, read live. A provider without a spend limits
+   * API is `INVALID_INPUT`; a credential that cannot read them `CREDENTIAL_REJECTED`.
+   */
+  spendLimits(options: SpendLimitsOptions): Promise<Array<SpendLimit>>
+  /**
+   * Set a spend limit at the plan's provider (an upsert on scope and period: the id is
+   * kept). What the organisation's kind cannot set is `INVALID_INPUT` naming the scope.
+   */
+  setSpendLimit(options: SetSpendLimitOptions): Promise<SpendLimit>
+  /** Delete a spend limit at the plan's provider by its id. */
+  deleteSpendLimit(planId: number, limitId: string): Promise<void>
+  /**
+   * Each member's effective limit and period-to-date spend (Claude Enterprise; a Console
+   * organisation is `INVALID_INPUT` with the provider's reason).
+   */
+  effectiveSpend(options: EffectiveSpendOptions): Promise<Array<EffectiveSpend>>
+  /**
    * Create a subject (a user of the host application) or replace its email and name. A
    * new subject gets a default project. An email already used by another subject is
    * `CONFLICT`.
@@ -641,6 +658,47 @@ export interface DisconnectOptions {
    * still show the plan.
    */
   purge?: boolean
+}
+
+/** A member's resolved limit for one period and their spend since it began. */
+export interface EffectiveSpend {
+  /** The member; null for a scoped API key's row. */
+  userId: string | null
+  /** Their e-mail, when known. */
+  email: string | null
+  /** Their name, when set. */
+  name: string | null
+  /** Deleted, or no longer a member. */
+  deleted: boolean
+  /** The scoped API key the row is about, if it is about one. */
+  scopedApiKeyId: string | null
+  /** The effective cap; null when no limit applies. */
+  amount: Money | null
+  /** The currency. */
+  currency: string
+  /** The period. */
+  period: 'daily' | 'weekly' | 'monthly'
+  /**
+   * Spend since the period began, exact to 1/1000 cent (zero can also mean the reading is
+   * unavailable).
+   */
+  periodToDateSpend: Money
+  /** The row's own scope, when stated. */
+  scope: string | null
+  /** The scope the limit was inherited from. */
+  source: string | null
+  /** The limit resolved. */
+  spendLimitId: string | null
+}
+
+/** Which effective rows `effectiveSpend` reads. */
+export interface EffectiveSpendOptions {
+  /** The plan. */
+  planId: number
+  /** Only these periods. */
+  periods?: Array<string>
+  /** Only these members. */
+  userIds?: Array<string>
 }
 
 /**
@@ -1450,6 +1508,54 @@ export interface SeatShare {
   seats: number
   /** One seat's fee, prorated to the period. */
   amount: Money
+}
+
+/** A limit to set (an upsert on scope and period). */
+export interface SetSpendLimitOptions {
+  /** The plan. */
+  planId: number
+  /**
+   * `organization`, `workspace:ID`, `user:ID`, `seat_tier:TIER`, `rbac_group:ID`,
+   * `organization_service:SERVICE`.
+   */
+  scope: string
+  /** The window it resets over. */
+  period: 'daily' | 'weekly' | 'monthly'
+  /**
+   * The cap in dollars, a decimal string of whole cents (`"50"`, `"75.25"`); null sets an
+   * explicit "no limit".
+   */
+  amountUsd?: string
+}
+
+/** A spend limit set at the provider. */
+export interface SpendLimit {
+  /** Its id (`spl_…`). */
+  id: string
+  /** What it applies to, in text form (`user:user_…`). */
+  scope: string
+  /** Its period. */
+  period: 'daily' | 'weekly' | 'monthly'
+  /** The cap; null is an explicit "no limit". */
+  amount: Money | null
+  /** The currency. */
+  currency: string
+  /** False when extra usage is switched off (the amount is kept). */
+  isEnabled: boolean
+  /** Created (ISO-8601), when the provider says. */
+  createdAt: string | null
+  /** Last written (ISO-8601), when the provider says. */
+  updatedAt: string | null
+}
+
+/** Which limits `spendLimits` lists. */
+export interface SpendLimitsOptions {
+  /** The plan. */
+  planId: number
+  /** Only these scope types (`organization`, `workspace`, `user`, …). */
+  scopeTypes?: Array<string>
+  /** Only this workspace's limits. */
+  workspaceId?: string
 }
 
 /** What one stream of one plan did. */

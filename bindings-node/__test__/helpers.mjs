@@ -31,10 +31,12 @@ export const FAKE_OPENAI_BIN = path.join(path.dirname(FAKE_BIN), 'fake-openai-ap
 /** The backends every suite runs on: SQLite always, Postgres when its URL is set. */
 export const BACKENDS = PG_URL ? ['sqlite', 'postgres'] : ['sqlite']
 
-/** Start `fake-admin-api` as a process; resolves once it has announced its port and orgs. */
-export async function startFake({ orgs = 2, days = DAYS, faults, bin = FAKE_BIN } = {}) {
+/** Start `fake-admin-api` as a process; resolves once it has announced its port and orgs.
+ * `enterpriseOrgs` (`'1'`) makes those orgs Claude Enterprise (spend limits per member). */
+export async function startFake({ orgs = 2, days = DAYS, faults, bin = FAKE_BIN, enterpriseOrgs } = {}) {
   const args = ['--port', '0', '--seed', '7', '--orgs', String(orgs), '--days', String(days), '--now', NOW]
   if (faults) args.push('--faults', faults)
+  if (enterpriseOrgs) args.push('--enterprise-orgs', enterpriseOrgs)
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'inherit'] })
   const failed = once(child, 'error').then(([e]) => {
     throw new Error(`cannot start ${bin} (cargo test --workspace --no-run builds it): ${e.message}`)

@@ -1,5 +1,6 @@
 // Plan connections: add, list, get, update, disconnect, rotate a credential, check, read the
-// organisation's metadata, import from the environment, and the provider catalog. The methods are the native ones (see index.d.ts for their docs).
+// organisation's metadata, import from the environment, the provider catalog, and the plan's
+// spend limits at its provider. The methods are the native ones (see index.d.ts for their docs).
 
 import { type NativeLedger } from './native'
 
@@ -13,7 +14,12 @@ export type {
   OrgUser,
   Plan,
   PlanUpdate,
+  EffectiveSpend,
+  EffectiveSpendOptions,
   ProviderInfo,
+  SetSpendLimitOptions,
+  SpendLimit,
+  SpendLimitsOptions,
   Subscription,
   SubscriptionInput,
   Workspace,
@@ -30,6 +36,10 @@ export const PLAN_METHODS = [
   'planMetadata',
   'importPlanFromEnv',
   'providers',
+  'spendLimits',
+  'setSpendLimit',
+  'deleteSpendLimit',
+  'effectiveSpend',
 ] as const
 
 /** The plan methods of `Ledger`. */

@@ -21,6 +21,7 @@ mod org;
 mod plans;
 mod providers;
 mod reports;
+mod spend_limits;
 mod subjects;
 mod sync;
 
