@@ -54,6 +54,7 @@ fn dim(id: i64, key: &str, tier: &str) -> Dim {
         model: "claude-sonnet-4-5-20250929".into(),
         service_tier: tier.into(),
         context_window: "0-200k".into(),
+        actor_id: None,
     }
 }
 

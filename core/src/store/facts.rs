@@ -25,6 +25,8 @@ pub struct Dim {
     pub service_tier: String,
     /// The context window.
     pub context_window: String,
+    /// The org member who made the requests (OpenAI's `user_id`), when the provider says.
+    pub actor_id: Option<String>,
 }
 
 /// One hour's usage of one dimension combination, read for allocation.

@@ -36,6 +36,7 @@ fn dim_from_row(row: &DbRow, offset: usize, plan_id: i64) -> Result<Dim> {
         model: row.try_get(offset + 3).map_err(read)?,
         service_tier: row.try_get(offset + 4).map_err(read)?,
         context_window: row.try_get(offset + 5).map_err(read)?,
+        actor_id: dim_out(row.try_get(offset + 6).map_err(read)?),
     })
 }
 
@@ -281,8 +282,9 @@ impl FactStore for ThisStore {
         for width in [3_600_i64, DAY] {
             let rows = sqlx::query(
                 "SELECT u.bucket_start, d.id, d.api_key_id, d.workspace_id, d.model, \
-                 d.service_tier, d.context_window, u.uncached_input, u.cache_write_5m, \
-                 u.cache_write_1h, u.cache_read, u.output, u.web_search_requests \
+                 d.service_tier, d.context_window, d.actor_id, u.uncached_input, \
+                 u.cache_write_5m, u.cache_write_1h, u.cache_read, u.output, \
+                 u.web_search_requests \
                  FROM costledger_usage u JOIN costledger_usage_dims d ON d.id = u.dim_id \
                  WHERE u.plan_id = $1 AND u.width = $2 AND u.bucket_start >= $3 \
                  AND u.bucket_start < $4 ORDER BY u.bucket_start, d.id",
@@ -298,7 +300,7 @@ impl FactStore for ThisStore {
                 usage.push(HourUsage {
                     hour: row.try_get(0).map_err(db_error("reading a day's usage"))?,
                     dim: dim_from_row(row, 1, plan_id)?,
-                    tokens: tokens_from_row(row, 7)?,
+                    tokens: tokens_from_row(row, 8)?,
                 });
             }
             if !usage.is_empty() {
@@ -321,6 +323,7 @@ impl FactStore for ThisStore {
                     d.model.clone(),
                     d.service_tier.clone(),
                     d.context_window.clone(),
+                    dim_in(&d.actor_id).to_string(),
                 )
             })
             .collect();
@@ -718,8 +721,8 @@ impl FactStore for ThisStore {
             return Ok(Vec::new());
         }
         let mut q = QueryBuilder::<Db>::new(
-            "SELECT plan_id, id, api_key_id, workspace_id, model, service_tier, context_window \
-             FROM costledger_usage_dims WHERE 1 = 1",
+            "SELECT plan_id, id, api_key_id, workspace_id, model, service_tier, context_window, \
+             actor_id FROM costledger_usage_dims WHERE 1 = 1",
         );
         push_in(&mut q, "plan_id", plan_ids);
         q.push(" ORDER BY id");
@@ -769,8 +772,8 @@ impl FactStore for ThisStore {
             return Ok(Vec::new());
         }
         let mut q = QueryBuilder::<Db>::new(
-            "SELECT plan_id, id, api_key_id, workspace_id, model, service_tier, context_window \
-             FROM costledger_usage_dims WHERE ",
+            "SELECT plan_id, id, api_key_id, workspace_id, model, service_tier, context_window, \
+             actor_id FROM costledger_usage_dims WHERE ",
         );
         for (i, (plan, key)) in keys.iter().enumerate() {
             q.push(if i == 0 { "(" } else { " OR (" })
