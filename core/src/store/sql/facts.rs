@@ -274,6 +274,42 @@ fn month_of(day: i64) -> (i64, i64) {
     (ts(first), ts(next))
 }
 
+impl ThisStore {
+    /// Dimensions of `pairs` of (plan, value), `column_eq` ending in the compared column.
+    async fn dims_where(&self, pairs: &[(i64, String)], column_eq: &str) -> Result<Vec<Dim>> {
+        if pairs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT plan_id, id, api_key_id, workspace_id, model, service_tier, context_window, \
+             actor_id FROM costledger_usage_dims WHERE ",
+        );
+        for (i, (plan, value)) in pairs.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { " OR (" })
+                .push("plan_id = ")
+                .push_bind(*plan)
+                .push(" AND ")
+                .push(column_eq)
+                .push_bind(value.clone())
+                .push(")");
+        }
+        q.push(" ORDER BY id");
+        let rows = q
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("reading usage dimensions"))?;
+        rows.iter()
+            .map(|row| {
+                let plan_id: i64 = row
+                    .try_get(0)
+                    .map_err(db_error("reading usage dimensions"))?;
+                dim_from_row(row, 1, plan_id)
+            })
+            .collect()
+    }
+}
+
 #[async_trait]
 impl FactStore for ThisStore {
     async fn day_inputs(&self, plan_id: i64, day: i64) -> Result<(Vec<HourUsage>, Vec<CostRow>)> {
@@ -768,35 +804,12 @@ impl FactStore for ThisStore {
     }
 
     async fn dims_of_keys(&self, keys: &[(i64, String)]) -> Result<Vec<Dim>> {
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = QueryBuilder::<Db>::new(
-            "SELECT plan_id, id, api_key_id, workspace_id, model, service_tier, context_window, \
-             actor_id FROM costledger_usage_dims WHERE ",
-        );
-        for (i, (plan, key)) in keys.iter().enumerate() {
-            q.push(if i == 0 { "(" } else { " OR (" })
-                .push("plan_id = ")
-                .push_bind(*plan)
-                .push(" AND api_key_id = ")
-                .push_bind(key.clone())
-                .push(")");
-        }
-        q.push(" ORDER BY id");
-        let rows = q
-            .build()
-            .fetch_all(&self.pool)
+        self.dims_where(keys, "api_key_id = ").await
+    }
+
+    async fn dims_of_actors(&self, actors: &[(i64, String)]) -> Result<Vec<Dim>> {
+        self.dims_where(actors, "api_key_id = '' AND actor_id = ")
             .await
-            .map_err(db_error("reading usage dimensions"))?;
-        rows.iter()
-            .map(|row| {
-                let plan_id: i64 = row
-                    .try_get(0)
-                    .map_err(db_error("reading usage dimensions"))?;
-                dim_from_row(row, 1, plan_id)
-            })
-            .collect()
     }
 
     async fn sum_daily(
