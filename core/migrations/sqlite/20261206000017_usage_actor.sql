@@ -17,5 +17,10 @@ INSERT INTO costledger_usage_dims_new
     (id, plan_id, api_key_id, workspace_id, model, service_tier, context_window, actor_id)
     SELECT id, plan_id, api_key_id, workspace_id, model, service_tier, context_window, ''
     FROM costledger_usage_dims;
+-- Ids are never reused: the new table continues the old one's sequence.
+UPDATE sqlite_sequence
+    SET seq = (SELECT seq FROM sqlite_sequence WHERE name = 'costledger_usage_dims')
+    WHERE name = 'costledger_usage_dims_new'
+    AND EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'costledger_usage_dims');
 DROP TABLE costledger_usage_dims;
 ALTER TABLE costledger_usage_dims_new RENAME TO costledger_usage_dims;
