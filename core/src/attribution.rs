@@ -2,7 +2,9 @@
 //!
 //! An explicit mapping `(plan, key) → subject [, project]` covering the hour wins. Otherwise
 //! the key belongs to the subject whose email equals the email of the org user who created
-//! the key. Otherwise the spend is unattributed. Attribution is applied when a report is
+//! the key. Usage without a key but with an actor (OpenAI's Playground usage names the org
+//! user who made it) belongs to the subject whose email equals that user's email; mappings
+//! concern keys only. Otherwise the spend is unattributed. Attribution is applied when a report is
 //! read, so re-mapping a key changes past reports without a re-sync; it resolves per hour
 //! (an hour belongs to whoever held the key at the hour's start).
 
@@ -26,6 +28,8 @@ pub(crate) struct Owner {
 pub(crate) struct Attribution {
     mappings: HashMap<(i64, String), Vec<KeyMapping>>,
     creators: HashMap<(i64, String), String>,
+    /// Org members (plan, user id) → the subject with their email.
+    members: HashMap<(i64, String), String>,
     default_projects: HashMap<String, i64>,
     /// Every subject by id (empty when loaded for one subject).
     pub(crate) subjects: HashMap<String, Subject>,
@@ -63,6 +67,12 @@ impl Attribution {
             .into_iter()
             .filter_map(|(plan, key, email)| by_email.get(&email).map(|s| ((plan, key), s.clone())))
             .collect();
+        let mut members = HashMap::new();
+        for (plan, user, email) in member_emails(store, plan_ids).await? {
+            if let Some(s) = by_email.get(&email) {
+                members.insert((plan, user), s.clone());
+            }
+        }
         let default_projects = store
             .list_projects(None)
             .await?
@@ -73,6 +83,7 @@ impl Attribution {
         Ok(Attribution {
             mappings,
             creators,
+            members,
             default_projects,
             subjects,
         })
@@ -102,11 +113,17 @@ impl Attribution {
             .map(|m| (m.plan_id, m.api_key_id))
             .collect();
         let mut creators = HashMap::new();
+        let mut members = HashMap::new();
         if let Some(email) = subject.email.as_deref().map(normalise_email) {
             for (plan, key, creator) in store.key_creator_emails(plan_ids).await? {
                 if creator == email {
                     keys.insert((plan, key.clone()));
                     creators.insert((plan, key), subject.id.clone());
+                }
+            }
+            for (plan, user, member) in member_emails(store, plan_ids).await? {
+                if member == email {
+                    members.insert((plan, user), subject.id.clone());
                 }
             }
         }
@@ -132,15 +149,28 @@ impl Attribution {
         Ok(Attribution {
             mappings,
             creators,
+            members,
             default_projects,
             subjects: HashMap::new(),
         })
     }
 
-    /// The owner of `plan`'s key at Unix second `at`; `None` when unattributed (no key,
-    /// or nobody's).
-    pub(crate) fn owner_at(&self, plan: i64, key: Option<&str>, at: i64) -> Option<Owner> {
-        let key = key?;
+    /// The owner at Unix second `at` of `plan`'s usage under `key` made by `actor`: the key's
+    /// owner when there is a key, else the actor's subject; `None` when unattributed.
+    pub(crate) fn owner_at(
+        &self,
+        plan: i64,
+        key: Option<&str>,
+        actor: Option<&str>,
+        at: i64,
+    ) -> Option<Owner> {
+        let Some(key) = key else {
+            let subject = self.members.get(&(plan, actor?.to_string()))?;
+            return Some(Owner {
+                subject_id: subject.clone(),
+                project_id: self.default_projects.get(subject).copied(),
+            });
+        };
         let id = (plan, key.to_string());
         if let Some(list) = self.mappings.get(&id)
             && let Some(m) = list.iter().find(|m| {
@@ -199,4 +229,24 @@ impl Attribution {
             .map(|(k, _)| k.clone());
         mapped.chain(created).collect()
     }
+
+    /// Every org member (plan, user id) whose keyless usage is the subject's.
+    pub(crate) fn actors_of(&self, subject: &str) -> Vec<(i64, String)> {
+        self.members
+            .iter()
+            .filter(|(_, s)| *s == subject)
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+}
+
+/// (plan, org user id, normalised email) of every stored org member of `plan_ids`.
+async fn member_emails(store: &dyn Store, plan_ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
+    let mut out = Vec::new();
+    for plan in plan_ids {
+        for user in store.metadata(*plan).await?.users {
+            out.push((*plan, user.id, normalise_email(&user.email)));
+        }
+    }
+    Ok(out)
 }

@@ -601,6 +601,7 @@ async fn focus_counts_usage_once_on_a_day_with_two_bases(db: TestDb) {
             service_tier: Some("standard".into()),
             context_window: Some("0-200k".into()),
             inference_geo: None,
+            actor_id: None,
             tokens,
         }],
         stats: Default::default(),

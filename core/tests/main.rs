@@ -21,6 +21,7 @@ mod exports;
 mod oauth_client;
 mod oauth_plans;
 mod oauth_processes;
+mod openai_actors;
 mod openai_sync;
 mod plans;
 mod report_rollups;

@@ -963,6 +963,7 @@ async fn store_usage(s: &Synced, plan_id: i64, rows: &[(&str, &str, i64)]) {
                 service_tier: Some("standard".into()),
                 context_window: Some("0-200k".into()),
                 inference_geo: None,
+                actor_id: None,
                 tokens: TokenCounts {
                     uncached_input: *input,
                     ..Default::default()

@@ -54,6 +54,7 @@ fn usage(from: i64, to: i64, input: i64) -> UsagePage {
             service_tier: Some("standard".into()),
             context_window: Some("0-200k".into()),
             inference_geo: None,
+            actor_id: None,
             tokens: TokenCounts {
                 uncached_input: input,
                 ..TokenCounts::default()

@@ -49,6 +49,7 @@ fn row(hour: i64, key: Option<&str>, model: &str, input: i64) -> UsageRow {
         service_tier: Some("standard".into()),
         context_window: Some("0-200k".into()),
         inference_geo: None,
+        actor_id: None,
         tokens: TokenCounts {
             uncached_input: input,
             cache_write_5m: 2,

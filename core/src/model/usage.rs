@@ -204,6 +204,11 @@ pub struct UsageRow {
     pub context_window: Option<String>,
     /// The inference geography.
     pub inference_geo: Option<String>,
+    /// The org member (identity) who made the requests, when the provider says (OpenAI's
+    /// `user_id`); `None` otherwise. Usage without a key but with an actor (Playground) is
+    /// attributed to the subject with the member's email.
+    #[serde(default)]
+    pub actor_id: Option<String>,
     /// The token counts.
     pub tokens: TokenCounts,
 }

@@ -12,8 +12,13 @@
 //! OpenAI's bill names the API key of each amount (its costs endpoint is grouped by
 //! project, line item and key): nothing is divided. Each billed line stays whole under its
 //! key, project and the model its line item names, spread evenly over the day's hours as
-//! *billed*; a line without a key is *unallocated*. The bill covers all of a billed day's
-//! usage; a day it has not reached yet is estimated from its usage.
+//! *billed*. A line without a key (Playground usage) is divided among the day's keyless usage
+//! rows of its project and model, in proportion to their tokens of the line's meter (input,
+//! cached input, cache writes, output; all tokens for another meter), as *allocated*, with
+//! the same exact rounding: first among the org users who made them (rows naming no user
+//! form one more share, which stays unattributed) by their day's tokens, then each user's
+//! part among their hours. A keyless line no such row matches is *unallocated*. The bill covers all of a billed day's usage; a day it has not reached
+//! yet is estimated from its usage.
 //!
 //! Each usage row is either billed or estimated, never both: a row is *billed* when the bill
 //! has a token line for its (workspace, model, tier, window) that day. A billed line is split
@@ -231,13 +236,56 @@ fn allocate_keyed_day(
         return out;
     }
     for cost in costs {
-        let basis = match cost.api_key_id {
-            Some(_) => Basis::Billed,
-            None => Basis::Unallocated,
-        };
-        spread_over_day(&mut out, day, cost, cost.api_key_id.clone(), basis);
+        if cost.api_key_id.is_some() {
+            spread_over_day(&mut out, day, cost, cost.api_key_id.clone(), Basis::Billed);
+            continue;
+        }
+        let targets = actor_candidates(cost, usage);
+        if targets.is_empty() {
+            spread_over_day(&mut out, day, cost, None, Basis::Unallocated);
+            continue;
+        }
+        let mut by_actor: BTreeMap<Option<&str>, Vec<(&HourUsage, i64)>> = BTreeMap::new();
+        for (u, w) in targets {
+            by_actor
+                .entry(u.dim.actor_id.as_deref())
+                .or_default()
+                .push((u, w));
+        }
+        let shares: Vec<i64> = by_actor
+            .values()
+            .map(|rows| rows.iter().map(|(_, w)| *w).sum())
+            .collect();
+        for (rows, share) in by_actor.values().zip(split(cost.amount, &shares)) {
+            let weights: Vec<i64> = rows.iter().map(|(_, w)| *w).collect();
+            for ((u, _), part) in rows.iter().zip(split(share, &weights)) {
+                out.add(u.hour, FactDim::Known(u.dim.id), Basis::Allocated, part);
+            }
+        }
     }
     out
+}
+
+/// The keyless usage rows a keyless billed line (OpenAI) is divided among: same project and
+/// model, weighted by the tokens of the line's meter.
+fn actor_candidates<'a>(cost: &CostRow, usage: &'a [HourUsage]) -> Vec<(&'a HourUsage, i64)> {
+    let Some(model) = cost.model.as_deref().filter(|m| !m.is_empty()) else {
+        return Vec::new();
+    };
+    let weight = |t: &crate::model::TokenCounts| match cost.token_type.as_deref() {
+        Some("input") => t.uncached_input,
+        Some("cached input") => t.cache_read,
+        Some("cache writes") => t.cache_write_5m,
+        Some("output") => t.output,
+        _ => t.total_input() + t.output,
+    };
+    usage
+        .iter()
+        .filter(|u| u.dim.api_key_id.is_none())
+        .filter(|u| u.dim.workspace_id == cost.workspace_id && u.dim.model == model)
+        .map(|u| (u, weight(&u.tokens)))
+        .filter(|(_, w)| *w > 0)
+        .collect()
 }
 
 /// Price usage rows from the table as *estimated*; rows without a price are counted as

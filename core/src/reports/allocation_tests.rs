@@ -54,6 +54,7 @@ fn dim(id: i64, key: &str, tier: &str) -> Dim {
         model: "claude-sonnet-4-5-20250929".into(),
         service_tier: tier.into(),
         context_window: "0-200k".into(),
+        actor_id: None,
     }
 }
 
@@ -334,4 +335,65 @@ fn openai_lines_stay_whole_under_their_key_and_unbilled_days_are_estimated() {
     );
     let estimated: Money = unbilled.facts.values().copied().sum();
     assert_eq!(estimated, Money::from_cents(200));
+}
+
+#[test]
+fn openai_keyless_lines_go_to_users_then_hours_by_tokens_of_their_meter() {
+    let keyless = |id, actor: Option<&str>| Dim {
+        api_key_id: None,
+        actor_id: actor.map(Into::into),
+        model: "gpt-4o".into(),
+        service_tier: "default".into(),
+        context_window: String::new(),
+        ..dim(id, "", "")
+    };
+    let rows = vec![
+        usage(0, keyless(1, Some("user_a")), 100, 1),
+        usage(3, keyless(1, Some("user_a")), 200, 1),
+        usage(1, keyless(2, Some("user_b")), 300, 9),
+        usage(2, keyless(3, None), 400, 0),
+        // Keyed usage and another model take no part.
+        usage(2, dim(4, "key", "default"), 1_000, 1_000),
+    ];
+    let line = |meter: &str, nanos| CostRow {
+        api_key_id: None,
+        model: Some("gpt-4o".into()),
+        service_tier: None,
+        context_window: None,
+        token_type: Some(meter.into()),
+        amount: Money::from_nanos(nanos),
+        ..cost("x", "0")
+    };
+    let other = CostRow {
+        model: Some("gpt-5".into()),
+        ..line("input", 24)
+    };
+    let bill = vec![line("input", 1_000), line("output", 11), other];
+    let out = allocate_day(
+        Provider::OpenAi,
+        DAY0,
+        &rows,
+        &bill,
+        true,
+        PriceTable::bundled(),
+    );
+    let get = |h: i64, id| {
+        out.facts
+            .get(&(DAY0 + h * HOUR, FactDim::Known(id), Basis::Allocated))
+            .map_or(0, |m| m.nanos())
+    };
+    // input 1000 by 300 : 300 : 400 per actor (a, b, none), a's 300 by 100 : 200 per hour;
+    // output 11 by 2 : 9, a's 2 by 1 : 1.
+    assert_eq!((get(0, 1), get(3, 1)), (100 + 1, 200 + 1));
+    assert_eq!(get(1, 2), 300 + 9);
+    assert_eq!(get(2, 3), 400);
+    assert_eq!(get(2, 4), 0);
+    // The other model's line matches no keyless usage: unallocated, whole.
+    let unallocated: i64 = out
+        .facts
+        .iter()
+        .filter(|((_, _, b), _)| *b == Basis::Unallocated)
+        .map(|(_, m)| m.nanos())
+        .sum();
+    assert_eq!(unallocated, 24);
 }

@@ -392,7 +392,7 @@ impl Ledger {
                 changing.push(*dim_id);
                 continue;
             }
-            match attribution.owner_at(dim.plan_id, key, span.start) {
+            match attribution.owner_at(dim.plan_id, key, dim.actor_id.as_deref(), span.start) {
                 Some(owner) => *per_subject.entry(owner.subject_id).or_default() += *cost,
                 None => unattributed += *cost,
             }
@@ -441,6 +441,7 @@ impl Ledger {
                 match attribution.owner_at(
                     dim.plan_id,
                     dim.api_key_id.as_deref(),
+                    dim.actor_id.as_deref(),
                     row.at.expect("by hour"),
                 ) {
                     Some(owner) => per_subject

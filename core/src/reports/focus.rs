@@ -359,7 +359,12 @@ impl Ledger {
             .zip(quantities)
             .map(|(p, used)| {
                 let dim = &dims[&p.dim_id];
-                let owner = attribution.owner_at(dim.plan_id, dim.api_key_id.as_deref(), p.start);
+                let owner = attribution.owner_at(
+                    dim.plan_id,
+                    dim.api_key_id.as_deref(),
+                    dim.actor_id.as_deref(),
+                    p.start,
+                );
                 row(by_id[&dim.plan_id], dim, p, used, owner, &names)
             })
             .collect())
@@ -426,7 +431,14 @@ fn split_by_owner(
     for s in hours {
         let dim = &dims[&s.dim_id];
         let cuts = pieces.entry(s.dim_id).or_insert_with(|| {
-            let owner = |at| who.owner_at(dim.plan_id, dim.api_key_id.as_deref(), at);
+            let owner = |at| {
+                who.owner_at(
+                    dim.plan_id,
+                    dim.api_key_id.as_deref(),
+                    dim.actor_id.as_deref(),
+                    at,
+                )
+            };
             let mut out: Vec<(i64, i64)> = Vec::new();
             for at in (start..end).step_by(HOUR as usize) {
                 match out.last_mut() {

@@ -109,6 +109,7 @@ impl Ledger {
                         model: model.clone(),
                         service_tier: tier.clone(),
                         context_window: window.clone(),
+                        actor_id: None,
                     })
                     .collect();
                 let ids = store.ensure_dims(plan_id, &dims).await?;

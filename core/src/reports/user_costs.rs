@@ -100,7 +100,8 @@ pub(crate) fn sorted_lines<K: Ord + Clone>(map: BTreeMap<K, Cost>) -> Vec<(K, Co
 
 impl Ledger {
     /// What `subject_id` cost in `period`: the allocated and estimated cost of the keys
-    /// attributed to them (mapping first, key creator's email otherwise, resolved per hour),
+    /// attributed to them (mapping first, key creator's email otherwise, resolved per hour)
+    /// and of the keyless usage of the org members with their email (OpenAI Playground),
     /// per plan, model, project and day, plus their seat share of plan subscriptions.
     pub async fn user_costs(&self, subject_id: &str, period: Period) -> Result<UserCosts> {
         let store = self.inner.store.as_ref();
@@ -111,10 +112,12 @@ impl Ledger {
         let store = self.facts_for(&plan_ids, span.start, span.end).await?;
         let attribution = Attribution::load_for_subject(store, &plan_ids, &subject).await?;
         let keys: Vec<(i64, String)> = attribution.keys_of(subject_id).into_iter().collect();
+        let actors = attribution.actors_of(subject_id);
         let dims: HashMap<i64, Dim> = store
             .dims_of_keys(&keys)
             .await?
             .into_iter()
+            .chain(store.dims_of_actors(&actors).await?)
             .map(|d| (d.id, d))
             .collect();
         let dim_ids: Vec<i64> = dims.keys().copied().collect();
@@ -157,8 +160,12 @@ impl Ledger {
         for row in rows {
             let dim = &dims[&row.dim_id];
             let at = row.at.expect("grouped by time");
-            let Some(owner) = attribution.owner_at(dim.plan_id, dim.api_key_id.as_deref(), at)
-            else {
+            let Some(owner) = attribution.owner_at(
+                dim.plan_id,
+                dim.api_key_id.as_deref(),
+                dim.actor_id.as_deref(),
+                at,
+            ) else {
                 continue;
             };
             if owner.subject_id != subject.id {

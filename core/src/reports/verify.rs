@@ -287,6 +287,8 @@ impl Ledger {
             .dims(&[plan_id])
             .await?
             .into_iter()
+            // Dims allocation creates never name an actor.
+            .filter(|d| d.actor_id.is_none())
             .map(|d| {
                 let key = (
                     d.api_key_id,

@@ -25,6 +25,8 @@ pub struct Dim {
     pub service_tier: String,
     /// The context window.
     pub context_window: String,
+    /// The org member who made the requests (OpenAI's `user_id`), when the provider says.
+    pub actor_id: Option<String>,
 }
 
 /// One hour's usage of one dimension combination, read for allocation.
@@ -200,6 +202,10 @@ pub trait FactStore: Send + Sync + fmt::Debug {
 
     /// The dimension combinations of these (plan, API key) pairs.
     async fn dims_of_keys(&self, keys: &[(i64, String)]) -> Result<Vec<Dim>>;
+
+    /// The keyless dimension combinations of these (plan, actor) pairs: usage an org member
+    /// made without an API key (OpenAI's Playground).
+    async fn dims_of_actors(&self, actors: &[(i64, String)]) -> Result<Vec<Dim>>;
 
     /// Daily rollup sums over days in `[from, to)`, grouped by plan, dimension and basis, and
     /// by day when `by_day`; only `dim_ids` when given.

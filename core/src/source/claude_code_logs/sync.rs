@@ -331,6 +331,7 @@ pub(crate) async fn write_dirty_hours(
             service_tier: Some(LOG_SERVICE_TIER.to_string()),
             context_window: Some(LOG_CONTEXT_WINDOW.to_string()),
             inference_geo: None,
+            actor_id: None,
             tokens: hour.tokens,
         });
     }

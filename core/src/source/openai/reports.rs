@@ -35,17 +35,17 @@ type Convert<I, R> = fn(DateTime<Utc>, I) -> std::result::Result<R, String>;
 const EXTRA: &[(&str, &[&str], Convert<serde_json::Value, UsageRow>)] = &[
     (
         "/v1/organization/usage/embeddings",
-        &["project_id", "api_key_id", "model"],
+        &["project_id", "user_id", "api_key_id", "model"],
         input_row,
     ),
     (
         "/v1/organization/usage/moderations",
-        &["project_id", "api_key_id", "model"],
+        &["project_id", "user_id", "api_key_id", "model"],
         input_row,
     ),
     (
         "/v1/organization/usage/web_search_calls",
-        &["project_id", "api_key_id", "model"],
+        &["project_id", "user_id", "api_key_id", "model"],
         web_search_row,
     ),
 ];
@@ -244,6 +244,7 @@ fn merge(rows: Vec<UsageRow>) -> Vec<UsageRow> {
         Option<String>,
         Option<String>,
         Option<String>,
+        Option<String>,
     );
     let mut merged: BTreeMap<Key, TokenCounts> = BTreeMap::new();
     for r in rows {
@@ -253,28 +254,32 @@ fn merge(rows: Vec<UsageRow>) -> Vec<UsageRow> {
             r.workspace_id,
             r.model,
             r.service_tier,
+            r.actor_id,
         );
         merged.entry(key).or_default().add(&r.tokens);
     }
     merged
         .into_iter()
         .map(
-            |((bucket_start, api_key_id, workspace_id, model, service_tier), tokens)| UsageRow {
-                bucket_start,
-                api_key_id,
-                workspace_id,
-                model,
-                service_tier,
-                context_window: None,
-                inference_geo: None,
-                tokens,
+            |((bucket_start, api_key_id, workspace_id, model, service_tier, actor_id), tokens)| {
+                UsageRow {
+                    bucket_start,
+                    api_key_id,
+                    workspace_id,
+                    model,
+                    service_tier,
+                    context_window: None,
+                    inference_geo: None,
+                    actor_id,
+                    tokens,
+                }
             },
         )
         .collect()
 }
 
 /// Usage pages for `request`. The request's dimensions are costledger's; OpenAI's usage is
-/// always grouped by project, API key, model, batch and service tier.
+/// always grouped by project, user, API key, model, batch and service tier.
 pub(super) fn usage_pages<'a>(
     source: &'a OpenAiSource,
     ctx: SourceContext<'a>,
@@ -288,7 +293,14 @@ pub(super) fn usage_pages<'a>(
     let Some((start, end)) = align(request.start, request.end, width.seconds()) else {
         return stream::empty().boxed();
     };
-    let group_by = ["project_id", "api_key_id", "model", "batch", "service_tier"];
+    let group_by = [
+        "project_id",
+        "user_id",
+        "api_key_id",
+        "model",
+        "batch",
+        "service_tier",
+    ];
     let series = Series {
         source,
         ctx,
@@ -443,6 +455,7 @@ mod tests {
             service_tier: None,
             context_window: None,
             inference_geo: None,
+            actor_id: None,
             tokens: TokenCounts {
                 web_search_requests: n,
                 ..TokenCounts::default()

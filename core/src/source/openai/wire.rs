@@ -45,6 +45,8 @@ pub(crate) struct Dims {
     #[serde(default)]
     pub api_key_id: Option<String>,
     #[serde(default)]
+    pub user_id: Option<String>,
+    #[serde(default)]
     pub model: Option<String>,
     #[serde(default)]
     pub batch: Option<bool>,
@@ -70,6 +72,7 @@ impl Dims {
             service_tier: self.tier(),
             context_window: None,
             inference_geo: None,
+            actor_id: self.user_id.clone(),
             tokens,
         }
     }

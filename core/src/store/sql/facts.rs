@@ -36,6 +36,7 @@ fn dim_from_row(row: &DbRow, offset: usize, plan_id: i64) -> Result<Dim> {
         model: row.try_get(offset + 3).map_err(read)?,
         service_tier: row.try_get(offset + 4).map_err(read)?,
         context_window: row.try_get(offset + 5).map_err(read)?,
+        actor_id: dim_out(row.try_get(offset + 6).map_err(read)?),
     })
 }
 
@@ -273,6 +274,42 @@ fn month_of(day: i64) -> (i64, i64) {
     (ts(first), ts(next))
 }
 
+impl ThisStore {
+    /// Dimensions of `pairs` of (plan, value), `column_eq` ending in the compared column.
+    async fn dims_where(&self, pairs: &[(i64, String)], column_eq: &str) -> Result<Vec<Dim>> {
+        if pairs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT plan_id, id, api_key_id, workspace_id, model, service_tier, context_window, \
+             actor_id FROM costledger_usage_dims WHERE ",
+        );
+        for (i, (plan, value)) in pairs.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { " OR (" })
+                .push("plan_id = ")
+                .push_bind(*plan)
+                .push(" AND ")
+                .push(column_eq)
+                .push_bind(value.clone())
+                .push(")");
+        }
+        q.push(" ORDER BY id");
+        let rows = q
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("reading usage dimensions"))?;
+        rows.iter()
+            .map(|row| {
+                let plan_id: i64 = row
+                    .try_get(0)
+                    .map_err(db_error("reading usage dimensions"))?;
+                dim_from_row(row, 1, plan_id)
+            })
+            .collect()
+    }
+}
+
 #[async_trait]
 impl FactStore for ThisStore {
     async fn day_inputs(&self, plan_id: i64, day: i64) -> Result<(Vec<HourUsage>, Vec<CostRow>)> {
@@ -281,8 +318,9 @@ impl FactStore for ThisStore {
         for width in [3_600_i64, DAY] {
             let rows = sqlx::query(
                 "SELECT u.bucket_start, d.id, d.api_key_id, d.workspace_id, d.model, \
-                 d.service_tier, d.context_window, u.uncached_input, u.cache_write_5m, \
-                 u.cache_write_1h, u.cache_read, u.output, u.web_search_requests \
+                 d.service_tier, d.context_window, d.actor_id, u.uncached_input, \
+                 u.cache_write_5m, u.cache_write_1h, u.cache_read, u.output, \
+                 u.web_search_requests \
                  FROM costledger_usage u JOIN costledger_usage_dims d ON d.id = u.dim_id \
                  WHERE u.plan_id = $1 AND u.width = $2 AND u.bucket_start >= $3 \
                  AND u.bucket_start < $4 ORDER BY u.bucket_start, d.id",
@@ -298,7 +336,7 @@ impl FactStore for ThisStore {
                 usage.push(HourUsage {
                     hour: row.try_get(0).map_err(db_error("reading a day's usage"))?,
                     dim: dim_from_row(row, 1, plan_id)?,
-                    tokens: tokens_from_row(row, 7)?,
+                    tokens: tokens_from_row(row, 8)?,
                 });
             }
             if !usage.is_empty() {
@@ -321,6 +359,7 @@ impl FactStore for ThisStore {
                     d.model.clone(),
                     d.service_tier.clone(),
                     d.context_window.clone(),
+                    dim_in(&d.actor_id).to_string(),
                 )
             })
             .collect();
@@ -720,8 +759,8 @@ impl FactStore for ThisStore {
             return Ok(Vec::new());
         }
         let mut q = QueryBuilder::<Db>::new(
-            "SELECT plan_id, id, api_key_id, workspace_id, model, service_tier, context_window \
-             FROM costledger_usage_dims WHERE 1 = 1",
+            "SELECT plan_id, id, api_key_id, workspace_id, model, service_tier, context_window, \
+             actor_id FROM costledger_usage_dims WHERE 1 = 1",
         );
         push_in(&mut q, "plan_id", plan_ids);
         q.push(" ORDER BY id");
@@ -767,35 +806,12 @@ impl FactStore for ThisStore {
     }
 
     async fn dims_of_keys(&self, keys: &[(i64, String)]) -> Result<Vec<Dim>> {
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = QueryBuilder::<Db>::new(
-            "SELECT plan_id, id, api_key_id, workspace_id, model, service_tier, context_window \
-             FROM costledger_usage_dims WHERE ",
-        );
-        for (i, (plan, key)) in keys.iter().enumerate() {
-            q.push(if i == 0 { "(" } else { " OR (" })
-                .push("plan_id = ")
-                .push_bind(*plan)
-                .push(" AND api_key_id = ")
-                .push_bind(key.clone())
-                .push(")");
-        }
-        q.push(" ORDER BY id");
-        let rows = q
-            .build()
-            .fetch_all(&self.pool)
+        self.dims_where(keys, "api_key_id = ").await
+    }
+
+    async fn dims_of_actors(&self, actors: &[(i64, String)]) -> Result<Vec<Dim>> {
+        self.dims_where(actors, "api_key_id = '' AND actor_id = ")
             .await
-            .map_err(db_error("reading usage dimensions"))?;
-        rows.iter()
-            .map(|row| {
-                let plan_id: i64 = row
-                    .try_get(0)
-                    .map_err(db_error("reading usage dimensions"))?;
-                dim_from_row(row, 1, plan_id)
-            })
-            .collect()
     }
 
     async fn sum_daily(

@@ -20,7 +20,8 @@ use crate::store::{
 type DbConn = <Db as sqlx::Database>::Connection;
 
 /// The dimensions of a usage row as stored (`''` for none).
-pub(crate) type DimKey = (String, String, String, String, String);
+/// (key, workspace, model, tier, window, actor).
+pub(crate) type DimKey = (String, String, String, String, String, String);
 
 /// One usage row ready for the bulk insert.
 pub(crate) struct UsageInsert {
@@ -36,6 +37,7 @@ fn dim_key(row: &UsageRow) -> DimKey {
         dim_in(&row.model).to_string(),
         dim_in(&row.service_tier).to_string(),
         dim_in(&row.context_window).to_string(),
+        dim_in(&row.actor_id).to_string(),
     )
 }
 
@@ -46,7 +48,7 @@ pub(crate) async fn resolve_dims(
     wanted: impl Iterator<Item = DimKey>,
 ) -> Result<HashMap<DimKey, i64>> {
     let rows = sqlx::query(
-        "SELECT id, api_key_id, workspace_id, model, service_tier, context_window \
+        "SELECT id, api_key_id, workspace_id, model, service_tier, context_window, actor_id \
          FROM costledger_usage_dims WHERE plan_id = $1",
     )
     .bind(plan_id)
@@ -66,6 +68,8 @@ pub(crate) async fn resolve_dims(
                 .map_err(db_error("reading usage dimensions"))?,
             row.try_get(5)
                 .map_err(db_error("reading usage dimensions"))?,
+            row.try_get(6)
+                .map_err(db_error("reading usage dimensions"))?,
         );
         ids.insert(
             key,
@@ -80,10 +84,10 @@ pub(crate) async fn resolve_dims(
         // DO UPDATE (not DO NOTHING) so RETURNING yields the id even if the row exists.
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO costledger_usage_dims \
-             (plan_id, api_key_id, workspace_id, model, service_tier, context_window) \
-             VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (plan_id, api_key_id, workspace_id, model, service_tier, context_window) \
-             DO UPDATE SET model = excluded.model RETURNING id",
+             (plan_id, api_key_id, workspace_id, model, service_tier, context_window, actor_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (plan_id, api_key_id, workspace_id, model, service_tier, context_window, \
+             actor_id) DO UPDATE SET model = excluded.model RETURNING id",
         )
         .bind(plan_id)
         .bind(&key.0)
@@ -91,6 +95,7 @@ pub(crate) async fn resolve_dims(
         .bind(&key.2)
         .bind(&key.3)
         .bind(&key.4)
+        .bind(&key.5)
         .fetch_one(&mut *conn)
         .await
         .map_err(db_error("storing a usage dimension"))?;
@@ -351,12 +356,12 @@ impl UsageStore for ThisStore {
         let rows = sqlx::query(
             "SELECT u.bucket_start, d.api_key_id, d.workspace_id, d.model, d.service_tier, \
              d.context_window, u.uncached_input, u.cache_write_5m, u.cache_write_1h, \
-             u.cache_read, u.output, u.web_search_requests \
+             u.cache_read, u.output, u.web_search_requests, d.actor_id \
              FROM costledger_usage u JOIN costledger_usage_dims d ON d.id = u.dim_id \
              WHERE u.plan_id = $1 AND u.width = $2 AND u.bucket_start >= $3 \
              AND u.bucket_start < $4 \
              ORDER BY u.bucket_start, d.api_key_id, d.workspace_id, d.model, d.service_tier, \
-             d.context_window",
+             d.context_window, d.actor_id",
         )
         .bind(plan_id)
         .bind(width.seconds())
@@ -376,6 +381,7 @@ impl UsageStore for ThisStore {
                     service_tier: dim_out(row.try_get(4).map_err(read)?),
                     context_window: dim_out(row.try_get(5).map_err(read)?),
                     inference_geo: None,
+                    actor_id: dim_out(row.try_get(12).map_err(read)?),
                     tokens: TokenCounts {
                         uncached_input: row.try_get(6).map_err(read)?,
                         cache_write_5m: row.try_get(7).map_err(read)?,

@@ -69,6 +69,7 @@ impl UsageItem {
             service_tier: self.service_tier,
             context_window: self.context_window,
             inference_geo: self.inference_geo,
+            actor_id: None,
             tokens,
         };
         let no_dimension = row.api_key_id.is_none()
