@@ -41,6 +41,7 @@ fn page() -> UsagePage {
                 service_tier: Some(["standard", "batch"][c % 2].into()),
                 context_window: Some("0-200k".into()),
                 inference_geo: None,
+                actor_id: None,
                 tokens: TokenCounts {
                     uncached_input: 1000 + h,
                     cache_write_5m: 200,

@@ -237,6 +237,7 @@ fn usage_page(plan: usize, combos: &[Combo], day: NaiveDate, factor: u64) -> Usa
                 service_tier: Some(c.tier.into()),
                 context_window: Some(c.window.into()),
                 inference_geo: None,
+                actor_id: None,
                 tokens: tokens(roll, c.scale),
             });
         }
