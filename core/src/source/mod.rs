@@ -196,6 +196,15 @@ pub trait UsageSource: Send + Sync + fmt::Debug {
     ) -> PageStream<'a, ClaudeCodePage> {
         Box::pin(futures::stream::empty())
     }
+
+    /// Billed-cost pages of the Anthropic Analytics API. Sources without it yield nothing.
+    fn analytics_costs<'a>(
+        &'a self,
+        _ctx: SourceContext<'a>,
+        _request: anthropic::AnalyticsRequest,
+    ) -> PageStream<'a, crate::model::AnalyticsCostPage> {
+        Box::pin(futures::stream::empty())
+    }
 }
 
 /// The built-in sources, built from the ledger's config: the Anthropic Admin API and the
