@@ -1565,7 +1565,7 @@ export interface StreamReport {
    * days the other streams changed, run after them), or `plan` (what failed before any
    * stream started).
    */
-  stream: 'metadata' | 'usage' | 'cost' | 'claude_code' | 'allocation' | 'plan'
+  stream: 'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'allocation' | 'plan'
   /** How it ended. */
   status: 'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'
   /** When it started (ISO-8601, UTC). */
@@ -1671,7 +1671,7 @@ export interface SyncEvent {
   /** The plan. */
   planId: number
   /** The stream. */
-  stream: 'metadata' | 'usage' | 'cost' | 'claude_code' | 'allocation' | 'plan'
+  stream: 'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'allocation' | 'plan'
   /** When the stream started (ISO-8601, UTC). */
   startedAt: string
   /** When it finished (ISO-8601, UTC). */
@@ -1701,7 +1701,7 @@ export interface SyncHistoryOptions {
   /** Only this plan. */
   planId?: number
   /** Only this stream. */
-  stream?: 'metadata' | 'usage' | 'cost' | 'claude_code' | 'allocation' | 'plan'
+  stream?: 'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'allocation' | 'plan'
   /** Only this status. */
   status?: 'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'
   /** Only events with an id below this, to page back. */
@@ -1714,8 +1714,8 @@ export interface SyncHistoryOptions {
 export interface SyncOptions {
   /** Sync only this plan. Default: every plan not disconnected. */
   planId?: number
-  /** Which streams, in this order. Default `['metadata', 'usage', 'cost', 'claude_code']`. */
-  streams?: Array<'metadata' | 'usage' | 'cost' | 'claude_code'>
+  /** Which streams, in this order. Default `['metadata', 'usage', 'cost', 'claude_code', 'analytics']`. */
+  streams?: Array<'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics'>
   /** Usage bucket width. Default `'1h'`. */
   usageWidth?: '1h' | '1d'
   /** How far back a plan's first sync reaches, in days. Default 30. */

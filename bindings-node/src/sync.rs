@@ -59,8 +59,8 @@ pub struct TimeRange {
 pub struct SyncOptions {
     /// Sync only this plan. Default: every plan not disconnected.
     pub plan_id: Option<f64>,
-    /// Which streams, in this order. Default `['metadata', 'usage', 'cost', 'claude_code']`.
-    #[napi(ts_type = "Array<'metadata' | 'usage' | 'cost' | 'claude_code'>")]
+    /// Which streams, in this order. Default `['metadata', 'usage', 'cost', 'claude_code', 'analytics']`.
+    #[napi(ts_type = "Array<'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics'>")]
     pub streams: Option<Vec<String>>,
     /// Usage bucket width. Default `'1h'`.
     #[napi(ts_type = "'1h' | '1d'")]
@@ -156,7 +156,9 @@ pub struct StreamReport {
     /// The stream: one that was asked for, `allocation` (the bill split across keys for the
     /// days the other streams changed, run after them), or `plan` (what failed before any
     /// stream started).
-    #[napi(ts_type = "'metadata' | 'usage' | 'cost' | 'claude_code' | 'allocation' | 'plan'")]
+    #[napi(
+        ts_type = "'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'allocation' | 'plan'"
+    )]
     pub stream: String,
     /// How it ended.
     #[napi(ts_type = "'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'")]
@@ -274,7 +276,9 @@ pub struct SyncHistoryOptions {
     /// Only this plan.
     pub plan_id: Option<f64>,
     /// Only this stream.
-    #[napi(ts_type = "'metadata' | 'usage' | 'cost' | 'claude_code' | 'allocation' | 'plan'")]
+    #[napi(
+        ts_type = "'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'allocation' | 'plan'"
+    )]
     pub stream: Option<String>,
     /// Only this status.
     #[napi(ts_type = "'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'")]
@@ -311,7 +315,9 @@ pub struct SyncEvent {
     /// The plan.
     pub plan_id: i64,
     /// The stream.
-    #[napi(ts_type = "'metadata' | 'usage' | 'cost' | 'claude_code' | 'allocation' | 'plan'")]
+    #[napi(
+        ts_type = "'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'allocation' | 'plan'"
+    )]
     pub stream: String,
     /// When the stream started (ISO-8601, UTC).
     pub started_at: String,

@@ -7,6 +7,7 @@ mod logs_support;
 
 mod analytics_source;
 mod analytics_store;
+mod analytics_sync;
 mod anthropic_client;
 mod anthropic_protocol;
 mod budgets;

@@ -47,6 +47,7 @@ pub fn provider_info(provider: Provider) -> ProviderInfo {
                 SyncStream::Usage,
                 SyncStream::Cost,
                 SyncStream::ClaudeCode,
+                SyncStream::Analytics,
             ],
             billed_cost: true,
             // The cost report has no key dimension: per-key cost is allocated.

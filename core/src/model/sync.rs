@@ -16,6 +16,9 @@ string_enum! {
         Cost => "cost",
         /// Claude Code analytics (daily, per user and terminal).
         ClaudeCode => "claude_code",
+        /// Billed cost of the Anthropic Analytics API (hourly, per key, actor, workspace,
+        /// model, cost and token type, tier, window): the billed basis of the days it covers.
+        Analytics => "analytics",
         /// Allocation of the bill to keys, recomputed for the days the other streams changed
         /// (runs by itself after them; not a stream to ask for).
         Allocation => "allocation",
@@ -32,6 +35,16 @@ impl SyncStream {
         SyncStream::Usage,
         SyncStream::Cost,
         SyncStream::ClaudeCode,
+    ];
+
+    /// [`SyncStream::DEFAULT`] and the Analytics API's billed cost ([`SyncStream::Analytics`]),
+    /// which a sync runs only when asked for while reports do not use its rows yet.
+    pub const WITH_ANALYTICS: &'static [SyncStream] = &[
+        SyncStream::Metadata,
+        SyncStream::Usage,
+        SyncStream::Cost,
+        SyncStream::ClaudeCode,
+        SyncStream::Analytics,
     ];
 }
 

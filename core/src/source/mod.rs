@@ -197,6 +197,15 @@ pub trait UsageSource: Send + Sync + fmt::Debug {
         Box::pin(futures::stream::empty())
     }
 
+    /// Billed-cost pages of the Anthropic Analytics API. Sources without it yield nothing.
+    fn analytics_costs<'a>(
+        &'a self,
+        _ctx: SourceContext<'a>,
+        _request: anthropic::AnalyticsRequest,
+    ) -> PageStream<'a, crate::model::AnalyticsCostPage> {
+        Box::pin(futures::stream::empty())
+    }
+
     /// The provider's spend limits API, when it has one (Anthropic).
     fn spend_limit_api(&self) -> Option<&dyn SpendLimitApi> {
         None

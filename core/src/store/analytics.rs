@@ -53,6 +53,20 @@ pub trait AnalyticsStore: Send + Sync + fmt::Debug {
         now: DateTime<Utc>,
     ) -> Result<()>;
 
+    /// Replaces the cost rows of `plan_id` whose bucket starts in `[start, end)` by `rows`
+    /// (a whole range of the sync: rows that late data moved to another group disappear),
+    /// advances the stream's watermark and marks the range's days and the days whose
+    /// coverage the watermark changes stale, in one transaction. Returns the rows written.
+    async fn replace_analytics_range(
+        &self,
+        plan_id: i64,
+        width_secs: i64,
+        range: (DateTime<Utc>, DateTime<Utc>),
+        rows: &[AnalyticsCostRow],
+        advance: Option<&crate::store::WatermarkAdvance>,
+        now: DateTime<Utc>,
+    ) -> Result<u64>;
+
     /// Deletes the cost rows of `plan_id` whose bucket starts in `[start, end)` (before a
     /// window is read again from its first page).
     async fn delete_analytics_costs(

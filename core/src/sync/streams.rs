@@ -1,4 +1,7 @@
-//! The streams of one plan's sync: metadata, usage, cost, Claude Code analytics.
+//! The streams of one plan's sync: metadata, usage, cost, Claude Code analytics, and the
+//! Analytics API's billed cost (`analytics`).
+
+mod analytics;
 
 use std::time::Instant;
 
@@ -175,11 +178,16 @@ impl StreamRun<'_> {
             SyncStream::Usage => self.usage(ctx, &mut progress).await,
             SyncStream::Cost => self.cost(ctx, &mut progress).await,
             SyncStream::ClaudeCode => self.claude_code(ctx, &mut progress).await,
+            SyncStream::Analytics => self.analytics(ctx, &mut progress).await,
             SyncStream::Plan | SyncStream::Allocation => Ok(()),
         };
         let stats = progress.requests(&counter);
         let (status, error, fatal) = match &result {
             Ok(()) => (SyncStatus::Ok, None, false),
+            // The Analytics API will never answer this plan: the legacy streams bill it.
+            Err(e) if analytics::permanently_unavailable(e) => {
+                (SyncStatus::Skipped, Some(SyncError::from(e)), false)
+            }
             Err(e @ Error::Interrupted) => {
                 (SyncStatus::Interrupted, Some(SyncError::from(e)), true)
             }

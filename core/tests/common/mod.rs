@@ -406,7 +406,18 @@ pub mod fake {
 
     /// Start a fake, open a ledger, add one plan per org (labels "Org 1", "Org 2", …).
     pub async fn synced(db: TestDb, fake_config: FakeConfig) -> Synced {
-        let fake = FakeServer::start(fake_config).await.expect("fake starts");
+        synced_with_kinds(db, fake_config, fake_admin_api::OrgKinds::none()).await
+    }
+
+    /// Like [`synced`], with some orgs Enterprise, HIPAA-ready or without the Analytics beta.
+    pub async fn synced_with_kinds(
+        db: TestDb,
+        fake_config: FakeConfig,
+        kinds: fake_admin_api::OrgKinds,
+    ) -> Synced {
+        let fake = FakeServer::start_with_kinds(fake_config, kinds)
+            .await
+            .expect("fake starts");
         let key = MasterKey::generate();
         let clock = FixedClock::new(fake.now());
         let ledger = Ledger::open(config(&db, &key, &fake, &clock))

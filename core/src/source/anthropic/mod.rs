@@ -272,6 +272,14 @@ impl UsageSource for AnthropicSource {
     ) -> PageStream<'a, ClaudeCodePage> {
         claude_code::day_pages(self, ctx, request)
     }
+
+    fn analytics_costs<'a>(
+        &'a self,
+        ctx: SourceContext<'a>,
+        request: AnalyticsRequest,
+    ) -> PageStream<'a, crate::model::AnalyticsCostPage> {
+        AnthropicSource::analytics_cost(self, ctx, request)
+    }
 }
 
 #[cfg(test)]

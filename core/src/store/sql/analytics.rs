@@ -10,7 +10,10 @@ use crate::model::{Actor, ActorKey, AnalyticsCostRow, Money};
 use crate::store::analytics::{
     AnalyticsStore, AnalyticsTotal, AnalyticsTotalsBy, actor_columns, actor_key,
 };
-use crate::store::{db_error, from_ts, to_ts};
+use crate::store::{WatermarkAdvance, db_error, from_ts, to_ts};
+
+use super::sql_stale::{days_of, mark_days};
+use super::sql_usage::{DbConn, advance_watermark, billed_days_changed};
 
 /// `None` stored as `''`, as the usage dimensions do.
 fn col(v: &Option<String>) -> &str {
@@ -19,6 +22,98 @@ fn col(v: &Option<String>) -> &str {
 
 fn uncol(v: String) -> Option<String> {
     (!v.is_empty()).then_some(v)
+}
+
+/// Writes cost rows and the actors they name (metadata updated, first seen kept), upserting
+/// on (bucket, width, every group value), inside the caller's transaction.
+async fn write_cost_rows(
+    conn: &mut DbConn,
+    plan_id: i64,
+    width_secs: i64,
+    rows: &[AnalyticsCostRow],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for row in rows {
+        let actor = row.group.actor.as_ref().ok_or_else(|| {
+            Error::invalid(
+                "analytics cost rows are stored grouped by actor; request them with \
+                 AnalyticsDimension::Actor",
+            )
+        })?;
+        let (actor_type, actor_id) = actor_columns(&actor.key());
+        let (provider, subject, email, name, deleted) = match actor {
+            Actor::User {
+                email_address,
+                name,
+                deleted,
+                ..
+            } => (None, None, email_address.clone(), name.clone(), *deleted),
+            Actor::Federated { provider, subject } => {
+                (Some(provider.clone()), Some(subject.clone()), None, None, false)
+            }
+            _ => (None, None, None, None, false),
+        };
+        sqlx::query(
+            "INSERT INTO costledger_analytics_actors \
+             (plan_id, actor_type, actor_id, provider, subject, email_address, name, deleted, \
+              first_seen, last_seen) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (plan_id, actor_type, actor_id) DO UPDATE SET \
+             email_address = excluded.email_address, name = excluded.name, \
+             deleted = excluded.deleted, last_seen = excluded.last_seen",
+        )
+        .bind(plan_id)
+        .bind(actor_type)
+        .bind(&actor_id)
+        .bind(provider)
+        .bind(subject)
+        .bind(email)
+        .bind(name)
+        .bind(i64::from(deleted))
+        .bind(to_ts(now))
+        .bind(to_ts(now))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error("storing an analytics actor"))?;
+        let g = &row.group;
+        sqlx::query(
+            "INSERT INTO costledger_analytics_costs \
+             (plan_id, bucket_start, bucket_width, api_key_id, workspace_id, model, \
+              actor_type, actor_id, cost_type, token_type, service_tier, context_window, \
+              inference_geo, product, speed, currency, amount_net_nanos, amount_list_nanos, \
+              requests) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+              $17, $18, $19) \
+             ON CONFLICT (plan_id, bucket_start, bucket_width, api_key_id, workspace_id, \
+              model, actor_type, actor_id, cost_type, token_type, service_tier, \
+              context_window, inference_geo, product, speed) DO UPDATE SET \
+             currency = excluded.currency, amount_net_nanos = excluded.amount_net_nanos, \
+             amount_list_nanos = excluded.amount_list_nanos, requests = excluded.requests",
+        )
+        .bind(plan_id)
+        .bind(to_ts(row.starting_at))
+        .bind(width_secs)
+        .bind(col(&g.api_key_id))
+        .bind(col(&g.workspace_id))
+        .bind(col(&g.model))
+        .bind(actor_type)
+        .bind(&actor_id)
+        .bind(col(&g.cost_type))
+        .bind(col(&g.token_type))
+        .bind(col(&g.service_tier))
+        .bind(col(&g.context_window))
+        .bind(col(&g.inference_geo))
+        .bind(col(&g.product))
+        .bind(col(&g.speed))
+        .bind(&row.currency)
+        .bind(row.amount.nanos())
+        .bind(row.list_amount.nanos())
+        .bind(row.requests)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error("storing an analytics cost row"))?;
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -31,89 +126,45 @@ impl AnalyticsStore for ThisStore {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        for row in rows {
-            let actor = row.group.actor.as_ref().ok_or_else(|| {
-                Error::invalid(
-                    "analytics cost rows are stored grouped by actor; request them with \
-                     AnalyticsDimension::Actor",
-                )
-            })?;
-            let (actor_type, actor_id) = actor_columns(&actor.key());
-            let (provider, subject, email, name, deleted) = match actor {
-                Actor::User {
-                    email_address,
-                    name,
-                    deleted,
-                    ..
-                } => (None, None, email_address.clone(), name.clone(), *deleted),
-                Actor::Federated { provider, subject } => {
-                    (Some(provider.clone()), Some(subject.clone()), None, None, false)
-                }
-                _ => (None, None, None, None, false),
-            };
-            sqlx::query(
-                "INSERT INTO costledger_analytics_actors \
-                 (plan_id, actor_type, actor_id, provider, subject, email_address, name, deleted, \
-                  first_seen, last_seen) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-                 ON CONFLICT (plan_id, actor_type, actor_id) DO UPDATE SET \
-                 email_address = excluded.email_address, name = excluded.name, \
-                 deleted = excluded.deleted, last_seen = excluded.last_seen",
-            )
-            .bind(plan_id)
-            .bind(actor_type)
-            .bind(&actor_id)
-            .bind(provider)
-            .bind(subject)
-            .bind(email)
-            .bind(name)
-            .bind(i64::from(deleted))
-            .bind(to_ts(now))
-            .bind(to_ts(now))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error("storing an analytics actor"))?;
-            let g = &row.group;
-            sqlx::query(
-                "INSERT INTO costledger_analytics_costs \
-                 (plan_id, bucket_start, bucket_width, api_key_id, workspace_id, model, \
-                  actor_type, actor_id, cost_type, token_type, service_tier, context_window, \
-                  inference_geo, product, speed, currency, amount_net_nanos, amount_list_nanos, \
-                  requests) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-                  $17, $18, $19) \
-                 ON CONFLICT (plan_id, bucket_start, bucket_width, api_key_id, workspace_id, \
-                  model, actor_type, actor_id, cost_type, token_type, service_tier, \
-                  context_window, inference_geo, product, speed) DO UPDATE SET \
-                 currency = excluded.currency, amount_net_nanos = excluded.amount_net_nanos, \
-                 amount_list_nanos = excluded.amount_list_nanos, requests = excluded.requests",
-            )
-            .bind(plan_id)
-            .bind(to_ts(row.starting_at))
-            .bind(width_secs)
-            .bind(col(&g.api_key_id))
-            .bind(col(&g.workspace_id))
-            .bind(col(&g.model))
-            .bind(actor_type)
-            .bind(&actor_id)
-            .bind(col(&g.cost_type))
-            .bind(col(&g.token_type))
-            .bind(col(&g.service_tier))
-            .bind(col(&g.context_window))
-            .bind(col(&g.inference_geo))
-            .bind(col(&g.product))
-            .bind(col(&g.speed))
-            .bind(&row.currency)
-            .bind(row.amount.nanos())
-            .bind(row.list_amount.nanos())
-            .bind(row.requests)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error("storing an analytics cost row"))?;
-        }
+        write_cost_rows(&mut tx, plan_id, width_secs, rows, now).await?;
         tx.commit()
             .await
             .map_err(db_error("committing analytics cost rows"))
+    }
+
+    async fn replace_analytics_range(
+        &self,
+        plan_id: i64,
+        width_secs: i64,
+        (start, end): (DateTime<Utc>, DateTime<Utc>),
+        rows: &[AnalyticsCostRow],
+        advance: Option<&WatermarkAdvance>,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "DELETE FROM costledger_analytics_costs \
+             WHERE plan_id = $1 AND bucket_start >= $2 AND bucket_start < $3",
+        )
+        .bind(plan_id)
+        .bind(to_ts(start))
+        .bind(to_ts(end))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error("replacing analytics cost rows"))?;
+        write_cost_rows(&mut tx, plan_id, width_secs, rows, now).await?;
+        let mut stale = days_of(to_ts(start), to_ts(end));
+        if let Some(advance) = advance {
+            let before = advance_watermark(&mut tx, plan_id, advance).await?;
+            stale.extend(billed_days_changed(before, advance));
+        }
+        stale.sort_unstable();
+        stale.dedup();
+        mark_days(&mut tx, plan_id, &stale).await?;
+        tx.commit()
+            .await
+            .map_err(db_error("committing analytics cost rows"))?;
+        Ok(rows.len() as u64)
     }
 
     async fn delete_analytics_costs(

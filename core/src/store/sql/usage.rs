@@ -17,7 +17,7 @@ use crate::store::{
     to_ts,
 };
 
-type DbConn = <Db as sqlx::Database>::Connection;
+pub(crate) type DbConn = <Db as sqlx::Database>::Connection;
 
 /// The dimensions of a usage row as stored (`''` for none).
 /// (key, workspace, model, tier, window, actor).
@@ -106,7 +106,7 @@ pub(crate) async fn resolve_dims(
 
 /// Advance a stream's watermark inside the caller's transaction. Returns the stored
 /// (watermark, first start) from before, if the stream had any.
-async fn advance_watermark(
+pub(crate) async fn advance_watermark(
     conn: &mut DbConn,
     plan_id: i64,
     advance: &WatermarkAdvance,
@@ -143,7 +143,7 @@ async fn advance_watermark(
 
 /// The days whose billed status (see `reports::materialize`) a cost watermark advance
 /// changes: a day is billed when it lies in `[first_start, watermark)`.
-fn billed_days_changed(before: Option<(i64, i64)>, advance: &WatermarkAdvance) -> Vec<i64> {
+pub(crate) fn billed_days_changed(before: Option<(i64, i64)>, advance: &WatermarkAdvance) -> Vec<i64> {
     let (new_mark, new_first) = (to_ts(advance.watermark), to_ts(advance.first_start));
     let (old_mark, old_first) = match before {
         Some((w, f)) => (w, f),

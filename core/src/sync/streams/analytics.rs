@@ -1,0 +1,157 @@
+//! The `analytics` stream: billed cost of the Anthropic Analytics API, hourly, grouped so
+//! that every amount has its key, actor, workspace, model, cost and token type, tier and
+//! window. The days its watermark covers are billed from these rows (see
+//! `reports::materialize`).
+
+use chrono::{DateTime, Utc};
+
+use super::{DAY, Progress, StreamRun, malformed, next_or_stop};
+use crate::error::{Error, Result};
+use crate::model::{AnalyticsCostPage, AnalyticsCostRow, AnalyticsDimension};
+use crate::source::SourceContext;
+use crate::source::anthropic::AnalyticsRequest;
+use crate::source::anthropic::analytics::analytics_earliest;
+use crate::store::WatermarkAdvance;
+use crate::sync::failpoints;
+use crate::sync::window::ceil_to;
+
+/// The stream's watermark key.
+const STREAM_KEY: &str = "analytics";
+const HOUR: i64 = 3_600;
+
+/// The first day the Analytics API serves at `now`: the later of 2026-01-01 and the first
+/// whole UTC day of its 365-day window. Earlier days stay on the legacy reports.
+pub(crate) fn first_day(now: DateTime<Utc>) -> DateTime<Utc> {
+    ceil_to(analytics_earliest(now), DAY)
+}
+
+/// Rows of one range of the request series, checked, as the pages bring them.
+struct Range {
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    rows: Vec<AnalyticsCostRow>,
+}
+
+impl Range {
+    fn of(page: &AnalyticsCostPage) -> Range {
+        Range {
+            start: page.range_start,
+            end: page.range_end,
+            rows: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, page: AnalyticsCostPage) -> Result<()> {
+        if (page.range_start, page.range_end) != (self.start, self.end) {
+            return Err(malformed(
+                "analytics cost",
+                format!(
+                    "a page of the range {} to {} came before that range's last page",
+                    page.range_start, self.start
+                ),
+            ));
+        }
+        for row in &page.rows {
+            let (s, e) = (row.starting_at, row.ending_at);
+            if s < self.start || e > self.end || (e - s).num_seconds() != HOUR {
+                return Err(malformed(
+                    "analytics cost",
+                    format!("a row's bucket {s} to {e} is not an hour of its range"),
+                ));
+            }
+        }
+        self.rows.extend(page.rows);
+        Ok(())
+    }
+}
+
+impl StreamRun<'_> {
+    /// Sync the plan's analytics cost rows. Each range of the request series (at most 31
+    /// days) is gathered from its pages and written in one transaction with the watermark,
+    /// so a range is never half replaced. A permanent `AnalyticsUnavailable` error is
+    /// returned as is: the caller ends the stream as skipped.
+    pub(super) async fn analytics(
+        &self,
+        ctx: SourceContext<'_>,
+        progress: &mut Progress,
+    ) -> Result<()> {
+        let Some((window, first_start)) = self
+            .window(STREAM_KEY, HOUR, self.options.cost_lookback)
+            .await?
+        else {
+            return Ok(());
+        };
+        let floor = first_day(self.now);
+        let start = window.start.max(floor);
+        if start >= window.end {
+            return Ok(());
+        }
+        // The store keeps the earlier first start of rows synced before the floor moved.
+        let first_start = first_start.max(floor);
+        let window = super::Window {
+            start,
+            end: window.end,
+        };
+        progress.window = Some(window);
+        let store = &self.ledger.inner.store;
+        let request = AnalyticsRequest::new(window.start, window.end)
+            .group_by(AnalyticsDimension::SYNC_COST.iter().copied());
+        let mut pages = self.source.analytics_costs(ctx, request);
+        let mut range: Option<Range> = None;
+        while let Some(item) = next_or_stop(self.cancel(), &mut pages).await? {
+            let page = item?;
+            if page.range_start < window.start || page.range_end > window.end {
+                return Err(malformed(
+                    "analytics cost",
+                    format!(
+                        "its range {} to {} lies outside the requested {} to {}",
+                        page.range_start, page.range_end, window.start, window.end
+                    ),
+                ));
+            }
+            progress.stats.add(page.stats);
+            let last = page.last_of_range;
+            let current = range.get_or_insert_with(|| Range::of(&page));
+            current.add(page)?;
+            if !last {
+                continue;
+            }
+            let done = range.take().expect("a range in progress");
+            let advance = WatermarkAdvance {
+                stream: STREAM_KEY.into(),
+                watermark: done.end,
+                first_start,
+                at: self.ledger.now(),
+            };
+            progress.rows += store
+                .replace_analytics_range(
+                    self.plan.id,
+                    HOUR,
+                    (done.start, done.end),
+                    &done.rows,
+                    Some(&advance),
+                    self.ledger.now(),
+                )
+                .await? as i64;
+            progress.buckets += (done.end - done.start).num_seconds() / HOUR;
+            failpoints::hit(failpoints::AFTER_PAGE_COMMIT);
+        }
+        if let Some(cut) = range {
+            return Err(malformed(
+                "analytics cost",
+                format!(
+                    "the pages of the range {} to {} ended before its last page",
+                    cut.start, cut.end
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `e` says the Analytics API will not answer this plan at all (HIPAA-ready
+/// organisation, credential without the scope, beta not enabled): the stream is skipped and
+/// the legacy streams bill the plan's days.
+pub(super) fn permanently_unavailable(e: &Error) -> bool {
+    e.analytics_unavailable().is_some_and(|r| r.is_permanent())
+}

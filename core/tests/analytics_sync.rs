@@ -1,0 +1,174 @@
+//! The `analytics` sync stream on SQLite and Postgres: a sync asking for it stores the fake's
+//! Analytics API billed cost, per day and key exactly its ground truth (net and list); a
+//! second sync (lookback) changes nothing; a HIPAA-ready organisation's stream is skipped
+//! with the reason in its sync event while its legacy streams still run.
+
+use chrono::{DateTime, Utc};
+use costledger::model::{SyncHistoryFilter, SyncStatus, SyncStream};
+use costledger::store::{AnalyticsTotal, AnalyticsTotalsBy};
+use fake_admin_api::{FakeConfig, OrgKinds};
+
+use crate::common::TestDb;
+use crate::common::fake::{Synced, all_history, synced_with_kinds};
+
+backend_tests!(
+    default_sync_stores_the_analytics_truth,
+    hipaa_organisation_skips_the_analytics_stream
+);
+
+const DAYS: u32 = 8;
+
+fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+type Cell = (String, Option<String>, i64, i64);
+
+fn cells(totals: &[AnalyticsTotal]) -> Vec<Cell> {
+    totals
+        .iter()
+        .map(|r| {
+            (
+                r.day.to_string(),
+                r.id.clone(),
+                r.net.nanos(),
+                r.list.nanos(),
+            )
+        })
+        .collect()
+}
+
+/// The stored analytics totals of every plan equal the fake's truth, per day and per key.
+async fn assert_stored_equals_truth(s: &Synced, plans: &[usize]) {
+    let store = s.db.store().await;
+    let truth = s.fake.truth();
+    for &i in plans {
+        let (credentials, plan) = (&s.fake.orgs()[i], &s.plans[i]);
+        let org = truth
+            .orgs
+            .iter()
+            .find(|o| o.org_id == credentials.id)
+            .unwrap();
+        let (start, end) = (t(&org.analytics.starting_at), t(&org.analytics.ending_at));
+        let nonzero = |c: &Cell| c.2 != 0 || c.3 != 0;
+        let got = store
+            .analytics_cost_totals(plan.id, start, end, AnalyticsTotalsBy::Day)
+            .await
+            .unwrap();
+        let want: Vec<Cell> = org
+            .analytics
+            .by_day
+            .iter()
+            .map(|r| {
+                let a = &r.amounts;
+                (r.day.clone(), None, a.net_nanos as i64, a.list_nanos as i64)
+            })
+            .filter(nonzero)
+            .collect();
+        assert!(!want.is_empty(), "the fake bills org {i}");
+        assert_eq!(cells(&got), want, "org {i} per day");
+        let got = store
+            .analytics_cost_totals(plan.id, start, end, AnalyticsTotalsBy::ApiKey)
+            .await
+            .unwrap();
+        let mut want: Vec<Cell> = org
+            .analytics
+            .by_api_key
+            .iter()
+            .map(|r| {
+                let a = &r.amounts;
+                let key = r.api_key_id.clone();
+                (r.day.clone(), key, a.net_nanos as i64, a.list_nanos as i64)
+            })
+            .filter(nonzero)
+            .collect();
+        want.sort();
+        assert_eq!(cells(&got), want, "org {i} per key");
+    }
+}
+
+async fn default_sync_stores_the_analytics_truth(db: TestDb) {
+    let config = FakeConfig {
+        orgs: 2,
+        days: DAYS,
+        ..FakeConfig::default()
+    };
+    let s = synced_with_kinds(db, config, OrgKinds::none()).await;
+    let report = s.ledger.sync(all_history(DAYS.into()).streams(SyncStream::WITH_ANALYTICS)).await.unwrap();
+    for plan in &report.plans {
+        assert_eq!(plan.status, SyncStatus::Ok, "{plan:?}");
+        let analytics = plan
+            .streams
+            .iter()
+            .find(|r| r.stream == SyncStream::Analytics)
+            .expect("the analytics stream runs by default");
+        assert_eq!(analytics.status, SyncStatus::Ok);
+        assert!(analytics.rows_written > 0 && analytics.requests > 0);
+    }
+    assert_stored_equals_truth(&s, &[0, 1]).await;
+    // Again: the lookback re-reads the recent days and replaces them, nothing changes.
+    let report = s.ledger.sync(all_history(DAYS.into()).streams(SyncStream::WITH_ANALYTICS)).await.unwrap();
+    assert!(report.plans.iter().all(|p| p.status == SyncStatus::Ok));
+    assert_stored_equals_truth(&s, &[0, 1]).await;
+
+    // Without the stream asked for, it does not run.
+    let legacy = all_history(DAYS.into()).streams(&[SyncStream::Usage, SyncStream::Cost]);
+    let report = s.ledger.sync(legacy).await.unwrap();
+    assert!(
+        report
+            .plans
+            .iter()
+            .all(|p| p.streams.iter().all(|r| r.stream != SyncStream::Analytics))
+    );
+}
+
+async fn hipaa_organisation_skips_the_analytics_stream(db: TestDb) {
+    let config = FakeConfig {
+        orgs: 2,
+        days: DAYS,
+        ..FakeConfig::default()
+    };
+    let s = synced_with_kinds(db, config, OrgKinds::none().with_hipaa(1)).await;
+    let report = s.ledger.sync(all_history(DAYS.into()).streams(SyncStream::WITH_ANALYTICS)).await.unwrap();
+    let hipaa = &report
+        .plans
+        .iter()
+        .find(|p| p.plan_id == s.plans[1].id)
+        .unwrap();
+    // Skipping is not a failure: the plan synced.
+    assert_eq!(hipaa.status, SyncStatus::Ok, "{hipaa:?}");
+    for r in &hipaa.streams {
+        let want = match r.stream {
+            SyncStream::Analytics => SyncStatus::Skipped,
+            _ => SyncStatus::Ok,
+        };
+        assert_eq!(r.status, want, "{r:?}");
+    }
+    let events = s
+        .ledger
+        .sync_history(SyncHistoryFilter {
+            plan_id: Some(s.plans[1].id),
+            stream: Some(SyncStream::Analytics),
+            status: None,
+            before_id: None,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].status, SyncStatus::Skipped);
+    let message = events[0].error_message.as_deref().unwrap();
+    assert!(message.contains("HIPAA"), "{message}");
+    // The legacy streams stored the HIPAA org's cost; the other org has its analytics rows.
+    let store = s.db.store().await;
+    let (start, end) = (
+        s.fake.now() - chrono::TimeDelta::days(DAYS.into()),
+        s.fake.now(),
+    );
+    let none = store
+        .analytics_cost_totals(s.plans[1].id, start, end, AnalyticsTotalsBy::Day)
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+    assert_stored_equals_truth(&s, &[0]).await;
+}
