@@ -94,7 +94,11 @@ async fn default_sync_stores_the_analytics_truth(db: TestDb) {
         ..FakeConfig::default()
     };
     let s = synced_with_kinds(db, config, OrgKinds::none()).await;
-    let report = s.ledger.sync(all_history(DAYS.into()).streams(SyncStream::WITH_ANALYTICS)).await.unwrap();
+    let report = s
+        .ledger
+        .sync(all_history(DAYS.into()).streams(SyncStream::WITH_ANALYTICS))
+        .await
+        .unwrap();
     for plan in &report.plans {
         assert_eq!(plan.status, SyncStatus::Ok, "{plan:?}");
         let analytics = plan
@@ -107,7 +111,11 @@ async fn default_sync_stores_the_analytics_truth(db: TestDb) {
     }
     assert_stored_equals_truth(&s, &[0, 1]).await;
     // Again: the lookback re-reads the recent days and replaces them, nothing changes.
-    let report = s.ledger.sync(all_history(DAYS.into()).streams(SyncStream::WITH_ANALYTICS)).await.unwrap();
+    let report = s
+        .ledger
+        .sync(all_history(DAYS.into()).streams(SyncStream::WITH_ANALYTICS))
+        .await
+        .unwrap();
     assert!(report.plans.iter().all(|p| p.status == SyncStatus::Ok));
     assert_stored_equals_truth(&s, &[0, 1]).await;
 
@@ -129,7 +137,11 @@ async fn hipaa_organisation_skips_the_analytics_stream(db: TestDb) {
         ..FakeConfig::default()
     };
     let s = synced_with_kinds(db, config, OrgKinds::none().with_hipaa(1)).await;
-    let report = s.ledger.sync(all_history(DAYS.into()).streams(SyncStream::WITH_ANALYTICS)).await.unwrap();
+    let report = s
+        .ledger
+        .sync(all_history(DAYS.into()).streams(SyncStream::WITH_ANALYTICS))
+        .await
+        .unwrap();
     let hipaa = &report
         .plans
         .iter()
