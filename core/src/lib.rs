@@ -49,8 +49,9 @@ pub use reports::{
     Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, BudgetUpdate, Forecast, NewBudget,
 };
 pub use reports::{
-    Cost, Dashboard, DashboardFilter, Export, FocusFilter, Period, UnitUsageFilter, UnitUsageLine,
-    UserCosts, VerifyReport, WorkspaceRef,
+    Cost, Dashboard, DashboardFilter, Export, FocusFilter, Period, ReconcileFilter, ReconcileLine,
+    ReconcileStatus, SourceState, UnitUsageFilter, UnitUsageLine, UserCosts, VerifyReport,
+    WorkspaceRef,
 };
 pub use source::anthropic::analytics::SpendLimitFilter;
 pub use sync::{PlanSyncReport, StreamReport, SyncCancel, SyncError, SyncOptions, SyncReport};

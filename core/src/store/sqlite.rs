@@ -255,3 +255,8 @@ mod sql_analytics {
     use super::*;
     include!("sql/analytics.rs");
 }
+
+mod sql_reconcile {
+    use super::*;
+    include!("sql/reconcile.rs");
+}
