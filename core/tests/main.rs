@@ -25,6 +25,7 @@ mod oauth_processes;
 mod openai_actors;
 mod openai_sync;
 mod plans;
+mod reconcile;
 mod report_rollups;
 mod reports;
 mod spend_limits_ledger;

@@ -239,7 +239,9 @@ impl Ledger {
         Ok(PlanInputs {
             analytics,
             priority,
-            analytics_mark: store.watermark(plan_id, SyncStream::Analytics.as_str()).await?,
+            analytics_mark: store
+                .watermark(plan_id, SyncStream::Analytics.as_str())
+                .await?,
             cost_mark: store.watermark(plan_id, SyncStream::Cost.as_str()).await?,
             unavailable,
             first_analytics_day: ceil_to(analytics_earliest(self.now()), DAY).timestamp(),
@@ -269,7 +271,8 @@ impl Ledger {
     ) -> Result<ReconcileLine> {
         let day = date.and_time(NaiveTime::MIN).and_utc().timestamp();
         let analytics = inputs.analytics.get(&date).copied();
-        let mut analytics_state = coverage(inputs.analytics_mark.as_ref(), day, analytics.is_some());
+        let mut analytics_state =
+            coverage(inputs.analytics_mark.as_ref(), day, analytics.is_some());
         let mut analytics_unavailable = None;
         if !analytics_state.has_data() {
             if day < inputs.first_analytics_day {
@@ -288,13 +291,8 @@ impl Ledger {
         } else {
             (None, None)
         };
-        let priority_tier = analytics_list.map(|_| {
-            inputs
-                .priority
-                .get(&date)
-                .copied()
-                .unwrap_or(Money::ZERO)
-        });
+        let priority_tier =
+            analytics_list.map(|_| inputs.priority.get(&date).copied().unwrap_or(Money::ZERO));
         let (legacy, allocated) = if legacy_state.has_data() {
             let split = allocate_day(
                 Provider::Anthropic,
@@ -310,7 +308,10 @@ impl Ledger {
                 .filter(|((_, _, basis), _)| *basis == Basis::Allocated)
                 .map(|(_, amount)| *amount)
                 .sum();
-            (Some(costs.iter().map(|c| c.amount).sum::<Money>()), Some(allocated))
+            (
+                Some(costs.iter().map(|c| c.amount).sum::<Money>()),
+                Some(allocated),
+            )
         } else {
             (None, None)
         };
