@@ -96,7 +96,8 @@ crate::model::plan::string_enum! {
         /// figures, `legacy + priority_tier + late = analytics_list`.
         LateData => "late_data",
         /// Only the legacy report can answer for this day (before the Analytics API's
-        /// window, or the organisation cannot use it).
+        /// window, the organisation cannot use it, or the plan never synced the `analytics`
+        /// stream).
         LegacyOnly => "legacy_only",
         /// Neither source has anything for this day.
         NoData => "no_data",
@@ -326,7 +327,8 @@ impl Ledger {
         } else if matches!(
             analytics_state,
             SourceState::BeforeWindow | SourceState::Unavailable
-        ) {
+        ) || (inputs.analytics_mark.is_none() && !analytics_state.has_data())
+        {
             if legacy_state.has_data() {
                 ReconcileStatus::LegacyOnly
             } else {

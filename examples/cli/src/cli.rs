@@ -398,6 +398,22 @@ pub enum ReportCommand {
         #[command(flatten)]
         format: Format,
     },
+    /// Per Anthropic plan and UTC day: the Analytics API's billed total, the legacy cost
+    /// report's total and costledger's allocation of it, with the differences and their
+    /// reasons (discount, Priority Tier, rounding, late data, unallocated).
+    Reconcile {
+        /// First UTC day (2026-11-01); default: the first of this month.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// The day after the last (2026-12-01); default: tomorrow.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Only this plan (repeatable); default: every Anthropic plan.
+        #[arg(long = "plan", value_name = "ID")]
+        plans: Vec<i64>,
+        #[command(flatten)]
+        format: Format,
+    },
     /// Every budget's spend, remaining and forecast in its current period.
     Budgets {
         #[command(flatten)]

@@ -21,6 +21,7 @@ mod plans;
 mod progress;
 mod projects;
 mod providers;
+mod reconcile;
 mod render;
 mod report;
 mod secrets;
