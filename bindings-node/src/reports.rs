@@ -8,6 +8,7 @@ mod dashboard;
 mod export;
 mod forecast;
 mod materialize;
+mod reconcile;
 mod units;
 mod user_costs;
 mod verify;

@@ -15,6 +15,7 @@ mod ledger;
 mod oauth;
 mod pending;
 mod plans;
+mod reconcile;
 mod reports;
 mod runtime;
 mod spend_limits;

@@ -71,6 +71,7 @@ from .plans import (
     Workspace,
 )
 from .providers import ProviderInfo
+from .reconcile import ReconcileLine, ReconcileStatus, SourceState
 from .reports import Cost, Forecast, Period, PeriodLike, TokenCounts, WorkspaceRef
 from .spend_limits import EffectiveSpend, SpendLimit
 from .subjects import KeyMapping, Project, Subject
@@ -134,9 +135,12 @@ __all__ = [
     "ProviderInfo",
     "ProjectCost",
     "RateLimitedError",
+    "ReconcileLine",
+    "ReconcileStatus",
     "ReportList",
     "Revocation",
     "SeatShare",
+    "SourceState",
     "SpendLimit",
     "StorageError",
     "StreamReport",

@@ -118,6 +118,12 @@ class Ledger:
         plan_ids: list[int] | None = None,
         units: list[str] | None = None,
     ) -> Pending: ...
+    def reconcile(
+        self,
+        from_: date,
+        to: date,
+        plan_ids: list[int] | None = None,
+    ) -> Pending: ...
     def spend_limits(
         self,
         plan_id: int,
