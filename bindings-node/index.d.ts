@@ -232,6 +232,14 @@ export declare class Ledger {
    */
   rebuildCostFacts(planId: number, days: DateRange): Promise<number>
   /**
+   * Per Anthropic plan and UTC day in `[from, to)`: the Analytics API's billed total (net
+   * and list), the legacy cost report's total and costledger's allocation of it, with the
+   * differences (discount, Priority Tier, rounding, late data, unallocated). One line per
+   * plan and day, days without data included. A `to` not after `from`, a range over 366
+   * days or a plan of another provider is `INVALID_INPUT`; an unknown plan `PLAN_NOT_FOUND`.
+   */
+  reconcile(options: ReconcileOptions): Promise<Array<ReconcileLine>>
+  /**
    * Usage that is not tokens per plan and UTC day in `[from, to)`, per workspace, key,
    * actor, model, unit and variant, with a list-price estimate. Plans of providers
    * without such usage (Anthropic) have no lines. A `to` not after `from`, or an unknown
@@ -1476,6 +1484,62 @@ export interface ProviderInfo {
   costReportLagHours: number | null
   /** Where costledger's documentation of the provider is. */
   docsUrl: string
+}
+
+/**
+ * One Anthropic plan's UTC day, reconciled. A figure a source does not have is null, never
+ * zero. The differences add up exactly: `analyticsList − discount = analyticsNet`;
+ * reconciled days `legacy + rounding + priorityTier = analyticsList`; late days with both
+ * figures `legacy + priorityTier + late = analyticsList`; `allocated + unallocated = legacy`.
+ */
+export interface ReconcileLine {
+  /** The plan. */
+  planId: number
+  /** The UTC day, `YYYY-MM-DD`. */
+  day: string
+  /**
+   * `reconciled` (both sources have the whole day), `late_data` (one has not all of it
+   * yet), `legacy_only` (before the Analytics API's window, the organisation cannot use
+   * it, or the plan never synced the `analytics` stream), `no_data`.
+   */
+  status: 'reconciled' | 'late_data' | 'legacy_only' | 'no_data'
+  /** How much of the day the Analytics API rows cover. */
+  analyticsState: 'complete' | 'partial' | 'not_synced' | 'before_window' | 'unavailable'
+  /** Why the Analytics API cannot answer (`unavailable`). */
+  analyticsUnavailable: string | null
+  /** How much of the day the legacy cost report rows cover. */
+  legacyState: 'complete' | 'partial' | 'not_synced'
+  /** The Analytics API's billed total, post-discount. */
+  analyticsNet: Money | null
+  /** The Analytics API's billed total at list price. */
+  analyticsList: Money | null
+  /** The legacy cost report's total. */
+  legacy: Money | null
+  /** costledger's allocation of the legacy total (placed on keys by token share). */
+  allocated: Money | null
+  /** `analyticsList − analyticsNet`: the organisation's discount. */
+  discount: Money | null
+  /**
+   * The Analytics API's list amount of the Priority Tier, which the legacy report leaves
+   * out.
+   */
+  priorityTier: Money | null
+  /** Reconciled days: `analyticsList − priorityTier − legacy`. */
+  rounding: Money | null
+  /** Late days with both figures: `analyticsList − priorityTier − legacy`. */
+  late: Money | null
+  /** `legacy − allocated`: cost the split could not place on usage. */
+  unallocated: Money | null
+}
+
+/** What `reconcile` reads. */
+export interface ReconcileOptions {
+  /** First UTC day, `YYYY-MM-DD`. */
+  from: string
+  /** The day after the last, `YYYY-MM-DD` (at most 366 days after `from`). */
+  to: string
+  /** Only these plans (default: every Anthropic plan). */
+  planIds?: Array<number>
 }
 
 /** What happened at the provider when a plan was disconnected. */

@@ -48,7 +48,7 @@ for (const kind of BACKENDS) {
 
     it('refuses a bad range and an unknown plan', async () => {
       await rejectsWith(s.ledger.reconcile({ from: DAY, to: DAY }), 'INVALID_INPUT')
-      await rejectsWith(s.ledger.reconcile({ from: DAY, to: '2026-11-19', planIds: [999] }), 'NOT_FOUND')
+      await rejectsWith(s.ledger.reconcile({ from: DAY, to: '2026-11-19', planIds: [999] }), 'PLAN_NOT_FOUND')
     })
   })
 }

@@ -93,7 +93,7 @@ impl JsLedger {
     /// and list), the legacy cost report's total and costledger's allocation of it, with the
     /// differences (discount, Priority Tier, rounding, late data, unallocated). One line per
     /// plan and day, days without data included. A `to` not after `from`, a range over 366
-    /// days or a plan of another provider is `INVALID_INPUT`; an unknown plan `NOT_FOUND`.
+    /// days or a plan of another provider is `INVALID_INPUT`; an unknown plan `PLAN_NOT_FOUND`.
     #[napi(catch_unwind)]
     pub async fn reconcile(&self, options: ReconcileOptions) -> napi::Result<Vec<ReconcileLine>> {
         run(async {
