@@ -552,6 +552,24 @@ export interface Cost {
   subscription: Money
 }
 
+/**
+ * Which of the organisation's APIs a plan's credential reaches, each checked with one
+ * request. A Claude Console admin key reaches the legacy reports, the Analytics API (unless
+ * the organisation is HIPAA-ready or the beta is off) and the spend limits; a Claude
+ * Enterprise key with scopes (`sk-ant-api01-…`) what its scopes name, never the legacy
+ * reports.
+ */
+export interface CredentialReach {
+  /** The legacy usage and cost reports. */
+  legacyReports: boolean
+  /** Null when the Analytics API answers; otherwise why it cannot. */
+  analytics: 'hipaa_organization' | 'missing_scope' | 'beta_not_enabled' | null | null
+  /** Whether the spend limits can be read. */
+  spendLimits: boolean
+  /** When this was checked (ISO-8601, UTC). */
+  checkedAt: string
+}
+
 /** The company's spend in a period. */
 export interface Dashboard {
   /** The period. */
@@ -1336,6 +1354,11 @@ export interface Plan {
   lastSyncedAt: string | null
   /** The last sync's error message, cleared by a successful sync. */
   lastError: string | null
+  /**
+   * What the credential reaches at the provider (Anthropic), checked when the plan was
+   * added or its credential rotated; null until checked.
+   */
+  reach: CredentialReach | null
 }
 
 /** Cost of one plan. */

@@ -16,6 +16,7 @@ mod claude_code_logs_incremental;
 mod claude_code_logs_parity;
 mod claude_code_logs_reports;
 mod claude_code_logs_store;
+mod credential_reach;
 mod derived_facts;
 mod docs_samples;
 mod exports;

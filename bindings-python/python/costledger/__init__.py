@@ -61,6 +61,7 @@ from .ledger import AsyncLedger, KeyCipher, Ledger, generate_master_key
 from .oauth import AsyncOAuthClient, OAuthBegin, OAuthClient, OAuthTokens
 from .plans import (
     ApiKeyInfo,
+    CredentialReach,
     Disconnected,
     OrgInfo,
     OrgMetadata,
@@ -98,6 +99,7 @@ __all__ = [
     "DayCost",
     "DayDifference",
     "EffectiveSpend",
+    "CredentialReach",
     "Disconnected",
     "Forecast",
     "InternalError",
