@@ -88,9 +88,26 @@ pub struct BilledActor {
     pub subject_id: Option<String>,
 }
 
+/// An actor's identity, for ordering: type, id, federated provider and subject.
+type ActorOrder<'a> = (
+    ActorType,
+    &'a Option<String>,
+    &'a Option<String>,
+    &'a Option<String>,
+);
+
+/// A line's place: plan, day, key, workspace, actor.
+type LineOrder<'a> = (
+    i64,
+    NaiveDate,
+    &'a Option<String>,
+    &'a Option<String>,
+    Option<ActorOrder<'a>>,
+);
+
 impl BilledActor {
     /// Its identity, for ordering.
-    fn order_key(&self) -> (ActorType, &Option<String>, &Option<String>, &Option<String>) {
+    fn order_key(&self) -> ActorOrder<'_> {
         (
             self.actor_type,
             &self.id,
@@ -131,15 +148,7 @@ pub struct BilledCostLine {
 }
 
 impl BilledCostLine {
-    fn order_key(
-        &self,
-    ) -> (
-        i64,
-        NaiveDate,
-        &Option<String>,
-        &Option<String>,
-        Option<(ActorType, &Option<String>, &Option<String>, &Option<String>)>,
-    ) {
+    fn order_key(&self) -> LineOrder<'_> {
         (
             self.plan_id,
             self.day,
