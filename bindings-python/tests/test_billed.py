@@ -66,7 +66,8 @@ async def test_billed_per_actor_equals_the_truth(
             for row in org["analytics"]["by_actor"]:
                 if row["net_nanos"] == 0 and row["list_nanos"] == 0:
                     continue
-                key = (plans[org["org_id"]].id, date.fromisoformat(row["day"]), actor_key(row["actor"]))
+                plan_id = plans[org["org_id"]].id
+                key = (plan_id, date.fromisoformat(row["day"]), actor_key(row["actor"]))
                 want[key] = (row["net_nanos"] * NANO, row["list_nanos"] * NANO)
                 if row["actor"]["type"] == "user_actor" and not row["actor"]["deleted"]:
                     members[row["actor"]["user_id"]] = row["actor"]
