@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, TimeDelta};
-use costledger::{BilledBy, BilledCostFilter, BilledCostLine, Money};
+use costledger::{ActorType, BilledBy, BilledCostFilter, BilledCostLine, Money};
 
 use crate::args;
 use crate::context::Context;
@@ -91,9 +91,13 @@ fn print(lines: &[BilledCostLine], by: ByArg) {
         );
         return;
     }
-    let mut sums: BTreeMap<(i64, Vec<String>), Sums> = BTreeMap::new();
+    // Members first, then keys themselves, service accounts, federated identities.
+    let rank = |l: &BilledCostLine| l.actor.as_ref().map(|a| a.actor_type);
+    let mut sums: BTreeMap<(i64, Option<ActorType>, Vec<String>), Sums> = BTreeMap::new();
     for l in lines {
-        let s = sums.entry((l.plan_id, group_cells(l, by))).or_default();
+        let s = sums
+            .entry((l.plan_id, rank(l), group_cells(l, by)))
+            .or_default();
         s.net += l.net;
         s.list += l.list;
     }
@@ -110,7 +114,7 @@ fn print(lines: &[BilledCostLine], by: ByArg) {
     let right: Vec<usize> = (first_amount..first_amount + 3).collect();
     let mut t = table(&header, &right);
     let mut total = Sums::default();
-    for ((plan, cells), s) in &sums {
+    for ((plan, _, cells), s) in &sums {
         let mut row = vec![plan.to_string()];
         row.extend(cells.iter().cloned());
         row.extend([money(s.net), money(s.list), money(s.list - s.net)]);
@@ -171,11 +175,11 @@ fn group_cells(l: &BilledCostLine, by: ByArg) -> Vec<String> {
     }
 }
 
-fn short_type(t: costledger::ActorType) -> &'static str {
+fn short_type(t: ActorType) -> &'static str {
     match t {
-        costledger::ActorType::User => "member",
-        costledger::ActorType::ApiKey => "key",
-        costledger::ActorType::ServiceAccount => "service account",
-        costledger::ActorType::Federated => "federated",
+        ActorType::User => "member",
+        ActorType::ApiKey => "key",
+        ActorType::ServiceAccount => "service account",
+        ActorType::Federated => "federated",
     }
 }
