@@ -10,6 +10,7 @@ mod analytics_store;
 mod analytics_sync;
 mod anthropic_client;
 mod anthropic_protocol;
+mod billed_costs;
 mod budgets;
 mod claude_code_logs;
 mod claude_code_logs_incremental;

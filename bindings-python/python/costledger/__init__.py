@@ -38,6 +38,7 @@ from .exceptions import (
     UnderlyingError,
     UpstreamError,
 )
+from .billed import BilledActor, BilledCostLine
 from .budgets import Budget, BudgetAlert, BudgetScope, BudgetStatus
 from .claude_code_logs import (
     CostMode,
@@ -84,6 +85,8 @@ __all__ = [
     "ApiKeyInfo",
     "AsyncLedger",
     "AsyncOAuthClient",
+    "BilledActor",
+    "BilledCostLine",
     "Budget",
     "BudgetAlert",
     "BudgetScope",

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from . import _native
 from ._convert import seconds, to_utc
+from .billed import AsyncBilledCostMethods, BilledCostMethods
 from .budgets import AsyncBudgetMethods, BudgetMethods
 from .claude_code_logs import AsyncClaudeCodeLogMethods, ClaudeCodeLogMethods
 from .dashboard import AsyncDashboardMethods, DashboardMethods
@@ -93,7 +94,7 @@ def _open(
 class Ledger(
     PlanMethods, SubjectMethods, SyncMethods, UserCostMethods, DashboardMethods, ReportMethods,
     BudgetMethods, ClaudeCodeLogMethods, VerifyMethods, ProviderMethods, UnitUsageMethods,
-    SpendLimitMethods,
+    SpendLimitMethods, BilledCostMethods,
 ):  # fmt: skip
     """A blocking handle on costledger's data: plan connections, subjects and key mappings,
     synced usage and cost, reports and budgets.
@@ -223,6 +224,7 @@ class AsyncLedger(
     AsyncPlanMethods, AsyncSubjectMethods, AsyncSyncMethods, AsyncUserCostMethods,
     AsyncDashboardMethods, AsyncReportMethods, AsyncBudgetMethods, AsyncClaudeCodeLogMethods,
     AsyncVerifyMethods, AsyncProviderMethods, AsyncUnitUsageMethods, AsyncSpendLimitMethods,
+    AsyncBilledCostMethods,
 ):  # fmt: skip
     """An asyncio handle on costledger's data, with the methods of :class:`Ledger` as
     coroutines. They run on costledger's own runtime threads, so the event loop stays free;

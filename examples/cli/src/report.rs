@@ -118,6 +118,22 @@ pub async fn run(ctx: &Context, command: ReportCommand) -> CliResult {
             render::heading(&format!("Usage that is not tokens · {from} to {to} (UTC)"));
             print_units(&lines);
         }
+        ReportCommand::Billed {
+            by,
+            from,
+            to,
+            plans,
+            format,
+        } => {
+            let options = crate::billed::Options {
+                by,
+                from,
+                to,
+                plans,
+                format,
+            };
+            crate::billed::run(ctx, options).await?;
+        }
         ReportCommand::Budgets { format } => {
             let statuses = ledger.budget_statuses().await?;
             if output::export(&statuses, &format)? {
