@@ -5,6 +5,9 @@
 import { type NativeLedger } from './native'
 
 export type {
+  BilledActor,
+  BilledCostLine,
+  BilledCostsOptions,
   Budget,
   BudgetAlert,
   BudgetScope,
@@ -53,6 +56,7 @@ export const REPORT_METHODS = [
   'dashboard',
   'forecast',
   'unitUsage',
+  'billedCosts',
   'reconcile',
   'createBudget',
   'getBudget',

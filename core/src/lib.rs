@@ -45,6 +45,7 @@ pub use model::*;
 pub use pricing::{
     Estimate, FixedFee, MissingPrice, ModelPrice, PriceTable, SubscriptionCatalog, UnitPrice,
 };
+pub use reports::{BilledActor, BilledBy, BilledCostFilter, BilledCostLine};
 pub use reports::{
     Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, BudgetUpdate, Forecast, NewBudget,
 };

@@ -38,6 +38,7 @@ from .exceptions import (
     UnderlyingError,
     UpstreamError,
 )
+from .billed import BilledActor, BilledCostLine
 from .budgets import Budget, BudgetAlert, BudgetScope, BudgetStatus
 from .claude_code_logs import (
     CostMode,
@@ -61,6 +62,7 @@ from .ledger import AsyncLedger, KeyCipher, Ledger, generate_master_key
 from .oauth import AsyncOAuthClient, OAuthBegin, OAuthClient, OAuthTokens
 from .plans import (
     ApiKeyInfo,
+    CredentialReach,
     Disconnected,
     OrgInfo,
     OrgMetadata,
@@ -84,6 +86,8 @@ __all__ = [
     "ApiKeyInfo",
     "AsyncLedger",
     "AsyncOAuthClient",
+    "BilledActor",
+    "BilledCostLine",
     "Budget",
     "BudgetAlert",
     "BudgetScope",
@@ -99,6 +103,7 @@ __all__ = [
     "DayCost",
     "DayDifference",
     "EffectiveSpend",
+    "CredentialReach",
     "Disconnected",
     "Forecast",
     "InternalError",

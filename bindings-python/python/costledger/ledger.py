@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from . import _native
 from ._convert import seconds, to_utc
+from .billed import AsyncBilledCostMethods, BilledCostMethods
 from .budgets import AsyncBudgetMethods, BudgetMethods
 from .claude_code_logs import AsyncClaudeCodeLogMethods, ClaudeCodeLogMethods
 from .dashboard import AsyncDashboardMethods, DashboardMethods
@@ -94,7 +95,7 @@ def _open(
 class Ledger(
     PlanMethods, SubjectMethods, SyncMethods, UserCostMethods, DashboardMethods, ReportMethods,
     BudgetMethods, ClaudeCodeLogMethods, VerifyMethods, ProviderMethods, UnitUsageMethods,
-    SpendLimitMethods, ReconcileMethods,
+    SpendLimitMethods, BilledCostMethods, ReconcileMethods,
 ):  # fmt: skip
     """A blocking handle on costledger's data: plan connections, subjects and key mappings,
     synced usage and cost, reports and budgets.
@@ -224,7 +225,7 @@ class AsyncLedger(
     AsyncPlanMethods, AsyncSubjectMethods, AsyncSyncMethods, AsyncUserCostMethods,
     AsyncDashboardMethods, AsyncReportMethods, AsyncBudgetMethods, AsyncClaudeCodeLogMethods,
     AsyncVerifyMethods, AsyncProviderMethods, AsyncUnitUsageMethods, AsyncSpendLimitMethods,
-    AsyncReconcileMethods,
+    AsyncBilledCostMethods, AsyncReconcileMethods,
 ):  # fmt: skip
     """An asyncio handle on costledger's data, with the methods of :class:`Ledger` as
     coroutines. They run on costledger's own runtime threads, so the event loop stays free;

@@ -7,6 +7,7 @@
 //! and attribute keys to subjects when they are read, so re-mapping needs no re-sync.
 
 pub mod allocation;
+mod billed;
 mod budgets;
 mod cost;
 mod dashboard;
@@ -22,6 +23,7 @@ mod units;
 mod user_costs;
 mod verify;
 
+pub use billed::{BilledActor, BilledBy, BilledCostFilter, BilledCostLine};
 pub use budgets::{
     Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, BudgetUpdate, DEFAULT_THRESHOLDS,
     NewBudget,

@@ -87,6 +87,7 @@ pub fn before_opening(global: &Global, command: &Command) -> CliResult<Checked> 
             ReportCommand::Budgets { .. }
             | ReportCommand::History { .. }
             | ReportCommand::Units { .. }
+            | ReportCommand::Billed { .. }
             | ReportCommand::Reconcile { .. } => {}
         },
         Command::Logs(c) => {

@@ -5,6 +5,7 @@
 //! print as `error[CODE]: message` on stderr with an exit code per kind (docs/cli.md).
 
 mod args;
+mod billed;
 mod budgets;
 mod check;
 mod cli;

@@ -111,6 +111,22 @@ pub async fn run(ctx: &Context, command: ReportCommand) -> CliResult {
             render::heading(&format!("Usage that is not tokens · {from} to {to} (UTC)"));
             print_units(&lines);
         }
+        ReportCommand::Billed {
+            by,
+            from,
+            to,
+            plans,
+            format,
+        } => {
+            let options = crate::billed::Options {
+                by,
+                from,
+                to,
+                plans,
+                format,
+            };
+            crate::billed::run(ctx, options).await?;
+        }
         ReportCommand::Reconcile {
             from,
             to,

@@ -7,6 +7,7 @@
 //! the moment the demo's plans were added, so a later run sees the same past plus the hours
 //! that have passed since.
 
+mod billed;
 mod claude_code;
 mod files;
 mod people;
@@ -235,6 +236,12 @@ async fn run_with(
         workspaces: 8,
     };
     dashboard::print(&d, &budgets, &view);
+    billed::print(
+        ledger,
+        today - Days::new(DASHBOARD_DAYS - 1),
+        today + Days::new(1),
+    )
+    .await?;
     next_steps(files, now);
     Ok(())
 }
