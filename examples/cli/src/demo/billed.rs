@@ -97,3 +97,39 @@ pub async fn print(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> CliResult
     );
     Ok(())
 }
+
+/// One reconciled day, the most recent: the three columns finance signs a month off with.
+pub async fn print_reconciliation(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> CliResult {
+    render::heading("Reconciliation · the Analytics API, the legacy cost report, the allocation");
+    let lines = ledger
+        .reconcile(&costledger::ReconcileFilter::new(from, to))
+        .await?;
+    let Some(l) = lines
+        .iter()
+        .filter(|l| l.status == costledger::ReconcileStatus::Reconciled)
+        .max_by_key(|l| (l.day, std::cmp::Reverse(l.plan_id)))
+    else {
+        println!("no day that both sources cover completely yet");
+        return Ok(());
+    };
+    let m = |v: Option<Money>| v.map_or_else(|| "-".to_string(), money);
+    println!(
+        "  plan {} · {}: analytics net {} (list {}, discount {}) · legacy cost report {} \
+         (rounding {}, Priority Tier {}) · allocated {} (unallocated {})",
+        l.plan_id,
+        l.day,
+        m(l.analytics_net),
+        m(l.analytics_list),
+        m(l.discount),
+        m(l.legacy),
+        m(l.rounding),
+        m(l.priority_tier),
+        m(l.allocated),
+        m(l.unallocated),
+    );
+    render::note(
+        "  legacy + rounding + Priority Tier = list; list − discount = net; allocated + \
+         unallocated = legacy. Every day: `costledger report reconcile`.",
+    );
+    Ok(())
+}

@@ -236,12 +236,9 @@ async fn run_with(
         workspaces: 8,
     };
     dashboard::print(&d, &budgets, &view);
-    billed::print(
-        ledger,
-        today - Days::new(DASHBOARD_DAYS - 1),
-        today + Days::new(1),
-    )
-    .await?;
+    let (from, to) = (today - Days::new(DASHBOARD_DAYS - 1), today + Days::new(1));
+    billed::print(ledger, from, to).await?;
+    billed::print_reconciliation(ledger, from, to).await?;
     next_steps(files, now);
     Ok(())
 }
