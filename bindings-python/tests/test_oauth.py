@@ -504,7 +504,8 @@ sys.stdin.readline()  # the parent starts both children at once
 try:
     if a["what"] == "sync":
         report = ledger.sync(
-            plan_id=a["plan"], initial_backfill_days=a["days"], streams=LEGACY_STREAMS
+            plan_id=a["plan"], initial_backfill_days=a["days"],
+            streams=["metadata", "usage", "cost", "claude_code"],
         )
         print(json.dumps({"ok": report.is_ok, "status": report.plans[0].status}))
     else:
