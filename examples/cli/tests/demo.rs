@@ -103,10 +103,7 @@ fn runs_twice_first_in_full_then_incrementally_with_the_same_totals() {
         let openai = openai.truth_between(from.timestamp(), to.timestamp());
         // The demo syncs the default streams: the Analytics API bills the Anthropic days
         // (net), OpenAI's bill names its keys.
-        let (first, end) = (
-            from.date_naive().to_string(),
-            to.date_naive().to_string(),
-        );
+        let (first, end) = (from.date_naive().to_string(), to.date_naive().to_string());
         anthropic
             .orgs
             .iter()
