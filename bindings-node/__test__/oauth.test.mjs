@@ -17,6 +17,7 @@ import { OAuthClient } from 'costledger'
 import {
   BACKENDS,
   DAYS,
+  LEGACY_STREAMS,
   NOW,
   OAUTH_CLIENT_ID,
   assertNoToken,
@@ -31,7 +32,9 @@ import {
 
 const REDIRECT = 'http://127.0.0.1:53682/callback'
 const HISTORY = '2026-11-10..2026-11-20'
-const SYNC = { initialBackfillDays: DAYS + 1 }
+// The legacy streams: OAuth tokens never reach the Analytics API, and the totals compared
+// here are the legacy cost report's.
+const SYNC = { initialBackfillDays: DAYS + 1, streams: LEGACY_STREAMS }
 
 /** A public client of `fake`, on the fake's clock. */
 function clientOf(fake) {

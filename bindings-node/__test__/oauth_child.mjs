@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline'
 
 import { Ledger } from 'costledger'
 
-import { sharedCipher } from './helpers.mjs'
+import { LEGACY_STREAMS, sharedCipher } from './helpers.mjs'
 
 const { ledger: options, cipherKey, sealDelayMs, planId } = JSON.parse(process.env.CL_OAUTH_CHILD)
 const action = process.argv[2]
@@ -19,7 +19,7 @@ await once(lines, 'line')
 lines.close()
 try {
   if (action === 'sync') {
-    const report = await ledger.sync({ planId, initialBackfillDays: 11 })
+    const report = await ledger.sync({ planId, initialBackfillDays: 11, streams: LEGACY_STREAMS })
     const [outcome] = report.plans
     console.log(`CHILD sync ${outcome.status}${outcome.error ? ` ${outcome.error.code} ${outcome.error.message}` : ''}`)
   } else {

@@ -1,17 +1,23 @@
 //! Attribution: whose is an API key's spend, at a given hour.
 //!
-//! An explicit mapping `(plan, key) → subject [, project]` covering the hour wins. Otherwise
-//! the key belongs to the subject whose email equals the email of the org user who created
-//! the key. Usage without a key but with an actor (OpenAI's Playground usage names the org
-//! user who made it) belongs to the subject whose email equals that user's email; mappings
-//! concern keys only. Otherwise the spend is unattributed. Attribution is applied when a report is
+//! On an Anthropic plan, cost the Analytics API bills to a person (a `user_actor`: the facts
+//! name them, see `reports::analytics_facts`) belongs to the subject whose email equals that
+//! person's, whatever key they used: the org member's email, or for someone no longer in
+//! the org's user list (a former member) the email the Analytics API stored with the actor.
+//! Otherwise an explicit mapping `(plan, key) → subject [, project]` covering the hour wins,
+//! then the key belongs to the subject whose email equals the email of the org user who
+//! created the key. Usage without a key but with an actor (OpenAI's Playground usage names
+//! the org user who made it; Anthropic's Console and Claude Code) belongs to the subject whose
+//! email equals that user's email; mappings concern keys only. On OpenAI plans the key wins
+//! over the user it names. Otherwise the spend is unattributed (a service account's or a
+//! federated workload's cost without a key). Attribution is applied when a report is
 //! read, so re-mapping a key changes past reports without a re-sync; it resolves per hour
 //! (an hour belongs to whoever held the key at the hour's start).
 
 use std::collections::{HashMap, HashSet};
 
 use crate::error::Result;
-use crate::model::{KeyMapping, MappingFilter, Subject, normalise_email};
+use crate::model::{Actor, KeyMapping, MappingFilter, Provider, Subject, normalise_email};
 use crate::store::Store;
 
 /// Who an hour of a key's spend belongs to.
@@ -31,6 +37,9 @@ pub(crate) struct Attribution {
     /// Org members (plan, user id) → the subject with their email.
     members: HashMap<(i64, String), String>,
     default_projects: HashMap<String, i64>,
+    /// Plans whose facts name the person who made the requests (Anthropic: the Analytics
+    /// API's user actors), who then wins over the key's owner.
+    person_first: HashSet<i64>,
     /// Every subject by id (empty when loaded for one subject).
     pub(crate) subjects: HashMap<String, Subject>,
 }
@@ -85,6 +94,7 @@ impl Attribution {
             creators,
             members,
             default_projects,
+            person_first: person_first(store, plan_ids).await?,
             subjects,
         })
     }
@@ -92,7 +102,8 @@ impl Attribution {
     /// What attribution needs to tell which hours of which keys are `subject`'s, and nothing
     /// more (a report on one subject reads a few rows instead of every mapping, subject and
     /// key creator): the mappings of every key ever mapped to them or created by their email,
-    /// and their default project. [`Attribution::owner_at`] then answers the subject for
+    /// their default project, and the subject of every org member (a person who used their
+    /// key on an Anthropic plan owns that cost). [`Attribution::owner_at`] then answers the subject for
     /// their hours and `None` or another subject for the rest, which may differ from the
     /// full load's answer for hours that are not theirs.
     pub(crate) async fn load_for_subject(
@@ -113,7 +124,6 @@ impl Attribution {
             .map(|m| (m.plan_id, m.api_key_id))
             .collect();
         let mut creators = HashMap::new();
-        let mut members = HashMap::new();
         if let Some(email) = subject.email.as_deref().map(normalise_email) {
             for (plan, key, creator) in store.key_creator_emails(plan_ids).await? {
                 if creator == email {
@@ -121,10 +131,19 @@ impl Attribution {
                     creators.insert((plan, key), subject.id.clone());
                 }
             }
-            for (plan, user, member) in member_emails(store, plan_ids).await? {
-                if member == email {
-                    members.insert((plan, user), subject.id.clone());
-                }
+        }
+        // Every member with a subject, not only this one's: on an Anthropic plan a person
+        // who used the subject's key owns that cost, so their subject must be known.
+        let by_email: HashMap<String, String> = store
+            .list_subjects()
+            .await?
+            .into_iter()
+            .filter_map(|s| Some((normalise_email(s.email.as_deref()?), s.id)))
+            .collect();
+        let mut members = HashMap::new();
+        for (plan, user, member) in member_emails(store, plan_ids).await? {
+            if let Some(s) = by_email.get(&member) {
+                members.insert((plan, user), s.clone());
             }
         }
         let mut mappings: HashMap<(i64, String), Vec<KeyMapping>> = HashMap::new();
@@ -151,12 +170,14 @@ impl Attribution {
             creators,
             members,
             default_projects,
+            person_first: person_first(store, plan_ids).await?,
             subjects: HashMap::new(),
         })
     }
 
-    /// The owner at Unix second `at` of `plan`'s usage under `key` made by `actor`: the key's
-    /// owner when there is a key, else the actor's subject; `None` when unattributed.
+    /// The owner at Unix second `at` of `plan`'s usage under `key` made by `actor`: on an
+    /// Anthropic plan the actor's subject when they have one, then the key's owner when there
+    /// is a key, else the actor's subject; `None` when unattributed.
     pub(crate) fn owner_at(
         &self,
         plan: i64,
@@ -164,6 +185,14 @@ impl Attribution {
         actor: Option<&str>,
         at: i64,
     ) -> Option<Owner> {
+        if self.person_first.contains(&plan)
+            && let Some(subject) = actor.and_then(|a| self.members.get(&(plan, a.to_string())))
+        {
+            return Some(Owner {
+                subject_id: subject.clone(),
+                project_id: self.default_projects.get(subject).copied(),
+            });
+        }
         let Some(key) = key else {
             let subject = self.members.get(&(plan, actor?.to_string()))?;
             return Some(Owner {
@@ -240,13 +269,40 @@ impl Attribution {
     }
 }
 
-/// (plan, org user id, normalised email) of every stored org member of `plan_ids`.
+/// (plan, org user id, normalised email) of every stored org member of `plan_ids`, and of
+/// every person the Analytics API named with an email who is not in the org's user list
+/// (a former member).
 async fn member_emails(store: &dyn Store, plan_ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
     let mut out = Vec::new();
     for plan in plan_ids {
+        let mut seen = HashSet::new();
         for user in store.metadata(*plan).await?.users {
+            seen.insert(user.id.clone());
             out.push((*plan, user.id, normalise_email(&user.email)));
+        }
+        for actor in store.analytics_actors(*plan).await? {
+            if let Actor::User {
+                user_id,
+                email_address: Some(email),
+                ..
+            } = actor
+                && !seen.contains(&user_id)
+            {
+                out.push((*plan, user_id, normalise_email(&email)));
+            }
         }
     }
     Ok(out)
+}
+
+/// The Anthropic plans among `plan_ids`: their facts name the person who made the requests.
+async fn person_first(store: &dyn Store, plan_ids: &[i64]) -> Result<HashSet<i64>> {
+    let wanted: HashSet<i64> = plan_ids.iter().copied().collect();
+    Ok(store
+        .list_plans(true)
+        .await?
+        .into_iter()
+        .filter(|p| wanted.contains(&p.id) && p.provider == Provider::Anthropic)
+        .map(|p| p.id)
+        .collect())
 }

@@ -1,4 +1,4 @@
-//! The `analytics` sync stream on SQLite and Postgres: a sync asking for it stores the fake's
+//! The `analytics` sync stream on SQLite and Postgres: a default sync stores the fake's
 //! Analytics API billed cost, per day and key exactly its ground truth (net and list); a
 //! second sync (lookback) changes nothing; a HIPAA-ready organisation's stream is skipped
 //! with the reason in its sync event while its legacy streams still run.
@@ -9,7 +9,7 @@ use costledger::store::{AnalyticsTotal, AnalyticsTotalsBy};
 use fake_admin_api::{FakeConfig, OrgKinds};
 
 use crate::common::TestDb;
-use crate::common::fake::{Synced, all_history, synced_with_kinds};
+use crate::common::fake::{Synced, all_history, default_history, synced_with_kinds};
 
 backend_tests!(
     default_sync_stores_the_analytics_truth,
@@ -94,11 +94,7 @@ async fn default_sync_stores_the_analytics_truth(db: TestDb) {
         ..FakeConfig::default()
     };
     let s = synced_with_kinds(db, config, OrgKinds::none()).await;
-    let report = s
-        .ledger
-        .sync(all_history(DAYS.into()).streams(SyncStream::WITH_ANALYTICS))
-        .await
-        .unwrap();
+    let report = s.ledger.sync(default_history(DAYS.into())).await.unwrap();
     for plan in &report.plans {
         assert_eq!(plan.status, SyncStatus::Ok, "{plan:?}");
         let analytics = plan
@@ -111,16 +107,12 @@ async fn default_sync_stores_the_analytics_truth(db: TestDb) {
     }
     assert_stored_equals_truth(&s, &[0, 1]).await;
     // Again: the lookback re-reads the recent days and replaces them, nothing changes.
-    let report = s
-        .ledger
-        .sync(all_history(DAYS.into()).streams(SyncStream::WITH_ANALYTICS))
-        .await
-        .unwrap();
+    let report = s.ledger.sync(default_history(DAYS.into())).await.unwrap();
     assert!(report.plans.iter().all(|p| p.status == SyncStatus::Ok));
     assert_stored_equals_truth(&s, &[0, 1]).await;
 
-    // Without the stream asked for, it does not run.
-    let legacy = all_history(DAYS.into()).streams(&[SyncStream::Usage, SyncStream::Cost]);
+    // With the legacy streams asked for, it does not run.
+    let legacy = all_history(DAYS.into());
     let report = s.ledger.sync(legacy).await.unwrap();
     assert!(
         report
@@ -137,11 +129,7 @@ async fn hipaa_organisation_skips_the_analytics_stream(db: TestDb) {
         ..FakeConfig::default()
     };
     let s = synced_with_kinds(db, config, OrgKinds::none().with_hipaa(1)).await;
-    let report = s
-        .ledger
-        .sync(all_history(DAYS.into()).streams(SyncStream::WITH_ANALYTICS))
-        .await
-        .unwrap();
+    let report = s.ledger.sync(default_history(DAYS.into())).await.unwrap();
     let hipaa = &report
         .plans
         .iter()

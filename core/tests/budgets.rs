@@ -53,7 +53,11 @@ async fn synced_at(db: TestDb, now: DateTime<Utc>, days: u32) -> Synced {
 async fn sync_at(s: &Synced, now: DateTime<Utc>) -> Vec<BudgetAlert> {
     s.fake.set_now(now);
     s.clock.set(now);
-    let report = s.ledger.sync(SyncOptions::default()).await.unwrap();
+    let report = s
+        .ledger
+        .sync(SyncOptions::default().streams(SyncStream::LEGACY))
+        .await
+        .unwrap();
     assert!(report.is_ok(), "{report:#?}");
     report.budget_alerts
 }
@@ -151,9 +155,11 @@ async fn concurrent_syncs_record_an_alert_once(db: TestDb) {
         .collect();
     for round in 0..3 {
         let (a, b, c) = tokio::join!(
-            s.ledger.sync(SyncOptions::default()),
-            other.sync(SyncOptions::default()),
-            s.ledger.sync(SyncOptions::default()),
+            s.ledger
+                .sync(SyncOptions::default().streams(SyncStream::LEGACY)),
+            other.sync(SyncOptions::default().streams(SyncStream::LEGACY)),
+            s.ledger
+                .sync(SyncOptions::default().streams(SyncStream::LEGACY)),
         );
         let mut all: Vec<(i64, u32)> = [a, b, c]
             .into_iter()
@@ -169,7 +175,10 @@ async fn concurrent_syncs_record_an_alert_once(db: TestDb) {
         };
         assert_eq!(all, expected, "round {round}");
     }
-    let again = other.sync(SyncOptions::default()).await.unwrap();
+    let again = other
+        .sync(SyncOptions::default().streams(SyncStream::LEGACY))
+        .await
+        .unwrap();
     assert!(again.budget_alerts.is_empty());
 
     // The store primitive itself, raced from both pools: each threshold goes to one caller.
@@ -225,7 +234,11 @@ async fn a_budget_that_cannot_be_evaluated_does_not_fail_the_sync(db: TestDb) {
         .await
         .unwrap();
     s.ledger.delete_subject("leaver").await.unwrap();
-    let report = s.ledger.sync(SyncOptions::default()).await.unwrap();
+    let report = s
+        .ledger
+        .sync(SyncOptions::default().streams(SyncStream::LEGACY))
+        .await
+        .unwrap();
     assert!(report.is_ok());
     assert_eq!(thresholds(&report.budget_alerts), vec![50, 80, 100]);
     assert!(report.budget_alerts.iter().all(|a| a.budget_id == fine.id));

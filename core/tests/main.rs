@@ -5,6 +5,7 @@
 mod common;
 mod logs_support;
 
+mod analytics_basis;
 mod analytics_source;
 mod analytics_store;
 mod analytics_sync;

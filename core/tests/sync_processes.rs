@@ -53,8 +53,13 @@ async fn child_sync() {
         config = config.postgres_schema(schema);
     }
     let ledger = Ledger::open(config).await.unwrap();
+    // `CL_CHILD_STREAMS` (comma-separated stream names) overrides the streams.
+    let streams: Vec<SyncStream> = match std::env::var("CL_CHILD_STREAMS") {
+        Ok(list) => list.split(',').map(|s| s.parse().unwrap()).collect(),
+        Err(_) => STREAMS.to_vec(),
+    };
     let mut options = all_history(env("CL_CHILD_DAYS").parse().unwrap())
-        .streams(STREAMS)
+        .streams(&streams)
         .concurrency(env("CL_CHILD_CONCURRENCY").parse().unwrap())
         .lease_ttl(Duration::from_millis(
             env("CL_CHILD_TTL_MS").parse().unwrap(),

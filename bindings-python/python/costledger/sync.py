@@ -302,7 +302,8 @@ class SyncMethods:
 
         Args:
             plan_id: Sync only this plan.
-            streams: Which streams, in order (default: metadata, usage, cost, claude_code).
+            streams: Which streams, in order (default: metadata, usage, cost, claude_code,
+                analytics; without analytics, every day is billed by the legacy allocation).
             usage_width: Usage bucket width, ``"1h"`` or ``"1d"``.
             initial_backfill_days: How far back a plan's first sync reaches.
             backfill: Re-sync this ``(start, end)`` range instead of the watermark window,

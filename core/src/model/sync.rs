@@ -29,23 +29,28 @@ string_enum! {
 }
 
 impl SyncStream {
-    /// The streams a sync runs by default, in the order it runs them.
+    /// The streams a sync runs by default, in the order it runs them: the legacy ones and,
+    /// for Anthropic plans, the Analytics API's billed cost, which bills the days it covers.
     pub const DEFAULT: &'static [SyncStream] = &[
-        SyncStream::Metadata,
-        SyncStream::Usage,
-        SyncStream::Cost,
-        SyncStream::ClaudeCode,
-    ];
-
-    /// [`SyncStream::DEFAULT`] and the Analytics API's billed cost ([`SyncStream::Analytics`]),
-    /// which a sync runs only when asked for while reports do not use its rows yet.
-    pub const WITH_ANALYTICS: &'static [SyncStream] = &[
         SyncStream::Metadata,
         SyncStream::Usage,
         SyncStream::Cost,
         SyncStream::ClaudeCode,
         SyncStream::Analytics,
     ];
+
+    /// The legacy streams alone (no [`SyncStream::Analytics`]): every day is billed by the
+    /// legacy cost report's allocation, or estimated.
+    pub const LEGACY: &'static [SyncStream] = &[
+        SyncStream::Metadata,
+        SyncStream::Usage,
+        SyncStream::Cost,
+        SyncStream::ClaudeCode,
+    ];
+
+    /// [`SyncStream::DEFAULT`] (kept for code written when the analytics stream had to be
+    /// asked for).
+    pub const WITH_ANALYTICS: &'static [SyncStream] = SyncStream::DEFAULT;
 }
 
 string_enum! {

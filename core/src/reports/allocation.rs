@@ -76,8 +76,17 @@ pub fn split_units(amount: i64, weights: &[i64]) -> Vec<i64> {
 pub(crate) enum FactDim {
     /// An existing dimension's id.
     Known(i64),
-    /// (api key, workspace, model, tier, window), created when missing.
-    New(Option<String>, Option<String>, String, String, String),
+    /// (api key, workspace, model, tier, window, actor), created when missing. Allocation
+    /// names no actor; the analytics rows of a billed day name the person
+    /// (`reports::analytics_facts`).
+    New(
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+        String,
+        Option<String>,
+    ),
 }
 
 /// A day's allocation before new dimensions get their ids.
@@ -216,6 +225,7 @@ fn spread_over_day(
         cost.model.clone().unwrap_or_default(),
         cost.service_tier.clone().unwrap_or_default(),
         cost.context_window.clone().unwrap_or_default(),
+        None,
     );
     for (h, part) in split(cost.amount, &[1; 24]).into_iter().enumerate() {
         out.add(day + h as i64 * HOUR, dim.clone(), basis, part);

@@ -320,6 +320,7 @@ fn openai_lines_stay_whole_under_their_key_and_unbilled_days_are_estimated() {
                         "gpt-4.1-2025-04-14".into(),
                         String::new(),
                         String::new(),
+                        None,
                     )
         })
         .count();

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 
 use super::allocation::{FactDim, allocate_day};
+use super::analytics_facts::{DaySource, analytics_day};
 use super::span::{DAY, HOUR};
 use super::unit_estimates::estimate_units;
 use crate::Ledger;
@@ -14,8 +15,15 @@ use crate::model::{Basis, BucketWidth, Money, Provider, TokenCounts};
 use crate::pricing::PriceTable;
 use crate::store::{DayFacts, Dim, Fact, Watermark, from_ts};
 
-/// A dimension allocation creates: (api key, workspace, model, tier, window).
-pub(crate) type NewDim = (Option<String>, Option<String>, String, String, String);
+/// A dimension allocation creates: (api key, workspace, model, tier, window, actor).
+pub(crate) type NewDim = (
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<String>,
+);
 
 /// How the dimensions allocation creates (for unmatched or key-billed cost) get their ids.
 pub(crate) enum NewDimIds<'a> {
@@ -25,8 +33,9 @@ pub(crate) enum NewDimIds<'a> {
     Existing(&'a HashMap<NewDim, i64>),
 }
 
-/// Whether the cost report covers a day, by the cost stream's watermark: allocation bills
-/// such a day from the cost report and estimates every other. A write that moves the
+/// Whether a stream's watermark covers the whole of a day: the `analytics` one decides which
+/// days the Analytics API bills, the `cost` one which of the others allocation bills from the
+/// cost report (it estimates the rest; see `reports::analytics_facts`). A write that moves a
 /// watermark marks the days it changes stale (store `billed_days_changed`).
 pub(crate) fn billed(cost_mark: Option<&Watermark>, day: i64) -> bool {
     cost_mark
@@ -60,19 +69,32 @@ impl Ledger {
     }
 
     /// The derived rows of one UTC day (Unix seconds) of a plan, computed from its stored raw
-    /// usage and cost.
+    /// usage and cost, or from its analytics rows when `source` says so (see
+    /// `reports::analytics_facts`).
     pub(crate) async fn compute_day_facts(
         &self,
         plan_id: i64,
         day: i64,
         provider: Provider,
-        billed: bool,
+        source: DaySource,
         new_ids: NewDimIds<'_>,
     ) -> Result<DayFacts> {
         let store = &self.inner.store;
         let (usage, costs) = store.day_inputs(plan_id, day).await?;
-        let mut allocation =
-            allocate_day(provider, day, &usage, &costs, billed, PriceTable::bundled());
+        let prices = PriceTable::bundled();
+        let billed = match source {
+            DaySource::Analytics => true,
+            DaySource::Legacy { billed } => billed,
+        };
+        let mut allocation = match source {
+            DaySource::Analytics => {
+                let rows = store.analytics_fact_rows(plan_id, day, day + DAY).await?;
+                analytics_day(provider, day, &usage, &rows, prices)
+            }
+            DaySource::Legacy { billed } => {
+                allocate_day(provider, day, &usage, &costs, billed, prices)
+            }
+        };
         if provider == Provider::OpenAi && !billed {
             let (from, to) = (from_ts(day)?, from_ts(day + DAY)?);
             let units = store
@@ -85,12 +107,13 @@ impl Ledger {
             .facts
             .keys()
             .filter_map(|(_, dim, _)| match dim {
-                FactDim::New(key, ws, model, tier, window) => Some((
+                FactDim::New(key, ws, model, tier, window, actor) => Some((
                     key.clone(),
                     ws.clone(),
                     model.clone(),
                     tier.clone(),
                     window.clone(),
+                    actor.clone(),
                 )),
                 FactDim::Known(_) => None,
             })
@@ -101,7 +124,7 @@ impl Ledger {
             NewDimIds::Create => {
                 let dims: Vec<Dim> = created
                     .iter()
-                    .map(|(key, ws, model, tier, window)| Dim {
+                    .map(|(key, ws, model, tier, window, actor)| Dim {
                         id: 0,
                         plan_id,
                         api_key_id: key.clone(),
@@ -109,7 +132,7 @@ impl Ledger {
                         model: model.clone(),
                         service_tier: tier.clone(),
                         context_window: window.clone(),
-                        actor_id: None,
+                        actor_id: actor.clone(),
                     })
                     .collect();
                 let ids = store.ensure_dims(plan_id, &dims).await?;
@@ -134,8 +157,8 @@ impl Ledger {
         for ((hour, dim, basis), amount) in allocation.facts {
             let (dim_id, workspace) = match dim {
                 FactDim::Known(id) => (id, known.get(&id).and_then(|d| d.workspace_id.clone())),
-                FactDim::New(key, ws, model, tier, window) => {
-                    let id = created_ids[&(key, ws.clone(), model, tier, window)];
+                FactDim::New(key, ws, model, tier, window, actor) => {
+                    let id = created_ids[&(key, ws.clone(), model, tier, window, actor)];
                     (id, ws)
                 }
             };

@@ -7,6 +7,7 @@
 //! and attribute keys to subjects when they are read, so re-mapping needs no re-sync.
 
 pub mod allocation;
+pub(crate) mod analytics_facts;
 mod billed;
 mod budgets;
 mod cost;

@@ -64,5 +64,6 @@ fn dim_of(row: &UnitRow) -> FactDim {
         row.model.clone().unwrap_or_default(),
         String::new(),
         String::new(),
+        None,
     )
 }

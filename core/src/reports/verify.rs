@@ -7,8 +7,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Datelike, NaiveDate};
 use serde::Serialize;
 
+use super::analytics_facts::{ANALYTICS_STREAM, day_source};
 use super::cost::Cost;
-use super::materialize::{NewDim, NewDimIds, billed};
+use super::materialize::{NewDim, NewDimIds};
 use super::span::DAY;
 use crate::Ledger;
 use crate::error::{Error, Result};
@@ -287,8 +288,6 @@ impl Ledger {
             .dims(&[plan_id])
             .await?
             .into_iter()
-            // Dims allocation creates never name an actor.
-            .filter(|d| d.actor_id.is_none())
             .map(|d| {
                 let key = (
                     d.api_key_id,
@@ -296,11 +295,13 @@ impl Ledger {
                     d.model,
                     d.service_tier,
                     d.context_window,
+                    d.actor_id,
                 );
                 (key, d.id)
             })
             .collect();
         let cost_mark = store.watermark(plan_id, "cost").await?;
+        let analytics_mark = store.watermark(plan_id, ANALYTICS_STREAM).await?;
         let mut months = BTreeSet::new();
         for day in (start..end).step_by(DAY as usize) {
             let computed = self
@@ -308,7 +309,7 @@ impl Ledger {
                     plan_id,
                     day,
                     provider,
-                    billed(cost_mark.as_ref(), day),
+                    day_source(cost_mark.as_ref(), analytics_mark.as_ref(), day),
                     NewDimIds::Existing(&dims),
                 )
                 .await?;

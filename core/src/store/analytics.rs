@@ -39,6 +39,32 @@ pub struct AnalyticsTotal {
     pub requests: Option<i64>,
 }
 
+/// One hour's billed cost of one (key, workspace, model, tier, window, person), summed over
+/// the other group values (cost and token type, geography, product, speed): what a report
+/// bills an analytics-covered day from ([`AnalyticsStore::analytics_fact_rows`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnalyticsFactRow {
+    /// Start of the hour (Unix seconds).
+    pub hour: i64,
+    /// The API key (`None`: no key).
+    pub api_key_id: Option<String>,
+    /// The workspace (`None`: the Default workspace).
+    pub workspace_id: Option<String>,
+    /// The model (`""` when the row has none, such as code execution).
+    pub model: String,
+    /// The service tier (`""` when none).
+    pub service_tier: String,
+    /// The context window (`""` when none).
+    pub context_window: String,
+    /// The user id when the actor is a person (`user_actor`); `None` for an API key, a
+    /// service account or a federated identity.
+    pub user_id: Option<String>,
+    /// Net (post-discount) amount.
+    pub net: Money,
+    /// List-price amount.
+    pub list: Money,
+}
+
 /// Billed cost rows of the Analytics API and their actors.
 #[async_trait]
 pub trait AnalyticsStore: Send + Sync + fmt::Debug {
@@ -85,6 +111,15 @@ pub trait AnalyticsStore: Send + Sync + fmt::Debug {
         end: DateTime<Utc>,
         by: AnalyticsTotalsBy,
     ) -> Result<Vec<AnalyticsTotal>>;
+
+    /// The hourly cost rows of `plan_id` whose bucket starts in `[start, end)` (Unix
+    /// seconds), summed per [`AnalyticsFactRow`] group, ordered by hour and group.
+    async fn analytics_fact_rows(
+        &self,
+        plan_id: i64,
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<AnalyticsFactRow>>;
 
     /// The actors of `plan_id` seen so far, ordered by type and id.
     async fn analytics_actors(&self, plan_id: i64) -> Result<Vec<Actor>>;

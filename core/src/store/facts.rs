@@ -203,8 +203,9 @@ pub trait FactStore: Send + Sync + fmt::Debug {
     /// The dimension combinations of these (plan, API key) pairs.
     async fn dims_of_keys(&self, keys: &[(i64, String)]) -> Result<Vec<Dim>>;
 
-    /// The keyless dimension combinations of these (plan, actor) pairs: usage an org member
-    /// made without an API key (OpenAI's Playground).
+    /// The dimension combinations naming these (plan, actor) pairs, with or without a key:
+    /// usage an org member made without an API key (OpenAI's Playground), and the cost of a
+    /// person the Analytics API bills (`reports::analytics_facts`).
     async fn dims_of_actors(&self, actors: &[(i64, String)]) -> Result<Vec<Dim>>;
 
     /// Daily rollup sums over days in `[from, to)`, grouped by plan, dimension and basis, and

@@ -22,7 +22,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 
-pub use analytics::{AnalyticsStore, AnalyticsTotal, AnalyticsTotalsBy};
+pub use analytics::{AnalyticsFactRow, AnalyticsStore, AnalyticsTotal, AnalyticsTotalsBy};
 pub use budgets::BudgetStore;
 pub use facts::{
     DayFacts, Dim, Fact, FactStore, FactSum, Grain, HourUsage, MonthRollups, Piece, StaleDay,

@@ -1,8 +1,8 @@
 //! Derived facts that heal themselves.
 //!
 //! The cost facts and rollups reports read are derived from the raw usage and cost. Every
-//! write that changes a day's raw data (a page, a purge), or whether the day is billed (the
-//! cost watermark), marks the day stale in the same transaction (`costledger_stale_days`).
+//! write that changes a day's raw data (a page, a purge), or how the day is billed (the cost
+//! and analytics watermarks), marks the day stale in the same transaction (`costledger_stale_days`).
 //! Deriving a day writes its facts and clears its mark in one transaction, only if the mark
 //! still has the generation read before the raw data was; a write that raced with it renews
 //! the mark, and the day is derived again.
@@ -19,7 +19,8 @@ use super::report::{StreamReport, SyncError};
 use crate::Ledger;
 use crate::error::{Error, Result};
 use crate::model::{Plan, SyncStatus, SyncStream};
-use crate::reports::materialize::{NewDimIds, billed};
+use crate::reports::analytics_facts::{ANALYTICS_STREAM, day_source};
+use crate::reports::materialize::NewDimIds;
 use crate::store::{StaleDay, Store};
 
 const DAY: i64 = 86_400;
@@ -93,6 +94,7 @@ impl Ledger {
         let store = &self.inner.store;
         let mut plan = None;
         let mut cost_mark = None;
+        let mut analytics_mark = None;
         let mut provider = crate::model::Provider::Anthropic;
         for stale in days {
             if cancel.is_some_and(SyncCancel::is_cancelled) {
@@ -101,6 +103,7 @@ impl Ledger {
             // Read after the marks, like the raw data: a watermark move renews the marks.
             if plan != Some(stale.plan_id) {
                 cost_mark = store.watermark(stale.plan_id, "cost").await?;
+                analytics_mark = store.watermark(stale.plan_id, ANALYTICS_STREAM).await?;
                 provider = self.get_plan(stale.plan_id).await?.provider;
                 plan = Some(stale.plan_id);
             }
@@ -109,7 +112,7 @@ impl Ledger {
                     stale.plan_id,
                     stale.day,
                     provider,
-                    billed(cost_mark.as_ref(), stale.day),
+                    day_source(cost_mark.as_ref(), analytics_mark.as_ref(), stale.day),
                     NewDimIds::Create,
                 )
                 .await?;

@@ -48,6 +48,9 @@ struct Progress {
     rows: i64,
     /// What the pages and the metadata say they took.
     stats: RequestStats,
+    /// Why part of the window fell back to another source, recorded in the stream's event
+    /// (status `ok`) when nothing failed.
+    note: Option<SyncError>,
 }
 
 impl Progress {
@@ -189,7 +192,7 @@ impl StreamRun<'_> {
         }
         let stats = progress.requests(&counter);
         let (status, error, fatal) = match &result {
-            Ok(()) => (SyncStatus::Ok, None, false),
+            Ok(()) => (SyncStatus::Ok, progress.note.clone(), false),
             // The Analytics API will never answer this plan, or the credential cannot read
             // the legacy reports: the other source bills the plan.
             Err(e) if skipped || analytics::permanently_unavailable(e) => {

@@ -444,8 +444,16 @@ pub mod fake {
         }
     }
 
-    /// Options that sync the fake's whole history of `days` days.
+    /// Options that sync the fake's whole history of `days` days with the legacy streams
+    /// alone (`SyncStream::LEGACY`): every cost is the legacy cost report's allocation, which
+    /// is what the tests comparing with the fake's legacy truth check.
     pub fn all_history(days: i64) -> SyncOptions {
+        default_history(days).streams(costledger::model::SyncStream::LEGACY)
+    }
+
+    /// Options that sync the fake's whole history of `days` days with the default streams
+    /// (the Analytics API bills the days it covers).
+    pub fn default_history(days: i64) -> SyncOptions {
         SyncOptions::default().initial_backfill(TimeDelta::days(days))
     }
 

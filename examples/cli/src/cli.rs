@@ -304,6 +304,11 @@ pub struct SyncArgs {
     /// How far back a plan's first sync reaches, in days.
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
     pub initial_days: i64,
+    /// Sync only these streams, comma-separated (metadata, usage, cost, claude_code,
+    /// analytics), or `legacy` for every default stream but analytics (days billed by the
+    /// legacy cost report's allocation). Default: every default stream.
+    #[arg(long, value_name = "LIST")]
+    pub streams: Option<String>,
     /// Lifetime of each plan's sync lease, in seconds: how long a plan stays locked after a
     /// process syncing it was killed.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]

@@ -33,6 +33,18 @@ pub fn options(a: &SyncArgs) -> CliResult<SyncOptions> {
     if let Some(plan) = a.plan {
         options = options.plan(plan);
     }
+    match a.streams.as_deref().map(str::trim) {
+        None => {}
+        Some("legacy") => options = options.streams(SyncStream::LEGACY),
+        Some(list) => {
+            let streams = list
+                .split(',')
+                .map(|s| s.trim().parse::<SyncStream>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| Failure::usage(format!("--streams: {e}")))?;
+            options = options.streams(&streams);
+        }
+    }
     if let (Some(from), Some(to)) = (&a.from, &a.to) {
         options = options.backfill(args::instant("--from", from)?, args::instant("--to", to)?);
     }

@@ -468,7 +468,8 @@ fn a_refused_command_leaves_no_database_behind() {
 fn a_reconnected_organisation_is_counted_once() {
     let w = World::new(2, 3);
     w.add_plans(2);
-    w.ok(&["sync", "--initial-days", "3"]);
+    // The legacy streams: the bill compared below is the legacy cost report's.
+    w.ok(&["sync", "--initial-days", "3", "--streams", "legacy"]);
     w.ok(&["plans", "disconnect", "1"]);
     let out = w.ok_cmd(
         w.cmd(&["plans", "add", "--label", "Org 1 again"])
@@ -482,7 +483,7 @@ fn a_reconnected_organisation_is_counted_once() {
             .len(),
         2
     );
-    w.ok(&["sync"]);
+    w.ok(&["sync", "--streams", "legacy"]);
     let truth = w.fake.server().truth();
     let d = w.json(&[
         "report",

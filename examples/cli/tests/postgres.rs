@@ -35,9 +35,15 @@ fn plans_sync_and_dashboard_on_postgres() {
             pg(&["plans", "add", "--label", &label]).env("ANTHROPIC_ADMIN_API_KEY", &org.admin_key),
         );
     }
-    let report: serde_json::Value =
-        serde_json::from_str(&w.ok_cmd(&mut pg(&["sync", "--json", "--initial-days", "5"])))
-            .unwrap();
+    let report: serde_json::Value = serde_json::from_str(&w.ok_cmd(&mut pg(&[
+        "sync",
+        "--json",
+        "--initial-days",
+        "5",
+        "--streams",
+        "legacy",
+    ])))
+    .unwrap();
     assert!(
         report["plans"]
             .as_array()
@@ -95,13 +101,19 @@ fn a_reconnected_organisation_is_counted_once_on_postgres() {
             pg(&["plans", "add", "--label", &label]).env("ANTHROPIC_ADMIN_API_KEY", &org.admin_key),
         );
     }
-    w.ok_cmd(&mut pg(&["sync", "--initial-days", "3"]));
+    w.ok_cmd(&mut pg(&[
+        "sync",
+        "--initial-days",
+        "3",
+        "--streams",
+        "legacy",
+    ]));
     w.ok_cmd(&mut pg(&["plans", "disconnect", "1"]));
     let out = w.ok_cmd(
         pg(&["plans", "add", "--label", "Org 1 again"]).env("ANTHROPIC_ADMIN_API_KEY", w.key(0)),
     );
     assert!(out.contains("reconnected plan 1"), "{out}");
-    w.ok_cmd(&mut pg(&["sync"]));
+    w.ok_cmd(&mut pg(&["sync", "--streams", "legacy"]));
     let truth = w.fake.server().truth();
     let period = format!(
         "{}..{}",

@@ -4,11 +4,12 @@
 use crate::common::{World, exit, nanos, now};
 use chrono::{DateTime, Utc};
 
-/// Two plans synced over the fake's 12 days of history.
+/// Two plans synced over the fake's 12 days of history, with the legacy streams: the
+/// amounts below are the legacy cost report's.
 fn synced() -> World {
     let w = World::new(2, 12);
     w.add_plans(2);
-    w.ok(&["sync", "--initial-days", "12"]);
+    w.ok(&["sync", "--initial-days", "12", "--streams", "legacy"]);
     w
 }
 

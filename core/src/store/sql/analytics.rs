@@ -8,7 +8,7 @@ use sqlx::Row;
 use crate::error::{Error, Result};
 use crate::model::{Actor, ActorKey, AnalyticsCostRow, Money};
 use crate::store::analytics::{
-    AnalyticsStore, AnalyticsTotal, AnalyticsTotalsBy, actor_columns, actor_key,
+    AnalyticsFactRow, AnalyticsStore, AnalyticsTotal, AnalyticsTotalsBy, actor_columns, actor_key,
 };
 use crate::store::{WatermarkAdvance, db_error, from_ts, to_ts};
 
@@ -258,6 +258,49 @@ impl AnalyticsStore for ThisStore {
                 net: Money::from_nanos(row.try_get("net").map_err(read)?),
                 list: Money::from_nanos(row.try_get("list").map_err(read)?),
                 requests: (with_requests == n).then(|| requests.unwrap_or(0)),
+            });
+        }
+        Ok(out)
+    }
+
+    async fn analytics_fact_rows(
+        &self,
+        plan_id: i64,
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<AnalyticsFactRow>> {
+        let rows = sqlx::query(
+            "SELECT bucket_start, api_key_id, workspace_id, model, service_tier, \
+             context_window, \
+             CASE WHEN actor_type = 'user_actor' THEN actor_id ELSE '' END AS user_id, \
+             CAST(SUM(amount_net_nanos) AS BIGINT) AS net, \
+             CAST(SUM(amount_list_nanos) AS BIGINT) AS list \
+             FROM costledger_analytics_costs \
+             WHERE plan_id = $1 AND bucket_width = 3600 \
+               AND bucket_start >= $2 AND bucket_start < $3 \
+             GROUP BY bucket_start, api_key_id, workspace_id, model, service_tier, \
+               context_window, CASE WHEN actor_type = 'user_actor' THEN actor_id ELSE '' END \
+             ORDER BY 1, 2, 3, 4, 5, 6, 7",
+        )
+        .bind(plan_id)
+        .bind(start)
+        .bind(end)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("reading a day's analytics cost rows"))?;
+        let read = |e| Error::storage("reading an analytics cost row", e);
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            out.push(AnalyticsFactRow {
+                hour: row.try_get("bucket_start").map_err(read)?,
+                api_key_id: uncol(row.try_get("api_key_id").map_err(read)?),
+                workspace_id: uncol(row.try_get("workspace_id").map_err(read)?),
+                model: row.try_get("model").map_err(read)?,
+                service_tier: row.try_get("service_tier").map_err(read)?,
+                context_window: row.try_get("context_window").map_err(read)?,
+                user_id: uncol(row.try_get("user_id").map_err(read)?),
+                net: Money::from_nanos(row.try_get("net").map_err(read)?),
+                list: Money::from_nanos(row.try_get("list").map_err(read)?),
             });
         }
         Ok(out)

@@ -810,8 +810,7 @@ impl FactStore for ThisStore {
     }
 
     async fn dims_of_actors(&self, actors: &[(i64, String)]) -> Result<Vec<Dim>> {
-        self.dims_where(actors, "api_key_id = '' AND actor_id = ")
-            .await
+        self.dims_where(actors, "actor_id = ").await
     }
 
     async fn sum_daily(

@@ -7,16 +7,17 @@ use chrono::{DateTime, Utc};
 
 use super::{DAY, Progress, StreamRun, malformed, next_or_stop};
 use crate::error::{Error, Result};
-use crate::model::{AnalyticsCostPage, AnalyticsCostRow, AnalyticsDimension};
+use crate::model::{AnalyticsCostPage, AnalyticsCostRow, AnalyticsDimension, AnalyticsUnavailable};
 use crate::source::SourceContext;
 use crate::source::anthropic::AnalyticsRequest;
-use crate::source::anthropic::analytics::analytics_earliest;
+use crate::source::anthropic::analytics::{analytics_earliest, analytics_start};
 use crate::store::WatermarkAdvance;
 use crate::sync::failpoints;
+use crate::sync::report::SyncError;
 use crate::sync::window::ceil_to;
 
 /// The stream's watermark key.
-const STREAM_KEY: &str = "analytics";
+const STREAM_KEY: &str = crate::reports::analytics_facts::ANALYTICS_STREAM;
 const HOUR: i64 = 3_600;
 
 /// The first day the Analytics API serves at `now`: the later of 2026-01-01 and the first
@@ -82,6 +83,26 @@ impl StreamRun<'_> {
             return Ok(());
         };
         let floor = first_day(self.now);
+        if window.start < floor {
+            // The days before the floor stay on the legacy reports: say why in the event.
+            let reason = if window.start < analytics_start() {
+                AnalyticsUnavailable::BeforeAnalyticsStart
+            } else {
+                AnalyticsUnavailable::OlderThan365Days
+            };
+            let e = Error::AnalyticsUnavailable {
+                plan: Some(self.plan.id),
+                reason,
+                status: None,
+                request_id: None,
+                message: format!(
+                    "the days from {} to {} are billed from the legacy reports",
+                    window.start,
+                    floor.min(window.end)
+                ),
+            };
+            progress.note = Some(SyncError::from(&e));
+        }
         let start = window.start.max(floor);
         if start >= window.end {
             return Ok(());
