@@ -9,7 +9,7 @@ import { BACKENDS, assertNoKey, nanos, parseCsv, rejectsWith, sumUsd, syncedLedg
 
 // The fake's whole history: the ten days before its clock.
 const HISTORY = '2026-11-10..2026-11-20'
-const PARTS = ['total', 'billed', 'allocated', 'unallocated', 'estimated', 'subscription']
+const PARTS = ['total', 'billed', 'billedPerKey', 'allocated', 'unallocated', 'estimated', 'subscription']
 
 /** The exact dollar strings of a `Cost`. */
 const exact = (cost) => Object.fromEntries(PARTS.map((p) => [p, cost[p].usd]))
@@ -19,7 +19,7 @@ const sumCosts = (costs) => Object.fromEntries(PARTS.map((p) => [p, sumUsd(costs
 
 /** Every part is the sum of the parts it is made of, and `usdNumber` shows `usd`. */
 function assertConsistent(cost) {
-  assert.equal(cost.billed.usd, sumUsd([cost.allocated, cost.unallocated]))
+  assert.equal(cost.billed.usd, sumUsd([cost.billedPerKey, cost.allocated, cost.unallocated]))
   assert.equal(cost.total.usd, sumUsd([cost.billed, cost.estimated, cost.subscription]))
   for (const part of PARTS) assert.equal(cost[part].usdNumber, Number(cost[part].usd))
 }
@@ -188,7 +188,7 @@ for (const kind of BACKENDS) {
       const csv = parseCsv(await s.ledger.exportDashboard(options, 'csv'))
       assert.deepEqual(
         csv.header,
-        'period,section,plan_id,plan_label,workspace_id,name,model,service_tier,context_window,subject_id,date,tokens,total,billed,allocated,unallocated,estimated,subscription'.split(','),
+        'period,section,plan_id,plan_label,workspace_id,name,model,service_tier,context_window,subject_id,date,tokens,total,billed,billed_per_key,allocated,unallocated,estimated,subscription'.split(','),
       )
       const [totalRow] = csv.records
       assert.deepEqual([totalRow.period, totalRow.section, totalRow.billed], [HISTORY, 'total', dashboard.totals.billed.usd])
@@ -200,7 +200,7 @@ for (const kind of BACKENDS) {
       const costsCsv = parseCsv(await s.ledger.exportUserCosts('u-bob', { period: HISTORY }, 'csv'))
       assert.deepEqual(
         costsCsv.header,
-        'period,section,subject_id,plan_id,plan_label,model,project_id,name,date,tier,seats,total,billed,allocated,unallocated,estimated,subscription'.split(','),
+        'period,section,subject_id,plan_id,plan_label,model,project_id,name,date,tier,seats,total,billed,billed_per_key,allocated,unallocated,estimated,subscription'.split(','),
       )
       assert.equal(costsCsv.records[0].total, costs.total.total.usd)
 

@@ -27,9 +27,12 @@ use crate::model::{Money, date};
 pub struct Cost {
     /// Everything: billed + estimated + subscription.
     pub total: Money,
-    /// The provider's bill: allocated + unallocated, to the nanodollar.
+    /// The provider's bill: billedPerKey + allocated + unallocated, to the nanodollar.
     pub billed: Money,
-    /// The part of the bill split across API keys in proportion to their tokens.
+    /// Billed by the provider to a key or person (Anthropic's Analytics API, OpenAI's cost
+    /// per key): its own amounts, net of discounts, no allocation.
+    pub billed_per_key: Money,
+    /// The part of a bill without keys split across API keys in proportion to their tokens.
     pub allocated: Money,
     /// Billed cost that matched no usage (code execution, for one).
     pub unallocated: Money,
@@ -45,6 +48,7 @@ impl From<costledger::Cost> for Cost {
         Cost {
             total: c.total().into(),
             billed: c.billed().into(),
+            billed_per_key: c.billed_per_key.into(),
             allocated: c.allocated.into(),
             unallocated: c.unallocated.into(),
             estimated: c.estimated.into(),

@@ -32,7 +32,9 @@ async def test_dashboard_billed_equals_the_truth(ledger: Any, fake: Fake) -> Non
     assert isinstance(dash, costledger.Dashboard)
     assert dash.period == costledger.Period(date(2026, 10, 1), date(2026, 11, 1), "UTC")
     assert dash.totals.billed == dollars(sum(truth.values()))
-    assert dash.totals.billed == dash.totals.allocated + dash.totals.unallocated
+    assert dash.totals.billed == (
+        dash.totals.billed_per_key + dash.totals.allocated + dash.totals.unallocated
+    )
     assert dash.totals.total == (dash.totals.billed + dash.totals.estimated
                                  + dash.totals.subscription)  # fmt: skip
     assert isinstance(dash.totals.billed, Decimal) and float(dash.totals) > 0
@@ -174,7 +176,7 @@ async def test_exports_are_the_cores(ledger: Any, fake: Fake) -> None:
     rows = list(csv.DictReader(io.StringIO(dash.to_csv())))
     assert dash.to_csv().startswith(
         "period,section,plan_id,plan_label,workspace_id,name,model,service_tier,"
-        "context_window,subject_id,date,tokens,total,billed,allocated,unallocated,estimated,"
+        "context_window,subject_id,date,tokens,total,billed,billed_per_key,allocated,unallocated,estimated,"
         "subscription\r\n"
     )
     total = next(r for r in rows if r["section"] == "total")
@@ -206,8 +208,8 @@ async def test_dataframes(ledger: Any, fake: Fake, monkeypatch: pytest.MonkeyPat
     await add_and_sync(ledger, fake)
     dash = await ledger.dashboard(period="2026-10")
     daily = dash.to_pandas()
-    assert list(daily.columns) == ["date", "total", "billed", "allocated", "unallocated",
-                                   "estimated", "subscription"]  # fmt: skip
+    assert list(daily.columns) == ["date", "total", "billed", "billed_per_key", "allocated",
+                                   "unallocated", "estimated", "subscription"]  # fmt: skip
     assert len(daily) == 31 and daily["date"].dtype.kind == "M"
     # Money stays exact and numeric: pyarrow decimals, whose sums are exact Decimals.
     exact = pd.ArrowDtype(pa.decimal128(38, 9))

@@ -27,9 +27,10 @@ backend_tests!(
 );
 
 const OCTOBER: &str = "2026-10";
-const AMOUNTS: [&str; 6] = [
+const AMOUNTS: [&str; 7] = [
     "total",
     "billed",
+    "billed_per_key",
     "allocated",
     "unallocated",
     "estimated",
@@ -142,6 +143,7 @@ async fn json_parses_back_to_the_same_totals(db: TestDb) {
         let expected = match part {
             "total" => d.totals.total(),
             "billed" => d.totals.billed(),
+            "billed_per_key" => d.totals.billed_per_key,
             "allocated" => d.totals.allocated,
             "unallocated" => d.totals.unallocated,
             "estimated" => d.totals.estimated,

@@ -171,7 +171,7 @@ class Tabular:
 
     def rows(self, table: str | None = None) -> list[dict[str, Any]]:
         """One table as flat dicts: a line's cost becomes the columns ``total``, ``billed``,
-        ``allocated``, ``unallocated``, ``estimated``, ``subscription``.
+        ``billed_per_key``, ``allocated``, ``unallocated``, ``estimated``, ``subscription``.
 
         Args:
             table: Which list (default: the first of ``_tables``: ``per_day``).

@@ -3,8 +3,8 @@
 The reports themselves are in ``user_costs.py``, ``dashboard.py`` and ``budgets.py``.
 
 Every amount is exact :class:`decimal.Decimal` dollars and says its basis: a :class:`Cost`
-splits a sum into billed (allocated + unallocated), estimated and subscription parts; a
-single amount's docstring names the parts it adds up.
+splits a sum into billed (billed per key + allocated + unallocated), estimated and
+subscription parts; a single amount's docstring names the parts it adds up.
 """
 
 from __future__ import annotations
@@ -86,7 +86,8 @@ def _period(value: PeriodLike, time_zone: str | None) -> tuple[Any, str | None]:
 
 
 CostPart = Literal[
-    "total", "billed", "allocated", "unallocated", "estimated", "subscription", "usage"
+    "total", "billed", "billed_per_key", "allocated", "unallocated", "estimated", "subscription",
+    "usage",
 ]
 """A part of a :class:`Cost`: a basis, a sum of them, or ``usage`` (billed + estimated)."""
 
@@ -98,8 +99,11 @@ class Cost:
 
     Attributes:
         total: Everything: billed + estimated + subscription.
-        billed: The provider's bill, to the nanodollar: allocated + unallocated.
-        allocated: The bill split across API keys in proportion to their tokens.
+        billed: The provider's bill, to the nanodollar: billed_per_key + allocated +
+            unallocated.
+        billed_per_key: Billed by the provider to a key or person (Anthropic's Analytics
+            API, OpenAI's cost per key): its own amounts, net of discounts, no allocation.
+        allocated: A bill without keys split across API keys in proportion to their tokens.
         unallocated: Billed cost that matched no usage (code execution, …).
         estimated: Priced from the price table: usage the bill leaves out, days not billed
             yet, local logs.
@@ -108,6 +112,7 @@ class Cost:
 
     total: Decimal
     billed: Decimal
+    billed_per_key: Decimal
     allocated: Decimal
     unallocated: Decimal
     estimated: Decimal
@@ -133,7 +138,7 @@ class Cost:
     def _from_json(cls, data: dict[str, str]) -> Cost:
         d = Decimal
         return cls(
-            d(data["total"]), d(data["billed"]), d(data["allocated"]),
+            d(data["total"]), d(data["billed"]), d(data["billed_per_key"]), d(data["allocated"]),
             d(data["unallocated"]), d(data["estimated"]), d(data["subscription"]),
         )  # fmt: skip
 

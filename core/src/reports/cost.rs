@@ -10,11 +10,17 @@ use crate::model::{Basis, Money};
 /// An amount split by basis, so a reader always knows which part is billed, allocated or
 /// estimated.
 ///
-/// `billed()` (allocated + unallocated) is the provider's bill to the nanodollar; allocated
-/// is the part of it matched to API keys; estimated comes from the price table (usage the
-/// bill leaves out, days not billed yet, local logs); subscription is prorated fixed fees.
+/// `billed()` (billed per key + allocated + unallocated) is the provider's bill to the
+/// nanodollar: billed per key is what the provider itself billed to a key or person
+/// (Anthropic's Analytics API, OpenAI's cost per key), allocated is the part of a bill
+/// without keys that costledger matched to API keys by token share; estimated comes from the
+/// price table (usage the bill leaves out, days not billed yet, local logs); subscription is
+/// prorated fixed fees.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Cost {
+    /// Billed by the provider to a key or person: its own amounts (net of discounts), no
+    /// allocation.
+    pub billed_per_key: Money,
     /// The bill split across API keys in proportion to their tokens.
     pub allocated: Money,
     /// Billed cost that matched no usage.
@@ -28,12 +34,12 @@ pub struct Cost {
 impl Cost {
     /// Everything.
     pub fn total(&self) -> Money {
-        self.allocated + self.unallocated + self.estimated + self.subscription
+        self.billed() + self.estimated + self.subscription
     }
 
-    /// The provider's bill: allocated + unallocated.
+    /// The provider's bill: billed per key + allocated + unallocated.
     pub fn billed(&self) -> Money {
-        self.allocated + self.unallocated
+        self.billed_per_key + self.allocated + self.unallocated
     }
 
     /// Usage-based cost: billed + estimated (no fixed fees).
@@ -41,10 +47,11 @@ impl Cost {
         self.billed() + self.estimated
     }
 
-    /// Add an amount of one basis (billed counts as allocated).
+    /// Add an amount of one basis.
     pub fn add(&mut self, basis: Basis, amount: Money) {
         match basis {
-            Basis::Allocated | Basis::Billed => self.allocated += amount,
+            Basis::Billed => self.billed_per_key += amount,
+            Basis::Allocated => self.allocated += amount,
             Basis::Unallocated => self.unallocated += amount,
             Basis::Estimated => self.estimated += amount,
             Basis::Subscription => self.subscription += amount,
@@ -59,6 +66,7 @@ impl Cost {
 
 impl AddAssign for Cost {
     fn add_assign(&mut self, other: Cost) {
+        self.billed_per_key += other.billed_per_key;
         self.allocated += other.allocated;
         self.unallocated += other.unallocated;
         self.estimated += other.estimated;
@@ -67,12 +75,13 @@ impl AddAssign for Cost {
 }
 
 impl Serialize for Cost {
-    /// Exact decimal strings of dollars: `total`, `billed`, `allocated`, `unallocated`,
-    /// `estimated`, `subscription`.
+    /// Exact decimal strings of dollars: `total`, `billed`, `billed_per_key`, `allocated`,
+    /// `unallocated`, `estimated`, `subscription`.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Cost", 6)?;
+        let mut st = s.serialize_struct("Cost", 7)?;
         st.serialize_field("total", &self.total().to_dollars_string())?;
         st.serialize_field("billed", &self.billed().to_dollars_string())?;
+        st.serialize_field("billed_per_key", &self.billed_per_key.to_dollars_string())?;
         st.serialize_field("allocated", &self.allocated.to_dollars_string())?;
         st.serialize_field("unallocated", &self.unallocated.to_dollars_string())?;
         st.serialize_field("estimated", &self.estimated.to_dollars_string())?;

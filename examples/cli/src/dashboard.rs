@@ -96,11 +96,14 @@ fn print_basis(totals: &Cost) {
         console::style("Total").bold(),
         console::style(money(totals.total())).bold()
     );
-    line(
-        "  billed",
-        totals.billed(),
-        "the provider's cost report, exact",
-    );
+    line("  billed", totals.billed(), "the provider's bill, exact");
+    if totals.billed_per_key != Money::ZERO {
+        line(
+            "    per key",
+            totals.billed_per_key,
+            "billed to each key and person by the provider",
+        );
+    }
     line(
         "    allocated",
         totals.allocated,
@@ -303,6 +306,9 @@ fn print_users(d: &Dashboard) {
     };
     // Users below the top of the list: what the totals hold beyond the listed lines.
     let others = Cost {
+        billed_per_key: usage.billed_per_key
+            - listed.billed_per_key
+            - d.unattributed.billed_per_key,
         allocated: usage.allocated - listed.allocated - d.unattributed.allocated,
         unallocated: usage.unallocated - listed.unallocated - d.unattributed.unallocated,
         estimated: usage.estimated - listed.estimated - d.unattributed.estimated,

@@ -150,23 +150,25 @@ pub(super) fn opt<T: ToString>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// The six amount columns of a [`Cost`]: total, billed, allocated, unallocated, estimated,
-/// subscription.
-const COST_COLUMNS: [&str; 6] = [
+/// The seven amount columns of a [`Cost`]: total, billed, billed per key, allocated,
+/// unallocated, estimated, subscription.
+const COST_COLUMNS: [&str; 7] = [
     "total",
     "billed",
+    "billed_per_key",
     "allocated",
     "unallocated",
     "estimated",
     "subscription",
 ];
 
-pub(super) fn cost_fields(cost: Option<&Cost>) -> [String; 6] {
+pub(super) fn cost_fields(cost: Option<&Cost>) -> [String; 7] {
     match cost {
         None => Default::default(),
         Some(c) => [
             c.total().to_dollars_string(),
             c.billed().to_dollars_string(),
+            c.billed_per_key.to_dollars_string(),
             c.allocated.to_dollars_string(),
             c.unallocated.to_dollars_string(),
             c.estimated.to_dollars_string(),
