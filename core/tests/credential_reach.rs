@@ -1,10 +1,13 @@
 //! What a plan's credential reaches, on SQLite and Postgres: `add_plan` checks it and the
 //! plan records it; a Claude Enterprise key with scopes is accepted when it reaches the
-//! Analytics API and refused, saying why, when it does not; a sync skips, without a request,
-//! the streams the credential cannot reach; a refusal a sync learns is kept; a plan whose
+//! Analytics API and refused, saying why, when it does not, and syncs its tokens and billed
+//! cost from the Analytics API; a sync skips, without a request, the streams the credential
+//! cannot reach; a refusal a sync learns is kept; a plan whose
 //! reach is unknown is checked by its next sync.
 
-use costledger::model::{AnalyticsUnavailable, SyncStatus, SyncStream};
+use std::collections::BTreeMap;
+
+use costledger::model::{AnalyticsUnavailable, BucketWidth, SyncStatus, SyncStream};
 use costledger::{FixedClock, Ledger, ListPlans, MasterKey, NewPlan};
 use fake_admin_api::{FakeConfig, FakeServer, OrgKinds};
 
@@ -113,7 +116,7 @@ async fn a_scoped_key_plan_syncs_the_analytics_api_only(db: TestDb) {
     assert_eq!(synced.status, SyncStatus::Ok, "{synced:?}");
     for r in &synced.streams {
         match r.stream {
-            SyncStream::Usage | SyncStream::Cost | SyncStream::ClaudeCode => {
+            SyncStream::Cost | SyncStream::ClaudeCode => {
                 assert_eq!(r.status, SyncStatus::Skipped, "{r:?}");
                 assert_eq!(r.requests, 0, "{r:?}");
                 let message = &r.error.as_ref().unwrap().message;
@@ -144,6 +147,61 @@ async fn a_scoped_key_plan_syncs_the_analytics_api_only(db: TestDb) {
         .await
         .unwrap();
     assert!(totals.iter().any(|t| t.net.nanos() > 0), "{totals:?}");
+
+    // Its tokens come from the Analytics API's usage report: per whole day and key, exactly
+    // the fake's truth.
+    let truth = fake.truth();
+    let org = truth.orgs.iter().find(|o| o.org_id == full.org_id).unwrap();
+    let day = 86_400;
+    let first = (fake.now().timestamp() - DAYS * day).div_euclid(day) * day + day;
+    let last = fake.now().timestamp().div_euclid(day) * day;
+    let at = |t: i64| chrono::DateTime::from_timestamp(t, 0).unwrap();
+    let mut stored: BTreeMap<(String, Option<String>), [i64; 6]> = BTreeMap::new();
+    for row in store
+        .usage_rows(plan.id, BucketWidth::Hour, at(first), at(last))
+        .await
+        .unwrap()
+    {
+        let t = &row.tokens;
+        let cell = stored
+            .entry((row.bucket_start.date_naive().to_string(), row.api_key_id))
+            .or_default();
+        for (c, n) in cell.iter_mut().zip([
+            t.uncached_input,
+            t.cache_write_5m,
+            t.cache_write_1h,
+            t.cache_read,
+            t.output,
+            t.web_search_requests,
+        ]) {
+            *c += n;
+        }
+    }
+    let days: Vec<String> = (0..(last - first) / day)
+        .map(|i| at(first + i * day).date_naive().to_string())
+        .collect();
+    let want: BTreeMap<(String, Option<String>), [i64; 6]> = org
+        .analytics
+        .by_api_key
+        .iter()
+        .filter(|r| days.contains(&r.day))
+        .map(|r| {
+            let t = &r.amounts.tokens;
+            let cell = [
+                t.uncached_input_tokens,
+                t.cache_creation_ephemeral_5m_input_tokens,
+                t.cache_creation_ephemeral_1h_input_tokens,
+                t.cache_read_input_tokens,
+                t.output_tokens,
+                t.web_search_requests,
+            ]
+            .map(|n| n as i64);
+            ((r.day.clone(), r.api_key_id.clone()), cell)
+        })
+        .filter(|(_, cell)| cell.iter().any(|&n| n > 0))
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(stored, want);
     fake.shutdown().await;
 }
 

@@ -15,7 +15,8 @@
 //! actor land on the same dimension as the key's usage, so tokens and cost join there.
 //! Usage the rows do not cover at all (by workspace, model, tier and window: the Priority
 //! Tier, which the cost reports leave out) is estimated from the price table, as on a legacy
-//! day. Tokens always come from the legacy usage stream.
+//! day. Tokens always come from the usage stream (which reads the Analytics API's usage report
+//! for a credential that never reaches the legacy one).
 
 use std::collections::HashSet;
 

@@ -206,6 +206,18 @@ pub trait UsageSource: Send + Sync + fmt::Debug {
         Box::pin(futures::stream::empty())
     }
 
+    /// Token usage pages read from the Anthropic Analytics API instead of the legacy usage
+    /// report (for a credential that never reaches the latter). Sources without it yield
+    /// nothing.
+    fn usage_from_analytics<'a>(
+        &'a self,
+        _ctx: SourceContext<'a>,
+        _request: UsageRequest,
+        _now: chrono::DateTime<chrono::Utc>,
+    ) -> PageStream<'a, UsagePage> {
+        Box::pin(futures::stream::empty())
+    }
+
     /// The provider's spend limits API, when it has one (Anthropic).
     fn spend_limit_api(&self) -> Option<&dyn SpendLimitApi> {
         None

@@ -244,12 +244,11 @@ impl StreamRun<'_> {
     fn unreachable(&self, stream: SyncStream) -> Option<Error> {
         let reach = self.reach.as_ref()?;
         match stream {
-            SyncStream::Usage | SyncStream::Cost | SyncStream::ClaudeCode
-                if !reach.legacy_reports =>
-            {
+            SyncStream::Cost | SyncStream::ClaudeCode if !reach.legacy_reports => {
                 Some(Error::invalid(format!(
                     "the credential of plan {} (a Claude Enterprise key with scopes) cannot \
-                     read the legacy usage and cost reports; the Analytics API bills the plan",
+                     read the legacy cost and Claude Code reports; the Analytics API bills the \
+                     plan and gives its tokens",
                     self.plan.id
                 )))
             }
@@ -356,9 +355,14 @@ impl StreamRun<'_> {
         };
         progress.window = Some(window);
         let store = &self.ledger.inner.store;
-        let mut pages = self
-            .source
-            .usage(ctx, UsageRequest::for_sync(window.start, window.end, width));
+        let request = UsageRequest::for_sync(window.start, window.end, width);
+        // A credential that never reaches the legacy usage report (a Claude Enterprise key
+        // with scopes) reads the same tokens from the Analytics API.
+        let mut pages = if self.reach.as_ref().is_some_and(|r| !r.legacy_reports) {
+            self.source.usage_from_analytics(ctx, request, self.now)
+        } else {
+            self.source.usage(ctx, request)
+        };
         let mut next = next_or_stop(self.cancel(), &mut pages).await?;
         while let Some(item) = next {
             let page = item?;

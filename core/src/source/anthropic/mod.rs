@@ -281,6 +281,15 @@ impl UsageSource for AnthropicSource {
         AnthropicSource::analytics_cost(self, ctx, request)
     }
 
+    fn usage_from_analytics<'a>(
+        &'a self,
+        ctx: SourceContext<'a>,
+        request: UsageRequest,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> PageStream<'a, UsagePage> {
+        AnthropicSource::usage_from_analytics(self, ctx, request, now)
+    }
+
     async fn reach(
         &self,
         ctx: SourceContext<'_>,

@@ -29,6 +29,7 @@ mod pages;
 mod reach;
 mod spend_limits;
 mod unavailable;
+mod usage_pages;
 mod wire;
 
 use chrono::{DateTime, Utc};
