@@ -46,7 +46,8 @@ pub use pricing::{
     Estimate, FixedFee, MissingPrice, ModelPrice, PriceTable, SubscriptionCatalog, UnitPrice,
 };
 pub use reports::{
-    Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, BudgetUpdate, Forecast, NewBudget,
+    Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, BudgetUpdate, Forecast,
+    LimitMirror, NewBudget, ProviderLimitState, ProviderLimitStatus,
 };
 pub use reports::{
     Cost, Dashboard, DashboardFilter, Export, FocusFilter, Period, UnitUsageFilter, UnitUsageLine,

@@ -19,6 +19,9 @@ string_enum! {
         /// Billed cost of the Anthropic Analytics API (hourly, per key, actor, workspace,
         /// model, cost and token type, tier, window): the billed basis of the days it covers.
         Analytics => "analytics",
+        /// The organisation's spend limits and (Claude Enterprise) each member's effective
+        /// limit and period-to-date spend, replaced as a whole each sync (Anthropic).
+        SpendLimits => "spend_limits",
         /// Allocation of the bill to keys, recomputed for the days the other streams changed
         /// (runs by itself after them; not a stream to ask for).
         Allocation => "allocation",
@@ -35,6 +38,7 @@ impl SyncStream {
         SyncStream::Usage,
         SyncStream::Cost,
         SyncStream::ClaudeCode,
+        SyncStream::SpendLimits,
     ];
 
     /// [`SyncStream::DEFAULT`] and the Analytics API's billed cost ([`SyncStream::Analytics`]),
@@ -45,6 +49,7 @@ impl SyncStream {
         SyncStream::Cost,
         SyncStream::ClaudeCode,
         SyncStream::Analytics,
+        SyncStream::SpendLimits,
     ];
 }
 

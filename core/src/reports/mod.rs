@@ -23,7 +23,7 @@ mod verify;
 
 pub use budgets::{
     Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, BudgetUpdate, DEFAULT_THRESHOLDS,
-    NewBudget,
+    LimitMirror, NewBudget, ProviderLimitState, ProviderLimitStatus,
 };
 pub use cost::Cost;
 pub use dashboard::{

@@ -12,6 +12,7 @@ pub mod budgets;
 pub mod facts;
 pub mod logs;
 mod postgres;
+pub mod spend_limits;
 mod sqlite;
 
 use std::fmt;
@@ -29,6 +30,7 @@ pub use facts::{
 };
 pub use logs::LogStore;
 pub use postgres::PostgresStore;
+pub use spend_limits::SpendLimitStore;
 pub use sqlite::SqliteStore;
 
 use crate::crypto::Sealed;
@@ -97,6 +99,7 @@ pub trait Store:
     + LogStore
     + BudgetStore
     + AnalyticsStore
+    + SpendLimitStore
 {
 }
 impl<T> Store for T where
@@ -108,6 +111,7 @@ impl<T> Store for T where
         + LogStore
         + BudgetStore
         + AnalyticsStore
+        + SpendLimitStore
 {
 }
 

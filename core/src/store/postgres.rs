@@ -261,3 +261,8 @@ mod sql_analytics {
     use super::*;
     include!("sql/analytics.rs");
 }
+
+mod sql_spend_limits {
+    use super::*;
+    include!("sql/spend_limits.rs");
+}

@@ -1,7 +1,8 @@
 //! The streams of one plan's sync: metadata, usage, cost, Claude Code analytics, and the
-//! Analytics API's billed cost (`analytics`).
+//! Analytics API's billed cost (`analytics`), and spend limits (`spend_limits`).
 
 mod analytics;
+mod spend_limits;
 
 use std::time::Instant;
 
@@ -179,6 +180,7 @@ impl StreamRun<'_> {
             SyncStream::Cost => self.cost(ctx, &mut progress).await,
             SyncStream::ClaudeCode => self.claude_code(ctx, &mut progress).await,
             SyncStream::Analytics => self.analytics(ctx, &mut progress).await,
+            SyncStream::SpendLimits => self.spend_limits(ctx, &mut progress).await,
             SyncStream::Plan | SyncStream::Allocation => Ok(()),
         };
         let stats = progress.requests(&counter);
@@ -186,6 +188,10 @@ impl StreamRun<'_> {
             Ok(()) => (SyncStatus::Ok, None, false),
             // The Analytics API will never answer this plan: the legacy streams bill it.
             Err(e) if analytics::permanently_unavailable(e) => {
+                (SyncStatus::Skipped, Some(SyncError::from(e)), false)
+            }
+            // The credential cannot read spend limits, or the provider has none.
+            Err(e) if stream == SyncStream::SpendLimits && spend_limits::unavailable(e) => {
                 (SyncStatus::Skipped, Some(SyncError::from(e)), false)
             }
             Err(e @ Error::Interrupted) => {
