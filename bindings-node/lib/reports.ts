@@ -52,6 +52,7 @@ export const REPORT_METHODS = [
   'forecast',
   'unitUsage',
   'createBudget',
+  'createMirroredBudget',
   'getBudget',
   'listBudgets',
   'updateBudget',

@@ -38,7 +38,14 @@ from .exceptions import (
     UnderlyingError,
     UpstreamError,
 )
-from .budgets import Budget, BudgetAlert, BudgetScope, BudgetStatus
+from .budgets import (
+    Budget,
+    BudgetAlert,
+    BudgetScope,
+    BudgetStatus,
+    LimitMirror,
+    ProviderLimitStatus,
+)
 from .claude_code_logs import (
     CostMode,
     LogBlockUsage,
@@ -72,7 +79,7 @@ from .plans import (
 )
 from .providers import ProviderInfo
 from .reports import Cost, Forecast, Period, PeriodLike, TokenCounts, WorkspaceRef
-from .spend_limits import EffectiveSpend, SpendLimit
+from .spend_limits import EffectiveSpend, SpendLimit, SyncedSpendLimits
 from .subjects import KeyMapping, Project, Subject
 from .sync import PlanSyncReport, StreamReport, SyncEvent, SyncFailure, SyncReport
 from .units import UnitUsageLine
@@ -87,6 +94,8 @@ __all__ = [
     "BudgetAlert",
     "BudgetScope",
     "BudgetStatus",
+    "LimitMirror",
+    "ProviderLimitStatus",
     "ClosedError",
     "ConflictError",
     "Cost",
@@ -138,6 +147,7 @@ __all__ = [
     "Revocation",
     "SeatShare",
     "SpendLimit",
+    "SyncedSpendLimits",
     "StorageError",
     "StreamReport",
     "Subject",
