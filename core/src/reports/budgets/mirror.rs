@@ -196,3 +196,76 @@ pub(crate) async fn budget_scope(store: &dyn Store, mirror: &LimitMirror) -> Res
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::model::SpendLimit;
+    use crate::reports::period::Period;
+
+    fn forecast(spent: i64, rate: i64, projected: i64) -> Forecast {
+        Forecast {
+            period: Period::month(2026, 11).unwrap(),
+            spent: Money::from_cents(spent),
+            projected: Money::from_cents(projected),
+            daily_rate: Money::from_cents(rate),
+            method: String::new(),
+            as_of: Utc.with_ymd_and_hms(2026, 11, 20, 0, 0, 0).unwrap(),
+        }
+    }
+
+    fn synced(amount: Option<i64>) -> SyncedSpendLimits {
+        SyncedSpendLimits {
+            plan_id: 1,
+            synced_at: Some(Utc.with_ymd_and_hms(2026, 11, 20, 0, 0, 0).unwrap()),
+            limits: vec![SpendLimit {
+                id: "spl_1".into(),
+                scope: SpendLimitScope::Organization,
+                period: SpendPeriod::Monthly,
+                amount: amount.map(Money::from_cents),
+                currency: "USD".into(),
+                is_enabled: true,
+                created_at: None,
+                updated_at: None,
+            }],
+            ..SyncedSpendLimits::default()
+        }
+    }
+
+    #[test]
+    fn the_crossing_day_follows_the_run_rate() {
+        let mirror = LimitMirror {
+            plan_id: 1,
+            scope: SpendLimitScope::Organization,
+        };
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        // $100 spent, $10 a day, $200 projected: a $150 limit is reached 5 days on.
+        let f = forecast(10_000, 1_000, 20_000);
+        let s = ProviderLimitStatus::of(&mirror, BudgetPeriod::Month, &synced(Some(15_000)), &f);
+        assert_eq!(s.state, ProviderLimitState::Present);
+        assert!(s.forecast_over_provider_limit);
+        assert_eq!(s.crosses_on, Some(day(25)));
+        // Already over: today.
+        let s = ProviderLimitStatus::of(&mirror, BudgetPeriod::Month, &synced(Some(5_000)), &f);
+        assert_eq!(s.crosses_on, Some(day(20)));
+        // Not reached in the period.
+        let s = ProviderLimitStatus::of(&mirror, BudgetPeriod::Month, &synced(Some(30_000)), &f);
+        assert_eq!(
+            (s.forecast_over_provider_limit, s.crosses_on),
+            (false, None)
+        );
+        // No cap, another period, never synced.
+        let s = ProviderLimitStatus::of(&mirror, BudgetPeriod::Month, &synced(None), &f);
+        assert_eq!(
+            (s.state, s.forecast_over_provider_limit),
+            (ProviderLimitState::NoCap, false)
+        );
+        let s = ProviderLimitStatus::of(&mirror, BudgetPeriod::Week, &synced(Some(1)), &f);
+        assert_eq!(s.state, ProviderLimitState::Missing);
+        let never = SyncedSpendLimits::default();
+        let s = ProviderLimitStatus::of(&mirror, BudgetPeriod::Month, &never, &f);
+        assert_eq!(s.state, ProviderLimitState::NotSynced);
+    }
+}
