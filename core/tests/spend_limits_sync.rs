@@ -20,7 +20,8 @@ use crate::common::fake::{Synced, all_history, synced_with_kinds};
 backend_tests!(
     limits_and_the_effective_report_sync_exactly,
     a_failed_sync_leaves_the_previous_limits_whole,
-    a_mirrored_budget_flags_a_forecast_over_the_provider_limit
+    a_mirrored_budget_flags_a_forecast_over_the_provider_limit,
+    a_credential_that_cannot_read_limits_skips_the_stream
 );
 
 const DAYS: u32 = 8;
@@ -400,4 +401,42 @@ async fn a_mirrored_budget_flags_a_forecast_over_the_provider_limit(db: TestDb) 
     assert_eq!(budget.amount, Money::from_cents(2_500));
     let status = s.ledger.budget_status(budget.id).await.unwrap();
     assert_eq!(status.provider_limit.unwrap().period, SpendPeriod::Daily);
+}
+
+async fn a_credential_that_cannot_read_limits_skips_the_stream(db: TestDb) {
+    // An OAuth token is refused by the Spend Limits API (403), as a scoped key without
+    // read:spend_limits is: the stream is skipped with the reason, the plan syncs.
+    let s = crate::oauth_plans::setup(db, Faults::none()).await.synced;
+    let plan = s.plans[0].id;
+    let report = s.ledger.sync(all_history(DAYS.into())).await.unwrap();
+    let outcome = &report.plans[0];
+    assert_eq!(outcome.status, SyncStatus::Ok, "{outcome:?}");
+    for r in &outcome.streams {
+        let want = match r.stream {
+            SyncStream::SpendLimits => SyncStatus::Skipped,
+            _ => SyncStatus::Ok,
+        };
+        assert_eq!(r.status, want, "{r:?}");
+    }
+    let events = s
+        .ledger
+        .sync_history(SyncHistoryFilter {
+            stream: Some(SyncStream::SpendLimits),
+            ..SyncHistoryFilter::plan(plan)
+        })
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].status, SyncStatus::Skipped);
+    let message = events[0].error_message.as_deref().unwrap();
+    assert!(
+        message.contains("cannot read spend limits") && message.contains("403"),
+        "{message}"
+    );
+    assert_eq!(
+        s.ledger.get_plan(plan).await.unwrap().status,
+        costledger::PlanStatus::Active
+    );
+    let stored = s.ledger.synced_spend_limits(plan).await.unwrap();
+    assert_eq!((stored.synced_at, stored.limits.len()), (None, 0));
 }

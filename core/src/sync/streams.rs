@@ -191,8 +191,10 @@ impl StreamRun<'_> {
                 (SyncStatus::Skipped, Some(SyncError::from(e)), false)
             }
             // The credential cannot read spend limits, or the provider has none.
-            Err(e) if stream == SyncStream::SpendLimits && spend_limits::unavailable(e) => {
-                (SyncStatus::Skipped, Some(SyncError::from(e)), false)
+            Err(e)
+                if stream == SyncStream::SpendLimits && spend_limits::skip_reason(e).is_some() =>
+            {
+                (SyncStatus::Skipped, spend_limits::skip_reason(e), false)
             }
             Err(e @ Error::Interrupted) => {
                 (SyncStatus::Interrupted, Some(SyncError::from(e)), true)

@@ -8,6 +8,7 @@ use crate::model::SyncedSpendLimits;
 use crate::source::SourceContext;
 use crate::source::anthropic::analytics::SpendLimitFilter;
 use crate::sync::cancel::unless_cancelled;
+use crate::sync::report::SyncError;
 
 impl StreamRun<'_> {
     /// Sync the plan's spend limits. Both readings are taken before anything is written, then
@@ -55,15 +56,32 @@ impl StreamRun<'_> {
     }
 }
 
-/// Whether `e` means the plan's credential cannot read spend limits (a scoped key without
-/// `read:spend_limits`, an OAuth token: 403), or the organisation or provider has none (a
-/// 400 of the list: `INVALID_INPUT`): the stream is skipped with the reason, the plan's
-/// other streams are not affected.
-pub(super) fn unavailable(e: &Error) -> bool {
-    matches!(
-        e,
-        Error::CredentialRejected { status: 403, .. }
-            | Error::OAuthRejected { status: 403, .. }
-            | Error::InvalidInput { .. }
-    )
+/// Why the stream is skipped, when `e` says the plan cannot read spend limits: a scoped key
+/// without `read:spend_limits` or an OAuth token (403), or an organisation without the
+/// Spend Limits API (a 400 of the list: `INVALID_INPUT`). The plan's other streams are not
+/// affected; the event says why in words that fit a skip (not "rotate the credential").
+pub(super) fn skip_reason(e: &Error) -> Option<SyncError> {
+    let why = match e {
+        Error::CredentialRejected {
+            status: 403,
+            message,
+            ..
+        } => format!("the plan's credential cannot read spend limits (HTTP 403): {message}"),
+        Error::OAuthRejected {
+            status: 403,
+            description,
+            ..
+        } => format!(
+            "an OAuth token cannot read spend limits (HTTP 403): {description}; a Console \
+             admin key or a key with read:spend_limits can"
+        ),
+        Error::InvalidInput { message } => {
+            format!("the organisation has no spend limits costledger can read: {message}")
+        }
+        _ => return None,
+    };
+    Some(SyncError {
+        code: e.code().to_string(),
+        message: format!("spend limits skipped: {why}"),
+    })
 }
