@@ -145,6 +145,14 @@ export declare class Ledger {
    */
   providers(): Promise<Array<ProviderInfo>>
   /**
+   * The Analytics API's billed cost per plan and UTC day in `[from, to)`, summed by day,
+   * API key, actor or workspace (`by`, default `'actor'`), net and list exact. Read from
+   * what the `analytics` sync stream stored: plans and days it has not read have no lines.
+   * A `to` not after `from`, or an unknown `by`, is `INVALID_INPUT`; an unknown plan
+   * `PLAN_NOT_FOUND`.
+   */
+  billedCosts(options: BilledCostsOptions): Promise<Array<BilledCostLine>>
+  /**
    * Create a budget. Bad fields are `INVALID_INPUT`; a target that does not exist is
    * `PLAN_NOT_FOUND`, `SUBJECT_NOT_FOUND` or `PROJECT_NOT_FOUND`. A budget counts usage
    * cost (billed + estimated), never subscription fees.
@@ -237,6 +245,14 @@ export declare class Ledger {
    * the number of days recomputed; `PLAN_NOT_FOUND` when there is no such plan.
    */
   rebuildCostFacts(planId: number, days: DateRange): Promise<number>
+  /**
+   * Per Anthropic plan and UTC day in `[from, to)`: the Analytics API's billed total (net
+   * and list), the legacy cost report's total and costledger's allocation of it, with the
+   * differences (discount, Priority Tier, rounding, late data, unallocated). One line per
+   * plan and day, days without data included. A `to` not after `from`, a range over 366
+   * days or a plan of another provider is `INVALID_INPUT`; an unknown plan `PLAN_NOT_FOUND`.
+   */
+  reconcile(options: ReconcileOptions): Promise<Array<ReconcileLine>>
   /**
    * Usage that is not tokens per plan and UTC day in `[from, to)`, per workspace, key,
    * actor, model, unit and variant, with a list-price estimate. Plans of providers
@@ -443,6 +459,67 @@ export interface ApiKeyInfo {
   expiresAt: string | null
 }
 
+/** Who a `by: 'actor'` line is about. */
+export interface BilledActor {
+  /** A member, an API key itself, a service account or a federated identity. */
+  actorType: 'user_actor' | 'api_actor' | 'service_account_actor' | 'federated_actor'
+  /** `user_…`, `apikey_…` or `svac_…`; null for a federated identity, which has no id. */
+  id: string | null
+  /** A federated identity's provider (token issuer). */
+  federatedProvider: string | null
+  /** A federated identity's subject claim. */
+  federatedSubject: string | null
+  /** A member's e-mail address (kept for former members). */
+  email: string | null
+  /** A member's display name, when they set one. */
+  name: string | null
+  /** A former member. */
+  deleted: boolean
+  /** The subject whose e-mail is the member's, if any. */
+  subjectId: string | null
+}
+
+/**
+ * One plan's billed cost on one UTC day, of one API key, actor or workspace (or the whole
+ * day), as the Analytics API states it.
+ */
+export interface BilledCostLine {
+  /** The plan. */
+  planId: number
+  /** The UTC day, `YYYY-MM-DD`. */
+  day: string
+  /** What the line is a total of. */
+  by: 'day' | 'api_key' | 'actor' | 'workspace'
+  /** `by: 'api_key'`: the key; null for usage without one. */
+  apiKeyId: string | null
+  /** `by: 'workspace'`: the workspace; null for the Default workspace. */
+  workspaceId: string | null
+  /** `by: 'actor'`: who. */
+  actor: BilledActor | null
+  /** What the provider charges, after the organisation's discount. */
+  net: Money
+  /** The same usage at list prices. */
+  list: Money
+  /** `list − net`. */
+  discount: Money
+  /** Requests, when every stored row states them; null otherwise (never 0 for unknown). */
+  requests: number | null
+  /** Always `'billed'`: the provider's own figure, no allocation. */
+  basis: 'billed'
+}
+
+/** What `billedCosts` reads. */
+export interface BilledCostsOptions {
+  /** First UTC day, `YYYY-MM-DD`. */
+  from: string
+  /** The day after the last, `YYYY-MM-DD`. */
+  to: string
+  /** What each line sums, besides the plan and the day (default `'actor'`). */
+  by?: 'day' | 'api_key' | 'actor' | 'workspace'
+  /** Only these plans (default: every connected Anthropic plan). */
+  planIds?: Array<number>
+}
+
 /** A stored budget. */
 export interface Budget {
   /** Its id. */
@@ -568,6 +645,24 @@ export interface Cost {
   estimated: Money
   /** Subscription fees, prorated to the period. */
   subscription: Money
+}
+
+/**
+ * Which of the organisation's APIs a plan's credential reaches, each checked with one
+ * request. A Claude Console admin key reaches the legacy reports, the Analytics API (unless
+ * the organisation is HIPAA-ready or the beta is off) and the spend limits; a Claude
+ * Enterprise key with scopes (`sk-ant-api01-…`) what its scopes name, never the legacy
+ * reports.
+ */
+export interface CredentialReach {
+  /** The legacy usage and cost reports. */
+  legacyReports: boolean
+  /** Null when the Analytics API answers; otherwise why it cannot. */
+  analytics: 'hipaa_organization' | 'missing_scope' | 'beta_not_enabled' | null | null
+  /** Whether the spend limits can be read. */
+  spendLimits: boolean
+  /** When this was checked (ISO-8601, UTC). */
+  checkedAt: string
 }
 
 /** The company's spend in a period. */
@@ -1379,6 +1474,11 @@ export interface Plan {
   lastSyncedAt: string | null
   /** The last sync's error message, cleared by a successful sync. */
   lastError: string | null
+  /**
+   * What the credential reaches at the provider (Anthropic), checked when the plan was
+   * added or its credential rotated; null until checked.
+   */
+  reach: CredentialReach | null
 }
 
 /** Cost of one plan. */
@@ -1546,6 +1646,62 @@ export interface ProviderLimitStatus {
   forecastOverProviderLimit: boolean
   /** The day (`YYYY-MM-DD`, UTC) the run rate reaches the limit, when within the period. */
   crossesOn: string | null
+}
+
+/**
+ * One Anthropic plan's UTC day, reconciled. A figure a source does not have is null, never
+ * zero. The differences add up exactly: `analyticsList − discount = analyticsNet`;
+ * reconciled days `legacy + rounding + priorityTier = analyticsList`; late days with both
+ * figures `legacy + priorityTier + late = analyticsList`; `allocated + unallocated = legacy`.
+ */
+export interface ReconcileLine {
+  /** The plan. */
+  planId: number
+  /** The UTC day, `YYYY-MM-DD`. */
+  day: string
+  /**
+   * `reconciled` (both sources have the whole day), `late_data` (one has not all of it
+   * yet), `legacy_only` (before the Analytics API's window, the organisation cannot use
+   * it, or the plan never synced the `analytics` stream), `no_data`.
+   */
+  status: 'reconciled' | 'late_data' | 'legacy_only' | 'no_data'
+  /** How much of the day the Analytics API rows cover. */
+  analyticsState: 'complete' | 'partial' | 'not_synced' | 'before_window' | 'unavailable'
+  /** Why the Analytics API cannot answer (`unavailable`). */
+  analyticsUnavailable: string | null
+  /** How much of the day the legacy cost report rows cover. */
+  legacyState: 'complete' | 'partial' | 'not_synced'
+  /** The Analytics API's billed total, post-discount. */
+  analyticsNet: Money | null
+  /** The Analytics API's billed total at list price. */
+  analyticsList: Money | null
+  /** The legacy cost report's total. */
+  legacy: Money | null
+  /** costledger's allocation of the legacy total (placed on keys by token share). */
+  allocated: Money | null
+  /** `analyticsList − analyticsNet`: the organisation's discount. */
+  discount: Money | null
+  /**
+   * The Analytics API's list amount of the Priority Tier, which the legacy report leaves
+   * out.
+   */
+  priorityTier: Money | null
+  /** Reconciled days: `analyticsList − priorityTier − legacy`. */
+  rounding: Money | null
+  /** Late days with both figures: `analyticsList − priorityTier − legacy`. */
+  late: Money | null
+  /** `legacy − allocated`: cost the split could not place on usage. */
+  unallocated: Money | null
+}
+
+/** What `reconcile` reads. */
+export interface ReconcileOptions {
+  /** First UTC day, `YYYY-MM-DD`. */
+  from: string
+  /** The day after the last, `YYYY-MM-DD` (at most 366 days after `from`). */
+  to: string
+  /** Only these plans (default: every Anthropic plan). */
+  planIds?: Array<number>
 }
 
 /** What happened at the provider when a plan was disconnected. */

@@ -12,13 +12,20 @@ median_of_5() {
     for _ in 1 2 3 4 5; do run "$@"; done | python3 -c '
 import json, sys, statistics
 runs = [json.loads(l) for l in sys.stdin]
-r = runs[0]
-print(f"{r[\"backend\"]:9} {r[\"days\"]:4} days  rows {r[\"rows\"]:7}  "
-      f"rows/s median {statistics.median(x[\"rows_per_second\"] for x in runs):9.0f}  "
-      f"peak RSS median {statistics.median(x[\"peak_rss_mb\"] for x in runs):5.1f} MB")'
+backend, days, rows = runs[0]["backend"], runs[0]["days"], runs[0]["rows"]
+rate = statistics.median(x["rows_per_second"] for x in runs)
+rss = statistics.median(x["peak_rss_mb"] for x in runs)
+print(f"{backend:9} {days:4} days  rows {rows:7}  rows/s median {rate:9.0f}  peak RSS median {rss:5.1f} MB")'
 }
 echo "== end to end: 3 orgs of hourly usage + daily cost, fake on loopback (median of 5)"
 for backend in sqlite postgres; do for days in 90 360; do median_of_5 --backend "$backend" --days "$days"; done; done
+echo "== with the Analytics API's billed cost: legacy streams alone vs legacy + analytics, SQLite, 90 days, alternating (median of 5)"
+for _ in 1 2 3 4 5; do run --backend sqlite --days 90 --streams legacy; run --backend sqlite --days 90 --streams analytics; done | python3 -c '
+import json, sys, statistics
+runs = [json.loads(l) for l in sys.stdin]
+legacy = statistics.median(r["seconds"] for r in runs if r["streams"] == "legacy")
+both = statistics.median(r["seconds"] for r in runs if r["streams"] == "analytics")
+print(f"legacy {legacy:.3f} s  with analytics {both:.3f} s  ratio {both / legacy:.2f}")'
 echo "== concurrency: 100 ms added to every request, 90 days"
 for plan in 1 2 3; do run --backend sqlite --days 90 --slow-ms 100 --plan "$plan"; done
 run --backend sqlite --days 90 --slow-ms 100

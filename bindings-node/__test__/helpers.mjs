@@ -45,6 +45,8 @@ export async function startFake({ orgs = 2, days = DAYS, faults, bin = FAKE_BIN,
   const [listening, announced] = await Promise.race([Promise.all([lines.next(), lines.next()]), failed])
   const port = /^LISTENING (\d+)$/.exec(listening.value ?? '')?.[1]
   assert.ok(port, `fake-admin-api did not announce its port: ${listening.value}`)
+  // With Enterprise orgs a third line lists their scoped (`sk-ant-api01-…`) keys.
+  const scopedKeys = enterpriseOrgs ? JSON.parse((await lines.next()).value).scoped_keys : []
   const baseUrl = `http://127.0.0.1:${port}`
   const post = async (route, body) => {
     const res = await fetch(`${baseUrl}${route}`, { method: 'POST', body })
@@ -55,6 +57,8 @@ export async function startFake({ orgs = 2, days = DAYS, faults, bin = FAKE_BIN,
     baseUrl,
     /** `[{ id, name, admin_key }]`, in the fake's order. */
     orgs: JSON.parse(announced.value).orgs,
+    /** The Enterprise orgs' scoped keys: `[{ org_id, key, scopes }]`. */
+    scopedKeys,
     /** What the fake served, over its whole history or `[from, to)` (RFC 3339). */
     truth: async ({ from, to } = {}) => {
       const range = new URLSearchParams()

@@ -42,6 +42,25 @@ for (const kind of BACKENDS) {
       assertNoKey([limits, effective], fake.orgs.map((o) => o.admin_key))
     })
 
+    it('records what each credential reaches', async () => {
+      assert.deepEqual([consolePlan.reach.legacyReports, consolePlan.reach.analytics, consolePlan.reach.spendLimits], [true, null, true])
+      // The Enterprise org has its plan in `ledger`: the scoped key connects it in another.
+      const otherDb = freshDb(kind)
+      const other = await openLedger(otherDb, fake)
+      try {
+        const full = fake.scopedKeys.find((k) => k.scopes.includes('read:analytics'))
+        const scoped = await other.addPlan({ label: 'Enterprise scoped', adminApiKey: full.key })
+        assert.deepEqual([scoped.reach.legacyReports, scoped.reach.analytics], [false, null])
+        assert.match(scoped.reach.checkedAt, /^\d{4}-\d\d-\d\dT/)
+        const limitsOnly = fake.scopedKeys.find((k) => k.scopes.length === 1 && k.scopes[0] === 'read:spend_limits')
+        await rejectsWith(other.addPlan({ label: 'Limits only', adminApiKey: limitsOnly.key }), 'INVALID_INPUT')
+        assertNoKey([scoped], [full.key])
+      } finally {
+        await other.close()
+        otherDb.drop()
+      }
+    })
+
     it('syncs the limits and mirrors one in a budget that flags a forecast over it', async () => {
       const low = await ledger.setSpendLimit({ planId: consolePlan.id, scope: 'organization', period: 'monthly', amountUsd: '0.01' })
       await ledger.sync({ initialBackfillDays: 5 })

@@ -5,6 +5,9 @@
 import { type NativeLedger } from './native'
 
 export type {
+  BilledActor,
+  BilledCostLine,
+  BilledCostsOptions,
   Budget,
   BudgetAlert,
   BudgetScope,
@@ -29,6 +32,8 @@ export type {
   PlanLine,
   PlanVerification,
   ProjectCost,
+  ReconcileLine,
+  ReconcileOptions,
   SeatShare,
   SubjectLine,
   TokenCounts,
@@ -51,6 +56,8 @@ export const REPORT_METHODS = [
   'dashboard',
   'forecast',
   'unitUsage',
+  'billedCosts',
+  'reconcile',
   'createBudget',
   'createMirroredBudget',
   'getBudget',

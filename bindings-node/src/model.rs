@@ -139,5 +139,7 @@ pub fn enum_values() -> HashMap<String, Vec<String>> {
             "BudgetPeriod".to_string(),
             all(costledger::BudgetPeriod::ALL),
         ),
+        ("BilledBy".to_string(), all(costledger::BilledBy::ALL)),
+        ("ActorType".to_string(), all(costledger::ActorType::ALL)),
     ])
 }

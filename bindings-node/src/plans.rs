@@ -47,6 +47,38 @@ pub struct Plan {
     pub last_synced_at: Option<String>,
     /// The last sync's error message, cleared by a successful sync.
     pub last_error: Option<String>,
+    /// What the credential reaches at the provider (Anthropic), checked when the plan was
+    /// added or its credential rotated; null until checked.
+    pub reach: Option<CredentialReach>,
+}
+
+/// Which of the organisation's APIs a plan's credential reaches, each checked with one
+/// request. A Claude Console admin key reaches the legacy reports, the Analytics API (unless
+/// the organisation is HIPAA-ready or the beta is off) and the spend limits; a Claude
+/// Enterprise key with scopes (`sk-ant-api01-…`) what its scopes name, never the legacy
+/// reports.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct CredentialReach {
+    /// The legacy usage and cost reports.
+    pub legacy_reports: bool,
+    /// Null when the Analytics API answers; otherwise why it cannot.
+    #[napi(ts_type = "'hipaa_organization' | 'missing_scope' | 'beta_not_enabled' | null")]
+    pub analytics: Option<String>,
+    /// Whether the spend limits can be read.
+    pub spend_limits: bool,
+    /// When this was checked (ISO-8601, UTC).
+    pub checked_at: String,
+}
+
+impl From<costledger::CredentialReach> for CredentialReach {
+    fn from(r: costledger::CredentialReach) -> Self {
+        CredentialReach {
+            legacy_reports: r.legacy_reports,
+            analytics: r.analytics.map(|a| a.to_string()),
+            spend_limits: r.spend_limits,
+            checked_at: iso(r.checked_at),
+        }
+    }
 }
 
 impl From<costledger::Plan> for Plan {
@@ -65,6 +97,7 @@ impl From<costledger::Plan> for Plan {
             updated_at: iso(p.updated_at),
             last_synced_at: iso_opt(p.last_synced_at),
             last_error: p.last_error,
+            reach: p.reach.map(CredentialReach::from),
         }
     }
 }

@@ -3,11 +3,13 @@
 //! This file holds the values every report shares (cost by basis, periods, workspaces); each
 //! report lives in `reports/`, beside the core's file of the same name.
 
+mod billed;
 mod budgets;
 mod dashboard;
 mod export;
 mod forecast;
 mod materialize;
+mod reconcile;
 mod units;
 mod user_costs;
 mod verify;

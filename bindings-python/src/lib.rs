@@ -5,6 +5,7 @@
 //! (run blocking with `.wait()` or awaited), and hands results back as JSON that the Python
 //! layer turns into dataclasses. Errors become the classes of `costledger/exceptions.py`.
 
+mod billed;
 mod budgets;
 mod cipher;
 mod claude_code_logs;
@@ -15,6 +16,7 @@ mod ledger;
 mod oauth;
 mod pending;
 mod plans;
+mod reconcile;
 mod reports;
 mod runtime;
 mod spend_limits;

@@ -20,7 +20,8 @@ from conftest import FAKE_NOW, REPO, Fake, Org, open_any
 
 @pytest.fixture(scope="module")
 def enterprise_fake() -> Iterator[tuple[Fake, dict[str, Any]]]:
-    """The fake Admin API (3 orgs, the second Claude Enterprise) and its ground truth."""
+    """The fake Admin API (3 orgs, the second Claude Enterprise) and its ground truth, with
+    the Enterprise org's scoped keys under ``"scoped_keys"``."""
     binary = os.environ.get("COSTLEDGER_FAKE_ADMIN_API") or str(
         REPO / "target" / "debug" / "fake-admin-api"
     )
@@ -35,10 +36,10 @@ def enterprise_fake() -> Iterator[tuple[Fake, dict[str, Any]]]:
     listening = process.stdout.readline().split()
     assert listening[0] == "LISTENING", listening
     orgs = [Org(**o) for o in json.loads(process.stdout.readline())["orgs"]]
-    process.stdout.readline()  # the scoped keys of the Enterprise org
+    scoped = json.loads(process.stdout.readline())["scoped_keys"]
     fake = Fake(process, int(listening[1]), orgs)
     try:
-        yield fake, fake.truth()
+        yield fake, {**fake.truth(), "scoped_keys": scoped}
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -84,6 +85,31 @@ async def test_spend_limits_round_trip(
             await ledger.effective_spend(console.id)
         for shown in (repr(limits), repr(effective), str(refused.value)):
             assert all(o.admin_key not in shown for o in fake.orgs)
+    finally:
+        await ledger.close()
+
+
+@pytest.mark.parametrize("kind", ["blocking", "async"])
+async def test_plans_record_what_their_credential_reaches(
+    kind: str, open_kwargs: dict[str, Any], enterprise_fake: tuple[Fake, dict[str, Any]]
+) -> None:
+    fake, truth = enterprise_fake
+    kwargs = {**open_kwargs, "anthropic_base_url": fake.base_url}
+    ledger = await open_any(kind, **kwargs)
+    try:
+        console = await ledger.add_plan("Console", admin_api_key=fake.orgs[0].admin_key)
+        assert isinstance(console.reach, costledger.CredentialReach)
+        assert (console.reach.legacy_reports, console.reach.analytics) == (True, None)
+        full = next(k for k in truth["scoped_keys"] if "read:analytics" in k["scopes"])
+        scoped = await ledger.add_plan("Enterprise", admin_api_key=full["key"])
+        assert scoped.reach is not None
+        assert (scoped.reach.legacy_reports, scoped.reach.analytics) == (False, None)
+        assert scoped.reach.spend_limits
+        assert full["key"] not in repr(scoped)
+        limits_only = next(k for k in truth["scoped_keys"] if k["scopes"] == ["read:spend_limits"])
+        with pytest.raises(costledger.InvalidInputError, match="read:analytics") as refused:
+            await ledger.add_plan("Limits only", admin_api_key=limits_only["key"])
+        assert limits_only["key"] not in str(refused.value)
     finally:
         await ledger.close()
 

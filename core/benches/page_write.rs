@@ -159,6 +159,7 @@ fn bench(c: &mut Criterion) {
                 settings: PlanSettings::default(),
                 subscription: None,
                 now: Utc::now(),
+                reach: None,
             },
             None,
         ));

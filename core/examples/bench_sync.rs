@@ -9,7 +9,9 @@
 //!
 //! Options: `--backend sqlite|postgres` (Postgres from `COSTLEDGER_BENCH_DATABASE_URL`),
 //! `--days N`, `--orgs N`, `--slow-ms N` (latency added to every request), `--plan N` (sync only
-//! the N-th org's plan), `--fake PATH` (the fake's binary, default target/release/fake-admin-api).
+//! the N-th org's plan), `--fake PATH` (the fake's binary, default target/release/fake-admin-api),
+//! `--streams legacy|analytics` (the legacy usage and cost reports alone, the default, or
+//! with the Analytics API's billed cost as well).
 //! Prints one JSON line.
 
 use std::io::{BufRead, BufReader};
@@ -27,6 +29,7 @@ struct Args {
     slow_ms: u64,
     plan: Option<usize>,
     fake: String,
+    analytics: bool,
 }
 
 fn args() -> Args {
@@ -37,6 +40,7 @@ fn args() -> Args {
         slow_ms: 0,
         plan: None,
         fake: "target/release/fake-admin-api".into(),
+        analytics: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -48,6 +52,13 @@ fn args() -> Args {
             "--slow-ms" => a.slow_ms = value.parse().expect("--slow-ms N"),
             "--plan" => a.plan = Some(value.parse().expect("--plan N")),
             "--fake" => a.fake = value,
+            "--streams" => {
+                a.analytics = match value.as_str() {
+                    "legacy" => false,
+                    "analytics" => true,
+                    other => panic!("--streams legacy|analytics, got {other}"),
+                }
+            }
             other => panic!("unknown option {other}"),
         }
     }
@@ -126,9 +137,14 @@ async fn main() {
                 .id,
         );
     }
+    let streams: &[SyncStream] = if a.analytics {
+        &[SyncStream::Usage, SyncStream::Cost, SyncStream::Analytics]
+    } else {
+        &[SyncStream::Usage, SyncStream::Cost]
+    };
     let mut options = SyncOptions::default()
         .initial_backfill(TimeDelta::days(a.days))
-        .streams(&[SyncStream::Usage, SyncStream::Cost]);
+        .streams(streams);
     if let Some(n) = a.plan {
         options = options.plan(plan_ids[n - 1]);
     }
@@ -145,6 +161,7 @@ async fn main() {
             "orgs": a.orgs,
             "plans_synced": report.plans.len(),
             "slow_ms": a.slow_ms,
+            "streams": if a.analytics { "analytics" } else { "legacy" },
             "rows": rows,
             "seconds": (seconds * 1000.0).round() / 1000.0,
             "rows_per_second": (rows as f64 / seconds).round(),

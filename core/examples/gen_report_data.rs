@@ -482,6 +482,7 @@ async fn main() {
             settings: PlanSettings::default(),
             subscription: None,
             now,
+            reach: None,
         };
         plan_ids.push(store.insert_plan(&record, None).await.unwrap().id);
     }

@@ -45,13 +45,15 @@ pub use model::*;
 pub use pricing::{
     Estimate, FixedFee, MissingPrice, ModelPrice, PriceTable, SubscriptionCatalog, UnitPrice,
 };
+pub use reports::{BilledActor, BilledBy, BilledCostFilter, BilledCostLine};
 pub use reports::{
     Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, BudgetUpdate, Forecast,
     LimitMirror, NewBudget, ProviderLimitState, ProviderLimitStatus,
 };
 pub use reports::{
-    Cost, Dashboard, DashboardFilter, Export, FocusFilter, Period, UnitUsageFilter, UnitUsageLine,
-    UserCosts, VerifyReport, WorkspaceRef,
+    Cost, Dashboard, DashboardFilter, Export, FocusFilter, Period, ReconcileFilter, ReconcileLine,
+    ReconcileStatus, SourceState, UnitUsageFilter, UnitUsageLine, UserCosts, VerifyReport,
+    WorkspaceRef,
 };
 pub use source::anthropic::analytics::SpendLimitFilter;
 pub use sync::{PlanSyncReport, StreamReport, SyncCancel, SyncError, SyncOptions, SyncReport};

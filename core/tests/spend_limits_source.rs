@@ -35,7 +35,8 @@ async fn credential_kinds_and_what_they_reach() {
         CredentialReach {
             legacy_reports: true,
             analytics: None,
-            spend_limits: true
+            spend_limits: true,
+            checked_at: now,
         }
     );
     assert_eq!(
@@ -56,7 +57,8 @@ async fn credential_kinds_and_what_they_reach() {
         CredentialReach {
             legacy_reports: false,
             analytics: None,
-            spend_limits: true
+            spend_limits: true,
+            checked_at: now,
         }
     );
     let read_only = scoped
@@ -68,7 +70,8 @@ async fn credential_kinds_and_what_they_reach() {
         CredentialReach {
             legacy_reports: false,
             analytics: Some(AnalyticsUnavailable::MissingScope),
-            spend_limits: true
+            spend_limits: true,
+            checked_at: now,
         }
     );
     let only_analytics = server
@@ -79,7 +82,8 @@ async fn credential_kinds_and_what_they_reach() {
         CredentialReach {
             legacy_reports: false,
             analytics: None,
-            spend_limits: false
+            spend_limits: false,
+            checked_at: now,
         }
     );
     // A revoked key is an error, not "reaches nothing".

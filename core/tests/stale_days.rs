@@ -36,6 +36,7 @@ async fn new_plan(store: &dyn Store, label: &str) -> i64 {
         settings: PlanSettings::default(),
         subscription: None,
         now: t(0),
+        reach: None,
     };
     store.insert_plan(&record, None).await.unwrap().id
 }

@@ -38,6 +38,7 @@ from .exceptions import (
     UnderlyingError,
     UpstreamError,
 )
+from .billed import BilledActor, BilledCostLine
 from .budgets import (
     Budget,
     BudgetAlert,
@@ -68,6 +69,7 @@ from .ledger import AsyncLedger, KeyCipher, Ledger, generate_master_key
 from .oauth import AsyncOAuthClient, OAuthBegin, OAuthClient, OAuthTokens
 from .plans import (
     ApiKeyInfo,
+    CredentialReach,
     Disconnected,
     OrgInfo,
     OrgMetadata,
@@ -78,6 +80,7 @@ from .plans import (
     Workspace,
 )
 from .providers import ProviderInfo
+from .reconcile import ReconcileLine, ReconcileStatus, SourceState
 from .reports import Cost, Forecast, Period, PeriodLike, TokenCounts, WorkspaceRef
 from .spend_limits import EffectiveSpend, SpendLimit, SyncedSpendLimits
 from .subjects import KeyMapping, Project, Subject
@@ -90,6 +93,8 @@ __all__ = [
     "ApiKeyInfo",
     "AsyncLedger",
     "AsyncOAuthClient",
+    "BilledActor",
+    "BilledCostLine",
     "Budget",
     "BudgetAlert",
     "BudgetScope",
@@ -107,6 +112,7 @@ __all__ = [
     "DayCost",
     "DayDifference",
     "EffectiveSpend",
+    "CredentialReach",
     "Disconnected",
     "Forecast",
     "InternalError",
@@ -143,9 +149,12 @@ __all__ = [
     "ProviderInfo",
     "ProjectCost",
     "RateLimitedError",
+    "ReconcileLine",
+    "ReconcileStatus",
     "ReportList",
     "Revocation",
     "SeatShare",
+    "SourceState",
     "SpendLimit",
     "SyncedSpendLimits",
     "StorageError",

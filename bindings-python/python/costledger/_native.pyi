@@ -111,12 +111,25 @@ class Ledger:
         oauth_tokens: OAuthTokens | None = None,
         provider: str | None = None,
     ) -> Pending: ...
+    def billed_costs(
+        self,
+        from_: date,
+        to: date,
+        by: str,
+        plan_ids: list[int] | None = None,
+    ) -> Pending: ...
     def unit_usage(
         self,
         from_: date,
         to: date,
         plan_ids: list[int] | None = None,
         units: list[str] | None = None,
+    ) -> Pending: ...
+    def reconcile(
+        self,
+        from_: date,
+        to: date,
+        plan_ids: list[int] | None = None,
     ) -> Pending: ...
     def spend_limits(
         self,

@@ -12,12 +12,14 @@ from typing import Any, Protocol
 
 from . import _native
 from ._convert import seconds, to_utc
+from .billed import AsyncBilledCostMethods, BilledCostMethods
 from .budgets import AsyncBudgetMethods, BudgetMethods
 from .claude_code_logs import AsyncClaudeCodeLogMethods, ClaudeCodeLogMethods
 from .dashboard import AsyncDashboardMethods, DashboardMethods
 from .plans import AsyncPlanMethods, PlanMethods
 from .providers import AsyncProviderMethods, ProviderMethods
 from .spend_limits import AsyncSpendLimitMethods, SpendLimitMethods
+from .reconcile import AsyncReconcileMethods, ReconcileMethods
 from .units import AsyncUnitUsageMethods, UnitUsageMethods
 from .reports import AsyncReportMethods, ReportMethods
 from .subjects import AsyncSubjectMethods, SubjectMethods
@@ -93,7 +95,7 @@ def _open(
 class Ledger(
     PlanMethods, SubjectMethods, SyncMethods, UserCostMethods, DashboardMethods, ReportMethods,
     BudgetMethods, ClaudeCodeLogMethods, VerifyMethods, ProviderMethods, UnitUsageMethods,
-    SpendLimitMethods,
+    SpendLimitMethods, BilledCostMethods, ReconcileMethods,
 ):  # fmt: skip
     """A blocking handle on costledger's data: plan connections, subjects and key mappings,
     synced usage and cost, reports and budgets.
@@ -223,6 +225,7 @@ class AsyncLedger(
     AsyncPlanMethods, AsyncSubjectMethods, AsyncSyncMethods, AsyncUserCostMethods,
     AsyncDashboardMethods, AsyncReportMethods, AsyncBudgetMethods, AsyncClaudeCodeLogMethods,
     AsyncVerifyMethods, AsyncProviderMethods, AsyncUnitUsageMethods, AsyncSpendLimitMethods,
+    AsyncBilledCostMethods, AsyncReconcileMethods,
 ):  # fmt: skip
     """An asyncio handle on costledger's data, with the methods of :class:`Ledger` as
     coroutines. They run on costledger's own runtime threads, so the event loop stays free;

@@ -102,6 +102,8 @@ class Plan:
         updated_at: When it last changed (UTC).
         last_synced_at: When a sync last finished without error (UTC).
         last_error: The last sync's error message, cleared by a successful sync.
+        reach: What the credential reaches at the provider (Anthropic), checked when the
+            plan was added or its credential rotated; ``None`` until checked.
     """
 
     id: int
@@ -117,10 +119,12 @@ class Plan:
     updated_at: datetime
     last_synced_at: datetime | None
     last_error: str | None
+    reach: CredentialReach | None
 
     @classmethod
     def _from_json(cls, data: dict[str, Any]) -> Plan:
         subscription = data["subscription"]
+        reach = data.get("reach")
         return cls(
             id=data["id"],
             provider=data["provider"],
@@ -135,6 +139,39 @@ class Plan:
             updated_at=utc(data["updated_at"]),
             last_synced_at=opt_utc(data["last_synced_at"]),
             last_error=data["last_error"],
+            reach=None if reach is None else CredentialReach._from_json(reach),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialReach:
+    """Which of the organisation's APIs a plan's credential reaches, each checked with one
+    request.
+
+    A Claude Console admin key reaches the legacy reports, the Analytics API (unless the
+    organisation is HIPAA-ready or the beta is off) and the spend limits; a Claude Enterprise
+    key with scopes (``sk-ant-api01-…``) what its scopes name, never the legacy reports.
+
+    Attributes:
+        legacy_reports: The legacy usage and cost reports.
+        analytics: ``None`` when the Analytics API answers; otherwise why it cannot
+            (``"hipaa_organization"``, ``"missing_scope"``, ``"beta_not_enabled"``).
+        spend_limits: Whether the spend limits can be read.
+        checked_at: When this was checked (UTC).
+    """
+
+    legacy_reports: bool
+    analytics: str | None
+    spend_limits: bool
+    checked_at: datetime
+
+    @classmethod
+    def _from_json(cls, data: dict[str, Any]) -> CredentialReach:
+        return cls(
+            legacy_reports=data["legacy_reports"],
+            analytics=data["analytics"],
+            spend_limits=data["spend_limits"],
+            checked_at=utc(data["checked_at"]),
         )
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Literal
 
 __all__ = [
+    "ActorType",
     "Basis",
+    "BilledBy",
     "BillingCycle",
     "BucketWidth",
     "BudgetPeriod",
@@ -74,3 +76,10 @@ Basis = Literal["billed", "allocated", "unallocated", "estimated", "subscription
 """Where an amount comes from: the provider's bill (``billed``, split across API keys as
 ``allocated`` plus the ``unallocated`` rest), the price table (``estimated``), or a
 subscription's prorated fixed fee (``subscription``)."""
+
+BilledBy = Literal["day", "api_key", "actor", "workspace"]
+"""What a line of :meth:`Ledger.billed_costs` sums by, besides the plan and the UTC day."""
+
+ActorType = Literal["user_actor", "api_actor", "service_account_actor", "federated_actor"]
+"""Who the Analytics API attributes usage to: a member, an API key itself, a service account
+or a federated identity."""

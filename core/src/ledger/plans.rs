@@ -9,10 +9,11 @@ use crate::crypto::{KeyCipher, Sealed, SecretString, credential_aad};
 use crate::error::{Error, Result};
 use crate::ledger::{PlanTokens, Revocation};
 use crate::model::{
-    Credential, NewPlan, OrgInfo, Plan, PlanStatus, PlanUpdate, Provider, check_credential_kind,
-    validate_admin_key, validate_label, validate_openai_admin_key,
+    Credential, CredentialReach, NewPlan, OrgInfo, Plan, PlanStatus, PlanUpdate, Provider,
+    check_credential_kind, validate_label, validate_openai_admin_key,
 };
 use crate::oauth::OAuthTokens;
+use crate::source::anthropic::analytics::{AdminKeyKind, admin_key_kind};
 use crate::source::{SourceContext, TokenRefresher};
 use crate::store::{CredentialSealer, NewPlanRecord};
 
@@ -79,10 +80,37 @@ impl CredentialSealer for SealFor<'_> {
     }
 }
 
+/// What the provider said of a credential: its organisation and what it reaches.
+struct Verified {
+    org: Option<OrgInfo>,
+    reach: Option<CredentialReach>,
+}
+
+/// A scoped Enterprise key is useful only if it reaches the Analytics API.
+fn check_scoped_reach(plan: &NewPlan, reach: Option<&CredentialReach>) -> Result<()> {
+    let hint = plan
+        .credential
+        .as_ref()
+        .map(Credential::hint)
+        .unwrap_or_default();
+    match reach.map(|r| r.analytics) {
+        Some(None) => Ok(()),
+        Some(Some(reason)) => Err(Error::invalid(format!(
+            "admin key {hint} is a Claude Enterprise key with scopes, which cannot read the \
+             legacy usage and cost reports, and the Analytics API refuses it: {reason}; \
+             create a key with the read:analytics scope (and read:spend_limits for limits)"
+        ))),
+        None => Err(Error::invalid(format!(
+            "admin key {hint} is a Claude Enterprise key with scopes; the provider did not \
+             say what it reaches"
+        ))),
+    }
+}
+
 fn check_credential(provider: Provider, credential: Option<&Credential>) -> Result<()> {
     check_credential_kind(provider, credential.map(Credential::kind))?;
     match (provider, credential) {
-        (Provider::Anthropic, Some(Credential::AdminKey(key))) => validate_admin_key(key),
+        (Provider::Anthropic, Some(Credential::AdminKey(key))) => admin_key_kind(key).map(|_| ()),
         (Provider::Anthropic, Some(Credential::OAuth(tokens))) if !tokens.has_org_admin() => {
             Err(Error::invalid(format!(
                 "the OAuth tokens were granted {:?}, without org:admin, which the Admin API \
@@ -125,34 +153,53 @@ impl Ledger {
                  that plan first"
             )));
         }
-        let org = self.verify_credential(None, &plan).await?;
-        self.insert_verified(label, plan, org).await
+        let verified = self.verify_credential(None, &plan).await?;
+        self.insert_verified(label, plan, verified).await
     }
 
-    async fn verify_credential(
-        &self,
-        plan_id: Option<i64>,
-        plan: &NewPlan,
-    ) -> Result<Option<OrgInfo>> {
+    /// Ask the provider which organisation the credential answers for, then which of its
+    /// APIs the credential reaches (one small request each).
+    ///
+    /// A scoped Claude Enterprise key (`sk-ant-api01-…`) must reach the Analytics API, the
+    /// only cost data it can read: otherwise the plan is refused, saying why. For other
+    /// credentials the reach is best effort: a check that fails for another reason than a
+    /// refusal (a 5xx after retries) leaves it unknown, and the next sync checks again.
+    async fn verify_credential(&self, plan_id: Option<i64>, plan: &NewPlan) -> Result<Verified> {
         let source = self.source(plan.provider)?;
-        let ctx = SourceContext {
+        let ctx = || SourceContext {
             plan_id,
             credential: plan.credential.as_ref(),
             settings: &plan.settings,
             requests: None,
             refresher: None,
         };
-        let org = source.verify(ctx).await?;
+        let org = source.verify(ctx()).await?;
         // Local sources answer with a placeholder identity that is not an organisation.
-        Ok((plan.provider != Provider::ClaudeCodeLogs).then_some(org))
+        let org = (plan.provider != Provider::ClaudeCodeLogs).then_some(org);
+        let scoped = matches!(
+            &plan.credential,
+            Some(Credential::AdminKey(key))
+                if matches!(admin_key_kind(key), Ok(AdminKeyKind::EnterpriseScoped))
+        );
+        let reach = match (&plan.credential, source.reach(ctx(), self.now()).await) {
+            (None, _) => None,
+            (Some(_), Ok(reach)) => reach,
+            (Some(_), Err(e)) if scoped => return Err(e),
+            (Some(_), Err(_)) => None,
+        };
+        if scoped {
+            check_scoped_reach(plan, reach.as_ref())?;
+        }
+        Ok(Verified { org, reach })
     }
 
     async fn insert_verified(
         &self,
         label: String,
         plan: NewPlan,
-        org: Option<OrgInfo>,
+        verified: Verified,
     ) -> Result<Plan> {
+        let Verified { org, reach } = verified;
         let record = NewPlanRecord {
             provider: plan.provider,
             label,
@@ -162,6 +209,7 @@ impl Ledger {
             settings: plan.settings.clone(),
             subscription: plan.subscription.clone(),
             now: self.now(),
+            reach,
         };
         if plan.credential.is_some() {
             self.ensure_master_key().await?;
@@ -290,7 +338,7 @@ impl Ledger {
             settings: plan.settings.clone(),
             subscription: None,
         };
-        let org = self
+        let Verified { org, reach } = self
             .verify_credential(Some(id), &probe)
             .await
             .map_err(|e| e.for_plan(id))?;
@@ -311,14 +359,24 @@ impl Ledger {
         }
         .seal(id)
         .await?;
-        self.inner
-            .store
+        let store = &self.inner.store;
+        // The replacement clears the old reach; a kill before the new one is recorded leaves
+        // it unknown, and the next sync checks it.
+        let replaced = store
             .replace_credential(id, &kind, &credential.hint(), &sealed, self.now())
-            .await
+            .await?;
+        if reach.is_none() {
+            return Ok(replaced);
+        }
+        store.set_plan_reach(id, reach.as_ref()).await?;
+        self.get_plan(id).await
     }
 
     /// Open a plan's stored credential and ask the provider again which organisation it
     /// answers for: the "test connection" of a settings page.
+    ///
+    /// It also checks again which of the provider's APIs the credential reaches and records
+    /// it on the plan ([`Plan::reach`]).
     ///
     /// Fails with `CRYPTO` (naming the plan) when the credential cannot be opened with the
     /// configured master key, `CREDENTIAL_REJECTED` when the provider refuses it, and
@@ -345,6 +403,15 @@ impl Ledger {
                 found: org.id,
             });
         }
+        // What the credential reaches is checked again: an organisation can enable the
+        // Analytics beta, or stop being HIPAA-ready, after a sync recorded its refusal.
+        if let Some(reach) = source
+            .reach(ctx, self.now())
+            .await
+            .map_err(|e| e.for_plan(id))?
+        {
+            self.inner.store.set_plan_reach(id, Some(&reach)).await?;
+        }
         Ok(org)
     }
 
@@ -369,12 +436,13 @@ impl Ledger {
         }
         let plan = NewPlan::anthropic("imported", key);
         check_credential(plan.provider, plan.credential.as_ref())?;
-        let org = self.verify_credential(None, &plan).await?;
-        let label = org
+        let verified = self.verify_credential(None, &plan).await?;
+        let label = verified
+            .org
             .as_ref()
             .and_then(|o| validate_label(&o.name).ok())
             .unwrap_or_else(|| "Anthropic organisation".to_string());
-        match self.insert_verified(label, plan, org).await {
+        match self.insert_verified(label, plan, verified).await {
             Ok(plan) => Ok(Some(plan)),
             // Another process imported it first.
             Err(Error::Conflict { .. }) => Ok(None),

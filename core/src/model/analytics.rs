@@ -311,6 +311,27 @@ string_enum! {
 }
 
 impl AnalyticsUnavailable {
+    /// The reason in words, for messages.
+    pub fn explain(self) -> &'static str {
+        match self {
+            AnalyticsUnavailable::BeforeAnalyticsStart => {
+                "the Analytics API serves nothing before 2026-01-01"
+            }
+            AnalyticsUnavailable::OlderThan365Days => {
+                "the Analytics API serves nothing older than 365 days"
+            }
+            AnalyticsUnavailable::HipaaOrganization => {
+                "the organisation is HIPAA-ready, which the Analytics API does not serve"
+            }
+            AnalyticsUnavailable::MissingScope => {
+                "the credential has no read:analytics scope (OAuth tokens never do)"
+            }
+            AnalyticsUnavailable::BetaNotEnabled => {
+                "the organisation has not enabled the Analytics API beta"
+            }
+        }
+    }
+
     /// Whether it holds for every range of the plan (so a sync need not ask again until
     /// the credential or the organisation changes), rather than for this range only.
     pub fn is_permanent(self) -> bool {

@@ -5,6 +5,7 @@ mod money;
 mod org;
 pub(crate) mod plan;
 mod provider;
+mod reach;
 mod spend_limits;
 mod subject;
 mod sync;
@@ -24,6 +25,7 @@ pub use plan::{
 };
 pub use provider::{ProviderInfo, catalog as provider_catalog, provider_info};
 pub(crate) use provider::{check_credential_kind, focus_names};
+pub use reach::CredentialReach;
 pub use spend_limits::{
     EffectiveSpend, OrgKind, SpendLimit, SpendLimitScope, SpendLimitWrite, SpendMember,
     SpendPeriod, SyncedSpendLimits,

@@ -216,6 +216,10 @@ pub struct Plan {
     pub last_synced_at: Option<DateTime<Utc>>,
     /// The last sync's error message, cleared by a successful sync.
     pub last_error: Option<String>,
+    /// What the credential reaches at the provider (Anthropic: legacy reports, Analytics API,
+    /// spend limits), checked when the plan was added or its credential rotated; `None`
+    /// until checked, and for providers with one API.
+    pub reach: Option<super::CredentialReach>,
 }
 
 /// A credential in memory, opened for one operation and wiped when dropped.
@@ -419,7 +423,8 @@ pub fn validate_admin_key(key: &SecretString) -> Result<()> {
     }
     if !text.starts_with("sk-ant-admin") {
         let kind = if text.starts_with("sk-ant-api") {
-            "a regular API key (sk-ant-api…), which cannot read usage and cost"
+            "a regular API key (sk-ant-api…), which cannot read usage and cost (a Claude \
+             Enterprise admin key with scopes starts with sk-ant-api01-)"
         } else {
             "not an Anthropic admin key"
         };

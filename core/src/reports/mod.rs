@@ -7,6 +7,7 @@
 //! and attribute keys to subjects when they are read, so re-mapping needs no re-sync.
 
 pub mod allocation;
+mod billed;
 mod budgets;
 mod cost;
 mod dashboard;
@@ -15,12 +16,14 @@ mod focus;
 mod forecast;
 pub(crate) mod materialize;
 pub mod period;
+mod reconcile;
 mod span;
 mod unit_estimates;
 mod units;
 mod user_costs;
 mod verify;
 
+pub use billed::{BilledActor, BilledBy, BilledCostFilter, BilledCostLine};
 pub use budgets::{
     Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, BudgetUpdate, DEFAULT_THRESHOLDS,
     LimitMirror, NewBudget, ProviderLimitState, ProviderLimitStatus,
@@ -34,6 +37,7 @@ pub use export::{Export, ExportFormat, ExportRecord};
 pub use focus::{FOCUS_COLUMNS, FocusFilter, FocusRow};
 pub use forecast::Forecast;
 pub use period::Period;
+pub use reconcile::{ReconcileFilter, ReconcileLine, ReconcileStatus, SourceState};
 pub use units::{UnitUsageFilter, UnitUsageLine};
 pub use user_costs::{DayCost, ModelCost, PlanCost, ProjectCost, SeatShare, UserCosts};
 pub use verify::{DayDifference, MonthDifference, PlanVerification, VERIFIED_TABLES, VerifyReport};

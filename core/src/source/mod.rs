@@ -210,6 +210,16 @@ pub trait UsageSource: Send + Sync + fmt::Debug {
     fn spend_limit_api(&self) -> Option<&dyn SpendLimitApi> {
         None
     }
+
+    /// Which of the provider's APIs the credential reaches at `now`, each checked with one
+    /// request; `None` for a provider whose credential reaches one API (OpenAI, local logs).
+    async fn reach(
+        &self,
+        _ctx: SourceContext<'_>,
+        _now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<crate::model::CredentialReach>> {
+        Ok(None)
+    }
 }
 
 /// A provider's spend limits: read, set (an upsert on scope and period), delete, and the

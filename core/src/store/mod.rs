@@ -12,6 +12,7 @@ pub mod budgets;
 pub mod facts;
 pub mod logs;
 mod postgres;
+pub mod reconcile;
 pub mod spend_limits;
 mod sqlite;
 
@@ -30,15 +31,17 @@ pub use facts::{
 };
 pub use logs::LogStore;
 pub use postgres::PostgresStore;
+pub use reconcile::{ReconcileStore, TierTotal};
 pub use spend_limits::SpendLimitStore;
 pub use sqlite::SqliteStore;
 
 use crate::crypto::Sealed;
 use crate::error::{Error, Result};
 use crate::model::{
-    BucketWidth, ClaudeCodePage, ClaudeCodeRecord, CostPage, CostRow, KeyMapping, MappingFilter,
-    NewKeyMapping, NewSubject, OrgMetadata, Plan, PlanSettings, PlanStatus, PlanUpdate, Project,
-    Provider, Subject, Subscription, SyncEvent, SyncHistoryFilter, UsagePage, UsageRow,
+    BucketWidth, ClaudeCodePage, ClaudeCodeRecord, CostPage, CostRow, CredentialReach, KeyMapping,
+    MappingFilter, NewKeyMapping, NewSubject, OrgMetadata, Plan, PlanSettings, PlanStatus,
+    PlanUpdate, Project, Provider, Subject, Subscription, SyncEvent, SyncHistoryFilter, UsagePage,
+    UsageRow,
 };
 
 /// Which database a store talks to.
@@ -100,6 +103,7 @@ pub trait Store:
     + BudgetStore
     + AnalyticsStore
     + SpendLimitStore
+    + ReconcileStore
 {
 }
 impl<T> Store for T where
@@ -112,6 +116,7 @@ impl<T> Store for T where
         + BudgetStore
         + AnalyticsStore
         + SpendLimitStore
+        + ReconcileStore
 {
 }
 
@@ -165,6 +170,8 @@ pub struct NewPlanRecord {
     pub subscription: Option<Subscription>,
     /// Creation time.
     pub now: DateTime<Utc>,
+    /// What the credential reaches, when checked.
+    pub reach: Option<CredentialReach>,
 }
 
 /// A sealed credential as stored.
@@ -258,6 +265,9 @@ pub trait PlanStore: Send + Sync + fmt::Debug {
         sealed: &Sealed,
         now: DateTime<Utc>,
     ) -> Result<Plan>;
+
+    /// Record what the plan's credential reaches (`None`: not known; the next sync checks).
+    async fn set_plan_reach(&self, plan_id: i64, reach: Option<&CredentialReach>) -> Result<()>;
 
     /// Re-seal every stored credential in one transaction (their `updated_at` becomes
     /// `now`), and make `check` (a key-check value of the new key) the current master-key

@@ -266,3 +266,8 @@ mod sql_spend_limits {
     use super::*;
     include!("sql/spend_limits.rs");
 }
+
+mod sql_reconcile {
+    use super::*;
+    include!("sql/reconcile.rs");
+}

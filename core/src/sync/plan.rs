@@ -12,8 +12,10 @@ use super::streams::StreamRun;
 use crate::Ledger;
 use crate::error::Error;
 use crate::ledger::PlanTokens;
-use crate::model::{Plan, PlanStatus, Provider, SyncEvent, SyncStatus, SyncStream};
-use crate::source::{SourceContext, TokenRefresher};
+use crate::model::{
+    CredentialReach, Plan, PlanStatus, Provider, SyncEvent, SyncStatus, SyncStream,
+};
+use crate::source::{SourceContext, TokenRefresher, UsageSource};
 use crate::store::PlanSyncUpdate;
 
 /// Errors after which no further stream of the plan can succeed.
@@ -116,6 +118,7 @@ impl Ledger {
             requests: None,
             refresher: tokens.as_ref().map(|t| t as &dyn TokenRefresher),
         };
+        let reach = self.plan_reach(plan, source.as_ref(), ctx).await;
         let run = StreamRun {
             ledger: self,
             plan,
@@ -123,6 +126,7 @@ impl Ledger {
             ctx,
             options,
             now: self.now(),
+            reach,
         };
         let mut reports = Vec::with_capacity(options.streams.len());
         // A stream the provider does not have (Claude Code analytics of OpenAI) is not run.
@@ -138,6 +142,23 @@ impl Ledger {
             }
         }
         Ok(reports)
+    }
+
+    /// What the plan's credential reaches: as stored, or checked now (and stored) when it is
+    /// not known yet (a plan added before costledger recorded it, a rotation interrupted
+    /// before it was recorded). A failed check leaves it unknown: every stream is tried.
+    async fn plan_reach(
+        &self,
+        plan: &Plan,
+        source: &dyn UsageSource,
+        ctx: SourceContext<'_>,
+    ) -> Option<CredentialReach> {
+        if plan.reach.is_some() || ctx.credential.is_none() {
+            return plan.reach.clone();
+        }
+        let reach = source.reach(ctx, self.now()).await.ok()??;
+        let _ = self.inner.store.set_plan_reach(plan.id, Some(&reach)).await;
+        Some(reach)
     }
 
     async fn finish_plan(

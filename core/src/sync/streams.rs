@@ -17,7 +17,9 @@ use super::report::{StreamReport, SyncError};
 use super::window::{Window, WindowInputs, next_window};
 use crate::Ledger;
 use crate::error::{Error, Result};
-use crate::model::{BucketWidth, CostPage, Plan, SyncStatus, SyncStream, UsagePage};
+use crate::model::{
+    BucketWidth, CostPage, CredentialReach, Plan, SyncStatus, SyncStream, UsagePage,
+};
 use crate::source::{
     ClaudeCodeRequest, CostRequest, RequestCounter, RequestStats, SourceContext, UsageRequest,
     UsageSource,
@@ -34,6 +36,9 @@ pub(crate) struct StreamRun<'a> {
     pub(crate) ctx: SourceContext<'a>,
     pub(crate) options: &'a SyncOptions,
     pub(crate) now: DateTime<Utc>,
+    /// What the plan's credential reaches, when known: a stream it cannot reach is skipped
+    /// without a request.
+    pub(crate) reach: Option<CredentialReach>,
 }
 
 /// Counters of a stream as it runs.
@@ -174,20 +179,21 @@ impl StreamRun<'_> {
             requests: Some(&counter),
             ..self.ctx
         };
-        let result = match stream {
-            SyncStream::Metadata => self.metadata(ctx, &mut progress).await,
-            SyncStream::Usage => self.usage(ctx, &mut progress).await,
-            SyncStream::Cost => self.cost(ctx, &mut progress).await,
-            SyncStream::ClaudeCode => self.claude_code(ctx, &mut progress).await,
-            SyncStream::Analytics => self.analytics(ctx, &mut progress).await,
-            SyncStream::SpendLimits => self.spend_limits(ctx, &mut progress).await,
-            SyncStream::Plan | SyncStream::Allocation => Ok(()),
+        let unreachable = self.unreachable(stream);
+        let skipped = unreachable.is_some();
+        let result = match unreachable {
+            Some(e) => Err(e),
+            None => self.dispatch(stream, ctx, &mut progress).await,
         };
+        if !skipped {
+            self.remember_refusal(&result).await;
+        }
         let stats = progress.requests(&counter);
         let (status, error, fatal) = match &result {
             Ok(()) => (SyncStatus::Ok, None, false),
-            // The Analytics API will never answer this plan: the legacy streams bill it.
-            Err(e) if analytics::permanently_unavailable(e) => {
+            // The Analytics API will never answer this plan, or the credential cannot read
+            // the legacy reports: the other source bills the plan.
+            Err(e) if skipped || analytics::permanently_unavailable(e) => {
                 (SyncStatus::Skipped, Some(SyncError::from(e)), false)
             }
             // The credential cannot read spend limits, or the provider has none.
@@ -220,6 +226,78 @@ impl StreamRun<'_> {
             error,
         };
         (report, fatal)
+    }
+
+    async fn dispatch(
+        &self,
+        stream: SyncStream,
+        ctx: SourceContext<'_>,
+        progress: &mut Progress,
+    ) -> Result<()> {
+        match stream {
+            SyncStream::Metadata => self.metadata(ctx, progress).await,
+            SyncStream::Usage => self.usage(ctx, progress).await,
+            SyncStream::Cost => self.cost(ctx, progress).await,
+            SyncStream::ClaudeCode => self.claude_code(ctx, progress).await,
+            SyncStream::Analytics => self.analytics(ctx, progress).await,
+            SyncStream::SpendLimits => self.spend_limits(ctx, progress).await,
+            SyncStream::Plan | SyncStream::Allocation => Ok(()),
+        }
+    }
+
+    /// Why the plan's credential cannot reach `stream`, as known from its stored reach.
+    fn unreachable(&self, stream: SyncStream) -> Option<Error> {
+        let reach = self.reach.as_ref()?;
+        match stream {
+            SyncStream::Usage | SyncStream::Cost | SyncStream::ClaudeCode
+                if !reach.legacy_reports =>
+            {
+                Some(Error::invalid(format!(
+                    "the credential of plan {} (a Claude Enterprise key with scopes) cannot \
+                     read the legacy usage and cost reports; the Analytics API bills the plan",
+                    self.plan.id
+                )))
+            }
+            SyncStream::Analytics => reach.analytics.map(|reason| Error::AnalyticsUnavailable {
+                plan: Some(self.plan.id),
+                reason,
+                status: None,
+                request_id: None,
+                message: format!(
+                    "{} (known since {}; rotating the credential or checking the plan asks \
+                     again)",
+                    reason.explain(),
+                    reach.checked_at.to_rfc3339()
+                ),
+            }),
+            SyncStream::SpendLimits if !reach.spend_limits => Some(Error::invalid(format!(
+                "spend limits skipped: the credential of plan {} cannot read spend limits \
+                 (known since {}; rotating the credential or checking the plan asks again)",
+                self.plan.id,
+                reach.checked_at.to_rfc3339()
+            ))),
+            _ => None,
+        }
+    }
+
+    /// A refusal that holds for every range (HIPAA, scope, beta) is kept on the plan, so the
+    /// next syncs do not ask again until the credential is rotated or the plan checked.
+    async fn remember_refusal(&self, result: &Result<()>) {
+        let Err(e) = result else { return };
+        let (Some(reason), Some(reach)) = (e.analytics_unavailable(), &self.reach) else {
+            return;
+        };
+        if !reason.is_permanent() {
+            return;
+        }
+        let known = reach.without_analytics(reason, self.now);
+        // Best effort: not recording it costs one request at the next sync.
+        let _ = self
+            .ledger
+            .inner
+            .store
+            .set_plan_reach(self.plan.id, Some(&known))
+            .await;
     }
 
     fn cancel(&self) -> Option<&super::SyncCancel> {

@@ -86,7 +86,9 @@ pub fn before_opening(global: &Global, command: &Command) -> CliResult<Checked> 
             }
             ReportCommand::Budgets { .. }
             | ReportCommand::History { .. }
-            | ReportCommand::Units { .. } => {}
+            | ReportCommand::Units { .. }
+            | ReportCommand::Billed { .. }
+            | ReportCommand::Reconcile { .. } => {}
         },
         Command::Logs(c) => {
             crate::logs::options(c)?;

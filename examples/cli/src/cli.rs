@@ -401,6 +401,40 @@ pub enum ReportCommand {
         #[command(flatten)]
         format: Format,
     },
+    /// The Analytics API's billed cost (net after discount, and list) per actor, API key,
+    /// workspace or day, over UTC days, as the `analytics` sync stream stored it.
+    Billed {
+        /// What each line sums: actor, api-key, workspace or day.
+        #[arg(long, value_enum, default_value = "actor")]
+        by: crate::billed::ByArg,
+        /// First UTC day (2026-11-01); default: the first of this month.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// The day after the last (2026-12-01); default: tomorrow.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Only this plan (repeatable).
+        #[arg(long = "plan", value_name = "ID")]
+        plans: Vec<i64>,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Per Anthropic plan and UTC day: the Analytics API's billed total, the legacy cost
+    /// report's total and costledger's allocation of it, with the differences and their
+    /// reasons (discount, Priority Tier, rounding, late data, unallocated).
+    Reconcile {
+        /// First UTC day (2026-11-01); default: the first of this month.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// The day after the last (2026-12-01); default: tomorrow.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Only this plan (repeatable); default: every Anthropic plan.
+        #[arg(long = "plan", value_name = "ID")]
+        plans: Vec<i64>,
+        #[command(flatten)]
+        format: Format,
+    },
     /// Every budget's spend, remaining and forecast in its current period.
     Budgets {
         #[command(flatten)]

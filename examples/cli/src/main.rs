@@ -5,6 +5,7 @@
 //! print as `error[CODE]: message` on stderr with an exit code per kind (docs/cli.md).
 
 mod args;
+mod billed;
 mod budgets;
 mod check;
 mod cli;
@@ -22,6 +23,7 @@ mod plans;
 mod progress;
 mod projects;
 mod providers;
+mod reconcile;
 mod render;
 mod report;
 mod secrets;

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, TimeDelta};
+use chrono::{Datelike, NaiveDate, TimeDelta};
 use costledger::{
-    DashboardFilter, FocusFilter, Money, SyncEvent, SyncHistoryFilter, UnitUsageFilter,
-    UnitUsageLine, UserCosts,
+    DashboardFilter, FocusFilter, Money, ReconcileFilter, SyncEvent, SyncHistoryFilter,
+    UnitUsageFilter, UnitUsageLine, UserCosts,
 };
 
 use crate::args;
@@ -16,6 +16,7 @@ use crate::context::Context;
 use crate::dashboard::{self, View, period_text};
 use crate::failure::CliResult;
 use crate::output;
+use crate::reconcile;
 use crate::render::{self, cost_cells, count, money, table};
 
 pub async fn run(ctx: &Context, command: ReportCommand) -> CliResult {
@@ -94,15 +95,7 @@ pub async fn run(ctx: &Context, command: ReportCommand) -> CliResult {
             units,
             format,
         } => {
-            let today = ctx.now.date_naive();
-            let from = match from {
-                Some(text) => args::date("--from", &text)?,
-                None => today.with_day(1).unwrap_or(today),
-            };
-            let to = match to {
-                Some(text) => args::date("--to", &text)?,
-                None => today + TimeDelta::days(1),
-            };
+            let (from, to) = day_range(ctx, from, to)?;
             let filter = UnitUsageFilter {
                 plan_ids: plans,
                 units: units
@@ -117,6 +110,40 @@ pub async fn run(ctx: &Context, command: ReportCommand) -> CliResult {
             }
             render::heading(&format!("Usage that is not tokens · {from} to {to} (UTC)"));
             print_units(&lines);
+        }
+        ReportCommand::Billed {
+            by,
+            from,
+            to,
+            plans,
+            format,
+        } => {
+            let options = crate::billed::Options {
+                by,
+                from,
+                to,
+                plans,
+                format,
+            };
+            crate::billed::run(ctx, options).await?;
+        }
+        ReportCommand::Reconcile {
+            from,
+            to,
+            plans,
+            format,
+        } => {
+            let (from, to) = day_range(ctx, from, to)?;
+            let filter = ReconcileFilter {
+                plan_ids: plans,
+                ..ReconcileFilter::new(from, to)
+            };
+            let lines = ledger.reconcile(&filter).await?;
+            if output::export(&lines, &format)? {
+                return Ok(());
+            }
+            render::heading(&format!("Reconciliation · {from} to {to} (UTC)"));
+            reconcile::print(&lines);
         }
         ReportCommand::Budgets { format } => {
             let statuses = ledger.budget_statuses().await?;
@@ -229,6 +256,24 @@ fn print_user(ctx: &Context, c: &UserCosts) {
 
     dashboard::print_days(&c.per_day, c.period.local_date(ctx.now), 31, "Day by day:");
     render::note("\nAmounts are rounded to the cent; --json gives them exact to the nanodollar.");
+}
+
+/// `--from` (default: the first of this month) and `--to` (default: tomorrow), UTC days.
+fn day_range(
+    ctx: &Context,
+    from: Option<String>,
+    to: Option<String>,
+) -> CliResult<(NaiveDate, NaiveDate)> {
+    let today = ctx.now.date_naive();
+    let from = match from {
+        Some(text) => args::date("--from", &text)?,
+        None => today.with_day(1).unwrap_or(today),
+    };
+    let to = match to {
+        Some(text) => args::date("--to", &text)?,
+        None => today + TimeDelta::days(1),
+    };
+    Ok((from, to))
 }
 
 /// The range's lines summed per plan, unit, model and variant; per-day lines are in the JSON

@@ -4,6 +4,7 @@
 #[macro_use]
 mod common;
 
+mod billed;
 mod budgets;
 mod demo;
 mod docs;

@@ -350,3 +350,70 @@ fn a_model_without_a_price_is_listed_with_its_cost_unknown() {
     );
     assert!(table.contains("unknown"), "{table}");
 }
+
+/// `report reconcile`: the legacy cost report's day and its allocation equal the fake's truth
+/// (token and web search lines placed, code execution unallocated); without the analytics
+/// stream synced the analytics column is empty and the day is legacy only.
+#[test]
+fn reconcile_shows_the_legacy_day_and_its_allocation() {
+    let w = synced();
+    let lines = w.json(&[
+        "report",
+        "reconcile",
+        "--from",
+        "2026-11-15",
+        "--to",
+        "2026-11-16",
+        "--json",
+    ]);
+    let lines = lines.as_array().unwrap();
+    assert_eq!(lines.len(), 2, "one line per plan: {lines:?}");
+    let truth = w.fake.server().truth();
+    let plans = w.json(&["plans", "list", "--json"]);
+    for l in lines {
+        assert_eq!(l["day"], "2026-11-15");
+        assert_eq!(l["status"], "legacy_only", "{l}");
+        assert_eq!(l["analytics_state"], "not_synced", "{l}");
+        assert!(
+            l["analytics_list"].is_null() && l["rounding"].is_null(),
+            "{l}"
+        );
+        let plan = plans
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == l["plan_id"])
+            .unwrap();
+        let org = truth.org(plan["org_id"].as_str().unwrap()).unwrap();
+        let rows = org.cost.iter().filter(|r| r.day == "2026-11-15");
+        let (mut placed, mut code) = (0, 0);
+        for r in rows {
+            if r.cost_type == "code_execution" {
+                code += r.amount_nanos as i64;
+            } else {
+                placed += r.amount_nanos as i64;
+            }
+        }
+        assert_eq!(nanos(&l["legacy"]), org.cost_per_day["2026-11-15"] as i64);
+        assert_eq!(nanos(&l["allocated"]), placed, "{l}");
+        assert_eq!(nanos(&l["unallocated"]), code, "{l}");
+    }
+    let table = w.ok(&["report", "reconcile", "--from", "2026-11-01"]);
+    assert!(
+        table.contains("legacy only (analytics not_synced)"),
+        "{table}"
+    );
+    assert!(table.contains("days reconciled"), "{table}");
+    w.fails_cmd(
+        &mut w.cmd(&[
+            "report",
+            "reconcile",
+            "--from",
+            "2026-11-15",
+            "--to",
+            "2026-11-15",
+        ]),
+        exit::USAGE,
+        "INVALID_INPUT",
+    );
+}

@@ -5,7 +5,8 @@ use serde::de::DeserializeOwned;
 use super::AnthropicSource;
 use super::wire::{ListPage, WireApiKey, WireOrg, WireUser, WireWorkspace};
 use crate::error::{Error, Result};
-use crate::model::{OrgInfo, OrgMetadata};
+use crate::model::{Credential, OrgInfo, OrgMetadata};
+use crate::source::anthropic::analytics::{AdminKeyKind, admin_key_kind};
 use crate::source::{RequestStats, SourceContext};
 
 const ME: &str = "/v1/organizations/me";
@@ -14,6 +15,19 @@ const API_KEYS: &str = "/v1/organizations/api_keys";
 const USERS: &str = "/v1/organizations/users";
 /// Most objects per page the list endpoints allow.
 const LIST_LIMIT: &str = "1000";
+
+/// A list a scoped key is refused (403) reads as empty; anything else passes.
+fn refused_if_scoped<T>(
+    scoped: bool,
+    listed: Result<(Vec<T>, RequestStats)>,
+) -> Result<(Vec<T>, RequestStats)> {
+    match listed {
+        Err(Error::CredentialRejected { status: 403, .. }) if scoped => {
+            Ok((Vec::new(), RequestStats::default()))
+        }
+        other => other,
+    }
+}
 
 impl AnthropicSource {
     /// `GET /v1/organizations/me`: the organisation the key answers for.
@@ -30,16 +44,29 @@ impl AnthropicSource {
     /// status filter) and every user.
     pub(super) async fn org_metadata(&self, ctx: &SourceContext<'_>) -> Result<OrgMetadata> {
         let (org, mut stats) = self.me(ctx).await?;
+        // A Claude Enterprise key with scopes never reaches the workspace and API key lists,
+        // and the users only with `read:members`: what it is refused is left as stored.
+        let scoped = matches!(
+            ctx.credential,
+            Some(Credential::AdminKey(key))
+                if matches!(admin_key_kind(key), Ok(AdminKeyKind::EnterpriseScoped))
+        );
         let archived_too = [("include_archived", "true")];
-        let (workspaces, s) = self
-            .list_all::<WireWorkspace>(ctx, WORKSPACES, &archived_too)
-            .await?;
+        let (workspaces, s) = refused_if_scoped(
+            scoped,
+            self.list_all::<WireWorkspace>(ctx, WORKSPACES, &archived_too)
+                .await,
+        )?;
         stats.add(s);
         // No `status` filter: every status comes back in the fake; whether the real API's
         // default leaves some statuses out is unconfirmed (docs/anthropic-client.md).
-        let (api_keys, s) = self.list_all::<WireApiKey>(ctx, API_KEYS, &[]).await?;
+        let (api_keys, s) = refused_if_scoped(
+            scoped,
+            self.list_all::<WireApiKey>(ctx, API_KEYS, &[]).await,
+        )?;
         stats.add(s);
-        let (users, s) = self.list_all::<WireUser>(ctx, USERS, &[]).await?;
+        let (users, s) =
+            refused_if_scoped(scoped, self.list_all::<WireUser>(ctx, USERS, &[]).await)?;
         stats.add(s);
         Ok(OrgMetadata {
             org: Some(org),

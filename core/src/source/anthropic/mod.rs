@@ -280,6 +280,14 @@ impl UsageSource for AnthropicSource {
     ) -> PageStream<'a, crate::model::AnalyticsCostPage> {
         AnthropicSource::analytics_cost(self, ctx, request)
     }
+
+    async fn reach(
+        &self,
+        ctx: SourceContext<'_>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<crate::model::CredentialReach>> {
+        Ok(Some(self.credential_reach(ctx, now).await?))
+    }
 }
 
 #[cfg(test)]

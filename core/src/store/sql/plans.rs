@@ -8,7 +8,7 @@ use sqlx::Row;
 
 use crate::crypto::Sealed;
 use crate::error::{Error, Result};
-use crate::model::{Money, Plan, PlanSettings, PlanStatus, PlanUpdate, Provider, Subscription};
+use crate::model::{CredentialReach, Money, Plan, PlanSettings, PlanStatus, PlanUpdate, Provider, Subscription};
 use crate::store::{
     Backend, CredentialResealer, CredentialSealer, CredentialUpdater, KeyCheck, NewPlanRecord, PlanStore,
     StoredCredential, db_error, from_ts, is_unique_violation, to_ts,
@@ -22,7 +22,7 @@ macro_rules! select_plans {
         concat!(
             "SELECT id, provider, label, status, key_hint, org_id, org_name, settings, sub_tier, \
              sub_seats, sub_seat_price_nanos, sub_cycle, sub_anchor_date, sub_currency, \
-             created_at, updated_at, last_synced_at, last_error FROM costledger_plans ",
+             created_at, updated_at, last_synced_at, last_error, credential_reach FROM costledger_plans ",
             $rest
         )
     };
@@ -141,7 +141,25 @@ fn plan_from_row(row: &DbRow) -> Result<Plan> {
         last_error: row
             .try_get("last_error")
             .map_err(db_error("reading a plan row"))?,
+        reach: match row
+            .try_get::<Option<String>, _>("credential_reach")
+            .map_err(db_error("reading a plan row"))?
+        {
+            Some(text) => Some(
+                serde_json::from_str::<CredentialReach>(&text)
+                    .map_err(|_| corrupt("plan credential reach", &text))?,
+            ),
+            None => None,
+        },
     })
+}
+
+/// The stored form of a credential's reach.
+fn reach_column(reach: Option<&CredentialReach>) -> Result<Option<String>> {
+    reach
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| Error::internal(format!("a credential reach does not serialise: {e}")))
 }
 
 async fn fetch_plan(conn: &mut DbConn, id: i64) -> Result<Plan> {
@@ -241,8 +259,8 @@ impl PlanStore for ThisStore {
         let inserted = sqlx::query(
             "INSERT INTO costledger_plans (provider, label, status, key_hint, org_id, org_name, \
              settings, sub_tier, sub_seats, sub_seat_price_nanos, sub_cycle, sub_anchor_date, \
-             sub_currency, created_at, updated_at) \
-             VALUES ($1, $2, 'active', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) \
+             sub_currency, created_at, updated_at, credential_reach) \
+             VALUES ($1, $2, 'active', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) \
              RETURNING id",
         )
         .bind(plan.provider.as_str())
@@ -258,6 +276,7 @@ impl PlanStore for ThisStore {
         .bind(anchor)
         .bind(currency)
         .bind(now)
+        .bind(reach_column(plan.reach.as_ref())?)
         .fetch_one(&mut *tx)
         .await;
         let id: i64 = match inserted {
@@ -468,6 +487,19 @@ impl PlanStore for ThisStore {
         Ok(true)
     }
 
+    async fn set_plan_reach(&self, plan_id: i64, reach: Option<&CredentialReach>) -> Result<()> {
+        let done = sqlx::query("UPDATE costledger_plans SET credential_reach = $1 WHERE id = $2")
+            .bind(reach_column(reach)?)
+            .bind(plan_id)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error("recording what a plan's credential reaches"))?;
+        if done.rows_affected() == 0 {
+            return Err(Error::PlanNotFound { id: plan_id });
+        }
+        Ok(())
+    }
+
     async fn replace_credential(
         &self,
         plan_id: i64,
@@ -479,7 +511,7 @@ impl PlanStore for ThisStore {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE costledger_plans SET key_hint = $1, status = 'active', last_error = NULL, \
-             updated_at = $2 WHERE id = $3",
+             credential_reach = NULL, updated_at = $2 WHERE id = $3",
         )
         .bind(key_hint)
         .bind(to_ts(now))
@@ -668,7 +700,8 @@ impl PlanStore for ThisStore {
         let updated = sqlx::query(
             "UPDATE costledger_plans SET status = 'active', label = $1, key_hint = $2, \
              org_name = COALESCE($3, org_name), settings = $4, last_error = NULL, \
-             updated_at = $5 WHERE id = $6 AND status = 'disconnected' AND purged_at IS NULL",
+             updated_at = $5, credential_reach = $7 \
+             WHERE id = $6 AND status = 'disconnected' AND purged_at IS NULL",
         )
         .bind(&plan.label)
         .bind(&plan.key_hint)
@@ -676,6 +709,7 @@ impl PlanStore for ThisStore {
         .bind(settings)
         .bind(now)
         .bind(id)
+        .bind(reach_column(plan.reach.as_ref())?)
         .execute(&mut *tx)
         .await;
         match updated {

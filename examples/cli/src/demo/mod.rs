@@ -7,6 +7,7 @@
 //! the moment the demo's plans were added, so a later run sees the same past plus the hours
 //! that have passed since.
 
+mod billed;
 mod claude_code;
 mod files;
 mod people;
@@ -235,6 +236,9 @@ async fn run_with(
         workspaces: 8,
     };
     dashboard::print(&d, &budgets, &view);
+    let (from, to) = (today - Days::new(DASHBOARD_DAYS - 1), today + Days::new(1));
+    billed::print(ledger, from, to).await?;
+    billed::print_reconciliation(ledger, from, to).await?;
     next_steps(files, now);
     Ok(())
 }

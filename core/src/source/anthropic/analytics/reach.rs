@@ -8,8 +8,9 @@ use super::spend_limits::SPEND_LIMIT_READS_BETA;
 use super::{AnalyticsRequest, analytics_earliest};
 use crate::crypto::SecretString;
 use crate::error::{Error, Result};
+pub use crate::model::CredentialReach;
 use crate::model::plan::string_enum;
-use crate::model::{AnalyticsUnavailable, BucketWidth, validate_admin_key};
+use crate::model::{BucketWidth, validate_admin_key};
 use crate::source::SourceContext;
 use crate::source::anthropic::AnthropicSource;
 use crate::source::anthropic::http::Call;
@@ -27,12 +28,15 @@ string_enum! {
     }
 }
 
+/// How a Claude Enterprise admin key with scopes starts.
+pub const SCOPED_KEY_PREFIX: &str = "sk-ant-api01-";
+
 /// The kind of `key`, after the same checks as [`validate_admin_key`] (no whitespace,
 /// ASCII, 24–512 characters). A `sk-ant-api01-…` key looks like an ordinary API key:
 /// only [`AnthropicSource::credential_reach`] tells whether it has admin scopes.
 pub fn admin_key_kind(key: &SecretString) -> Result<AdminKeyKind> {
     let text = key.expose();
-    if text.starts_with("sk-ant-api") {
+    if text.starts_with(SCOPED_KEY_PREFIX) {
         if text.chars().any(char::is_whitespace) {
             return Err(Error::invalid(format!(
                 "admin key {} contains whitespace; paste it without spaces or newlines",
@@ -50,17 +54,6 @@ pub fn admin_key_kind(key: &SecretString) -> Result<AdminKeyKind> {
     }
     validate_admin_key(key)?;
     Ok(AdminKeyKind::ConsoleAdmin)
-}
-
-/// Which APIs a credential reaches, each verified with one request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CredentialReach {
-    /// The legacy usage and cost reports (Console admin keys and OAuth only).
-    pub legacy_reports: bool,
-    /// `None` when the Analytics API answers; otherwise why it cannot.
-    pub analytics: Option<AnalyticsUnavailable>,
-    /// Whether the spend limits can be read.
-    pub spend_limits: bool,
 }
 
 /// `Ok(false)` for a refusal of this credential on this API (403, or a 400/404 saying the
@@ -113,8 +106,10 @@ impl AnthropicSource {
         let mut pages = self.analytics_cost(ctx, request);
         let analytics = match pages.next().await {
             None | Some(Ok(_)) => None,
+            // A reason of the range (history too old) says nothing of the credential.
             Some(Err(e)) => match e.analytics_unavailable() {
-                Some(reason) => Some(reason),
+                Some(reason) if reason.is_permanent() => Some(reason),
+                Some(_) => None,
                 None => return Err(e),
             },
         };
@@ -135,6 +130,7 @@ impl AnthropicSource {
             legacy_reports,
             analytics,
             spend_limits,
+            checked_at: now,
         })
     }
 }
