@@ -158,6 +158,12 @@ export declare class Ledger {
    * cost (billed + estimated), never subscription fees.
    */
   createBudget(budget: NewBudget): Promise<Budget>
+  /**
+   * Create a budget mirroring a provider spend limit, in UTC: its amount is the limit as
+   * the last sync stored it (refreshed by each sync). A limit not stored or without a cap
+   * is `INVALID_INPUT`.
+   */
+  createMirroredBudget(budget: NewMirroredBudget): Promise<Budget>
   /** One budget, or `BUDGET_NOT_FOUND`. */
   getBudget(id: number): Promise<Budget>
   /** Every budget, by id. */
@@ -269,6 +275,11 @@ export declare class Ledger {
    * written. `PLAN_NOT_FOUND` when the plan named does not exist.
    */
   verify(options?: VerifyOptions | undefined | null): Promise<VerifyReport>
+  /**
+   * The plan's spend limits and effective report as the last sync stored them (the
+   * `spend_limits` stream); nothing is asked of the provider.
+   */
+  syncedSpendLimits(planId: number): Promise<SyncedSpendLimits>
   /**
    * The plan's spend limits at its provider, read live. A provider without a spend limits
    * API is `INVALID_INPUT`; a credential that cannot read them `CREDENTIAL_REJECTED`.
@@ -529,6 +540,8 @@ export interface Budget {
   createdAt: string
   /** When it last changed (ISO-8601, UTC). */
   updatedAt: string
+  /** The provider spend limit it mirrors (its amount is the limit's as last synced). */
+  mirror: LimitMirror | null
 }
 
 /**
@@ -588,6 +601,11 @@ export interface BudgetStatus {
   thresholdsCrossed: Array<number>
   /** Spent as a percent of the amount, for display (thresholds are checked exactly). */
   percentUsed: number
+  /**
+   * For a budget mirroring a provider spend limit: the provider's limit and whether the
+   * forecast reaches it before the period ends.
+   */
+  providerLimit: ProviderLimitStatus | null
 }
 
 /**
@@ -982,6 +1000,14 @@ export interface LedgerOptions {
   now?: string
 }
 
+/** The provider spend limit a budget mirrors. */
+export interface LimitMirror {
+  /** The plan whose organisation has the limit. */
+  planId: number
+  /** `organization`, `workspace:ID` or `user:ID`. */
+  scope: string
+}
+
 /** Which mappings `listMappings` returns; every field narrows the list. */
 export interface ListMappingsOptions {
   /** Only this plan's. */
@@ -1234,6 +1260,23 @@ export interface NewKeyMapping {
   validFrom?: string
   /** Until when, exclusive (ISO-8601). Default: open-ended. */
   validTo?: string
+}
+
+/** A budget mirroring a provider spend limit, to create. */
+export interface NewMirroredBudget {
+  /** Its name (1-200 characters, trimmed). */
+  name: string
+  /** The plan whose organisation has the limit. */
+  planId: number
+  /**
+   * The limit's scope: `organization`, `workspace:ID` or `user:ID` (the budget counts the
+   * plan, the workspace, or the subject with the member's e-mail).
+   */
+  limitScope: string
+  /** The period (the limit's daily, weekly or monthly). */
+  period: 'day' | 'week' | 'month'
+  /** Alert thresholds in percent. Default `[50, 80, 100]`. */
+  thresholds?: Array<number>
 }
 
 /** A plan to add. */
@@ -1578,6 +1621,33 @@ export interface ProviderInfo {
   docsUrl: string
 }
 
+/** The provider's limit beside a mirrored budget's spend and forecast. */
+export interface ProviderLimitStatus {
+  /** The plan whose organisation has the limit. */
+  planId: number
+  /** The limit's scope in text form. */
+  scope: string
+  /** The limit's period. */
+  period: 'daily' | 'weekly' | 'monthly'
+  /**
+   * `present`; `no_cap`; `missing` (gone at the provider: the budget keeps its last
+   * amount); `not_synced`.
+   */
+  state: 'present' | 'no_cap' | 'missing' | 'not_synced'
+  /** Its id at the provider, when found. */
+  limitId: string | null
+  /** Its amount, when found with a cap. */
+  amount: Money | null
+  /** False when extra usage is switched off at the provider. */
+  isEnabled: boolean | null
+  /** When the plan's limits were last synced (ISO-8601). */
+  syncedAt: string | null
+  /** The forecast reaches the limit before the period ends (or spend already has). */
+  forecastOverProviderLimit: boolean
+  /** The day (`YYYY-MM-DD`, UTC) the run rate reaches the limit, when within the period. */
+  crossesOn: string | null
+}
+
 /**
  * One Anthropic plan's UTC day, reconciled. A figure a source does not have is null, never
  * zero. The differences add up exactly: `analyticsList − discount = analyticsNet`;
@@ -1721,7 +1791,7 @@ export interface StreamReport {
    * days the other streams changed, run after them), or `plan` (what failed before any
    * stream started).
    */
-  stream: 'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'allocation' | 'plan'
+  stream: 'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'spend_limits' | 'allocation' | 'plan'
   /** How it ended. */
   status: 'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'
   /** When it started (ISO-8601, UTC). */
@@ -1808,6 +1878,20 @@ export interface SubscriptionInput {
   currency?: string
 }
 
+/** A plan's spend limits and effective report as the last sync stored them. */
+export interface SyncedSpendLimits {
+  /** The plan. */
+  planId: number
+  /** When the sync read them (ISO-8601); null: never synced. */
+  syncedAt: string | null
+  /** Every limit, in the provider's order. */
+  limits: Array<SpendLimit>
+  /** The effective report (Claude Enterprise), in the provider's order. */
+  effective: Array<EffectiveSpend>
+  /** Why there is no effective report (a Claude Console organisation refuses it). */
+  effectiveUnavailable: string | null
+}
+
 /** An error as a sync report carries it. */
 export interface SyncError {
   /**
@@ -1827,7 +1911,7 @@ export interface SyncEvent {
   /** The plan. */
   planId: number
   /** The stream. */
-  stream: 'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'allocation' | 'plan'
+  stream: 'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'spend_limits' | 'allocation' | 'plan'
   /** When the stream started (ISO-8601, UTC). */
   startedAt: string
   /** When it finished (ISO-8601, UTC). */
@@ -1857,7 +1941,7 @@ export interface SyncHistoryOptions {
   /** Only this plan. */
   planId?: number
   /** Only this stream. */
-  stream?: 'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'allocation' | 'plan'
+  stream?: 'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'spend_limits' | 'allocation' | 'plan'
   /** Only this status. */
   status?: 'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'
   /** Only events with an id below this, to page back. */
@@ -1870,8 +1954,8 @@ export interface SyncHistoryOptions {
 export interface SyncOptions {
   /** Sync only this plan. Default: every plan not disconnected. */
   planId?: number
-  /** Which streams, in this order. Default `['metadata', 'usage', 'cost', 'claude_code', 'analytics']`. */
-  streams?: Array<'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics'>
+  /** Which streams, in this order. Default `['metadata', 'usage', 'cost', 'claude_code', 'spend_limits']`. */
+  streams?: Array<'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'spend_limits'>
   /** Usage bucket width. Default `'1h'`. */
   usageWidth?: '1h' | '1d'
   /** How far back a plan's first sync reaches, in days. Default 30. */

@@ -61,6 +61,29 @@ for (const kind of BACKENDS) {
       }
     })
 
+    it('syncs the limits and mirrors one in a budget that flags a forecast over it', async () => {
+      const low = await ledger.setSpendLimit({ planId: consolePlan.id, scope: 'organization', period: 'monthly', amountUsd: '0.01' })
+      await ledger.sync({ initialBackfillDays: 5 })
+      const synced = await ledger.syncedSpendLimits(consolePlan.id)
+      assert.ok(synced.syncedAt !== null && synced.effective.length === 0 && synced.effectiveUnavailable)
+      assert.ok(synced.limits.some((l) => l.id === low.id && l.amount.usd === '0.01'))
+      const enterprise = await ledger.syncedSpendLimits(enterprisePlan.id)
+      assert.ok(enterprise.effective.length > 0)
+      const budget = await ledger.createMirroredBudget({ name: 'org cap', planId: consolePlan.id, limitScope: 'organization', period: 'month' })
+      assert.deepEqual([budget.mirror.scope, budget.amount.usd, budget.scope.kind], ['organization', '0.01', 'plan'])
+      const status = await ledger.budgetStatus(budget.id)
+      assert.equal(status.providerLimit.state, 'present')
+      assert.equal(status.providerLimit.amount.usd, '0.01')
+      assert.equal(status.providerLimit.forecastOverProviderLimit, true)
+      assert.match(status.providerLimit.crossesOn, /^\d{4}-\d{2}-\d{2}$/)
+      await ledger.setSpendLimit({ planId: consolePlan.id, scope: 'organization', period: 'monthly', amountUsd: '100000000' })
+      await ledger.sync({ streams: ['spend_limits'] })
+      const high = await ledger.budgetStatus(budget.id)
+      assert.equal(high.budget.amount.usd, '100000000.00')
+      assert.equal(high.providerLimit.forecastOverProviderLimit, false)
+      assert.equal(high.providerLimit.crossesOn, null)
+    })
+
     it('refuses what the organisation cannot set, and bad input', async () => {
       await rejectsWith(
         ledger.setSpendLimit({ planId: consolePlan.id, scope: 'user:user_x', period: 'daily', amountUsd: '5' }),

@@ -40,6 +40,7 @@ export const PLAN_METHODS = [
   'setSpendLimit',
   'deleteSpendLimit',
   'effectiveSpend',
+  'syncedSpendLimits',
 ] as const
 
 /** The plan methods of `Ledger`. */

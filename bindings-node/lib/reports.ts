@@ -59,6 +59,7 @@ export const REPORT_METHODS = [
   'billedCosts',
   'reconcile',
   'createBudget',
+  'createMirroredBudget',
   'getBudget',
   'listBudgets',
   'updateBudget',

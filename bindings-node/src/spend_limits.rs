@@ -147,8 +147,38 @@ impl From<costledger::model::EffectiveSpend> for EffectiveSpend {
     }
 }
 
+/// A plan's spend limits and effective report as the last sync stored them.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct SyncedSpendLimits {
+    /// The plan.
+    pub plan_id: i64,
+    /// When the sync read them (ISO-8601); null: never synced.
+    pub synced_at: Option<String>,
+    /// Every limit, in the provider's order.
+    pub limits: Vec<SpendLimit>,
+    /// The effective report (Claude Enterprise), in the provider's order.
+    pub effective: Vec<EffectiveSpend>,
+    /// Why there is no effective report (a Claude Console organisation refuses it).
+    pub effective_unavailable: Option<String>,
+}
+
 #[napi]
 impl JsLedger {
+    /// The plan's spend limits and effective report as the last sync stored them (the
+    /// `spend_limits` stream); nothing is asked of the provider.
+    #[napi(catch_unwind)]
+    pub async fn synced_spend_limits(&self, plan_id: f64) -> napi::Result<SyncedSpendLimits> {
+        run(async { self.inner.synced_spend_limits(id("planId", plan_id)?).await })
+            .await
+            .map(|s| SyncedSpendLimits {
+                plan_id: s.plan_id,
+                synced_at: iso_opt(s.synced_at),
+                limits: s.limits.into_iter().map(Into::into).collect(),
+                effective: s.effective.into_iter().map(Into::into).collect(),
+                effective_unavailable: s.effective_unavailable,
+            })
+    }
+
     /// The plan's spend limits at its provider, read live. A provider without a spend limits
     /// API is `INVALID_INPUT`; a credential that cannot read them `CREDENTIAL_REJECTED`.
     #[napi(catch_unwind)]

@@ -59,8 +59,10 @@ pub struct TimeRange {
 pub struct SyncOptions {
     /// Sync only this plan. Default: every plan not disconnected.
     pub plan_id: Option<f64>,
-    /// Which streams, in this order. Default `['metadata', 'usage', 'cost', 'claude_code', 'analytics']`.
-    #[napi(ts_type = "Array<'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics'>")]
+    /// Which streams, in this order. Default `['metadata', 'usage', 'cost', 'claude_code', 'spend_limits']`.
+    #[napi(
+        ts_type = "Array<'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'spend_limits'>"
+    )]
     pub streams: Option<Vec<String>>,
     /// Usage bucket width. Default `'1h'`.
     #[napi(ts_type = "'1h' | '1d'")]
@@ -157,7 +159,7 @@ pub struct StreamReport {
     /// days the other streams changed, run after them), or `plan` (what failed before any
     /// stream started).
     #[napi(
-        ts_type = "'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'allocation' | 'plan'"
+        ts_type = "'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'spend_limits' | 'allocation' | 'plan'"
     )]
     pub stream: String,
     /// How it ended.
@@ -277,7 +279,7 @@ pub struct SyncHistoryOptions {
     pub plan_id: Option<f64>,
     /// Only this stream.
     #[napi(
-        ts_type = "'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'allocation' | 'plan'"
+        ts_type = "'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'spend_limits' | 'allocation' | 'plan'"
     )]
     pub stream: Option<String>,
     /// Only this status.
@@ -316,7 +318,7 @@ pub struct SyncEvent {
     pub plan_id: i64,
     /// The stream.
     #[napi(
-        ts_type = "'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'allocation' | 'plan'"
+        ts_type = "'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'spend_limits' | 'allocation' | 'plan'"
     )]
     pub stream: String,
     /// When the stream started (ISO-8601, UTC).

@@ -69,6 +69,24 @@ impl PyLedger {
         })
     }
 
+    /// Create a budget mirroring the provider spend limit of a plan with `limit_scope` (text
+    /// form) and `period`: its scope and amount come from the limit as last synced.
+    fn create_mirrored_budget(
+        &self,
+        name: String,
+        plan_id: i64,
+        limit_scope: String,
+        period: String,
+        thresholds: Vec<i64>,
+    ) -> Pending {
+        let ledger = self.inner.clone();
+        Pending::report(async move {
+            let budget = NewBudget::mirroring(name, plan_id, limit_scope.parse()?, period.parse()?)
+                .thresholds(percents(thresholds)?);
+            ledger.create_budget(budget).await.map(One)
+        })
+    }
+
     /// One budget, or `BUDGET_NOT_FOUND`.
     fn get_budget(&self, id: i64) -> Pending {
         let ledger = self.inner.clone();

@@ -57,6 +57,12 @@ impl PyLedger {
         })
     }
 
+    /// The plan's limits and effective report as the last sync stored them.
+    fn synced_spend_limits(&self, plan_id: i64) -> Pending {
+        let ledger = self.inner.clone();
+        Pending::json(async move { ledger.synced_spend_limits(plan_id).await })
+    }
+
     /// Delete a limit by id.
     fn delete_spend_limit(&self, plan_id: i64, limit_id: String) -> Pending {
         let ledger = self.inner.clone();

@@ -112,3 +112,43 @@ async def test_plans_record_what_their_credential_reaches(
         assert limits_only["key"] not in str(refused.value)
     finally:
         await ledger.close()
+
+
+@pytest.mark.parametrize("kind", ["blocking", "async"])
+async def test_mirrored_budget_flags_a_forecast_over_the_provider_limit(
+    kind: str, open_kwargs: dict[str, Any], enterprise_fake: tuple[Fake, dict[str, Any]]
+) -> None:
+    fake, _ = enterprise_fake
+    kwargs = {**open_kwargs, "anthropic_base_url": fake.base_url}
+    ledger = await open_any(kind, **kwargs)
+    try:
+        console = await ledger.add_plan("Console", admin_api_key=fake.orgs[0].admin_key)
+        low = await ledger.set_spend_limit(console.id, "organization", "monthly", "0.01")
+        await ledger.sync(initial_backfill_days=10)
+        synced = await ledger.synced_spend_limits(console.id)
+        assert isinstance(synced, costledger.SyncedSpendLimits)
+        assert synced.synced_at is not None and synced.effective == ()
+        assert synced.effective_unavailable
+        assert any(x.id == low.id and x.amount == Decimal("0.01") for x in synced.limits)
+
+        budget = await ledger.create_mirrored_budget(
+            "org cap", plan_id=console.id, limit_scope="organization", period="month"
+        )
+        assert budget.mirror == costledger.LimitMirror(console.id, "organization")
+        assert (budget.amount, str(budget.scope)) == (Decimal("0.01"), f"plan:{console.id}")
+        status = await ledger.budget_status(budget.id)
+        provider = status.provider_limit
+        assert isinstance(provider, costledger.ProviderLimitStatus)
+        assert (provider.state, provider.amount) == ("present", Decimal("0.01"))
+        assert provider.forecast_over_provider_limit and provider.crosses_on is not None
+
+        await ledger.set_spend_limit(console.id, "organization", "monthly", "100000000")
+        await ledger.sync(streams=["spend_limits"])
+        high = await ledger.budget_status(budget.id)
+        assert high.budget.amount == Decimal(100000000)
+        assert high.provider_limit is not None
+        assert not high.provider_limit.forecast_over_provider_limit
+        with pytest.raises(costledger.InvalidInputError):
+            await ledger.update_budget(budget.id, amount="5")
+    finally:
+        await ledger.close()

@@ -47,7 +47,8 @@ pub use pricing::{
 };
 pub use reports::{BilledActor, BilledBy, BilledCostFilter, BilledCostLine};
 pub use reports::{
-    Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, BudgetUpdate, Forecast, NewBudget,
+    Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, BudgetUpdate, Forecast,
+    LimitMirror, NewBudget, ProviderLimitState, ProviderLimitStatus,
 };
 pub use reports::{
     Cost, Dashboard, DashboardFilter, Export, FocusFilter, Period, ReconcileFilter, ReconcileLine,

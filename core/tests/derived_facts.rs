@@ -260,6 +260,7 @@ async fn reports_derive_the_stale_days_they_read(db: TestDb) {
             period: costledger::BudgetPeriod::Month,
             time_zone: "UTC".into(),
             thresholds: vec![50],
+            mirror: None,
         })
         .await
         .unwrap();

@@ -33,6 +33,7 @@ mod report_rollups;
 mod reports;
 mod spend_limits_ledger;
 mod spend_limits_source;
+mod spend_limits_sync;
 mod stale_days;
 mod store_conformance;
 mod store_open;

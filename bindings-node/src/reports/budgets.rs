@@ -55,8 +55,79 @@ impl From<CoreBudgetScope> for BudgetScope {
     }
 }
 
-/// A stored budget.
+/// The provider spend limit a budget mirrors.
 #[napi(object, object_from_js = false)]
+pub struct LimitMirror {
+    /// The plan whose organisation has the limit.
+    pub plan_id: i64,
+    /// `organization`, `workspace:ID` or `user:ID`.
+    pub scope: String,
+}
+
+/// The provider's limit beside a mirrored budget's spend and forecast.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct ProviderLimitStatus {
+    /// The plan whose organisation has the limit.
+    pub plan_id: i64,
+    /// The limit's scope in text form.
+    pub scope: String,
+    /// The limit's period.
+    #[napi(ts_type = "'daily' | 'weekly' | 'monthly'")]
+    pub period: String,
+    /// `present`; `no_cap`; `missing` (gone at the provider: the budget keeps its last
+    /// amount); `not_synced`.
+    #[napi(ts_type = "'present' | 'no_cap' | 'missing' | 'not_synced'")]
+    pub state: String,
+    /// Its id at the provider, when found.
+    pub limit_id: Option<String>,
+    /// Its amount, when found with a cap.
+    pub amount: Option<Money>,
+    /// False when extra usage is switched off at the provider.
+    pub is_enabled: Option<bool>,
+    /// When the plan's limits were last synced (ISO-8601).
+    pub synced_at: Option<String>,
+    /// The forecast reaches the limit before the period ends (or spend already has).
+    pub forecast_over_provider_limit: bool,
+    /// The day (`YYYY-MM-DD`, UTC) the run rate reaches the limit, when within the period.
+    pub crosses_on: Option<String>,
+}
+
+impl From<costledger::ProviderLimitStatus> for ProviderLimitStatus {
+    fn from(p: costledger::ProviderLimitStatus) -> Self {
+        ProviderLimitStatus {
+            plan_id: p.plan_id,
+            scope: p.scope.to_string(),
+            period: p.period.to_string(),
+            state: p.state.as_str().to_string(),
+            limit_id: p.limit_id,
+            amount: p.amount.map(Into::into),
+            is_enabled: p.is_enabled,
+            synced_at: crate::model::iso_opt(p.synced_at),
+            forecast_over_provider_limit: p.forecast_over_provider_limit,
+            crosses_on: p.crosses_on.map(|d| d.to_string()),
+        }
+    }
+}
+
+/// A budget mirroring a provider spend limit, to create.
+#[napi(object, object_to_js = false)]
+pub struct NewMirroredBudget {
+    /// Its name (1-200 characters, trimmed).
+    pub name: String,
+    /// The plan whose organisation has the limit.
+    pub plan_id: f64,
+    /// The limit's scope: `organization`, `workspace:ID` or `user:ID` (the budget counts the
+    /// plan, the workspace, or the subject with the member's e-mail).
+    pub limit_scope: String,
+    /// The period (the limit's daily, weekly or monthly).
+    #[napi(ts_type = "'day' | 'week' | 'month'")]
+    pub period: String,
+    /// Alert thresholds in percent. Default `[50, 80, 100]`.
+    pub thresholds: Option<Vec<f64>>,
+}
+
+/// A stored budget.
+#[napi(object, object_from_js = false, use_nullable = true)]
 pub struct Budget {
     /// Its id.
     pub id: i64,
@@ -77,6 +148,8 @@ pub struct Budget {
     pub created_at: String,
     /// When it last changed (ISO-8601, UTC).
     pub updated_at: String,
+    /// The provider spend limit it mirrors (its amount is the limit's as last synced).
+    pub mirror: Option<LimitMirror>,
 }
 
 impl From<costledger::Budget> for Budget {
@@ -91,6 +164,10 @@ impl From<costledger::Budget> for Budget {
             thresholds: b.thresholds,
             created_at: iso(b.created_at),
             updated_at: iso(b.updated_at),
+            mirror: b.mirror.map(|m| LimitMirror {
+                plan_id: m.plan_id,
+                scope: m.scope.to_string(),
+            }),
         }
     }
 }
@@ -169,7 +246,7 @@ impl TryFrom<BudgetUpdate> for CoreBudgetUpdate {
 }
 
 /// Where a budget stands in its current period.
-#[napi(object, object_from_js = false)]
+#[napi(object, object_from_js = false, use_nullable = true)]
 pub struct BudgetStatus {
     /// The budget.
     pub budget: Budget,
@@ -186,6 +263,9 @@ pub struct BudgetStatus {
     pub thresholds_crossed: Vec<u32>,
     /// Spent as a percent of the amount, for display (thresholds are checked exactly).
     pub percent_used: f64,
+    /// For a budget mirroring a provider spend limit: the provider's limit and whether the
+    /// forecast reaches it before the period ends.
+    pub provider_limit: Option<ProviderLimitStatus>,
 }
 
 impl From<costledger::BudgetStatus> for BudgetStatus {
@@ -198,6 +278,7 @@ impl From<costledger::BudgetStatus> for BudgetStatus {
             forecast: s.forecast.into(),
             thresholds_crossed: s.thresholds_crossed,
             percent_used: s.percent_used,
+            provider_limit: s.provider_limit.map(Into::into),
         }
     }
 }
@@ -243,6 +324,27 @@ impl JsLedger {
         run(async { self.inner.create_budget(budget.try_into()?).await })
             .await
             .map(Budget::from)
+    }
+
+    /// Create a budget mirroring a provider spend limit, in UTC: its amount is the limit as
+    /// the last sync stored it (refreshed by each sync). A limit not stored or without a cap
+    /// is `INVALID_INPUT`.
+    #[napi(catch_unwind)]
+    pub async fn create_mirrored_budget(&self, budget: NewMirroredBudget) -> napi::Result<Budget> {
+        run(async {
+            let mut new = CoreNewBudget::mirroring(
+                budget.name,
+                integers::id("planId", budget.plan_id)?,
+                budget.limit_scope.parse()?,
+                budget.period.parse()?,
+            );
+            if let Some(thresholds) = budget.thresholds {
+                new = new.thresholds(integers::uint32s("thresholds", thresholds)?);
+            }
+            self.inner.create_budget(new).await
+        })
+        .await
+        .map(Budget::from)
     }
 
     /// One budget, or `BUDGET_NOT_FOUND`.

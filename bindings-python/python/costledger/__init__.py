@@ -39,7 +39,14 @@ from .exceptions import (
     UpstreamError,
 )
 from .billed import BilledActor, BilledCostLine
-from .budgets import Budget, BudgetAlert, BudgetScope, BudgetStatus
+from .budgets import (
+    Budget,
+    BudgetAlert,
+    BudgetScope,
+    BudgetStatus,
+    LimitMirror,
+    ProviderLimitStatus,
+)
 from .claude_code_logs import (
     CostMode,
     LogBlockUsage,
@@ -75,7 +82,7 @@ from .plans import (
 from .providers import ProviderInfo
 from .reconcile import ReconcileLine, ReconcileStatus, SourceState
 from .reports import Cost, Forecast, Period, PeriodLike, TokenCounts, WorkspaceRef
-from .spend_limits import EffectiveSpend, SpendLimit
+from .spend_limits import EffectiveSpend, SpendLimit, SyncedSpendLimits
 from .subjects import KeyMapping, Project, Subject
 from .sync import PlanSyncReport, StreamReport, SyncEvent, SyncFailure, SyncReport
 from .units import UnitUsageLine
@@ -92,6 +99,8 @@ __all__ = [
     "BudgetAlert",
     "BudgetScope",
     "BudgetStatus",
+    "LimitMirror",
+    "ProviderLimitStatus",
     "ClosedError",
     "ConflictError",
     "Cost",
@@ -147,6 +156,7 @@ __all__ = [
     "SeatShare",
     "SourceState",
     "SpendLimit",
+    "SyncedSpendLimits",
     "StorageError",
     "StreamReport",
     "Subject",

@@ -9,6 +9,9 @@ the new alerts in :attr:`SyncReport.budget_alerts`.
 Scopes are written as the core parses them: ``"global"`` (every plan), ``"plan:3"``,
 ``"workspace:3:wrkspc_…"`` (``"workspace:3:default"`` for the plan's Default workspace),
 ``"subject:u-1"`` or ``"project:7"``; a :class:`BudgetScope` a budget returned works too.
+
+A budget can mirror a provider spend limit (:meth:`Ledger.create_mirrored_budget`): its amount
+is the limit as the last sync stored it, and its status has :attr:`BudgetStatus.provider_limit`.
 """
 
 from __future__ import annotations
@@ -16,20 +19,28 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import money
-from ._convert import utc
+from ._convert import opt_utc, utc
 from .export import Exported, ReportList
 from .reports import Cost, Forecast, Period, ScopeLike, _scope
+from .spend_limits import _scope as _limit_scope
 from .types import BudgetPeriod
 
 if TYPE_CHECKING:
     from . import _native
 
-__all__ = ["Budget", "BudgetAlert", "BudgetScope", "BudgetStatus"]
+__all__ = [
+    "Budget",
+    "BudgetAlert",
+    "BudgetScope",
+    "BudgetStatus",
+    "LimitMirror",
+    "ProviderLimitStatus",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +79,71 @@ class BudgetScope:
 
 
 @dataclass(frozen=True, slots=True)
+class LimitMirror:
+    """The provider spend limit a budget mirrors.
+
+    Attributes:
+        plan_id: The plan whose organisation has the limit.
+        scope: ``organization``, ``workspace:ID`` or ``user:ID``.
+    """
+
+    plan_id: int
+    scope: str
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any] | None) -> LimitMirror | None:
+        if d is None:
+            return None
+        return cls(plan_id=d["plan_id"], scope=_limit_scope(d["scope"]) or "")
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderLimitStatus:
+    """The provider's limit beside a mirrored budget's spend and forecast.
+
+    Attributes:
+        plan_id: The plan whose organisation has the limit.
+        scope: The limit's scope (``organization``, ``workspace:ID``, ``user:ID``).
+        period: ``daily``, ``weekly`` or ``monthly``.
+        state: ``present``, ``no_cap``, ``missing`` (gone at the provider: the budget keeps
+            its last amount) or ``not_synced``.
+        limit_id: Its id at the provider, when found.
+        amount: Its amount in dollars, when found with a cap.
+        is_enabled: False when extra usage is switched off at the provider.
+        synced_at: When the plan's limits were last synced.
+        forecast_over_provider_limit: The forecast reaches the limit before the period ends
+            (or spend already has).
+        crosses_on: The day the run rate reaches the limit, when it does within the period.
+    """
+
+    plan_id: int
+    scope: str
+    period: str
+    state: Literal["present", "no_cap", "missing", "not_synced"]
+    limit_id: str | None
+    amount: Decimal | None
+    is_enabled: bool | None
+    synced_at: datetime | None
+    forecast_over_provider_limit: bool
+    crosses_on: date | None
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any] | None) -> ProviderLimitStatus | None:
+        if d is None:
+            return None
+        amount = d["amount"]
+        crosses = d["crosses_on"]
+        return cls(
+            plan_id=d["plan_id"], scope=_limit_scope(d["scope"]) or "", period=d["period"],
+            state=d["state"], limit_id=d["limit_id"],
+            amount=None if amount is None else money.from_json(amount),
+            is_enabled=d["is_enabled"], synced_at=opt_utc(d["synced_at"]),
+            forecast_over_provider_limit=bool(d["forecast_over_provider_limit"]),
+            crosses_on=None if crosses is None else date.fromisoformat(crosses),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
 class Budget(Exported):
     """A stored budget.
 
@@ -81,6 +157,8 @@ class Budget(Exported):
         thresholds: Alert thresholds, in percent of the amount, increasing.
         created_at: When it was created (UTC).
         updated_at: When it last changed (UTC).
+        mirror: The provider spend limit it mirrors (its amount is the limit's as last
+            synced), or ``None``.
     """
 
     id: int
@@ -92,6 +170,7 @@ class Budget(Exported):
     thresholds: tuple[int, ...]
     created_at: datetime
     updated_at: datetime
+    mirror: LimitMirror | None = None
     _report: _native.Report | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -100,7 +179,8 @@ class Budget(Exported):
             id=d["id"], name=d["name"], scope=BudgetScope._from_json(d["scope"]),
             amount=money.from_json(d["amount"]), period=d["period"], time_zone=d["time_zone"],
             thresholds=tuple(d["thresholds"]), created_at=utc(d["created_at"]),
-            updated_at=utc(d["updated_at"]), _report=report,
+            updated_at=utc(d["updated_at"]), mirror=LimitMirror._from_json(d.get("mirror")),
+            _report=report,
         )  # fmt: skip
 
 
@@ -118,6 +198,8 @@ class BudgetStatus(Exported):
         thresholds_crossed: The thresholds the spend has reached.
         percent_used: Spent as a percent of the amount, for display (thresholds are checked
             exactly).
+        provider_limit: For a budget mirroring a provider spend limit, the provider's limit
+            and whether the forecast reaches it before the period ends; else ``None``.
     """
 
     budget: Budget
@@ -127,6 +209,7 @@ class BudgetStatus(Exported):
     forecast: Forecast
     thresholds_crossed: tuple[int, ...]
     percent_used: float
+    provider_limit: ProviderLimitStatus | None = None
     _report: _native.Report | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -136,7 +219,9 @@ class BudgetStatus(Exported):
             spent=Cost._from_json(d["spent"]), remaining=money.from_json(d["remaining"]),
             forecast=Forecast._from_json(d["forecast"]),
             thresholds_crossed=tuple(d["thresholds_crossed"]),
-            percent_used=float(d["percent_used"]), _report=report,
+            percent_used=float(d["percent_used"]),
+            provider_limit=ProviderLimitStatus._from_json(d.get("provider_limit")),
+            _report=report,
         )  # fmt: skip
 
 
@@ -256,6 +341,37 @@ class BudgetMethods:
         args = _create_args(name, scope, amount, period, time_zone, thresholds)
         return _budget(self._native.create_budget(*args).wait())
 
+    def create_mirrored_budget(
+        self,
+        name: str,
+        *,
+        plan_id: int,
+        limit_scope: str,
+        period: BudgetPeriod = "month",
+        thresholds: Sequence[int] = (50, 80, 100),
+    ) -> Budget:
+        """Create a budget mirroring a provider spend limit, in UTC: its amount is the limit
+        as the last sync of the plan stored it (refreshed by each sync), its scope what the
+        limit applies to (``organization``: the plan; ``workspace:ID``: that workspace;
+        ``user:ID``: the subject with the member's e-mail).
+
+        Args:
+            name: Its name (1-200 characters).
+            plan_id: The plan whose organisation has the limit.
+            limit_scope: ``"organization"``, ``"workspace:wrkspc_…"`` or ``"user:user_…"``.
+            period: ``"day"``, ``"week"`` or ``"month"`` (the limit's daily, weekly or monthly).
+            thresholds: Percents of the amount that alert when reached.
+
+        Raises:
+            InvalidInputError: No such limit stored (sync first), a limit without a cap, a
+                scope a budget cannot mirror, or no subject with the member's e-mail.
+            NotFoundError: No such plan.
+        """
+        call = self._native.create_mirrored_budget(
+            name, plan_id, limit_scope, period, list(thresholds)
+        )
+        return _budget(call.wait())
+
     def get_budget(self, budget_id: int) -> Budget:
         """One budget.
 
@@ -331,6 +447,21 @@ class AsyncBudgetMethods:
         """Create a budget; see :meth:`costledger.Ledger.create_budget`."""
         args = _create_args(name, scope, amount, period, time_zone, thresholds)
         return _budget(await self._native.create_budget(*args))
+
+    async def create_mirrored_budget(
+        self,
+        name: str,
+        *,
+        plan_id: int,
+        limit_scope: str,
+        period: BudgetPeriod = "month",
+        thresholds: Sequence[int] = (50, 80, 100),
+    ) -> Budget:
+        """See :meth:`costledger.Ledger.create_mirrored_budget`."""
+        call = self._native.create_mirrored_budget(
+            name, plan_id, limit_scope, period, list(thresholds)
+        )
+        return _budget(await call)
 
     async def get_budget(self, budget_id: int) -> Budget:
         """One budget; see :meth:`costledger.Ledger.get_budget`."""

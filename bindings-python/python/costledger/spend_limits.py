@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from . import _native
     from .types import SpendPeriod
 
-__all__ = ["EffectiveSpend", "SpendLimit"]
+__all__ = ["EffectiveSpend", "SpendLimit", "SyncedSpendLimits"]
 
 
 def _scope(data: dict[str, Any] | None) -> str | None:
@@ -124,6 +124,37 @@ class EffectiveSpend:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class SyncedSpendLimits:
+    """A plan's spend limits and effective report as the last sync stored them (the
+    ``spend_limits`` stream).
+
+    Attributes:
+        plan_id: The plan.
+        synced_at: When the sync read them; ``None``: never synced.
+        limits: Every limit of the organisation, in the provider's order.
+        effective: The effective report (Claude Enterprise), in the provider's order.
+        effective_unavailable: Why there is no effective report (a Claude Console
+            organisation refuses it), in the provider's words.
+    """
+
+    plan_id: int
+    synced_at: datetime | None
+    limits: tuple[SpendLimit, ...]
+    effective: tuple[EffectiveSpend, ...]
+    effective_unavailable: str | None
+
+    @classmethod
+    def _from_json(cls, data: dict[str, Any]) -> SyncedSpendLimits:
+        return cls(
+            plan_id=data["plan_id"],
+            synced_at=opt_utc(data["synced_at"]),
+            limits=tuple(SpendLimit._from_json(x) for x in data["limits"]),
+            effective=tuple(EffectiveSpend._from_json(x) for x in data["effective"]),
+            effective_unavailable=data["effective_unavailable"],
+        )
+
+
 def _limits(text: str) -> list[SpendLimit]:
     return [SpendLimit._from_json(x) for x in json.loads(text)]
 
@@ -176,6 +207,16 @@ class SpendLimitMethods:
         call = self._native.set_spend_limit(plan_id, scope, period, _dollars(amount))
         return SpendLimit._from_json(json.loads(call.wait()))
 
+    def synced_spend_limits(self, plan_id: int) -> SyncedSpendLimits:
+        """The plan's spend limits and effective report as the last sync stored them, with
+        the time they were read (nothing is asked of the provider).
+
+        Raises:
+            NotFoundError: No such plan.
+        """
+        text = self._native.synced_spend_limits(plan_id).wait()
+        return SyncedSpendLimits._from_json(json.loads(text))
+
     def delete_spend_limit(self, plan_id: int, limit_id: str) -> None:
         """Delete a spend limit at the plan's provider.
 
@@ -226,6 +267,11 @@ class AsyncSpendLimitMethods:
         """See :meth:`costledger.Ledger.set_spend_limit`."""
         text = await self._native.set_spend_limit(plan_id, scope, period, _dollars(amount))
         return SpendLimit._from_json(json.loads(text))
+
+    async def synced_spend_limits(self, plan_id: int) -> SyncedSpendLimits:
+        """See :meth:`costledger.Ledger.synced_spend_limits`."""
+        text = await self._native.synced_spend_limits(plan_id)
+        return SyncedSpendLimits._from_json(json.loads(text))
 
     async def delete_spend_limit(self, plan_id: int, limit_id: str) -> None:
         """See :meth:`costledger.Ledger.delete_spend_limit`."""

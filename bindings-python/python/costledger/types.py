@@ -59,7 +59,7 @@ BucketWidth = Literal["1m", "1h", "1d"]
 """The width of a usage bucket; a sync stores ``"1h"`` or ``"1d"``."""
 
 SyncStream = Literal[
-    "metadata", "usage", "cost", "claude_code", "analytics", "allocation", "plan"
+    "metadata", "usage", "cost", "claude_code", "analytics", "spend_limits", "allocation", "plan"
 ]
 """What a sync brings in. ``"allocation"`` (splitting the bill across keys) runs by itself after
 the others and ``"plan"`` marks a failure before any stream; both only appear in reports and

@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::ledger::{Ledger, PlanTokens};
 use crate::model::{
     Credential, EffectiveSpend, OrgKind, Plan, SpendLimit, SpendLimitWrite, SpendPeriod,
+    SyncedSpendLimits,
 };
 use crate::source::anthropic::analytics::{AdminKeyKind, SpendLimitFilter, admin_key_kind};
 use crate::source::{SourceContext, SpendLimitApi, TokenRefresher, UsageSource};
@@ -126,6 +127,16 @@ impl Ledger {
             .effective(ctx, periods, user_ids)
             .await
             .map_err(|e| e.for_plan(plan_id))
+    }
+}
+
+impl Ledger {
+    /// The plan's spend limits and effective report as the last sync stored them (the
+    /// `spend_limits` stream), with the time they were read; empty with no `synced_at` before
+    /// the first sync. Nothing is asked of the provider.
+    pub async fn synced_spend_limits(&self, plan_id: i64) -> Result<SyncedSpendLimits> {
+        self.get_plan(plan_id).await?;
+        self.inner.store.synced_spend_limits(plan_id).await
     }
 }
 

@@ -27,7 +27,8 @@ pub use provider::{ProviderInfo, catalog as provider_catalog, provider_info};
 pub(crate) use provider::{check_credential_kind, focus_names};
 pub use reach::CredentialReach;
 pub use spend_limits::{
-    EffectiveSpend, OrgKind, SpendLimit, SpendLimitScope, SpendLimitWrite, SpendMember, SpendPeriod,
+    EffectiveSpend, OrgKind, SpendLimit, SpendLimitScope, SpendLimitWrite, SpendMember,
+    SpendPeriod, SyncedSpendLimits,
 };
 pub(crate) use subject::check_text;
 pub use subject::{

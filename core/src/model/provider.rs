@@ -48,6 +48,7 @@ pub fn provider_info(provider: Provider) -> ProviderInfo {
                 SyncStream::Cost,
                 SyncStream::ClaudeCode,
                 SyncStream::Analytics,
+                SyncStream::SpendLimits,
             ],
             billed_cost: true,
             // The cost report has no key dimension: per-key cost is allocated.

@@ -280,6 +280,33 @@ pub struct EffectiveSpend {
     pub spend_limit_id: Option<String>,
 }
 
+/// A plan's spend limits and effective report as the `spend_limits` sync stream last stored
+/// them ([`crate::Ledger::synced_spend_limits`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncedSpendLimits {
+    /// The plan.
+    pub plan_id: i64,
+    /// When the sync read them; `None`: never synced.
+    pub synced_at: Option<DateTime<Utc>>,
+    /// Every limit of the organisation, in the provider's order.
+    pub limits: Vec<SpendLimit>,
+    /// The effective report (Claude Enterprise), in the provider's order; empty when the
+    /// organisation has none.
+    pub effective: Vec<EffectiveSpend>,
+    /// Why there is no effective report (a Claude Console organisation refuses it), in the
+    /// provider's words.
+    pub effective_unavailable: Option<String>,
+}
+
+impl SyncedSpendLimits {
+    /// The stored limit of `scope` and `period`, if the provider has one.
+    pub fn limit(&self, scope: &SpendLimitScope, period: SpendPeriod) -> Option<&SpendLimit> {
+        self.limits
+            .iter()
+            .find(|l| &l.scope == scope && l.period == period)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

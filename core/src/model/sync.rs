@@ -19,6 +19,9 @@ string_enum! {
         /// Billed cost of the Anthropic Analytics API (hourly, per key, actor, workspace,
         /// model, cost and token type, tier, window): the billed basis of the days it covers.
         Analytics => "analytics",
+        /// The organisation's spend limits and (Claude Enterprise) each member's effective
+        /// limit and period-to-date spend, replaced as a whole each sync (Anthropic).
+        SpendLimits => "spend_limits",
         /// Allocation of the bill to keys, recomputed for the days the other streams changed
         /// (runs by itself after them; not a stream to ask for).
         Allocation => "allocation",
@@ -30,17 +33,19 @@ string_enum! {
 
 impl SyncStream {
     /// The streams a sync runs by default, in the order it runs them: the legacy ones and,
-    /// for Anthropic plans, the Analytics API's billed cost, which bills the days it covers.
+    /// for Anthropic plans, the Analytics API's billed cost, which bills the days it covers,
+    /// and the organisation's spend limits.
     pub const DEFAULT: &'static [SyncStream] = &[
         SyncStream::Metadata,
         SyncStream::Usage,
         SyncStream::Cost,
         SyncStream::ClaudeCode,
         SyncStream::Analytics,
+        SyncStream::SpendLimits,
     ];
 
-    /// The legacy streams alone (no [`SyncStream::Analytics`]): every day is billed by the
-    /// legacy cost report's allocation, or estimated.
+    /// The legacy streams alone (no [`SyncStream::Analytics`], no spend limits): every day is
+    /// billed by the legacy cost report's allocation, or estimated.
     pub const LEGACY: &'static [SyncStream] = &[
         SyncStream::Metadata,
         SyncStream::Usage,

@@ -27,7 +27,7 @@ mod verify;
 pub use billed::{BilledActor, BilledBy, BilledCostFilter, BilledCostLine};
 pub use budgets::{
     Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, BudgetUpdate, DEFAULT_THRESHOLDS,
-    NewBudget,
+    LimitMirror, NewBudget, ProviderLimitState, ProviderLimitStatus,
 };
 pub use cost::Cost;
 pub use dashboard::{

@@ -13,6 +13,7 @@ pub mod facts;
 pub mod logs;
 mod postgres;
 pub mod reconcile;
+pub mod spend_limits;
 mod sqlite;
 
 use std::fmt;
@@ -31,6 +32,7 @@ pub use facts::{
 pub use logs::LogStore;
 pub use postgres::PostgresStore;
 pub use reconcile::{ReconcileStore, TierTotal};
+pub use spend_limits::SpendLimitStore;
 pub use sqlite::SqliteStore;
 
 use crate::crypto::Sealed;
@@ -100,6 +102,7 @@ pub trait Store:
     + LogStore
     + BudgetStore
     + AnalyticsStore
+    + SpendLimitStore
     + ReconcileStore
 {
 }
@@ -112,6 +115,7 @@ impl<T> Store for T where
         + LogStore
         + BudgetStore
         + AnalyticsStore
+        + SpendLimitStore
         + ReconcileStore
 {
 }

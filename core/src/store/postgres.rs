@@ -262,6 +262,11 @@ mod sql_analytics {
     include!("sql/analytics.rs");
 }
 
+mod sql_spend_limits {
+    use super::*;
+    include!("sql/spend_limits.rs");
+}
+
 mod sql_reconcile {
     use super::*;
     include!("sql/reconcile.rs");

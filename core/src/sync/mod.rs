@@ -35,7 +35,8 @@ use crate::model::{BucketWidth, SyncEvent, SyncHistoryFilter, SyncStream};
 pub struct SyncOptions {
     /// Sync only this plan (under only its lease); `None` syncs every plan not disconnected.
     pub plan_id: Option<i64>,
-    /// Which streams, in this order (default: metadata, usage, cost, claude code, analytics).
+    /// Which streams, in this order (default: metadata, usage, cost, claude code, analytics,
+    /// spend limits).
     pub streams: Vec<SyncStream>,
     /// Usage bucket width: 1h (default) or 1d.
     pub usage_width: BucketWidth,

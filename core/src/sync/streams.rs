@@ -1,7 +1,8 @@
 //! The streams of one plan's sync: metadata, usage, cost, Claude Code analytics, and the
-//! Analytics API's billed cost (`analytics`).
+//! Analytics API's billed cost (`analytics`), and spend limits (`spend_limits`).
 
 mod analytics;
+mod spend_limits;
 
 use std::time::Instant;
 
@@ -198,6 +199,12 @@ impl StreamRun<'_> {
             Err(e) if skipped || analytics::permanently_unavailable(e) => {
                 (SyncStatus::Skipped, Some(SyncError::from(e)), false)
             }
+            // The credential cannot read spend limits, or the provider has none.
+            Err(e)
+                if stream == SyncStream::SpendLimits && spend_limits::skip_reason(e).is_some() =>
+            {
+                (SyncStatus::Skipped, spend_limits::skip_reason(e), false)
+            }
             Err(e @ Error::Interrupted) => {
                 (SyncStatus::Interrupted, Some(SyncError::from(e)), true)
             }
@@ -236,6 +243,7 @@ impl StreamRun<'_> {
             SyncStream::Cost => self.cost(ctx, progress).await,
             SyncStream::ClaudeCode => self.claude_code(ctx, progress).await,
             SyncStream::Analytics => self.analytics(ctx, progress).await,
+            SyncStream::SpendLimits => self.spend_limits(ctx, progress).await,
             SyncStream::Plan | SyncStream::Allocation => Ok(()),
         }
     }
@@ -264,6 +272,12 @@ impl StreamRun<'_> {
                     reach.checked_at.to_rfc3339()
                 ),
             }),
+            SyncStream::SpendLimits if !reach.spend_limits => Some(Error::invalid(format!(
+                "spend limits skipped: the credential of plan {} cannot read spend limits \
+                 (known since {}; rotating the credential or checking the plan asks again)",
+                self.plan.id,
+                reach.checked_at.to_rfc3339()
+            ))),
             _ => None,
         }
     }

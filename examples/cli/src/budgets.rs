@@ -17,17 +17,25 @@ pub async fn run(ctx: &Context, command: BudgetsCommand) -> CliResult {
             scope,
             every,
             amount,
+            mirror_limit,
+            plan,
             alerts,
             no_alerts,
             time_zone,
             json,
         } => {
-            let mut budget = NewBudget::new(
-                name,
-                args::scope(&scope)?,
-                args::dollars("--amount", &amount)?,
-                args::parse("--every", &every)?,
-            )
+            let period = args::parse("--every", &every)?;
+            let mut budget = match (mirror_limit, plan, amount) {
+                (Some(limit), Some(plan), _) => {
+                    NewBudget::mirroring(name, plan, args::parse("--mirror-limit", &limit)?, period)
+                }
+                (_, _, amount) => NewBudget::new(
+                    name,
+                    args::scope(&scope)?,
+                    args::dollars("--amount", amount.as_deref().unwrap_or_default())?,
+                    period,
+                ),
+            }
             .time_zone(time_zone);
             if no_alerts {
                 budget = budget.thresholds(Vec::new());
@@ -48,6 +56,14 @@ pub async fn run(ctx: &Context, command: BudgetsCommand) -> CliResult {
                 b.scope,
                 thresholds(&b)
             );
+            if let Some(m) = &b.mirror {
+                println!(
+                    "  mirrors the {} {} spend limit of plan {}: each sync refreshes its amount",
+                    b.period.spend_period(),
+                    m.scope,
+                    m.plan_id
+                );
+            }
             println!("  `costledger report budgets` shows where it stands");
         }
         BudgetsCommand::List { json } => {
@@ -167,11 +183,28 @@ pub fn print_statuses(statuses: &[BudgetStatus]) {
     );
     for s in statuses {
         let projected = s.forecast.projected;
-        let forecast = if projected > s.budget.amount {
+        let mut forecast = if projected > s.budget.amount {
             format!("{} (over)", money(projected))
         } else {
             money(projected)
         };
+        let mut limit = money(s.budget.amount);
+        if let Some(p) = &s.provider_limit {
+            limit = match p.amount {
+                Some(a) => format!("{}\nprovider {}", money(s.budget.amount), money(a)),
+                None => format!(
+                    "{}\nprovider: {}",
+                    money(s.budget.amount),
+                    provider_state(p)
+                ),
+            };
+            if p.forecast_over_provider_limit {
+                forecast.push_str("\nover provider limit");
+                if let Some(day) = p.crosses_on {
+                    forecast.push_str(&format!(" on {day}"));
+                }
+            }
+        }
         let reached = if s.thresholds_crossed.is_empty() {
             String::new()
         } else {
@@ -190,7 +223,7 @@ pub fn print_statuses(statuses: &[BudgetStatus]) {
                 s.budget.period
             ),
             money(s.spent.usage()),
-            money(s.budget.amount),
+            limit,
             format!("{}{reached}", gauge(s.percent_used)),
             forecast,
         ]);
@@ -200,6 +233,16 @@ pub fn print_statuses(statuses: &[BudgetStatus]) {
         "Spent is usage cost (billed + estimated) in each budget's current period; the forecast \
          adds the recent daily run rate for the time left (--json states each method).",
     );
+}
+
+/// Why a mirrored budget shows no provider amount.
+fn provider_state(p: &costledger::ProviderLimitStatus) -> &'static str {
+    match p.state {
+        costledger::ProviderLimitState::Present => "present",
+        costledger::ProviderLimitState::NoCap => "no cap",
+        costledger::ProviderLimitState::Missing => "gone at the provider",
+        costledger::ProviderLimitState::NotSynced => "not synced yet",
+    }
 }
 
 /// The alerts a sync returned, one line each (each threshold alerts once per period).

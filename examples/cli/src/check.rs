@@ -104,11 +104,17 @@ pub fn before_opening(global: &Global, command: &Command) -> CliResult<Checked> 
             scope,
             every,
             amount,
+            mirror_limit,
             time_zone,
             ..
         }) => {
             args::scope(scope)?;
-            args::dollars("--amount", amount)?;
+            if let Some(amount) = amount {
+                args::dollars("--amount", amount)?;
+            }
+            if let Some(limit) = mirror_limit {
+                args::parse::<costledger::model::SpendLimitScope>("--mirror-limit", limit)?;
+            }
             args::parse::<BudgetPeriod>("--every", every)?;
             args::time_zone("--time-zone", time_zone)?;
         }

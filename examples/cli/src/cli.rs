@@ -115,6 +115,9 @@ pub enum Command {
     /// Spending limits per day, week or month, with alert thresholds.
     #[command(subcommand)]
     Budgets(BudgetsCommand),
+    /// The providers' own spend limits, as the last sync stored them.
+    #[command(subcommand)]
+    Limits(LimitsCommand),
     /// Recompute the derived cost facts from the synced usage and cost, compare them with
     /// what is stored (facts and every rollup), and repair what differs with --repair.
     Verify(VerifyArgs),
@@ -651,8 +654,22 @@ pub enum BudgetsCommand {
         #[arg(long, default_value = "month", value_name = "PERIOD")]
         every: String,
         /// The limit per period, in dollars.
-        #[arg(long, value_name = "DOLLARS")]
-        amount: String,
+        #[arg(long, value_name = "DOLLARS", required_unless_present = "mirror_limit")]
+        amount: Option<String>,
+        /// Mirror the provider spend limit of --plan with this scope (organization,
+        /// workspace:ID or user:ID) and the period --every: the amount is the limit as
+        /// last synced, the scope what it applies to (user: the subject with the member's
+        /// e-mail), in UTC.
+        #[arg(
+            long,
+            value_name = "SCOPE",
+            requires = "plan",
+            conflicts_with = "amount"
+        )]
+        mirror_limit: Option<String>,
+        /// The plan whose provider limit --mirror-limit mirrors.
+        #[arg(long, value_name = "ID", requires = "mirror_limit")]
+        plan: Option<i64>,
         /// An alert threshold in percent of the limit (repeatable; default 50, 80, 100).
         #[arg(long = "alert", value_name = "PERCENT")]
         alerts: Vec<u32>,
@@ -702,6 +719,20 @@ pub enum BudgetsCommand {
     Delete {
         /// The budget's id.
         id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LimitsCommand {
+    /// A plan's spend limits and (Claude Enterprise) each member's effective limit and
+    /// period-to-date spend, as the last sync stored them.
+    List {
+        /// The plan.
+        #[arg(long, value_name = "ID")]
+        plan: i64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 

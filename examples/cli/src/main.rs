@@ -14,6 +14,7 @@ mod context;
 mod dashboard;
 mod demo;
 mod failure;
+mod limits;
 mod logs;
 mod mappings;
 mod master_key;
@@ -85,6 +86,7 @@ async fn dispatch(ctx: &Context, command: Command, checked: check::Checked) -> C
         Command::Projects(c) => projects::run(ctx, c).await,
         Command::MapKey(c) => mappings::run(ctx, c).await,
         Command::Budgets(c) => budgets::run(ctx, c).await,
+        Command::Limits(c) => limits::run(ctx, c).await,
         Command::Verify(args) => verify::run(ctx, &args).await,
         Command::Demo(_) | Command::MasterKey(_) | Command::Providers { .. } => {
             unreachable!("handled before opening")

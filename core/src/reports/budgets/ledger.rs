@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Budget, BudgetAlert, BudgetScope, BudgetStatus, BudgetUpdate, NewBudget};
+use super::{
+    Budget, BudgetAlert, BudgetScope, BudgetStatus, BudgetUpdate, NewBudget, ProviderLimitStatus,
+};
 use crate::Ledger;
 use crate::error::{Error, Result};
 use crate::model::Money;
@@ -16,7 +18,15 @@ impl Ledger {
     /// Create a budget. Besides the fields ([`NewBudget::validated`]; `INVALID_INPUT`), its
     /// target must exist: `PLAN_NOT_FOUND`, `SUBJECT_NOT_FOUND`, `PROJECT_NOT_FOUND`, and a
     /// workspace must be one the plan's synced metadata lists.
+    ///
+    /// A budget mirroring a provider limit ([`NewBudget::mirroring`]) takes its scope and
+    /// amount from the limit the last sync of the plan stored: a limit not stored (never
+    /// synced, not at the provider) or without a cap is `INVALID_INPUT`.
     pub async fn create_budget(&self, budget: NewBudget) -> Result<Budget> {
+        let budget = match &budget.mirror {
+            Some(mirror) => self.mirrored(budget.clone(), mirror).await?,
+            None => budget,
+        };
         let budget = budget.validated()?;
         self.check_scope(&budget.scope).await?;
         self.inner.store.insert_budget(&budget, self.now()).await
@@ -32,11 +42,45 @@ impl Ledger {
         self.inner.store.list_budgets().await
     }
 
+    /// The budget `budget` becomes with the scope and amount of the limit it mirrors.
+    async fn mirrored(&self, budget: NewBudget, mirror: &super::LimitMirror) -> Result<NewBudget> {
+        let store = self.inner.store.as_ref();
+        store.get_plan(mirror.plan_id).await?;
+        let period = budget.period.spend_period();
+        let synced = store.synced_spend_limits(mirror.plan_id).await?;
+        let limit = synced.limit(&mirror.scope, period).ok_or_else(|| {
+            Error::invalid(format!(
+                "plan {} has no {period} {} spend limit stored; sync the plan (stream \
+                 spend_limits) or set the limit at the provider first",
+                mirror.plan_id, mirror.scope
+            ))
+        })?;
+        let amount = limit.amount.filter(|a| *a > Money::ZERO).ok_or_else(|| {
+            Error::invalid(format!(
+                "the provider's {period} {} spend limit of plan {} has no cap to mirror",
+                mirror.scope, mirror.plan_id
+            ))
+        })?;
+        Ok(NewBudget {
+            scope: super::mirror::budget_scope(store, mirror).await?,
+            amount,
+            ..budget
+        })
+    }
+
     /// Change a budget's name, amount, period, time zone or thresholds. Thresholds already
     /// alerted in the current period stay alerted, except those the new amount or thresholds
     /// put out of reach of the spend again: they alert again when reached.
     pub async fn update_budget(&self, id: i64, update: BudgetUpdate) -> Result<Budget> {
         let current = self.get_budget(id).await?;
+        if current.mirror.is_some()
+            && (update.amount.is_some() || update.period.is_some() || update.time_zone.is_some())
+        {
+            return Err(Error::invalid(format!(
+                "budget {id} mirrors a provider spend limit: its amount, period and time zone \
+                 follow the limit; change the limit at the provider, or create another budget"
+            )));
+        }
         let mut next = current.as_new();
         if let Some(name) = update.name {
             next.name = name;
@@ -117,7 +161,20 @@ impl Ledger {
             .forecast_from(&budget.scope, period, spent.usage(), now)
             .await?;
         let used = spent.usage();
+        let provider_limit = match &budget.mirror {
+            Some(mirror) => {
+                let synced = self.inner.store.synced_spend_limits(mirror.plan_id).await?;
+                Some(ProviderLimitStatus::of(
+                    mirror,
+                    budget.period,
+                    &synced,
+                    &forecast,
+                ))
+            }
+            None => None,
+        };
         Ok(BudgetStatus {
+            provider_limit,
             remaining: budget.amount - used,
             thresholds_crossed: budget.thresholds_reached(used),
             percent_used: used.to_f64() / budget.amount.to_f64() * 100.0,

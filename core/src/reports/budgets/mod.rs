@@ -19,8 +19,10 @@ use crate::model::plan::string_enum;
 use crate::model::{Money, check_text};
 
 mod ledger;
+mod mirror;
 mod scope;
 
+pub use mirror::{LimitMirror, ProviderLimitState, ProviderLimitStatus};
 pub use scope::BudgetScope;
 
 /// The thresholds a budget gets unless told otherwise, in percent of its amount.
@@ -73,6 +75,9 @@ pub struct NewBudget {
     /// Percents of `amount` that raise an alert when spend reaches them, increasing, each
     /// 1-1000 (default 50, 80, 100). May be empty: a budget watched without alerts.
     pub thresholds: Vec<u32>,
+    /// The provider spend limit it mirrors: then its scope and amount come from the limit
+    /// ([`NewBudget::mirroring`]).
+    pub mirror: Option<LimitMirror>,
 }
 
 impl NewBudget {
@@ -90,6 +95,24 @@ impl NewBudget {
             period,
             time_zone: "UTC".to_string(),
             thresholds: DEFAULT_THRESHOLDS.to_vec(),
+            mirror: None,
+        }
+    }
+
+    /// A budget mirroring the provider spend limit of `plan_id`'s organisation with `scope`
+    /// (`organization`, `workspace:ID`, `user:ID`) and the period `period` (day ↔ daily,
+    /// week ↔ weekly, month ↔ monthly), in UTC: its amount is the limit the last sync stored
+    /// (sync the plan first), refreshed by each sync; its scope is what the limit applies to
+    /// (the plan, the workspace, the subject with the member's e-mail).
+    pub fn mirroring(
+        name: impl Into<String>,
+        plan_id: i64,
+        scope: crate::model::SpendLimitScope,
+        period: BudgetPeriod,
+    ) -> Self {
+        NewBudget {
+            mirror: Some(LimitMirror { plan_id, scope }),
+            ..NewBudget::new(name, BudgetScope::Plan(plan_id), Money::ZERO, period)
         }
     }
 
@@ -117,6 +140,13 @@ impl NewBudget {
             )));
         }
         let time_zone = parse_time_zone(&self.time_zone)?;
+        if self.mirror.is_some() && time_zone != Tz::UTC {
+            return Err(Error::invalid(format!(
+                "a budget mirroring a provider spend limit is in UTC, as the provider's \
+                 periods are, not {}",
+                time_zone.name()
+            )));
+        }
         check_thresholds(&self.thresholds)?;
         if let BudgetScope::Subject(id) = &self.scope {
             check_text("subject id", id, 1, 200)?;
@@ -165,6 +195,8 @@ pub struct Budget {
     pub time_zone: String,
     /// Alert thresholds, in percent of the amount, increasing.
     pub thresholds: Vec<u32>,
+    /// The provider spend limit it mirrors, if any: its amount is the limit's as last synced.
+    pub mirror: Option<LimitMirror>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
@@ -199,6 +231,7 @@ impl Budget {
             period: self.period,
             time_zone: self.time_zone.clone(),
             thresholds: self.thresholds.clone(),
+            mirror: self.mirror.clone(),
         }
     }
 }
@@ -273,6 +306,9 @@ pub struct BudgetStatus {
     pub thresholds_crossed: Vec<u32>,
     /// Spent as a percent of the amount, for display (the thresholds are checked exactly).
     pub percent_used: f64,
+    /// For a budget mirroring a provider spend limit: the provider's limit beside the spend
+    /// and forecast, and whether the forecast reaches it before the period ends.
+    pub provider_limit: Option<ProviderLimitStatus>,
 }
 
 /// A threshold newly reached in a period, returned once in [`crate::SyncReport`].
@@ -312,6 +348,7 @@ mod tests {
             period: BudgetPeriod::Month,
             time_zone: "UTC".into(),
             thresholds: thresholds.to_vec(),
+            mirror: None,
             created_at: at,
             updated_at: at,
         }

@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use crate::error::{Error, Result};
 use crate::model::Money;
-use crate::reports::{Budget, BudgetScope, NewBudget};
+use crate::reports::{Budget, BudgetScope, LimitMirror, NewBudget};
 use crate::store::budgets::BudgetStore;
 use crate::store::{db_error, from_ts, to_ts};
 
@@ -18,8 +18,8 @@ macro_rules! select_budgets {
     ($rest:literal) => {
         concat!(
             "SELECT id, name, scope, plan_id, workspace_id, subject_id, project_id, \
-             amount_nanos, period, time_zone, thresholds, created_at, updated_at \
-             FROM costledger_budgets ",
+             amount_nanos, period, time_zone, thresholds, created_at, updated_at, \
+             mirror_plan_id, mirror_scope FROM costledger_budgets ",
             $rest
         )
     };
@@ -34,6 +34,15 @@ fn budget_from_row(row: &DbRow) -> Result<Budget> {
         message: format!("stored budget thresholds {thresholds:?} are not a list of percents"),
         source: Some(Box::new(e)),
     })?;
+    let mirror_plan: Option<i64> = row.try_get("mirror_plan_id").map_err(read)?;
+    let mirror_scope: Option<String> = row.try_get("mirror_scope").map_err(read)?;
+    let mirror = match (mirror_plan, mirror_scope) {
+        (Some(plan_id), Some(scope)) => Some(LimitMirror {
+            plan_id,
+            scope: scope.parse()?,
+        }),
+        _ => None,
+    };
     Ok(Budget {
         id: row.try_get("id").map_err(read)?,
         name: row.try_get("name").map_err(read)?,
@@ -50,6 +59,7 @@ fn budget_from_row(row: &DbRow) -> Result<Budget> {
         thresholds,
         created_at: from_ts(row.try_get("created_at").map_err(read)?)?,
         updated_at: from_ts(row.try_get("updated_at").map_err(read)?)?,
+        mirror,
     })
 }
 
@@ -82,8 +92,9 @@ impl BudgetStore for ThisStore {
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO costledger_budgets (name, scope, plan_id, workspace_id, subject_id, \
-             project_id, amount_nanos, period, time_zone, thresholds, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+             project_id, amount_nanos, period, time_zone, thresholds, created_at, updated_at, \
+             mirror_plan_id, mirror_scope) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13) RETURNING id",
         )
         .bind(&budget.name)
         .bind(budget.scope.kind())
@@ -96,6 +107,8 @@ impl BudgetStore for ThisStore {
         .bind(&budget.time_zone)
         .bind(thresholds_json(&budget.thresholds))
         .bind(to_ts(now))
+        .bind(budget.mirror.as_ref().map(|m| m.plan_id))
+        .bind(budget.mirror.as_ref().map(|m| m.scope.to_string()))
         .fetch_one(&mut *tx)
         .await
         .map_err(db_error("storing a budget"))?;
