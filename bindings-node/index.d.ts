@@ -632,9 +632,14 @@ export interface BudgetUpdate {
 export interface Cost {
   /** Everything: billed + estimated + subscription. */
   total: Money
-  /** The provider's bill: allocated + unallocated, to the nanodollar. */
+  /** The provider's bill: billedPerKey + allocated + unallocated, to the nanodollar. */
   billed: Money
-  /** The part of the bill split across API keys in proportion to their tokens. */
+  /**
+   * Billed by the provider to a key or person (Anthropic's Analytics API, OpenAI's cost
+   * per key): its own amounts, net of discounts, no allocation.
+   */
+  billedPerKey: Money
+  /** The part of a bill without keys split across API keys in proportion to their tokens. */
   allocated: Money
   /** Billed cost that matched no usage (code execution, for one). */
   unallocated: Money
