@@ -66,6 +66,13 @@ class Fake:
         truth = self._request("GET", "/_fake/truth" + query)
         return {o["org_id"]: int(o["cost_total_nanos"]) for o in truth["orgs"]}
 
+    def analytics_net_nanos(self, start: datetime, end: datetime) -> dict[str, int]:
+        """Each org's Analytics API net cost in ``[start, end)``, nanodollars, by org id: what
+        a sync of the default streams bills the days it covers with."""
+        query = f"?starting_at={start:%Y-%m-%dT%H:%M:%SZ}&ending_at={end:%Y-%m-%dT%H:%M:%SZ}"
+        truth = self._request("GET", "/_fake/truth" + query)
+        return {o["org_id"]: int(o["analytics"]["net_total_nanos"]) for o in truth["orgs"]}
+
     def set_faults(self, faults: str) -> None:
         self._request("POST", "/_fake/faults", faults)
 

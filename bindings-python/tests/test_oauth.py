@@ -425,7 +425,9 @@ def test_an_access_token_expiring_mid_sync_is_refreshed_and_the_sync_goes_on(
 
     expirer = threading.Thread(target=expire_after_six_requests, daemon=True)
     expirer.start()
-    report = sync(s.ledger)
+    report = s.ledger.sync(
+        initial_backfill_days=DAYS + 1, streams=[*LEGACY_STREAMS, "spend_limits"]
+    )
     expirer.join(timeout=30)
     assert report.is_ok, report
     oauth = s.fake.oauth_stats()

@@ -15,7 +15,7 @@ use costledger::{
 use fake_admin_api::{FakeConfig, Faults, OrgKinds};
 
 use crate::common::TestDb;
-use crate::common::fake::{Synced, all_history, synced_with_kinds};
+use crate::common::fake::{Synced, all_history, default_history, synced_with_kinds};
 
 backend_tests!(
     limits_and_the_effective_report_sync_exactly,
@@ -224,7 +224,7 @@ async fn limits_and_the_effective_report_sync_exactly(db: TestDb) {
     assert!(stored.limits.iter().all(|l| l.id != set.id));
 
     // The stream runs by default, with its events.
-    let report = s.ledger.sync(all_history(DAYS.into())).await.unwrap();
+    let report = s.ledger.sync(default_history(DAYS.into())).await.unwrap();
     assert!(
         report
             .plans
@@ -313,7 +313,7 @@ async fn a_mirrored_budget_flags_a_forecast_over_the_provider_limit(db: TestDb) 
     assert_eq!(e.code(), "INVALID_INPUT", "{e}");
     // A low limit: the month's forecast goes over it.
     s.ledger.set_spend_limit(plan, &org_limit(1)).await.unwrap();
-    s.ledger.sync(all_history(DAYS.into())).await.unwrap();
+    s.ledger.sync(default_history(DAYS.into())).await.unwrap();
     let budget = s.ledger.create_budget(mirror.clone()).await.unwrap();
     assert_eq!(budget.scope, BudgetScope::Plan(plan));
     assert_eq!(budget.amount, Money::from_cents(1));
@@ -409,12 +409,13 @@ async fn a_credential_that_cannot_read_limits_skips_the_stream(db: TestDb) {
     // with the reason, the plan syncs.
     let s = crate::oauth_plans::setup(db, Faults::none()).await.synced;
     let plan = s.plans[0].id;
-    let report = s.ledger.sync(all_history(DAYS.into())).await.unwrap();
+    let report = s.ledger.sync(default_history(DAYS.into())).await.unwrap();
     let outcome = &report.plans[0];
     assert_eq!(outcome.status, SyncStatus::Ok, "{outcome:?}");
     for r in &outcome.streams {
+        // Nor can it read the Analytics API: that stream is skipped too.
         let want = match r.stream {
-            SyncStream::SpendLimits => SyncStatus::Skipped,
+            SyncStream::SpendLimits | SyncStream::Analytics => SyncStatus::Skipped,
             _ => SyncStatus::Ok,
         };
         assert_eq!(r.status, want, "{r:?}");
