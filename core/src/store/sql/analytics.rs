@@ -3,14 +3,16 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::Row;
+use std::collections::BTreeMap;
+
+use sqlx::{QueryBuilder, Row};
 
 use crate::error::{Error, Result};
 use crate::model::{Actor, ActorKey, AnalyticsCostRow, Money};
 use crate::store::analytics::{
     AnalyticsFactRow, AnalyticsStore, AnalyticsTotal, AnalyticsTotalsBy, actor_columns, actor_key,
 };
-use crate::store::{WatermarkAdvance, db_error, from_ts, to_ts};
+use crate::store::{WatermarkAdvance, db_error, from_ts, shaped_chunks, to_ts};
 
 use super::sql_stale::{days_of, mark_days};
 use super::sql_usage::{DbConn, advance_watermark, billed_days_changed};
@@ -24,8 +26,16 @@ fn uncol(v: String) -> Option<String> {
     (!v.is_empty()).then_some(v)
 }
 
+/// Cost rows per multi-row statement (19 values each): well inside both backends' bind limits.
+const COST_CHUNK: usize = 256;
+
+/// The conflict key of a cost row: (bucket, every group value), the actor as type and id.
+type CostKey<'a> = (i64, [&'a str; 5], &'static str, String, [&'a str; 5]);
+
 /// Writes cost rows and the actors they name (metadata updated, first seen kept), upserting
-/// on (bucket, width, every group value), inside the caller's transaction.
+/// on (bucket, width, every group value), inside the caller's transaction: each actor once,
+/// the rows in multi-row statements of a few fixed sizes (a row repeated in `rows` counts
+/// once, the last one).
 async fn write_cost_rows(
     conn: &mut DbConn,
     plan_id: i64,
@@ -33,6 +43,8 @@ async fn write_cost_rows(
     rows: &[AnalyticsCostRow],
     now: DateTime<Utc>,
 ) -> Result<()> {
+    let mut actors: BTreeMap<(&'static str, String), &Actor> = BTreeMap::new();
+    let mut unique: BTreeMap<CostKey<'_>, &AnalyticsCostRow> = BTreeMap::new();
     for row in rows {
         let actor = row.group.actor.as_ref().ok_or_else(|| {
             Error::invalid(
@@ -41,6 +53,30 @@ async fn write_cost_rows(
             )
         })?;
         let (actor_type, actor_id) = actor_columns(&actor.key());
+        let g = &row.group;
+        let key = (
+            to_ts(row.starting_at),
+            [
+                col(&g.api_key_id),
+                col(&g.workspace_id),
+                col(&g.model),
+                col(&g.cost_type),
+                col(&g.token_type),
+            ],
+            actor_type,
+            actor_id.clone(),
+            [
+                col(&g.service_tier),
+                col(&g.context_window),
+                col(&g.inference_geo),
+                col(&g.product),
+                col(&g.speed),
+            ],
+        );
+        unique.insert(key, row);
+        actors.insert((actor_type, actor_id), actor);
+    }
+    for ((actor_type, actor_id), actor) in &actors {
         let (provider, subject, email, name, deleted) = match actor {
             Actor::User {
                 email_address,
@@ -63,8 +99,8 @@ async fn write_cost_rows(
              deleted = excluded.deleted, last_seen = excluded.last_seen",
         )
         .bind(plan_id)
-        .bind(actor_type)
-        .bind(&actor_id)
+        .bind(*actor_type)
+        .bind(actor_id)
         .bind(provider)
         .bind(subject)
         .bind(email)
@@ -75,43 +111,43 @@ async fn write_cost_rows(
         .execute(&mut *conn)
         .await
         .map_err(db_error("storing an analytics actor"))?;
-        let g = &row.group;
-        sqlx::query(
+    }
+    let unique: Vec<(CostKey<'_>, &AnalyticsCostRow)> = unique.into_iter().collect();
+    for chunk in shaped_chunks(&unique, COST_CHUNK) {
+        let mut q = QueryBuilder::<Db>::new(
             "INSERT INTO costledger_analytics_costs \
              (plan_id, bucket_start, bucket_width, api_key_id, workspace_id, model, \
-              actor_type, actor_id, cost_type, token_type, service_tier, context_window, \
+              cost_type, token_type, actor_type, actor_id, service_tier, context_window, \
               inference_geo, product, speed, currency, amount_net_nanos, amount_list_nanos, \
-              requests) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-              $17, $18, $19) \
-             ON CONFLICT (plan_id, bucket_start, bucket_width, api_key_id, workspace_id, \
-              model, actor_type, actor_id, cost_type, token_type, service_tier, \
-              context_window, inference_geo, product, speed) DO UPDATE SET \
+              requests) ",
+        );
+        q.push_values(chunk, |mut b, ((start, ids, actor_type, actor_id, more), row)| {
+            b.push_bind(plan_id)
+                .push_bind(*start)
+                .push_bind(width_secs);
+            for v in ids {
+                b.push_bind(*v);
+            }
+            b.push_bind(*actor_type).push_bind(actor_id.clone());
+            for v in more {
+                b.push_bind(*v);
+            }
+            b.push_bind(row.currency.clone())
+                .push_bind(row.amount.nanos())
+                .push_bind(row.list_amount.nanos())
+                .push_bind(row.requests);
+        });
+        q.push(
+            " ON CONFLICT (plan_id, bucket_start, bucket_width, api_key_id, workspace_id, \
+             model, actor_type, actor_id, cost_type, token_type, service_tier, \
+             context_window, inference_geo, product, speed) DO UPDATE SET \
              currency = excluded.currency, amount_net_nanos = excluded.amount_net_nanos, \
              amount_list_nanos = excluded.amount_list_nanos, requests = excluded.requests",
-        )
-        .bind(plan_id)
-        .bind(to_ts(row.starting_at))
-        .bind(width_secs)
-        .bind(col(&g.api_key_id))
-        .bind(col(&g.workspace_id))
-        .bind(col(&g.model))
-        .bind(actor_type)
-        .bind(&actor_id)
-        .bind(col(&g.cost_type))
-        .bind(col(&g.token_type))
-        .bind(col(&g.service_tier))
-        .bind(col(&g.context_window))
-        .bind(col(&g.inference_geo))
-        .bind(col(&g.product))
-        .bind(col(&g.speed))
-        .bind(&row.currency)
-        .bind(row.amount.nanos())
-        .bind(row.list_amount.nanos())
-        .bind(row.requests)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_error("storing an analytics cost row"))?;
+        );
+        q.build()
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("storing analytics cost rows"))?;
     }
     Ok(())
 }
