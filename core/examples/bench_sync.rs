@@ -153,6 +153,14 @@ async fn main() {
     let seconds = started.elapsed().as_secs_f64();
     assert!(report.is_ok(), "{report:#?}");
     let rows = report.rows_written();
+    // Seconds per stream, summed over the plans (they run concurrently).
+    let mut per_stream = serde_json::Map::new();
+    for r in report.plans.iter().flat_map(|p| &p.streams) {
+        let entry = per_stream
+            .entry(r.stream.to_string())
+            .or_insert(serde_json::json!(0.0));
+        *entry = serde_json::json!(entry.as_f64().unwrap_or(0.0) + r.duration.as_secs_f64());
+    }
     println!(
         "{}",
         serde_json::json!({
@@ -166,6 +174,7 @@ async fn main() {
             "seconds": (seconds * 1000.0).round() / 1000.0,
             "rows_per_second": (rows as f64 / seconds).round(),
             "peak_rss_mb": (peak_rss_kb() as f64 / 1024.0 * 10.0).round() / 10.0,
+            "stream_seconds": per_stream,
         })
     );
     fake.kill().ok();

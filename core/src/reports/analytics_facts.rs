@@ -18,7 +18,7 @@
 //! day. Tokens always come from the usage stream (which reads the Analytics API's usage report
 //! for a credential that never reaches the legacy one).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::allocation::{DayAllocation, FactDim, allocate_day};
 use super::materialize::billed;
@@ -95,19 +95,57 @@ pub(crate) fn analytics_day(
     } else {
         allocate_day(provider, day, &uncovered, &[], false, prices)
     };
+    // A row of a dimension the usage already has (an API key's, as a rule) is written under
+    // that dimension's id; only the others (a member's usage without a key) are created.
+    let known: HashMap<DimKey<'_>, i64> = usage
+        .iter()
+        .map(|u| {
+            let d = &u.dim;
+            let key = (
+                d.api_key_id.as_deref(),
+                d.workspace_id.as_deref(),
+                d.model.as_str(),
+                d.service_tier.as_str(),
+                d.context_window.as_str(),
+                d.actor_id.as_deref(),
+            );
+            (key, d.id)
+        })
+        .collect();
     for r in rows {
-        let dim = FactDim::New(
-            r.api_key_id.clone(),
-            r.workspace_id.clone(),
-            r.model.clone(),
-            r.service_tier.clone(),
-            r.context_window.clone(),
-            r.user_id.clone(),
+        let key = (
+            r.api_key_id.as_deref(),
+            r.workspace_id.as_deref(),
+            r.model.as_str(),
+            r.service_tier.as_str(),
+            r.context_window.as_str(),
+            r.user_id.as_deref(),
         );
+        let dim = match known.get(&key) {
+            Some(&id) => FactDim::Known(id),
+            None => FactDim::New(
+                r.api_key_id.clone(),
+                r.workspace_id.clone(),
+                r.model.clone(),
+                r.service_tier.clone(),
+                r.context_window.clone(),
+                r.user_id.clone(),
+            ),
+        };
         out.add(r.hour, dim, Basis::Billed, r.net);
     }
     out
 }
+
+/// A usage dimension's values: (key, workspace, model, tier, window, person).
+type DimKey<'a> = (
+    Option<&'a str>,
+    Option<&'a str>,
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+);
 
 #[cfg(test)]
 mod tests {

@@ -121,6 +121,8 @@ impl Ledger {
             .into_iter()
             .collect();
         let created_ids: HashMap<NewDim, i64> = match new_ids {
+            // Nothing to create: no write transaction.
+            NewDimIds::Create if created.is_empty() => HashMap::new(),
             NewDimIds::Create => {
                 let dims: Vec<Dim> = created
                     .iter()
