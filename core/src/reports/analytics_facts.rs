@@ -228,21 +228,20 @@ mod tests {
             .filter(|((_, _, b), _)| *b == Basis::Billed)
             .map(|((h, d, _), m)| (*h, d.clone(), m.nanos()))
             .collect();
-        let dim = |user: Option<&str>| {
-            FactDim::New(
-                Some("k".into()),
-                None,
-                "claude-sonnet-4-5-20250929".into(),
-                "standard".into(),
-                "0-200k".into(),
-                user.map(str::to_string),
-            )
-        };
+        // The key's row lands on the usage's own dimension (7); the member's is created.
+        let member = FactDim::New(
+            Some("k".into()),
+            None,
+            "claude-sonnet-4-5-20250929".into(),
+            "standard".into(),
+            "0-200k".into(),
+            Some("user_1".into()),
+        );
         assert_eq!(
             billed,
             vec![
-                (DAY0 + 3_600, dim(None), 300),
-                (DAY0 + 3_600, dim(Some("user_1")), 501)
+                (DAY0 + 3_600, FactDim::Known(7), 300),
+                (DAY0 + 3_600, member, 501)
             ]
         );
         // The priority row (no analytics row covers it) is estimated on its own dimension;
