@@ -257,7 +257,7 @@ export declare class Ledger {
    * Usage that is not tokens per plan and UTC day in `[from, to)`, per workspace, key,
    * actor, model, unit and variant, with a list-price estimate. Plans of providers
    * without such usage (Anthropic) have no lines. A `to` not after `from`, or an unknown
-   * unit, is `INVALID_INPUT`; an unknown plan `NOT_FOUND`.
+   * unit, is `INVALID_INPUT`; an unknown plan `PLAN_NOT_FOUND`.
    */
   unitUsage(options: UnitUsageOptions): Promise<Array<UnitUsageLine>>
   /**

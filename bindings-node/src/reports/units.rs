@@ -80,7 +80,7 @@ impl JsLedger {
     /// Usage that is not tokens per plan and UTC day in `[from, to)`, per workspace, key,
     /// actor, model, unit and variant, with a list-price estimate. Plans of providers
     /// without such usage (Anthropic) have no lines. A `to` not after `from`, or an unknown
-    /// unit, is `INVALID_INPUT`; an unknown plan `NOT_FOUND`.
+    /// unit, is `INVALID_INPUT`; an unknown plan `PLAN_NOT_FOUND`.
     #[napi(catch_unwind)]
     pub async fn unit_usage(&self, options: UnitUsageOptions) -> napi::Result<Vec<UnitUsageLine>> {
         run(async {
