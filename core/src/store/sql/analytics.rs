@@ -152,6 +152,27 @@ async fn write_cost_rows(
     Ok(())
 }
 
+/// Deletes the cost rows of `plan_id` whose bucket starts in `[start, end)`, inside the
+/// caller's transaction; returns how many.
+async fn delete_cost_rows(
+    conn: &mut DbConn,
+    plan_id: i64,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM costledger_analytics_costs \
+         WHERE plan_id = $1 AND bucket_start >= $2 AND bucket_start < $3",
+    )
+    .bind(plan_id)
+    .bind(to_ts(start))
+    .bind(to_ts(end))
+    .execute(&mut *conn)
+    .await
+    .map_err(db_error("deleting analytics cost rows"))?;
+    Ok(done.rows_affected())
+}
+
 #[async_trait]
 impl AnalyticsStore for ThisStore {
     async fn upsert_analytics_costs(
@@ -178,16 +199,7 @@ impl AnalyticsStore for ThisStore {
         now: DateTime<Utc>,
     ) -> Result<u64> {
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "DELETE FROM costledger_analytics_costs \
-             WHERE plan_id = $1 AND bucket_start >= $2 AND bucket_start < $3",
-        )
-        .bind(plan_id)
-        .bind(to_ts(start))
-        .bind(to_ts(end))
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error("replacing analytics cost rows"))?;
+        delete_cost_rows(&mut tx, plan_id, start, end).await?;
         write_cost_rows(&mut tx, plan_id, width_secs, rows, now).await?;
         let mut stale = days_of(to_ts(start), to_ts(end));
         if let Some(advance) = advance {
@@ -210,20 +222,11 @@ impl AnalyticsStore for ThisStore {
         end: DateTime<Utc>,
     ) -> Result<u64> {
         let mut tx = self.begin_write().await?;
-        let deleted = sqlx::query(
-            "DELETE FROM costledger_analytics_costs \
-             WHERE plan_id = $1 AND bucket_start >= $2 AND bucket_start < $3",
-        )
-        .bind(plan_id)
-        .bind(to_ts(start))
-        .bind(to_ts(end))
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error("deleting analytics cost rows"))?;
+        let deleted = delete_cost_rows(&mut tx, plan_id, start, end).await?;
         tx.commit()
             .await
             .map_err(db_error("committing deleted analytics cost rows"))?;
-        Ok(deleted.rows_affected())
+        Ok(deleted)
     }
 
     async fn analytics_cost_totals(
