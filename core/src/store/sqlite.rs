@@ -4,6 +4,7 @@ use std::fmt;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sqlx::migrate::Migrator;
@@ -37,6 +38,41 @@ const USAGE_ROWS_PER_STATEMENT: usize = 512;
 pub struct SqliteStore {
     pool: SqlitePool,
     location: String,
+    /// Held for the life of every write transaction of this store, so the process's writers
+    /// queue here and each starts the moment the previous one ends. (Left to SQLite, a writer
+    /// that finds the lock taken sleeps in its busy handler for up to tens of milliseconds
+    /// after the lock is free.) Other processes still wait through the busy timeout.
+    writer: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write transaction of the SQLite store, holding the store's writer lock until it is
+/// committed or dropped (rolled back).
+pub(crate) struct WriteTx {
+    tx: Transaction<'static, Db>,
+    _writer: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl WriteTx {
+    pub(crate) async fn commit(self) -> std::result::Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    pub(crate) async fn rollback(self) -> std::result::Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::SqliteConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
 }
 
 impl fmt::Debug for SqliteStore {
@@ -155,7 +191,11 @@ impl SqliteStore {
                 .await
                 .map_err(|e| Error::storage("migrating the SQLite database", e))?;
         }
-        Ok(SqliteStore { pool, location })
+        Ok(SqliteStore {
+            pool,
+            location,
+            writer: Arc::new(tokio::sync::Mutex::new(())),
+        })
     }
 
     /// The underlying pool, for tests and benchmarks that compare against raw sqlx.
@@ -164,12 +204,19 @@ impl SqliteStore {
     }
 
     /// A write transaction. `BEGIN IMMEDIATE` takes the write lock up front, so two writers
-    /// wait for each other (busy timeout) instead of failing on lock upgrade.
-    async fn begin_write(&self) -> Result<Transaction<'static, Db>> {
-        self.pool
+    /// wait for each other instead of failing on lock upgrade: in this process on the
+    /// store's writer lock, across processes through the busy timeout.
+    async fn begin_write(&self) -> Result<WriteTx> {
+        let writer = self.writer.clone().lock_owned().await;
+        let tx = self
+            .pool
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(db_error("starting a write transaction"))
+            .map_err(db_error("starting a write transaction"))?;
+        Ok(WriteTx {
+            tx,
+            _writer: writer,
+        })
     }
 
     async fn insert_usage_rows(

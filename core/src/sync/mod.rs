@@ -19,7 +19,6 @@ pub mod window;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use futures::StreamExt;
 
 pub use cancel::SyncCancel;
 pub use report::{PlanSyncReport, StreamReport, SyncError, SyncReport};
@@ -209,11 +208,25 @@ impl Ledger {
             self.require_cipher()?;
         }
         let holder = lease_holder();
-        let mut outcomes: Vec<PlanSyncReport> = futures::stream::iter(plans)
-            .map(|plan| self.sync_plan(plan, &options, &holder))
-            .buffer_unordered(options.concurrency)
-            .collect()
-            .await;
+        // Each plan is its own task, so the plans' decoding and derivation use every core of
+        // the runtime; dropping this future aborts them (the JoinSet's drop), as dropping a
+        // single future would.
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut waiting = plans.into_iter();
+        let mut outcomes: Vec<PlanSyncReport> = Vec::new();
+        loop {
+            while tasks.len() < options.concurrency {
+                let Some(plan) = waiting.next() else { break };
+                let (ledger, options, holder) = (self.clone(), options.clone(), holder.clone());
+                tasks.spawn(async move { ledger.sync_plan(plan, &options, &holder).await });
+            }
+            match tasks.join_next().await {
+                Some(Ok(outcome)) => outcomes.push(outcome),
+                Some(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                Some(Err(e)) => return Err(Error::internal(format!("a plan's sync task: {e}"))),
+                None => break,
+            }
+        }
         outcomes.sort_by_key(|o| o.plan_id);
         let interrupted = options
             .cancel
