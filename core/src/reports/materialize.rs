@@ -27,10 +27,28 @@ pub(crate) type NewDim = (
 
 /// How the dimensions allocation creates (for unmatched or key-billed cost) get their ids.
 pub(crate) enum NewDimIds<'a> {
-    /// Create the missing ones (deriving).
-    Create,
+    /// Look them up in the plan's dimensions (loaded once by the caller), creating the missing
+    /// ones and adding them (deriving).
+    Create(&'a mut HashMap<NewDim, i64>),
     /// Only look them up; a missing one gets id 0, which no stored fact has (verifying).
     Existing(&'a HashMap<NewDim, i64>),
+}
+
+/// The plan's stored dimensions by their values, for [`NewDimIds`].
+pub(crate) fn dims_by_key(dims: Vec<Dim>) -> HashMap<NewDim, i64> {
+    dims.into_iter()
+        .map(|d| {
+            let key = (
+                d.api_key_id,
+                d.workspace_id,
+                d.model,
+                d.service_tier,
+                d.context_window,
+                d.actor_id,
+            );
+            (key, d.id)
+        })
+        .collect()
 }
 
 /// Whether a stream's watermark covers the whole of a day: the `analytics` one decides which
@@ -121,24 +139,36 @@ impl Ledger {
             .into_iter()
             .collect();
         let created_ids: HashMap<NewDim, i64> = match new_ids {
-            // Nothing to create: no write transaction.
-            NewDimIds::Create if created.is_empty() => HashMap::new(),
-            NewDimIds::Create => {
-                let dims: Vec<Dim> = created
-                    .iter()
-                    .map(|(key, ws, model, tier, window, actor)| Dim {
-                        id: 0,
-                        plan_id,
-                        api_key_id: key.clone(),
-                        workspace_id: ws.clone(),
-                        model: model.clone(),
-                        service_tier: tier.clone(),
-                        context_window: window.clone(),
-                        actor_id: actor.clone(),
+            NewDimIds::Create(cache) => {
+                let missing: Vec<&NewDim> =
+                    created.iter().filter(|k| !cache.contains_key(*k)).collect();
+                // Only a dimension the plan has never had opens a write transaction.
+                if !missing.is_empty() {
+                    let dims: Vec<Dim> = missing
+                        .iter()
+                        .map(|(key, ws, model, tier, window, actor)| Dim {
+                            id: 0,
+                            plan_id,
+                            api_key_id: key.clone(),
+                            workspace_id: ws.clone(),
+                            model: model.clone(),
+                            service_tier: tier.clone(),
+                            context_window: window.clone(),
+                            actor_id: actor.clone(),
+                        })
+                        .collect();
+                    let ids = store.ensure_dims(plan_id, &dims).await?;
+                    for (k, id) in missing.into_iter().zip(ids) {
+                        cache.insert(k.clone(), id);
+                    }
+                }
+                created
+                    .into_iter()
+                    .map(|k| {
+                        let id = cache[&k];
+                        (k, id)
                     })
-                    .collect();
-                let ids = store.ensure_dims(plan_id, &dims).await?;
-                created.into_iter().zip(ids).collect()
+                    .collect()
             }
             NewDimIds::Existing(existing) => created
                 .into_iter()

@@ -2,14 +2,14 @@
 //! what is stored (facts and every rollup), and on request repair what differs: the `fsck` of
 //! a ledger.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::analytics_facts::{ANALYTICS_STREAM, day_source};
 use super::cost::Cost;
-use super::materialize::{NewDim, NewDimIds};
+use super::materialize::{NewDimIds, dims_by_key};
 use super::span::DAY;
 use crate::Ledger;
 use crate::error::{Error, Result};
@@ -284,22 +284,7 @@ impl Ledger {
             .collect();
         out.stale_days = stale.len() as i64;
         let provider = self.get_plan(plan_id).await?.provider;
-        let dims: HashMap<NewDim, i64> = store
-            .dims(&[plan_id])
-            .await?
-            .into_iter()
-            .map(|d| {
-                let key = (
-                    d.api_key_id,
-                    d.workspace_id,
-                    d.model,
-                    d.service_tier,
-                    d.context_window,
-                    d.actor_id,
-                );
-                (key, d.id)
-            })
-            .collect();
+        let dims = dims_by_key(store.dims(&[plan_id]).await?);
         let cost_mark = store.watermark(plan_id, "cost").await?;
         let analytics_mark = store.watermark(plan_id, ANALYTICS_STREAM).await?;
         let mut months = BTreeSet::new();

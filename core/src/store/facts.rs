@@ -166,7 +166,20 @@ pub trait FactStore: Send + Sync + fmt::Debug {
         plan_id: i64,
         day: &DayFacts,
         generation: i64,
-    ) -> Result<bool>;
+    ) -> Result<bool> {
+        Ok(self
+            .replace_days_facts(plan_id, &[(day, generation)])
+            .await?[0])
+    }
+
+    /// [`FactStore::replace_day_facts`] for several days of one plan in one transaction:
+    /// each day is written only if its mark still has its generation (the result says which
+    /// were), and each month they touch has its rollups summed again once.
+    async fn replace_days_facts(
+        &self,
+        plan_id: i64,
+        days: &[(&DayFacts, i64)],
+    ) -> Result<Vec<bool>>;
 
     /// Stale days of these plans (days whose derived facts are out of date), only those in
     /// `[from, to)` when a range is given and after the (plan, day) `after` when given, in

@@ -11,6 +11,7 @@
 //! for the stale days of the plans and range it reads (see [`Ledger::facts_for`]). So a
 //! process killed anywhere leaves marks that the next ordinary sync or report resolves.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use super::cancel::{SyncCancel, unless_cancelled};
@@ -20,10 +21,20 @@ use crate::Ledger;
 use crate::error::{Error, Result};
 use crate::model::{Plan, SyncStatus, SyncStream};
 use crate::reports::analytics_facts::{ANALYTICS_STREAM, day_source};
-use crate::reports::materialize::NewDimIds;
-use crate::store::{StaleDay, Store};
+use crate::reports::materialize::{NewDimIds, dims_by_key};
+use crate::store::{DayFacts, StaleDay, Store};
 
 const DAY: i64 = 86_400;
+
+/// The UTC month (year * 12 + month) of a day (Unix seconds).
+fn month(day: i64) -> i32 {
+    use chrono::Datelike;
+    let date = chrono::DateTime::from_timestamp(day, 0)
+        .unwrap_or_default()
+        .date_naive();
+    date.year() * 12 + date.month0() as i32
+}
+
 /// Stale days read per query.
 const BATCH: i64 = 512;
 /// Passes over a plan's stale days at the end of a sync: a day can only be renewed by a write
@@ -96,37 +107,47 @@ impl Ledger {
         let mut cost_mark = None;
         let mut analytics_mark = None;
         let mut provider = crate::model::Provider::Anthropic;
-        for stale in days {
-            if cancel.is_some_and(SyncCancel::is_cancelled) {
-                return Err(Error::Interrupted);
-            }
+        let mut dims = HashMap::new();
+        // The days of one plan and UTC month are written in one transaction: its rollups are
+        // summed once rather than once per day.
+        for group in days.chunk_by(|a, b| a.plan_id == b.plan_id && month(a.day) == month(b.day)) {
+            let plan_id = group[0].plan_id;
             // Read after the marks, like the raw data: a watermark move renews the marks.
-            if plan != Some(stale.plan_id) {
-                cost_mark = store.watermark(stale.plan_id, "cost").await?;
-                analytics_mark = store.watermark(stale.plan_id, ANALYTICS_STREAM).await?;
-                provider = self.get_plan(stale.plan_id).await?.provider;
-                plan = Some(stale.plan_id);
+            if plan != Some(plan_id) {
+                cost_mark = store.watermark(plan_id, "cost").await?;
+                analytics_mark = store.watermark(plan_id, ANALYTICS_STREAM).await?;
+                provider = self.get_plan(plan_id).await?.provider;
+                dims = dims_by_key(store.dims(&[plan_id]).await?);
+                plan = Some(plan_id);
             }
-            let facts = self
-                .compute_day_facts(
-                    stale.plan_id,
-                    stale.day,
-                    provider,
-                    day_source(cost_mark.as_ref(), analytics_mark.as_ref(), stale.day),
-                    NewDimIds::Create,
-                )
-                .await?;
-            let written = store
-                .replace_day_facts(stale.plan_id, &facts, stale.generation)
-                .await?;
-            out.range = Some(match out.range {
-                None => (stale.day, stale.day),
-                Some((a, b)) => (a.min(stale.day), b.max(stale.day)),
-            });
-            if written {
-                out.days += 1;
-                out.facts += facts.facts.len() as u64;
-                failpoints::hit(failpoints::AFTER_DAY_DERIVED);
+            let mut computed = Vec::with_capacity(group.len());
+            for stale in group {
+                if cancel.is_some_and(SyncCancel::is_cancelled) {
+                    return Err(Error::Interrupted);
+                }
+                let facts = self
+                    .compute_day_facts(
+                        plan_id,
+                        stale.day,
+                        provider,
+                        day_source(cost_mark.as_ref(), analytics_mark.as_ref(), stale.day),
+                        NewDimIds::Create(&mut dims),
+                    )
+                    .await?;
+                computed.push((facts, stale.generation));
+            }
+            let batch: Vec<(&DayFacts, i64)> = computed.iter().map(|(f, g)| (f, *g)).collect();
+            let written = store.replace_days_facts(plan_id, &batch).await?;
+            for ((facts, _), written) in computed.iter().zip(written) {
+                out.range = Some(match out.range {
+                    None => (facts.day, facts.day),
+                    Some((a, b)) => (a.min(facts.day), b.max(facts.day)),
+                });
+                if written {
+                    out.days += 1;
+                    out.facts += facts.facts.len() as u64;
+                    failpoints::hit(failpoints::AFTER_DAY_DERIVED);
+                }
             }
         }
         Ok(())

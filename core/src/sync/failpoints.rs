@@ -15,7 +15,8 @@ pub const ENV: &str = "COSTLEDGER_FAILPOINTS";
 
 /// After a usage, cost or Claude Code page's transaction committed.
 pub(crate) const AFTER_PAGE_COMMIT: &str = "after_page_commit";
-/// After one day's derived facts were written, before the next day's (mid-allocation).
+/// After a day's derived facts were committed (hit once per day of a month's transaction),
+/// before the next month's (mid-allocation).
 pub(crate) const AFTER_DAY_DERIVED: &str = "after_day_derived";
 /// When a plan's sync is over, before its events and outcome are recorded.
 pub(crate) const BEFORE_SYNC_EVENT: &str = "before_sync_event";

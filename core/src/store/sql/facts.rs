@@ -12,7 +12,7 @@ use crate::store::{
     Unpriced, UsageStore, db_error, dim_in, dim_out, from_ts, shaped_chunks,
 };
 
-use super::sql_usage::{DimKey, resolve_dims};
+use super::sql_usage::{DbConn, DimKey, insert_dims, plan_dims};
 
 type DbRow = <Db as sqlx::Database>::Row;
 
@@ -87,6 +87,192 @@ fn series_from_rows(rows: Vec<DbRow>) -> Result<Vec<(i64, Basis, Money)>> {
             ))
         })
         .collect()
+}
+
+/// Replace one day's facts and its daily rollups inside the caller's transaction (the
+/// month's rollups are the caller's: [`sum_month`]).
+async fn write_day_facts(tx: &mut DbConn, plan_id: i64, day: &DayFacts) -> Result<()> {
+    let (start, end) = (day.day, day.day + DAY);
+        for (sql, range) in [
+            (
+                "DELETE FROM costledger_cost_facts WHERE plan_id = $1 AND hour >= $2 AND hour < $3",
+                true,
+            ),
+            (
+                "DELETE FROM costledger_cost_hourly_ws WHERE plan_id = $1 AND hour >= $2 AND hour < $3",
+                true,
+            ),
+            (
+                "DELETE FROM costledger_cost_daily WHERE plan_id = $1 AND day = $2",
+                false,
+            ),
+            (
+                "DELETE FROM costledger_usage_daily WHERE plan_id = $1 AND day = $2",
+                false,
+            ),
+            (
+                "DELETE FROM costledger_unpriced_hourly WHERE plan_id = $1 AND hour >= $2 \
+                 AND hour < $3",
+                true,
+            ),
+            (
+                "DELETE FROM costledger_cost_daily_ws WHERE plan_id = $1 AND day = $2",
+                false,
+            ),
+        ] {
+            let mut query = sqlx::query(sql).bind(plan_id).bind(start);
+            if range {
+                query = query.bind(end);
+            }
+            query
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("clearing a day's cost facts"))?;
+        }
+        for chunk in shaped_chunks(&day.facts, CHUNK) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO costledger_cost_facts (plan_id, hour, dim_id, basis, amount_nanos) ",
+            );
+            q.push_values(chunk, |mut b, f| {
+                b.push_bind(plan_id)
+                    .push_bind(f.hour)
+                    .push_bind(f.dim_id)
+                    .push_bind(f.basis.fact_code())
+                    .push_bind(f.amount.nanos());
+            });
+            q.build()
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("storing cost facts"))?;
+        }
+        for chunk in shaped_chunks(&day.daily, CHUNK) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO costledger_cost_daily (plan_id, day, dim_id, basis, amount_nanos) ",
+            );
+            q.push_values(chunk, |mut b, (dim, basis, amount)| {
+                b.push_bind(plan_id)
+                    .push_bind(start)
+                    .push_bind(*dim)
+                    .push_bind(basis.fact_code())
+                    .push_bind(amount.nanos());
+            });
+            q.build()
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("storing daily cost"))?;
+        }
+        for chunk in shaped_chunks(&day.hourly_ws, CHUNK) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO costledger_cost_hourly_ws (plan_id, hour, workspace_id, basis, \
+                 amount_nanos) ",
+            );
+            q.push_values(chunk, |mut b, (hour, ws, basis, amount)| {
+                b.push_bind(plan_id)
+                    .push_bind(*hour)
+                    .push_bind(ws.clone())
+                    .push_bind(basis.fact_code())
+                    .push_bind(amount.nanos());
+            });
+            q.build()
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("storing hourly cost"))?;
+        }
+        for chunk in shaped_chunks(&day.daily_ws, CHUNK) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO costledger_cost_daily_ws (plan_id, day, workspace_id, basis, \
+                 amount_nanos) ",
+            );
+            q.push_values(chunk, |mut b, (ws, basis, amount)| {
+                b.push_bind(plan_id)
+                    .push_bind(start)
+                    .push_bind(ws.clone())
+                    .push_bind(basis.fact_code())
+                    .push_bind(amount.nanos());
+            });
+            q.build()
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("storing daily cost per workspace"))?;
+        }
+        for chunk in shaped_chunks(&day.usage, CHUNK) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO costledger_usage_daily (plan_id, day, dim_id, uncached_input, \
+                 cache_write_5m, cache_write_1h, cache_read, output, web_search_requests) ",
+            );
+            q.push_values(chunk, |mut b, (dim, t)| {
+                b.push_bind(plan_id)
+                    .push_bind(start)
+                    .push_bind(*dim)
+                    .push_bind(t.uncached_input)
+                    .push_bind(t.cache_write_5m)
+                    .push_bind(t.cache_write_1h)
+                    .push_bind(t.cache_read)
+                    .push_bind(t.output)
+                    .push_bind(t.web_search_requests);
+            });
+            q.build()
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("storing daily usage"))?;
+        }
+        for chunk in shaped_chunks(&day.unpriced, CHUNK) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO costledger_unpriced_hourly (plan_id, hour, dim_id, tokens) ",
+            );
+            q.push_values(chunk, |mut b, u| {
+                b.push_bind(plan_id)
+                    .push_bind(u.hour)
+                    .push_bind(u.dim_id)
+                    .push_bind(u.tokens);
+            });
+            q.build()
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("storing unpriced usage"))?;
+        }
+    Ok(())
+}
+
+/// Sum the month starting at `month_start` (Unix seconds) of a plan's rollups again from its
+/// days (self-healing, and a month holds at most 31 days of a plan's daily rows), inside the
+/// caller's transaction.
+async fn sum_month(tx: &mut DbConn, plan_id: i64, month_start: i64) -> Result<()> {
+        let (month, next) = month_of(month_start);
+        for sql in [
+            "DELETE FROM costledger_cost_monthly WHERE plan_id = $1 AND month = $2",
+            "DELETE FROM costledger_usage_monthly WHERE plan_id = $1 AND month = $2",
+        ] {
+            sqlx::query(sql)
+                .bind(plan_id)
+                .bind(month)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("clearing a month's rollups"))?;
+        }
+        for sql in [
+            "INSERT INTO costledger_cost_monthly (plan_id, month, dim_id, basis, amount_nanos) \
+             SELECT plan_id, $2, dim_id, basis, CAST(SUM(amount_nanos) AS BIGINT) \
+             FROM costledger_cost_daily WHERE plan_id = $1 AND day >= $2 AND day < $3 \
+             GROUP BY plan_id, dim_id, basis",
+            "INSERT INTO costledger_usage_monthly (plan_id, month, dim_id, uncached_input, \
+             cache_write_5m, cache_write_1h, cache_read, output, web_search_requests) \
+             SELECT plan_id, $2, dim_id, CAST(SUM(uncached_input) AS BIGINT), \
+             CAST(SUM(cache_write_5m) AS BIGINT), CAST(SUM(cache_write_1h) AS BIGINT), \
+             CAST(SUM(cache_read) AS BIGINT), CAST(SUM(output) AS BIGINT), \
+             CAST(SUM(web_search_requests) AS BIGINT) \
+             FROM costledger_usage_daily WHERE plan_id = $1 AND day >= $2 AND day < $3 \
+             GROUP BY plan_id, dim_id",
+        ] {
+            sqlx::query(sql)
+                .bind(plan_id)
+                .bind(month)
+                .bind(next)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("summing a month's rollups"))?;
+        }
+    Ok(())
 }
 
 impl ThisStore {
@@ -363,21 +549,39 @@ impl FactStore for ThisStore {
                 )
             })
             .collect();
+        // Dimensions are only ever added: when every one exists, a read answers without
+        // taking the write lock.
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(db_error("reading usage dimensions"))?;
+        let known = plan_dims(&mut conn, plan_id).await?;
+        drop(conn);
+        if let Some(ids) = keys.iter().map(|k| known.get(k).copied()).collect() {
+            return Ok(ids);
+        }
+        let missing: Vec<DimKey> = keys
+            .iter()
+            .filter(|k| !known.contains_key(*k))
+            .cloned()
+            .collect();
         let mut tx = self.begin_write().await?;
-        let ids = resolve_dims(&mut tx, plan_id, keys.iter().cloned()).await?;
+        let created = insert_dims(&mut tx, plan_id, missing).await?;
         tx.commit()
             .await
             .map_err(db_error("committing usage dimensions"))?;
-        Ok(keys.iter().map(|k| ids[k]).collect())
+        Ok(keys
+            .iter()
+            .map(|k| known.get(k).or_else(|| created.get(k)).copied().unwrap_or(0))
+            .collect())
     }
 
-    async fn replace_day_facts(
+    async fn replace_days_facts(
         &self,
         plan_id: i64,
-        day: &DayFacts,
-        generation: i64,
-    ) -> Result<bool> {
-        let (start, end) = (day.day, day.day + DAY);
+        days: &[(&DayFacts, i64)],
+    ) -> Result<Vec<bool>> {
         let mut tx = self.begin_write().await?;
         // One derivation of a plan's days at a time (they share the month's rollups); on
         // SQLite the write transaction already excludes every other writer.
@@ -386,191 +590,31 @@ impl FactStore for ThisStore {
             .execute(&mut *tx)
             .await
             .map_err(db_error("locking a plan's cost facts"))?;
-        if !super::sql_stale::clear_mark(&mut tx, plan_id, start, generation).await? {
+        let mut written = Vec::with_capacity(days.len());
+        let mut months = std::collections::BTreeSet::new();
+        for (day, generation) in days {
             // Derived by someone else meanwhile, or changed again since: write nothing.
+            let current =
+                super::sql_stale::clear_mark(&mut tx, plan_id, day.day, *generation).await?;
+            if current {
+                write_day_facts(&mut tx, plan_id, day).await?;
+                months.insert(month_of(day.day).0);
+            }
+            written.push(current);
+        }
+        if months.is_empty() {
             tx.rollback()
                 .await
                 .map_err(db_error("abandoning a day's cost facts"))?;
-            return Ok(false);
+            return Ok(written);
         }
-        for (sql, range) in [
-            (
-                "DELETE FROM costledger_cost_facts WHERE plan_id = $1 AND hour >= $2 AND hour < $3",
-                true,
-            ),
-            (
-                "DELETE FROM costledger_cost_hourly_ws WHERE plan_id = $1 AND hour >= $2 AND hour < $3",
-                true,
-            ),
-            (
-                "DELETE FROM costledger_cost_daily WHERE plan_id = $1 AND day = $2",
-                false,
-            ),
-            (
-                "DELETE FROM costledger_usage_daily WHERE plan_id = $1 AND day = $2",
-                false,
-            ),
-            (
-                "DELETE FROM costledger_unpriced_hourly WHERE plan_id = $1 AND hour >= $2 \
-                 AND hour < $3",
-                true,
-            ),
-            (
-                "DELETE FROM costledger_cost_daily_ws WHERE plan_id = $1 AND day = $2",
-                false,
-            ),
-        ] {
-            let mut query = sqlx::query(sql).bind(plan_id).bind(start);
-            if range {
-                query = query.bind(end);
-            }
-            query
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("clearing a day's cost facts"))?;
-        }
-        for chunk in shaped_chunks(&day.facts, CHUNK) {
-            let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO costledger_cost_facts (plan_id, hour, dim_id, basis, amount_nanos) ",
-            );
-            q.push_values(chunk, |mut b, f| {
-                b.push_bind(plan_id)
-                    .push_bind(f.hour)
-                    .push_bind(f.dim_id)
-                    .push_bind(f.basis.fact_code())
-                    .push_bind(f.amount.nanos());
-            });
-            q.build()
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("storing cost facts"))?;
-        }
-        for chunk in shaped_chunks(&day.daily, CHUNK) {
-            let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO costledger_cost_daily (plan_id, day, dim_id, basis, amount_nanos) ",
-            );
-            q.push_values(chunk, |mut b, (dim, basis, amount)| {
-                b.push_bind(plan_id)
-                    .push_bind(start)
-                    .push_bind(*dim)
-                    .push_bind(basis.fact_code())
-                    .push_bind(amount.nanos());
-            });
-            q.build()
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("storing daily cost"))?;
-        }
-        for chunk in shaped_chunks(&day.hourly_ws, CHUNK) {
-            let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO costledger_cost_hourly_ws (plan_id, hour, workspace_id, basis, \
-                 amount_nanos) ",
-            );
-            q.push_values(chunk, |mut b, (hour, ws, basis, amount)| {
-                b.push_bind(plan_id)
-                    .push_bind(*hour)
-                    .push_bind(ws.clone())
-                    .push_bind(basis.fact_code())
-                    .push_bind(amount.nanos());
-            });
-            q.build()
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("storing hourly cost"))?;
-        }
-        for chunk in shaped_chunks(&day.daily_ws, CHUNK) {
-            let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO costledger_cost_daily_ws (plan_id, day, workspace_id, basis, \
-                 amount_nanos) ",
-            );
-            q.push_values(chunk, |mut b, (ws, basis, amount)| {
-                b.push_bind(plan_id)
-                    .push_bind(start)
-                    .push_bind(ws.clone())
-                    .push_bind(basis.fact_code())
-                    .push_bind(amount.nanos());
-            });
-            q.build()
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("storing daily cost per workspace"))?;
-        }
-        for chunk in shaped_chunks(&day.usage, CHUNK) {
-            let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO costledger_usage_daily (plan_id, day, dim_id, uncached_input, \
-                 cache_write_5m, cache_write_1h, cache_read, output, web_search_requests) ",
-            );
-            q.push_values(chunk, |mut b, (dim, t)| {
-                b.push_bind(plan_id)
-                    .push_bind(start)
-                    .push_bind(*dim)
-                    .push_bind(t.uncached_input)
-                    .push_bind(t.cache_write_5m)
-                    .push_bind(t.cache_write_1h)
-                    .push_bind(t.cache_read)
-                    .push_bind(t.output)
-                    .push_bind(t.web_search_requests);
-            });
-            q.build()
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("storing daily usage"))?;
-        }
-        for chunk in shaped_chunks(&day.unpriced, CHUNK) {
-            let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO costledger_unpriced_hourly (plan_id, hour, dim_id, tokens) ",
-            );
-            q.push_values(chunk, |mut b, u| {
-                b.push_bind(plan_id)
-                    .push_bind(u.hour)
-                    .push_bind(u.dim_id)
-                    .push_bind(u.tokens);
-            });
-            q.build()
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("storing unpriced usage"))?;
-        }
-        // The month's rollups, summed again from its days (self-healing, and a month holds
-        // at most 31 days of a plan's daily rows).
-        let (month, next) = month_of(start);
-        for sql in [
-            "DELETE FROM costledger_cost_monthly WHERE plan_id = $1 AND month = $2",
-            "DELETE FROM costledger_usage_monthly WHERE plan_id = $1 AND month = $2",
-        ] {
-            sqlx::query(sql)
-                .bind(plan_id)
-                .bind(month)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("clearing a month's rollups"))?;
-        }
-        for sql in [
-            "INSERT INTO costledger_cost_monthly (plan_id, month, dim_id, basis, amount_nanos) \
-             SELECT plan_id, $2, dim_id, basis, CAST(SUM(amount_nanos) AS BIGINT) \
-             FROM costledger_cost_daily WHERE plan_id = $1 AND day >= $2 AND day < $3 \
-             GROUP BY plan_id, dim_id, basis",
-            "INSERT INTO costledger_usage_monthly (plan_id, month, dim_id, uncached_input, \
-             cache_write_5m, cache_write_1h, cache_read, output, web_search_requests) \
-             SELECT plan_id, $2, dim_id, CAST(SUM(uncached_input) AS BIGINT), \
-             CAST(SUM(cache_write_5m) AS BIGINT), CAST(SUM(cache_write_1h) AS BIGINT), \
-             CAST(SUM(cache_read) AS BIGINT), CAST(SUM(output) AS BIGINT), \
-             CAST(SUM(web_search_requests) AS BIGINT) \
-             FROM costledger_usage_daily WHERE plan_id = $1 AND day >= $2 AND day < $3 \
-             GROUP BY plan_id, dim_id",
-        ] {
-            sqlx::query(sql)
-                .bind(plan_id)
-                .bind(month)
-                .bind(next)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("summing a month's rollups"))?;
+        for month in months {
+            sum_month(&mut tx, plan_id, month).await?;
         }
         tx.commit()
             .await
             .map_err(db_error("committing a day's cost facts"))?;
-        Ok(true)
+        Ok(written)
     }
 
     async fn stale_days(

@@ -41,12 +41,8 @@ fn dim_key(row: &UsageRow) -> DimKey {
     )
 }
 
-/// Ids of the page's dimension combinations, inserting the new ones.
-pub(crate) async fn resolve_dims(
-    conn: &mut DbConn,
-    plan_id: i64,
-    wanted: impl Iterator<Item = DimKey>,
-) -> Result<HashMap<DimKey, i64>> {
+/// Every usage dimension of `plan_id` with its id.
+pub(crate) async fn plan_dims(conn: &mut DbConn, plan_id: i64) -> Result<HashMap<DimKey, i64>> {
     let rows = sqlx::query(
         "SELECT id, api_key_id, workspace_id, model, service_tier, context_window, actor_id \
          FROM costledger_usage_dims WHERE plan_id = $1",
@@ -77,7 +73,29 @@ pub(crate) async fn resolve_dims(
                 .map_err(db_error("reading usage dimensions"))?,
         );
     }
-    for key in wanted {
+    Ok(ids)
+}
+
+/// Ids of the page's dimension combinations, inserting the new ones.
+pub(crate) async fn resolve_dims(
+    conn: &mut DbConn,
+    plan_id: i64,
+    wanted: impl Iterator<Item = DimKey>,
+) -> Result<HashMap<DimKey, i64>> {
+    let mut ids = plan_dims(conn, plan_id).await?;
+    let missing: Vec<DimKey> = wanted.filter(|k| !ids.contains_key(k)).collect();
+    ids.extend(insert_dims(conn, plan_id, missing).await?);
+    Ok(ids)
+}
+
+/// Insert these dimensions of `plan_id` (an existing one keeps its id) and return their ids.
+pub(crate) async fn insert_dims(
+    conn: &mut DbConn,
+    plan_id: i64,
+    keys: Vec<DimKey>,
+) -> Result<HashMap<DimKey, i64>> {
+    let mut ids = HashMap::with_capacity(keys.len());
+    for key in keys {
         if ids.contains_key(&key) {
             continue;
         }
