@@ -380,8 +380,8 @@ async fn a_credential_without_the_analytics_scope_falls_back_to_the_legacy_alloc
 }
 
 async fn an_interrupted_analytics_sync_leaves_days_legacy_until_the_next_sync(db: TestDb) {
-    // 40 days: the analytics stream reads two ranges (31 days, then 9), each committed with
-    // its watermark; the child process aborts after the first.
+    // 40 days: the analytics stream reads six ranges (a week each, then 5 days), each
+    // committed with its watermark; the child process aborts after the first.
     const LONG: u32 = 40;
     let config = FakeConfig {
         orgs: 1,
@@ -414,8 +414,8 @@ async fn an_interrupted_analytics_sync_leaves_days_legacy_until_the_next_sync(db
     assert_eq!(
         partial,
         Sources {
-            analytics: 31,
-            legacy: 9
+            analytics: 7,
+            legacy: 33
         }
     );
     // Past the dead child's lease, an ordinary sync finishes the range and switches the rest.

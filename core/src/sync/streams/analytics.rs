@@ -19,6 +19,8 @@ use crate::sync::window::ceil_to;
 /// The stream's watermark key.
 const STREAM_KEY: &str = crate::reports::analytics_facts::ANALYTICS_STREAM;
 const HOUR: i64 = 3_600;
+/// The days of one request series of the stream.
+const RANGE_SECS: i64 = 7 * DAY;
 
 /// The first day the Analytics API serves at `now`: the later of 2026-01-01 and the first
 /// whole UTC day of its 365-day window. Earlier days stay on the legacy reports.
@@ -114,6 +116,35 @@ impl StreamRun<'_> {
             end: window.end,
         };
         progress.window = Some(window);
+        // A week per request series: a range is gathered whole before it is written, so the
+        // range's length bounds the memory a sync holds (the API allows up to 31 days).
+        let mut from = window.start;
+        while from < window.end {
+            let to = (from + chrono::TimeDelta::seconds(RANGE_SECS)).min(window.end);
+            self.analytics_range(
+                ctx,
+                progress,
+                super::Window {
+                    start: from,
+                    end: to,
+                },
+                first_start,
+            )
+            .await?;
+            from = to;
+        }
+        Ok(())
+    }
+
+    /// Sync the rows of `window` (at most 31 days): one request series, each of its ranges
+    /// written in one transaction with the watermark.
+    async fn analytics_range(
+        &self,
+        ctx: SourceContext<'_>,
+        progress: &mut Progress,
+        window: super::Window,
+        first_start: DateTime<Utc>,
+    ) -> Result<()> {
         let store = &self.ledger.inner.store;
         let request = AnalyticsRequest::new(window.start, window.end)
             .group_by(AnalyticsDimension::SYNC_COST.iter().copied());
