@@ -26,8 +26,16 @@ runs = [json.loads(l) for l in sys.stdin]
 legacy = statistics.median(r["seconds"] for r in runs if r["streams"] == "legacy")
 both = statistics.median(r["seconds"] for r in runs if r["streams"] == "analytics")
 print(f"legacy {legacy:.3f} s  with analytics {both:.3f} s  ratio {both / legacy:.2f}")'
-echo "== concurrency: 100 ms added to every request, 90 days"
-for plan in 1 2 3; do run --backend sqlite --days 90 --slow-ms 100 --plan "$plan"; done
-run --backend sqlite --days 90 --slow-ms 100
+echo "== concurrency: 100 ms added to every request, 90 days: each plan alone, then all three"
+for backend in sqlite postgres; do
+    for plan in 1 2 3; do run --backend "$backend" --days 90 --slow-ms 100 --plan "$plan"; done
+    run --backend "$backend" --days 90 --slow-ms 100
+done | python3 -c '
+import json, sys
+runs = [json.loads(l) for l in sys.stdin]
+for backend in ("sqlite", "postgres"):
+    alone = [r["seconds"] for r in runs if r["backend"] == backend and r["plans_synced"] == 1]
+    together = [r["seconds"] for r in runs if r["backend"] == backend and r["plans_synced"] == 3][0]
+    print(f"{backend:9} slowest alone {max(alone):.3f} s  all three {together:.3f} s  ratio {together / max(alone):.2f}")'
 echo "== store only: page replace vs bare sqlx bulk insert"
 cargo bench -q -p costledger --bench page_write 2>&1 | grep -E '^page_write|time:'
