@@ -17,7 +17,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::error::Result;
-use crate::model::{Actor, KeyMapping, MappingFilter, Provider, Subject, normalise_email};
+use crate::model::{KeyMapping, MappingFilter, Provider, Subject, normalise_email};
 use crate::store::Store;
 
 /// Who an hour of a key's spend belongs to.
@@ -77,7 +77,7 @@ impl Attribution {
             .filter_map(|(plan, key, email)| by_email.get(&email).map(|s| ((plan, key), s.clone())))
             .collect();
         let mut members = HashMap::new();
-        for (plan, user, email) in member_emails(store, plan_ids).await? {
+        for (plan, user, email) in store.member_emails(plan_ids).await? {
             if let Some(s) = by_email.get(&email) {
                 members.insert((plan, user), s.clone());
             }
@@ -141,7 +141,7 @@ impl Attribution {
             .filter_map(|s| Some((normalise_email(s.email.as_deref()?), s.id)))
             .collect();
         let mut members = HashMap::new();
-        for (plan, user, member) in member_emails(store, plan_ids).await? {
+        for (plan, user, member) in store.member_emails(plan_ids).await? {
             if let Some(s) = by_email.get(&member) {
                 members.insert((plan, user), s.clone());
             }
@@ -267,32 +267,6 @@ impl Attribution {
             .map(|(k, _)| k.clone())
             .collect()
     }
-}
-
-/// (plan, org user id, normalised email) of every stored org member of `plan_ids`, and of
-/// every person the Analytics API named with an email who is not in the org's user list
-/// (a former member).
-async fn member_emails(store: &dyn Store, plan_ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
-    let mut out = Vec::new();
-    for plan in plan_ids {
-        let mut seen = HashSet::new();
-        for user in store.metadata(*plan).await?.users {
-            seen.insert(user.id.clone());
-            out.push((*plan, user.id, normalise_email(&user.email)));
-        }
-        for actor in store.analytics_actors(*plan).await? {
-            if let Actor::User {
-                user_id,
-                email_address: Some(email),
-                ..
-            } = actor
-                && !seen.contains(&user_id)
-            {
-                out.push((*plan, user_id, normalise_email(&email)));
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// The Anthropic plans among `plan_ids`: their facts name the person who made the requests.

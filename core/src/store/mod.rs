@@ -531,6 +531,11 @@ pub trait SubjectStore: Send + Sync + fmt::Debug {
     /// For each API key of these plans whose creator is an org user: the creator's
     /// normalised email, for attribution without a mapping.
     async fn key_creator_emails(&self, plan_ids: &[i64]) -> Result<Vec<(i64, String, String)>>;
+
+    /// (plan, user id, normalised email) of every org member of these plans, and of every
+    /// person the Analytics API named with an email who is not in their org's user list (a
+    /// former member): one query, for attribution by email.
+    async fn member_emails(&self, plan_ids: &[i64]) -> Result<Vec<(i64, String, String)>>;
 }
 
 /// Rows split into chunks of `max` rows and then power-of-two chunks for the remainder, so

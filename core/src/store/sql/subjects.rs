@@ -489,4 +489,46 @@ impl SubjectStore for ThisStore {
             })
             .collect()
     }
+
+    async fn member_emails(&self, plan_ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
+        if plan_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT plan_id, user_id, email FROM costledger_org_users WHERE plan_id IN (",
+        );
+        let mut ids = q.separated(", ");
+        for id in plan_ids {
+            ids.push_bind(*id);
+        }
+        q.push(
+            ") UNION ALL SELECT a.plan_id, a.actor_id, a.email_address \
+             FROM costledger_analytics_actors a \
+             WHERE a.actor_type = 'user_actor' AND a.email_address IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM costledger_org_users u \
+               WHERE u.plan_id = a.plan_id AND u.user_id = a.actor_id) \
+             AND a.plan_id IN (",
+        );
+        let mut ids = q.separated(", ");
+        for id in plan_ids {
+            ids.push_bind(*id);
+        }
+        q.push(")");
+        let rows = q
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("reading org members' emails"))?;
+        rows.iter()
+            .map(|row| {
+                let read = |e| Error::storage("reading org members' emails", e);
+                let email: String = row.try_get(2).map_err(read)?;
+                Ok((
+                    row.try_get(0).map_err(read)?,
+                    row.try_get(1).map_err(read)?,
+                    normalise_email(&email),
+                ))
+            })
+            .collect()
+    }
 }
