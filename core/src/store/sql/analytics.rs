@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use sqlx::{QueryBuilder, Row};
 
@@ -15,9 +15,7 @@ use crate::store::analytics::{
 use crate::store::{WatermarkAdvance, db_error, from_ts, shaped_chunks, to_ts};
 
 use super::sql_stale::{days_of, mark_days};
-use super::sql_usage::{
-    DbConn, DimKey, advance_watermark, billed_days_changed, insert_dims, plan_dims,
-};
+use super::sql_usage::{DbConn, advance_watermark, billed_days_changed};
 
 /// `None` stored as `''`, as the usage dimensions do.
 fn col(v: &Option<String>) -> &str {
@@ -154,35 +152,6 @@ async fn write_cost_rows(
     Ok(())
 }
 
-/// Creates the usage dimensions the rows' facts are filed under (see
-/// `reports::analytics_facts`: key, workspace, model, tier, window, and the member of a
-/// `user_actor` row) inside the caller's transaction, so that deriving their days finds them
-/// all and writes no dimension of its own.
-async fn register_dims(conn: &mut DbConn, plan_id: i64, rows: &[AnalyticsCostRow]) -> Result<()> {
-    let known = plan_dims(conn, plan_id).await?;
-    let mut missing: BTreeSet<DimKey> = BTreeSet::new();
-    for row in rows {
-        let g = &row.group;
-        let user = match &g.actor {
-            Some(Actor::User { user_id, .. }) => user_id.as_str(),
-            _ => "",
-        };
-        let key: DimKey = (
-            col(&g.api_key_id).to_string(),
-            col(&g.workspace_id).to_string(),
-            col(&g.model).to_string(),
-            col(&g.service_tier).to_string(),
-            col(&g.context_window).to_string(),
-            user.to_string(),
-        );
-        if !known.contains_key(&key) {
-            missing.insert(key);
-        }
-    }
-    insert_dims(conn, plan_id, missing.into_iter().collect()).await?;
-    Ok(())
-}
-
 /// Deletes the cost rows of `plan_id` whose bucket starts in `[start, end)`, inside the
 /// caller's transaction; returns how many.
 async fn delete_cost_rows(
@@ -232,7 +201,6 @@ impl AnalyticsStore for ThisStore {
         let mut tx = self.begin_write().await?;
         delete_cost_rows(&mut tx, plan_id, start, end).await?;
         write_cost_rows(&mut tx, plan_id, width_secs, rows, now).await?;
-        register_dims(&mut tx, plan_id, rows).await?;
         let mut stale = days_of(to_ts(start), to_ts(end));
         if let Some(advance) = advance {
             let before = advance_watermark(&mut tx, plan_id, advance).await?;

@@ -459,48 +459,21 @@ impl SubjectStore for ThisStore {
     }
 
     async fn key_creator_emails(&self, plan_ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
-        if plan_ids.is_empty() {
-            return Ok(Vec::new());
-        }
         let mut q = QueryBuilder::<Db>::new(
             "SELECT k.plan_id, k.api_key_id, u.email FROM costledger_api_keys k \
              JOIN costledger_org_users u ON u.plan_id = k.plan_id AND u.user_id = k.created_by_id \
              WHERE k.plan_id IN (",
         );
-        let mut ids = q.separated(", ");
-        for id in plan_ids {
-            ids.push_bind(*id);
-        }
+        push_ids(&mut q, plan_ids);
         q.push(")");
-        let rows = q
-            .build()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error("reading key creators"))?;
-        rows.iter()
-            .map(|row| {
-                let read = |e| Error::storage("reading key creators", e);
-                let email: String = row.try_get(2).map_err(read)?;
-                Ok((
-                    row.try_get(0).map_err(read)?,
-                    row.try_get(1).map_err(read)?,
-                    normalise_email(&email),
-                ))
-            })
-            .collect()
+        self.emails_by_plan(q, plan_ids, "reading key creators").await
     }
 
     async fn member_emails(&self, plan_ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
-        if plan_ids.is_empty() {
-            return Ok(Vec::new());
-        }
         let mut q = QueryBuilder::<Db>::new(
             "SELECT plan_id, user_id, email FROM costledger_org_users WHERE plan_id IN (",
         );
-        let mut ids = q.separated(", ");
-        for id in plan_ids {
-            ids.push_bind(*id);
-        }
+        push_ids(&mut q, plan_ids);
         q.push(
             ") UNION ALL SELECT a.plan_id, a.actor_id, a.email_address \
              FROM costledger_analytics_actors a \
@@ -509,19 +482,40 @@ impl SubjectStore for ThisStore {
                WHERE u.plan_id = a.plan_id AND u.user_id = a.actor_id) \
              AND a.plan_id IN (",
         );
-        let mut ids = q.separated(", ");
-        for id in plan_ids {
-            ids.push_bind(*id);
-        }
+        push_ids(&mut q, plan_ids);
         q.push(")");
+        self.emails_by_plan(q, plan_ids, "reading org members' emails")
+            .await
+    }
+}
+
+/// `ids` as the bound values of an `IN (…)` list.
+fn push_ids(q: &mut QueryBuilder<Db>, ids: &[i64]) {
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+}
+
+impl ThisStore {
+    /// Rows of (plan id, id, email) with the email normalised; none when there is no plan.
+    async fn emails_by_plan(
+        &self,
+        mut q: QueryBuilder<Db>,
+        plan_ids: &[i64],
+        what: &'static str,
+    ) -> Result<Vec<(i64, String, String)>> {
+        if plan_ids.is_empty() {
+            return Ok(Vec::new());
+        }
         let rows = q
             .build()
             .fetch_all(&self.pool)
             .await
-            .map_err(db_error("reading org members' emails"))?;
+            .map_err(db_error(what))?;
         rows.iter()
             .map(|row| {
-                let read = |e| Error::storage("reading org members' emails", e);
+                let read = |e| Error::storage(what, e);
                 let email: String = row.try_get(2).map_err(read)?;
                 Ok((
                     row.try_get(0).map_err(read)?,
@@ -532,3 +526,4 @@ impl SubjectStore for ThisStore {
             .collect()
     }
 }
+
