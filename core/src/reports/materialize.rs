@@ -34,6 +34,40 @@ pub(crate) enum NewDimIds<'a> {
     Existing(&'a HashMap<NewDim, i64>),
 }
 
+/// A day's usage and its allocation, before its new dimensions have ids.
+pub(crate) struct AllocatedDay {
+    day: i64,
+    usage: Vec<crate::store::HourUsage>,
+    allocation: super::allocation::DayAllocation,
+}
+
+impl AllocatedDay {
+    /// The dimensions the day's facts need that its usage does not have, in order.
+    pub(crate) fn new_dims(&self) -> Vec<NewDim> {
+        allocated_new_dims(&self.allocation)
+    }
+}
+
+fn allocated_new_dims(allocation: &super::allocation::DayAllocation) -> Vec<NewDim> {
+    allocation
+        .facts
+        .keys()
+        .filter_map(|(_, dim, _)| match dim {
+            FactDim::New(key, ws, model, tier, window, actor) => Some((
+                key.clone(),
+                ws.clone(),
+                model.clone(),
+                tier.clone(),
+                window.clone(),
+                actor.clone(),
+            )),
+            FactDim::Known(_) => None,
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
 /// The plan's stored dimensions by their values, for [`NewDimIds`].
 pub(crate) fn dims_by_key(dims: Vec<Dim>) -> HashMap<NewDim, i64> {
     dims.into_iter()
@@ -97,6 +131,21 @@ impl Ledger {
         source: DaySource,
         new_ids: NewDimIds<'_>,
     ) -> Result<DayFacts> {
+        let allocated = self
+            .allocate_stored_day(plan_id, day, provider, source)
+            .await?;
+        self.materialize_day(plan_id, allocated, new_ids).await
+    }
+
+    /// A day's stored inputs and their allocation (or analytics facts): the first half of
+    /// [`Ledger::compute_day_facts`].
+    pub(crate) async fn allocate_stored_day(
+        &self,
+        plan_id: i64,
+        day: i64,
+        provider: Provider,
+        source: DaySource,
+    ) -> Result<AllocatedDay> {
         let store = &self.inner.store;
         let (usage, costs) = store.day_inputs(plan_id, day).await?;
         let prices = PriceTable::bundled();
@@ -120,24 +169,29 @@ impl Ledger {
                 .await?;
             estimate_units(&mut allocation, day, &units, PriceTable::bundled());
         }
+        Ok(AllocatedDay {
+            day,
+            usage,
+            allocation,
+        })
+    }
+
+    /// The facts and rollups of an allocated day, its new dimensions given ids by `new_ids`:
+    /// the second half of [`Ledger::compute_day_facts`].
+    pub(crate) async fn materialize_day(
+        &self,
+        plan_id: i64,
+        allocated: AllocatedDay,
+        new_ids: NewDimIds<'_>,
+    ) -> Result<DayFacts> {
+        let store = &self.inner.store;
+        let AllocatedDay {
+            day,
+            usage,
+            allocation,
+        } = allocated;
+        let created = allocated_new_dims(&allocation);
         let known: HashMap<i64, &Dim> = usage.iter().map(|u| (u.dim.id, &u.dim)).collect();
-        let created: Vec<NewDim> = allocation
-            .facts
-            .keys()
-            .filter_map(|(_, dim, _)| match dim {
-                FactDim::New(key, ws, model, tier, window, actor) => Some((
-                    key.clone(),
-                    ws.clone(),
-                    model.clone(),
-                    tier.clone(),
-                    window.clone(),
-                    actor.clone(),
-                )),
-                FactDim::Known(_) => None,
-            })
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
         let created_ids: HashMap<NewDim, i64> = match new_ids {
             NewDimIds::Create(cache) => {
                 let missing: Vec<&NewDim> =

@@ -11,7 +11,7 @@
 //! for the stale days of the plans and range it reads (see [`Ledger::facts_for`]). So a
 //! process killed anywhere leaves marks that the next ordinary sync or report resolves.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use super::cancel::{SyncCancel, unless_cancelled};
@@ -21,8 +21,8 @@ use crate::Ledger;
 use crate::error::{Error, Result};
 use crate::model::{Plan, SyncStatus, SyncStream};
 use crate::reports::analytics_facts::{ANALYTICS_STREAM, day_source};
-use crate::reports::materialize::{NewDimIds, dims_by_key};
-use crate::store::{DayFacts, StaleDay, Store};
+use crate::reports::materialize::{AllocatedDay, NewDimIds, dims_by_key};
+use crate::store::{DayFacts, Dim, StaleDay, Store};
 
 const DAY: i64 = 86_400;
 
@@ -120,19 +120,55 @@ impl Ledger {
                 dims = dims_by_key(store.dims(&[plan_id]).await?);
                 plan = Some(plan_id);
             }
-            let mut computed = Vec::with_capacity(group.len());
+            let mut allocated = Vec::with_capacity(group.len());
             for stale in group {
                 if cancel.is_some_and(SyncCancel::is_cancelled) {
                     return Err(Error::Interrupted);
                 }
-                let facts = self
-                    .compute_day_facts(
+                let source = day_source(cost_mark.as_ref(), analytics_mark.as_ref(), stale.day);
+                allocated.push(
+                    self.allocate_stored_day(plan_id, stale.day, provider, source)
+                        .await?,
+                );
+            }
+            // The month's new dimensions in one write transaction, in day order (the order a
+            // day-by-day derivation would give them ids in).
+            let mut missing: Vec<Dim> = Vec::new();
+            let mut seen = HashSet::new();
+            for key in allocated.iter().flat_map(AllocatedDay::new_dims) {
+                if !dims.contains_key(&key) && seen.insert(key.clone()) {
+                    let (api_key_id, workspace_id, model, service_tier, context_window, actor_id) =
+                        key;
+                    missing.push(Dim {
+                        id: 0,
                         plan_id,
-                        stale.day,
-                        provider,
-                        day_source(cost_mark.as_ref(), analytics_mark.as_ref(), stale.day),
-                        NewDimIds::Create(&mut dims),
-                    )
+                        api_key_id,
+                        workspace_id,
+                        model,
+                        service_tier,
+                        context_window,
+                        actor_id,
+                    });
+                }
+            }
+            if !missing.is_empty() {
+                let ids = store.ensure_dims(plan_id, &missing).await?;
+                for (d, id) in missing.into_iter().zip(ids) {
+                    let key = (
+                        d.api_key_id,
+                        d.workspace_id,
+                        d.model,
+                        d.service_tier,
+                        d.context_window,
+                        d.actor_id,
+                    );
+                    dims.insert(key, id);
+                }
+            }
+            let mut computed = Vec::with_capacity(group.len());
+            for (day, stale) in allocated.into_iter().zip(group) {
+                let facts = self
+                    .materialize_day(plan_id, day, NewDimIds::Create(&mut dims))
                     .await?;
                 computed.push((facts, stale.generation));
             }
