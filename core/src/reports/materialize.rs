@@ -71,18 +71,21 @@ fn allocated_new_dims(allocation: &super::allocation::DayAllocation) -> Vec<NewD
 /// The plan's stored dimensions by their values, for [`NewDimIds`].
 pub(crate) fn dims_by_key(dims: Vec<Dim>) -> HashMap<NewDim, i64> {
     dims.into_iter()
-        .map(|d| {
-            let key = (
-                d.api_key_id,
-                d.workspace_id,
-                d.model,
-                d.service_tier,
-                d.context_window,
-                d.actor_id,
-            );
-            (key, d.id)
-        })
+        .map(|d| (d.id, new_dim(d)))
+        .map(|(id, key)| (key, id))
         .collect()
+}
+
+/// A dimension's values.
+pub(crate) fn new_dim(d: Dim) -> NewDim {
+    (
+        d.api_key_id,
+        d.workspace_id,
+        d.model,
+        d.service_tier,
+        d.context_window,
+        d.actor_id,
+    )
 }
 
 /// Whether a stream's watermark covers the whole of a day: the `analytics` one decides which

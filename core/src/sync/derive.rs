@@ -21,7 +21,7 @@ use crate::Ledger;
 use crate::error::{Error, Result};
 use crate::model::{Plan, SyncStatus, SyncStream};
 use crate::reports::analytics_facts::{ANALYTICS_STREAM, day_source};
-use crate::reports::materialize::{AllocatedDay, NewDimIds, dims_by_key};
+use crate::reports::materialize::{AllocatedDay, NewDimIds, dims_by_key, new_dim};
 use crate::store::{DayFacts, Dim, StaleDay, Store};
 
 const DAY: i64 = 86_400;
@@ -154,15 +154,7 @@ impl Ledger {
             if !missing.is_empty() {
                 let ids = store.ensure_dims(plan_id, &missing).await?;
                 for (d, id) in missing.into_iter().zip(ids) {
-                    let key = (
-                        d.api_key_id,
-                        d.workspace_id,
-                        d.model,
-                        d.service_tier,
-                        d.context_window,
-                        d.actor_id,
-                    );
-                    dims.insert(key, id);
+                    dims.insert(new_dim(d), id);
                 }
             }
             let mut computed = Vec::with_capacity(group.len());
