@@ -44,36 +44,70 @@ pub(crate) struct AllocatedDay {
 impl AllocatedDay {
     /// The dimensions the day's facts need that its usage does not have, in order.
     pub(crate) fn new_dims(&self) -> Vec<NewDim> {
-        allocated_new_dims(&self.allocation)
+        self.allocation
+            .facts
+            .keys()
+            .filter_map(|(_, dim, _)| match dim {
+                FactDim::New(key, ws, model, tier, window, actor) => Some((
+                    key.clone(),
+                    ws.clone(),
+                    model.clone(),
+                    tier.clone(),
+                    window.clone(),
+                    actor.clone(),
+                )),
+                FactDim::Known(_) => None,
+            })
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
     }
-}
-
-fn allocated_new_dims(allocation: &super::allocation::DayAllocation) -> Vec<NewDim> {
-    allocation
-        .facts
-        .keys()
-        .filter_map(|(_, dim, _)| match dim {
-            FactDim::New(key, ws, model, tier, window, actor) => Some((
-                key.clone(),
-                ws.clone(),
-                model.clone(),
-                tier.clone(),
-                window.clone(),
-                actor.clone(),
-            )),
-            FactDim::Known(_) => None,
-        })
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect()
 }
 
 /// The plan's stored dimensions by their values, for [`NewDimIds`].
 pub(crate) fn dims_by_key(dims: Vec<Dim>) -> HashMap<NewDim, i64> {
     dims.into_iter()
-        .map(|d| (d.id, new_dim(d)))
-        .map(|(id, key)| (key, id))
+        .map(|d| {
+            let id = d.id;
+            (new_dim(d), id)
+        })
         .collect()
+}
+
+/// Create the dimensions among `keys` that `cache` (the plan's dimensions) lacks, in one write
+/// transaction and in the order given (so ids follow it), and add them to `cache`. No
+/// transaction when none is missing.
+pub(crate) async fn ensure_new_dims(
+    store: &dyn crate::store::Store,
+    plan_id: i64,
+    cache: &mut HashMap<NewDim, i64>,
+    keys: impl IntoIterator<Item = NewDim>,
+) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    let missing: Vec<Dim> = keys
+        .into_iter()
+        .filter(|k| !cache.contains_key(k) && seen.insert(k.clone()))
+        .map(
+            |(api_key_id, workspace_id, model, service_tier, context_window, actor_id)| Dim {
+                id: 0,
+                plan_id,
+                api_key_id,
+                workspace_id,
+                model,
+                service_tier,
+                context_window,
+                actor_id,
+            },
+        )
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let ids = store.ensure_dims(plan_id, &missing).await?;
+    for (d, id) in missing.into_iter().zip(ids) {
+        cache.insert(new_dim(d), id);
+    }
+    Ok(())
 }
 
 /// A dimension's values.
@@ -188,37 +222,16 @@ impl Ledger {
         new_ids: NewDimIds<'_>,
     ) -> Result<DayFacts> {
         let store = &self.inner.store;
+        let created = allocated.new_dims();
         let AllocatedDay {
             day,
             usage,
             allocation,
         } = allocated;
-        let created = allocated_new_dims(&allocation);
         let known: HashMap<i64, &Dim> = usage.iter().map(|u| (u.dim.id, &u.dim)).collect();
         let created_ids: HashMap<NewDim, i64> = match new_ids {
             NewDimIds::Create(cache) => {
-                let missing: Vec<&NewDim> =
-                    created.iter().filter(|k| !cache.contains_key(*k)).collect();
-                // Only a dimension the plan has never had opens a write transaction.
-                if !missing.is_empty() {
-                    let dims: Vec<Dim> = missing
-                        .iter()
-                        .map(|(key, ws, model, tier, window, actor)| Dim {
-                            id: 0,
-                            plan_id,
-                            api_key_id: key.clone(),
-                            workspace_id: ws.clone(),
-                            model: model.clone(),
-                            service_tier: tier.clone(),
-                            context_window: window.clone(),
-                            actor_id: actor.clone(),
-                        })
-                        .collect();
-                    let ids = store.ensure_dims(plan_id, &dims).await?;
-                    for (k, id) in missing.into_iter().zip(ids) {
-                        cache.insert(k.clone(), id);
-                    }
-                }
+                ensure_new_dims(store.as_ref(), plan_id, cache, created.iter().cloned()).await?;
                 created
                     .into_iter()
                     .map(|k| {

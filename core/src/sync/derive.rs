@@ -11,7 +11,7 @@
 //! for the stale days of the plans and range it reads (see [`Ledger::facts_for`]). So a
 //! process killed anywhere leaves marks that the next ordinary sync or report resolves.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::Instant;
 
 use super::cancel::{SyncCancel, unless_cancelled};
@@ -21,8 +21,8 @@ use crate::Ledger;
 use crate::error::{Error, Result};
 use crate::model::{Plan, SyncStatus, SyncStream};
 use crate::reports::analytics_facts::{ANALYTICS_STREAM, day_source};
-use crate::reports::materialize::{AllocatedDay, NewDimIds, dims_by_key, new_dim};
-use crate::store::{DayFacts, Dim, StaleDay, Store};
+use crate::reports::materialize::{AllocatedDay, NewDimIds, dims_by_key, ensure_new_dims};
+use crate::store::{DayFacts, StaleDay, Store};
 
 const DAY: i64 = 86_400;
 
@@ -133,30 +133,8 @@ impl Ledger {
             }
             // The month's new dimensions in one write transaction, in day order (the order a
             // day-by-day derivation would give them ids in).
-            let mut missing: Vec<Dim> = Vec::new();
-            let mut seen = HashSet::new();
-            for key in allocated.iter().flat_map(AllocatedDay::new_dims) {
-                if !dims.contains_key(&key) && seen.insert(key.clone()) {
-                    let (api_key_id, workspace_id, model, service_tier, context_window, actor_id) =
-                        key;
-                    missing.push(Dim {
-                        id: 0,
-                        plan_id,
-                        api_key_id,
-                        workspace_id,
-                        model,
-                        service_tier,
-                        context_window,
-                        actor_id,
-                    });
-                }
-            }
-            if !missing.is_empty() {
-                let ids = store.ensure_dims(plan_id, &missing).await?;
-                for (d, id) in missing.into_iter().zip(ids) {
-                    dims.insert(new_dim(d), id);
-                }
-            }
+            let keys = allocated.iter().flat_map(AllocatedDay::new_dims);
+            ensure_new_dims(store.as_ref(), plan_id, &mut dims, keys).await?;
             let mut computed = Vec::with_capacity(group.len());
             for (day, stale) in allocated.into_iter().zip(group) {
                 let facts = self
