@@ -29,20 +29,22 @@ fn uncol(v: String) -> Option<String> {
 /// Cost rows per multi-row statement (19 values each): well inside both backends' bind limits.
 const COST_CHUNK: usize = 256;
 
-/// The conflict key of a cost row: (bucket, every group value), the actor as type and id.
-type CostKey<'a> = (i64, [&'a str; 5], &'static str, String, [&'a str; 5]);
+/// Actors per multi-row statement (10 values each).
+const ACTOR_CHUNK: usize = 64;
 
-/// Writes cost rows and the actors they name (metadata updated, first seen kept), upserting
-/// on (bucket, width, every group value), inside the caller's transaction: each actor once,
-/// the rows in multi-row statements of a few fixed sizes (a row repeated in `rows` counts
-/// once, the last one).
-async fn write_cost_rows(
-    conn: &mut DbConn,
-    plan_id: i64,
-    width_secs: i64,
-    rows: &[AnalyticsCostRow],
-    now: DateTime<Utc>,
-) -> Result<()> {
+/// The conflict key of a cost row in primary-key order: (bucket, key, workspace, model,
+/// actor type and id, the other group values).
+type CostKey<'a> = (i64, [&'a str; 3], &'static str, String, [&'a str; 7]);
+
+/// Cost rows ready for writing, prepared before the write lock is taken: each actor once, and
+/// the rows in primary-key order (a row repeated in `rows` counts once, the last one).
+struct PreparedCosts<'a> {
+    actors: BTreeMap<(&'static str, String), &'a Actor>,
+    rows: Vec<(CostKey<'a>, &'a AnalyticsCostRow)>,
+}
+
+/// Checks every row names its actor, and keys and orders them.
+fn prepare_costs(rows: &[AnalyticsCostRow]) -> Result<PreparedCosts<'_>> {
     let mut actors: BTreeMap<(&'static str, String), &Actor> = BTreeMap::new();
     let mut unique: BTreeMap<CostKey<'_>, &AnalyticsCostRow> = BTreeMap::new();
     for row in rows {
@@ -56,16 +58,12 @@ async fn write_cost_rows(
         let g = &row.group;
         let key = (
             to_ts(row.starting_at),
-            [
-                col(&g.api_key_id),
-                col(&g.workspace_id),
-                col(&g.model),
-                col(&g.cost_type),
-                col(&g.token_type),
-            ],
+            [col(&g.api_key_id), col(&g.workspace_id), col(&g.model)],
             actor_type,
             actor_id.clone(),
             [
+                col(&g.cost_type),
+                col(&g.token_type),
                 col(&g.service_tier),
                 col(&g.context_window),
                 col(&g.inference_geo),
@@ -76,48 +74,67 @@ async fn write_cost_rows(
         unique.insert(key, row);
         actors.insert((actor_type, actor_id), actor);
     }
-    for ((actor_type, actor_id), actor) in &actors {
-        let (provider, subject, email, name, deleted) = match actor {
-            Actor::User {
-                email_address,
-                name,
-                deleted,
-                ..
-            } => (None, None, email_address.clone(), name.clone(), *deleted),
-            Actor::Federated { provider, subject } => {
-                (Some(provider.clone()), Some(subject.clone()), None, None, false)
-            }
-            _ => (None, None, None, None, false),
-        };
-        sqlx::query(
+    Ok(PreparedCosts {
+        actors,
+        rows: unique.into_iter().collect(),
+    })
+}
+
+/// The statements that write prepared cost rows and the actors they name (metadata updated,
+/// first seen kept), upserting on (bucket, width, every group value): multi-row statements
+/// of a few fixed sizes. They are built (their values encoded) before the write lock is
+/// taken; `run_statements` executes them inside the transaction.
+fn cost_statements(
+    plan_id: i64,
+    width_secs: i64,
+    prepared: &PreparedCosts<'_>,
+    now: DateTime<Utc>,
+) -> Vec<QueryBuilder<Db>> {
+    let PreparedCosts { actors, rows } = prepared;
+    let mut statements = Vec::new();
+    let actors: Vec<_> = actors.iter().collect();
+    for chunk in shaped_chunks(&actors, ACTOR_CHUNK) {
+        let mut q = QueryBuilder::<Db>::new(
             "INSERT INTO costledger_analytics_actors \
              (plan_id, actor_type, actor_id, provider, subject, email_address, name, deleted, \
-              first_seen, last_seen) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             ON CONFLICT (plan_id, actor_type, actor_id) DO UPDATE SET \
+              first_seen, last_seen) ",
+        );
+        q.push_values(chunk, |mut b, ((actor_type, actor_id), actor)| {
+            let (provider, subject, email, name, deleted) = match actor {
+                Actor::User {
+                    email_address,
+                    name,
+                    deleted,
+                    ..
+                } => (None, None, email_address.as_deref(), name.as_deref(), *deleted),
+                Actor::Federated { provider, subject } => {
+                    (Some(provider.as_str()), Some(subject.as_str()), None, None, false)
+                }
+                _ => (None, None, None, None, false),
+            };
+            b.push_bind(plan_id)
+                .push_bind(*actor_type)
+                .push_bind(actor_id.as_str())
+                .push_bind(provider)
+                .push_bind(subject)
+                .push_bind(email)
+                .push_bind(name)
+                .push_bind(i64::from(deleted))
+                .push_bind(to_ts(now))
+                .push_bind(to_ts(now));
+        });
+        q.push(
+            " ON CONFLICT (plan_id, actor_type, actor_id) DO UPDATE SET \
              email_address = excluded.email_address, name = excluded.name, \
              deleted = excluded.deleted, last_seen = excluded.last_seen",
-        )
-        .bind(plan_id)
-        .bind(*actor_type)
-        .bind(actor_id)
-        .bind(provider)
-        .bind(subject)
-        .bind(email)
-        .bind(name)
-        .bind(i64::from(deleted))
-        .bind(to_ts(now))
-        .bind(to_ts(now))
-        .execute(&mut *conn)
-        .await
-        .map_err(db_error("storing an analytics actor"))?;
+        );
+        statements.push(q);
     }
-    let unique: Vec<(CostKey<'_>, &AnalyticsCostRow)> = unique.into_iter().collect();
-    for chunk in shaped_chunks(&unique, COST_CHUNK) {
+    for chunk in shaped_chunks(rows, COST_CHUNK) {
         let mut q = QueryBuilder::<Db>::new(
             "INSERT INTO costledger_analytics_costs \
              (plan_id, bucket_start, bucket_width, api_key_id, workspace_id, model, \
-              cost_type, token_type, actor_type, actor_id, service_tier, context_window, \
+              actor_type, actor_id, cost_type, token_type, service_tier, context_window, \
               inference_geo, product, speed, currency, amount_net_nanos, amount_list_nanos, \
               requests) ",
         );
@@ -128,11 +145,11 @@ async fn write_cost_rows(
             for v in ids {
                 b.push_bind(*v);
             }
-            b.push_bind(*actor_type).push_bind(actor_id.clone());
+            b.push_bind(*actor_type).push_bind(actor_id.as_str());
             for v in more {
                 b.push_bind(*v);
             }
-            b.push_bind(row.currency.clone())
+            b.push_bind(row.currency.as_str())
                 .push_bind(row.amount.nanos())
                 .push_bind(row.list_amount.nanos())
                 .push_bind(row.requests);
@@ -144,6 +161,14 @@ async fn write_cost_rows(
              currency = excluded.currency, amount_net_nanos = excluded.amount_net_nanos, \
              amount_list_nanos = excluded.amount_list_nanos, requests = excluded.requests",
         );
+        statements.push(q);
+    }
+    statements
+}
+
+/// Executes built statements inside the caller's transaction.
+async fn run_statements(conn: &mut DbConn, statements: &mut [QueryBuilder<Db>]) -> Result<()> {
+    for q in statements {
         q.build()
             .execute(&mut *conn)
             .await
@@ -182,8 +207,10 @@ impl AnalyticsStore for ThisStore {
         rows: &[AnalyticsCostRow],
         now: DateTime<Utc>,
     ) -> Result<()> {
+        let prepared = prepare_costs(rows)?;
+        let mut statements = cost_statements(plan_id, width_secs, &prepared, now);
         let mut tx = self.begin_write().await?;
-        write_cost_rows(&mut tx, plan_id, width_secs, rows, now).await?;
+        run_statements(&mut tx, &mut statements).await?;
         tx.commit()
             .await
             .map_err(db_error("committing analytics cost rows"))
@@ -198,9 +225,13 @@ impl AnalyticsStore for ThisStore {
         advance: Option<&WatermarkAdvance>,
         now: DateTime<Utc>,
     ) -> Result<u64> {
+        // Checked, ordered and encoded before the write lock is taken: the lock is held for
+        // the writes alone.
+        let prepared = prepare_costs(rows)?;
+        let mut statements = cost_statements(plan_id, width_secs, &prepared, now);
         let mut tx = self.begin_write().await?;
         delete_cost_rows(&mut tx, plan_id, start, end).await?;
-        write_cost_rows(&mut tx, plan_id, width_secs, rows, now).await?;
+        run_statements(&mut tx, &mut statements).await?;
         let mut stale = days_of(to_ts(start), to_ts(end));
         if let Some(advance) = advance {
             let before = advance_watermark(&mut tx, plan_id, advance).await?;

@@ -88,36 +88,59 @@ pub(crate) async fn resolve_dims(
     Ok(ids)
 }
 
+/// Dimensions per multi-row insert (7 values each): well inside both backends' bind limits.
+const DIM_CHUNK: usize = 128;
+
 /// Insert these dimensions of `plan_id` (an existing one keeps its id) and return their ids.
+/// New ones get their ids in the order of `keys` (exports list a day's rows by dimension
+/// id), a few multi-row statements instead of one per dimension.
 pub(crate) async fn insert_dims(
     conn: &mut DbConn,
     plan_id: i64,
     keys: Vec<DimKey>,
 ) -> Result<HashMap<DimKey, i64>> {
+    let mut seen = std::collections::HashSet::with_capacity(keys.len());
+    let keys: Vec<DimKey> = keys.into_iter().filter(|k| seen.insert(k.clone())).collect();
     let mut ids = HashMap::with_capacity(keys.len());
-    for key in keys {
-        if ids.contains_key(&key) {
-            continue;
-        }
-        // DO UPDATE (not DO NOTHING) so RETURNING yields the id even if the row exists.
-        let id: i64 = sqlx::query_scalar(
+    let read = |e| Error::storage("reading a stored usage dimension", e);
+    for chunk in shaped_chunks(&keys, DIM_CHUNK) {
+        let mut q = QueryBuilder::<Db>::new(
             "INSERT INTO costledger_usage_dims \
-             (plan_id, api_key_id, workspace_id, model, service_tier, context_window, actor_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (plan_id, api_key_id, workspace_id, model, service_tier, context_window, \
-             actor_id) DO UPDATE SET model = excluded.model RETURNING id",
-        )
-        .bind(plan_id)
-        .bind(&key.0)
-        .bind(&key.1)
-        .bind(&key.2)
-        .bind(&key.3)
-        .bind(&key.4)
-        .bind(&key.5)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db_error("storing a usage dimension"))?;
-        ids.insert(key, id);
+             (plan_id, api_key_id, workspace_id, model, service_tier, context_window, actor_id) ",
+        );
+        q.push_values(chunk, |mut b, k| {
+            b.push_bind(plan_id)
+                .push_bind(k.0.as_str())
+                .push_bind(k.1.as_str())
+                .push_bind(k.2.as_str())
+                .push_bind(k.3.as_str())
+                .push_bind(k.4.as_str())
+                .push_bind(k.5.as_str());
+        });
+        // DO UPDATE (not DO NOTHING) so RETURNING yields the id even if the row exists; the
+        // rows come back in no set order, so with their values.
+        q.push(
+            " ON CONFLICT (plan_id, api_key_id, workspace_id, model, service_tier, \
+             context_window, actor_id) DO UPDATE SET model = excluded.model \
+             RETURNING id, api_key_id, workspace_id, model, service_tier, context_window, \
+             actor_id",
+        );
+        let rows = q
+            .build()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_error("storing usage dimensions"))?;
+        for row in rows {
+            let key: DimKey = (
+                row.try_get(1).map_err(read)?,
+                row.try_get(2).map_err(read)?,
+                row.try_get(3).map_err(read)?,
+                row.try_get(4).map_err(read)?,
+                row.try_get(5).map_err(read)?,
+                row.try_get(6).map_err(read)?,
+            );
+            ids.insert(key, row.try_get(0).map_err(read)?);
+        }
     }
     Ok(ids)
 }
