@@ -89,46 +89,30 @@ fn series_from_rows(rows: Vec<DbRow>) -> Result<Vec<(i64, Basis, Money)>> {
         .collect()
 }
 
-/// Replace one day's facts and its daily rollups inside the caller's transaction (the
-/// month's rollups are the caller's: [`sum_month`]).
-async fn write_day_facts(tx: &mut DbConn, plan_id: i64, day: &DayFacts) -> Result<()> {
+/// The statements that replace one day's facts and its daily rollups (the month's rollups
+/// are the caller's: [`sum_month`]), each with what it does for its error.
+fn day_facts_statements(plan_id: i64, day: &DayFacts) -> Vec<(QueryBuilder<Db>, &'static str)> {
     let (start, end) = (day.day, day.day + DAY);
-        for (sql, range) in [
-            (
-                "DELETE FROM costledger_cost_facts WHERE plan_id = $1 AND hour >= $2 AND hour < $3",
-                true,
-            ),
-            (
-                "DELETE FROM costledger_cost_hourly_ws WHERE plan_id = $1 AND hour >= $2 AND hour < $3",
-                true,
-            ),
-            (
-                "DELETE FROM costledger_cost_daily WHERE plan_id = $1 AND day = $2",
-                false,
-            ),
-            (
-                "DELETE FROM costledger_usage_daily WHERE plan_id = $1 AND day = $2",
-                false,
-            ),
-            (
-                "DELETE FROM costledger_unpriced_hourly WHERE plan_id = $1 AND hour >= $2 \
-                 AND hour < $3",
-                true,
-            ),
-            (
-                "DELETE FROM costledger_cost_daily_ws WHERE plan_id = $1 AND day = $2",
-                false,
-            ),
-        ] {
-            let mut query = sqlx::query(sql).bind(plan_id).bind(start);
-            if range {
-                query = query.bind(end);
-            }
-            query
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("clearing a day's cost facts"))?;
+    let mut statements = Vec::new();
+    // A day's rows of each table: by hour in [start, end), or by day.
+    for (table, by_hour) in [
+        ("costledger_cost_facts", true),
+        ("costledger_cost_hourly_ws", true),
+        ("costledger_cost_daily", false),
+        ("costledger_usage_daily", false),
+        ("costledger_unpriced_hourly", true),
+        ("costledger_cost_daily_ws", false),
+    ] {
+        let mut q = QueryBuilder::<Db>::new(format!("DELETE FROM {table} WHERE plan_id = "));
+        q.push_bind(plan_id);
+        if by_hour {
+            q.push(" AND hour >= ").push_bind(start);
+            q.push(" AND hour < ").push_bind(end);
+        } else {
+            q.push(" AND day = ").push_bind(start);
         }
+        statements.push((q, "clearing a day's cost facts"));
+    }
         for chunk in shaped_chunks(&day.facts, CHUNK) {
             let mut q = QueryBuilder::<Db>::new(
                 "INSERT INTO costledger_cost_facts (plan_id, hour, dim_id, basis, amount_nanos) ",
@@ -140,10 +124,7 @@ async fn write_day_facts(tx: &mut DbConn, plan_id: i64, day: &DayFacts) -> Resul
                     .push_bind(f.basis.fact_code())
                     .push_bind(f.amount.nanos());
             });
-            q.build()
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("storing cost facts"))?;
+            statements.push((q, "storing cost facts"));
         }
         for chunk in shaped_chunks(&day.daily, CHUNK) {
             let mut q = QueryBuilder::<Db>::new(
@@ -156,10 +137,7 @@ async fn write_day_facts(tx: &mut DbConn, plan_id: i64, day: &DayFacts) -> Resul
                     .push_bind(basis.fact_code())
                     .push_bind(amount.nanos());
             });
-            q.build()
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("storing daily cost"))?;
+            statements.push((q, "storing daily cost"));
         }
         for chunk in shaped_chunks(&day.hourly_ws, CHUNK) {
             let mut q = QueryBuilder::<Db>::new(
@@ -173,10 +151,7 @@ async fn write_day_facts(tx: &mut DbConn, plan_id: i64, day: &DayFacts) -> Resul
                     .push_bind(basis.fact_code())
                     .push_bind(amount.nanos());
             });
-            q.build()
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("storing hourly cost"))?;
+            statements.push((q, "storing hourly cost"));
         }
         for chunk in shaped_chunks(&day.daily_ws, CHUNK) {
             let mut q = QueryBuilder::<Db>::new(
@@ -190,10 +165,7 @@ async fn write_day_facts(tx: &mut DbConn, plan_id: i64, day: &DayFacts) -> Resul
                     .push_bind(basis.fact_code())
                     .push_bind(amount.nanos());
             });
-            q.build()
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("storing daily cost per workspace"))?;
+            statements.push((q, "storing daily cost per workspace"));
         }
         for chunk in shaped_chunks(&day.usage, CHUNK) {
             let mut q = QueryBuilder::<Db>::new(
@@ -211,10 +183,7 @@ async fn write_day_facts(tx: &mut DbConn, plan_id: i64, day: &DayFacts) -> Resul
                     .push_bind(t.output)
                     .push_bind(t.web_search_requests);
             });
-            q.build()
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("storing daily usage"))?;
+            statements.push((q, "storing daily usage"));
         }
         for chunk in shaped_chunks(&day.unpriced, CHUNK) {
             let mut q = QueryBuilder::<Db>::new(
@@ -226,11 +195,20 @@ async fn write_day_facts(tx: &mut DbConn, plan_id: i64, day: &DayFacts) -> Resul
                     .push_bind(u.dim_id)
                     .push_bind(u.tokens);
             });
-            q.build()
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("storing unpriced usage"))?;
+            statements.push((q, "storing unpriced usage"));
         }
+    statements
+}
+
+/// Executes built statements inside the caller's transaction, each failure described by its
+/// own text.
+async fn run_statements(
+    tx: &mut DbConn,
+    statements: &mut [(QueryBuilder<Db>, &'static str)],
+) -> Result<()> {
+    for (q, what) in statements {
+        q.build().execute(&mut *tx).await.map_err(db_error(what))?;
+    }
     Ok(())
 }
 
@@ -582,6 +560,12 @@ impl FactStore for ThisStore {
         plan_id: i64,
         days: &[(&DayFacts, i64)],
     ) -> Result<Vec<bool>> {
+        // Every day's statements are built (their values encoded) before the write lock is
+        // taken: the lock is held for the writes alone.
+        let mut statements: Vec<_> = days
+            .iter()
+            .map(|(day, _)| day_facts_statements(plan_id, day))
+            .collect();
         let mut tx = self.begin_write().await?;
         // One derivation of a plan's days at a time (they share the month's rollups); on
         // SQLite the write transaction already excludes every other writer.
@@ -592,12 +576,12 @@ impl FactStore for ThisStore {
             .map_err(db_error("locking a plan's cost facts"))?;
         let mut written = Vec::with_capacity(days.len());
         let mut months = std::collections::BTreeSet::new();
-        for (day, generation) in days {
+        for ((day, generation), statements) in days.iter().zip(&mut statements) {
             // Derived by someone else meanwhile, or changed again since: write nothing.
             let current =
                 super::sql_stale::clear_mark(&mut tx, plan_id, day.day, *generation).await?;
             if current {
-                write_day_facts(&mut tx, plan_id, day).await?;
+                run_statements(&mut tx, statements).await?;
                 months.insert(month_of(day.day).0);
             }
             written.push(current);
