@@ -15,7 +15,9 @@ use crate::store::analytics::{
 use crate::store::{WatermarkAdvance, db_error, from_ts, shaped_chunks, to_ts};
 
 use super::sql_stale::{days_of, mark_days};
-use super::sql_usage::{DbConn, advance_watermark, billed_days_changed};
+use super::sql_usage::{
+    DbConn, Statements, advance_watermark, billed_days_changed, run_statements,
+};
 
 /// `None` stored as `''`, as the usage dimensions do.
 fn col(v: &Option<String>) -> &str {
@@ -89,7 +91,7 @@ fn cost_statements(
     width_secs: i64,
     prepared: &PreparedCosts<'_>,
     now: DateTime<Utc>,
-) -> Vec<QueryBuilder<Db>> {
+) -> Statements {
     let PreparedCosts { actors, rows } = prepared;
     let mut statements = Vec::new();
     let actors: Vec<_> = actors.iter().collect();
@@ -128,7 +130,7 @@ fn cost_statements(
              email_address = excluded.email_address, name = excluded.name, \
              deleted = excluded.deleted, last_seen = excluded.last_seen",
         );
-        statements.push(q);
+        statements.push((q, "storing analytics actors"));
     }
     for chunk in shaped_chunks(rows, COST_CHUNK) {
         let mut q = QueryBuilder::<Db>::new(
@@ -161,20 +163,9 @@ fn cost_statements(
              currency = excluded.currency, amount_net_nanos = excluded.amount_net_nanos, \
              amount_list_nanos = excluded.amount_list_nanos, requests = excluded.requests",
         );
-        statements.push(q);
+        statements.push((q, "storing analytics cost rows"));
     }
     statements
-}
-
-/// Executes built statements inside the caller's transaction.
-async fn run_statements(conn: &mut DbConn, statements: &mut [QueryBuilder<Db>]) -> Result<()> {
-    for q in statements {
-        q.build()
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error("storing analytics cost rows"))?;
-    }
-    Ok(())
 }
 
 /// Deletes the cost rows of `plan_id` whose bucket starts in `[start, end)`, inside the

@@ -12,7 +12,7 @@ use crate::store::{
     Unpriced, UsageStore, db_error, dim_in, dim_out, from_ts, shaped_chunks,
 };
 
-use super::sql_usage::{DbConn, DimKey, insert_dims, plan_dims};
+use super::sql_usage::{DbConn, DimKey, Statements, insert_dims, plan_dims, run_statements};
 
 type DbRow = <Db as sqlx::Database>::Row;
 
@@ -91,7 +91,7 @@ fn series_from_rows(rows: Vec<DbRow>) -> Result<Vec<(i64, Basis, Money)>> {
 
 /// The statements that replace one day's facts and its daily rollups (the month's rollups
 /// are the caller's: [`sum_month`]), each with what it does for its error.
-fn day_facts_statements(plan_id: i64, day: &DayFacts) -> Vec<(QueryBuilder<Db>, &'static str)> {
+fn day_facts_statements(plan_id: i64, day: &DayFacts) -> Statements {
     let (start, end) = (day.day, day.day + DAY);
     let mut statements = Vec::new();
     // A day's rows of each table: by hour in [start, end), or by day.
@@ -198,18 +198,6 @@ fn day_facts_statements(plan_id: i64, day: &DayFacts) -> Vec<(QueryBuilder<Db>, 
             statements.push((q, "storing unpriced usage"));
         }
     statements
-}
-
-/// Executes built statements inside the caller's transaction, each failure described by its
-/// own text.
-async fn run_statements(
-    tx: &mut DbConn,
-    statements: &mut [(QueryBuilder<Db>, &'static str)],
-) -> Result<()> {
-    for (q, what) in statements {
-        q.build().execute(&mut *tx).await.map_err(db_error(what))?;
-    }
-    Ok(())
 }
 
 /// Sum the month starting at `month_start` (Unix seconds) of a plan's rollups again from its

@@ -41,6 +41,36 @@ fn dim_key(row: &UsageRow) -> DimKey {
     )
 }
 
+/// Built statements, each with what it does (for its error), to run inside a transaction:
+/// writers build and encode them before taking the write lock, so the lock is held for the
+/// writes alone.
+pub(crate) type Statements = Vec<(QueryBuilder<Db>, &'static str)>;
+
+/// Executes built statements inside the caller's transaction.
+pub(crate) async fn run_statements(
+    conn: &mut DbConn,
+    statements: &mut [(QueryBuilder<Db>, &'static str)],
+) -> Result<()> {
+    for (q, what) in statements {
+        q.build().execute(&mut *conn).await.map_err(db_error(what))?;
+    }
+    Ok(())
+}
+
+/// A stored dimension from a row of (id, key, workspace, model, tier, window, actor).
+fn dim_from_row(row: &<Db as sqlx::Database>::Row) -> Result<(DimKey, i64)> {
+    let read = |e| Error::storage("reading usage dimensions", e);
+    let key: DimKey = (
+        row.try_get(1).map_err(read)?,
+        row.try_get(2).map_err(read)?,
+        row.try_get(3).map_err(read)?,
+        row.try_get(4).map_err(read)?,
+        row.try_get(5).map_err(read)?,
+        row.try_get(6).map_err(read)?,
+    );
+    Ok((key, row.try_get(0).map_err(read)?))
+}
+
 /// Every usage dimension of `plan_id` with its id.
 pub(crate) async fn plan_dims(conn: &mut DbConn, plan_id: i64) -> Result<HashMap<DimKey, i64>> {
     let rows = sqlx::query(
@@ -51,29 +81,7 @@ pub(crate) async fn plan_dims(conn: &mut DbConn, plan_id: i64) -> Result<HashMap
     .fetch_all(&mut *conn)
     .await
     .map_err(db_error("reading usage dimensions"))?;
-    let mut ids = HashMap::with_capacity(rows.len());
-    for row in rows {
-        let key: DimKey = (
-            row.try_get(1)
-                .map_err(db_error("reading usage dimensions"))?,
-            row.try_get(2)
-                .map_err(db_error("reading usage dimensions"))?,
-            row.try_get(3)
-                .map_err(db_error("reading usage dimensions"))?,
-            row.try_get(4)
-                .map_err(db_error("reading usage dimensions"))?,
-            row.try_get(5)
-                .map_err(db_error("reading usage dimensions"))?,
-            row.try_get(6)
-                .map_err(db_error("reading usage dimensions"))?,
-        );
-        ids.insert(
-            key,
-            row.try_get(0)
-                .map_err(db_error("reading usage dimensions"))?,
-        );
-    }
-    Ok(ids)
+    rows.iter().map(dim_from_row).collect()
 }
 
 /// Ids of the page's dimension combinations, inserting the new ones.
@@ -102,7 +110,6 @@ pub(crate) async fn insert_dims(
     let mut seen = std::collections::HashSet::with_capacity(keys.len());
     let keys: Vec<DimKey> = keys.into_iter().filter(|k| seen.insert(k.clone())).collect();
     let mut ids = HashMap::with_capacity(keys.len());
-    let read = |e| Error::storage("reading a stored usage dimension", e);
     for chunk in shaped_chunks(&keys, DIM_CHUNK) {
         let mut q = QueryBuilder::<Db>::new(
             "INSERT INTO costledger_usage_dims \
@@ -130,16 +137,9 @@ pub(crate) async fn insert_dims(
             .fetch_all(&mut *conn)
             .await
             .map_err(db_error("storing usage dimensions"))?;
-        for row in rows {
-            let key: DimKey = (
-                row.try_get(1).map_err(read)?,
-                row.try_get(2).map_err(read)?,
-                row.try_get(3).map_err(read)?,
-                row.try_get(4).map_err(read)?,
-                row.try_get(5).map_err(read)?,
-                row.try_get(6).map_err(read)?,
-            );
-            ids.insert(key, row.try_get(0).map_err(read)?);
+        for row in &rows {
+            let (key, id) = dim_from_row(row)?;
+            ids.insert(key, id);
         }
     }
     Ok(ids)
