@@ -548,12 +548,6 @@ impl FactStore for ThisStore {
         plan_id: i64,
         days: &[(&DayFacts, i64)],
     ) -> Result<Vec<bool>> {
-        // Every day's statements are built (their values encoded) before the write lock is
-        // taken: the lock is held for the writes alone.
-        let mut statements: Vec<_> = days
-            .iter()
-            .map(|(day, _)| day_facts_statements(plan_id, day))
-            .collect();
         let mut tx = self.begin_write().await?;
         // One derivation of a plan's days at a time (they share the month's rollups); on
         // SQLite the write transaction already excludes every other writer.
@@ -564,12 +558,15 @@ impl FactStore for ThisStore {
             .map_err(db_error("locking a plan's cost facts"))?;
         let mut written = Vec::with_capacity(days.len());
         let mut months = std::collections::BTreeSet::new();
-        for ((day, generation), statements) in days.iter().zip(&mut statements) {
+        for (day, generation) in days {
             // Derived by someone else meanwhile, or changed again since: write nothing.
             let current =
                 super::sql_stale::clear_mark(&mut tx, plan_id, day.day, *generation).await?;
             if current {
-                run_statements(&mut tx, statements).await?;
+                // Built one day at a time: a month's statements built up front held a copy of
+                // every value of the month (peak RSS +10 MB for 90 days) for no measurable
+                // gain in time.
+                run_statements(&mut tx, &mut day_facts_statements(plan_id, day)).await?;
                 months.insert(month_of(day.day).0);
             }
             written.push(current);
