@@ -420,7 +420,7 @@ async fn an_interrupted_analytics_sync_leaves_days_legacy_until_the_next_sync(db
     );
     // Past the dead child's lease, an ordinary sync finishes the range and switches the rest.
     while let Some(lease) = s.ledger.store().lease(plan.id).await.unwrap() {
-        if lease.lease_until < Utc::now() {
+        if lease.expired_at(Utc::now()) {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;

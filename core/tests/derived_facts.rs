@@ -146,7 +146,7 @@ async fn leases_expired(store: &dyn Store, plans: &[i64]) {
     let deadline = Instant::now() + Duration::from_secs(60);
     for plan in plans {
         while let Some(lease) = store.lease(*plan).await.unwrap() {
-            if lease.lease_until < Utc::now() {
+            if lease.expired_at(Utc::now()) {
                 break;
             }
             assert!(Instant::now() < deadline, "a lease never expired");

@@ -426,6 +426,15 @@ pub struct LeaseInfo {
     pub lease_until: DateTime<Utc>,
 }
 
+impl LeaseInfo {
+    /// Whether another worker may take the lease over at `now`. Leases are kept to the
+    /// millisecond and last through their last one: a check finer than that (a
+    /// nanosecond past `lease_until`) would call a lease free that the store still holds.
+    pub fn expired_at(&self, now: DateTime<Utc>) -> bool {
+        self.lease_until.timestamp_millis() < now.timestamp_millis()
+    }
+}
+
 /// What a finished sync changes on its plan; `None` fields stay as they are.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PlanSyncUpdate {
@@ -639,6 +648,18 @@ mod tests {
         assert_eq!(sizes, vec![512, 512, 256, 32, 16, 8, 1]);
         assert_eq!(chunks.concat(), rows);
         assert!(shaped_chunks::<u8>(&[], 512).is_empty());
+    }
+
+    #[test]
+    fn a_lease_lasts_through_its_last_millisecond() {
+        let until = DateTime::from_timestamp_millis(1_700_000_000_123).unwrap();
+        let lease = LeaseInfo {
+            holder: "h".into(),
+            lease_until: until,
+        };
+        assert!(!lease.expired_at(until));
+        assert!(!lease.expired_at(until + chrono::TimeDelta::microseconds(999)));
+        assert!(lease.expired_at(until + chrono::TimeDelta::milliseconds(1)));
     }
 
     #[tokio::test]

@@ -245,7 +245,7 @@ fn a_first_sync_killed_at_random_points_ends_exact_after_two_ordinary_syncs() {
         (1..=3).all(|plan| {
             rt.block_on(ledger.store().lease(plan))
                 .unwrap()
-                .is_none_or(|l| l.lease_until < chrono::Utc::now())
+                .is_none_or(|l| l.expired_at(chrono::Utc::now()))
         })
     });
     w.ok(&["sync"]);
