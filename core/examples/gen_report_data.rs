@@ -24,7 +24,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Days, NaiveDate, TimeDelta, TimeZone, Utc};
 use costledger::model::PlanSettings;
-use costledger::store::{NewPlanRecord, Store, WatermarkAdvance};
+use costledger::store::{Grain, NewPlanRecord, Store, SumOver, WatermarkAdvance};
 use costledger::{
     ApiKeyInfo, BucketWidth, CostPage, CostRow, Ledger, LedgerConfig, ListPlans, MasterKey, Money,
     NewKeyMapping, NewSubject, OrgInfo, OrgMetadata, OrgUser, PlanUpdate, PriceTable, Provider,
@@ -400,7 +400,7 @@ async fn complete(store: &Arc<dyn Store>, plans: usize) -> bool {
     let day = first_day() + Days::new(DAYS - 1);
     let at = day.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
     store
-        .sum_usage_daily(&[last.id], at, at + 86_400)
+        .sum_usage(&[last.id], SumOver::Total(Grain::Day, at, at + 86_400))
         .await
         .is_ok_and(|rows| !rows.is_empty())
 }

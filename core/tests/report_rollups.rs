@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::common::TestDb;
 use crate::common::fake::{FakeConfig, all_history, synced};
 use chrono::NaiveDate;
-use costledger::store::{Grain, Piece, Store};
+use costledger::store::{Grain, Piece, SeriesOf, Store, SumOver};
 use costledger::{DashboardFilter, Money, Period};
 
 backend_tests!(
@@ -46,14 +46,18 @@ async fn assert_rollups_match(store: &dyn Store, plan_ids: &[i64]) {
             to,
             minus: false,
         }];
-        for s in store.sum_pieces(plan_ids, &month, None).await.unwrap() {
+        for s in store
+            .sum_costs(plan_ids, SumOver::Pieces(&month), None)
+            .await
+            .unwrap()
+        {
             *monthly
                 .entry(key(s.plan_id, s.dim_id, s.basis))
                 .or_default() += s.amount;
         }
         let mut daily: BTreeMap<_, Money> = BTreeMap::new();
         for s in store
-            .sum_daily(plan_ids, from, to, false, None)
+            .sum_costs(plan_ids, SumOver::Total(Grain::Day, from, to), None)
             .await
             .unwrap()
         {
@@ -67,8 +71,18 @@ async fn assert_rollups_match(store: &dyn Store, plan_ids: &[i64]) {
                 .collect::<BTreeMap<_, _>>()
         };
         assert_eq!(
-            usage(store.sum_usage_pieces(plan_ids, &month).await.unwrap()),
-            usage(store.sum_usage_daily(plan_ids, from, to).await.unwrap()),
+            usage(
+                store
+                    .sum_usage(plan_ids, SumOver::Pieces(&month))
+                    .await
+                    .unwrap()
+            ),
+            usage(
+                store
+                    .sum_usage(plan_ids, SumOver::Total(Grain::Day, from, to))
+                    .await
+                    .unwrap()
+            ),
             "usage of {y}-{m}"
         );
         let per_day = |rows: Vec<(i64, costledger::Basis, Money)>| {
@@ -83,13 +97,21 @@ async fn assert_rollups_match(store: &dyn Store, plan_ids: &[i64]) {
             assert_eq!(
                 per_day(
                     store
-                        .daily_series_by_workspace(plan_ids, from, to, ws)
+                        .cost_series(
+                            plan_ids,
+                            SumOver::Each(Grain::Day, from, to),
+                            SeriesOf::Workspace(ws),
+                        )
                         .await
                         .unwrap()
                 ),
                 per_day(
                     store
-                        .series_by_workspace(plan_ids, from, to, ws)
+                        .cost_series(
+                            plan_ids,
+                            SumOver::Each(Grain::Hour, from, to),
+                            SeriesOf::Workspace(ws),
+                        )
                         .await
                         .unwrap()
                 ),
@@ -151,7 +173,11 @@ async fn periods_read_with_subtraction_equal_the_hourly_facts(db: TestDb) {
             period.end_instant().timestamp(),
         );
         let hourly: Money = store
-            .series(&ids, from, to, true, None)
+            .cost_series(
+                &ids,
+                SumOver::Each(Grain::Hour, from, to),
+                SeriesOf::Dims(None),
+            )
             .await
             .unwrap()
             .into_iter()
@@ -170,7 +196,7 @@ async fn periods_read_with_subtraction_equal_the_hourly_facts(db: TestDb) {
             .map(|m| m.tokens.total_input() + m.tokens.output)
             .sum();
         let usage: i64 = store
-            .sum_usage_hourly(&ids, from, to)
+            .sum_usage(&ids, SumOver::Total(Grain::Hour, from, to))
             .await
             .unwrap()
             .iter()
@@ -224,7 +250,11 @@ async fn user_costs_per_local_day_with_a_handover_equal_the_hourly_facts(db: Tes
         let end = period.end_instant().timestamp() / 3600 * 3600;
         let mut expected: BTreeMap<(&str, NaiveDate), Money> = BTreeMap::new();
         for f in store
-            .sum_hourly(&[plan], start, end, true, Some(&key_dims))
+            .sum_costs(
+                &[plan],
+                SumOver::Each(Grain::Hour, start, end),
+                Some(&key_dims),
+            )
             .await
             .unwrap()
         {

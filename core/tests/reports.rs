@@ -8,6 +8,7 @@ use crate::common::TestDb;
 use crate::common::fake::{FakeConfig, Synced, all_history, synced};
 use chrono::{NaiveDate, TimeZone, Utc};
 use costledger::pricing::PriceTable;
+use costledger::store::{Grain, SeriesOf, SumOver};
 use costledger::{
     DashboardFilter, Money, NewKeyMapping, NewSubject, Period, SyncStatus, SyncStream, TokenCounts,
 };
@@ -113,7 +114,11 @@ async fn allocated_plus_unallocated_equals_the_bill_per_plan_and_day(db: TestDb)
         let mut per_day: BTreeMap<i64, Money> = BTreeMap::new();
         let mut unallocated = Money::ZERO;
         for (day, basis, amount) in store
-            .series(&[plan.id], from, to, false, None)
+            .cost_series(
+                &[plan.id],
+                SumOver::Each(Grain::Day, from, to),
+                SeriesOf::Dims(None),
+            )
             .await
             .unwrap()
         {
@@ -477,7 +482,11 @@ async fn periods_in_a_time_zone_read_the_right_hours(db: TestDb) {
             .timestamp(),
     );
     let hourly: Money = store
-        .series(&ids, from, to, true, None)
+        .cost_series(
+            &ids,
+            SumOver::Each(Grain::Hour, from, to),
+            SeriesOf::Dims(None),
+        )
         .await
         .unwrap()
         .into_iter()
@@ -508,7 +517,7 @@ async fn periods_in_a_time_zone_read_the_right_hours(db: TestDb) {
             .timestamp(),
     );
     let expected: Money = store
-        .series(&ids, a, b, true, None)
+        .cost_series(&ids, SumOver::Each(Grain::Hour, a, b), SeriesOf::Dims(None))
         .await
         .unwrap()
         .into_iter()

@@ -13,7 +13,7 @@ use crate::attribution::Attribution;
 use crate::error::{Error, Result};
 use crate::model::{Basis, Money, PlanStatus, Provider, TokenCounts};
 use crate::pricing::{SubscriptionCatalog, fixed_fee};
-use crate::store::Dim;
+use crate::store::{Dim, Grain, SeriesOf, SumOver};
 use crate::{Ledger, ListPlans};
 
 /// Above this many cuts where keys change hands in a period, they are resolved per hour.
@@ -433,7 +433,11 @@ impl Ledger {
                 rows
             } else {
                 store
-                    .sum_hourly(plan_ids, span.start, span.end, true, Some(&only))
+                    .sum_costs(
+                        plan_ids,
+                        SumOver::Each(Grain::Hour, span.start, span.end),
+                        Some(&only),
+                    )
                     .await?
             };
             for row in rows {
@@ -500,12 +504,20 @@ impl Ledger {
         let rows: Vec<(i64, Basis, Money)> = if span.is_whole_days() {
             let (from, to) = span.days.expect("whole days");
             store
-                .daily_series_by_workspace(plan_ids, from, to, workspace)
+                .cost_series(
+                    plan_ids,
+                    SumOver::Each(Grain::Day, from, to),
+                    SeriesOf::Workspace(workspace),
+                )
                 .await?
         } else {
             let bounds = day_bounds(&filter.period, span, &BTreeSet::new());
             store
-                .bucket_series_by_workspace(plan_ids, &bounds, workspace)
+                .cost_series(
+                    plan_ids,
+                    SumOver::Buckets(&bounds),
+                    SeriesOf::Workspace(workspace),
+                )
                 .await?
         };
         let mut per_day: BTreeMap<NaiveDate, Cost> = filter

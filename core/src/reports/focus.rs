@@ -17,7 +17,7 @@ use super::span::{DAY, HOUR, Span};
 use crate::attribution::{Attribution, Owner};
 use crate::error::{Error, Result};
 use crate::model::{Basis, Money, Plan, TokenCounts, focus_names};
-use crate::store::{Dim, FactSum};
+use crate::store::{Dim, FactSum, Grain, SumOver};
 use crate::{Ledger, ListPlans};
 
 /// What [`Ledger::focus_export`] covers.
@@ -289,7 +289,10 @@ impl Ledger {
         let mut parts = Vec::new();
         let mut ranges = Vec::new();
         if let Some((from, to)) = span.days {
-            for s in store.sum_daily(&plan_ids, from, to, true, None).await? {
+            for s in store
+                .sum_costs(&plan_ids, SumOver::Each(Grain::Day, from, to), None)
+                .await?
+            {
                 let day = s.at.expect("grouped by day");
                 parts.push(part(day, day + DAY, &s));
             }
@@ -299,7 +302,10 @@ impl Ledger {
             let mut at = a;
             while at < b {
                 let cut = (at.div_euclid(DAY) * DAY + DAY).min(b);
-                for s in store.sum_hourly(&plan_ids, at, cut, false, None).await? {
+                for s in store
+                    .sum_costs(&plan_ids, SumOver::Total(Grain::Hour, at, cut), None)
+                    .await?
+                {
                     parts.push(part(at, cut, &s));
                 }
                 ranges.push((at, cut));
@@ -324,7 +330,11 @@ impl Ledger {
         for ((start, end), only) in &changing {
             let only: Vec<i64> = only.iter().copied().collect();
             let hours = store
-                .sum_hourly(&plan_ids, *start, *end, true, Some(&only))
+                .sum_costs(
+                    &plan_ids,
+                    SumOver::Each(Grain::Hour, *start, *end),
+                    Some(&only),
+                )
                 .await?;
             let split = split_by_owner((*start, *end), &hours, &dims, &attribution);
             for p in &split {
@@ -338,11 +348,14 @@ impl Ledger {
         // Tokens per range and dimension.
         let mut tokens: HashMap<(i64, i64, i64), TokenCounts> = HashMap::new();
         for &(start, end) in &ranges {
-            let rows = if end - start == DAY && start % DAY == 0 {
-                store.sum_usage_daily(&plan_ids, start, end).await?
+            let grain = if end - start == DAY && start % DAY == 0 {
+                Grain::Day
             } else {
-                store.sum_usage_hourly(&plan_ids, start, end).await?
+                Grain::Hour
             };
+            let rows = store
+                .sum_usage(&plan_ids, SumOver::Total(grain, start, end))
+                .await?;
             for (_, dim_id, t) in rows {
                 tokens.insert((start, end, dim_id), t);
             }

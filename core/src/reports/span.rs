@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime};
 use super::period::Period;
 use crate::error::Result;
 use crate::model::TokenCounts;
-use crate::store::{FactSum, Grain, Piece, Store};
+use crate::store::{FactSum, Grain, Piece, Store, SumOver};
 
 pub(crate) const HOUR: i64 = 3_600;
 pub(crate) const DAY: i64 = 86_400;
@@ -186,7 +186,10 @@ pub(crate) async fn sums_over(
     (start, end): (i64, i64),
     dims: Option<&[i64]>,
 ) -> Result<Vec<FactSum>> {
-    store.sum_pieces(plan_ids, &cover(start, end), dims).await
+    let pieces = cover(start, end);
+    store
+        .sum_costs(plan_ids, SumOver::Pieces(&pieces), dims)
+        .await
 }
 
 /// Fact sums over a span, by plan, dimension and basis ([`sums_over`]).
@@ -205,9 +208,8 @@ pub(crate) async fn tokens_by_dim(
     plan_ids: &[i64],
     span: &Span,
 ) -> Result<Vec<(i64, i64, TokenCounts)>> {
-    store
-        .sum_usage_pieces(plan_ids, &cover(span.start, span.end))
-        .await
+    let pieces = cover(span.start, span.end);
+    store.sum_usage(plan_ids, SumOver::Pieces(&pieces)).await
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::attribution::Attribution;
 use crate::error::Result;
 use crate::model::{Money, Subject, SubscriptionTier, normalise_email};
 use crate::pricing::{SubscriptionCatalog, fixed_fee};
-use crate::store::Dim;
+use crate::store::{Dim, Grain, SumOver};
 use crate::{Ledger, ListPlans};
 
 /// Cost of one plan.
@@ -143,12 +143,16 @@ impl Ledger {
         } else if span.is_whole_days() && cuts.is_empty() {
             let (from, to) = span.days.expect("whole days");
             store
-                .sum_daily(&dim_plans, from, to, true, Some(&dim_ids))
+                .sum_costs(
+                    &dim_plans,
+                    SumOver::Each(Grain::Day, from, to),
+                    Some(&dim_ids),
+                )
                 .await?
         } else {
             let bounds = day_bounds(&period, &span, &cuts);
             store
-                .sum_hourly_buckets(&dim_plans, &bounds, Some(&dim_ids))
+                .sum_costs(&dim_plans, SumOver::Buckets(&bounds), Some(&dim_ids))
                 .await?
         };
         let mut total = Cost::default();

@@ -132,6 +132,42 @@ pub struct Piece {
     pub minus: bool,
 }
 
+/// Which rows of the rollups a sum reads, and how it groups them in time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SumOver<'a> {
+    /// The buckets of one rollup in `[from, to)` (Unix seconds), summed together.
+    Total(Grain, i64, i64),
+    /// The buckets of one rollup in `[from, to)`, each summed on its own.
+    Each(Grain, i64, i64),
+    /// Hours summed per bucket `[bounds[i], bounds[i + 1])` (increasing, hour-aligned
+    /// instants): a period's local days, cut where keys change hands, in one query.
+    Buckets(&'a [i64]),
+    /// Pieces of the rollups, added or subtracted, summed together in one query; a sum that
+    /// comes to zero is left out.
+    Pieces(&'a [Piece]),
+}
+
+impl SumOver<'_> {
+    /// Whether the span holds no bucket (its sums are empty).
+    pub fn is_empty(&self) -> bool {
+        match self {
+            SumOver::Total(_, from, to) | SumOver::Each(_, from, to) => from >= to,
+            SumOver::Buckets(bounds) => bounds.len() < 2,
+            SumOver::Pieces(pieces) => pieces.is_empty(),
+        }
+    }
+}
+
+/// What a cost series sums.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeriesOf<'a> {
+    /// The facts (and their daily rollup), only these dimensions when given.
+    Dims(Option<&'a [i64]>),
+    /// The per-workspace rollups (any time zone without scanning every fact), only one
+    /// workspace (`""` for Default) when given. Hours and days, not months.
+    Workspace(Option<&'a str>),
+}
+
 /// A sum of facts, grouped by plan, dimension, basis and (when asked) time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FactSum {
@@ -221,111 +257,30 @@ pub trait FactStore: Send + Sync + fmt::Debug {
     /// person the Analytics API bills (`reports::analytics_facts`).
     async fn dims_of_actors(&self, actors: &[(i64, String)]) -> Result<Vec<Dim>>;
 
-    /// Daily rollup sums over days in `[from, to)`, grouped by plan, dimension and basis, and
-    /// by day when `by_day`; only `dim_ids` when given.
-    async fn sum_daily(
+    /// Cost summed over `span` by plan, dimension and basis (and by bucket, with `at` its
+    /// start, for [`SumOver::Each`] and [`SumOver::Buckets`]); only `dim_ids` when given.
+    async fn sum_costs(
         &self,
         plan_ids: &[i64],
-        from: i64,
-        to: i64,
-        by_day: bool,
+        span: SumOver<'_>,
         dim_ids: Option<&[i64]>,
     ) -> Result<Vec<FactSum>>;
 
-    /// Hourly fact sums over hours in `[from, to)`, grouped by plan, dimension and basis, and
-    /// by hour when `by_hour`; only `dim_ids` when given.
-    async fn sum_hourly(
+    /// A time series: cost summed per bucket of `span` ([`SumOver::Each`] or
+    /// [`SumOver::Buckets`]) and basis, in time order, `at` being the bucket's start.
+    async fn cost_series(
         &self,
         plan_ids: &[i64],
-        from: i64,
-        to: i64,
-        by_hour: bool,
-        dim_ids: Option<&[i64]>,
-    ) -> Result<Vec<FactSum>>;
-
-    /// Hourly facts summed per bucket `[bounds[i], bounds[i + 1])` (increasing, hour-aligned
-    /// instants), by plan, dimension and basis, `at` being the bucket's start: a period's
-    /// local days, cut where keys change hands, in one query; only `dim_ids` when given.
-    async fn sum_hourly_buckets(
-        &self,
-        plan_ids: &[i64],
-        bounds: &[i64],
-        dim_ids: Option<&[i64]>,
-    ) -> Result<Vec<FactSum>>;
-
-    /// Fact sums over pieces of the rollups in one query, by plan, dimension and basis:
-    /// subtracted pieces count negatively, and a dimension whose sum is zero is left out;
-    /// only `dim_ids` when given.
-    async fn sum_pieces(
-        &self,
-        plan_ids: &[i64],
-        pieces: &[Piece],
-        dim_ids: Option<&[i64]>,
-    ) -> Result<Vec<FactSum>>;
-
-    /// A time series: facts summed per UTC day (or per hour when `hourly`) and basis, over
-    /// `[from, to)`; only `dim_ids` when given.
-    async fn series(
-        &self,
-        plan_ids: &[i64],
-        from: i64,
-        to: i64,
-        hourly: bool,
-        dim_ids: Option<&[i64]>,
+        span: SumOver<'_>,
+        of: SeriesOf<'_>,
     ) -> Result<Vec<(i64, Basis, crate::model::Money)>>;
 
-    /// A series per hour and basis from the per-workspace rollup (any time zone without
-    /// scanning every fact); only one workspace (`""` for Default) when given.
-    async fn series_by_workspace(
+    /// Usage summed over `span` ([`SumOver::Total`] or [`SumOver::Pieces`]; hours are the hourly
+    /// usage) by plan and dimension: `(plan, dimension, tokens)`.
+    async fn sum_usage(
         &self,
         plan_ids: &[i64],
-        from: i64,
-        to: i64,
-        workspace_id: Option<&str>,
-    ) -> Result<Vec<(i64, Basis, crate::model::Money)>>;
-
-    /// A series per bucket `[bounds[i], bounds[i + 1])` and basis from the per-hour,
-    /// per-workspace rollup (the local days of a period in any time zone), each row at its
-    /// bucket's start; only one workspace (`""` for Default) when given.
-    async fn bucket_series_by_workspace(
-        &self,
-        plan_ids: &[i64],
-        bounds: &[i64],
-        workspace_id: Option<&str>,
-    ) -> Result<Vec<(i64, Basis, crate::model::Money)>>;
-
-    /// A series per UTC day and basis from the per-day, per-workspace rollup, over days in
-    /// `[from, to)`; only one workspace (`""` for Default) when given.
-    async fn daily_series_by_workspace(
-        &self,
-        plan_ids: &[i64],
-        from: i64,
-        to: i64,
-        workspace_id: Option<&str>,
-    ) -> Result<Vec<(i64, Basis, crate::model::Money)>>;
-
-    /// Usage over pieces of the usage rollups (hours: the hourly usage) in one query, by plan
-    /// and dimension; subtracted pieces count negatively.
-    async fn sum_usage_pieces(
-        &self,
-        plan_ids: &[i64],
-        pieces: &[Piece],
-    ) -> Result<Vec<(i64, i64, TokenCounts)>>;
-
-    /// Daily usage summed per plan and dimension over days in `[from, to)`.
-    async fn sum_usage_daily(
-        &self,
-        plan_ids: &[i64],
-        from: i64,
-        to: i64,
-    ) -> Result<Vec<(i64, i64, TokenCounts)>>;
-
-    /// Hourly usage summed per plan and dimension over hours in `[from, to)`.
-    async fn sum_usage_hourly(
-        &self,
-        plan_ids: &[i64],
-        from: i64,
-        to: i64,
+        span: SumOver<'_>,
     ) -> Result<Vec<(i64, i64, TokenCounts)>>;
 
     /// Unpriced usage of these plans over hours in `[from, to)`, summed per plan and

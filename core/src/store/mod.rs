@@ -26,8 +26,8 @@ use chrono::{DateTime, TimeZone, Utc};
 pub use analytics::{AnalyticsFactRow, AnalyticsStore, AnalyticsTotal, AnalyticsTotalsBy};
 pub use budgets::BudgetStore;
 pub use facts::{
-    DayFacts, Dim, Fact, FactStore, FactSum, Grain, HourUsage, MonthRollups, Piece, StaleDay,
-    Unpriced,
+    DayFacts, Dim, Fact, FactStore, FactSum, Grain, HourUsage, MonthRollups, Piece, SeriesOf,
+    StaleDay, SumOver, Unpriced,
 };
 pub use logs::LogStore;
 pub use postgres::PostgresStore;

@@ -237,9 +237,14 @@ mod sql_subjects {
     include!("sql/subjects.rs");
 }
 
-mod sql_facts {
+pub(crate) mod sql_facts {
     use super::*;
     include!("sql/facts.rs");
+}
+
+mod sql_fact_sums {
+    use super::*;
+    include!("sql/fact_sums.rs");
 }
 
 mod sql_logs {

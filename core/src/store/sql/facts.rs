@@ -1,5 +1,6 @@
-// Shared FactStore queries, compiled once per backend: the including module defines `Db`
-// and `ThisStore` (with `pool` and `begin_write`), and `super::sql_usage::resolve_dims`.
+// The derived facts, compiled once per backend: the including module defines `Db` and
+// `ThisStore` (with `pool` and `begin_write`). Writing a day's facts and rollups, stale
+// days, and what `verify` reads; the sums reports read are in `fact_sums.rs`.
 
 use async_trait::async_trait;
 use chrono::Datelike;
@@ -8,7 +9,7 @@ use sqlx::{QueryBuilder, Row};
 use crate::error::{Error, Result};
 use crate::model::{Basis, CostRow, Money, TokenCounts};
 use crate::store::{
-    DayFacts, Dim, Fact, FactStore, FactSum, Grain, HourUsage, MonthRollups, Piece, StaleDay,
+    DayFacts, Dim, Fact, FactStore, FactSum, HourUsage, MonthRollups, SeriesOf, StaleDay, SumOver,
     Unpriced, UsageStore, db_error, dim_in, dim_out, from_ts, shaped_chunks,
 };
 
@@ -19,7 +20,7 @@ type DbRow = <Db as sqlx::Database>::Row;
 const DAY: i64 = 86_400;
 const CHUNK: usize = 256;
 
-fn basis_of(code: i64) -> Result<Basis> {
+pub(super) fn basis_of(code: i64) -> Result<Basis> {
     Basis::from_fact_code(code).ok_or_else(|| Error::Storage {
         message: format!("stored basis code {code} is unknown; the row is corrupt"),
         source: None,
@@ -40,7 +41,7 @@ fn dim_from_row(row: &DbRow, offset: usize, plan_id: i64) -> Result<Dim> {
     })
 }
 
-fn tokens_from_row(row: &DbRow, offset: usize) -> Result<TokenCounts> {
+pub(super) fn tokens_from_row(row: &DbRow, offset: usize) -> Result<TokenCounts> {
     let read = |e| Error::storage("reading token counts", e);
     Ok(TokenCounts {
         uncached_input: row.try_get(offset).map_err(read)?,
@@ -52,41 +53,13 @@ fn tokens_from_row(row: &DbRow, offset: usize) -> Result<TokenCounts> {
     })
 }
 
-fn push_in(q: &mut QueryBuilder<Db>, column: &str, ids: &[i64]) {
+pub(super) fn push_in(q: &mut QueryBuilder<Db>, column: &str, ids: &[i64]) {
     q.push(format!(" AND {column} IN ("));
     let mut list = q.separated(", ");
     for id in ids {
         list.push_bind(*id);
     }
     q.push(")");
-}
-
-fn sums_from_rows(rows: Vec<DbRow>) -> Result<Vec<FactSum>> {
-    rows.iter()
-        .map(|row| {
-            let read = |e| Error::storage("reading cost sums", e);
-            Ok(FactSum {
-                plan_id: row.try_get(0).map_err(read)?,
-                at: row.try_get(1).map_err(read)?,
-                dim_id: row.try_get(2).map_err(read)?,
-                basis: basis_of(row.try_get(3).map_err(read)?)?,
-                amount: Money::from_nanos(row.try_get(4).map_err(read)?),
-            })
-        })
-        .collect()
-}
-
-fn series_from_rows(rows: Vec<DbRow>) -> Result<Vec<(i64, Basis, Money)>> {
-    rows.iter()
-        .map(|row| {
-            let read = |e| Error::storage("reading a cost series", e);
-            Ok((
-                row.try_get(0).map_err(read)?,
-                basis_of(row.try_get(1).map_err(read)?)?,
-                Money::from_nanos(row.try_get(2).map_err(read)?),
-            ))
-        })
-        .collect()
 }
 
 /// The statements that replace one day's facts and its daily rollups (the month's rollups
@@ -285,134 +258,6 @@ impl ThisStore {
             .collect()
     }
 
-    async fn sum_facts(
-        &self,
-        table: &str,
-        time: &str,
-        plan_ids: &[i64],
-        from: i64,
-        to: i64,
-        by_time: bool,
-        dim_ids: Option<&[i64]>,
-    ) -> Result<Vec<FactSum>> {
-        if plan_ids.is_empty() || dim_ids.is_some_and(<[i64]>::is_empty) {
-            return Ok(Vec::new());
-        }
-        let at = if by_time {
-            time.to_string()
-        } else {
-            "CAST(NULL AS BIGINT)".to_string()
-        };
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "SELECT plan_id, {at}, dim_id, basis, CAST(SUM(amount_nanos) AS BIGINT) FROM {table} \
-             WHERE {time} >= "
-        ));
-        q.push_bind(from)
-            .push(format!(" AND {time} < "))
-            .push_bind(to);
-        push_in(&mut q, "plan_id", plan_ids);
-        if let Some(dims) = dim_ids {
-            push_in(&mut q, "dim_id", dims);
-        }
-        q.push(" GROUP BY plan_id, dim_id, basis");
-        if by_time {
-            q.push(format!(", {time}"));
-        }
-        let rows = q
-            .build()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error("summing cost facts"))?;
-        sums_from_rows(rows)
-    }
-
-    async fn sum_usage(
-        &self,
-        table: &str,
-        time: &str,
-        plan_ids: &[i64],
-        from: i64,
-        to: i64,
-    ) -> Result<Vec<(i64, i64, TokenCounts)>> {
-        if plan_ids.is_empty() || from >= to {
-            return Ok(Vec::new());
-        }
-        let width = if table == "costledger_usage" {
-            " AND width = 3600"
-        } else {
-            ""
-        };
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "SELECT plan_id, dim_id, CAST(SUM(uncached_input) AS BIGINT), \
-             CAST(SUM(cache_write_5m) AS BIGINT), CAST(SUM(cache_write_1h) AS BIGINT), \
-             CAST(SUM(cache_read) AS BIGINT), CAST(SUM(output) AS BIGINT), \
-             CAST(SUM(web_search_requests) AS BIGINT) FROM {table} WHERE {time} >= "
-        ));
-        q.push_bind(from)
-            .push(format!(" AND {time} < "))
-            .push_bind(to)
-            .push(width);
-        push_in(&mut q, "plan_id", plan_ids);
-        q.push(" GROUP BY plan_id, dim_id");
-        let rows = q
-            .build()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error("summing usage"))?;
-        rows.iter()
-            .map(|row| {
-                let read = |e| Error::storage("summing usage", e);
-                Ok((
-                    row.try_get(0).map_err(read)?,
-                    row.try_get(1).map_err(read)?,
-                    tokens_from_row(row, 2)?,
-                ))
-            })
-            .collect()
-    }
-
-    async fn workspace_series(
-        &self,
-        table: &str,
-        time: &str,
-        plan_ids: &[i64],
-        from: i64,
-        to: i64,
-        workspace_id: Option<&str>,
-    ) -> Result<Vec<(i64, Basis, Money)>> {
-        if plan_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "SELECT {time}, basis, CAST(SUM(amount_nanos) AS BIGINT) FROM {table} WHERE {time} >= "
-        ));
-        q.push_bind(from)
-            .push(format!(" AND {time} < "))
-            .push_bind(to);
-        push_in(&mut q, "plan_id", plan_ids);
-        if let Some(ws) = workspace_id {
-            q.push(" AND workspace_id = ").push_bind(ws.to_string());
-        }
-        q.push(format!(" GROUP BY {time}, basis ORDER BY {time}"));
-        let rows = q
-            .build()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error("summing a cost series by workspace"))?;
-        series_from_rows(rows)
-    }
-}
-
-/// `CASE WHEN {time} < b1 THEN b0 WHEN … END`: the start of the bucket an instant falls in.
-fn push_bucket(q: &mut QueryBuilder<Db>, time: &str, bounds: &[i64]) {
-    q.push("CASE");
-    for w in bounds.windows(2) {
-        q.push(format!(" WHEN {time} < "))
-            .push_bind(w[1])
-            .push(" THEN ")
-            .push_bind(w[0]);
-    }
-    q.push(" END");
 }
 
 /// The UTC calendar month of a day: (its first instant, the next month's), Unix seconds.
@@ -826,306 +671,30 @@ impl FactStore for ThisStore {
         self.dims_where(actors, "actor_id = ").await
     }
 
-    async fn sum_daily(
+    async fn sum_costs(
         &self,
         plan_ids: &[i64],
-        from: i64,
-        to: i64,
-        by_day: bool,
+        span: SumOver<'_>,
         dim_ids: Option<&[i64]>,
     ) -> Result<Vec<FactSum>> {
-        self.sum_facts(
-            "costledger_cost_daily",
-            "day",
-            plan_ids,
-            from,
-            to,
-            by_day,
-            dim_ids,
-        )
-        .await
+        self.sums_of_costs(plan_ids, span, dim_ids).await
     }
 
-    async fn sum_hourly(
+    async fn cost_series(
         &self,
         plan_ids: &[i64],
-        from: i64,
-        to: i64,
-        by_hour: bool,
-        dim_ids: Option<&[i64]>,
-    ) -> Result<Vec<FactSum>> {
-        self.sum_facts(
-            "costledger_cost_facts",
-            "hour",
-            plan_ids,
-            from,
-            to,
-            by_hour,
-            dim_ids,
-        )
-        .await
-    }
-
-    async fn sum_hourly_buckets(
-        &self,
-        plan_ids: &[i64],
-        bounds: &[i64],
-        dim_ids: Option<&[i64]>,
-    ) -> Result<Vec<FactSum>> {
-        if plan_ids.is_empty() || bounds.len() < 2 || dim_ids.is_some_and(<[i64]>::is_empty) {
-            return Ok(Vec::new());
-        }
-        let mut q = QueryBuilder::<Db>::new("SELECT plan_id, ");
-        push_bucket(&mut q, "hour", bounds);
-        q.push(
-            ", dim_id, basis, CAST(SUM(amount_nanos) AS BIGINT) FROM costledger_cost_facts \
-             WHERE hour >= ",
-        )
-        .push_bind(bounds[0])
-        .push(" AND hour < ")
-        .push_bind(bounds[bounds.len() - 1]);
-        push_in(&mut q, "plan_id", plan_ids);
-        if let Some(dims) = dim_ids {
-            push_in(&mut q, "dim_id", dims);
-        }
-        q.push(" GROUP BY 1, 2, 3, 4");
-        let rows = q
-            .build()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error("summing cost facts per bucket"))?;
-        sums_from_rows(rows)
-    }
-
-    async fn bucket_series_by_workspace(
-        &self,
-        plan_ids: &[i64],
-        bounds: &[i64],
-        workspace_id: Option<&str>,
+        span: SumOver<'_>,
+        of: SeriesOf<'_>,
     ) -> Result<Vec<(i64, Basis, Money)>> {
-        if plan_ids.is_empty() || bounds.len() < 2 {
-            return Ok(Vec::new());
-        }
-        let mut q = QueryBuilder::<Db>::new("SELECT ");
-        push_bucket(&mut q, "hour", bounds);
-        q.push(
-            ", basis, CAST(SUM(amount_nanos) AS BIGINT) FROM costledger_cost_hourly_ws \
-             WHERE hour >= ",
-        )
-        .push_bind(bounds[0])
-        .push(" AND hour < ")
-        .push_bind(bounds[bounds.len() - 1]);
-        push_in(&mut q, "plan_id", plan_ids);
-        if let Some(ws) = workspace_id {
-            q.push(" AND workspace_id = ").push_bind(ws.to_string());
-        }
-        q.push(" GROUP BY 1, 2 ORDER BY 1");
-        let rows = q
-            .build()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error("summing a cost series per bucket"))?;
-        series_from_rows(rows)
+        self.series_of_costs(plan_ids, span, of).await
     }
 
-    async fn sum_pieces(
+    async fn sum_usage(
         &self,
         plan_ids: &[i64],
-        pieces: &[Piece],
-        dim_ids: Option<&[i64]>,
-    ) -> Result<Vec<FactSum>> {
-        if plan_ids.is_empty() || pieces.is_empty() || dim_ids.is_some_and(<[i64]>::is_empty) {
-            return Ok(Vec::new());
-        }
-        let mut q = QueryBuilder::<Db>::new(
-            "SELECT plan_id, CAST(NULL AS BIGINT), dim_id, basis, CAST(SUM(a) AS BIGINT) FROM (",
-        );
-        for (i, p) in pieces.iter().enumerate() {
-            let (table, time) = match p.grain {
-                Grain::Month => ("costledger_cost_monthly", "month"),
-                Grain::Day => ("costledger_cost_daily", "day"),
-                Grain::Hour => ("costledger_cost_facts", "hour"),
-            };
-            let sign = if p.minus { "-" } else { "" };
-            if i > 0 {
-                q.push(" UNION ALL ");
-            }
-            q.push(format!(
-                "SELECT plan_id, dim_id, basis, {sign}amount_nanos AS a FROM {table} \
-                 WHERE {time} >= "
-            ));
-            q.push_bind(p.from)
-                .push(format!(" AND {time} < "))
-                .push_bind(p.to);
-            push_in(&mut q, "plan_id", plan_ids);
-            if let Some(dims) = dim_ids {
-                push_in(&mut q, "dim_id", dims);
-            }
-        }
-        q.push(") pieces GROUP BY plan_id, dim_id, basis HAVING SUM(a) <> 0");
-        let rows = q
-            .build()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error("summing cost rollups"))?;
-        sums_from_rows(rows)
-    }
-
-    async fn sum_usage_pieces(
-        &self,
-        plan_ids: &[i64],
-        pieces: &[Piece],
+        span: SumOver<'_>,
     ) -> Result<Vec<(i64, i64, TokenCounts)>> {
-        if plan_ids.is_empty() || pieces.is_empty() {
-            return Ok(Vec::new());
-        }
-        const COLUMNS: [&str; 6] = [
-            "uncached_input",
-            "cache_write_5m",
-            "cache_write_1h",
-            "cache_read",
-            "output",
-            "web_search_requests",
-        ];
-        let sums: Vec<String> = COLUMNS
-            .iter()
-            .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
-            .collect();
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "SELECT plan_id, dim_id, {} FROM (",
-            sums.join(", ")
-        ));
-        for (i, p) in pieces.iter().enumerate() {
-            let (table, time, width) = match p.grain {
-                Grain::Month => ("costledger_usage_monthly", "month", ""),
-                Grain::Day => ("costledger_usage_daily", "day", ""),
-                Grain::Hour => ("costledger_usage", "bucket_start", " AND width = 3600"),
-            };
-            let sign = if p.minus { "-" } else { "" };
-            let columns: Vec<String> = COLUMNS
-                .iter()
-                .map(|c| format!("{sign}{c} AS {c}"))
-                .collect();
-            if i > 0 {
-                q.push(" UNION ALL ");
-            }
-            q.push(format!(
-                "SELECT plan_id, dim_id, {} FROM {table} WHERE {time} >= ",
-                columns.join(", ")
-            ));
-            q.push_bind(p.from)
-                .push(format!(" AND {time} < "))
-                .push_bind(p.to)
-                .push(width);
-            push_in(&mut q, "plan_id", plan_ids);
-        }
-        q.push(") pieces GROUP BY plan_id, dim_id");
-        let rows = q
-            .build()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error("summing usage rollups"))?;
-        rows.iter()
-            .map(|row| {
-                let read = |e| Error::storage("summing usage rollups", e);
-                Ok((
-                    row.try_get(0).map_err(read)?,
-                    row.try_get(1).map_err(read)?,
-                    tokens_from_row(row, 2)?,
-                ))
-            })
-            .collect()
-    }
-
-    async fn series(
-        &self,
-        plan_ids: &[i64],
-        from: i64,
-        to: i64,
-        hourly: bool,
-        dim_ids: Option<&[i64]>,
-    ) -> Result<Vec<(i64, Basis, Money)>> {
-        if plan_ids.is_empty() || dim_ids.is_some_and(<[i64]>::is_empty) {
-            return Ok(Vec::new());
-        }
-        let (table, time) = if hourly {
-            ("costledger_cost_facts", "hour")
-        } else {
-            ("costledger_cost_daily", "day")
-        };
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "SELECT {time}, basis, CAST(SUM(amount_nanos) AS BIGINT) FROM {table} WHERE {time} >= "
-        ));
-        q.push_bind(from)
-            .push(format!(" AND {time} < "))
-            .push_bind(to);
-        push_in(&mut q, "plan_id", plan_ids);
-        if let Some(dims) = dim_ids {
-            push_in(&mut q, "dim_id", dims);
-        }
-        q.push(format!(" GROUP BY {time}, basis ORDER BY {time}"));
-        let rows = q
-            .build()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error("summing a cost series"))?;
-        series_from_rows(rows)
-    }
-
-    async fn series_by_workspace(
-        &self,
-        plan_ids: &[i64],
-        from: i64,
-        to: i64,
-        workspace_id: Option<&str>,
-    ) -> Result<Vec<(i64, Basis, Money)>> {
-        self.workspace_series(
-            "costledger_cost_hourly_ws",
-            "hour",
-            plan_ids,
-            from,
-            to,
-            workspace_id,
-        )
-        .await
-    }
-
-    async fn daily_series_by_workspace(
-        &self,
-        plan_ids: &[i64],
-        from: i64,
-        to: i64,
-        workspace_id: Option<&str>,
-    ) -> Result<Vec<(i64, Basis, Money)>> {
-        self.workspace_series(
-            "costledger_cost_daily_ws",
-            "day",
-            plan_ids,
-            from,
-            to,
-            workspace_id,
-        )
-        .await
-    }
-
-    async fn sum_usage_daily(
-        &self,
-        plan_ids: &[i64],
-        from: i64,
-        to: i64,
-    ) -> Result<Vec<(i64, i64, TokenCounts)>> {
-        self.sum_usage("costledger_usage_daily", "day", plan_ids, from, to)
-            .await
-    }
-
-    async fn sum_usage_hourly(
-        &self,
-        plan_ids: &[i64],
-        from: i64,
-        to: i64,
-    ) -> Result<Vec<(i64, i64, TokenCounts)>> {
-        self.sum_usage("costledger_usage", "bucket_start", plan_ids, from, to)
-            .await
+        self.sums_of_usage(plan_ids, span).await
     }
 
     async fn unpriced(
@@ -1135,33 +704,6 @@ impl FactStore for ThisStore {
         to: i64,
         dim_ids: Option<&[i64]>,
     ) -> Result<Vec<(i64, i64, i64)>> {
-        if plan_ids.is_empty() || dim_ids.is_some_and(<[i64]>::is_empty) {
-            return Ok(Vec::new());
-        }
-        let mut q = QueryBuilder::<Db>::new(
-            "SELECT plan_id, dim_id, CAST(SUM(tokens) AS BIGINT) FROM costledger_unpriced_hourly \
-             WHERE hour >= ",
-        );
-        q.push_bind(from).push(" AND hour < ").push_bind(to);
-        push_in(&mut q, "plan_id", plan_ids);
-        if let Some(dims) = dim_ids {
-            push_in(&mut q, "dim_id", dims);
-        }
-        q.push(" GROUP BY plan_id, dim_id");
-        let rows = q
-            .build()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error("reading unpriced usage"))?;
-        rows.iter()
-            .map(|row| {
-                let read = |e| Error::storage("reading unpriced usage", e);
-                Ok((
-                    row.try_get(0).map_err(read)?,
-                    row.try_get(1).map_err(read)?,
-                    row.try_get(2).map_err(read)?,
-                ))
-            })
-            .collect()
+        self.unpriced_usage(plan_ids, from, to, dim_ids).await
     }
 }
