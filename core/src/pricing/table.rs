@@ -225,5 +225,9 @@ impl PriceTable {
 mod tests;
 
 #[cfg(test)]
+#[path = "table_resolve_tests.rs"]
+mod resolve_tests;
+
+#[cfg(test)]
 #[path = "table_openai_tests.rs"]
 mod openai_tests;

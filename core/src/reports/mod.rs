@@ -14,6 +14,7 @@ mod cost;
 mod dashboard;
 pub mod export;
 mod focus;
+mod focus_row;
 mod forecast;
 pub(crate) mod materialize;
 pub mod period;

@@ -15,6 +15,8 @@ mod postgres;
 pub mod reconcile;
 pub mod spend_limits;
 mod sqlite;
+pub mod subjects;
+pub mod sync;
 
 use std::fmt;
 use std::sync::Arc;
@@ -34,14 +36,14 @@ pub use postgres::PostgresStore;
 pub use reconcile::{ReconcileStore, TierTotal};
 pub use spend_limits::SpendLimitStore;
 pub use sqlite::SqliteStore;
+pub use subjects::SubjectStore;
+pub use sync::{LeaseInfo, PlanSyncUpdate, SyncStore};
 
 use crate::crypto::Sealed;
 use crate::error::{Error, Result};
 use crate::model::{
-    BucketWidth, ClaudeCodePage, ClaudeCodeRecord, CostPage, CostRow, CredentialReach, KeyMapping,
-    MappingFilter, NewKeyMapping, NewSubject, OrgMetadata, Plan, PlanSettings, PlanStatus,
-    PlanUpdate, Project, Provider, Subject, Subscription, SyncEvent, SyncHistoryFilter, UsagePage,
-    UsageRow,
+    BucketWidth, ClaudeCodePage, ClaudeCodeRecord, CostPage, CostRow, CredentialReach, OrgMetadata,
+    Plan, PlanSettings, PlanUpdate, Provider, Subscription, UsagePage, UsageRow,
 };
 
 /// Which database a store talks to.
@@ -417,136 +419,6 @@ pub trait UsageStore: Send + Sync + fmt::Debug {
     ) -> Result<Vec<ClaudeCodeRecord>>;
 }
 
-/// Who holds a plan's sync lease, and until when.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LeaseInfo {
-    /// The holder's id (host, process, random).
-    pub holder: String,
-    /// When the lease expires unless renewed.
-    pub lease_until: DateTime<Utc>,
-}
-
-impl LeaseInfo {
-    /// Whether another worker may take the lease over at `now`. Leases are kept to the
-    /// millisecond and last through their last one: a check finer than that (a
-    /// nanosecond past `lease_until`) would call a lease free that the store still holds.
-    pub fn expired_at(&self, now: DateTime<Utc>) -> bool {
-        self.lease_until.timestamp_millis() < now.timestamp_millis()
-    }
-}
-
-/// What a finished sync changes on its plan; `None` fields stay as they are.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PlanSyncUpdate {
-    /// A new status (error after a refused credential, active after a success).
-    pub status: Option<PlanStatus>,
-    /// When the plan was last synced without error.
-    pub last_synced_at: Option<DateTime<Utc>>,
-    /// `Some(None)` clears the last error, `Some(Some(m))` sets it.
-    pub last_error: Option<Option<String>>,
-    /// The organisation's name, when the provider reports a new one.
-    pub org_name: Option<String>,
-}
-
-/// Sync bookkeeping: leases, events, and each plan's last outcome.
-#[async_trait]
-pub trait SyncStore: Send + Sync + fmt::Debug {
-    /// Take the plan's lease for `ttl_ms` if nobody holds it or the holder's lease has
-    /// expired (one conditional upsert). True when taken.
-    async fn try_acquire_lease(
-        &self,
-        plan_id: i64,
-        holder: &str,
-        now_ms: i64,
-        ttl_ms: i64,
-    ) -> Result<bool>;
-
-    /// Extend a lease this holder still has. False when it was lost (expired and taken).
-    async fn renew_lease(
-        &self,
-        plan_id: i64,
-        holder: &str,
-        now_ms: i64,
-        ttl_ms: i64,
-    ) -> Result<bool>;
-
-    /// Give a lease back (only if this holder still has it).
-    async fn release_lease(&self, plan_id: i64, holder: &str) -> Result<()>;
-
-    /// The current lease of a plan, if any (possibly expired).
-    async fn lease(&self, plan_id: i64) -> Result<Option<LeaseInfo>>;
-
-    /// Persist sync events (their ids are assigned by the store).
-    async fn insert_sync_events(&self, events: &[SyncEvent]) -> Result<()>;
-
-    /// Sync events matching the filter, newest first.
-    async fn sync_events(&self, filter: &SyncHistoryFilter) -> Result<Vec<SyncEvent>>;
-
-    /// Record a finished sync's outcome on its plan.
-    async fn record_plan_sync(&self, plan_id: i64, update: &PlanSyncUpdate) -> Result<()>;
-}
-
-/// Subjects, projects and key mappings.
-#[async_trait]
-pub trait SubjectStore: Send + Sync + fmt::Debug {
-    /// Create or update a validated subject; a new subject gets its default project. An email
-    /// used by another subject is `CONFLICT`.
-    async fn upsert_subject(&self, subject: &NewSubject, now: DateTime<Utc>) -> Result<Subject>;
-
-    /// One subject, or `SUBJECT_NOT_FOUND`.
-    async fn get_subject(&self, id: &str) -> Result<Subject>;
-
-    /// Every subject, by id.
-    async fn list_subjects(&self) -> Result<Vec<Subject>>;
-
-    /// Delete a subject with its projects and mappings.
-    async fn delete_subject(&self, id: &str) -> Result<()>;
-
-    /// Create a project of a subject; a name in use is `CONFLICT`.
-    async fn create_project(
-        &self,
-        subject_id: &str,
-        name: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Project>;
-
-    /// One project, or `PROJECT_NOT_FOUND`.
-    async fn get_project(&self, id: i64) -> Result<Project>;
-
-    /// Projects, of one subject or of all, by id.
-    async fn list_projects(&self, subject_id: Option<&str>) -> Result<Vec<Project>>;
-
-    /// Delete a project that is not its subject's default; its mappings fall back to the
-    /// default project.
-    async fn delete_project(&self, id: i64) -> Result<()>;
-
-    /// Store a mapping whose fields were checked. An open-ended mapping of the same key that
-    /// starts earlier is closed at the new one's start; any other overlap is `CONFLICT`.
-    async fn insert_mapping(
-        &self,
-        mapping: &NewKeyMapping,
-        now: DateTime<Utc>,
-    ) -> Result<KeyMapping>;
-
-    /// Mappings matching the filter, by plan, key and start.
-    async fn list_mappings(&self, filter: &MappingFilter) -> Result<Vec<KeyMapping>>;
-
-    /// End a mapping at `at` (not before its start).
-    async fn end_mapping(&self, id: i64, at: DateTime<Utc>) -> Result<KeyMapping>;
-
-    /// Delete a mapping.
-    async fn delete_mapping(&self, id: i64) -> Result<()>;
-
-    /// For each API key of these plans whose creator is an org user: the creator's
-    /// normalised email, for attribution without a mapping.
-    async fn key_creator_emails(&self, plan_ids: &[i64]) -> Result<Vec<(i64, String, String)>>;
-
-    /// (plan, user id, normalised email) of every org member of these plans, and of every
-    /// person the Analytics API named with an email who is not in their org's user list (a
-    /// former member): one query, for attribution by email.
-    async fn member_emails(&self, plan_ids: &[i64]) -> Result<Vec<(i64, String, String)>>;
-}
-
 /// Rows split into chunks of `max` rows and then power-of-two chunks for the remainder, so
 /// that a multi-row statement has one of only a few shapes: the driver caches each prepared
 /// shape per connection, and arbitrary row counts would grow that cache with the history
@@ -648,18 +520,6 @@ mod tests {
         assert_eq!(sizes, vec![512, 512, 256, 32, 16, 8, 1]);
         assert_eq!(chunks.concat(), rows);
         assert!(shaped_chunks::<u8>(&[], 512).is_empty());
-    }
-
-    #[test]
-    fn a_lease_lasts_through_its_last_millisecond() {
-        let until = DateTime::from_timestamp_millis(1_700_000_000_123).unwrap();
-        let lease = LeaseInfo {
-            holder: "h".into(),
-            lease_until: until,
-        };
-        assert!(!lease.expired_at(until));
-        assert!(!lease.expired_at(until + chrono::TimeDelta::microseconds(999)));
-        assert!(lease.expired_at(until + chrono::TimeDelta::milliseconds(1)));
     }
 
     #[tokio::test]

@@ -258,6 +258,26 @@ mod sql_plans {
     include!("sql/plans.rs");
 }
 
+mod sql_plan_rows {
+    use super::*;
+    include!("sql/plan_rows.rs");
+}
+
+mod sql_credentials {
+    use super::*;
+    include!("sql/credentials.rs");
+}
+
+pub(crate) mod sql_writes {
+    use super::*;
+    include!("sql/writes.rs");
+}
+
+mod sql_claude_code {
+    use super::*;
+    include!("sql/claude_code.rs");
+}
+
 pub(crate) mod sql_usage {
     use super::*;
     include!("sql/usage.rs");
@@ -283,9 +303,19 @@ pub(crate) mod sql_facts {
     include!("sql/facts.rs");
 }
 
+mod sql_fact_checks {
+    use super::*;
+    include!("sql/fact_checks.rs");
+}
+
 mod sql_fact_sums {
     use super::*;
     include!("sql/fact_sums.rs");
+}
+
+mod sql_log_writes {
+    use super::*;
+    include!("sql/log_writes.rs");
 }
 
 mod sql_logs {

@@ -15,7 +15,7 @@ use crate::store::analytics::{
 use crate::store::{WatermarkAdvance, db_error, from_ts, shaped_chunks, to_ts};
 
 use super::sql_stale::{days_of, mark_days};
-use super::sql_usage::{
+use super::sql_writes::{
     DbConn, Statements, advance_watermark, billed_days_changed, run_statements,
 };
 

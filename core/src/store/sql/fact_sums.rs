@@ -6,8 +6,8 @@ use sqlx::{QueryBuilder, Row};
 
 use crate::error::{Error, Result};
 use crate::model::{Basis, Money, TokenCounts};
-use crate::store::facts::{FactSum, Grain, SeriesOf, SumOver};
 use crate::store::db_error;
+use crate::store::facts::{FactSum, Grain, SeriesOf, SumOver};
 
 use super::sql_facts::{basis_of, push_in, tokens_from_row};
 
@@ -59,7 +59,14 @@ fn push_bucket(q: &mut QueryBuilder<Db>, time: &str, bounds: &[i64]) {
 }
 
 /// ` WHERE {time} >= from AND {time} < to` and the filters of `of`.
-fn push_where(q: &mut QueryBuilder<Db>, time: &str, from: i64, to: i64, plans: &[i64], of: SeriesOf<'_>) {
+fn push_where(
+    q: &mut QueryBuilder<Db>,
+    time: &str,
+    from: i64,
+    to: i64,
+    plans: &[i64],
+    of: SeriesOf<'_>,
+) {
     q.push(format!(" WHERE {time} >= "))
         .push_bind(from)
         .push(format!(" AND {time} < "))
@@ -109,7 +116,9 @@ fn cost_query(
             true
         }
         SumOver::Pieces(pieces) => {
-            q.push(format!("CAST(NULL AS BIGINT), {after}, CAST(SUM(a) AS BIGINT) FROM ("));
+            q.push(format!(
+                "CAST(NULL AS BIGINT), {after}, CAST(SUM(a) AS BIGINT) FROM ("
+            ));
             for (i, p) in pieces.iter().enumerate() {
                 let (table, time) = cost_table(p.grain, of)?;
                 let sign = if p.minus { "-" } else { "" };
@@ -226,7 +235,8 @@ impl ThisStore {
             .iter()
             .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
             .collect();
-        let mut q = QueryBuilder::<Db>::new(format!("SELECT plan_id, dim_id, {} FROM ", sums.join(", ")));
+        let mut q =
+            QueryBuilder::<Db>::new(format!("SELECT plan_id, dim_id, {} FROM ", sums.join(", ")));
         if let [p] = pieces
             && !p.minus
         {

@@ -9,15 +9,15 @@ use sqlx::{QueryBuilder, Row};
 use crate::error::{Error, Result};
 use crate::model::{Basis, CostRow, Money, TokenCounts};
 use crate::store::{
-    DayFacts, Dim, Fact, FactStore, FactSum, HourUsage, MonthRollups, SeriesOf, StaleDay, SumOver,
-    Unpriced, UsageStore, db_error, dim_in, dim_out, from_ts, shaped_chunks,
+    DayFacts, Dim, FactStore, FactSum, HourUsage, MonthRollups, SeriesOf, StaleDay, SumOver,
+    UsageStore, db_error, dim_in, dim_out, from_ts, shaped_chunks,
 };
 
-use super::sql_usage::{DbConn, DimKey, Statements, insert_dims, plan_dims, run_statements};
+use super::sql_writes::{DbConn, DimKey, Statements, insert_dims, plan_dims, run_statements};
 
 type DbRow = <Db as sqlx::Database>::Row;
 
-const DAY: i64 = 86_400;
+pub(super) const DAY: i64 = 86_400;
 const CHUNK: usize = 256;
 
 pub(super) fn basis_of(code: i64) -> Result<Basis> {
@@ -86,90 +86,90 @@ fn day_facts_statements(plan_id: i64, day: &DayFacts) -> Statements {
         }
         statements.push((q, "clearing a day's cost facts"));
     }
-        for chunk in shaped_chunks(&day.facts, CHUNK) {
-            let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO costledger_cost_facts (plan_id, hour, dim_id, basis, amount_nanos) ",
-            );
-            q.push_values(chunk, |mut b, f| {
-                b.push_bind(plan_id)
-                    .push_bind(f.hour)
-                    .push_bind(f.dim_id)
-                    .push_bind(f.basis.fact_code())
-                    .push_bind(f.amount.nanos());
-            });
-            statements.push((q, "storing cost facts"));
-        }
-        for chunk in shaped_chunks(&day.daily, CHUNK) {
-            let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO costledger_cost_daily (plan_id, day, dim_id, basis, amount_nanos) ",
-            );
-            q.push_values(chunk, |mut b, (dim, basis, amount)| {
-                b.push_bind(plan_id)
-                    .push_bind(start)
-                    .push_bind(*dim)
-                    .push_bind(basis.fact_code())
-                    .push_bind(amount.nanos());
-            });
-            statements.push((q, "storing daily cost"));
-        }
-        for chunk in shaped_chunks(&day.hourly_ws, CHUNK) {
-            let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO costledger_cost_hourly_ws (plan_id, hour, workspace_id, basis, \
+    for chunk in shaped_chunks(&day.facts, CHUNK) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO costledger_cost_facts (plan_id, hour, dim_id, basis, amount_nanos) ",
+        );
+        q.push_values(chunk, |mut b, f| {
+            b.push_bind(plan_id)
+                .push_bind(f.hour)
+                .push_bind(f.dim_id)
+                .push_bind(f.basis.fact_code())
+                .push_bind(f.amount.nanos());
+        });
+        statements.push((q, "storing cost facts"));
+    }
+    for chunk in shaped_chunks(&day.daily, CHUNK) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO costledger_cost_daily (plan_id, day, dim_id, basis, amount_nanos) ",
+        );
+        q.push_values(chunk, |mut b, (dim, basis, amount)| {
+            b.push_bind(plan_id)
+                .push_bind(start)
+                .push_bind(*dim)
+                .push_bind(basis.fact_code())
+                .push_bind(amount.nanos());
+        });
+        statements.push((q, "storing daily cost"));
+    }
+    for chunk in shaped_chunks(&day.hourly_ws, CHUNK) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO costledger_cost_hourly_ws (plan_id, hour, workspace_id, basis, \
                  amount_nanos) ",
-            );
-            q.push_values(chunk, |mut b, (hour, ws, basis, amount)| {
-                b.push_bind(plan_id)
-                    .push_bind(*hour)
-                    .push_bind(ws.clone())
-                    .push_bind(basis.fact_code())
-                    .push_bind(amount.nanos());
-            });
-            statements.push((q, "storing hourly cost"));
-        }
-        for chunk in shaped_chunks(&day.daily_ws, CHUNK) {
-            let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO costledger_cost_daily_ws (plan_id, day, workspace_id, basis, \
+        );
+        q.push_values(chunk, |mut b, (hour, ws, basis, amount)| {
+            b.push_bind(plan_id)
+                .push_bind(*hour)
+                .push_bind(ws.clone())
+                .push_bind(basis.fact_code())
+                .push_bind(amount.nanos());
+        });
+        statements.push((q, "storing hourly cost"));
+    }
+    for chunk in shaped_chunks(&day.daily_ws, CHUNK) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO costledger_cost_daily_ws (plan_id, day, workspace_id, basis, \
                  amount_nanos) ",
-            );
-            q.push_values(chunk, |mut b, (ws, basis, amount)| {
-                b.push_bind(plan_id)
-                    .push_bind(start)
-                    .push_bind(ws.clone())
-                    .push_bind(basis.fact_code())
-                    .push_bind(amount.nanos());
-            });
-            statements.push((q, "storing daily cost per workspace"));
-        }
-        for chunk in shaped_chunks(&day.usage, CHUNK) {
-            let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO costledger_usage_daily (plan_id, day, dim_id, uncached_input, \
+        );
+        q.push_values(chunk, |mut b, (ws, basis, amount)| {
+            b.push_bind(plan_id)
+                .push_bind(start)
+                .push_bind(ws.clone())
+                .push_bind(basis.fact_code())
+                .push_bind(amount.nanos());
+        });
+        statements.push((q, "storing daily cost per workspace"));
+    }
+    for chunk in shaped_chunks(&day.usage, CHUNK) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO costledger_usage_daily (plan_id, day, dim_id, uncached_input, \
                  cache_write_5m, cache_write_1h, cache_read, output, web_search_requests) ",
-            );
-            q.push_values(chunk, |mut b, (dim, t)| {
-                b.push_bind(plan_id)
-                    .push_bind(start)
-                    .push_bind(*dim)
-                    .push_bind(t.uncached_input)
-                    .push_bind(t.cache_write_5m)
-                    .push_bind(t.cache_write_1h)
-                    .push_bind(t.cache_read)
-                    .push_bind(t.output)
-                    .push_bind(t.web_search_requests);
-            });
-            statements.push((q, "storing daily usage"));
-        }
-        for chunk in shaped_chunks(&day.unpriced, CHUNK) {
-            let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO costledger_unpriced_hourly (plan_id, hour, dim_id, tokens) ",
-            );
-            q.push_values(chunk, |mut b, u| {
-                b.push_bind(plan_id)
-                    .push_bind(u.hour)
-                    .push_bind(u.dim_id)
-                    .push_bind(u.tokens);
-            });
-            statements.push((q, "storing unpriced usage"));
-        }
+        );
+        q.push_values(chunk, |mut b, (dim, t)| {
+            b.push_bind(plan_id)
+                .push_bind(start)
+                .push_bind(*dim)
+                .push_bind(t.uncached_input)
+                .push_bind(t.cache_write_5m)
+                .push_bind(t.cache_write_1h)
+                .push_bind(t.cache_read)
+                .push_bind(t.output)
+                .push_bind(t.web_search_requests);
+        });
+        statements.push((q, "storing daily usage"));
+    }
+    for chunk in shaped_chunks(&day.unpriced, CHUNK) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO costledger_unpriced_hourly (plan_id, hour, dim_id, tokens) ",
+        );
+        q.push_values(chunk, |mut b, u| {
+            b.push_bind(plan_id)
+                .push_bind(u.hour)
+                .push_bind(u.dim_id)
+                .push_bind(u.tokens);
+        });
+        statements.push((q, "storing unpriced usage"));
+    }
     statements
 }
 
@@ -177,24 +177,24 @@ fn day_facts_statements(plan_id: i64, day: &DayFacts) -> Statements {
 /// days (self-healing, and a month holds at most 31 days of a plan's daily rows), inside the
 /// caller's transaction.
 async fn sum_month(tx: &mut DbConn, plan_id: i64, month_start: i64) -> Result<()> {
-        let (month, next) = month_of(month_start);
-        for sql in [
-            "DELETE FROM costledger_cost_monthly WHERE plan_id = $1 AND month = $2",
-            "DELETE FROM costledger_usage_monthly WHERE plan_id = $1 AND month = $2",
-        ] {
-            sqlx::query(sql)
-                .bind(plan_id)
-                .bind(month)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("clearing a month's rollups"))?;
-        }
-        for sql in [
-            "INSERT INTO costledger_cost_monthly (plan_id, month, dim_id, basis, amount_nanos) \
+    let (month, next) = month_of(month_start);
+    for sql in [
+        "DELETE FROM costledger_cost_monthly WHERE plan_id = $1 AND month = $2",
+        "DELETE FROM costledger_usage_monthly WHERE plan_id = $1 AND month = $2",
+    ] {
+        sqlx::query(sql)
+            .bind(plan_id)
+            .bind(month)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("clearing a month's rollups"))?;
+    }
+    for sql in [
+        "INSERT INTO costledger_cost_monthly (plan_id, month, dim_id, basis, amount_nanos) \
              SELECT plan_id, $2, dim_id, basis, CAST(SUM(amount_nanos) AS BIGINT) \
              FROM costledger_cost_daily WHERE plan_id = $1 AND day >= $2 AND day < $3 \
              GROUP BY plan_id, dim_id, basis",
-            "INSERT INTO costledger_usage_monthly (plan_id, month, dim_id, uncached_input, \
+        "INSERT INTO costledger_usage_monthly (plan_id, month, dim_id, uncached_input, \
              cache_write_5m, cache_write_1h, cache_read, output, web_search_requests) \
              SELECT plan_id, $2, dim_id, CAST(SUM(uncached_input) AS BIGINT), \
              CAST(SUM(cache_write_5m) AS BIGINT), CAST(SUM(cache_write_1h) AS BIGINT), \
@@ -202,66 +202,20 @@ async fn sum_month(tx: &mut DbConn, plan_id: i64, month_start: i64) -> Result<()
              CAST(SUM(web_search_requests) AS BIGINT) \
              FROM costledger_usage_daily WHERE plan_id = $1 AND day >= $2 AND day < $3 \
              GROUP BY plan_id, dim_id",
-        ] {
-            sqlx::query(sql)
-                .bind(plan_id)
-                .bind(month)
-                .bind(next)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("summing a month's rollups"))?;
-        }
+    ] {
+        sqlx::query(sql)
+            .bind(plan_id)
+            .bind(month)
+            .bind(next)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("summing a month's rollups"))?;
+    }
     Ok(())
 }
 
-impl ThisStore {
-    /// (dimension, basis, amount) rows of a plan's rollup query with more `$n` bounds.
-    async fn cost_rollup(
-        &self,
-        sql: &'static str,
-        plan_id: i64,
-        bounds: &[i64],
-    ) -> Result<Vec<(i64, Basis, Money)>> {
-        let mut q = sqlx::query_as::<_, (i64, i64, i64)>(sql).bind(plan_id);
-        for b in bounds {
-            q = q.bind(*b);
-        }
-        let rows = q
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error("reading cost rollups"))?;
-        rows.into_iter()
-            .map(|(dim, basis, amount)| Ok((dim, basis_of(basis)?, Money::from_nanos(amount))))
-            .collect()
-    }
-
-    /// (dimension, tokens) rows of a plan's usage rollup query with more `$n` bounds.
-    async fn usage_rollup(
-        &self,
-        sql: &'static str,
-        plan_id: i64,
-        bounds: &[i64],
-    ) -> Result<Vec<(i64, TokenCounts)>> {
-        let mut q = sqlx::query(sql).bind(plan_id);
-        for b in bounds {
-            q = q.bind(*b);
-        }
-        let rows = q
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error("reading usage rollups"))?;
-        rows.iter()
-            .map(|row| {
-                let dim: i64 = row.try_get(0).map_err(db_error("reading usage rollups"))?;
-                Ok((dim, tokens_from_row(row, 1)?))
-            })
-            .collect()
-    }
-
-}
-
 /// The UTC calendar month of a day: (its first instant, the next month's), Unix seconds.
-fn month_of(day: i64) -> (i64, i64) {
+pub(super) fn month_of(day: i64) -> (i64, i64) {
     let date = chrono::DateTime::from_timestamp(day, 0)
         .expect("a stored day is a valid instant")
         .date_naive();
@@ -384,7 +338,13 @@ impl FactStore for ThisStore {
             .map_err(db_error("committing usage dimensions"))?;
         Ok(keys
             .iter()
-            .map(|k| known.get(k).or_else(|| created.get(k)).copied().unwrap_or(0))
+            .map(|k| {
+                known
+                    .get(k)
+                    .or_else(|| created.get(k))
+                    .copied()
+                    .unwrap_or(0)
+            })
             .collect())
     }
 
@@ -446,103 +406,7 @@ impl FactStore for ThisStore {
     }
 
     async fn stored_day_facts(&self, plan_id: i64, day: i64) -> Result<DayFacts> {
-        let (start, end) = (day, day + DAY);
-        let read = |e| Error::storage("reading a day's cost facts", e);
-        let mut out = DayFacts {
-            day,
-            ..DayFacts::default()
-        };
-        let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
-            "SELECT hour, dim_id, basis, amount_nanos FROM costledger_cost_facts \
-             WHERE plan_id = $1 AND hour >= $2 AND hour < $3 ORDER BY hour, dim_id, basis",
-        )
-        .bind(plan_id)
-        .bind(start)
-        .bind(end)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(read)?;
-        for (hour, dim_id, basis, amount) in rows {
-            out.facts.push(Fact {
-                hour,
-                dim_id,
-                basis: basis_of(basis)?,
-                amount: Money::from_nanos(amount),
-            });
-        }
-        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT dim_id, basis, amount_nanos FROM costledger_cost_daily \
-             WHERE plan_id = $1 AND day = $2 ORDER BY dim_id, basis",
-        )
-        .bind(plan_id)
-        .bind(start)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(read)?;
-        for (dim_id, basis, amount) in rows {
-            out.daily
-                .push((dim_id, basis_of(basis)?, Money::from_nanos(amount)));
-        }
-        let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
-            "SELECT hour, workspace_id, basis, amount_nanos FROM costledger_cost_hourly_ws \
-             WHERE plan_id = $1 AND hour >= $2 AND hour < $3 ORDER BY hour, workspace_id, basis",
-        )
-        .bind(plan_id)
-        .bind(start)
-        .bind(end)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(read)?;
-        for (hour, ws, basis, amount) in rows {
-            out.hourly_ws
-                .push((hour, ws, basis_of(basis)?, Money::from_nanos(amount)));
-        }
-        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT workspace_id, basis, amount_nanos FROM costledger_cost_daily_ws \
-             WHERE plan_id = $1 AND day = $2 ORDER BY workspace_id, basis",
-        )
-        .bind(plan_id)
-        .bind(start)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(read)?;
-        for (ws, basis, amount) in rows {
-            out.daily_ws
-                .push((ws, basis_of(basis)?, Money::from_nanos(amount)));
-        }
-        let rows = sqlx::query(
-            "SELECT dim_id, uncached_input, cache_write_5m, cache_write_1h, cache_read, output, \
-             web_search_requests FROM costledger_usage_daily WHERE plan_id = $1 AND day = $2 \
-             ORDER BY dim_id",
-        )
-        .bind(plan_id)
-        .bind(start)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(read)?;
-        for row in &rows {
-            out.usage
-                .push((row.try_get(0).map_err(read)?, tokens_from_row(row, 1)?));
-        }
-        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT hour, dim_id, tokens FROM costledger_unpriced_hourly \
-             WHERE plan_id = $1 AND hour >= $2 AND hour < $3 ORDER BY hour, dim_id",
-        )
-        .bind(plan_id)
-        .bind(start)
-        .bind(end)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(read)?;
-        out.unpriced = rows
-            .into_iter()
-            .map(|(hour, dim_id, tokens)| Unpriced {
-                hour,
-                dim_id,
-                tokens,
-            })
-            .collect();
-        Ok(out)
+        self.stored_day_rows(plan_id, day).await
     }
 
     async fn fact_extent(&self, plan_id: i64) -> Result<Option<(i64, i64)>> {
@@ -569,47 +433,7 @@ impl FactStore for ThisStore {
     }
 
     async fn month_rollups(&self, plan_id: i64, month: i64) -> Result<MonthRollups> {
-        let (month, next) = month_of(month);
-        Ok(MonthRollups {
-            cost: self
-                .cost_rollup(
-                    "SELECT dim_id, basis, amount_nanos FROM costledger_cost_monthly \
-                     WHERE plan_id = $1 AND month = $2 ORDER BY dim_id, basis",
-                    plan_id,
-                    &[month],
-                )
-                .await?,
-            cost_from_days: self
-                .cost_rollup(
-                    "SELECT dim_id, basis, CAST(SUM(amount_nanos) AS BIGINT) \
-                     FROM costledger_cost_daily WHERE plan_id = $1 AND day >= $2 AND day < $3 \
-                     GROUP BY dim_id, basis ORDER BY dim_id, basis",
-                    plan_id,
-                    &[month, next],
-                )
-                .await?,
-            usage: self
-                .usage_rollup(
-                    "SELECT dim_id, uncached_input, cache_write_5m, cache_write_1h, cache_read, \
-                     output, web_search_requests FROM costledger_usage_monthly \
-                     WHERE plan_id = $1 AND month = $2 ORDER BY dim_id",
-                    plan_id,
-                    &[month],
-                )
-                .await?,
-            usage_from_days: self
-                .usage_rollup(
-                    "SELECT dim_id, CAST(SUM(uncached_input) AS BIGINT), \
-                     CAST(SUM(cache_write_5m) AS BIGINT), CAST(SUM(cache_write_1h) AS BIGINT), \
-                     CAST(SUM(cache_read) AS BIGINT), CAST(SUM(output) AS BIGINT), \
-                     CAST(SUM(web_search_requests) AS BIGINT) FROM costledger_usage_daily \
-                     WHERE plan_id = $1 AND day >= $2 AND day < $3 GROUP BY dim_id \
-                     ORDER BY dim_id",
-                    plan_id,
-                    &[month, next],
-                )
-                .await?,
-        })
+        self.month_rollup_rows(plan_id, month).await
     }
 
     async fn dims(&self, plan_ids: &[i64]) -> Result<Vec<Dim>> {

@@ -3,18 +3,22 @@
 // `ThisStore::begin_write`.
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use crate::crypto::Sealed;
 use crate::error::{Error, Result};
-use crate::model::{CredentialReach, Money, Plan, PlanSettings, PlanStatus, PlanUpdate, Provider, Subscription};
+use crate::model::{CredentialReach, Plan, PlanStatus, PlanUpdate, Provider};
 use crate::store::{
-    Backend, CredentialResealer, CredentialSealer, CredentialUpdater, KeyCheck, NewPlanRecord, PlanStore,
-    StoredCredential, db_error, from_ts, is_unique_violation, to_ts,
+    Backend, CredentialResealer, CredentialSealer, CredentialUpdater, KeyCheck, NewPlanRecord,
+    PlanStore, StoredCredential, db_error, is_unique_violation, to_ts,
 };
 
-type DbRow = <Db as sqlx::Database>::Row;
+use super::sql_credentials::{check_key_version, insert_credential};
+use super::sql_plan_rows::{
+    credential_from_row, key_check_from_row, plan_from_row, reach_column, subscription_columns,
+};
+
 type DbConn = <Db as sqlx::Database>::Connection;
 
 macro_rules! select_plans {
@@ -52,116 +56,6 @@ const PURGED_TABLES: &[&str] = &[
     "DELETE FROM costledger_stale_days WHERE plan_id = $1",
 ];
 
-fn corrupt(what: &str, value: &str) -> Error {
-    Error::Storage {
-        message: format!("stored {what} {value:?} cannot be read; the row is corrupt"),
-        source: None,
-    }
-}
-
-fn plan_from_row(row: &DbRow) -> Result<Plan> {
-    let get = db_error("reading a plan row");
-    let provider: String = row.try_get("provider").map_err(get)?;
-    let status: String = row
-        .try_get("status")
-        .map_err(db_error("reading a plan row"))?;
-    let settings: String = row
-        .try_get("settings")
-        .map_err(db_error("reading a plan row"))?;
-    let tier: Option<String> = row
-        .try_get("sub_tier")
-        .map_err(db_error("reading a plan row"))?;
-    let subscription = match tier {
-        None => None,
-        Some(tier) => {
-            let cycle: String = row
-                .try_get("sub_cycle")
-                .map_err(db_error("reading a plan"))?;
-            let anchor: String = row
-                .try_get("sub_anchor_date")
-                .map_err(db_error("reading a plan"))?;
-            let price: Option<i64> = row
-                .try_get("sub_seat_price_nanos")
-                .map_err(db_error("reading a plan"))?;
-            Some(Subscription {
-                tier: tier
-                    .parse()
-                    .map_err(|_| corrupt("subscription tier", &tier))?,
-                seats: row
-                    .try_get("sub_seats")
-                    .map_err(db_error("reading a plan"))?,
-                price_per_seat: price.map(Money::from_nanos),
-                cycle: cycle
-                    .parse()
-                    .map_err(|_| corrupt("billing cycle", &cycle))?,
-                anchor_date: NaiveDate::parse_from_str(&anchor, "%Y-%m-%d")
-                    .map_err(|_| corrupt("anchor date", &anchor))?,
-                currency: row
-                    .try_get("sub_currency")
-                    .map_err(db_error("reading a plan"))?,
-            })
-        }
-    };
-    let opt_ts = |name: &str| -> Result<Option<DateTime<Utc>>> {
-        let v: Option<i64> = row.try_get(name).map_err(db_error("reading a plan row"))?;
-        v.map(from_ts).transpose()
-    };
-    Ok(Plan {
-        id: row.try_get("id").map_err(db_error("reading a plan row"))?,
-        provider: provider
-            .parse()
-            .map_err(|_| corrupt("provider", &provider))?,
-        label: row
-            .try_get("label")
-            .map_err(db_error("reading a plan row"))?,
-        status: status
-            .parse()
-            .map_err(|_| corrupt("plan status", &status))?,
-        key_hint: row
-            .try_get("key_hint")
-            .map_err(db_error("reading a plan row"))?,
-        org_id: row
-            .try_get("org_id")
-            .map_err(db_error("reading a plan row"))?,
-        org_name: row
-            .try_get("org_name")
-            .map_err(db_error("reading a plan row"))?,
-        settings: serde_json::from_str::<PlanSettings>(&settings)
-            .map_err(|_| corrupt("plan settings", &settings))?,
-        subscription,
-        created_at: from_ts(
-            row.try_get("created_at")
-                .map_err(db_error("reading a plan"))?,
-        )?,
-        updated_at: from_ts(
-            row.try_get("updated_at")
-                .map_err(db_error("reading a plan"))?,
-        )?,
-        last_synced_at: opt_ts("last_synced_at")?,
-        last_error: row
-            .try_get("last_error")
-            .map_err(db_error("reading a plan row"))?,
-        reach: match row
-            .try_get::<Option<String>, _>("credential_reach")
-            .map_err(db_error("reading a plan row"))?
-        {
-            Some(text) => Some(
-                serde_json::from_str::<CredentialReach>(&text)
-                    .map_err(|_| corrupt("plan credential reach", &text))?,
-            ),
-            None => None,
-        },
-    })
-}
-
-/// The stored form of a credential's reach.
-fn reach_column(reach: Option<&CredentialReach>) -> Result<Option<String>> {
-    reach
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(|e| Error::internal(format!("a credential reach does not serialise: {e}")))
-}
-
 async fn fetch_plan(conn: &mut DbConn, id: i64) -> Result<Plan> {
     let row = sqlx::query(select_plans!("WHERE id = $1"))
         .bind(id)
@@ -171,29 +65,6 @@ async fn fetch_plan(conn: &mut DbConn, id: i64) -> Result<Plan> {
     match row {
         Some(row) => plan_from_row(&row),
         None => Err(Error::PlanNotFound { id }),
-    }
-}
-
-fn subscription_columns(
-    sub: Option<&Subscription>,
-) -> (
-    Option<&'static str>,
-    Option<i64>,
-    Option<i64>,
-    Option<&'static str>,
-    Option<String>,
-    Option<String>,
-) {
-    match sub {
-        None => (None, None, None, None, None, None),
-        Some(s) => (
-            Some(s.tier.as_str()),
-            Some(s.seats),
-            s.price_per_seat.map(Money::nanos),
-            Some(s.cycle.as_str()),
-            Some(s.anchor_date.format("%Y-%m-%d").to_string()),
-            Some(s.currency.clone()),
-        ),
     }
 }
 
@@ -446,13 +317,12 @@ impl PlanStore for ThisStore {
         // write transaction already holds the database), so a second updater waits here and
         // then reads what the first committed. The row is updated in place, never deleted
         // and inserted again, so the waiting statement finds it.
-        let locked = sqlx::query(
-            "UPDATE costledger_credentials SET plan_id = plan_id WHERE plan_id = $1",
-        )
-        .bind(plan_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error("locking a credential"))?;
+        let locked =
+            sqlx::query("UPDATE costledger_credentials SET plan_id = plan_id WHERE plan_id = $1")
+                .bind(plan_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("locking a credential"))?;
         if locked.rows_affected() == 0 {
             return Err(Error::PlanNotFound { id: plan_id });
         }
@@ -629,34 +499,7 @@ impl PlanStore for ThisStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db_error("reading the master-key versions"))?;
-        rows.iter()
-            .map(|row| {
-                let read = db_error("reading a master-key version");
-                let current: Option<i64> = row.try_get("is_current").map_err(read)?;
-                let retired: Option<i64> = row
-                    .try_get("retired_at")
-                    .map_err(db_error("reading a master-key version"))?;
-                Ok(KeyCheck {
-                    sealed: Sealed {
-                        key_id: row
-                            .try_get("key_id")
-                            .map_err(db_error("reading a master-key version"))?,
-                        nonce: row
-                            .try_get("nonce")
-                            .map_err(db_error("reading a master-key version"))?,
-                        ciphertext: row
-                            .try_get("ciphertext")
-                            .map_err(db_error("reading a master-key version"))?,
-                    },
-                    current: current == Some(1),
-                    created_at: from_ts(
-                        row.try_get("created_at")
-                            .map_err(db_error("reading a master-key version"))?,
-                    )?,
-                    retired_at: retired.map(from_ts).transpose()?,
-                })
-            })
-            .collect()
+        rows.iter().map(key_check_from_row).collect()
     }
 
     async fn record_key_check(&self, check: &Sealed, now: DateTime<Utc>) -> Result<()> {
@@ -684,7 +527,9 @@ impl PlanStore for ThisStore {
         .bind(org_id)
         .fetch_optional(&self.pool)
         .await
-        .map_err(db_error("looking for a disconnected plan of the organisation"))
+        .map_err(db_error(
+            "looking for a disconnected plan of the organisation",
+        ))
     }
 
     async fn reconnect_plan(
@@ -761,75 +606,4 @@ impl PlanStore for ThisStore {
             .map_err(db_error("committing a reconnected plan"))?;
         Ok(reconnected)
     }
-}
-
-fn credential_from_row(plan_id: i64, row: &DbRow) -> Result<StoredCredential> {
-    Ok(StoredCredential {
-        plan_id,
-        kind: row
-            .try_get("kind")
-            .map_err(db_error("reading a credential"))?,
-        sealed: Sealed {
-            key_id: row
-                .try_get("key_id")
-                .map_err(db_error("reading a credential"))?,
-            nonce: row
-                .try_get("nonce")
-                .map_err(db_error("reading a credential"))?,
-            ciphertext: row
-                .try_get("ciphertext")
-                .map_err(db_error("reading a credential"))?,
-        },
-    })
-}
-
-async fn insert_credential(
-    conn: &mut DbConn,
-    plan_id: i64,
-    kind: &str,
-    sealed: &Sealed,
-    now: i64,
-) -> Result<()> {
-    check_key_version(conn, plan_id, sealed).await?;
-    sqlx::query(
-        "INSERT INTO costledger_credentials (plan_id, kind, key_id, nonce, ciphertext, \
-         updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(plan_id)
-    .bind(kind)
-    .bind(&sealed.key_id)
-    .bind(&sealed.nonce)
-    .bind(&sealed.ciphertext)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map_err(db_error("storing a sealed credential"))?;
-    Ok(())
-}
-
-/// Refuse a value sealed under another master key than the current version.
-async fn check_key_version(conn: &mut DbConn, plan_id: i64, sealed: &Sealed) -> Result<()> {
-    // The master-key version every credential is sealed with, read under a lock that a
-    // rotation in progress holds (so this waits for it, then sees the new version).
-    sqlx::query(LOCK_CURRENT_KEY_CHECK)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_error("reading the current master-key version"))?;
-    let current: Option<String> =
-        sqlx::query_scalar("SELECT key_id FROM costledger_key_checks WHERE is_current = 1")
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db_error("reading the current master-key version"))?;
-    if let Some(expected) = current
-        && expected != sealed.key_id
-    {
-        return Err(Error::crypto(format!(
-            "the credential of plan {plan_id} was sealed with master key {}, but this ledger's \
-             credentials are sealed with master key {expected}; nothing was stored. Open the \
-             ledger with the master key whose id is {expected} (it may have been rotated since \
-             this process started)",
-            sealed.key_id
-        )));
-    }
-    Ok(())
 }

@@ -9,19 +9,17 @@ use sqlx::{QueryBuilder, Row};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    ApiKeyInfo, BucketWidth, ClaudeCodeModelUsage, ClaudeCodePage, ClaudeCodeRecord, CostPage,
-    CostRow, Money, OrgMetadata, OrgUser, TokenCounts, UsagePage, UsageRow, Workspace,
+    ApiKeyInfo, BucketWidth, ClaudeCodePage, ClaudeCodeRecord, CostPage, CostRow, Money,
+    OrgMetadata, OrgUser, TokenCounts, UsagePage, UsageRow, Workspace,
 };
 use crate::store::{
     UsageStore, Watermark, WatermarkAdvance, db_error, dim_in, dim_out, from_ts, shaped_chunks,
     to_ts,
 };
 
-pub(crate) type DbConn = <Db as sqlx::Database>::Connection;
-
-/// The dimensions of a usage row as stored (`''` for none).
-/// (key, workspace, model, tier, window, actor).
-pub(crate) type DimKey = (String, String, String, String, String, String);
+use super::sql_writes::{
+    DbConn, DimKey, advance_watermark, billed_days_changed, insert_dims, plan_dims,
+};
 
 /// One usage row ready for the bulk insert.
 pub(crate) struct UsageInsert {
@@ -41,49 +39,6 @@ fn dim_key(row: &UsageRow) -> DimKey {
     )
 }
 
-/// Built statements, each with what it does (for its error), to run inside a transaction:
-/// writers build and encode them before taking the write lock, so the lock is held for the
-/// writes alone.
-pub(crate) type Statements = Vec<(QueryBuilder<Db>, &'static str)>;
-
-/// Executes built statements inside the caller's transaction.
-pub(crate) async fn run_statements(
-    conn: &mut DbConn,
-    statements: &mut [(QueryBuilder<Db>, &'static str)],
-) -> Result<()> {
-    for (q, what) in statements {
-        q.build().execute(&mut *conn).await.map_err(db_error(what))?;
-    }
-    Ok(())
-}
-
-/// A stored dimension from a row of (id, key, workspace, model, tier, window, actor).
-fn dim_from_row(row: &<Db as sqlx::Database>::Row) -> Result<(DimKey, i64)> {
-    let read = |e| Error::storage("reading usage dimensions", e);
-    let key: DimKey = (
-        row.try_get(1).map_err(read)?,
-        row.try_get(2).map_err(read)?,
-        row.try_get(3).map_err(read)?,
-        row.try_get(4).map_err(read)?,
-        row.try_get(5).map_err(read)?,
-        row.try_get(6).map_err(read)?,
-    );
-    Ok((key, row.try_get(0).map_err(read)?))
-}
-
-/// Every usage dimension of `plan_id` with its id.
-pub(crate) async fn plan_dims(conn: &mut DbConn, plan_id: i64) -> Result<HashMap<DimKey, i64>> {
-    let rows = sqlx::query(
-        "SELECT id, api_key_id, workspace_id, model, service_tier, context_window, actor_id \
-         FROM costledger_usage_dims WHERE plan_id = $1",
-    )
-    .bind(plan_id)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_error("reading usage dimensions"))?;
-    rows.iter().map(dim_from_row).collect()
-}
-
 /// Ids of the page's dimension combinations, inserting the new ones.
 pub(crate) async fn resolve_dims(
     conn: &mut DbConn,
@@ -94,108 +49,6 @@ pub(crate) async fn resolve_dims(
     let missing: Vec<DimKey> = wanted.filter(|k| !ids.contains_key(k)).collect();
     ids.extend(insert_dims(conn, plan_id, missing).await?);
     Ok(ids)
-}
-
-/// Dimensions per multi-row insert (7 values each): well inside both backends' bind limits.
-const DIM_CHUNK: usize = 128;
-
-/// Insert these dimensions of `plan_id` (an existing one keeps its id) and return their ids.
-/// New ones get their ids in the order of `keys` (exports list a day's rows by dimension
-/// id), a few multi-row statements instead of one per dimension.
-pub(crate) async fn insert_dims(
-    conn: &mut DbConn,
-    plan_id: i64,
-    keys: Vec<DimKey>,
-) -> Result<HashMap<DimKey, i64>> {
-    let mut seen = std::collections::HashSet::with_capacity(keys.len());
-    let keys: Vec<DimKey> = keys.into_iter().filter(|k| seen.insert(k.clone())).collect();
-    let mut ids = HashMap::with_capacity(keys.len());
-    for chunk in shaped_chunks(&keys, DIM_CHUNK) {
-        let mut q = QueryBuilder::<Db>::new(
-            "INSERT INTO costledger_usage_dims \
-             (plan_id, api_key_id, workspace_id, model, service_tier, context_window, actor_id) ",
-        );
-        q.push_values(chunk, |mut b, k| {
-            b.push_bind(plan_id)
-                .push_bind(k.0.as_str())
-                .push_bind(k.1.as_str())
-                .push_bind(k.2.as_str())
-                .push_bind(k.3.as_str())
-                .push_bind(k.4.as_str())
-                .push_bind(k.5.as_str());
-        });
-        // DO UPDATE (not DO NOTHING) so RETURNING yields the id even if the row exists; the
-        // rows come back in no set order, so with their values.
-        q.push(
-            " ON CONFLICT (plan_id, api_key_id, workspace_id, model, service_tier, \
-             context_window, actor_id) DO UPDATE SET model = excluded.model \
-             RETURNING id, api_key_id, workspace_id, model, service_tier, context_window, \
-             actor_id",
-        );
-        let rows = q
-            .build()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db_error("storing usage dimensions"))?;
-        for row in &rows {
-            let (key, id) = dim_from_row(row)?;
-            ids.insert(key, id);
-        }
-    }
-    Ok(ids)
-}
-
-/// Advance a stream's watermark inside the caller's transaction. Returns the stored
-/// (watermark, first start) from before, if the stream had any.
-pub(crate) async fn advance_watermark(
-    conn: &mut DbConn,
-    plan_id: i64,
-    advance: &WatermarkAdvance,
-) -> Result<Option<(i64, i64)>> {
-    let before: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT watermark, first_start FROM costledger_sync_state \
-         WHERE plan_id = $1 AND stream = $2",
-    )
-    .bind(plan_id)
-    .bind(&advance.stream)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db_error("reading a watermark"))?;
-    sqlx::query(
-        "INSERT INTO costledger_sync_state (plan_id, stream, watermark, first_start, updated_at) \
-         VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (plan_id, stream) DO UPDATE SET \
-         watermark = CASE WHEN excluded.watermark > costledger_sync_state.watermark \
-             THEN excluded.watermark ELSE costledger_sync_state.watermark END, \
-         first_start = CASE WHEN excluded.first_start < costledger_sync_state.first_start \
-             THEN excluded.first_start ELSE costledger_sync_state.first_start END, \
-         updated_at = excluded.updated_at",
-    )
-    .bind(plan_id)
-    .bind(&advance.stream)
-    .bind(to_ts(advance.watermark))
-    .bind(to_ts(advance.first_start))
-    .bind(to_ts(advance.at))
-    .execute(&mut *conn)
-    .await
-    .map_err(db_error("advancing a watermark"))?;
-    Ok(before)
-}
-
-/// The days whose billed status (see `reports::materialize`) a cost watermark advance
-/// changes: a day is billed when it lies in `[first_start, watermark)`.
-pub(crate) fn billed_days_changed(before: Option<(i64, i64)>, advance: &WatermarkAdvance) -> Vec<i64> {
-    let (new_mark, new_first) = (to_ts(advance.watermark), to_ts(advance.first_start));
-    let (old_mark, old_first) = match before {
-        Some((w, f)) => (w, f),
-        None => (new_first, new_first),
-    };
-    let (mark, first) = (new_mark.max(old_mark), new_first.min(old_first));
-    let mut days = super::sql_stale::days_of(first, old_first.min(mark));
-    days.extend(super::sql_stale::days_of(old_mark.max(first), mark));
-    days.sort_unstable();
-    days.dedup();
-    days
 }
 
 /// Rows of a page merged by bucket and dimensions (a provider that repeats a combination
@@ -214,46 +67,7 @@ fn merged_rows(page: &UsagePage) -> Vec<(i64, DimKey, TokenCounts)> {
 }
 
 /// Rows per multi-row insert (a power of two: see `shaped_chunks`).
-const METADATA_CHUNK: usize = 256;
-
-/// Records of a day merged by (actor, terminal): a provider that splits one actor's
-/// terminal into two records must not make the insert fail, nor lose counts.
-fn merged_records(page: &ClaudeCodePage) -> Vec<ClaudeCodeRecord> {
-    let mut merged: Vec<ClaudeCodeRecord> = Vec::with_capacity(page.records.len());
-    for record in &page.records {
-        let same = merged.iter_mut().find(|m| {
-            (&m.actor_type, &m.actor_id, &m.terminal_type)
-                == (&record.actor_type, &record.actor_id, &record.terminal_type)
-        });
-        let Some(m) = same else {
-            merged.push(record.clone());
-            continue;
-        };
-        m.num_sessions += record.num_sessions;
-        m.lines_added += record.lines_added;
-        m.lines_removed += record.lines_removed;
-        m.commits += record.commits;
-        m.pull_requests += record.pull_requests;
-        for (tool, (accepted, rejected)) in &record.tool_actions {
-            let entry = m.tool_actions.entry(tool.clone()).or_default();
-            entry.0 += accepted;
-            entry.1 += rejected;
-        }
-        for usage in &record.models {
-            match m.models.iter_mut().find(|u| u.model == usage.model) {
-                Some(u) => {
-                    u.input += usage.input;
-                    u.output += usage.output;
-                    u.cache_read += usage.cache_read;
-                    u.cache_creation += usage.cache_creation;
-                    u.estimated_cost += usage.estimated_cost;
-                }
-                None => m.models.push(usage.clone()),
-            }
-        }
-    }
-    merged
-}
+pub(super) const METADATA_CHUNK: usize = 256;
 
 #[async_trait]
 impl UsageStore for ThisStore {
@@ -635,79 +449,7 @@ impl UsageStore for ThisStore {
         page: &ClaudeCodePage,
         advance: Option<&WatermarkAdvance>,
     ) -> Result<u64> {
-        let day = to_ts(page.day.and_hms_opt(0, 0, 0).expect("midnight").and_utc());
-        let records = merged_records(page);
-        let mut tx = self.begin_write().await?;
-        for table in ["costledger_claude_code_models", "costledger_claude_code"] {
-            let sql = format!("DELETE FROM {table} WHERE plan_id = $1 AND day = $2");
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(plan_id)
-                .bind(day)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("replacing Claude Code analytics"))?;
-        }
-        for chunk in shaped_chunks(&records, METADATA_CHUNK) {
-            let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO costledger_claude_code (plan_id, day, actor_type, actor_id, \
-                 terminal_type, customer_type, subscription_type, num_sessions, lines_added, \
-                 lines_removed, commits, pull_requests, tool_actions) ",
-            );
-            q.push_values(chunk, |mut b, r| {
-                b.push_bind(plan_id)
-                    .push_bind(day)
-                    .push_bind(r.actor_type.clone())
-                    .push_bind(r.actor_id.clone())
-                    .push_bind(r.terminal_type.clone())
-                    .push_bind(r.customer_type.clone())
-                    .push_bind(r.subscription_type.clone())
-                    .push_bind(r.num_sessions)
-                    .push_bind(r.lines_added)
-                    .push_bind(r.lines_removed)
-                    .push_bind(r.commits)
-                    .push_bind(r.pull_requests)
-                    .push_bind(serde_json::to_string(&r.tool_actions).unwrap_or_default());
-            });
-            q.build()
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("storing Claude Code analytics"))?;
-        }
-        let models: Vec<(&ClaudeCodeRecord, &ClaudeCodeModelUsage)> = records
-            .iter()
-            .flat_map(|r| r.models.iter().map(move |m| (r, m)))
-            .collect();
-        for chunk in shaped_chunks(&models, METADATA_CHUNK) {
-            let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO costledger_claude_code_models (plan_id, day, actor_type, actor_id, \
-                 terminal_type, model, input_tokens, output_tokens, cache_read_tokens, \
-                 cache_creation_tokens, estimated_cost_nanos) ",
-            );
-            q.push_values(chunk, |mut b, (r, m)| {
-                b.push_bind(plan_id)
-                    .push_bind(day)
-                    .push_bind(r.actor_type.clone())
-                    .push_bind(r.actor_id.clone())
-                    .push_bind(r.terminal_type.clone())
-                    .push_bind(m.model.clone())
-                    .push_bind(m.input)
-                    .push_bind(m.output)
-                    .push_bind(m.cache_read)
-                    .push_bind(m.cache_creation)
-                    .push_bind(m.estimated_cost.nanos());
-            });
-            q.build()
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("storing Claude Code model usage"))?;
-        }
-        if let Some(advance) = advance {
-            advance_watermark(&mut tx, plan_id, advance).await?;
-        }
-        tx.commit()
-            .await
-            .map_err(db_error("committing Claude Code analytics"))?;
-        Ok(records.len() as u64)
+        self.write_claude_code_page(plan_id, page, advance).await
     }
 
     async fn claude_code_records(
@@ -716,73 +458,6 @@ impl UsageStore for ThisStore {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     ) -> Result<Vec<ClaudeCodeRecord>> {
-        let read = |e| Error::storage("reading Claude Code analytics", e);
-        let rows = sqlx::query(
-            "SELECT day, actor_type, actor_id, terminal_type, customer_type, subscription_type, \
-             num_sessions, lines_added, lines_removed, commits, pull_requests, tool_actions \
-             FROM costledger_claude_code WHERE plan_id = $1 AND day >= $2 AND day < $3 \
-             ORDER BY day, actor_type, actor_id, terminal_type",
-        )
-        .bind(plan_id)
-        .bind(to_ts(start))
-        .bind(to_ts(end))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error("reading stored data"))?;
-        let mut records = Vec::with_capacity(rows.len());
-        for row in rows {
-            let tools: String = row.try_get(11).map_err(read)?;
-            records.push(ClaudeCodeRecord {
-                date: from_ts(row.try_get(0).map_err(read)?)?.date_naive(),
-                actor_type: row.try_get(1).map_err(read)?,
-                actor_id: row.try_get(2).map_err(read)?,
-                terminal_type: row.try_get(3).map_err(read)?,
-                customer_type: row.try_get(4).map_err(read)?,
-                subscription_type: row.try_get(5).map_err(read)?,
-                num_sessions: row.try_get(6).map_err(read)?,
-                lines_added: row.try_get(7).map_err(read)?,
-                lines_removed: row.try_get(8).map_err(read)?,
-                commits: row.try_get(9).map_err(read)?,
-                pull_requests: row.try_get(10).map_err(read)?,
-                tool_actions: serde_json::from_str(&tools)
-                    .map_err(|e| Error::storage("reading Claude Code tool actions", e))?,
-                models: Vec::new(),
-            });
-        }
-        let rows = sqlx::query(
-            "SELECT day, actor_type, actor_id, terminal_type, model, input_tokens, output_tokens, \
-             cache_read_tokens, cache_creation_tokens, estimated_cost_nanos \
-             FROM costledger_claude_code_models WHERE plan_id = $1 AND day >= $2 AND day < $3 \
-             ORDER BY day, actor_type, actor_id, terminal_type, model",
-        )
-        .bind(plan_id)
-        .bind(to_ts(start))
-        .bind(to_ts(end))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error("reading stored data"))?;
-        for row in rows {
-            let date = from_ts(row.try_get(0).map_err(read)?)?.date_naive();
-            let key: (String, String, String) = (
-                row.try_get(1).map_err(read)?,
-                row.try_get(2).map_err(read)?,
-                row.try_get(3).map_err(read)?,
-            );
-            let usage = ClaudeCodeModelUsage {
-                model: row.try_get(4).map_err(read)?,
-                input: row.try_get(5).map_err(read)?,
-                output: row.try_get(6).map_err(read)?,
-                cache_read: row.try_get(7).map_err(read)?,
-                cache_creation: row.try_get(8).map_err(read)?,
-                estimated_cost: Money::from_nanos(row.try_get(9).map_err(read)?),
-            };
-            if let Some(record) = records.iter_mut().find(|r| {
-                r.date == date
-                    && (&r.actor_type, &r.actor_id, &r.terminal_type) == (&key.0, &key.1, &key.2)
-            }) {
-                record.models.push(usage);
-            }
-        }
-        Ok(records)
+        self.read_claude_code_records(plan_id, start, end).await
     }
 }
