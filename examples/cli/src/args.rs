@@ -68,33 +68,7 @@ pub fn dollars(option: &str, text: &str) -> CliResult<Money> {
     parse(option, text)
 }
 
-/// A budget or forecast scope: `global`, `plan:ID`, `workspace:PLAN_ID:WORKSPACE_ID`
-/// (`workspace:PLAN_ID:default` for the Default workspace), `subject:ID` or `project:ID`.
+/// A budget or forecast scope, in the form the core reads ([`BudgetScope::spec`]).
 pub fn scope(text: &str) -> CliResult<BudgetScope> {
-    let bad = || {
-        Failure::usage(format!(
-            "--scope must be global, plan:ID, workspace:PLAN_ID:WORKSPACE_ID \
-             (workspace:PLAN_ID:default for the Default workspace), subject:ID or project:ID, \
-             got {text:?}"
-        ))
-    };
-    let id = |s: &str| s.parse::<i64>().map_err(|_| bad());
-    let text = text.trim();
-    let (kind, rest) = text.split_once(':').unwrap_or((text, ""));
-    Ok(match (kind, rest) {
-        ("global", "") => BudgetScope::Global,
-        ("plan", plan) => BudgetScope::Plan(id(plan)?),
-        ("workspace", rest) => {
-            let (plan, workspace) = rest.split_once(':').ok_or_else(bad)?;
-            let workspace = match workspace {
-                "default" => None,
-                "" => return Err(bad()),
-                w => Some(w.to_string()),
-            };
-            BudgetScope::workspace(id(plan)?, workspace)
-        }
-        ("subject", subject) if !subject.is_empty() => BudgetScope::subject(subject),
-        ("project", project) => BudgetScope::Project(id(project)?),
-        _ => return Err(bad()),
-    })
+    parse("--scope", text)
 }

@@ -114,7 +114,7 @@ fn bad_budgets_are_refused() {
         "INVALID_INPUT",
     );
     assert!(
-        stderr.contains("--scope must be global, plan:ID"),
+        stderr.contains("--scope: budget scope must be global, plan:ID"),
         "{stderr}"
     );
     w.fails(
