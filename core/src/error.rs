@@ -6,6 +6,8 @@
 
 use std::time::Duration;
 
+use crate::macros::string_enum;
+
 /// A boxed third-party error kept as a source, so that sqlx or reqwest types never become
 /// part of costledger's public API.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -176,7 +178,7 @@ pub enum Error {
         /// The plan concerned, when known.
         plan: Option<i64>,
         /// Why.
-        reason: crate::model::AnalyticsUnavailable,
+        reason: AnalyticsUnavailable,
         /// The HTTP status, when the provider said so (none when costledger knew before
         /// asking).
         status: Option<u16>,
@@ -260,7 +262,7 @@ impl Error {
     }
 
     /// Why the Analytics API cannot answer, when this is that error.
-    pub fn analytics_unavailable(&self) -> Option<crate::model::AnalyticsUnavailable> {
+    pub fn analytics_unavailable(&self) -> Option<AnalyticsUnavailable> {
         match self {
             Error::AnalyticsUnavailable { reason, .. } => Some(*reason),
             _ => None,
@@ -371,6 +373,56 @@ impl Error {
             },
             other => other,
         }
+    }
+}
+
+string_enum! {
+    /// Why the Analytics API cannot answer for a plan and range, so a sync reads the legacy
+    /// usage and cost reports instead and records this reason.
+    AnalyticsUnavailable, "analytics unavailable reason" {
+        /// The range starts before 2026-01-01, the API's first day.
+        BeforeAnalyticsStart => "before_2026",
+        /// The range starts more than 365 days ago.
+        OlderThan365Days => "older_than_365_days",
+        /// A HIPAA-ready organisation: the API answers 400.
+        HipaaOrganization => "hipaa_organization",
+        /// The credential may not read analytics (a scoped key without `read:analytics`,
+        /// or an OAuth token): 403.
+        MissingScope => "missing_scope",
+        /// The organisation has not enabled the beta (404).
+        BetaNotEnabled => "beta_not_enabled",
+    }
+}
+
+impl AnalyticsUnavailable {
+    /// The reason in words, for messages.
+    pub fn explain(self) -> &'static str {
+        match self {
+            AnalyticsUnavailable::BeforeAnalyticsStart => {
+                "the Analytics API serves nothing before 2026-01-01"
+            }
+            AnalyticsUnavailable::OlderThan365Days => {
+                "the Analytics API serves nothing older than 365 days"
+            }
+            AnalyticsUnavailable::HipaaOrganization => {
+                "the organisation is HIPAA-ready, which the Analytics API does not serve"
+            }
+            AnalyticsUnavailable::MissingScope => {
+                "the credential has no read:analytics scope (OAuth tokens never do)"
+            }
+            AnalyticsUnavailable::BetaNotEnabled => {
+                "the organisation has not enabled the Analytics API beta"
+            }
+        }
+    }
+
+    /// Whether it holds for every range of the plan (so a sync need not ask again until
+    /// the credential or the organisation changes), rather than for this range only.
+    pub fn is_permanent(self) -> bool {
+        !matches!(
+            self,
+            AnalyticsUnavailable::BeforeAnalyticsStart | AnalyticsUnavailable::OlderThan365Days
+        )
     }
 }
 

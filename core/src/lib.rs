@@ -28,6 +28,7 @@ pub mod config;
 pub mod crypto;
 pub mod error;
 mod ledger;
+mod macros;
 pub mod model;
 pub mod oauth;
 pub mod pricing;

@@ -18,6 +18,7 @@ use zeroize::Zeroizing;
 
 pub use keyring::{Keyring, MasterKey};
 pub use secret::SecretString;
+pub(crate) use secret::constant_time_eq;
 
 use crate::error::Result;
 

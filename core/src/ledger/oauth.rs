@@ -14,11 +14,11 @@ use async_trait::async_trait;
 use tokio::sync::Mutex as AsyncMutex;
 
 use super::Ledger;
+use crate::crypto::constant_time_eq;
 use crate::crypto::{Sealed, SecretString, credential_aad};
 use crate::error::{Error, Result};
 use crate::model::Credential;
 use crate::oauth::OAuthTokens;
-use crate::oauth::pkce::constant_time_eq;
 use crate::source::TokenRefresher;
 use crate::store::{CredentialUpdater, StoredCredential};
 

@@ -6,9 +6,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::plan::string_enum;
+use super::RequestStats;
 use super::{Money, TokenCounts};
-use crate::source::RequestStats;
+pub use crate::error::AnalyticsUnavailable;
+use crate::macros::string_enum;
 
 string_enum! {
     /// The kind of an [`Actor`], as `group.actor_type` and `actor_types[]` spell it.
@@ -291,56 +292,6 @@ pub struct AnalyticsPage<R> {
 pub type AnalyticsCostPage = AnalyticsPage<AnalyticsCostRow>;
 /// A page of usage rows.
 pub type AnalyticsUsagePage = AnalyticsPage<AnalyticsUsageRow>;
-
-string_enum! {
-    /// Why the Analytics API cannot answer for a plan and range, so a sync reads the legacy
-    /// usage and cost reports instead and records this reason.
-    AnalyticsUnavailable, "analytics unavailable reason" {
-        /// The range starts before 2026-01-01, the API's first day.
-        BeforeAnalyticsStart => "before_2026",
-        /// The range starts more than 365 days ago.
-        OlderThan365Days => "older_than_365_days",
-        /// A HIPAA-ready organisation: the API answers 400.
-        HipaaOrganization => "hipaa_organization",
-        /// The credential may not read analytics (a scoped key without `read:analytics`,
-        /// or an OAuth token): 403.
-        MissingScope => "missing_scope",
-        /// The organisation has not enabled the beta (404).
-        BetaNotEnabled => "beta_not_enabled",
-    }
-}
-
-impl AnalyticsUnavailable {
-    /// The reason in words, for messages.
-    pub fn explain(self) -> &'static str {
-        match self {
-            AnalyticsUnavailable::BeforeAnalyticsStart => {
-                "the Analytics API serves nothing before 2026-01-01"
-            }
-            AnalyticsUnavailable::OlderThan365Days => {
-                "the Analytics API serves nothing older than 365 days"
-            }
-            AnalyticsUnavailable::HipaaOrganization => {
-                "the organisation is HIPAA-ready, which the Analytics API does not serve"
-            }
-            AnalyticsUnavailable::MissingScope => {
-                "the credential has no read:analytics scope (OAuth tokens never do)"
-            }
-            AnalyticsUnavailable::BetaNotEnabled => {
-                "the organisation has not enabled the Analytics API beta"
-            }
-        }
-    }
-
-    /// Whether it holds for every range of the plan (so a sync need not ask again until
-    /// the credential or the organisation changes), rather than for this range only.
-    pub fn is_permanent(self) -> bool {
-        !matches!(
-            self,
-            AnalyticsUnavailable::BeforeAnalyticsStart | AnalyticsUnavailable::OlderThan365Days
-        )
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,7 @@
 
 mod analytics;
 mod money;
+pub(crate) mod oauth_tokens;
 mod org;
 pub(crate) mod plan;
 mod provider;
@@ -17,6 +18,7 @@ pub use analytics::{
     AnalyticsGroup, AnalyticsPage, AnalyticsUnavailable, AnalyticsUsagePage, AnalyticsUsageRow,
 };
 pub use money::{Money, NANOS_PER_CENT, NANOS_PER_DOLLAR};
+pub use oauth_tokens::{OAuthBegin, OAuthTokens};
 pub use org::{ApiKeyInfo, OrgMetadata, OrgUser, Workspace};
 pub use plan::{
     BillingCycle, Credential, MAX_LABEL_CHARS, NewPlan, OAUTH_HINT, OrgInfo, Plan, PlanSettings,
@@ -35,7 +37,7 @@ pub use subject::{
     DEFAULT_PROJECT_NAME, KeyMapping, MappingFilter, NewKeyMapping, NewSubject, Project, Subject,
     normalise_email,
 };
-pub use sync::{SyncEvent, SyncHistoryFilter, SyncStatus, SyncStream};
+pub use sync::{RequestStats, SyncEvent, SyncHistoryFilter, SyncStatus, SyncStream};
 pub use units::{UnitRow, UsageUnit};
 pub use usage::{
     Basis, BucketWidth, ClaudeCodeModelUsage, ClaudeCodePage, ClaudeCodeRecord, CostDimension,

@@ -6,9 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
+use super::OrgInfo;
 use crate::crypto::SecretString;
 use crate::error::{Error, Result};
-use crate::model::OrgInfo;
 
 /// What [`super::OAuthClient::begin`] returns: send the user to `url`, keep `state` and
 /// `verifier` (in httpOnly cookies, a server session) until the callback.
@@ -134,7 +134,7 @@ impl OAuthTokens {
 
     /// True when both hold the same refresh token (compared without timing leaks).
     pub(crate) fn same_grant_state(&self, other: &OAuthTokens) -> bool {
-        super::pkce::constant_time_eq(
+        crate::crypto::constant_time_eq(
             self.refresh.expose().as_bytes(),
             other.refresh.expose().as_bytes(),
         )

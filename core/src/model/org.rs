@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::OrgInfo;
-use crate::source::RequestStats;
+use super::RequestStats;
 
 /// A workspace of an organisation. The Default workspace has no id at the provider; it is
 /// stored under the id `None` and named by costledger.

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Money;
-use super::plan::string_enum;
 use crate::error::{Error, Result};
+use crate::macros::string_enum;
 
 string_enum! {
     /// The window a spend limit resets over (UTC day, week from Monday, calendar month).

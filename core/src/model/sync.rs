@@ -1,9 +1,10 @@
-//! What a sync did: events per plan and stream, and the filter to read them back.
+//! What a sync did: events per plan and stream, the filter to read them back, and the
+//! requests an operation took.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::plan::string_enum;
+use crate::macros::string_enum;
 
 string_enum! {
     /// One of the things a sync brings in for a plan.
@@ -142,5 +143,22 @@ impl SyncHistoryFilter {
             plan_id: Some(plan_id),
             ..Self::default()
         }
+    }
+}
+
+/// How many HTTP requests an operation took, and how many of them were retries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RequestStats {
+    /// Requests sent, retries included.
+    pub requests: u32,
+    /// Requests that repeated a failed one.
+    pub retries: u32,
+}
+
+impl RequestStats {
+    /// Add another operation's counts.
+    pub fn add(&mut self, other: RequestStats) {
+        self.requests += other.requests;
+        self.retries += other.retries;
     }
 }

@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Money;
-use super::plan::string_enum;
-use crate::source::RequestStats;
+use super::RequestStats;
+use crate::macros::string_enum;
 
 string_enum! {
     /// The width of a usage time bucket.

@@ -7,12 +7,13 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::pkce::{challenge, constant_time_eq, new_state, new_verifier, verifier_shaped};
-use super::tokens::TokenEndpoint;
+use super::pkce::{challenge, new_state, new_verifier, verifier_shaped};
 use super::{OAuthBegin, OAuthConfig, OAuthTokens};
 use crate::crypto::SecretString;
+use crate::crypto::constant_time_eq;
 use crate::error::{Error, Result};
 use crate::model::OrgInfo;
+use crate::model::oauth_tokens::TokenEndpoint;
 
 /// The OAuth client of a host application. Cheap to clone (the HTTP pool is shared).
 #[derive(Clone, Debug)]

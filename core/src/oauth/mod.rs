@@ -25,13 +25,12 @@
 
 pub(crate) mod client;
 pub(crate) mod pkce;
-mod tokens;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use crate::model::{OAuthBegin, OAuthTokens};
 pub use client::OAuthClient;
-pub use tokens::{OAuthBegin, OAuthTokens};
 
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::SecretString;

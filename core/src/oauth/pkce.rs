@@ -32,16 +32,6 @@ pub(crate) fn verifier_shaped(verifier: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
 }
 
-/// Compares without returning early, so the time taken does not tell an attacker how many
-/// leading bytes of a guess were right. (The length is not secret.)
-pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-    std::hint::black_box(diff) == 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,13 +58,5 @@ mod tests {
         assert!(!verifier_shaped("short"));
         assert!(!verifier_shaped(&"a".repeat(129)));
         assert!(!verifier_shaped(&format!("{}=", "a".repeat(43))));
-    }
-
-    #[test]
-    fn constant_time_eq_compares_bytes() {
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
-        assert!(!constant_time_eq(b"abc", b"abcd"));
-        assert!(constant_time_eq(b"", b""));
     }
 }

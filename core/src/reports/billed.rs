@@ -9,7 +9,7 @@ use chrono::{NaiveDate, NaiveTime};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::model::plan::string_enum;
+use crate::macros::string_enum;
 use crate::model::{Actor, ActorKey, ActorType, Basis, Money, Provider, normalise_email};
 use crate::store::{AnalyticsTotal, AnalyticsTotalsBy};
 use crate::{Ledger, ListPlans};

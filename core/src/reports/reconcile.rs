@@ -61,7 +61,7 @@ impl ReconcileFilter {
     }
 }
 
-crate::model::plan::string_enum! {
+crate::macros::string_enum! {
     /// How much of a UTC day a source has, by its stream's watermark.
     SourceState, "source state" {
         /// The whole day: the stream's watermark is past its end.
@@ -86,7 +86,7 @@ impl SourceState {
     }
 }
 
-crate::model::plan::string_enum! {
+crate::macros::string_enum! {
     /// What a reconcile line can say about its day.
     ReconcileStatus, "reconcile status" {
         /// Both sources have the whole day: `legacy + rounding + priority_tier =

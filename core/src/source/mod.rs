@@ -17,27 +17,11 @@ use futures::stream::BoxStream;
 
 use crate::crypto::SecretString;
 use crate::error::Result;
+pub use crate::model::RequestStats;
 use crate::model::{
     BucketWidth, ClaudeCodePage, CostDimension, CostPage, Credential, OrgInfo, OrgMetadata,
     PlanSettings, Provider, UsageDimension, UsagePage,
 };
-
-/// How many HTTP requests an operation took, and how many of them were retries.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RequestStats {
-    /// Requests sent, retries included.
-    pub requests: u32,
-    /// Requests that repeated a failed one.
-    pub retries: u32,
-}
-
-impl RequestStats {
-    /// Add another operation's counts.
-    pub fn add(&mut self, other: RequestStats) {
-        self.requests += other.requests;
-        self.retries += other.retries;
-    }
-}
 
 /// Request counts kept live while an operation runs: a source records each request as it
 /// sends it, so the counts survive an operation that fails after retries (the sync reports

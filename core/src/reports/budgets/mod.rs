@@ -15,7 +15,7 @@ use super::dashboard::WorkspaceRef;
 use super::forecast::Forecast;
 use super::period::{Period, parse_time_zone};
 use crate::error::{Error, Result};
-use crate::model::plan::string_enum;
+use crate::macros::string_enum;
 use crate::model::{Money, check_text};
 
 mod ledger;

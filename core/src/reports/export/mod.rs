@@ -25,7 +25,7 @@ mod layouts;
 pub use flat::flat_csv;
 pub use layouts::{DASHBOARD_COLUMNS, SYNC_EVENT_COLUMNS, SYNC_REPORT_COLUMNS, USER_COSTS_COLUMNS};
 
-crate::model::plan::string_enum! {
+crate::macros::string_enum! {
     /// The format of an export.
     ExportFormat, "export format" {
         /// Pretty-printed JSON, money as exact decimal strings of dollars.
