@@ -1,9 +1,12 @@
 //! Plain data: plans, money, organisations, usage and cost.
 
 mod analytics;
+mod budget;
+mod budget_scope;
 mod money;
 pub(crate) mod oauth_tokens;
 mod org;
+pub mod period;
 pub(crate) mod plan;
 mod provider;
 mod reach;
@@ -17,6 +20,11 @@ pub use analytics::{
     Actor, ActorKey, ActorType, AnalyticsCostPage, AnalyticsCostRow, AnalyticsDimension,
     AnalyticsGroup, AnalyticsPage, AnalyticsUnavailable, AnalyticsUsagePage, AnalyticsUsageRow,
 };
+pub use budget::{
+    Budget, BudgetPeriod, BudgetUpdate, DEFAULT_THRESHOLDS, LimitMirror, MAX_THRESHOLD,
+    MAX_THRESHOLDS, NewBudget, WorkspaceRef,
+};
+pub use budget_scope::BudgetScope;
 pub use money::{Money, NANOS_PER_CENT, NANOS_PER_DOLLAR};
 pub use oauth_tokens::{OAuthBegin, OAuthTokens};
 pub use org::{ApiKeyInfo, OrgMetadata, OrgUser, Workspace};

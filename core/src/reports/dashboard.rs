@@ -22,14 +22,7 @@ const MAX_PIECES: usize = 8;
 /// Name shown for a plan's Default workspace (which has no id at the provider).
 pub const DEFAULT_WORKSPACE_NAME: &str = "Default workspace";
 
-/// One workspace of one plan: the identity of a workspace in every report.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub struct WorkspaceRef {
-    /// The plan.
-    pub plan_id: i64,
-    /// The workspace; `None` is the Default workspace.
-    pub workspace_id: Option<String>,
-}
+pub use crate::model::WorkspaceRef;
 
 /// What [`Ledger::dashboard`] covers.
 #[derive(Clone, Debug, PartialEq, Eq)]

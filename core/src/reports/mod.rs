@@ -17,7 +17,7 @@ mod focus;
 mod focus_row;
 mod forecast;
 pub(crate) mod materialize;
-pub mod period;
+pub use crate::model::period;
 mod reconcile;
 mod span;
 mod unit_estimates;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::Result;
 use crate::model::Money;
-use crate::reports::{Budget, NewBudget};
+use crate::model::{Budget, NewBudget};
 
 /// Budgets and their recorded alerts.
 #[async_trait]

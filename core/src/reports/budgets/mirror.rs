@@ -12,32 +12,11 @@
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde::Serialize;
 
-use super::{BudgetPeriod, BudgetScope};
+use super::{BudgetPeriod, BudgetScope, LimitMirror};
 use crate::error::{Error, Result};
 use crate::model::{Money, SpendLimitScope, SpendPeriod, SyncedSpendLimits, normalise_email};
 use crate::reports::forecast::Forecast;
 use crate::store::Store;
-
-/// The provider spend limit a budget mirrors: a limit of this plan's organisation with this
-/// scope and the budget's period.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct LimitMirror {
-    /// The plan whose organisation has the limit.
-    pub plan_id: i64,
-    /// `organization`, `workspace:ID` or `user:ID`.
-    pub scope: SpendLimitScope,
-}
-
-impl BudgetPeriod {
-    /// The provider's period this budget period mirrors.
-    pub fn spend_period(self) -> SpendPeriod {
-        match self {
-            BudgetPeriod::Day => SpendPeriod::Daily,
-            BudgetPeriod::Week => SpendPeriod::Weekly,
-            BudgetPeriod::Month => SpendPeriod::Monthly,
-        }
-    }
-}
 
 /// Where the mirrored limit stands in the last sync.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

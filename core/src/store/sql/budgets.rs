@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use crate::error::{Error, Result};
 use crate::model::Money;
-use crate::reports::{Budget, BudgetScope, LimitMirror, NewBudget};
+use crate::model::{Budget, BudgetScope, LimitMirror, NewBudget};
 use crate::store::budgets::BudgetStore;
 use crate::store::{db_error, from_ts, to_ts};
 

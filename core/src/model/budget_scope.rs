@@ -5,8 +5,8 @@ use std::fmt;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
+use super::WorkspaceRef;
 use crate::error::{Error, Result};
-use crate::reports::dashboard::WorkspaceRef;
 
 /// What a budget counts the spend of.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
