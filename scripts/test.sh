@@ -96,7 +96,7 @@ drop_test_schemas() {
             psql "$COSTLEDGER_TEST_DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 >/dev/null
 }
 drop_test_schemas
-trap 'wait; drop_test_schemas || true' EXIT
+trap 'drop_test_schemas || true' EXIT
 export COSTLEDGER_REQUIRE_POSTGRES=1
 say "Postgres tests use $(echo "$COSTLEDGER_TEST_DATABASE_URL" | sed -E 's#://([^:]+):[^@]*@#://\1:***@#')"
 
@@ -122,30 +122,12 @@ fi
 say "$("$CHROMIUM" --version 2>/dev/null) for the Next.js example's browser test"
 
 # --- Builds -----------------------------------------------------------------------------
-# One target directory: the test binaries first, then the addon and the wheel, which reuse the
-# dependencies the tests compiled.
+# Everything is compiled first, one suite after the other, in one target directory: the test
+# binaries, then the addon and the wheel, which reuse the dependencies the tests compiled.
 say "Rust: build the workspace's tests (SQLite and Postgres)"
 cargo test --workspace --locked --no-run
 # The fake's binary is built for its own integration tests; the Node and Python suites start it.
 [ -x "$FAKE_BIN" ] || { echo "cargo did not build $FAKE_BIN" >&2; exit 1; }
-
-LOGS="$ROOT/target/test-logs"
-rm -rf "$LOGS"; mkdir -p "$LOGS"
-run_suite() {
-    local name=$1; shift
-    local started; started=$(date +%s)
-    if "$@" >"$LOGS/$name.log" 2>&1; then
-        echo "$name: passed in $(( $(date +%s) - started )) s" >"$LOGS/$name.result"
-    else
-        echo "$name: FAILED (exit $?) after $(( $(date +%s) - started )) s" >"$LOGS/$name.result"
-    fi
-}
-# The Rust suite (SQLite and Postgres) starts as soon as its binaries are built: cargo does
-# not hold the build directory's lock while tests run, so the addon and the wheel compile
-# beside it, on the cores it leaves idle while they link or download. A failing build
-# below still waits for it (the EXIT trap), so its schemas are dropped after it ends.
-say "Rust: running the workspace's tests in the background"
-run_suite rust cargo test --workspace --locked &
 
 # The npm package, built from its lock file and tested through its public entry point. A
 # debug build, reusing the dependencies cargo test compiled; `npm run build` (or
@@ -177,9 +159,21 @@ rm -f "$ROOT"/target/wheels/costledger-*.whl
 # They share no state (each test has its own SQLite file or Postgres schema, and its own fake
 # Admin API), and much of their time is spent waiting on the fake's simulated latency, a
 # browser or a child process: run side by side, the suite takes about the longest one's time.
-# Each writes its own log (run_suite, above); the logs are printed whole, one after the
-# other, when all are done.
-say "running the Node and Python suites beside the Rust one (logs in target/test-logs/)"
+# Each writes its own log; the logs are printed whole, one after the other, when all are done.
+LOGS="$ROOT/target/test-logs"
+rm -rf "$LOGS"; mkdir -p "$LOGS"
+run_suite() {
+    local name=$1; shift
+    local started; started=$(date +%s)
+    if "$@" >"$LOGS/$name.log" 2>&1; then
+        echo "$name: passed in $(( $(date +%s) - started )) s" >"$LOGS/$name.result"
+    else
+        echo "$name: FAILED (exit $?) after $(( $(date +%s) - started )) s" >"$LOGS/$name.result"
+    fi
+}
+say "running the Rust, Node and Python suites side by side (logs in target/test-logs/)"
+# Rust on SQLite and Postgres.
+run_suite rust cargo test --workspace --locked &
 # Node: node --test on SQLite and Postgres against the fake Admin API, with the examples:
 # examples/node's script, and examples/nextjs through `npm ci` (skipped while its lock file is
 # unchanged), `next build` and `next start`: its JSON route, and its dashboard driven in
