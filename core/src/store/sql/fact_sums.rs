@@ -11,8 +11,6 @@ use crate::store::facts::{FactSum, Grain, SeriesOf, SumOver};
 
 use super::sql_facts::{basis_of, push_in, tokens_from_row};
 
-type DbRow = <Db as sqlx::Database>::Row;
-
 /// The usage columns summed, in [`TokenCounts`] order.
 const USAGE_COLUMNS: [&str; 6] = [
     "uncached_input",
@@ -81,8 +79,8 @@ fn push_where(
     }
 }
 
-/// The one cost query: `keys` are the columns before the time (`plan_id, ` per dimension,
-/// nothing for a series), `after` those after it (`dim_id, basis` or `basis`).
+/// The one cost query: rows of (plan, time, dimension, basis, amount) when `per_dim`, of
+/// (time, basis, amount) for a series; the time is NULL where `span` sums it away.
 fn cost_query(
     plans: &[i64],
     span: SumOver<'_>,
@@ -156,20 +154,20 @@ impl ThisStore {
         if plan_ids.is_empty() || dim_ids.is_some_and(<[i64]>::is_empty) || span.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = cost_query(plan_ids, span, SeriesOf::Dims(dim_ids), true)?
-            .build()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error("summing cost facts"))?;
-        rows.iter()
-            .map(|row| {
-                let read = |e| Error::storage("summing cost facts", e);
+        let rows: Vec<(i64, Option<i64>, i64, i64, i64)> =
+            cost_query(plan_ids, span, SeriesOf::Dims(dim_ids), true)?
+                .build_query_as()
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error("summing cost facts"))?;
+        rows.into_iter()
+            .map(|(plan_id, at, dim_id, basis, amount)| {
                 Ok(FactSum {
-                    plan_id: row.try_get(0).map_err(read)?,
-                    at: row.try_get(1).map_err(read)?,
-                    dim_id: row.try_get(2).map_err(read)?,
-                    basis: basis_of(row.try_get(3).map_err(read)?)?,
-                    amount: Money::from_nanos(row.try_get(4).map_err(read)?),
+                    plan_id,
+                    at,
+                    dim_id,
+                    basis: basis_of(basis)?,
+                    amount: Money::from_nanos(amount),
                 })
             })
             .collect()
@@ -190,20 +188,13 @@ impl ThisStore {
         {
             return Ok(Vec::new());
         }
-        let rows: Vec<DbRow> = cost_query(plan_ids, span, of, false)?
-            .build()
+        let rows: Vec<(i64, i64, i64)> = cost_query(plan_ids, span, of, false)?
+            .build_query_as()
             .fetch_all(&self.pool)
             .await
             .map_err(db_error("summing a cost series"))?;
-        rows.iter()
-            .map(|row| {
-                let read = |e| Error::storage("summing a cost series", e);
-                Ok((
-                    row.try_get(0).map_err(read)?,
-                    basis_of(row.try_get(1).map_err(read)?)?,
-                    Money::from_nanos(row.try_get(2).map_err(read)?),
-                ))
-            })
+        rows.into_iter()
+            .map(|(at, basis, amount)| Ok((at, basis_of(basis)?, Money::from_nanos(amount))))
             .collect()
     }
 
@@ -298,20 +289,9 @@ impl ThisStore {
         );
         push_where(&mut q, "hour", from, to, plan_ids, SeriesOf::Dims(dim_ids));
         q.push(" GROUP BY plan_id, dim_id");
-        let rows = q
-            .build()
+        q.build_query_as()
             .fetch_all(&self.pool)
             .await
-            .map_err(db_error("reading unpriced usage"))?;
-        rows.iter()
-            .map(|row| {
-                let read = |e| Error::storage("reading unpriced usage", e);
-                Ok((
-                    row.try_get(0).map_err(read)?,
-                    row.try_get(1).map_err(read)?,
-                    row.try_get(2).map_err(read)?,
-                ))
-            })
-            .collect()
+            .map_err(db_error("reading unpriced usage"))
     }
 }

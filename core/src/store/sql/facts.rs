@@ -470,21 +470,10 @@ impl FactStore for ThisStore {
              WHERE workspace_id <> ''",
         );
         push_in(&mut q, "plan_id", plan_ids);
-        let rows = q
-            .build()
+        q.build_query_as()
             .fetch_all(&self.pool)
             .await
-            .map_err(db_error("reading workspace names"))?;
-        rows.iter()
-            .map(|row| {
-                let read = |e| Error::storage("reading workspace names", e);
-                Ok((
-                    row.try_get(0).map_err(read)?,
-                    row.try_get(1).map_err(read)?,
-                    row.try_get(2).map_err(read)?,
-                ))
-            })
-            .collect()
+            .map_err(db_error("reading workspace names"))
     }
 
     async fn dims_of_keys(&self, keys: &[(i64, String)]) -> Result<Vec<Dim>> {
