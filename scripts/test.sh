@@ -124,8 +124,10 @@ say "$("$CHROMIUM" --version 2>/dev/null) for the Next.js example's browser test
 # --- Builds -----------------------------------------------------------------------------
 # Everything is compiled first, one suite after the other, in one target directory: the test
 # binaries, then the addon and the wheel, which reuse the dependencies the tests compiled.
+# `--tests` builds every library, binary and integration test of the workspace, but not its
+# examples: they are the benchmarks' programs, which scripts/bench-*.sh build (release).
 say "Rust: build the workspace's tests (SQLite and Postgres)"
-cargo test --workspace --locked --no-run
+cargo test --workspace --locked --tests --no-run
 # The fake's binary is built for its own integration tests; the Node and Python suites start it.
 [ -x "$FAKE_BIN" ] || { echo "cargo did not build $FAKE_BIN" >&2; exit 1; }
 
@@ -172,8 +174,8 @@ run_suite() {
     fi
 }
 say "running the Rust, Node and Python suites side by side (logs in target/test-logs/)"
-# Rust on SQLite and Postgres.
-run_suite rust cargo test --workspace --locked &
+# Rust on SQLite and Postgres, then the documentation's examples (doctests).
+run_suite rust sh -c 'cargo test --workspace --locked --tests && cargo test --workspace --locked --doc' &
 # Node: node --test on SQLite and Postgres against the fake Admin API, with the examples:
 # examples/node's script, and examples/nextjs through `npm ci` (skipped while its lock file is
 # unchanged), `next build` and `next start`: its JSON route, and its dashboard driven in

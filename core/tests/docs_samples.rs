@@ -109,13 +109,16 @@ fn pricing_doc_subscription_sample_parses() {
 
 /// Workspace package names, from each member's Cargo.toml.
 fn packages() -> BTreeSet<String> {
-    let members = [
-        "core",
-        "tests/fake-admin-api",
-        "examples/cli",
-        "bindings-python",
-        "bindings-node",
-    ];
+    let root_manifest: toml::Table = std::fs::read_to_string(root().join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let members: Vec<&str> = root_manifest["workspace"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
     members
         .iter()
         .map(|member| {
@@ -196,6 +199,7 @@ fn every_shell_sample_names_what_exists() {
         "core/Cargo.toml",
         "examples/cli/Cargo.toml",
         "tests/fake-admin-api/Cargo.toml",
+        "tests/fake-api-tests/Cargo.toml",
     ]
     .iter()
     .flat_map(|manifest| test_targets(manifest))

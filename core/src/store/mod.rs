@@ -11,6 +11,7 @@ pub mod analytics;
 pub mod budgets;
 pub mod facts;
 pub mod logs;
+mod migrations;
 mod postgres;
 pub mod reconcile;
 pub mod spend_limits;

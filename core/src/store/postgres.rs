@@ -3,7 +3,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{Connection, Executor, Transaction};
 
@@ -39,13 +38,6 @@ impl fmt::Debug for PostgresStore {
             .field("location", &self.location)
             .finish()
     }
-}
-
-fn migrator() -> Migrator {
-    let mut migrator = sqlx::migrate!("migrations/postgres");
-    // The host's own sqlx migrations may live in the same database under the default name.
-    migrator.dangerous_set_table_name("costledger_migrations");
-    migrator
 }
 
 /// A schema name safe to quote: letters, digits and underscores, not starting with a digit.
@@ -157,7 +149,7 @@ impl PostgresStore {
             create_schema(&pool, schema).await?;
         }
         if options.run_migrations {
-            migrator()
+            super::migrations::postgres()
                 .run(&pool)
                 .await
                 .map_err(|e| Error::storage("migrating the Postgres database", e))?;

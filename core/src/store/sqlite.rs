@@ -7,7 +7,6 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -81,13 +80,6 @@ impl fmt::Debug for SqliteStore {
             .field("location", &self.location)
             .finish()
     }
-}
-
-fn migrator() -> Migrator {
-    let mut migrator = sqlx::migrate!("migrations/sqlite");
-    // The host's own sqlx migrations may live in the same database under the default name.
-    migrator.dangerous_set_table_name("costledger_migrations");
-    migrator
 }
 
 /// The lock file that serialises migrations of the database at `location`, beside it.
@@ -186,7 +178,7 @@ impl SqliteStore {
                     Some(lock_file(&migration_lock_path(&location), options.busy_timeout).await?)
                 }
             };
-            migrator()
+            super::migrations::sqlite()
                 .run(&pool)
                 .await
                 .map_err(|e| Error::storage("migrating the SQLite database", e))?;

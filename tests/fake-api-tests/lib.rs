@@ -1,0 +1,1 @@
+//! Nothing: this package holds the fakes' tests (tests/main.rs).
