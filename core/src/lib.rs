@@ -27,6 +27,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod error;
+mod http;
 mod ledger;
 mod macros;
 pub mod model;

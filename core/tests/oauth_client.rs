@@ -27,7 +27,7 @@ pub fn client(fake: &FakeServer) -> OAuthClient {
 /// What the browser does: follow `begin.url` to the fake's authorize endpoint and read the
 /// redirect back to the host. Returns `(code, state)` from the callback's query.
 pub async fn visit(begin: &OAuthBegin) -> (String, String) {
-    let http = reqwest::Client::builder()
+    let http = crate::common::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

@@ -154,7 +154,7 @@ async fn an_access_token_expiring_mid_sync_is_refreshed_and_the_sync_goes_on(db:
     let s = setup(db, "slow:15".parse().unwrap()).await.synced;
     let fake_url = s.fake.base_url();
     let expire = tokio::spawn(async move {
-        let http = reqwest::Client::new();
+        let http = crate::common::client();
         loop {
             let stats: serde_json::Value = http
                 .get(format!("{fake_url}/_fake/stats"))

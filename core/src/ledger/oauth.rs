@@ -29,15 +29,7 @@ pub(crate) const REFRESH_MARGIN: chrono::Duration = chrono::Duration::seconds(60
 const OAUTH_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub(crate) fn oauth_http() -> Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| Error::Upstream {
-            status: None,
-            request_id: None,
-            message: "could not build the HTTP client (TLS backend unavailable?)".into(),
-            source: Some(Box::new(e)),
-        })
+    crate::http::client(None)
 }
 
 /// The tokens of one stored plan while an operation uses them.

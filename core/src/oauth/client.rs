@@ -84,16 +84,7 @@ struct ErrorResponse {
 impl OAuthClient {
     /// A client with its own HTTP pool (rustls, no redirects followed).
     pub fn new(config: OAuthConfig) -> Result<Self> {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::Upstream {
-                status: None,
-                request_id: None,
-                message: "could not build the HTTP client (TLS backend unavailable?)".into(),
-                source: Some(Box::new(e)),
-            })?;
-        OAuthClient::with_client(config, http)
+        OAuthClient::with_client(config, crate::http::client(None)?)
     }
 
     /// A client that sends its requests through `http`; configure it not to follow

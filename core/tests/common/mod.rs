@@ -243,6 +243,18 @@ impl TestDb {
     }
 }
 
+/// A reqwest client. costledger builds reqwest with rustls but no crypto provider of its own
+/// (its clients bring theirs): test clients use *ring*, installed as the process default.
+pub fn client_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
+/// [`client_builder`]'s client with reqwest's defaults.
+pub fn client() -> reqwest::Client {
+    client_builder().build().expect("a reqwest client")
+}
+
 /// A well-formed admin key, distinct per `n`.
 pub fn admin_key(n: u32) -> String {
     let mut state = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;

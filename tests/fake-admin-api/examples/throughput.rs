@@ -25,6 +25,8 @@ async fn main() {
     .unwrap();
     println!("start ({days} days, 3 orgs): {:?}", t.elapsed());
 
+    // reqwest has rustls without a provider of its own here: install ring's.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::new();
     let start = server.truth().usage_starting_at;
     let query = format!(

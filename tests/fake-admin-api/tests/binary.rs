@@ -75,7 +75,7 @@ async fn prints_port_and_orgs_serves_control_endpoints_and_exits_on_sigterm() {
     let base = format!("http://127.0.0.1:{}", run.port);
     let key = orgs[0]["admin_key"].as_str().unwrap().to_string();
     let org_id = orgs[0]["id"].as_str().unwrap().to_string();
-    let client = reqwest::Client::new();
+    let client = new_client();
     let me = || async {
         client
             .get(format!("{base}/v1/organizations/me"))
@@ -94,7 +94,9 @@ async fn prints_port_and_orgs_serves_control_endpoints_and_exits_on_sigterm() {
     assert_eq!(me().await, 500, "--faults is in force");
     // Control endpoints never fault.
     assert_eq!(
-        reqwest::get(format!("{base}/_fake/stats"))
+        new_client()
+            .get(format!("{base}/_fake/stats"))
+            .send()
             .await
             .unwrap()
             .status(),
@@ -109,7 +111,9 @@ async fn prints_port_and_orgs_serves_control_endpoints_and_exits_on_sigterm() {
     assert_eq!(post("faults", "bogus".into()).await.status(), 400);
     post("faults", String::new()).await;
 
-    let truth: Value = reqwest::get(format!("{base}/_fake/truth"))
+    let truth: Value = new_client()
+        .get(format!("{base}/_fake/truth"))
+        .send()
         .await
         .unwrap()
         .json()
@@ -121,7 +125,9 @@ async fn prints_port_and_orgs_serves_control_endpoints_and_exits_on_sigterm() {
         .as_u64()
         .unwrap();
     assert_eq!(post("late", String::new()).await.status(), 200);
-    let truth: Value = reqwest::get(format!("{base}/_fake/truth"))
+    let truth: Value = new_client()
+        .get(format!("{base}/_fake/truth"))
+        .send()
         .await
         .unwrap()
         .json()
@@ -140,14 +146,16 @@ async fn prints_port_and_orgs_serves_control_endpoints_and_exits_on_sigterm() {
         .await
         .unwrap();
     assert_eq!(r["now"], "2026-11-21T00:00:00Z");
-    let truth: Value = reqwest::get(format!(
-        "{base}/_fake/truth?starting_at=2026-11-20T00:00:00Z"
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    let truth: Value = new_client()
+        .get(format!(
+            "{base}/_fake/truth?starting_at=2026-11-20T00:00:00Z"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(truth["cost_ending_at"], "2026-11-21T00:00:00Z");
     assert_eq!(
         truth["orgs"][0]["cost_per_day"].as_object().unwrap().len(),
@@ -175,7 +183,9 @@ async fn prints_port_and_orgs_serves_control_endpoints_and_exits_on_sigterm() {
         .status();
     assert_eq!(status, 200);
 
-    let stats: Value = reqwest::get(format!("{base}/_fake/stats"))
+    let stats: Value = new_client()
+        .get(format!("{base}/_fake/stats"))
+        .send()
         .await
         .unwrap()
         .json()
@@ -230,7 +240,7 @@ async fn org_kind_flags_and_scoped_keys() {
     );
     let run = Running { child, port, orgs };
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
+    let client = new_client();
     let analytics = |key: String| {
         let req = client
             .get(format!(
@@ -354,4 +364,16 @@ fn bad_arguments_exit_2_with_a_message() {
             "{args:?}"
         );
     }
+}
+
+/// A reqwest client. costledger builds reqwest with rustls but no crypto provider of its own
+/// (its clients bring theirs): test clients use *ring*, installed as the process default.
+fn new_client_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
+/// [`new_client_builder`]'s client with reqwest's defaults.
+fn new_client() -> reqwest::Client {
+    new_client_builder().build().expect("a reqwest client")
 }

@@ -7,3 +7,15 @@
 
 mod admin;
 mod openai;
+
+/// A reqwest client. costledger builds reqwest with rustls but no crypto provider of its own
+/// (its clients bring theirs): test clients use *ring*, installed as the process default.
+pub(crate) fn client_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
+/// [`client_builder`]'s client with reqwest's defaults.
+pub(crate) fn client() -> reqwest::Client {
+    client_builder().build().expect("a reqwest client")
+}

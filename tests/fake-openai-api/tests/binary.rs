@@ -68,7 +68,7 @@ async fn prints_port_and_keys_serves_control_endpoints_and_exits_on_sigterm() {
     let base = format!("http://127.0.0.1:{}", run.port);
     let key = orgs[0]["read_only_key"].as_str().unwrap().to_string();
     let org_id = orgs[0]["id"].as_str().unwrap().to_string();
-    let client = reqwest::Client::new();
+    let client = new_client();
     let call = |k: String| {
         let req = client
             .get(format!("{base}/v1/organization/projects"))
@@ -80,7 +80,9 @@ async fn prints_port_and_keys_serves_control_endpoints_and_exits_on_sigterm() {
         async move { req.send().await.unwrap() }
     };
     let json = |url: String| async move {
-        reqwest::get(url)
+        new_client()
+            .get(url)
+            .send()
             .await
             .unwrap()
             .json::<Value>()
@@ -185,4 +187,16 @@ fn bad_arguments_exit_2_with_a_message() {
         .output()
         .unwrap();
     assert!(help.status.success() && String::from_utf8_lossy(&help.stdout).starts_with("usage: "));
+}
+
+/// A reqwest client. costledger builds reqwest with rustls but no crypto provider of its own
+/// (its clients bring theirs): test clients use *ring*, installed as the process default.
+fn new_client_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
+/// [`new_client_builder`]'s client with reqwest's defaults.
+fn new_client() -> reqwest::Client {
+    new_client_builder().build().expect("a reqwest client")
 }

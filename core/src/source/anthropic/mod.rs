@@ -183,16 +183,7 @@ impl AnthropicSource {
     /// A source with its own HTTP client (rustls, no redirects followed, so the key is never
     /// sent to another host).
     pub fn new(config: AnthropicConfig) -> Result<Self> {
-        let client = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::Upstream {
-                status: None,
-                request_id: None,
-                message: "could not build the HTTP client (TLS backend unavailable?)".into(),
-                source: Some(Box::new(e)),
-            })?;
+        let client = crate::http::client(Some(config.timeout))?;
         AnthropicSource::with_client(config, client)
     }
 

@@ -162,16 +162,7 @@ impl OpenAiSource {
     /// sent to another host).
     pub fn new(config: OpenAiConfig) -> Result<Self> {
         config.validate()?;
-        let client = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::Upstream {
-                status: None,
-                request_id: None,
-                message: "could not build the HTTP client (TLS backend unavailable?)".into(),
-                source: Some(Box::new(e)),
-            })?;
+        let client = crate::http::client(Some(config.timeout))?;
         Ok(OpenAiSource {
             inner: Arc::new(Inner {
                 config,

@@ -31,7 +31,7 @@ async fn status_faults_and_truncation() {
 
     server.set_faults(Faults::none().with_truncation(1));
     let url = format!("{}/v1/organizations/{URL}", server.base_url());
-    let resp = reqwest::Client::new()
+    let resp = crate::client()
         .get(url)
         .header("x-api-key", &k)
         .header("anthropic-version", "2023-06-01")

@@ -114,7 +114,7 @@ async fn truncated_bodies_are_cut_mid_json() {
         "{}/v1/organizations/usage_report/messages?starting_at=2026-11-01T00:00:00Z&group_by[]=model",
         server.base_url()
     );
-    let client = reqwest::Client::new();
+    let client = crate::client();
     let send = || {
         client
             .get(&url)

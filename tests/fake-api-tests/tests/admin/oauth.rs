@@ -40,7 +40,7 @@ pub(crate) fn challenge(verifier: &str) -> String {
 }
 
 pub(crate) fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
+    crate::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
@@ -122,7 +122,7 @@ pub(crate) async fn post(
     pairs: &[(&str, &str)],
     basic: Option<(&str, &str)>,
 ) -> (u16, Value) {
-    let mut req = reqwest::Client::new()
+    let mut req = crate::client()
         .post(format!("{}{path}", server.base_url()))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(form(pairs));

@@ -65,7 +65,7 @@ async fn one_sign_in_lists_its_organisations_and_selects_each_as_its_own_grant()
     let tokens = sign_in(&server).await;
     assert_eq!(tokens["organization"]["id"], orgs[1].id.as_str());
     let auth = format!("Bearer {}", s(&tokens, "access_token"));
-    let resp = reqwest::Client::new()
+    let resp = crate::client()
         .get(format!("{}/v1/oauth/organizations", server.base_url()))
         .header("authorization", auth)
         .send()
@@ -225,7 +225,7 @@ async fn bearer_tokens_without_org_admin_or_unknown_get_refused() {
 #[tokio::test]
 async fn control_endpoints_drive_the_authorization_server() {
     let server = start().await;
-    let client = reqwest::Client::new();
+    let client = crate::client();
     let url = |p: &str| format!("{}/_fake/oauth{p}", server.base_url());
     let r = client
         .post(url("/faults"))

@@ -112,7 +112,7 @@ async fn anthropic_version_is_required_and_checked() {
 #[tokio::test]
 async fn only_get_is_served() {
     let server = start().await;
-    let resp = reqwest::Client::new()
+    let resp = crate::client()
         .post(format!("{}/v1/organizations/me", server.base_url()))
         .header("x-api-key", key(&server, 0))
         .header("anthropic-version", "2023-06-01")
@@ -162,5 +162,5 @@ async fn shutdown_stops_serving() {
     let server = start().await;
     let url = format!("{}/v1/organizations/me", server.base_url());
     server.shutdown().await;
-    assert!(reqwest::get(url).await.is_err());
+    assert!(crate::client().get(url).send().await.is_err());
 }

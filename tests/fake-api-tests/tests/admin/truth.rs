@@ -280,16 +280,25 @@ async fn truth_between_matches_a_window_and_an_unaligned_now() {
 async fn control_truth_endpoint_serves_the_same_json() {
     let server = start().await;
     let url = format!("{}/_fake/truth", server.base_url());
-    let served: Truth = reqwest::get(&url).await.unwrap().json().await.unwrap();
+    let served: Truth = crate::client()
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(served, server.truth());
-    let windowed: Truth = reqwest::get(format!(
-        "{url}?starting_at=2026-11-01T00:00:00Z&ending_at=2026-11-03T00:00:00Z"
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    let windowed: Truth = crate::client()
+        .get(format!(
+            "{url}?starting_at=2026-11-01T00:00:00Z&ending_at=2026-11-03T00:00:00Z"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(
         windowed,
         server.truth_between(

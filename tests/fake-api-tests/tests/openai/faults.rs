@@ -117,7 +117,7 @@ async fn truncated_bodies_end_mid_json_with_the_full_content_length() {
         server.base_url(),
         NOW - 7 * DAY
     );
-    let client = reqwest::Client::new();
+    let client = crate::client();
     let send = || client.get(&url).bearer_auth(&k).send();
     let full = send().await.unwrap().bytes().await.unwrap();
     let resp = send().await.unwrap();

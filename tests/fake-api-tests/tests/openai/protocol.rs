@@ -244,5 +244,5 @@ async fn shutdown_stops_serving() {
     let server = start().await;
     let url = format!("{}/v1/organization/projects", server.base_url());
     server.shutdown().await;
-    assert!(reqwest::get(url).await.is_err());
+    assert!(crate::client().get(url).send().await.is_err());
 }

@@ -248,18 +248,27 @@ async fn vector_storage_is_a_daily_level_equal_to_truth() {
 async fn the_control_endpoint_serves_the_same_truth() {
     let server = start().await;
     let url = format!("{}/_fake/truth", server.base_url());
-    let served: Truth = reqwest::get(&url).await.unwrap().json().await.unwrap();
+    let served: Truth = crate::client()
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(served, server.truth());
-    let windowed: Value = reqwest::get(format!(
-        "{url}?start_time={}&end_time={}",
-        NOW - 2 * DAY,
-        NOW
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    let windowed: Value = crate::client()
+        .get(format!(
+            "{url}?start_time={}&end_time={}",
+            NOW - 2 * DAY,
+            NOW
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let expected = serde_json::to_value(server.truth_between(NOW - 2 * DAY, NOW)).unwrap();
     assert_eq!(windowed, expected);
     assert_eq!(
@@ -270,7 +279,9 @@ async fn the_control_endpoint_serves_the_same_truth() {
         2
     );
     assert_eq!(
-        reqwest::get(format!("{url}?start_time=soon"))
+        crate::client()
+            .get(format!("{url}?start_time=soon"))
+            .send()
             .await
             .unwrap()
             .status(),

@@ -58,7 +58,7 @@ pub async fn get(server: &FakeServer, key: &str, path_and_query: &str) -> Resp {
 /// GET with exactly these headers.
 pub async fn get_with(server: &FakeServer, path_and_query: &str, headers: &[(&str, &str)]) -> Resp {
     let url = format!("{}/v1/organizations/{path_and_query}", server.base_url());
-    let mut req = reqwest::Client::new().get(url);
+    let mut req = crate::client().get(url);
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
@@ -135,7 +135,7 @@ pub async fn request(
     body: Option<String>,
 ) -> Resp {
     let url = format!("{}/v1/organizations/{path_and_query}", server.base_url());
-    let mut req = reqwest::Client::new().request(method, url);
+    let mut req = crate::client().request(method, url);
     for (k, v) in headers {
         req = req.header(*k, *v);
     }

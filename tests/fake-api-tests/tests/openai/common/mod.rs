@@ -81,7 +81,7 @@ pub async fn send(
     headers: &[(&str, &str)],
 ) -> Resp {
     let url = format!("{}/v1/organization/{path_and_query}", server.base_url());
-    let mut req = reqwest::Client::new().request(method, url);
+    let mut req = crate::client().request(method, url);
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
