@@ -4,6 +4,7 @@ exact totals, concurrency and leases, failures reported per plan, option checks.
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -52,7 +53,12 @@ async def test_sync_stores_the_exact_truth(ledger: Any, fake: Fake) -> None:
         assert usage.requests > 0 and usage.duration >= timedelta(0)
         cost = outcome.stream("cost")
         assert cost is not None and cost.buckets_written == FAKE_DAYS
+    # The core's sums, as its JSON carries them: each plan's adds its streams'.
     assert report.rows_written == sum(p.rows_written for p in report.plans) > 0
+    for outcome in report.plans:
+        assert outcome.rows_written == sum(s.rows_written for s in outcome.streams)
+    exported = json.loads(report.to_json())
+    assert (exported["ok"], exported["rows_written"]) == (True, report.rows_written)
 
     truth = {org["org_id"]: org for org in fake.truth()["orgs"]}
     for plan in plans:

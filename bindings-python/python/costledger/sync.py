@@ -94,6 +94,7 @@ class PlanSyncReport:
         skipped_reason: Why it was skipped (``"locked"``: another worker holds the plan).
         error: The error that ended the plan's sync, the first stream error of a partial
             sync, or ``INTERRUPTED``.
+        rows_written: Rows written by every stream.
         streams: One report per stream that ran.
     """
 
@@ -102,16 +103,12 @@ class PlanSyncReport:
     status: SyncStatus
     skipped_reason: str | None
     error: SyncFailure | None
+    rows_written: int
     streams: tuple[StreamReport, ...]
 
     def stream(self, stream: SyncStream) -> StreamReport | None:
         """The report of one stream, if it ran."""
         return next((s for s in self.streams if s.stream == stream), None)
-
-    @property
-    def rows_written(self) -> int:
-        """Rows written by every stream."""
-        return sum(s.rows_written for s in self.streams)
 
     @classmethod
     def _from_json(cls, data: dict[str, Any]) -> PlanSyncReport:
@@ -121,6 +118,7 @@ class PlanSyncReport:
             status=data["status"],
             skipped_reason=data["skipped_reason"],
             error=SyncFailure._from_json(data["error"]),
+            rows_written=data["rows_written"],
             streams=tuple(StreamReport._from_json(s) for s in data["streams"]),
         )
 
@@ -133,6 +131,8 @@ class SyncReport(Exported):
     Attributes:
         started_at: When the sync started (UTC).
         finished_at: When it finished (UTC).
+        is_ok: True when every plan synced completely.
+        rows_written: Rows written across all plans.
         plans: One outcome per plan.
         budget_alerts: Budget thresholds reached for the first time in their current
             period, evaluated at the end of the sync.
@@ -140,6 +140,8 @@ class SyncReport(Exported):
 
     started_at: datetime
     finished_at: datetime
+    is_ok: bool
+    rows_written: int
     plans: tuple[PlanSyncReport, ...]
     budget_alerts: tuple[BudgetAlert, ...]
     _report: _native.Report | None = field(default=None, repr=False, compare=False)
@@ -148,22 +150,14 @@ class SyncReport(Exported):
         """The outcome of one plan, if it was synced."""
         return next((p for p in self.plans if p.plan_id == plan_id), None)
 
-    @property
-    def is_ok(self) -> bool:
-        """True when every plan synced completely."""
-        return all(p.status == "ok" for p in self.plans)
-
-    @property
-    def rows_written(self) -> int:
-        """Rows written across all plans."""
-        return sum(p.rows_written for p in self.plans)
-
     @classmethod
     def _from_report(cls, report: _native.Report) -> SyncReport:
         data = json.loads(report.data)
         return cls(
             started_at=utc(data["started_at"]),
             finished_at=utc(data["finished_at"]),
+            is_ok=data["ok"],
+            rows_written=data["rows_written"],
             plans=tuple(PlanSyncReport._from_json(p) for p in data["plans"]),
             budget_alerts=tuple(BudgetAlert._from_json(a) for a in data["budget_alerts"]),
             _report=report,

@@ -57,8 +57,9 @@ pub struct StreamReport {
     pub error: Option<SyncError>,
 }
 
-/// What the sync of one plan did.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// What the sync of one plan did. Serialized with its [`rows_written`](Self::rows_written)
+/// beside its fields, so the bindings read the sum instead of adding it up themselves.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlanSyncReport {
     /// The plan.
     pub plan_id: i64,
@@ -87,8 +88,10 @@ impl PlanSyncReport {
     }
 }
 
-/// What [`crate::Ledger::sync`] did, one entry per plan in id order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// What [`crate::Ledger::sync`] did, one entry per plan in id order. Serialized with
+/// [`is_ok`](Self::is_ok) (as `ok`) and [`rows_written`](Self::rows_written) beside its
+/// fields, so the bindings read them instead of deriving them.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyncReport {
     /// When the sync started.
     pub started_at: DateTime<Utc>,
@@ -118,10 +121,114 @@ impl SyncReport {
     }
 }
 
+impl Serialize for PlanSyncReport {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct View<'a> {
+            plan_id: i64,
+            label: &'a str,
+            status: SyncStatus,
+            skipped_reason: &'a Option<String>,
+            error: &'a Option<SyncError>,
+            rows_written: i64,
+            streams: &'a [StreamReport],
+        }
+        View {
+            plan_id: self.plan_id,
+            label: &self.label,
+            status: self.status,
+            skipped_reason: &self.skipped_reason,
+            error: &self.error,
+            rows_written: self.rows_written(),
+            streams: &self.streams,
+        }
+        .serialize(s)
+    }
+}
+
+impl Serialize for SyncReport {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct View<'a> {
+            started_at: DateTime<Utc>,
+            finished_at: DateTime<Utc>,
+            ok: bool,
+            rows_written: i64,
+            plans: &'a [PlanSyncReport],
+            budget_alerts: &'a [BudgetAlert],
+        }
+        View {
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+            ok: self.is_ok(),
+            rows_written: self.rows_written(),
+            plans: &self.plans,
+            budget_alerts: &self.budget_alerts,
+        }
+        .serialize(s)
+    }
+}
+
 mod duration_ms {
     use std::time::Duration;
 
     pub fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_u64(d.as_millis() as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream(rows: i64) -> StreamReport {
+        let at = DateTime::<Utc>::from_timestamp(1_790_000_000, 0).unwrap();
+        StreamReport {
+            stream: SyncStream::Usage,
+            status: SyncStatus::Ok,
+            started_at: at,
+            finished_at: at,
+            window_start: None,
+            window_end: None,
+            buckets_written: 1,
+            rows_written: rows,
+            requests: 1,
+            retries: 0,
+            duration: Duration::from_millis(5),
+            error: None,
+        }
+    }
+
+    #[test]
+    fn json_carries_the_outcome_and_the_sums() {
+        let plan = |plan_id, status, rows: &[i64]| PlanSyncReport {
+            plan_id,
+            label: format!("Org {plan_id}"),
+            status,
+            skipped_reason: None,
+            error: None,
+            streams: rows.iter().map(|&r| stream(r)).collect(),
+        };
+        let report = SyncReport {
+            started_at: DateTime::<Utc>::from_timestamp(1_790_000_000, 0).unwrap(),
+            finished_at: DateTime::<Utc>::from_timestamp(1_790_000_060, 0).unwrap(),
+            plans: vec![
+                plan(1, SyncStatus::Ok, &[3, 4]),
+                plan(2, SyncStatus::Partial, &[5]),
+            ],
+            budget_alerts: Vec::new(),
+        };
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["ok"], false);
+        assert_eq!(json["rows_written"], 12);
+        assert_eq!(json["plans"][0]["rows_written"], 7);
+        assert_eq!(json["plans"][1]["status"], "partial");
+        assert_eq!(json["plans"][0]["streams"][1]["rows_written"], 4);
+        assert_eq!(json["finished_at"], "2026-09-21T14:14:20Z");
+        let ok = SyncReport {
+            plans: vec![plan(1, SyncStatus::Ok, &[])],
+            ..report
+        };
+        assert_eq!(serde_json::to_value(&ok).unwrap()["ok"], true);
     }
 }
