@@ -1,1 +1,0 @@
-//! Nothing: this package holds the fakes' tests (tests/main.rs).
