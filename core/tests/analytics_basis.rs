@@ -20,6 +20,7 @@ use crate::common::TestDb;
 use crate::common::fake::{
     Synced, all_history, default_history, synced_with_kinds, truth_cost_per_day,
 };
+use crate::common::snapshot::synced_from_template;
 
 backend_tests!(
     default_streams_bill_every_key_workspace_day_and_person_from_the_analytics_truth,
@@ -140,8 +141,9 @@ async fn default_streams_bill_every_key_workspace_day_and_person_from_the_analyt
         days: DAYS,
         ..FakeConfig::default()
     };
-    let s = synced_with_kinds(db, config, OrgKinds::none()).await;
-    let report = s.ledger.sync(default_history(DAYS.into())).await.unwrap();
+    // The same sync as analytics_sync's: one template for both.
+    let (s, report) =
+        synced_from_template(db, config, OrgKinds::none(), default_history(DAYS.into())).await;
     assert!(report.is_ok(), "{report:#?}");
     let (from, to) = range(&s, DAYS);
     let truth = s.fake.truth();
@@ -293,8 +295,14 @@ async fn a_hipaa_organisation_falls_back_to_the_legacy_allocation(db: TestDb) {
         days: DAYS,
         ..FakeConfig::default()
     };
-    let s = synced_with_kinds(db, config, OrgKinds::none().with_hipaa(1)).await;
-    let report = s.ledger.sync(default_history(DAYS.into())).await.unwrap();
+    // The same sync as analytics_sync's: one template for both.
+    let (s, report) = synced_from_template(
+        db,
+        config,
+        OrgKinds::none().with_hipaa(1),
+        default_history(DAYS.into()),
+    )
+    .await;
     assert!(report.is_ok(), "{report:#?}");
     assert_reason(&s, s.plans[1].id, SyncStatus::Skipped, "hipaa_organization").await;
     let (from, to) = range(&s, DAYS);

@@ -9,7 +9,8 @@ use costledger::store::{AnalyticsTotal, AnalyticsTotalsBy};
 use fake_admin_api::{FakeConfig, OrgKinds};
 
 use crate::common::TestDb;
-use crate::common::fake::{Synced, all_history, default_history, synced_with_kinds};
+use crate::common::fake::{Synced, all_history, default_history};
+use crate::common::snapshot::synced_from_template;
 
 backend_tests!(
     default_sync_stores_the_analytics_truth,
@@ -93,8 +94,9 @@ async fn default_sync_stores_the_analytics_truth(db: TestDb) {
         days: DAYS,
         ..FakeConfig::default()
     };
-    let s = synced_with_kinds(db, config, OrgKinds::none()).await;
-    let report = s.ledger.sync(default_history(DAYS.into())).await.unwrap();
+    // The same sync as analytics_basis's: one template for both.
+    let (s, report) =
+        synced_from_template(db, config, OrgKinds::none(), default_history(DAYS.into())).await;
     for plan in &report.plans {
         assert_eq!(plan.status, SyncStatus::Ok, "{plan:?}");
         let analytics = plan
@@ -128,8 +130,14 @@ async fn hipaa_organisation_skips_the_analytics_stream(db: TestDb) {
         days: DAYS,
         ..FakeConfig::default()
     };
-    let s = synced_with_kinds(db, config, OrgKinds::none().with_hipaa(1)).await;
-    let report = s.ledger.sync(default_history(DAYS.into())).await.unwrap();
+    // The same sync as analytics_basis's: one template for both.
+    let (s, report) = synced_from_template(
+        db,
+        config,
+        OrgKinds::none().with_hipaa(1),
+        default_history(DAYS.into()),
+    )
+    .await;
     let hipaa = &report
         .plans
         .iter()

@@ -4,6 +4,7 @@
 
 use crate::common::TestDb;
 use crate::common::fake::{FakeConfig, Synced, all_history, synced};
+use crate::common::snapshot::synced_from_template;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use costledger::{
     BillingCycle, Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetUpdate, Cost,
@@ -32,18 +33,20 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
-/// A fake of `days` days ending at `now`, fully synced.
+/// A fake of `days` days ending at `now`, fully synced (a copy of the template the tests
+/// with the same `now` and `days` share).
 async fn synced_at(db: TestDb, now: DateTime<Utc>, days: u32) -> Synced {
-    let s = synced(
+    let (s, report) = synced_from_template(
         db,
         FakeConfig {
             now,
             days,
             ..FakeConfig::default()
         },
+        fake_admin_api::OrgKinds::none(),
+        all_history(days.into()),
     )
     .await;
-    let report = s.ledger.sync(all_history(days.into())).await.unwrap();
     assert!(report.is_ok(), "{report:#?}");
     assert!(report.budget_alerts.is_empty());
     s

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 use crate::common::TestDb;
 use crate::common::fake::{FakeConfig, FakeServer, Faults, Synced, all_history, config, synced};
+use crate::common::snapshot::synced_from_template;
 use crate::sync_processes::{STREAMS, child_command};
 
 backend_tests!(
@@ -133,12 +134,20 @@ async fn reports(ledger: &Ledger, now: DateTime<Utc>) -> Value {
     out
 }
 
-/// The reports of a ledger that synced `s`'s fake in one uninterrupted sync.
-async fn reference(s: &Synced) -> Value {
-    let report = s.ledger.sync(options()).await.unwrap();
+/// A ledger on `db` that synced the fake in one uninterrupted sync (a copy of the template
+/// the tests of this file share), and its reports.
+async fn reference(db: TestDb) -> (Synced, Value) {
+    let (s, report) = synced_from_template(
+        db,
+        fake_config(),
+        fake_admin_api::OrgKinds::none(),
+        options(),
+    )
+    .await;
     assert!(report.is_ok(), "{report:#?}");
     add_subjects(&s.ledger).await;
-    reports(&s.ledger, s.fake.now()).await
+    let expected = reports(&s.ledger, s.fake.now()).await;
+    (s, expected)
 }
 
 /// Wait until no plan's lease is live, polling.
@@ -172,8 +181,7 @@ async fn assert_nothing_stale(ledger: &Ledger) {
 }
 
 async fn a_process_aborted_at_any_failpoint_leaves_what_the_next_sync_makes_exact(db: TestDb) {
-    let s = synced(db.clone(), fake_config()).await;
-    let expected = reference(&s).await;
+    let (s, expected) = reference(db.clone()).await;
     for spec in [
         "after_page_commit=1",
         "after_page_commit=7",
@@ -238,8 +246,7 @@ async fn corrupt_and_mark_stale(db: &TestDb, ledger: &Ledger) {
 }
 
 async fn reports_derive_the_stale_days_they_read(db: TestDb) {
-    let s = synced(db.clone(), fake_config()).await;
-    let expected = reference(&s).await;
+    let (s, expected) = reference(db.clone()).await;
     let now = s.fake.now();
     // Each report on its own derives what it reads before reading it.
     corrupt_and_mark_stale(&db, &s.ledger).await;
@@ -323,8 +330,7 @@ fn date(text: &str) -> NaiveDate {
 }
 
 async fn verify_finds_and_repairs_corrupted_facts_and_rollups(db: TestDb) {
-    let s = synced(db.clone(), fake_config()).await;
-    let expected = reference(&s).await;
+    let (s, expected) = reference(db.clone()).await;
     let clean = s.ledger.verify(None, None, false).await.unwrap();
     assert_eq!(clean.differences(), 0, "{clean:#?}");
     assert!(clean.is_consistent());
@@ -440,8 +446,7 @@ async fn verify_finds_and_repairs_corrupted_facts_and_rollups(db: TestDb) {
 }
 
 async fn a_cancelled_sync_stops_gracefully_and_the_next_one_is_exact(db: TestDb) {
-    let s = synced(db.clone(), fake_config()).await;
-    let expected = reference(&s).await;
+    let (s, expected) = reference(db.clone()).await;
     let other = db.another().await;
     let ledger = attach(&other, &s.key, &s.fake).await;
     s.fake.set_faults(Faults::none().with_slow(30));

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::common::TestDb;
 use crate::common::fake::{FakeConfig, Synced, all_history, synced};
+use crate::common::snapshot::synced_from_template;
 use chrono::{NaiveDate, TimeZone, Utc};
 use costledger::reports::FOCUS_COLUMNS;
 use costledger::reports::export::{
@@ -37,9 +38,16 @@ const AMOUNTS: [&str; 7] = [
     "subscription",
 ];
 
+/// The fake's 90 days synced (a copy of the template every test of this kind shares), and the
+/// report of the sync that wrote them.
 async fn synced_90(db: TestDb) -> (Synced, SyncReport) {
-    let s = synced(db, FakeConfig::default()).await;
-    let report = s.ledger.sync(all_history(90)).await.unwrap();
+    let (s, report) = synced_from_template(
+        db,
+        FakeConfig::default(),
+        fake_admin_api::OrgKinds::none(),
+        all_history(90),
+    )
+    .await;
     assert!(report.is_ok(), "{report:#?}");
     (s, report)
 }

@@ -15,6 +15,8 @@ use costledger::{
     UsagePage,
 };
 
+pub mod snapshot;
+
 /// Run each listed async test function once on SQLite and once on Postgres. The functions
 /// take a [`TestDb`].
 #[macro_export]
