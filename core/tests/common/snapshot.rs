@@ -202,6 +202,9 @@ fn make(db: &TestDb, fake_config: FakeConfig, kinds: OrgKinds, options: SyncOpti
             let place = match file {
                 Some(file) => {
                     checkpoint(&tdb).await;
+                    let wal = file.with_extension("db-wal");
+                    let left = std::fs::metadata(&wal).map_or(0, |m| m.len());
+                    assert_eq!(left, 0, "the template's WAL is checkpointed");
                     Place::Sqlite(file)
                 }
                 None => Place::Postgres(pg_template(&tdb).await),
