@@ -22,9 +22,9 @@ use crate::store::Store;
 #[derive(Debug)]
 pub(crate) struct NoMasterKey;
 
-pub(crate) const NO_MASTER_KEY: &str = "no master key is configured: set COSTLEDGER_MASTER_KEY (32 random \
-     bytes as base64; `costledger master-key generate` makes one) or give one when opening the \
-     ledger";
+pub(crate) const NO_MASTER_KEY: &str = "no master key is configured: set \
+     COSTLEDGER_MASTER_KEY (32 random bytes as base64; `costledger master-key generate` makes \
+     one) or give one when opening the ledger";
 
 #[async_trait::async_trait]
 impl KeyCipher for NoMasterKey {

@@ -28,9 +28,9 @@ impl Ledger {
     }
 
     /// The allocated cost of `filter`'s plans and period as CSV in the FinOps FOCUS 1.1
-    /// column layout ([`FOCUS_COLUMNS`]): one row per plan, UTC day, API key, workspace,
-    /// model, tier, window and basis. Summed over a period, BilledCost is the provider's bill
-    /// and EffectiveCost the dashboard's usage total.
+    /// column layout ([`crate::reports::FOCUS_COLUMNS`]): one row per plan, UTC day, API
+    /// key, workspace, model, tier, window and basis. Summed over a period, BilledCost is the
+    /// provider's bill and EffectiveCost the dashboard's usage total.
     pub async fn focus_export(&self, filter: FocusFilter) -> Result<String> {
         self.inner.focus_export(filter).await
     }

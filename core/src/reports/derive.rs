@@ -2,7 +2,8 @@
 //!
 //! The cost facts and rollups reports read are derived from the raw usage and cost. Every
 //! write that changes a day's raw data (a page, a purge), or how the day is billed (the cost
-//! and analytics watermarks), marks the day stale in the same transaction (`costledger_stale_days`).
+//! and analytics watermarks), marks the day stale in the same transaction
+//! (`costledger_stale_days`).
 //! Deriving a day writes its facts and clears its mark in one transaction, only if the mark
 //! still has the generation read before the raw data was; a write that raced with it renews
 //! the mark, and the day is derived again.

@@ -1,6 +1,6 @@
 // Writing sealed credentials, compiled once per backend: the including module defines `Db`,
-// `ThisStore`, `LOCK_CURRENT_KEY_CHECK` and `LOCK_ALL_CREDENTIALS`. Every credential written is sealed under the ledger's current
-// master key, checked under the lock a rotation holds.
+// `ThisStore`, `LOCK_CURRENT_KEY_CHECK` and `LOCK_ALL_CREDENTIALS`. Every credential written
+// is sealed under the ledger's current master key, checked under the lock a rotation holds.
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
