@@ -100,26 +100,61 @@ trap 'drop_test_schemas || true' EXIT
 export COSTLEDGER_REQUIRE_POSTGRES=1
 say "Postgres tests use $(echo "$COSTLEDGER_TEST_DATABASE_URL" | sed -E 's#://([^:]+):[^@]*@#://\1:***@#')"
 
-# --- ccusage -----------------------------------------------------------------------------
-# The Claude Code logs parity tests compare with ccusage 20.0.24 (native) and 17.2.1 (the last
-# TypeScript version): install both from npm into a cache dir and export where they are.
-say "ccusage 20.0.24 and 17.2.1 for the Claude Code logs parity tests"
-. scripts/ccusage.sh
-install_ccusage
+# --- Installs, beside the Rust build --------------------------------------------------------
+# Downloads and installs wait on the network and the disk while the build keeps both cores
+# busy, so they run in the background from here, each with its own log, and each step that
+# needs one waits for it (`await_install`); a failed install fails the run with its log.
+PREP="$ROOT/target/test-installs"
+rm -rf "$PREP"; mkdir -p "$PREP"
+declare -A INSTALL_PIDS=()
+start_install() {
+    local name=$1; shift
+    "$@" >"$PREP/$name.log" 2>&1 &
+    INSTALL_PIDS[$name]=$!
+}
+await_install() {
+    local name=$1 status=0
+    wait "${INSTALL_PIDS[$name]}" || status=$?
+    if [ "$status" != 0 ]; then
+        cat "$PREP/$name.log" >&2
+        echo "installing $name failed (exit $status): its output is above" >&2
+        exit 1
+    fi
+}
 
-# --- Chromium ---------------------------------------------------------------------------
+# The Claude Code logs parity tests compare with ccusage 20.0.24 (native) and 17.2.1 (the last
+# TypeScript version): both from npm into a cache dir; install_ccusage exports where they are
+# (a second call installs nothing).
+. scripts/ccusage.sh
+start_install ccusage install_ccusage
+
 # The Next.js example's dashboard is tested in a real browser: Debian's chromium, driven by
 # playwright-core from the example's lock file, which never downloads a browser of its own.
 # The test fails when /usr/bin/chromium is missing.
 CHROMIUM=/usr/bin/chromium
-if [ ! -x "$CHROMIUM" ]; then
-    say "Chromium is not installed: installing it with apt-get"
+install_chromium() {
+    [ -x "$CHROMIUM" ] && return 0
+    echo "Chromium is not installed: installing it with apt-get"
     export DEBIAN_FRONTEND=noninteractive
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
-fi
-say "$("$CHROMIUM" --version 2>/dev/null) for the Next.js example's browser test"
+}
+start_install chromium install_chromium
+
+# The npm package's build tools, from its lock file.
+start_install npm env -C bindings-node npm ci --no-audit --no-fund
+
+# The repo's venv, with maturin and pytest; pandas, pyarrow (pandas' exact decimal columns)
+# and polars make the DataFrame tests run, and pandas-stubs lets mypy check that to_pandas()
+# returns a typed DataFrame (the package itself depends on none of them).
+VENV="$ROOT/.venv"
+install_python_tools() {
+    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+    "$VENV/bin/python" -m pip install -q maturin==1.16.0 pytest==9.2.0 pytest-asyncio==1.5.0 \
+        mypy==2.4.1 pandas==3.1.1 pyarrow==26.0.1 polars==2.1.0 pandas-stubs==3.1.0.261029
+}
+start_install python install_python_tools
 
 # --- Builds -----------------------------------------------------------------------------
 # Everything is compiled first, one suite after the other, in one target directory: the test
@@ -136,7 +171,7 @@ cargo test --workspace --locked --tests --no-run
 # scripts/build-release.sh) makes the release addon. The tests include `npm pack` installed
 # into a fresh project and imported with ESM and CommonJS.
 say "Node: npm ci, native build, index.d.ts drift check"
-(cd bindings-node && npm ci --no-audit --no-fund)
+await_install npm
 bindings-node/scripts/check-dts.sh
 (cd bindings-node && npx tsc -p tsconfig.json)
 
@@ -145,13 +180,7 @@ bindings-node/scripts/check-dts.sh
 # installs it into the repo's venv, and pytest imports the installed package (never the
 # source tree).
 say "Python: venv, maturin wheel, pip install"
-VENV="$ROOT/.venv"
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-# pandas, pyarrow (pandas' exact decimal columns) and polars make the DataFrame tests run, and
-# pandas-stubs lets mypy check that to_pandas() returns a typed DataFrame (the package itself
-# depends on none of them).
-"$VENV/bin/python" -m pip install -q maturin==1.16.0 pytest==9.2.0 pytest-asyncio==1.5.0 mypy==2.4.1 \
-    pandas==3.1.1 pyarrow==26.0.1 polars==2.1.0 pandas-stubs==3.1.0.261029
+await_install python
 rm -f "$ROOT"/target/wheels/costledger-*.whl
 (cd bindings-python && "$VENV/bin/maturin" build --locked -i "$VENV/bin/python" \
     --out "$ROOT/target/wheels")
@@ -173,6 +202,11 @@ run_suite() {
         echo "$name: FAILED (exit $?) after $(( $(date +%s) - started )) s" >"$LOGS/$name.result"
     fi
 }
+await_install ccusage
+install_ccusage
+say "ccusage 20.0.24 and 17.2.1 for the Claude Code logs parity tests"
+await_install chromium
+say "$("$CHROMIUM" --version 2>/dev/null) for the Next.js example's browser test"
 say "running the Rust, Node and Python suites side by side (logs in target/test-logs/)"
 # Rust on SQLite and Postgres, then the documentation's examples (doctests).
 run_suite rust sh -c 'cargo test --workspace --locked --tests && cargo test --workspace --locked --doc' &

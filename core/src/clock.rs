@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::{Arc, RwLock};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 
 /// A source of the current instant. The sync engine computes its windows from it, so a test
 /// can line it up with the fake Admin API's clock.
@@ -41,5 +41,21 @@ impl FixedClock {
 impl Clock for FixedClock {
     fn now(&self) -> DateTime<Utc> {
         *self.0.read().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Round an instant down to a multiple of `width_secs` since the Unix epoch (UTC).
+pub fn floor_to(at: DateTime<Utc>, width_secs: i64) -> DateTime<Utc> {
+    let secs = at.timestamp().div_euclid(width_secs) * width_secs;
+    Utc.timestamp_opt(secs, 0).single().expect("in range")
+}
+
+/// Round an instant up to a multiple of `width_secs`.
+pub fn ceil_to(at: DateTime<Utc>, width_secs: i64) -> DateTime<Utc> {
+    let floor = floor_to(at, width_secs);
+    if floor == at && at.timestamp_subsec_nanos() == 0 {
+        floor
+    } else {
+        floor + TimeDelta::seconds(width_secs)
     }
 }

@@ -1,5 +1,6 @@
 //! [`LedgerConfig`]: what [`crate::Ledger::open`] needs.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,7 +8,11 @@ use std::time::Duration;
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::{KeyCipher, SecretString};
 use crate::error::{Error, Result};
+use crate::model::Provider;
 use crate::source::UsageSource;
+use crate::source::anthropic::{AnthropicConfig, AnthropicSource, RetryPolicy};
+use crate::source::claude_code_logs::ClaudeCodeLogsSource;
+use crate::source::openai::{OpenAiConfig, OpenAiSource};
 use crate::store::StoreOptions;
 
 /// Environment variable of the database URL.
@@ -27,9 +32,9 @@ pub const ENV_OPENAI_ADMIN_KEY: &str = "OPENAI_ADMIN_KEY";
 /// The database URL when none is given.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://costledger.db";
 /// The Anthropic API base URL when none is given.
-pub const DEFAULT_ANTHROPIC_BASE_URL: &str = "https://api.anthropic.com";
+pub const DEFAULT_ANTHROPIC_BASE_URL: &str = crate::source::anthropic::DEFAULT_BASE_URL;
 /// The OpenAI API base URL when none is given (the API is under `/v1`).
-pub const DEFAULT_OPENAI_BASE_URL: &str = "https://api.openai.com";
+pub const DEFAULT_OPENAI_BASE_URL: &str = crate::source::openai::DEFAULT_BASE_URL;
 
 /// How to open a [`crate::Ledger`]: the database, the master key (or a host cipher), and the
 /// provider endpoints.
@@ -297,5 +302,76 @@ impl fmt::Debug for LedgerConfig {
             )
             .field("store", &self.store)
             .finish()
+    }
+}
+
+impl LedgerConfig {
+    /// The built-in sources: the Anthropic Admin API and the OpenAI organisation API at their
+    /// configured base URLs (or `COSTLEDGER_ANTHROPIC_BASE_URL`, `COSTLEDGER_OPENAI_BASE_URL`),
+    /// with the HTTP timeout, retries and pacing, and the local Claude Code logs.
+    pub(crate) fn default_sources(&self) -> Result<HashMap<Provider, Arc<dyn UsageSource>>> {
+        let retry = RetryPolicy {
+            max_retries: self.max_retries,
+            initial_backoff: self.retry_backoff,
+            max_backoff: RetryPolicy::default().max_backoff.max(self.retry_backoff),
+            ..RetryPolicy::default()
+        };
+        let anthropic = AnthropicConfig::new(self.resolved_anthropic_base_url()?)
+            .timeout(self.http_timeout)
+            .retry_policy(retry.clone())
+            .min_request_interval(self.request_interval);
+        let openai = OpenAiConfig::new(self.resolved_openai_base_url()?)
+            .timeout(self.http_timeout)
+            .retry_policy(retry)
+            .min_request_interval(self.request_interval);
+        let mut sources: HashMap<Provider, Arc<dyn UsageSource>> = HashMap::new();
+        sources.insert(
+            Provider::Anthropic,
+            Arc::new(AnthropicSource::new(anthropic)?),
+        );
+        sources.insert(Provider::OpenAi, Arc::new(OpenAiSource::new(openai)?));
+        sources.insert(Provider::ClaudeCodeLogs, Arc::new(ClaudeCodeLogsSource));
+        Ok(sources)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source_debug(config: &LedgerConfig, provider: Provider) -> String {
+        let sources = config.default_sources().unwrap();
+        let source = &sources[&provider];
+        assert_eq!(source.provider(), provider);
+        format!("{source:?}")
+    }
+
+    #[test]
+    fn the_anthropic_source_carries_url_timeout_and_retries() {
+        let config = LedgerConfig::new("sqlite::memory:")
+            .without_env()
+            .anthropic_base_url("http://127.0.0.1:8787/")
+            .http_timeout(Duration::from_secs(9))
+            .max_retries(2);
+        let text = source_debug(&config, Provider::Anthropic);
+        assert!(text.contains("AnthropicSource"), "{text}");
+        assert!(text.contains("\"http://127.0.0.1:8787\""), "{text}");
+        assert!(text.contains("timeout: 9s"), "{text}");
+        assert!(text.contains("max_retries: 2"), "{text}");
+        let bad = LedgerConfig::new("sqlite::memory:")
+            .without_env()
+            .anthropic_base_url("localhost:8787");
+        assert_eq!(bad.default_sources().unwrap_err().code(), "INVALID_INPUT");
+    }
+
+    #[test]
+    fn the_openai_source_carries_url_and_retries() {
+        let config = LedgerConfig::new("sqlite::memory:")
+            .without_env()
+            .openai_base_url("http://127.0.0.1:8788/")
+            .max_retries(2);
+        let text = source_debug(&config, Provider::OpenAi);
+        assert!(text.contains("\"http://127.0.0.1:8788\""), "{text}");
+        assert!(text.contains("max_retries: 2"), "{text}");
     }
 }

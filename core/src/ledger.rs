@@ -3,66 +3,26 @@
 mod master_key;
 mod oauth;
 mod plans;
+mod reports;
 mod spend_limits;
 mod subjects;
+mod sync;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 
-pub(crate) use oauth::PlanTokens;
 pub use oauth::Revocation;
-pub use plans::{DataRetention, Disconnected, ListPlans};
+pub use plans::{DataRetention, Disconnected};
 
-use crate::clock::Clock;
 use crate::config::LedgerConfig;
-use crate::crypto::{KeyCipher, Keyring, MasterKey, credential_aad};
-use crate::error::{Error, Result};
-use crate::model::{Credential, Plan, Provider};
+use crate::context::{CipherState, Context, NoMasterKey};
+use crate::crypto::{Keyring, MasterKey};
+use crate::error::Result;
+use crate::model::{Credential, ListPlans, Plan, Provider};
 use crate::source::UsageSource;
 use crate::store::{Store, open_store};
-
-/// What a ledger opened without a master key seals and opens with: nothing.
-#[derive(Debug)]
-struct NoMasterKey;
-
-const NO_MASTER_KEY: &str = "no master key is configured: set COSTLEDGER_MASTER_KEY (32 random \
-     bytes as base64; `costledger master-key generate` makes one) or give one when opening the \
-     ledger";
-
-#[async_trait::async_trait]
-impl KeyCipher for NoMasterKey {
-    async fn encrypt(&self, _: &[u8], _: &[u8]) -> Result<crate::crypto::Sealed> {
-        Err(Error::invalid(NO_MASTER_KEY))
-    }
-
-    async fn decrypt(
-        &self,
-        _: &crate::crypto::Sealed,
-        _: &[u8],
-    ) -> Result<zeroize::Zeroizing<Vec<u8>>> {
-        Err(Error::invalid(NO_MASTER_KEY))
-    }
-}
-
-/// The cipher in use, and the built-in keyring behind it when there is one (rotation needs
-/// it; a host cipher rotates its own keys).
-#[derive(Clone)]
-pub(crate) struct CipherState {
-    pub(crate) cipher: Arc<dyn KeyCipher>,
-    pub(crate) keyring: Option<Keyring>,
-    /// False when the ledger was opened without a master key or host cipher.
-    pub(crate) configured: bool,
-}
-
-pub(crate) struct LedgerInner {
-    pub(crate) store: Arc<dyn Store>,
-    pub(crate) cipher: RwLock<CipherState>,
-    pub(crate) sources: HashMap<Provider, Arc<dyn UsageSource>>,
-    pub(crate) clock: Arc<dyn Clock>,
-}
 
 /// A handle on costledger's data: plan connections, synced usage and cost, reports.
 ///
@@ -71,7 +31,7 @@ pub(crate) struct LedgerInner {
 /// its own.
 #[derive(Clone)]
 pub struct Ledger {
-    pub(crate) inner: Arc<LedgerInner>,
+    pub(crate) inner: Arc<Context>,
 }
 
 impl fmt::Debug for Ledger {
@@ -123,13 +83,13 @@ impl Ledger {
                 }
             },
         };
-        let mut sources = crate::source::default_sources(&config)?;
+        let mut sources = config.default_sources()?;
         for source in &config.sources {
             sources.insert(source.provider(), source.clone());
         }
         let store = open_store(&config.database_url, &config.store).await?;
         let ledger = Ledger {
-            inner: Arc::new(LedgerInner {
+            inner: Arc::new(Context {
                 store,
                 cipher: RwLock::new(state),
                 sources,
@@ -151,20 +111,6 @@ impl Ledger {
         &self.inner.store
     }
 
-    pub(crate) fn now(&self) -> DateTime<Utc> {
-        self.inner.clock.now()
-    }
-
-    /// Fail early, before any network call, when a credential will have to be sealed or
-    /// opened and no master key is configured.
-    pub(crate) fn require_cipher(&self) -> Result<()> {
-        let state = self.cipher_state();
-        if !state.configured {
-            return Err(Error::invalid(NO_MASTER_KEY));
-        }
-        Ok(())
-    }
-
     /// The catalog of supported providers and what each can do: credential kinds, streams,
     /// billed and per-key billed cost, per-user attribution, cost report lag, docs link.
     pub fn providers(&self) -> Vec<crate::model::ProviderInfo> {
@@ -182,49 +128,33 @@ impl Ledger {
         Ok(metadata)
     }
 
+    /// Plans in id order: active and error plans, and disconnected ones when asked for.
+    pub async fn list_plans(&self, filter: ListPlans) -> Result<Vec<Plan>> {
+        self.inner.list_plans(filter).await
+    }
+
+    /// One plan, or `PLAN_NOT_FOUND`.
+    pub async fn get_plan(&self, id: i64) -> Result<Plan> {
+        self.inner.get_plan(id).await
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.inner.now()
+    }
+
+    pub(crate) fn require_cipher(&self) -> Result<()> {
+        self.inner.require_cipher()
+    }
+
     pub(crate) fn cipher_state(&self) -> CipherState {
-        self.inner
-            .cipher
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.inner.cipher_state()
     }
 
     pub(crate) fn source(&self, provider: Provider) -> Result<Arc<dyn UsageSource>> {
-        self.inner.sources.get(&provider).cloned().ok_or_else(|| {
-            Error::invalid(format!(
-                "no usage source is configured for provider {provider}; configure one \
-                 for it"
-            ))
-        })
+        self.inner.source(provider)
     }
 
-    /// Open a plan's credential in memory. `None` for plans that need no credential; a plan
-    /// that should have one but has none (disconnected) is `INVALID_INPUT`.
     pub(crate) async fn open_credential(&self, plan: &Plan) -> Result<Option<Credential>> {
-        if plan.provider != Provider::ClaudeCodeLogs {
-            self.require_cipher()?;
-        }
-        let Some(stored) = self.inner.store.get_credential(plan.id).await? else {
-            return match plan.provider {
-                Provider::ClaudeCodeLogs => Ok(None),
-                Provider::Anthropic | Provider::OpenAi => Err(Error::invalid(format!(
-                    "plan {} ({:?}) has no credential (it is {}); add the organisation again \
-                     with add_plan",
-                    plan.id, plan.label, plan.status
-                ))),
-            };
-        };
-        let aad = credential_aad(plan.id, &stored.kind);
-        let cipher = self.cipher_state().cipher;
-        let opened = cipher.decrypt(&stored.sealed, &aad).await.map_err(|e| {
-            Error::crypto(format!(
-                "cannot open the credential of plan {} ({:?}): {}",
-                plan.id,
-                plan.label,
-                e.full_message()
-            ))
-        })?;
-        Credential::from_opened(&stored.kind, &opened).map(Some)
+        self.inner.open_credential(plan).await
     }
 }

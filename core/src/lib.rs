@@ -25,8 +25,10 @@
 pub(crate) mod attribution;
 pub mod clock;
 pub mod config;
+mod context;
 pub mod crypto;
 pub mod error;
+pub mod failpoints;
 mod http;
 mod ledger;
 mod macros;
@@ -42,7 +44,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::LedgerConfig;
 pub use crypto::{KeyCipher, Keyring, MasterKey, Sealed, SecretString};
 pub use error::{Error, Result};
-pub use ledger::{DataRetention, Disconnected, Ledger, ListPlans, Revocation};
+pub use ledger::{DataRetention, Disconnected, Ledger, Revocation};
 pub use model::*;
 pub use pricing::{
     Estimate, FixedFee, MissingPrice, ModelPrice, PriceTable, SubscriptionCatalog, UnitPrice,

@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::{CipherState, Ledger};
+use super::Ledger;
+use crate::context::CipherState;
 use crate::crypto::{Keyring, MasterKey, Sealed, credential_aad};
 use crate::error::{Error, Result};
 use crate::store::{CredentialResealer, KeyCheck, StoredCredential};

@@ -5,9 +5,10 @@ use async_trait::async_trait;
 
 use super::Ledger;
 use crate::config::ENV_ANTHROPIC_ADMIN_API_KEY;
+use crate::context::PlanTokens;
 use crate::crypto::{KeyCipher, Sealed, SecretString, credential_aad};
 use crate::error::{Error, Result};
-use crate::ledger::{PlanTokens, Revocation};
+use crate::ledger::Revocation;
 use crate::model::{
     Credential, CredentialReach, NewPlan, OrgInfo, Plan, PlanStatus, PlanUpdate, Provider,
     check_credential_kind, validate_label, validate_openai_admin_key,
@@ -16,22 +17,6 @@ use crate::oauth::OAuthTokens;
 use crate::source::anthropic::analytics::{AdminKeyKind, admin_key_kind};
 use crate::source::{SourceContext, TokenRefresher};
 use crate::store::{CredentialSealer, NewPlanRecord};
-
-/// Which plans [`Ledger::list_plans`] returns.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ListPlans {
-    /// Also return disconnected plans (default: only active and error plans).
-    pub include_disconnected: bool,
-}
-
-impl ListPlans {
-    /// Every plan, disconnected ones included.
-    pub fn all() -> Self {
-        ListPlans {
-            include_disconnected: true,
-        }
-    }
-}
 
 /// What [`Ledger::disconnect_plan_reporting`] did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -236,19 +221,6 @@ impl Ledger {
         }
     }
 
-    /// Plans in id order: active and error plans, and disconnected ones when asked for.
-    pub async fn list_plans(&self, filter: ListPlans) -> Result<Vec<Plan>> {
-        self.inner
-            .store
-            .list_plans(filter.include_disconnected)
-            .await
-    }
-
-    /// One plan, or `PLAN_NOT_FOUND`.
-    pub async fn get_plan(&self, id: i64) -> Result<Plan> {
-        self.inner.store.get_plan(id).await
-    }
-
     /// Change a plan's label or subscription. A label in use by another live plan is
     /// `CONFLICT`.
     pub async fn update_plan(&self, id: i64, update: PlanUpdate) -> Result<Plan> {
@@ -385,7 +357,7 @@ impl Ledger {
         let plan = self.get_plan(id).await?;
         let credential = self.open_credential(&plan).await?;
         let source = self.source(plan.provider)?;
-        let tokens = PlanTokens::of(self, id, credential.as_ref());
+        let tokens = PlanTokens::of(&self.inner, id, credential.as_ref());
         let ctx = SourceContext {
             plan_id: Some(id),
             credential: credential.as_ref(),

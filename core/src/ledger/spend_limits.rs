@@ -2,8 +2,9 @@
 //! and the per-member effective report, read and written live with the plan's credential.
 //! See docs/analytics.md.
 
+use crate::context::PlanTokens;
 use crate::error::{Error, Result};
-use crate::ledger::{Ledger, PlanTokens};
+use crate::ledger::Ledger;
 use crate::model::{
     Credential, EffectiveSpend, OrgKind, Plan, SpendLimit, SpendLimitWrite, SpendPeriod,
     SyncedSpendLimits,
@@ -68,7 +69,7 @@ impl Ledger {
         filter: &SpendLimitFilter,
     ) -> Result<Vec<SpendLimit>> {
         let call = self.limits_call(plan_id).await?;
-        let tokens = PlanTokens::of(self, plan_id, call.credential.as_ref());
+        let tokens = PlanTokens::of(&self.inner, plan_id, call.credential.as_ref());
         let ctx = context(&call, tokens.as_ref());
         call.api()?
             .list(ctx, filter)
@@ -88,7 +89,7 @@ impl Ledger {
     ) -> Result<SpendLimit> {
         let call = self.limits_call(plan_id).await?;
         let kind = call.known_kind();
-        let tokens = PlanTokens::of(self, plan_id, call.credential.as_ref());
+        let tokens = PlanTokens::of(&self.inner, plan_id, call.credential.as_ref());
         let ctx = context(&call, tokens.as_ref());
         call.api()?
             .set(ctx, write, kind)
@@ -103,7 +104,7 @@ impl Ledger {
             return Err(Error::invalid("a spend limit id is required"));
         }
         let call = self.limits_call(plan_id).await?;
-        let tokens = PlanTokens::of(self, plan_id, call.credential.as_ref());
+        let tokens = PlanTokens::of(&self.inner, plan_id, call.credential.as_ref());
         let ctx = context(&call, tokens.as_ref());
         call.api()?
             .delete(ctx, limit_id)
@@ -121,7 +122,7 @@ impl Ledger {
         user_ids: &[String],
     ) -> Result<Vec<EffectiveSpend>> {
         let call = self.limits_call(plan_id).await?;
-        let tokens = PlanTokens::of(self, plan_id, call.credential.as_ref());
+        let tokens = PlanTokens::of(&self.inner, plan_id, call.credential.as_ref());
         let ctx = context(&call, tokens.as_ref());
         call.api()?
             .effective(ctx, periods, user_ids)

@@ -29,9 +29,9 @@ pub use money::{Money, NANOS_PER_CENT, NANOS_PER_DOLLAR};
 pub use oauth_tokens::{OAuthBegin, OAuthTokens};
 pub use org::{ApiKeyInfo, OrgMetadata, OrgUser, Workspace};
 pub use plan::{
-    BillingCycle, Credential, MAX_LABEL_CHARS, NewPlan, OAUTH_HINT, OrgInfo, Plan, PlanSettings,
-    PlanStatus, PlanUpdate, Provider, Subscription, SubscriptionTier, validate_admin_key,
-    validate_label, validate_openai_admin_key,
+    BillingCycle, Credential, ListPlans, MAX_LABEL_CHARS, NewPlan, OAUTH_HINT, OrgInfo, Plan,
+    PlanSettings, PlanStatus, PlanUpdate, Provider, Subscription, SubscriptionTier,
+    validate_admin_key, validate_label, validate_openai_admin_key,
 };
 pub use provider::{ProviderInfo, catalog as provider_catalog, provider_info};
 pub(crate) use provider::{check_credential_kind, focus_names};

@@ -448,6 +448,22 @@ pub fn validate_openai_admin_key(key: &SecretString) -> Result<()> {
     Ok(())
 }
 
+/// Which plans [`crate::Ledger::list_plans`] returns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ListPlans {
+    /// Also return disconnected plans (default: only active and error plans).
+    pub include_disconnected: bool,
+}
+
+impl ListPlans {
+    /// Every plan, disconnected ones included.
+    pub fn all() -> Self {
+        ListPlans {
+            include_disconnected: true,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,11 +8,12 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{NaiveDate, NaiveTime};
 use serde::Serialize;
 
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::macros::string_enum;
+use crate::model::ListPlans;
 use crate::model::{Actor, ActorKey, ActorType, Basis, Money, Provider, normalise_email};
 use crate::store::{AnalyticsTotal, AnalyticsTotalsBy};
-use crate::{Ledger, ListPlans};
 
 super::export::export_records!(BilledCostLine);
 
@@ -159,14 +160,12 @@ impl BilledCostLine {
     }
 }
 
-impl Ledger {
-    /// The Analytics API's billed cost per plan and UTC day in `[from, to)`, summed by day,
-    /// API key, actor or workspace, with net and list amounts exact. Read from the rows the
-    /// `analytics` sync stream stored: a plan or day it has not read (not asked for, a
-    /// HIPAA-ready organisation, days before 2026) has no lines, and today is as far as the
-    /// last sync reached. Lines are ordered by plan, day and group (no key, the Default
-    /// workspace first; actors by type then id). Plans of other providers have no lines.
-    pub async fn billed_costs(&self, filter: &BilledCostFilter) -> Result<Vec<BilledCostLine>> {
+impl Context {
+    /// [`crate::Ledger::billed_costs`].
+    pub(crate) async fn billed_costs(
+        &self,
+        filter: &BilledCostFilter,
+    ) -> Result<Vec<BilledCostLine>> {
         if filter.to <= filter.from {
             return Err(Error::invalid(format!(
                 "the range must end after it starts, got {} to {}",
@@ -186,7 +185,7 @@ impl Ledger {
         };
         let midnight = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
         let (start, end) = (midnight(filter.from), midnight(filter.to));
-        let store = &self.inner.store;
+        let store = &self.store;
         let subjects = if filter.by == BilledBy::Actor {
             subjects_by_email(&store.list_subjects().await?)
         } else {

@@ -10,11 +10,12 @@ use super::period::Period;
 use super::span::{Span, ceil_hour, day_bounds, sums_by_dim, sums_over, tokens_by_dim};
 use super::user_costs::{DayCost, sorted_lines};
 use crate::attribution::Attribution;
+use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::model::ListPlans;
 use crate::model::{Basis, Money, PlanStatus, Provider, TokenCounts};
 use crate::pricing::{SubscriptionCatalog, fixed_fee};
 use crate::store::{Dim, Grain, SeriesOf, SumOver};
-use crate::{Ledger, ListPlans};
 
 /// Above this many cuts where keys change hands in a period, they are resolved per hour.
 const MAX_PIECES: usize = 8;
@@ -173,11 +174,9 @@ pub struct Dashboard {
     pub missing_prices: Vec<MissingPriceLine>,
 }
 
-impl Ledger {
-    /// The company's spend in a period: totals, per plan (with subscription fees), per
-    /// workspace (identified by plan and workspace), per model, top subjects, the daily series
-    /// in the period's time zone, unattributed cost and usage without a price.
-    pub async fn dashboard(&self, filter: DashboardFilter) -> Result<Dashboard> {
+impl Context {
+    /// [`crate::Ledger::dashboard`].
+    pub(crate) async fn dashboard(&self, filter: DashboardFilter) -> Result<Dashboard> {
         let mut plans = self.list_plans(ListPlans::all()).await?;
         let wanted: Option<HashSet<i64>> = match (&filter.workspace, &filter.plan_ids) {
             (Some(ws), _) => Some([ws.plan_id].into()),
@@ -371,7 +370,7 @@ impl Ledger {
         span: &Span,
         dim_filter: Option<&[i64]>,
     ) -> Result<(Vec<SubjectLine>, Cost)> {
-        let store = self.inner.store.as_ref();
+        let store = self.store.as_ref();
         let attribution = Attribution::load(store, plan_ids).await?;
         let mut per_subject: BTreeMap<String, Cost> = BTreeMap::new();
         let mut unattributed = Cost::default();
@@ -471,7 +470,7 @@ impl Ledger {
         dims: &HashMap<i64, Dim>,
         span: &Span,
     ) -> Result<HashMap<String, TokenCounts>> {
-        let store = self.inner.store.as_ref();
+        let store = self.store.as_ref();
         let mut out: HashMap<String, TokenCounts> = HashMap::new();
         for (_, dim_id, tokens) in tokens_by_dim(store, plan_ids, span).await? {
             if let Some(dim) = dims.get(&dim_id) {
@@ -487,7 +486,7 @@ impl Ledger {
         filter: &DashboardFilter,
         span: &Span,
     ) -> Result<Vec<DayCost>> {
-        let store = self.inner.store.as_ref();
+        let store = self.store.as_ref();
         let workspace = filter
             .workspace
             .as_ref()

@@ -15,10 +15,11 @@ use super::focus_row::TAG_PREFIX;
 pub use super::focus_row::{FOCUS_COLUMNS, FocusFilter, FocusRow};
 use super::span::{DAY, HOUR, Span};
 use crate::attribution::{Attribution, Owner};
+use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::model::ListPlans;
 use crate::model::{Basis, Money, Plan, TokenCounts, focus_names};
 use crate::store::{Dim, FactSum, Grain, SumOver};
-use crate::{Ledger, ListPlans};
 
 /// An amount over a range of hours of one dimension and basis.
 #[derive(Clone, Copy, Debug)]
@@ -38,17 +39,14 @@ struct Names {
     projects: HashMap<i64, String>,
 }
 
-impl Ledger {
-    /// The allocated cost of `filter`'s plans and period as CSV in the FinOps FOCUS 1.1
-    /// column layout ([`FOCUS_COLUMNS`]): one row per plan, UTC day, API key, workspace,
-    /// model, tier, window and basis. Summed over a period, BilledCost is the provider's bill
-    /// and EffectiveCost the dashboard's usage total.
-    pub async fn focus_export(&self, filter: FocusFilter) -> Result<String> {
+impl Context {
+    /// [`crate::Ledger::focus_export`].
+    pub(crate) async fn focus_export(&self, filter: FocusFilter) -> Result<String> {
         FocusRow::csv(&self.focus_rows(filter).await?)
     }
 
-    /// The rows of [`Ledger::focus_export`], in charge-period, plan and dimension order.
-    pub async fn focus_rows(&self, filter: FocusFilter) -> Result<Vec<FocusRow>> {
+    /// [`crate::Ledger::focus_rows`].
+    pub(crate) async fn focus_rows(&self, filter: FocusFilter) -> Result<Vec<FocusRow>> {
         let mut plans = self.list_plans(ListPlans::all()).await?;
         if let Some(ids) = &filter.plan_ids {
             if let Some(missing) = ids.iter().find(|id| !plans.iter().any(|p| p.id == **id)) {

@@ -12,9 +12,9 @@ use serde::Serialize;
 
 use super::budgets::BudgetScope;
 use super::period::Period;
-use crate::Ledger;
+use crate::context::Context;
 use crate::error::Result;
-use crate::ledger::ListPlans;
+use crate::model::ListPlans;
 use crate::model::{BucketWidth, Money};
 
 /// How many complete days the run rate is the mean of.
@@ -175,12 +175,9 @@ pub(crate) fn project(
     )
 }
 
-impl Ledger {
-    /// Where a scope's usage cost will end `period`, at the ledger's clock: spent so far plus
-    /// the mean daily usage cost of the last 7 complete days in the period's time zone (fewer
-    /// at the start of the plans' history) times the time left. A period that has ended
-    /// projects what was spent; one that has not begun projects the rate times its length.
-    pub async fn forecast(&self, scope: &BudgetScope, period: Period) -> Result<Forecast> {
+impl Context {
+    /// [`crate::Ledger::forecast`].
+    pub(crate) async fn forecast(&self, scope: &BudgetScope, period: Period) -> Result<Forecast> {
         let spent = self.scope_spend(scope, period).await?.usage();
         self.forecast_from(scope, period, spent, self.now()).await
     }
@@ -210,7 +207,7 @@ impl Ledger {
     /// The first instant the scope's plans were synced from (the earliest start of their
     /// usage streams); `None` when none was synced from the Admin API (no limit is known).
     async fn history_start(&self, scope: &BudgetScope) -> Result<Option<DateTime<Utc>>> {
-        let store = self.inner.store.as_ref();
+        let store = self.store.as_ref();
         let plan_ids = match scope.plan_id() {
             Some(id) => vec![id],
             None => self

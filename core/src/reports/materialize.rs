@@ -9,7 +9,7 @@ use super::allocation::{FactDim, allocate_day};
 use super::analytics_facts::{DaySource, analytics_day};
 use super::span::{DAY, HOUR};
 use super::unit_estimates::estimate_units;
-use crate::Ledger;
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::model::{Basis, BucketWidth, Money, Provider, TokenCounts};
 use crate::pricing::PriceTable;
@@ -131,12 +131,9 @@ pub(crate) fn billed(cost_mark: Option<&Watermark>, day: i64) -> bool {
         .is_some_and(|w| w.first_start.timestamp() <= day && day + DAY <= w.watermark.timestamp())
 }
 
-impl Ledger {
-    /// Recompute the cost facts of one plan's UTC days `[from, to)`: after a price-table
-    /// update, or to rebuild reports. The days are marked stale and derived at once (a sync or
-    /// report running meanwhile derives them just the same). Returns the number of days
-    /// recomputed by this call.
-    pub async fn rebuild_cost_facts(
+impl Context {
+    /// [`crate::Ledger::rebuild_cost_facts`].
+    pub(crate) async fn rebuild_cost_facts(
         &self,
         plan_id: i64,
         from: NaiveDate,
@@ -150,9 +147,9 @@ impl Ledger {
         }
         let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
         let (start, end) = (midnight(from), midnight(to));
-        self.inner.store.mark_stale(plan_id, start, end).await?;
+        self.store.mark_stale(plan_id, start, end).await?;
         let outcome = self
-            .derive_stale(&[plan_id], Some((start, end)), None)
+            .derive_stale(&[plan_id], Some((start, end)), &super::derive::never)
             .await?;
         Ok(outcome.days)
     }
@@ -183,7 +180,7 @@ impl Ledger {
         provider: Provider,
         source: DaySource,
     ) -> Result<AllocatedDay> {
-        let store = &self.inner.store;
+        let store = &self.store;
         let (usage, costs) = store.day_inputs(plan_id, day).await?;
         let prices = PriceTable::bundled();
         let billed = match source {
@@ -221,7 +218,7 @@ impl Ledger {
         allocated: AllocatedDay,
         new_ids: NewDimIds<'_>,
     ) -> Result<DayFacts> {
-        let store = &self.inner.store;
+        let store = &self.store;
         let created = allocated.new_dims();
         let AllocatedDay {
             day,

@@ -23,13 +23,14 @@ use chrono::{NaiveDate, NaiveTime, TimeDelta};
 use serde::Serialize;
 
 use super::allocation::allocate_day;
+use crate::clock::ceil_to;
+use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::model::ListPlans;
 use crate::model::{Basis, Money, Provider, SyncHistoryFilter, SyncStatus, SyncStream};
 use crate::pricing::PriceTable;
 use crate::source::anthropic::analytics::analytics_earliest;
 use crate::store::{AnalyticsTotalsBy, Watermark};
-use crate::sync::window::ceil_to;
-use crate::{Ledger, ListPlans};
 
 const DAY: i64 = 86_400;
 /// The longest range one call reconciles.
@@ -163,12 +164,9 @@ fn coverage(mark: Option<&Watermark>, day: i64, has_rows: bool) -> SourceState {
     }
 }
 
-impl Ledger {
-    /// Per Anthropic plan and UTC day of `[from, to)`: the Analytics API's billed total (net
-    /// and list), the legacy cost report's total and costledger's allocation of it, with the
-    /// differences (discount, Priority Tier, rounding, late data, unallocated) that add up
-    /// exactly. One line per plan and day, days without data included.
-    pub async fn reconcile(&self, filter: &ReconcileFilter) -> Result<Vec<ReconcileLine>> {
+impl Context {
+    /// [`crate::Ledger::reconcile`].
+    pub(crate) async fn reconcile(&self, filter: &ReconcileFilter) -> Result<Vec<ReconcileLine>> {
         let days = (filter.to - filter.from).num_days();
         if days <= 0 {
             return Err(Error::invalid(format!(
@@ -206,7 +204,7 @@ impl Ledger {
     }
 
     async fn plan_inputs(&self, plan_id: i64, filter: &ReconcileFilter) -> Result<PlanInputs> {
-        let store = &self.inner.store;
+        let store = &self.store;
         let midnight = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
         let (from, to) = (midnight(filter.from), midnight(filter.to));
         let analytics = store
@@ -283,7 +281,7 @@ impl Ledger {
                 analytics_unavailable = Some(reason.clone());
             }
         }
-        let (usage, costs) = self.inner.store.day_inputs(plan_id, day).await?;
+        let (usage, costs) = self.store.day_inputs(plan_id, day).await?;
         let legacy_state = coverage(inputs.cost_mark.as_ref(), day, !costs.is_empty());
 
         let (analytics_net, analytics_list) = if analytics_state.has_data() {

@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, NaiveTime};
 use serde::Serialize;
 
+use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::model::ListPlans;
 use crate::model::{BucketWidth, Money, Provider, UnitRow, UsageUnit};
 use crate::pricing::PriceTable;
-use crate::{Ledger, ListPlans};
 
 const DAY: i64 = 86_400;
 
@@ -85,11 +86,9 @@ type LineKey = (
 /// no price).
 type Sums = (u64, u128, Option<Money>);
 
-impl Ledger {
-    /// Non-token usage per plan, UTC day, workspace, key, actor, model, unit and variant,
-    /// with a list-price estimate. Plans of providers without such usage (Anthropic) have no
-    /// lines.
-    pub async fn unit_usage(&self, filter: &UnitUsageFilter) -> Result<Vec<UnitUsageLine>> {
+impl Context {
+    /// [`crate::Ledger::unit_usage`].
+    pub(crate) async fn unit_usage(&self, filter: &UnitUsageFilter) -> Result<Vec<UnitUsageLine>> {
         if filter.to <= filter.from {
             return Err(Error::invalid(format!(
                 "the range must end after it starts, got {} to {}",
@@ -112,7 +111,6 @@ impl Ledger {
                 continue;
             }
             let rows = self
-                .inner
                 .store
                 .unit_rows(plan.id, BucketWidth::Hour, from, to)
                 .await?;

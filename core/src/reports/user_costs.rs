@@ -9,11 +9,12 @@ use super::cost::Cost;
 use super::period::Period;
 use super::span::{Span, ceil_hour, day_bounds};
 use crate::attribution::Attribution;
+use crate::context::Context;
 use crate::error::Result;
+use crate::model::ListPlans;
 use crate::model::{Money, Subject, SubscriptionTier, normalise_email};
 use crate::pricing::{SubscriptionCatalog, fixed_fee};
 use crate::store::{Dim, Grain, SumOver};
-use crate::{Ledger, ListPlans};
 
 /// Cost of one plan.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -98,13 +99,10 @@ pub(crate) fn sorted_lines<K: Ord + Clone>(map: BTreeMap<K, Cost>) -> Vec<(K, Co
     lines
 }
 
-impl Ledger {
-    /// What `subject_id` cost in `period`: the allocated and estimated cost of the keys
-    /// attributed to them (mapping first, key creator's email otherwise, resolved per hour)
-    /// and of the keyless usage of the org members with their email (OpenAI Playground),
-    /// per plan, model, project and day, plus their seat share of plan subscriptions.
-    pub async fn user_costs(&self, subject_id: &str, period: Period) -> Result<UserCosts> {
-        let store = self.inner.store.as_ref();
+impl Context {
+    /// [`crate::Ledger::user_costs`].
+    pub(crate) async fn user_costs(&self, subject_id: &str, period: Period) -> Result<UserCosts> {
+        let store = self.store.as_ref();
         let subject = store.get_subject(subject_id).await?;
         let plans = self.list_plans(ListPlans::all()).await?;
         let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();

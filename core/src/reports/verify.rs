@@ -11,9 +11,9 @@ use super::analytics_facts::{ANALYTICS_STREAM, day_source};
 use super::cost::Cost;
 use super::materialize::{NewDimIds, dims_by_key};
 use super::span::DAY;
-use crate::Ledger;
+use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::ledger::ListPlans;
+use crate::model::ListPlans;
 use crate::model::{Basis, TokenCounts};
 use crate::store::{DayFacts, MonthRollups};
 
@@ -215,18 +215,9 @@ fn month_tables(rollups: &MonthRollups) -> Vec<String> {
     out
 }
 
-impl Ledger {
-    /// Recompute the derived facts of `plan` (every plan when `None`) over the UTC days
-    /// `[from, to)` of `range` (each plan's whole history when `None`) from the stored raw
-    /// usage and cost, and compare them with the stored facts and every rollup (daily, per
-    /// workspace, monthly, usage, unpriced). With `repair`, the days and months that differ
-    /// are derived again, under the same rules as a sync's derivation. Without it nothing is
-    /// written.
-    ///
-    /// A day marked stale (its derivation is pending) may differ; it is reported with
-    /// `stale: true`. Run it when no sync is writing the plans checked: a page written
-    /// meanwhile can make its day differ for a moment (that day is then marked stale too).
-    pub async fn verify(
+impl Context {
+    /// [`crate::Ledger::verify`].
+    pub(crate) async fn verify(
         &self,
         plan: Option<i64>,
         range: Option<(NaiveDate, NaiveDate)>,
@@ -250,7 +241,7 @@ impl Ledger {
         for plan in plans {
             let bounds = match range {
                 Some((from, to)) => Some((midnight(from), midnight(to))),
-                None => self.inner.store.fact_extent(plan.id).await?,
+                None => self.store.fact_extent(plan.id).await?,
             };
             let mut checked = PlanVerification {
                 plan_id: plan.id,
@@ -274,7 +265,7 @@ impl Ledger {
     }
 
     async fn verify_plan(&self, out: &mut PlanVerification, start: i64, end: i64) -> Result<()> {
-        let store = &self.inner.store;
+        let store = &self.store;
         let plan_id = out.plan_id;
         let stale: BTreeSet<i64> = store
             .stale_days(&[plan_id], Some((start, end)), None, i64::MAX)
@@ -339,7 +330,7 @@ impl Ledger {
     /// Derive again the days that differ, and one day of each month whose rollups differ
     /// (writing a day rewrites its month's rollups), then check them again.
     async fn repair_plan(&self, out: &mut PlanVerification) -> Result<()> {
-        let store = &self.inner.store;
+        let store = &self.store;
         let plan_id = out.plan_id;
         let mut days: BTreeSet<i64> = out.days.iter().map(|d| midnight(d.date)).collect();
         for m in &out.months {
@@ -353,7 +344,7 @@ impl Ledger {
         }
         for day in &days {
             store.mark_stale(plan_id, *day, day + DAY).await?;
-            self.derive_stale(&[plan_id], Some((*day, day + DAY)), None)
+            self.derive_stale(&[plan_id], Some((*day, day + DAY)), &super::derive::never)
                 .await?;
         }
         let Some(first) = days.first().copied() else {

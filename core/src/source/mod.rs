@@ -248,22 +248,3 @@ pub trait SpendLimitApi: Send + Sync {
         user_ids: &[String],
     ) -> Result<Vec<crate::model::EffectiveSpend>>;
 }
-
-/// The built-in sources, built from the ledger's config: the Anthropic Admin API and the
-/// OpenAI organisation API at their configured base URLs, with the HTTP timeout and retries,
-/// and the local Claude Code logs.
-pub(crate) fn default_sources(
-    config: &crate::config::LedgerConfig,
-) -> Result<std::collections::HashMap<Provider, std::sync::Arc<dyn UsageSource>>> {
-    let anthropic = anthropic::AnthropicSource::from_ledger_config(config)?;
-    let mut sources: std::collections::HashMap<Provider, std::sync::Arc<dyn UsageSource>> =
-        std::collections::HashMap::new();
-    sources.insert(Provider::Anthropic, std::sync::Arc::new(anthropic));
-    let openai = openai::OpenAiSource::from_ledger_config(config)?;
-    sources.insert(Provider::OpenAi, std::sync::Arc::new(openai));
-    sources.insert(
-        Provider::ClaudeCodeLogs,
-        std::sync::Arc::new(claude_code_logs::ClaudeCodeLogsSource),
-    );
-    Ok(sources)
-}

@@ -9,23 +9,26 @@
 
 mod cancel;
 mod derive;
-pub mod failpoints;
+mod export;
 mod lease;
+mod logs;
 mod plan;
 mod report;
 mod streams;
 pub mod window;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+pub use crate::failpoints;
 pub use cancel::SyncCancel;
 pub use report::{PlanSyncReport, StreamReport, SyncError, SyncReport};
 
-use crate::Ledger;
+use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::ledger::ListPlans;
+use crate::model::ListPlans;
 use crate::model::{BucketWidth, SyncEvent, SyncHistoryFilter, SyncStream};
 
 /// What [`crate::Ledger::sync`] does. `SyncOptions::default()` syncs every active plan's
@@ -172,18 +175,9 @@ impl SyncOptions {
     }
 }
 
-impl Ledger {
-    /// Sync every plan that is not disconnected (or the one `options.plan_id` names): each
-    /// plan's outcome is in the report, one plan's failure never stops another, and a plan
-    /// whose lease another worker holds is reported `skipped`. Each plan's stale days (see
-    /// docs/sync.md, "Derived facts") are derived before its sync ends. When
-    /// `options.cancel` fires, every plan stops after the page being written and is reported
-    /// `interrupted`.
-    ///
-    /// Refused up front with `INVALID_INPUT` when a plan to sync has a credential and the
-    /// ledger was opened without a master key (a ledger of local Claude Code logs only needs
-    /// none).
-    pub async fn sync(&self, options: SyncOptions) -> Result<SyncReport> {
+impl Context {
+    /// [`crate::Ledger::sync`].
+    pub(crate) async fn sync(self: &Arc<Self>, options: SyncOptions) -> Result<SyncReport> {
         options.validate()?;
         let started_at = self.now();
         let plans = match options.plan_id {
@@ -247,9 +241,9 @@ impl Ledger {
         })
     }
 
-    /// Persisted sync events, newest first.
-    pub async fn sync_history(&self, filter: SyncHistoryFilter) -> Result<Vec<SyncEvent>> {
-        self.inner.store.sync_events(&filter).await
+    /// [`crate::Ledger::sync_history`].
+    pub(crate) async fn sync_history(&self, filter: SyncHistoryFilter) -> Result<Vec<SyncEvent>> {
+        self.store.sync_events(&filter).await
     }
 }
 

@@ -9,9 +9,9 @@ use super::failpoints;
 use super::lease::Lease;
 use super::report::{PlanSyncReport, StreamReport, SyncError};
 use super::streams::StreamRun;
-use crate::Ledger;
+use crate::context::Context;
+use crate::context::PlanTokens;
 use crate::error::Error;
-use crate::ledger::PlanTokens;
 use crate::model::{
     CredentialReach, Plan, PlanStatus, Provider, SyncEvent, SyncStatus, SyncStream,
 };
@@ -29,7 +29,7 @@ pub(crate) fn is_fatal_for_plan(e: &Error) -> bool {
     )
 }
 
-impl Ledger {
+impl Context {
     pub(crate) async fn sync_plan(
         &self,
         plan: Plan,
@@ -38,7 +38,7 @@ impl Ledger {
     ) -> PlanSyncReport {
         let started = self.now();
         let clock = Instant::now();
-        let store = self.inner.store.clone();
+        let store = self.store.clone();
         if options.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
             return self
                 .finish_plan(&plan, started, clock, Err(PlanFailure::Interrupted))
@@ -85,7 +85,7 @@ impl Ledger {
         options: &SyncOptions,
     ) -> crate::Result<Vec<StreamReport>> {
         let mut reports = if plan.provider == Provider::ClaudeCodeLogs {
-            crate::source::claude_code_logs::sync_plan(self, plan, options).await?
+            super::logs::sync_plan(self, plan, options).await?
         } else {
             self.fetch_streams(plan, options).await?
         };
@@ -120,7 +120,7 @@ impl Ledger {
         };
         let reach = self.plan_reach(plan, source.as_ref(), ctx).await;
         let run = StreamRun {
-            ledger: self,
+            engine: self,
             plan,
             source: source.as_ref(),
             ctx,
@@ -157,7 +157,7 @@ impl Ledger {
             return plan.reach.clone();
         }
         let reach = source.reach(ctx, self.now()).await.ok()??;
-        let _ = self.inner.store.set_plan_reach(plan.id, Some(&reach)).await;
+        let _ = self.store.set_plan_reach(plan.id, Some(&reach)).await;
         Some(reach)
     }
 
@@ -169,7 +169,7 @@ impl Ledger {
         result: Result<Vec<StreamReport>, PlanFailure>,
     ) -> PlanSyncReport {
         let finished = self.now();
-        let store = &self.inner.store;
+        let store = &self.store;
         let mut report = PlanSyncReport {
             plan_id: plan.id,
             label: plan.label.clone(),

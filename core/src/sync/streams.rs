@@ -15,7 +15,7 @@ use super::failpoints;
 use super::plan::is_fatal_for_plan;
 use super::report::{StreamReport, SyncError};
 use super::window::{Window, WindowInputs, next_window};
-use crate::Ledger;
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::model::{
     BucketWidth, CostPage, CredentialReach, Plan, SyncStatus, SyncStream, UsagePage,
@@ -30,7 +30,7 @@ const DAY: i64 = 86_400;
 
 /// One plan's sync in progress: what every stream needs.
 pub(crate) struct StreamRun<'a> {
-    pub(crate) ledger: &'a Ledger,
+    pub(crate) engine: &'a Context,
     pub(crate) plan: &'a Plan,
     pub(crate) source: &'a dyn UsageSource,
     pub(crate) ctx: SourceContext<'a>,
@@ -174,7 +174,7 @@ impl StreamRun<'_> {
     /// Run one stream. Returns its report, and whether the plan's later streams are
     /// pointless (the credential was refused or answers for another organisation).
     pub(crate) async fn run(&self, stream: SyncStream) -> (StreamReport, bool) {
-        let started_at = self.ledger.now();
+        let started_at = self.engine.now();
         let clock = Instant::now();
         let mut progress = Progress::default();
         let counter = RequestCounter::default();
@@ -218,7 +218,7 @@ impl StreamRun<'_> {
             stream,
             status,
             started_at,
-            finished_at: self.ledger.now(),
+            finished_at: self.engine.now(),
             window_start: progress.window.map(|w| w.start),
             window_end: progress.window.map(|w| w.end),
             buckets_written: progress.buckets,
@@ -295,8 +295,7 @@ impl StreamRun<'_> {
         let known = reach.without_analytics(reason, self.now);
         // Best effort: not recording it costs one request at the next sync.
         let _ = self
-            .ledger
-            .inner
+            .engine
             .store
             .set_plan_reach(self.plan.id, Some(&known))
             .await;
@@ -313,8 +312,7 @@ impl StreamRun<'_> {
         lookback: TimeDelta,
     ) -> Result<Option<(Window, DateTime<Utc>)>> {
         let stored: Option<Watermark> = self
-            .ledger
-            .inner
+            .engine
             .store
             .watermark(self.plan.id, stream_key)
             .await?;
@@ -331,7 +329,7 @@ impl StreamRun<'_> {
     }
 
     async fn metadata(&self, ctx: SourceContext<'_>, progress: &mut Progress) -> Result<()> {
-        let store = &self.ledger.inner.store;
+        let store = &self.engine.store;
         let metadata = unless_cancelled(self.cancel(), self.source.metadata(ctx))
             .await
             .ok_or(Error::Interrupted)??;
@@ -368,7 +366,7 @@ impl StreamRun<'_> {
             return Ok(());
         };
         progress.window = Some(window);
-        let store = &self.ledger.inner.store;
+        let store = &self.engine.store;
         let request = UsageRequest::for_sync(window.start, window.end, width);
         // A credential that never reaches the legacy usage report (a Claude Enterprise key
         // with scopes) reads the same tokens from the Analytics API.
@@ -386,7 +384,7 @@ impl StreamRun<'_> {
                 stream: stream_key.clone(),
                 watermark: page.ending_at,
                 first_start,
-                at: self.ledger.now(),
+                at: self.engine.now(),
             };
             // Fetch the next page while this one is written; a cancel stops the fetch, never
             // the write.
@@ -409,7 +407,7 @@ impl StreamRun<'_> {
             return Ok(());
         };
         progress.window = Some(window);
-        let store = &self.ledger.inner.store;
+        let store = &self.engine.store;
         let mut pages = self
             .source
             .costs(ctx, CostRequest::for_sync(window.start, window.end));
@@ -422,7 +420,7 @@ impl StreamRun<'_> {
                 stream: "cost".into(),
                 watermark: page.ending_at,
                 first_start,
-                at: self.ledger.now(),
+                at: self.engine.now(),
             };
             let (written, following) = futures::join!(
                 store.replace_cost_page(self.plan.id, &page, Some(&advance)),
@@ -444,7 +442,7 @@ impl StreamRun<'_> {
             return Ok(());
         };
         progress.window = Some(window);
-        let store = &self.ledger.inner.store;
+        let store = &self.engine.store;
         let request = ClaudeCodeRequest {
             start: window.start.date_naive(),
             end: window.end.date_naive(),
@@ -464,7 +462,7 @@ impl StreamRun<'_> {
                 stream: "claude_code".into(),
                 watermark: day_start + TimeDelta::days(1),
                 first_start,
-                at: self.ledger.now(),
+                at: self.engine.now(),
             };
             progress.rows += store
                 .replace_claude_code_page(self.plan.id, &page, Some(&advance))

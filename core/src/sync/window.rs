@@ -5,8 +5,9 @@
 //! stream's history begins (`now - initial_backfill` on a plan's first sync). A backfill
 //! names its range explicitly and never moves the watermark back.
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
+pub use crate::clock::{ceil_to, floor_to};
 use crate::store::Watermark;
 
 /// A half-open range of instants, aligned to a bucket width.
@@ -16,22 +17,6 @@ pub struct Window {
     pub start: DateTime<Utc>,
     /// End (a bucket boundary, exclusive).
     pub end: DateTime<Utc>,
-}
-
-/// Round an instant down to a multiple of `width_secs` since the Unix epoch (UTC).
-pub fn floor_to(at: DateTime<Utc>, width_secs: i64) -> DateTime<Utc> {
-    let secs = at.timestamp().div_euclid(width_secs) * width_secs;
-    Utc.timestamp_opt(secs, 0).single().expect("in range")
-}
-
-/// Round an instant up to a multiple of `width_secs`.
-pub fn ceil_to(at: DateTime<Utc>, width_secs: i64) -> DateTime<Utc> {
-    let floor = floor_to(at, width_secs);
-    if floor == at && at.timestamp_subsec_nanos() == 0 {
-        floor
-    } else {
-        floor + TimeDelta::seconds(width_secs)
-    }
 }
 
 /// What a stream needs to know to pick its next window.
@@ -83,6 +68,7 @@ pub fn next_window(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     fn at(d: u32, h: u32, m: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap()

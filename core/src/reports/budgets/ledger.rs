@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::{
     Budget, BudgetAlert, BudgetScope, BudgetStatus, BudgetUpdate, NewBudget, ProviderLimitStatus,
 };
-use crate::Ledger;
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::model::Money;
 use crate::reports::cost::Cost;
@@ -14,37 +14,31 @@ use crate::reports::dashboard::{DashboardFilter, WorkspaceRef};
 use crate::reports::period::Period;
 use crate::store::to_ts;
 
-impl Ledger {
-    /// Create a budget. Besides the fields ([`NewBudget::validated`]; `INVALID_INPUT`), its
-    /// target must exist: `PLAN_NOT_FOUND`, `SUBJECT_NOT_FOUND`, `PROJECT_NOT_FOUND`, and a
-    /// workspace must be one the plan's synced metadata lists.
-    ///
-    /// A budget mirroring a provider limit ([`NewBudget::mirroring`]) takes its scope and
-    /// amount from the limit the last sync of the plan stored: a limit not stored (never
-    /// synced, not at the provider) or without a cap is `INVALID_INPUT`.
-    pub async fn create_budget(&self, budget: NewBudget) -> Result<Budget> {
+impl Context {
+    /// [`crate::Ledger::create_budget`].
+    pub(crate) async fn create_budget(&self, budget: NewBudget) -> Result<Budget> {
         let budget = match &budget.mirror {
             Some(mirror) => self.mirrored(budget.clone(), mirror).await?,
             None => budget,
         };
         let budget = budget.validated()?;
         self.check_scope(&budget.scope).await?;
-        self.inner.store.insert_budget(&budget, self.now()).await
+        self.store.insert_budget(&budget, self.now()).await
     }
 
-    /// One budget, or `BUDGET_NOT_FOUND`.
-    pub async fn get_budget(&self, id: i64) -> Result<Budget> {
-        self.inner.store.get_budget(id).await
+    /// [`crate::Ledger::get_budget`].
+    pub(crate) async fn get_budget(&self, id: i64) -> Result<Budget> {
+        self.store.get_budget(id).await
     }
 
-    /// Every budget, by id.
-    pub async fn list_budgets(&self) -> Result<Vec<Budget>> {
-        self.inner.store.list_budgets().await
+    /// [`crate::Ledger::list_budgets`].
+    pub(crate) async fn list_budgets(&self) -> Result<Vec<Budget>> {
+        self.store.list_budgets().await
     }
 
     /// The budget `budget` becomes with the scope and amount of the limit it mirrors.
     async fn mirrored(&self, budget: NewBudget, mirror: &super::LimitMirror) -> Result<NewBudget> {
-        let store = self.inner.store.as_ref();
+        let store = self.store.as_ref();
         store.get_plan(mirror.plan_id).await?;
         let period = budget.period.spend_period();
         let synced = store.synced_spend_limits(mirror.plan_id).await?;
@@ -68,10 +62,8 @@ impl Ledger {
         })
     }
 
-    /// Change a budget's name, amount, period, time zone or thresholds. Thresholds already
-    /// alerted in the current period stay alerted, except those the new amount or thresholds
-    /// put out of reach of the spend again: they alert again when reached.
-    pub async fn update_budget(&self, id: i64, update: BudgetUpdate) -> Result<Budget> {
+    /// [`crate::Ledger::update_budget`].
+    pub(crate) async fn update_budget(&self, id: i64, update: BudgetUpdate) -> Result<Budget> {
         let current = self.get_budget(id).await?;
         if current.mirror.is_some()
             && (update.amount.is_some() || update.period.is_some() || update.time_zone.is_some())
@@ -117,35 +109,28 @@ impl Ledger {
         } else {
             None
         };
-        let updated = self
-            .inner
-            .store
-            .update_budget(id, &next, self.now())
-            .await?;
+        let updated = self.store.update_budget(id, &next, self.now()).await?;
         if let Some((period, reached)) = reached {
-            self.inner
-                .store
+            self.store
                 .rearm_budget_alerts(id, to_ts(period.start_instant()), &reached)
                 .await?;
         }
         Ok(updated)
     }
 
-    /// Delete a budget and its alert records; `BUDGET_NOT_FOUND` when there is none.
-    pub async fn delete_budget(&self, id: i64) -> Result<()> {
-        self.inner.store.delete_budget(id).await
+    /// [`crate::Ledger::delete_budget`].
+    pub(crate) async fn delete_budget(&self, id: i64) -> Result<()> {
+        self.store.delete_budget(id).await
     }
 
-    /// Where a budget stands now (the ledger's clock): its current period, usage cost spent,
-    /// remaining, forecast to the period's end and thresholds reached. A budget whose subject
-    /// or project was deleted fails with that target's not-found code.
-    pub async fn budget_status(&self, id: i64) -> Result<BudgetStatus> {
+    /// [`crate::Ledger::budget_status`].
+    pub(crate) async fn budget_status(&self, id: i64) -> Result<BudgetStatus> {
         let budget = self.get_budget(id).await?;
         self.status_of(budget).await
     }
 
-    /// [`Ledger::budget_status`] of every budget, by id.
-    pub async fn budget_statuses(&self) -> Result<Vec<BudgetStatus>> {
+    /// [`crate::Ledger::budget_statuses`].
+    pub(crate) async fn budget_statuses(&self) -> Result<Vec<BudgetStatus>> {
         let mut out = Vec::new();
         for budget in self.list_budgets().await? {
             out.push(self.status_of(budget).await?);
@@ -163,7 +148,7 @@ impl Ledger {
         let used = spent.usage();
         let provider_limit = match &budget.mirror {
             Some(mirror) => {
-                let synced = self.inner.store.synced_spend_limits(mirror.plan_id).await?;
+                let synced = self.store.synced_spend_limits(mirror.plan_id).await?;
                 Some(ProviderLimitStatus::of(
                     mirror,
                     budget.period,
@@ -200,7 +185,7 @@ impl Ledger {
             }
             BudgetScope::Subject(id) => self.user_costs(id, period).await?.total,
             BudgetScope::Project(id) => {
-                let project = self.inner.store.get_project(*id).await?;
+                let project = self.store.get_project(*id).await?;
                 self.user_costs(&project.subject_id, period)
                     .await?
                     .per_project
@@ -215,7 +200,7 @@ impl Ledger {
     }
 
     async fn check_scope(&self, scope: &BudgetScope) -> Result<()> {
-        let store = self.inner.store.as_ref();
+        let store = self.store.as_ref();
         if let Some(plan_id) = scope.plan_id() {
             store.get_plan(plan_id).await?;
         }
@@ -276,7 +261,6 @@ impl Ledger {
             return Ok(Vec::new());
         }
         let recorded = self
-            .inner
             .store
             .record_budget_alerts(
                 budget.id,

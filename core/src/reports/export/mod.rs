@@ -142,11 +142,11 @@ pub(crate) fn instant(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
-pub(super) fn opt_instant(at: Option<DateTime<Utc>>) -> String {
+pub(crate) fn opt_instant(at: Option<DateTime<Utc>>) -> String {
     at.map(instant).unwrap_or_default()
 }
 
-pub(super) fn opt<T: ToString>(value: Option<T>) -> String {
+pub(crate) fn opt<T: ToString>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 

@@ -53,22 +53,25 @@ pub const DEFAULT_USER_AGENT: &str = concat!("costledger/", env!("CARGO_PKG_VERS
 /// The default spacing between two requests made with the same admin key.
 pub const DEFAULT_MIN_REQUEST_INTERVAL: Duration = Duration::from_millis(250);
 
+/// The Anthropic API base URL when none is given.
+pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
+
 /// How to reach the Admin API: base URL, timeout, user agent, retries and pacing.
 ///
 /// Holds no credential: keys travel with each call in [`SourceContext`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AnthropicConfig {
     base_url: String,
-    timeout: Duration,
+    pub(crate) timeout: Duration,
     user_agent: String,
-    retry: RetryPolicy,
+    pub(crate) retry: RetryPolicy,
     min_request_interval: Duration,
 }
 
 impl Default for AnthropicConfig {
     /// `https://api.anthropic.com`, 60 s timeout, default retries, 250 ms pacing.
     fn default() -> Self {
-        AnthropicConfig::new(crate::config::DEFAULT_ANTHROPIC_BASE_URL)
+        AnthropicConfig::new(DEFAULT_BASE_URL)
     }
 }
 
@@ -119,21 +122,6 @@ impl AnthropicConfig {
     /// The base URL, without a trailing `/`.
     pub fn base_url(&self) -> &str {
         &self.base_url
-    }
-
-    /// The config a ledger builds its Anthropic source from: its base URL (or
-    /// `COSTLEDGER_ANTHROPIC_BASE_URL`), HTTP timeout and retries.
-    pub(crate) fn from_ledger_config(config: &crate::config::LedgerConfig) -> Result<Self> {
-        let retry = RetryPolicy {
-            max_retries: config.max_retries,
-            initial_backoff: config.retry_backoff,
-            max_backoff: RetryPolicy::default().max_backoff.max(config.retry_backoff),
-            ..RetryPolicy::default()
-        };
-        Ok(AnthropicConfig::new(config.resolved_anthropic_base_url()?)
-            .timeout(config.http_timeout)
-            .retry_policy(retry)
-            .min_request_interval(config.request_interval))
     }
 
     fn validate(&self) -> Result<()> {
@@ -200,11 +188,6 @@ impl AnthropicSource {
                 pacer: pacing::Pacer::default(),
             }),
         })
-    }
-
-    /// The source a ledger uses when no other is configured for Anthropic.
-    pub(crate) fn from_ledger_config(config: &crate::config::LedgerConfig) -> Result<Self> {
-        AnthropicSource::new(AnthropicConfig::from_ledger_config(config)?)
     }
 
     /// Its config.
@@ -310,38 +293,5 @@ mod tests {
         assert!(e.to_string().contains("http:// or https://"), "{e}");
         let e = AnthropicSource::new(AnthropicConfig::default().timeout(Duration::ZERO));
         assert!(e.is_err());
-    }
-
-    #[test]
-    fn ledger_config_carries_url_timeout_and_retries() {
-        let ledger = crate::config::LedgerConfig::new("sqlite::memory:")
-            .without_env()
-            .anthropic_base_url("http://127.0.0.1:8787/")
-            .http_timeout(Duration::from_secs(9))
-            .max_retries(2);
-        let source = AnthropicSource::from_ledger_config(&ledger).unwrap();
-        assert_eq!(source.config().base_url(), "http://127.0.0.1:8787");
-        assert_eq!(source.config().timeout, Duration::from_secs(9));
-        assert_eq!(source.config().retry.max_retries, 2);
-        let text = format!("{source:?}");
-        assert!(text.contains("AnthropicSource"), "{text}");
-    }
-
-    #[test]
-    fn the_ledger_gets_an_anthropic_source_by_default() {
-        let ledger = crate::config::LedgerConfig::new("sqlite::memory:")
-            .without_env()
-            .anthropic_base_url("http://127.0.0.1:8787");
-        let sources = crate::source::default_sources(&ledger).unwrap();
-        let source = &sources[&Provider::Anthropic];
-        assert_eq!(source.provider(), Provider::Anthropic);
-        assert!(format!("{source:?}").contains("http://127.0.0.1:8787"));
-        let bad = crate::config::LedgerConfig::new("sqlite::memory:")
-            .without_env()
-            .anthropic_base_url("localhost:8787");
-        assert_eq!(
-            crate::source::default_sources(&bad).unwrap_err().code(),
-            "INVALID_INPUT"
-        );
     }
 }

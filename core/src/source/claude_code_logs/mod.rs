@@ -29,17 +29,16 @@
 //! # }
 //! ```
 
-mod blocks;
-mod dedup;
-mod dirs;
-mod files;
+pub(crate) mod blocks;
+pub(crate) mod dedup;
+pub(crate) mod dirs;
+pub(crate) mod files;
 mod keys;
 mod line;
-mod reader;
-mod report;
-mod scan;
-mod sync;
-mod tally;
+pub(crate) mod reader;
+pub(crate) mod report;
+pub(crate) mod scan;
+pub(crate) mod tally;
 
 use async_trait::async_trait;
 
@@ -48,12 +47,19 @@ pub use report::{
     CostMode, LogBlockUsage, LogModelUsage, LogPeriodUsage, LogReportOptions, LogSessionUsage,
     LogUsage,
 };
-pub(crate) use sync::sync_plan;
-pub use sync::{LOG_CONTEXT_WINDOW, LOG_SERVICE_TIER, SKIPPED_CODE};
 
 use super::{CostRequest, PageStream, SourceContext, UsageRequest, UsageSource};
 use crate::error::Result;
 use crate::model::{CostPage, OrgInfo, OrgMetadata, Provider, UsagePage};
+
+/// The service tier and context window of the usage rows a logs plan writes.
+pub const LOG_SERVICE_TIER: &str = "standard";
+/// See [`LOG_SERVICE_TIER`].
+pub const LOG_CONTEXT_WINDOW: &str = "0-200k";
+
+/// The code of a logs sync that skipped malformed or over-long lines or unreadable files
+/// (status `partial`: everything else was synced).
+pub const SKIPPED_CODE: &str = "LOG_LINES_SKIPPED";
 
 /// The source of `claude_code_logs` plans. Its work is done by the incremental sync; the
 /// page streams of [`UsageSource`] are empty.

@@ -3,17 +3,12 @@
 
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use super::blocks::{BLOCK_MS, blocks};
-use super::tally::Tally;
-use crate::Ledger;
 use crate::error::{Error, Result};
-use crate::model::{Money, Provider, TokenCounts};
-use crate::pricing::PriceTable;
-use crate::store::logs::LogFile;
+use crate::model::{Money, TokenCounts};
 
 /// What the log reports cover and how they cut days.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -72,7 +67,7 @@ impl FromStr for CostMode {
 
 /// How a periods report cuts time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Cut {
+pub(crate) enum Cut {
     Day,
     /// ISO weeks, Monday to Sunday, named by their Monday.
     Week,
@@ -152,16 +147,16 @@ pub struct LogBlockUsage {
     pub usage: LogUsage,
 }
 
-fn instant(ms: i64) -> DateTime<Utc> {
+pub(crate) fn instant(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
-fn utc_day(ms: i64) -> NaiveDate {
+pub(crate) fn utc_day(ms: i64) -> NaiveDate {
     instant(ms).date_naive()
 }
 
 /// The time zone and the `[start, end)` range in milliseconds of a report's options.
-fn scope(options: &LogReportOptions) -> Result<(Tz, i64, i64)> {
+pub(crate) fn scope(options: &LogReportOptions) -> Result<(Tz, i64, i64)> {
     let tz = match options
         .time_zone
         .as_deref()
@@ -198,185 +193,8 @@ fn scope(options: &LogReportOptions) -> Result<(Tz, i64, i64)> {
 }
 
 /// The project filter of a report's options (an empty name is none).
-fn project(options: &LogReportOptions) -> Option<&str> {
+pub(crate) fn project(options: &LogReportOptions) -> Option<&str> {
     options.project.as_deref().filter(|p| !p.is_empty())
-}
-
-impl Ledger {
-    async fn logs_plan(&self, plan_id: i64) -> Result<()> {
-        let plan = self.get_plan(plan_id).await?;
-        if plan.provider != Provider::ClaudeCodeLogs {
-            return Err(Error::invalid(format!(
-                "plan {plan_id} ({:?}) is a {} plan; log reports need a claude_code_logs plan",
-                plan.label, plan.provider
-            )));
-        }
-        Ok(())
-    }
-
-    async fn logs_periods(
-        &self,
-        plan_id: i64,
-        options: &LogReportOptions,
-        cut: Cut,
-    ) -> Result<Vec<LogPeriodUsage>> {
-        self.logs_plan(plan_id).await?;
-        let (tz, start, end) = scope(options)?;
-        let mut tally = Tally::new();
-        for row in self
-            .store()
-            .log_usage_by_quarter(plan_id, start, end, project(options))
-            .await?
-        {
-            // Quarter hours never straddle a day in any time zone (offsets are whole quarters).
-            let local = tz
-                .timestamp_millis_opt(row.at_ms)
-                .single()
-                .map_or_else(|| utc_day(row.at_ms), |t| t.date_naive());
-            let period = match cut {
-                Cut::Day => local.format("%Y-%m-%d").to_string(),
-                Cut::Week => (local
-                    - chrono::Days::new(u64::from(local.weekday().num_days_from_monday())))
-                .format("%Y-%m-%d")
-                .to_string(),
-                Cut::Month => format!("{:04}-{:02}", local.year(), local.month()),
-            };
-            tally.add(period, &row);
-        }
-        Ok(tally
-            .finish(PriceTable::bundled(), options.cost_mode)
-            .into_iter()
-            .map(|(period, usage)| LogPeriodUsage { period, usage })
-            .collect())
-    }
-
-    /// Counted usage of a `claude_code_logs` plan per day (in `options.time_zone`, default
-    /// UTC), oldest first. Costs are estimates at list prices.
-    pub async fn claude_code_logs_daily(
-        &self,
-        plan_id: i64,
-        options: &LogReportOptions,
-    ) -> Result<Vec<LogPeriodUsage>> {
-        self.logs_periods(plan_id, options, Cut::Day).await
-    }
-
-    /// Counted usage of a `claude_code_logs` plan per ISO week (Monday to Sunday, in
-    /// `options.time_zone`), named by its Monday, oldest first.
-    pub async fn claude_code_logs_weekly(
-        &self,
-        plan_id: i64,
-        options: &LogReportOptions,
-    ) -> Result<Vec<LogPeriodUsage>> {
-        self.logs_periods(plan_id, options, Cut::Week).await
-    }
-
-    /// Counted usage of a `claude_code_logs` plan per month, oldest first.
-    pub async fn claude_code_logs_monthly(
-        &self,
-        plan_id: i64,
-        options: &LogReportOptions,
-    ) -> Result<Vec<LogPeriodUsage>> {
-        self.logs_periods(plan_id, options, Cut::Month).await
-    }
-
-    /// Counted usage of a `claude_code_logs` plan per session (and its project), the most
-    /// recently active first.
-    pub async fn claude_code_logs_sessions(
-        &self,
-        plan_id: i64,
-        options: &LogReportOptions,
-    ) -> Result<Vec<LogSessionUsage>> {
-        self.logs_plan(plan_id).await?;
-        let (_, start, end) = scope(options)?;
-        let store = self.store();
-        let names: std::collections::HashMap<i64, (String, String)> = store
-            .log_sessions(plan_id)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, (s.project, s.session)))
-            .collect();
-        let mut tally = Tally::new();
-        let mut spans: std::collections::HashMap<i64, (i64, i64)> =
-            std::collections::HashMap::new();
-        for row in store
-            .log_usage_by_session(plan_id, start, end, project(options))
-            .await?
-        {
-            tally.add(row.session_ref, &row);
-            let span = spans
-                .entry(row.session_ref)
-                .or_insert((row.first_ms, row.last_ms));
-            *span = (span.0.min(row.first_ms), span.1.max(row.last_ms));
-        }
-        let mut out: Vec<LogSessionUsage> = tally
-            .finish(PriceTable::bundled(), options.cost_mode)
-            .into_iter()
-            .map(|(session_ref, usage)| {
-                let (project, session) = names.get(&session_ref).cloned().unwrap_or_default();
-                let (first, last) = spans[&session_ref];
-                LogSessionUsage {
-                    project,
-                    session,
-                    first_at: instant(first),
-                    last_at: instant(last),
-                    usage,
-                }
-            })
-            .collect();
-        out.sort_by(|a, b| {
-            b.last_at
-                .cmp(&a.last_at)
-                .then_with(|| (&a.project, &a.session).cmp(&(&b.project, &b.session)))
-        });
-        Ok(out)
-    }
-
-    /// Counted usage of a `claude_code_logs` plan per 5-hour block (ccusage's `blocks`),
-    /// oldest first. `active` is judged against the ledger's clock.
-    pub async fn claude_code_logs_blocks(
-        &self,
-        plan_id: i64,
-        options: &LogReportOptions,
-    ) -> Result<Vec<LogBlockUsage>> {
-        self.logs_plan(plan_id).await?;
-        let (_, start, end) = scope(options)?;
-        let entries = self
-            .store()
-            .log_counted_entries(plan_id, start, end, project(options))
-            .await?;
-        let times: Vec<i64> = entries.iter().map(|e| e.at_ms).collect();
-        let spans = blocks(&times);
-        let mut tally = Tally::new();
-        for (i, span) in spans.iter().enumerate() {
-            for e in &entries[span.entries.clone()] {
-                tally.add(i, e);
-            }
-        }
-        let now = self.now().timestamp_millis();
-        Ok(tally
-            .finish(PriceTable::bundled(), options.cost_mode)
-            .into_iter()
-            .map(|(i, usage)| {
-                let span = &spans[i];
-                let last = times[span.entries.end - 1];
-                LogBlockUsage {
-                    start: instant(span.start_ms),
-                    end: instant(span.start_ms + BLOCK_MS),
-                    first_at: instant(times[span.entries.start]),
-                    last_at: instant(last),
-                    active: now < span.start_ms + BLOCK_MS && now - last < BLOCK_MS,
-                    usage,
-                }
-            })
-            .collect())
-    }
-
-    /// The log files a `claude_code_logs` plan tracks, with how far each was read and the
-    /// lines it skipped so far.
-    pub async fn claude_code_log_files(&self, plan_id: i64) -> Result<Vec<LogFile>> {
-        self.logs_plan(plan_id).await?;
-        self.store().log_files(plan_id).await
-    }
 }
 
 #[cfg(test)]

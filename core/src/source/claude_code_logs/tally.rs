@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
+use super::LOG_SERVICE_TIER;
 use super::report::{CostMode, LogModelUsage, LogUsage};
-use super::sync::LOG_SERVICE_TIER;
 use crate::model::{Money, TokenCounts};
 use crate::pricing::{
     CONTEXT_WINDOW_LONG, CONTEXT_WINDOW_STANDARD, PriceTable, SPEED_FAST, SPEED_STANDARD,

@@ -38,21 +38,24 @@ use crate::model::{CostPage, OrgInfo, OrgMetadata, Provider, UsagePage};
 use crate::source::anthropic::DEFAULT_USER_AGENT;
 use crate::source::{CostRequest, PageStream, SourceContext, UsageRequest, UsageSource};
 
+/// The OpenAI API base URL when none is given.
+pub const DEFAULT_BASE_URL: &str = "https://api.openai.com";
+
 /// How to reach the OpenAI API: base URL (without `/v1`), timeout, user agent, retries and
 /// pacing. Holds no credential.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OpenAiConfig {
     base_url: String,
-    timeout: Duration,
+    pub(crate) timeout: Duration,
     user_agent: String,
-    retry: RetryPolicy,
+    pub(crate) retry: RetryPolicy,
     min_request_interval: Duration,
 }
 
 impl Default for OpenAiConfig {
     /// `https://api.openai.com`, 60 s timeout, default retries, 250 ms pacing.
     fn default() -> Self {
-        OpenAiConfig::new(crate::config::DEFAULT_OPENAI_BASE_URL)
+        OpenAiConfig::new(DEFAULT_BASE_URL)
     }
 }
 
@@ -97,21 +100,6 @@ impl OpenAiConfig {
     /// The base URL, without a trailing `/`.
     pub fn base_url(&self) -> &str {
         &self.base_url
-    }
-
-    /// The config a ledger builds its OpenAI source from: its base URL (or
-    /// `COSTLEDGER_OPENAI_BASE_URL`), HTTP timeout, retries and pacing.
-    pub(crate) fn from_ledger_config(config: &crate::config::LedgerConfig) -> Result<Self> {
-        let retry = RetryPolicy {
-            max_retries: config.max_retries,
-            initial_backoff: config.retry_backoff,
-            max_backoff: RetryPolicy::default().max_backoff.max(config.retry_backoff),
-            ..RetryPolicy::default()
-        };
-        Ok(OpenAiConfig::new(config.resolved_openai_base_url()?)
-            .timeout(config.http_timeout)
-            .retry_policy(retry)
-            .min_request_interval(config.request_interval))
     }
 
     fn validate(&self) -> Result<()> {
@@ -170,11 +158,6 @@ impl OpenAiSource {
                 pacer: Pacer::default(),
             }),
         })
-    }
-
-    /// The source a ledger uses for OpenAI plans unless another is configured.
-    pub(crate) fn from_ledger_config(config: &crate::config::LedgerConfig) -> Result<Self> {
-        OpenAiSource::new(OpenAiConfig::from_ledger_config(config)?)
     }
 
     /// Its config.
@@ -237,19 +220,5 @@ mod tests {
             assert_eq!(e.code(), "INVALID_INPUT", "{bad}");
         }
         assert!(OpenAiSource::new(OpenAiConfig::default().timeout(Duration::ZERO)).is_err());
-    }
-
-    #[test]
-    fn the_ledger_gets_an_openai_source_from_its_config() {
-        let ledger = crate::config::LedgerConfig::new("sqlite::memory:")
-            .without_env()
-            .openai_base_url("http://127.0.0.1:8788/")
-            .max_retries(2);
-        let sources = crate::source::default_sources(&ledger).unwrap();
-        let source = &sources[&Provider::OpenAi];
-        assert_eq!(source.provider(), Provider::OpenAi);
-        assert!(format!("{source:?}").contains("http://127.0.0.1:8788"));
-        let direct = OpenAiSource::from_ledger_config(&ledger).unwrap();
-        assert_eq!(direct.config().retry.max_retries, 2);
     }
 }

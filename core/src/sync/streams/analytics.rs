@@ -145,7 +145,7 @@ impl StreamRun<'_> {
         window: super::Window,
         first_start: DateTime<Utc>,
     ) -> Result<()> {
-        let store = &self.ledger.inner.store;
+        let store = &self.engine.store;
         let request = AnalyticsRequest::new(window.start, window.end)
             .group_by(AnalyticsDimension::SYNC_COST.iter().copied());
         let mut pages = self.source.analytics_costs(ctx, request);
@@ -173,7 +173,7 @@ impl StreamRun<'_> {
                 stream: STREAM_KEY.into(),
                 watermark: done.end,
                 first_start,
-                at: self.ledger.now(),
+                at: self.engine.now(),
             };
             progress.rows += store
                 .replace_analytics_range(
@@ -182,7 +182,7 @@ impl StreamRun<'_> {
                     (done.start, done.end),
                     &done.rows,
                     Some(&advance),
-                    self.ledger.now(),
+                    self.engine.now(),
                 )
                 .await? as i64;
             progress.buckets += (done.end - done.start).num_seconds() / HOUR;

@@ -41,17 +41,12 @@ impl StreamRun<'_> {
             };
         let synced = SyncedSpendLimits {
             plan_id: self.plan.id,
-            synced_at: Some(self.ledger.now()),
+            synced_at: Some(self.engine.now()),
             limits,
             effective,
             effective_unavailable,
         };
-        progress.rows = self
-            .ledger
-            .inner
-            .store
-            .replace_spend_limits(&synced)
-            .await? as i64;
+        progress.rows = self.engine.store.replace_spend_limits(&synced).await? as i64;
         Ok(())
     }
 }

@@ -1,25 +1,24 @@
-//! One sync of a Claude Code logs plan: find the files, read only what is new, merge it into
-//! the stored entries, commit, and copy the hours that changed into the usage table.
+//! The sync engine's stream of a Claude Code logs plan: the source's scanning and reading
+//! (`crate::source::claude_code_logs`) finds the files and reads only what is new; this
+//! merges it into the stored entries, commits, and copies the hours that changed into the
+//! usage table.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-use super::dedup::{SessionNames, merge};
-use super::files::plan_file_work;
-use super::reader::{ReadOutcome, read_all, same_bytes_before};
-use super::{dirs, scan};
-use crate::Ledger;
+use super::{StreamReport, SyncError, SyncOptions};
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::model::{BucketWidth, Plan, SyncStatus, SyncStream, UsagePage, UsageRow};
 use crate::source::RequestStats;
+use crate::source::claude_code_logs::dedup::{SessionNames, merge};
+use crate::source::claude_code_logs::files::plan_file_work;
+use crate::source::claude_code_logs::reader::{MAX_LINE, ReadOutcome, read_all, same_bytes_before};
+use crate::source::claude_code_logs::{
+    LOG_CONTEXT_WINDOW, LOG_SERVICE_TIER, SKIPPED_CODE, dirs, scan,
+};
 use crate::store::logs::{LogCommit, LogEntry, LogEntryKey, LogFile};
 use crate::store::{Store, from_ts};
-use crate::sync::{StreamReport, SyncError, SyncOptions};
-
-/// The service tier and context window of the usage rows a logs plan writes.
-pub const LOG_SERVICE_TIER: &str = "standard";
-/// See [`LOG_SERVICE_TIER`].
-pub const LOG_CONTEXT_WINDOW: &str = "0-200k";
 
 /// What one sync of a logs plan did.
 #[derive(Clone, Debug, Default)]
@@ -41,16 +40,16 @@ pub(crate) struct LogSyncStats {
 /// Sync a `claude_code_logs` plan: its one stream is `usage`. Errors end up in the stream's
 /// report, as for any other plan.
 pub(crate) async fn sync_plan(
-    ledger: &Ledger,
+    ctx: &Context,
     plan: &Plan,
     options: &SyncOptions,
 ) -> Result<Vec<StreamReport>> {
     if !options.streams.contains(&SyncStream::Usage) {
         return Ok(Vec::new());
     }
-    let started_at = ledger.now();
+    let started_at = ctx.now();
     let clock = Instant::now();
-    let outcome = sync_logs(ledger, plan).await;
+    let outcome = sync_logs(ctx, plan).await;
     let mut report = StreamReport {
         stream: SyncStream::Usage,
         status: SyncStatus::Ok,
@@ -93,13 +92,9 @@ pub(crate) async fn sync_plan(
         }
     }
     report.duration = clock.elapsed();
-    report.finished_at = ledger.now();
+    report.finished_at = ctx.now();
     Ok(vec![report])
 }
-
-/// The code of a logs sync that skipped malformed or over-long lines or unreadable files
-/// (status `partial`: everything else was synced).
-pub const SKIPPED_CODE: &str = "LOG_LINES_SKIPPED";
 
 fn skipped_message(stats: &LogSyncStats) -> Option<String> {
     let mut parts = Vec::new();
@@ -110,7 +105,7 @@ fn skipped_message(stats: &LogSyncStats) -> Option<String> {
         parts.push(format!(
             "{} line(s) over {} MiB",
             stats.too_long,
-            super::reader::MAX_LINE >> 20
+            MAX_LINE >> 20
         ));
     }
     if !stats.unreadable.is_empty() {
@@ -123,8 +118,8 @@ fn skipped_message(stats: &LogSyncStats) -> Option<String> {
     (!parts.is_empty()).then(|| format!("skipped {}; everything else was synced", parts.join(", ")))
 }
 
-async fn sync_logs(ledger: &Ledger, plan: &Plan) -> Result<LogSyncStats> {
-    let store = ledger.store().as_ref();
+async fn sync_logs(ctx: &Context, plan: &Plan) -> Result<LogSyncStats> {
+    let store = ctx.store.as_ref();
     let mut stats = LogSyncStats::default();
     let roots = dirs::log_directories(&plan.settings)?;
     // The listing, the tracked files and the known sessions, at once.
@@ -158,9 +153,7 @@ async fn sync_logs(ledger: &Ledger, plan: &Plan) -> Result<LogSyncStats> {
                 ..work.reads[i].0.clone()
             })
             .collect();
-        let ids = store
-            .insert_log_files(plan.id, &files, ledger.now())
-            .await?;
+        let ids = store.insert_log_files(plan.id, &files, ctx.now()).await?;
         for (&i, id) in new.iter().zip(ids) {
             work.reads[i].0.id = id;
             work.reads[i].1.file_id = id;
@@ -298,7 +291,7 @@ async fn sync_logs(ledger: &Ledger, plan: &Plan) -> Result<LogSyncStats> {
         hour_deltas: merged.deltas,
         files,
         forget_files: work.forget,
-        now: ledger.now(),
+        now: ctx.now(),
     };
     if !commit.is_empty() {
         store.commit_log_sync(plan.id, &commit).await?;
