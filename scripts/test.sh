@@ -152,7 +152,8 @@ VENV="$ROOT/.venv"
 install_python_tools() {
     [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
     "$VENV/bin/python" -m pip install -q maturin==1.16.0 pytest==9.2.0 pytest-asyncio==1.5.0 \
-        mypy==2.4.1 pandas==3.1.1 pyarrow==26.0.1 polars==2.1.0 pandas-stubs==3.1.0.261029
+        pytest-xdist==3.8.0 mypy==2.4.1 pandas==3.1.1 pyarrow==26.0.1 polars==2.1.0 \
+        pandas-stubs==3.1.0.261029
 }
 start_install python install_python_tools
 
@@ -190,6 +191,8 @@ rm -f "$ROOT"/target/wheels/costledger-*.whl
 # They share no state (each test has its own SQLite file or Postgres schema, and its own fake
 # Admin API), and much of their time is spent waiting on the fake's simulated latency, a
 # browser or a child process: run side by side, the suite takes about the longest one's time.
+# Each suite also runs more tests at once than the machine has cores (Rust 4 threads, pytest 3
+# workers, node 3 files), so that one test's waiting is another's computing.
 # Each writes its own log; the logs are printed whole, one after the other, when all are done.
 LOGS="$ROOT/target/test-logs"
 rm -rf "$LOGS"; mkdir -p "$LOGS"
@@ -209,7 +212,7 @@ await_install chromium
 say "$("$CHROMIUM" --version 2>/dev/null) for the Next.js example's browser test"
 say "running the Rust, Node and Python suites side by side (logs in target/test-logs/)"
 # Rust on SQLite and Postgres, then the documentation's examples (doctests).
-run_suite rust sh -c 'cargo test --workspace --locked --tests && cargo test --workspace --locked --doc' &
+run_suite rust sh -c 'cargo test --workspace --locked --tests -- --test-threads=4 && cargo test --workspace --locked --doc' &
 # Node: node --test on SQLite and Postgres against the fake Admin API, with the examples:
 # examples/node's script, and examples/nextjs through `npm ci` (skipped while its lock file is
 # unchanged), `next build` and `next start`: its JSON route, and its dashboard driven in
@@ -217,7 +220,7 @@ run_suite rust sh -c 'cargo test --workspace --locked --tests && cargo test --wo
 run_suite node env -C bindings-node COSTLEDGER_FAKE_ADMIN_API="$FAKE_BIN" npm test &
 # Python: pytest on SQLite and Postgres against the fake Admin API, with examples/python/.
 run_suite python env -C bindings-python COSTLEDGER_FAKE_ADMIN_API="$FAKE_BIN" \
-    "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests &
+    "$VENV/bin/python" -m pytest -q -p no:cacheprovider -n 3 tests &
 wait
 failed=0
 for name in rust node python; do
