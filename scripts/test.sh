@@ -192,7 +192,9 @@ rm -f "$ROOT"/target/wheels/costledger-*.whl
 # Admin API), and much of their time is spent waiting on the fake's simulated latency, a
 # browser or a child process: run side by side, the suite takes about the longest one's time.
 # Each suite also runs more tests at once than the machine has cores (Rust 4 threads, pytest 3
-# workers, node 3 files), so that one test's waiting is another's computing.
+# workers, node 3 files), so that one test's waiting is another's computing. The Rust suite is
+# the longest: Node and Python run at a lower CPU priority (nice 10), so that they use the
+# cores Rust leaves idle rather than delay it.
 # Each writes its own log; the logs are printed whole, one after the other, when all are done.
 LOGS="$ROOT/target/test-logs"
 rm -rf "$LOGS"; mkdir -p "$LOGS"
@@ -217,9 +219,9 @@ run_suite rust sh -c 'cargo test --workspace --locked --tests -- --test-threads=
 # examples/node's script, and examples/nextjs through `npm ci` (skipped while its lock file is
 # unchanged), `next build` and `next start`: its JSON route, and its dashboard driven in
 # headless Chromium (screenshots in target/browser-screenshots/).
-run_suite node env -C bindings-node COSTLEDGER_FAKE_ADMIN_API="$FAKE_BIN" npm test &
+run_suite node nice -n 10 env -C bindings-node COSTLEDGER_FAKE_ADMIN_API="$FAKE_BIN" npm test &
 # Python: pytest on SQLite and Postgres against the fake Admin API, with examples/python/.
-run_suite python env -C bindings-python COSTLEDGER_FAKE_ADMIN_API="$FAKE_BIN" \
+run_suite python nice -n 10 env -C bindings-python COSTLEDGER_FAKE_ADMIN_API="$FAKE_BIN" \
     "$VENV/bin/python" -m pytest -q -p no:cacheprovider -n 3 tests &
 wait
 failed=0
