@@ -68,6 +68,28 @@ pub(super) async fn check_key_version(
     Ok(())
 }
 
+/// Replace a credential's sealed value in place (its row is never deleted: a refresh waiting
+/// on the row's lock must find it).
+async fn replace_sealed(
+    conn: &mut DbConn,
+    plan_id: i64,
+    sealed: &Sealed,
+    now_ts: i64,
+) -> std::result::Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE costledger_credentials SET key_id = $1, nonce = $2, ciphertext = $3, \
+         updated_at = $4 WHERE plan_id = $5",
+    )
+    .bind(&sealed.key_id)
+    .bind(&sealed.nonce)
+    .bind(&sealed.ciphertext)
+    .bind(now_ts)
+    .bind(plan_id)
+    .execute(&mut *conn)
+    .await
+    .map(|_| ())
+}
+
 impl ThisStore {
     /// `PlanStore::update_credential`: the credential's row locked from the read to the write.
     pub(super) async fn refresh_credential_in_place(
@@ -108,18 +130,9 @@ impl ThisStore {
             return Ok(false);
         };
         check_key_version(&mut tx, plan_id, &sealed).await?;
-        sqlx::query(
-            "UPDATE costledger_credentials SET key_id = $1, nonce = $2, ciphertext = $3, \
-             updated_at = $4 WHERE plan_id = $5",
-        )
-        .bind(&sealed.key_id)
-        .bind(&sealed.nonce)
-        .bind(&sealed.ciphertext)
-        .bind(to_ts(now))
-        .bind(plan_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error("storing a refreshed credential"))?;
+        replace_sealed(&mut tx, plan_id, &sealed, to_ts(now))
+            .await
+            .map_err(db_error("storing a refreshed credential"))?;
         tx.commit()
             .await
             .map_err(db_error("committing a refreshed credential"))?;
@@ -155,18 +168,9 @@ impl ThisStore {
         let now = to_ts(now);
         for credential in &stored {
             let sealed = resealer.reseal(credential).await?;
-            sqlx::query(
-                "UPDATE costledger_credentials SET key_id = $1, nonce = $2, ciphertext = $3, \
-                 updated_at = $4 WHERE plan_id = $5",
-            )
-            .bind(&sealed.key_id)
-            .bind(&sealed.nonce)
-            .bind(&sealed.ciphertext)
-            .bind(now)
-            .bind(credential.plan_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error("writing a re-sealed credential"))?;
+            replace_sealed(&mut tx, credential.plan_id, &sealed, now)
+                .await
+                .map_err(db_error("writing a re-sealed credential"))?;
         }
         sqlx::query(
             "UPDATE costledger_key_checks SET is_current = NULL, retired_at = $1 \
