@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use crate::common::TestDb;
-use crate::common::fake::{FakeConfig, Synced, all_history, synced};
-use crate::common::snapshot::synced_from_template;
+use crate::common::fake::{FakeConfig, Synced, synced};
+use crate::common::snapshot::synced_90;
 use chrono::{NaiveDate, TimeZone, Utc};
 use costledger::reports::FOCUS_COLUMNS;
 use costledger::reports::export::{
@@ -14,7 +14,7 @@ use costledger::reports::export::{
 };
 use costledger::{
     BudgetPeriod, BudgetScope, DashboardFilter, Export, FocusFilter, Money, NewBudget,
-    NewKeyMapping, NewSubject, Period, SyncHistoryFilter, SyncReport,
+    NewKeyMapping, NewSubject, Period, SyncHistoryFilter,
 };
 
 backend_tests!(
@@ -37,20 +37,6 @@ const AMOUNTS: [&str; 7] = [
     "estimated",
     "subscription",
 ];
-
-/// The fake's 90 days synced (a copy of the template every test of this kind shares), and the
-/// report of the sync that wrote them.
-async fn synced_90(db: TestDb) -> (Synced, SyncReport) {
-    let (s, report) = synced_from_template(
-        db,
-        FakeConfig::default(),
-        fake_admin_api::OrgKinds::none(),
-        all_history(90),
-    )
-    .await;
-    assert!(report.is_ok(), "{report:#?}");
-    (s, report)
-}
 
 /// An RFC 4180 reader for the tests: records of fields, quotes undone.
 fn parse_csv(text: &str) -> Vec<Vec<String>> {

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use crate::common::TestDb;
-use crate::common::fake::{FakeConfig, Synced, all_history};
-use crate::common::snapshot::synced_from_template;
+use crate::common::fake::all_history;
+use crate::common::snapshot;
 use chrono::NaiveDate;
 use costledger::store::{Grain, Piece, SeriesOf, Store, SumOver};
 use costledger::{DashboardFilter, Money, Period};
@@ -16,19 +16,6 @@ backend_tests!(
     periods_read_with_subtraction_equal_the_hourly_facts,
     user_costs_per_local_day_with_a_handover_equal_the_hourly_facts,
 );
-
-/// The fake's 90 days synced (a copy of the template every test of this kind shares).
-async fn synced_90(db: TestDb) -> Synced {
-    let (s, report) = synced_from_template(
-        db,
-        FakeConfig::default(),
-        fake_admin_api::OrgKinds::none(),
-        all_history(90),
-    )
-    .await;
-    assert!(report.is_ok());
-    s
-}
 
 fn ts(y: i32, m: u32, d: u32) -> i64 {
     NaiveDate::from_ymd_opt(y, m, d)
@@ -136,7 +123,7 @@ async fn assert_rollups_match(store: &dyn Store, plan_ids: &[i64]) {
 }
 
 async fn rollups_match_the_facts_after_sync_and_rebuild(db: TestDb) {
-    let s = synced_90(db).await;
+    let s = snapshot::synced_90(db).await.0;
     let ids: Vec<i64> = s.plans.iter().map(|p| p.id).collect();
     let store = s.ledger.store().as_ref();
     assert_rollups_match(store, &ids).await;
@@ -163,7 +150,7 @@ async fn rollups_match_the_facts_after_sync_and_rebuild(db: TestDb) {
 }
 
 async fn periods_read_with_subtraction_equal_the_hourly_facts(db: TestDb) {
-    let s = synced_90(db).await;
+    let s = snapshot::synced_90(db).await.0;
     let ids: Vec<i64> = s.plans.iter().map(|p| p.id).collect();
     let store = s.ledger.store();
     for text in [
@@ -220,7 +207,7 @@ async fn periods_read_with_subtraction_equal_the_hourly_facts(db: TestDb) {
 
 async fn user_costs_per_local_day_with_a_handover_equal_the_hourly_facts(db: TestDb) {
     use costledger::{NewKeyMapping, NewSubject};
-    let s = synced_90(db).await;
+    let s = snapshot::synced_90(db).await.0;
     let plan = s.plans[0].id;
     let store = s.ledger.store();
     let dims = store.dims(&[plan]).await.unwrap();

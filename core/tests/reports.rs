@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use crate::common::TestDb;
-use crate::common::fake::{FakeConfig, Synced, all_history, synced};
-use crate::common::snapshot::synced_from_template;
+use crate::common::fake::{FakeConfig, Synced, synced};
+use crate::common::snapshot;
 use chrono::{NaiveDate, TimeZone, Utc};
 use costledger::pricing::PriceTable;
 use costledger::store::{Grain, SeriesOf, SumOver};
@@ -33,14 +33,7 @@ const OCTOBER: &str = "2026-10";
 
 /// The fake's 90 days synced (a copy of the template every test of this kind shares).
 async fn synced_90(db: TestDb) -> Synced {
-    let (s, report) = synced_from_template(
-        db,
-        FakeConfig::default(),
-        fake_admin_api::OrgKinds::none(),
-        all_history(90),
-    )
-    .await;
-    assert!(report.is_ok(), "{report:#?}");
+    let (s, report) = snapshot::synced_90(db).await;
     for plan in &report.plans {
         let allocation = plan.stream(SyncStream::Allocation).expect("allocation ran");
         assert_eq!(allocation.status, SyncStatus::Ok);

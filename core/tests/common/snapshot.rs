@@ -68,6 +68,20 @@ static TEMPLATES: OnceLock<Mutex<HashMap<String, Slot>>> = OnceLock::new();
 static SWEPT_SQLITE: AtomicBool = AtomicBool::new(false);
 static SWEPT_POSTGRES: AtomicBool = AtomicBool::new(false);
 
+/// The default fake's 90 days synced with the legacy streams (`all_history(90)`), from the
+/// template the report, export and rollup tests share, and the report of that sync (ok).
+pub async fn synced_90(db: TestDb) -> (Synced, SyncReport) {
+    let (s, report) = synced_from_template(
+        db,
+        FakeConfig::default(),
+        OrgKinds::none(),
+        super::fake::all_history(90),
+    )
+    .await;
+    assert!(report.is_ok(), "{report:#?}");
+    (s, report)
+}
+
 /// What [`synced_with_kinds`] followed by `s.ledger.sync(options)` returns, from a template:
 /// the test's own copy of the synced database, a fresh fake with the same config, and the
 /// report of the template's sync (the sync that wrote what the copy holds).
