@@ -104,17 +104,31 @@ say "Postgres tests use $(echo "$COSTLEDGER_TEST_DATABASE_URL" | sed -E 's#://([
 # Downloads and installs wait on the network and the disk while the build keeps both cores
 # busy, so they run in the background from here, each with its own log, and each step that
 # needs one waits for it (`await_install`); a failed install fails the run with its log.
+# An install holds a lock (flock, in target/) while it runs, so that one left running by a
+# killed run finishes before this run's starts; when this script exits early, it stops the
+# installs it started.
 PREP="$ROOT/target/test-installs"
 rm -rf "$PREP"; mkdir -p "$PREP"
 declare -A INSTALL_PIDS=()
 start_install() {
     local name=$1; shift
-    "$@" >"$PREP/$name.log" 2>&1 &
+    ( exec 9>"$ROOT/target/.install-$name.lock"; flock 9; "$@" ) >"$PREP/$name.log" 2>&1 &
     INSTALL_PIDS[$name]=$!
 }
+stop_tree() {
+    local child
+    for child in $(cat /proc/"$1"/task/*/children 2>/dev/null); do stop_tree "$child"; done
+    kill "$1" 2>/dev/null || true
+}
+stop_installs() {
+    local pid
+    for pid in "${INSTALL_PIDS[@]}"; do stop_tree "$pid"; done
+}
+trap 'stop_installs; drop_test_schemas || true' EXIT
 await_install() {
     local name=$1 status=0
     wait "${INSTALL_PIDS[$name]}" || status=$?
+    unset 'INSTALL_PIDS[$name]'
     if [ "$status" != 0 ]; then
         cat "$PREP/$name.log" >&2
         echo "installing $name failed (exit $status): its output is above" >&2
