@@ -11,8 +11,6 @@ mod sync;
 use std::fmt;
 use std::sync::{Arc, RwLock};
 
-use chrono::{DateTime, Utc};
-
 pub use oauth::Revocation;
 pub use plans::{DataRetention, Disconnected};
 
@@ -20,8 +18,7 @@ use crate::config::LedgerConfig;
 use crate::context::{CipherState, Context, NoMasterKey};
 use crate::crypto::{Keyring, MasterKey};
 use crate::error::Result;
-use crate::model::{Credential, ListPlans, Plan, Provider};
-use crate::source::UsageSource;
+use crate::model::{ListPlans, Plan};
 use crate::store::{Store, open_store};
 
 /// A handle on costledger's data: plan connections, synced usage and cost, reports.
@@ -36,7 +33,7 @@ pub struct Ledger {
 
 impl fmt::Debug for Ledger {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cipher = self.cipher_state();
+        let cipher = self.inner.cipher_state();
         f.debug_struct("Ledger")
             .field("store", &self.inner.store)
             .field("cipher", &cipher.cipher)
@@ -136,25 +133,5 @@ impl Ledger {
     /// One plan, or `PLAN_NOT_FOUND`.
     pub async fn get_plan(&self, id: i64) -> Result<Plan> {
         self.inner.get_plan(id).await
-    }
-
-    pub(crate) fn now(&self) -> DateTime<Utc> {
-        self.inner.now()
-    }
-
-    pub(crate) fn require_cipher(&self) -> Result<()> {
-        self.inner.require_cipher()
-    }
-
-    pub(crate) fn cipher_state(&self) -> CipherState {
-        self.inner.cipher_state()
-    }
-
-    pub(crate) fn source(&self, provider: Provider) -> Result<Arc<dyn UsageSource>> {
-        self.inner.source(provider)
-    }
-
-    pub(crate) async fn open_credential(&self, plan: &Plan) -> Result<Option<Credential>> {
-        self.inner.open_credential(plan).await
     }
 }

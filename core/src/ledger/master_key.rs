@@ -47,7 +47,7 @@ impl Ledger {
     /// (at open, and again before sealing). Ledgers opened without a key, or with a host
     /// cipher, are not checked: a host cipher's keys are its own (docs/security.md).
     pub(crate) async fn check_master_key(&self) -> Result<()> {
-        let Some(keyring) = self.cipher_state().keyring else {
+        let Some(keyring) = self.inner.cipher_state().keyring else {
             return Ok(());
         };
         let given = keyring.current();
@@ -103,7 +103,7 @@ impl Ledger {
     /// Before sealing a credential: record the master-key version when none is recorded yet,
     /// and refuse a key other than the recorded one (another process may have rotated it).
     pub(crate) async fn ensure_master_key(&self) -> Result<()> {
-        let Some(keyring) = self.cipher_state().keyring else {
+        let Some(keyring) = self.inner.cipher_state().keyring else {
             return Ok(());
         };
         self.check_master_key().await?;
@@ -115,7 +115,10 @@ impl Ledger {
 
     async fn record_master_key(&self, keyring: &Keyring) -> Result<()> {
         let check = keyring.current().key_check()?;
-        self.inner.store.record_key_check(&check, self.now()).await
+        self.inner
+            .store
+            .record_key_check(&check, self.inner.now())
+            .await
     }
 }
 
@@ -149,8 +152,8 @@ impl Ledger {
     /// opened, nothing is changed. Works with the built-in keyring only; a host cipher (KMS)
     /// rotates its own keys.
     pub async fn rotate_master_key(&self, new_key: MasterKey) -> Result<u64> {
-        let state = self.cipher_state();
-        self.require_cipher()?;
+        let state = self.inner.cipher_state();
+        self.inner.require_cipher()?;
         let old = state.keyring.ok_or_else(|| {
             Error::invalid(
                 "this ledger uses a host-supplied cipher, which rotates its own keys; \
@@ -170,7 +173,7 @@ impl Ledger {
                     new: &new,
                 },
                 &check,
-                self.now(),
+                self.inner.now(),
             )
             .await?;
         // Keep the old keys for reading in this process only: a sync that loaded a sealed

@@ -129,7 +129,7 @@ impl Ledger {
         }
         check_credential(plan.provider, plan.credential.as_ref())?;
         if plan.credential.is_some() {
-            self.require_cipher()?;
+            self.inner.require_cipher()?;
         }
         let live = self.inner.store.list_plans(false).await?;
         if live.iter().any(|p| p.label == label) {
@@ -150,7 +150,7 @@ impl Ledger {
     /// credentials the reach is best effort: a check that fails for another reason than a
     /// refusal (a 5xx after retries) leaves it unknown, and the next sync checks again.
     async fn verify_credential(&self, plan_id: Option<i64>, plan: &NewPlan) -> Result<Verified> {
-        let source = self.source(plan.provider)?;
+        let source = self.inner.source(plan.provider)?;
         let ctx = || SourceContext {
             plan_id,
             credential: plan.credential.as_ref(),
@@ -166,7 +166,10 @@ impl Ledger {
             Some(Credential::AdminKey(key))
                 if matches!(admin_key_kind(key), Ok(AdminKeyKind::EnterpriseScoped))
         );
-        let reach = match (&plan.credential, source.reach(ctx(), self.now()).await) {
+        let reach = match (
+            &plan.credential,
+            source.reach(ctx(), self.inner.now()).await,
+        ) {
             (None, _) => None,
             (Some(_), Ok(reach)) => reach,
             (Some(_), Err(e)) if scoped => return Err(e),
@@ -193,7 +196,7 @@ impl Ledger {
             org_name: org.map(|o| o.name),
             settings: plan.settings.clone(),
             subscription: plan.subscription.clone(),
-            now: self.now(),
+            now: self.inner.now(),
             reach,
         };
         if plan.credential.is_some() {
@@ -208,7 +211,7 @@ impl Ledger {
             }
             None => None,
         };
-        let cipher = self.cipher_state().cipher;
+        let cipher = self.inner.cipher_state().cipher;
         let sealer = plan.credential.as_ref().map(|credential| SealFor {
             cipher: cipher.as_ref(),
             credential,
@@ -231,7 +234,10 @@ impl Ledger {
         if let Some(Some(subscription)) = &update.subscription {
             subscription.validate()?;
         }
-        self.inner.store.update_plan(id, &update, self.now()).await
+        self.inner
+            .store
+            .update_plan(id, &update, self.inner.now())
+            .await
     }
 
     /// Disconnect a plan: its status becomes `disconnected` and its sealed credential is
@@ -254,7 +260,8 @@ impl Ledger {
     ) -> Result<Disconnected> {
         let plan = self.get_plan(id).await?;
         let revocation = match self.inner.store.get_credential(id).await? {
-            Some(stored) if stored.kind == "oauth" => match self.open_credential(&plan).await {
+            Some(stored) if stored.kind == "oauth" => match self.inner.open_credential(&plan).await
+            {
                 Ok(credential) => self.revoke_plan_grant(credential.as_ref()).await,
                 Err(e) => Revocation::Failed {
                     code: e.code().to_string(),
@@ -269,7 +276,7 @@ impl Ledger {
         let plan = self
             .inner
             .store
-            .disconnect_plan(id, retention == DataRetention::Purge, self.now())
+            .disconnect_plan(id, retention == DataRetention::Purge, self.inner.now())
             .await?;
         Ok(Disconnected { plan, revocation })
     }
@@ -324,7 +331,7 @@ impl Ledger {
             });
         }
         self.ensure_master_key().await?;
-        let cipher = self.cipher_state().cipher;
+        let cipher = self.inner.cipher_state().cipher;
         let (kind, sealed) = SealFor {
             cipher: cipher.as_ref(),
             credential: &credential,
@@ -335,7 +342,7 @@ impl Ledger {
         // The replacement clears the old reach; a kill before the new one is recorded leaves
         // it unknown, and the next sync checks it.
         let replaced = store
-            .replace_credential(id, &kind, &credential.hint(), &sealed, self.now())
+            .replace_credential(id, &kind, &credential.hint(), &sealed, self.inner.now())
             .await?;
         if reach.is_none() {
             return Ok(replaced);
@@ -355,8 +362,8 @@ impl Ledger {
     /// `ORG_MISMATCH` when it now answers for another organisation.
     pub async fn check_plan(&self, id: i64) -> Result<OrgInfo> {
         let plan = self.get_plan(id).await?;
-        let credential = self.open_credential(&plan).await?;
-        let source = self.source(plan.provider)?;
+        let credential = self.inner.open_credential(&plan).await?;
+        let source = self.inner.source(plan.provider)?;
         let tokens = PlanTokens::of(&self.inner, id, credential.as_ref());
         let ctx = SourceContext {
             plan_id: Some(id),
@@ -378,7 +385,7 @@ impl Ledger {
         // What the credential reaches is checked again: an organisation can enable the
         // Analytics beta, or stop being HIPAA-ready, after a sync recorded its refusal.
         if let Some(reach) = source
-            .reach(ctx, self.now())
+            .reach(ctx, self.inner.now())
             .await
             .map_err(|e| e.for_plan(id))?
         {

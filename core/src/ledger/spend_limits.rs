@@ -47,14 +47,14 @@ impl LimitsCall {
 impl Ledger {
     async fn limits_call(&self, plan_id: i64) -> Result<LimitsCall> {
         let plan = self.get_plan(plan_id).await?;
-        let source = self.source(plan.provider)?;
+        let source = self.inner.source(plan.provider)?;
         let call = LimitsCall {
             credential: None,
             source,
             plan,
         };
         call.api()?;
-        let credential = self.open_credential(&call.plan).await?;
+        let credential = self.inner.open_credential(&call.plan).await?;
         Ok(LimitsCall { credential, ..call })
     }
 

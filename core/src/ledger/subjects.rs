@@ -11,7 +11,10 @@ impl Ledger {
     /// subject gets a default project. An email already used by another subject is `CONFLICT`.
     pub async fn upsert_subject(&self, subject: NewSubject) -> Result<Subject> {
         let subject = subject.validated()?;
-        self.inner.store.upsert_subject(&subject, self.now()).await
+        self.inner
+            .store
+            .upsert_subject(&subject, self.inner.now())
+            .await
     }
 
     /// One subject, or `SUBJECT_NOT_FOUND`.
@@ -36,7 +39,7 @@ impl Ledger {
         check_text("project name", name, 1, 200)?;
         self.inner
             .store
-            .create_project(subject_id, name, self.now())
+            .create_project(subject_id, name, self.inner.now())
             .await
     }
 
@@ -67,7 +70,10 @@ impl Ledger {
                 "a mapping must end after it starts, got {from} to {to}"
             )));
         }
-        self.inner.store.insert_mapping(&mapping, self.now()).await
+        self.inner
+            .store
+            .insert_mapping(&mapping, self.inner.now())
+            .await
     }
 
     /// Mappings matching the filter.
