@@ -19,13 +19,19 @@ print(f"{backend:9} {days:4} days  rows {rows:7}  rows/s median {rate:9.0f}  pea
 }
 echo "== end to end: 3 orgs of hourly usage + daily cost, fake on loopback (median of 5)"
 for backend in sqlite postgres; do for days in 90 360; do median_of_5 --backend "$backend" --days "$days"; done; done
-echo "== with the Analytics API's billed cost: legacy streams alone vs legacy + analytics, SQLite, 90 days, alternating (median of 5)"
-for _ in 1 2 3 4 5; do run --backend sqlite --days 90 --streams legacy; run --backend sqlite --days 90 --streams analytics; done | python3 -c '
+echo "== with the Analytics API's billed cost: legacy streams alone vs legacy + analytics, 90 days, alternating (median of 5)"
+for backend in sqlite postgres; do
+    for _ in 1 2 3 4 5; do
+        run --backend "$backend" --days 90 --streams legacy
+        run --backend "$backend" --days 90 --streams analytics
+    done | python3 -c '
 import json, sys, statistics
 runs = [json.loads(l) for l in sys.stdin]
 legacy = statistics.median(r["seconds"] for r in runs if r["streams"] == "legacy")
 both = statistics.median(r["seconds"] for r in runs if r["streams"] == "analytics")
-print(f"legacy {legacy:.3f} s  with analytics {both:.3f} s  ratio {both / legacy:.2f}")'
+backend = runs[0]["backend"]
+print(f"{backend:9} legacy {legacy:.3f} s  with analytics {both:.3f} s  ratio {both / legacy:.2f}")'
+done
 echo "== concurrency: 100 ms added to every request, 90 days: each plan alone, then all three"
 for backend in sqlite postgres; do
     for plan in 1 2 3; do run --backend "$backend" --days 90 --slow-ms 100 --plan "$plan"; done

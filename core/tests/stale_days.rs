@@ -16,6 +16,7 @@ backend_tests!(
     a_derivation_racing_a_write_leaves_the_new_mark,
     a_purge_leaves_no_raw_derived_or_stale_row,
     an_upgraded_ledger_marks_the_days_it_never_derived,
+    analytics_rows_of_the_first_table_go_back_to_the_legacy_reports,
 );
 
 fn t(hour: i64) -> DateTime<Utc> {
@@ -361,4 +362,55 @@ async fn an_upgraded_ledger_marks_the_days_it_never_derived(db: TestDb) {
     // migration's mark clears it.
     let marks = stale(upgraded.as_ref(), plan).await;
     assert!(marks.iter().all(|m| m.generation == 0), "{marks:?}");
+}
+
+async fn analytics_rows_of_the_first_table_go_back_to_the_legacy_reports(db: TestDb) {
+    let store = db.store().await;
+    let plan = new_plan(store.as_ref(), "a").await;
+    let other = new_plan(store.as_ref(), "b").await;
+    store.close().await;
+    // The ledger as it was before analytics records: one SQL row per cost row, and an
+    // analytics watermark covering the 1st (from 06:00) to the 3rd (until 12:00).
+    let old_table = "CREATE TABLE costledger_analytics_costs (plan_id BIGINT, bucket_start BIGINT)";
+    let watermark = format!(
+        "INSERT INTO costledger_sync_state (plan_id, stream, watermark, first_start, updated_at) \
+         VALUES ({plan}, 'analytics', {}, {}, 0), ({plan}, 'usage', {}, {}, 0)",
+        t(2 * 24 + 12).timestamp(),
+        t(6).timestamp(),
+        t(4 * 24).timestamp(),
+        t(0).timestamp(),
+    );
+    let row = format!(
+        "INSERT INTO costledger_analytics_costs VALUES ({plan}, {})",
+        t(7).timestamp()
+    );
+    db.exec(&[
+        "DROP TABLE costledger_analytics_hours",
+        old_table,
+        &row,
+        &watermark,
+        "DELETE FROM costledger_stale_days",
+        "DELETE FROM costledger_migrations WHERE version = 20261207000023",
+    ])
+    .await;
+    let upgraded = db.store().await;
+    // The days the watermark covered are derived again, from the legacy reports, until a
+    // sync reads them from the Analytics API again.
+    assert_eq!(
+        days_of(&stale(upgraded.as_ref(), plan).await),
+        [day(0), day(1), day(2)]
+    );
+    assert!(stale(upgraded.as_ref(), other).await.is_empty());
+    let marks = db
+        .rows("SELECT COUNT(*) FROM costledger_sync_state WHERE stream = 'analytics'")
+        .await;
+    assert_eq!(marks, [[Some(0)]]);
+    let kept = db
+        .rows("SELECT COUNT(*) FROM costledger_sync_state WHERE stream = 'usage'")
+        .await;
+    assert_eq!(kept, [[Some(1)]]);
+    let records = db
+        .rows("SELECT COUNT(*) FROM costledger_analytics_hours")
+        .await;
+    assert_eq!(records, [[Some(0)]]);
 }

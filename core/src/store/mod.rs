@@ -8,6 +8,7 @@
 //! differs (opening, write transactions, bulk inserts) is written per backend.
 
 pub mod analytics;
+mod analytics_hours;
 pub mod budgets;
 pub mod facts;
 pub mod logs;

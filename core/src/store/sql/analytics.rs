@@ -2,16 +2,17 @@
 // and `ThisStore` (with `pool` and `begin_write`).
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 use sqlx::{QueryBuilder, Row};
 
 use crate::error::{Error, Result};
-use crate::model::{Actor, ActorKey, AnalyticsCostRow, Money};
+use crate::model::{Actor, ActorKey, AnalyticsCostRow};
 use crate::store::analytics::{
     AnalyticsFactRow, AnalyticsStore, AnalyticsTotal, AnalyticsTotalsBy, actor_columns, actor_key,
 };
+use crate::store::analytics_hours::{decode, encode, fact_rows, row_identity, totals};
 use crate::store::{WatermarkAdvance, db_error, from_ts, shaped_chunks, to_ts};
 
 use super::sql_stale::{days_of, mark_days};
@@ -19,80 +20,71 @@ use super::sql_writes::{
     DbConn, Statements, advance_watermark, billed_days_changed, run_statements,
 };
 
-/// `None` stored as `''`, as the usage dimensions do.
-fn col(v: &Option<String>) -> &str {
-    v.as_deref().unwrap_or("")
-}
-
-fn uncol(v: String) -> Option<String> {
-    (!v.is_empty()).then_some(v)
-}
-
-/// Cost rows per multi-row statement (19 values each): well inside both backends' bind limits.
-const COST_CHUNK: usize = 256;
+/// Hour records per multi-row statement (5 values each).
+const RECORD_CHUNK: usize = 64;
 
 /// Actors per multi-row statement (10 values each).
 const ACTOR_CHUNK: usize = 64;
 
-/// The conflict key of a cost row in primary-key order: (bucket, key, workspace, model,
-/// actor type and id, the other group values).
-type CostKey<'a> = (i64, [&'a str; 3], &'static str, String, [&'a str; 7]);
-
-/// Cost rows ready for writing, prepared before the write lock is taken: each actor once, and
-/// the rows in primary-key order (a row repeated in `rows` counts once, the last one).
+/// Cost rows ready for writing, prepared before the write lock is taken: each actor once,
+/// and each bucket's rows (a row repeated counts once, the last one) as its stored record.
 struct PreparedCosts<'a> {
     actors: BTreeMap<(&'static str, String), &'a Actor>,
-    rows: Vec<(CostKey<'a>, &'a AnalyticsCostRow)>,
+    /// (bucket start, rows, record).
+    records: Vec<(i64, i64, Vec<u8>)>,
 }
 
-/// Checks every row names its actor, and keys and orders them.
+/// Checks every row names its actor, keeps the last of repeated rows, and encodes each
+/// bucket's rows in the order of their group values.
 fn prepare_costs(rows: &[AnalyticsCostRow]) -> Result<PreparedCosts<'_>> {
     let mut actors: BTreeMap<(&'static str, String), &Actor> = BTreeMap::new();
-    let mut unique: BTreeMap<CostKey<'_>, &AnalyticsCostRow> = BTreeMap::new();
-    for row in rows {
+    let mut keyed = Vec::with_capacity(rows.len());
+    let mut last_actor: Option<&Actor> = None;
+    for (i, row) in rows.iter().enumerate() {
         let actor = row.group.actor.as_ref().ok_or_else(|| {
             Error::invalid(
                 "analytics cost rows are stored grouped by actor; request them with \
                  AnalyticsDimension::Actor",
             )
         })?;
-        let (actor_type, actor_id) = actor_columns(&actor.key());
-        let g = &row.group;
-        let key = (
-            to_ts(row.starting_at),
-            [col(&g.api_key_id), col(&g.workspace_id), col(&g.model)],
-            actor_type,
-            actor_id.clone(),
-            [
-                col(&g.cost_type),
-                col(&g.token_type),
-                col(&g.service_tier),
-                col(&g.context_window),
-                col(&g.inference_geo),
-                col(&g.product),
-                col(&g.speed),
-            ],
-        );
-        unique.insert(key, row);
-        actors.insert((actor_type, actor_id), actor);
+        if last_actor != Some(actor) {
+            actors.insert(actor_columns(&actor.key()), actor);
+            last_actor = Some(actor);
+        }
+        keyed.push((to_ts(row.starting_at), row_identity(row), i));
     }
-    Ok(PreparedCosts {
-        actors,
-        rows: unique.into_iter().collect(),
-    })
+    // By bucket and group, a repeated row's copies in the order given: the last one is kept.
+    keyed.sort_unstable();
+    let mut records = Vec::new();
+    let mut at = 0;
+    while at < keyed.len() {
+        let start = keyed[at].0;
+        let mut bucket: Vec<&AnalyticsCostRow> = Vec::new();
+        while at < keyed.len() && keyed[at].0 == start {
+            let same_as_next = keyed
+                .get(at + 1)
+                .is_some_and(|next| (next.0, &next.1) == (start, &keyed[at].1));
+            if !same_as_next {
+                bucket.push(&rows[keyed[at].2]);
+            }
+            at += 1;
+        }
+        records.push((start, bucket.len() as i64, encode(bucket)));
+    }
+    Ok(PreparedCosts { actors, records })
 }
 
-/// The statements that write prepared cost rows and the actors they name (metadata updated,
-/// first seen kept), upserting on (bucket, width, every group value): multi-row statements
-/// of a few fixed sizes. They are built (their values encoded) before the write lock is
-/// taken; `run_statements` executes them inside the transaction.
+/// The statements that write prepared records (replacing a bucket's record) and the actors
+/// they name (metadata updated, first seen kept): multi-row statements of a few fixed sizes,
+/// built before the write lock is taken; `run_statements` executes them inside the
+/// transaction.
 fn cost_statements(
     plan_id: i64,
     width_secs: i64,
     prepared: &PreparedCosts<'_>,
     now: DateTime<Utc>,
 ) -> Statements {
-    let PreparedCosts { actors, rows } = prepared;
+    let PreparedCosts { actors, records } = prepared;
     let mut statements = Vec::new();
     let actors: Vec<_> = actors.iter().collect();
     for chunk in shaped_chunks(&actors, ACTOR_CHUNK) {
@@ -132,36 +124,21 @@ fn cost_statements(
         );
         statements.push((q, "storing analytics actors"));
     }
-    for chunk in shaped_chunks(rows, COST_CHUNK) {
+    for chunk in shaped_chunks(records, RECORD_CHUNK) {
         let mut q = QueryBuilder::<Db>::new(
-            "INSERT INTO costledger_analytics_costs \
-             (plan_id, bucket_start, bucket_width, api_key_id, workspace_id, model, \
-              actor_type, actor_id, cost_type, token_type, service_tier, context_window, \
-              inference_geo, product, speed, currency, amount_net_nanos, amount_list_nanos, \
-              requests) ",
+            "INSERT INTO costledger_analytics_hours \
+             (plan_id, bucket_start, bucket_width, row_count, cost_rows) ",
         );
-        q.push_values(chunk, |mut b, ((start, ids, actor_type, actor_id, more), row)| {
+        q.push_values(chunk, |mut b, (start, count, record)| {
             b.push_bind(plan_id)
                 .push_bind(*start)
-                .push_bind(width_secs);
-            for v in ids {
-                b.push_bind(*v);
-            }
-            b.push_bind(*actor_type).push_bind(actor_id.as_str());
-            for v in more {
-                b.push_bind(*v);
-            }
-            b.push_bind(row.currency.as_str())
-                .push_bind(row.amount.nanos())
-                .push_bind(row.list_amount.nanos())
-                .push_bind(row.requests);
+                .push_bind(width_secs)
+                .push_bind(*count)
+                .push_bind(record.as_slice());
         });
         q.push(
-            " ON CONFLICT (plan_id, bucket_start, bucket_width, api_key_id, workspace_id, \
-             model, actor_type, actor_id, cost_type, token_type, service_tier, \
-             context_window, inference_geo, product, speed) DO UPDATE SET \
-             currency = excluded.currency, amount_net_nanos = excluded.amount_net_nanos, \
-             amount_list_nanos = excluded.amount_list_nanos, requests = excluded.requests",
+            " ON CONFLICT (plan_id, bucket_start, bucket_width) DO UPDATE SET \
+             row_count = excluded.row_count, cost_rows = excluded.cost_rows",
         );
         statements.push((q, "storing analytics cost rows"));
     }
@@ -176,17 +153,50 @@ async fn delete_cost_rows(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> Result<u64> {
-    let done = sqlx::query(
-        "DELETE FROM costledger_analytics_costs \
-         WHERE plan_id = $1 AND bucket_start >= $2 AND bucket_start < $3",
+    let counts: Vec<(i64,)> = sqlx::query_as(
+        "DELETE FROM costledger_analytics_hours \
+         WHERE plan_id = $1 AND bucket_start >= $2 AND bucket_start < $3 \
+         RETURNING row_count",
     )
     .bind(plan_id)
     .bind(to_ts(start))
     .bind(to_ts(end))
-    .execute(&mut *conn)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db_error("deleting analytics cost rows"))?;
-    Ok(done.rows_affected())
+    Ok(counts.iter().map(|(n,)| *n as u64).sum())
+}
+
+/// The stored records of `plan_id` whose bucket starts in `[start, end)` (of width
+/// `width_secs` when given), in bucket order.
+async fn read_records(
+    pool: &sqlx::Pool<Db>,
+    plan_id: i64,
+    (start, end): (i64, i64),
+    width_secs: Option<i64>,
+) -> Result<Vec<(i64, Vec<u8>)>> {
+    sqlx::query_as(
+        "SELECT bucket_start, cost_rows FROM costledger_analytics_hours \
+         WHERE plan_id = $1 AND bucket_start >= $2 AND bucket_start < $3 \
+           AND ($4 IS NULL OR bucket_width = $4) \
+         ORDER BY bucket_start, bucket_width",
+    )
+    .bind(plan_id)
+    .bind(start)
+    .bind(end)
+    .bind(width_secs)
+    .fetch_all(pool)
+    .await
+    .map_err(db_error("reading analytics cost rows"))
+}
+
+/// The rows of one stored record, owned again (for merging a page into a bucket).
+fn owned_rows(start: i64, width_secs: i64, record: &[u8]) -> Result<Vec<AnalyticsCostRow>> {
+    let (starting_at, ending_at) = (from_ts(start)?, from_ts(start + width_secs)?);
+    decode(record)?
+        .into_iter()
+        .map(|row| Ok(row.to_cost_row(starting_at, ending_at)))
+        .collect()
 }
 
 #[async_trait]
@@ -198,9 +208,32 @@ impl AnalyticsStore for ThisStore {
         rows: &[AnalyticsCostRow],
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let prepared = prepare_costs(rows)?;
-        let mut statements = cost_statements(plan_id, width_secs, &prepared, now);
+        prepare_costs(rows)?;
         let mut tx = self.begin_write().await?;
+        // A page upserts rows into buckets that may hold others: each bucket it touches is
+        // read, merged (the page's rows win) and written back, inside the transaction.
+        let mut buckets: Vec<i64> = rows.iter().map(|r| to_ts(r.starting_at)).collect();
+        buckets.sort_unstable();
+        buckets.dedup();
+        let mut merged: Vec<AnalyticsCostRow> = Vec::new();
+        for start in buckets {
+            let stored: Option<(Vec<u8>,)> = sqlx::query_as(
+                "SELECT cost_rows FROM costledger_analytics_hours \
+                 WHERE plan_id = $1 AND bucket_start = $2 AND bucket_width = $3",
+            )
+            .bind(plan_id)
+            .bind(start)
+            .bind(width_secs)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error("reading analytics cost rows"))?;
+            if let Some((record,)) = stored {
+                merged.extend(owned_rows(start, width_secs, &record)?);
+            }
+        }
+        merged.extend(rows.iter().cloned());
+        let prepared = prepare_costs(&merged)?;
+        let mut statements = cost_statements(plan_id, width_secs, &prepared, now);
         run_statements(&mut tx, &mut statements).await?;
         tx.commit()
             .await
@@ -216,7 +249,7 @@ impl AnalyticsStore for ThisStore {
         advance: Option<&WatermarkAdvance>,
         now: DateTime<Utc>,
     ) -> Result<u64> {
-        // Checked, ordered and encoded before the write lock is taken: the lock is held for
+        // Checked, grouped and encoded before the write lock is taken: the lock is held for
         // the writes alone.
         let prepared = prepare_costs(rows)?;
         let mut statements = cost_statements(plan_id, width_secs, &prepared, now);
@@ -258,70 +291,8 @@ impl AnalyticsStore for ThisStore {
         end: DateTime<Utc>,
         by: AnalyticsTotalsBy,
     ) -> Result<Vec<AnalyticsTotal>> {
-        // Integer division floors for the non-negative instants stored.
-        let (select, group) = match by {
-            AnalyticsTotalsBy::Day => ("CAST('' AS TEXT) AS gid, CAST('' AS TEXT) AS gtype", ""),
-            AnalyticsTotalsBy::ApiKey => ("c.api_key_id AS gid, CAST('' AS TEXT) AS gtype", ", c.api_key_id"),
-            AnalyticsTotalsBy::Workspace => {
-                ("c.workspace_id AS gid, CAST('' AS TEXT) AS gtype", ", c.workspace_id")
-            }
-            AnalyticsTotalsBy::Actor => (
-                "c.actor_id AS gid, c.actor_type AS gtype",
-                ", c.actor_type, c.actor_id",
-            ),
-        };
-        let query = format!(
-            "SELECT CAST(c.bucket_start / 86400 AS BIGINT) AS day_number, {select}, \
-             CAST(SUM(c.amount_net_nanos) AS BIGINT) AS net, \
-             CAST(SUM(c.amount_list_nanos) AS BIGINT) AS list, \
-             CAST(SUM(c.requests) AS BIGINT) AS requests, CAST(COUNT(*) AS BIGINT) AS n, \
-             CAST(COUNT(c.requests) AS BIGINT) AS with_requests, \
-             MIN(a.provider) AS provider, MIN(a.subject) AS subject \
-             FROM costledger_analytics_costs c \
-             LEFT JOIN costledger_analytics_actors a ON a.plan_id = c.plan_id \
-               AND a.actor_type = c.actor_type AND a.actor_id = c.actor_id \
-             WHERE c.plan_id = $1 AND c.bucket_start >= $2 AND c.bucket_start < $3 \
-             GROUP BY (c.bucket_start / 86400){group} \
-             ORDER BY 1, 2, 3"
-        );
-        // Only the fixed fragments above are spliced in; every value is bound.
-        let rows = sqlx::query(sqlx::AssertSqlSafe(query))
-            .bind(plan_id)
-            .bind(to_ts(start))
-            .bind(to_ts(end))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error("summing analytics cost rows"))?;
-        let read = |e| Error::storage("reading analytics totals", e);
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            let day_number: i64 = row.try_get("day_number").map_err(read)?;
-            let day: NaiveDate = from_ts(day_number * 86_400)?.date_naive();
-            let gid: String = row.try_get("gid").map_err(read)?;
-            let gtype: String = row.try_get("gtype").map_err(read)?;
-            let n: i64 = row.try_get("n").map_err(read)?;
-            let with_requests: i64 = row.try_get("with_requests").map_err(read)?;
-            let requests: Option<i64> = row.try_get("requests").map_err(read)?;
-            let (id, actor) = match by {
-                AnalyticsTotalsBy::Day => (None, None),
-                AnalyticsTotalsBy::ApiKey | AnalyticsTotalsBy::Workspace => (uncol(gid), None),
-                AnalyticsTotalsBy::Actor => {
-                    let provider: Option<String> = row.try_get("provider").map_err(read)?;
-                    let subject: Option<String> = row.try_get("subject").map_err(read)?;
-                    let key: ActorKey = actor_key(&gtype, gid, provider.zip(subject))?;
-                    (None, Some(key))
-                }
-            };
-            out.push(AnalyticsTotal {
-                day,
-                id,
-                actor,
-                net: Money::from_nanos(row.try_get("net").map_err(read)?),
-                list: Money::from_nanos(row.try_get("list").map_err(read)?),
-                requests: (with_requests == n).then(|| requests.unwrap_or(0)),
-            });
-        }
-        Ok(out)
+        let records = read_records(&self.pool, plan_id, (to_ts(start), to_ts(end)), None).await?;
+        totals(&records, by)
     }
 
     async fn analytics_fact_rows(
@@ -330,41 +301,8 @@ impl AnalyticsStore for ThisStore {
         start: i64,
         end: i64,
     ) -> Result<Vec<AnalyticsFactRow>> {
-        let rows = sqlx::query(
-            "SELECT bucket_start, api_key_id, workspace_id, model, service_tier, \
-             context_window, \
-             CASE WHEN actor_type = 'user_actor' THEN actor_id ELSE '' END AS user_id, \
-             CAST(SUM(amount_net_nanos) AS BIGINT) AS net, \
-             CAST(SUM(amount_list_nanos) AS BIGINT) AS list \
-             FROM costledger_analytics_costs \
-             WHERE plan_id = $1 AND bucket_width = 3600 \
-               AND bucket_start >= $2 AND bucket_start < $3 \
-             GROUP BY bucket_start, api_key_id, workspace_id, model, service_tier, \
-               context_window, CASE WHEN actor_type = 'user_actor' THEN actor_id ELSE '' END \
-             ORDER BY 1, 2, 3, 4, 5, 6, 7",
-        )
-        .bind(plan_id)
-        .bind(start)
-        .bind(end)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error("reading a day's analytics cost rows"))?;
-        let read = |e| Error::storage("reading an analytics cost row", e);
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            out.push(AnalyticsFactRow {
-                hour: row.try_get("bucket_start").map_err(read)?,
-                api_key_id: uncol(row.try_get("api_key_id").map_err(read)?),
-                workspace_id: uncol(row.try_get("workspace_id").map_err(read)?),
-                model: row.try_get("model").map_err(read)?,
-                service_tier: row.try_get("service_tier").map_err(read)?,
-                context_window: row.try_get("context_window").map_err(read)?,
-                user_id: uncol(row.try_get("user_id").map_err(read)?),
-                net: Money::from_nanos(row.try_get("net").map_err(read)?),
-                list: Money::from_nanos(row.try_get("list").map_err(read)?),
-            });
-        }
-        Ok(out)
+        let records = read_records(&self.pool, plan_id, (start, end), Some(3_600)).await?;
+        fact_rows(&records)
     }
 
     async fn analytics_actors(&self, plan_id: i64) -> Result<Vec<Actor>> {

@@ -53,7 +53,7 @@ pub(super) struct Group {
     api_key_id: Option<String>,
     workspace_id: Option<String>,
     model: Option<String>,
-    actor: Option<Actor>,
+    actor: Option<WireActor>,
     actor_type: Option<ActorType>,
     cost_type: Option<String>,
     token_type: Option<String>,
@@ -64,13 +64,15 @@ pub(super) struct Group {
     speed: Option<String>,
 }
 
-impl From<Group> for AnalyticsGroup {
-    fn from(g: Group) -> Self {
-        AnalyticsGroup {
+impl TryFrom<Group> for AnalyticsGroup {
+    type Error = String;
+
+    fn try_from(g: Group) -> Result<Self, String> {
+        Ok(AnalyticsGroup {
             api_key_id: g.api_key_id,
             workspace_id: g.workspace_id,
             model: g.model,
-            actor: g.actor,
+            actor: g.actor.map(Actor::try_from).transpose()?,
             actor_type: g.actor_type,
             cost_type: g.cost_type,
             token_type: g.token_type,
@@ -79,7 +81,54 @@ impl From<Group> for AnalyticsGroup {
             inference_geo: g.inference_geo,
             product: g.product,
             speed: g.speed,
-        }
+        })
+    }
+}
+
+/// `group.actor`: read flat, its `type` deciding which fields make the [`Actor`] (serde's
+/// internally tagged enums buffer every field first, which a page of a thousand rows pays
+/// for a thousand times).
+#[derive(Debug, Deserialize)]
+struct WireActor {
+    #[serde(rename = "type")]
+    kind: ActorType,
+    user_id: Option<String>,
+    email_address: Option<String>,
+    name: Option<String>,
+    #[serde(default)]
+    deleted: bool,
+    api_key_id: Option<String>,
+    service_account_id: Option<String>,
+    provider: Option<String>,
+    subject: Option<String>,
+}
+
+impl TryFrom<WireActor> for Actor {
+    type Error = String;
+
+    fn try_from(a: WireActor) -> Result<Actor, String> {
+        let kind = a.kind;
+        let need = |v: Option<String>, field: &str| {
+            v.ok_or_else(|| format!("a {kind} actor has no {field}"))
+        };
+        Ok(match kind {
+            ActorType::User => Actor::User {
+                user_id: need(a.user_id, "user_id")?,
+                email_address: a.email_address,
+                name: a.name,
+                deleted: a.deleted,
+            },
+            ActorType::ApiKey => Actor::ApiKey {
+                api_key_id: need(a.api_key_id, "api_key_id")?,
+            },
+            ActorType::ServiceAccount => Actor::ServiceAccount {
+                service_account_id: need(a.service_account_id, "service_account_id")?,
+            },
+            ActorType::Federated => Actor::Federated {
+                provider: need(a.provider, "provider")?,
+                subject: need(a.subject, "subject")?,
+            },
+        })
     }
 }
 
@@ -168,7 +217,7 @@ pub(super) fn cost_row(item: CostItem) -> Result<AnalyticsCostRow, String> {
     Ok(AnalyticsCostRow {
         starting_at: item.starting_at,
         ending_at: item.ending_at,
-        group: item.group.unwrap_or_default().into(),
+        group: item.group.unwrap_or_default().try_into()?,
         amount,
         list_amount,
         currency: item.cost.currency.unwrap_or_else(|| "USD".into()),
@@ -192,7 +241,7 @@ pub(super) fn usage_row(item: UsageItem) -> Result<AnalyticsUsageRow, String> {
     Ok(AnalyticsUsageRow {
         starting_at: item.starting_at,
         ending_at: item.ending_at,
-        group: item.group.unwrap_or_default().into(),
+        group: item.group.unwrap_or_default().try_into()?,
         tokens,
         total_tokens,
         requests: u.requests,
