@@ -48,8 +48,18 @@ impl Attribution {
     /// Load what attribution needs for `plan_ids`.
     pub(crate) async fn load(store: &dyn Store, plan_ids: &[i64]) -> Result<Attribution> {
         let wanted: HashSet<i64> = plan_ids.iter().copied().collect();
+        let every_mapping = MappingFilter::default();
+        // Independent reads, at once.
+        let (all_mappings, all_subjects, key_creators, member_emails, projects, person_first) = futures::try_join!(
+            store.list_mappings(&every_mapping),
+            store.list_subjects(),
+            store.key_creator_emails(plan_ids),
+            store.member_emails(plan_ids),
+            store.list_projects(None),
+            person_first(store, plan_ids),
+        )?;
         let mut mappings: HashMap<(i64, String), Vec<KeyMapping>> = HashMap::new();
-        for m in store.list_mappings(&MappingFilter::default()).await? {
+        for m in all_mappings {
             if wanted.contains(&m.plan_id) {
                 mappings
                     .entry((m.plan_id, m.api_key_id.clone()))
@@ -57,9 +67,7 @@ impl Attribution {
                     .push(m);
             }
         }
-        let subjects: HashMap<String, Subject> = store
-            .list_subjects()
-            .await?
+        let subjects: HashMap<String, Subject> = all_subjects
             .into_iter()
             .map(|s| (s.id.clone(), s))
             .collect();
@@ -70,21 +78,17 @@ impl Attribution {
                 Some((email, s.id.clone()))
             })
             .collect();
-        let creators = store
-            .key_creator_emails(plan_ids)
-            .await?
+        let creators = key_creators
             .into_iter()
             .filter_map(|(plan, key, email)| by_email.get(&email).map(|s| ((plan, key), s.clone())))
             .collect();
         let mut members = HashMap::new();
-        for (plan, user, email) in store.member_emails(plan_ids).await? {
+        for (plan, user, email) in member_emails {
             if let Some(s) = by_email.get(&email) {
                 members.insert((plan, user), s.clone());
             }
         }
-        let default_projects = store
-            .list_projects(None)
-            .await?
+        let default_projects = projects
             .into_iter()
             .filter(|p| p.is_default)
             .map(|p| (p.subject_id, p.id))
@@ -94,7 +98,7 @@ impl Attribution {
             creators,
             members,
             default_projects,
-            person_first: person_first(store, plan_ids).await?,
+            person_first,
             subjects,
         })
     }
@@ -112,21 +116,34 @@ impl Attribution {
         subject: &Subject,
     ) -> Result<Attribution> {
         let wanted: HashSet<i64> = plan_ids.iter().copied().collect();
-        let filter = MappingFilter {
-            subject_id: Some(subject.id.clone()),
-            ..MappingFilter::default()
+        let email = subject.email.as_deref().map(normalise_email);
+        // Independent reads, at once: every mapping of the plans (one query rather than one
+        // per key of the subject), the key creators when the subject has an email, every
+        // subject, the members, the subject's projects and the person-first plans.
+        let creators_of = async {
+            match email {
+                Some(_) => store.key_creator_emails(plan_ids).await,
+                None => Ok(Vec::new()),
+            }
         };
-        let mut keys: HashSet<(i64, String)> = store
-            .list_mappings(&filter)
-            .await?
-            .into_iter()
-            .filter(|m| wanted.contains(&m.plan_id))
-            .map(|m| (m.plan_id, m.api_key_id))
+        let every_mapping = MappingFilter::default();
+        let (all_mappings, key_creators, subjects, member_emails, projects, person_first) = futures::try_join!(
+            store.list_mappings(&every_mapping),
+            creators_of,
+            store.list_subjects(),
+            store.member_emails(plan_ids),
+            store.list_projects(Some(&subject.id)),
+            person_first(store, plan_ids),
+        )?;
+        let mut keys: HashSet<(i64, String)> = all_mappings
+            .iter()
+            .filter(|m| m.subject_id == subject.id && wanted.contains(&m.plan_id))
+            .map(|m| (m.plan_id, m.api_key_id.clone()))
             .collect();
         let mut creators = HashMap::new();
-        if let Some(email) = subject.email.as_deref().map(normalise_email) {
-            for (plan, key, creator) in store.key_creator_emails(plan_ids).await? {
-                if creator == email {
+        if let Some(email) = &email {
+            for (plan, key, creator) in key_creators {
+                if &creator == email {
                     keys.insert((plan, key.clone()));
                     creators.insert((plan, key), subject.id.clone());
                 }
@@ -134,33 +151,25 @@ impl Attribution {
         }
         // Every member with a subject, not only this one's: on an Anthropic plan a person
         // who used the subject's key owns that cost, so their subject must be known.
-        let by_email: HashMap<String, String> = store
-            .list_subjects()
-            .await?
+        let by_email: HashMap<String, String> = subjects
             .into_iter()
             .filter_map(|s| Some((normalise_email(s.email.as_deref()?), s.id)))
             .collect();
         let mut members = HashMap::new();
-        for (plan, user, member) in store.member_emails(plan_ids).await? {
+        for (plan, user, member) in member_emails {
             if let Some(s) = by_email.get(&member) {
                 members.insert((plan, user), s.clone());
             }
         }
+        // Each key's mappings, in the listing's order (by plan, key and start).
         let mut mappings: HashMap<(i64, String), Vec<KeyMapping>> = HashMap::new();
-        for (plan, key) in &keys {
-            let filter = MappingFilter {
-                plan_id: Some(*plan),
-                api_key_id: Some(key.clone()),
-                subject_id: None,
-            };
-            let list = store.list_mappings(&filter).await?;
-            if !list.is_empty() {
-                mappings.insert((*plan, key.clone()), list);
+        for m in all_mappings {
+            let key = (m.plan_id, m.api_key_id.clone());
+            if keys.contains(&key) {
+                mappings.entry(key).or_default().push(m);
             }
         }
-        let default_projects = store
-            .list_projects(Some(&subject.id))
-            .await?
+        let default_projects = projects
             .into_iter()
             .filter(|p| p.is_default)
             .map(|p| (p.subject_id, p.id))
@@ -170,7 +179,7 @@ impl Attribution {
             creators,
             members,
             default_projects,
-            person_first: person_first(store, plan_ids).await?,
+            person_first,
             subjects: HashMap::new(),
         })
     }

@@ -210,8 +210,18 @@ impl Context {
             .as_ref()
             .map(|_| dims.keys().copied().collect());
 
+        // The sums, the token counts, the unpriced usage, the daily series and the workspace
+        // names are independent reads: at once, each on its own connection.
+        let (sums, tokens, unpriced, daily, workspace_names, attribution) = futures::try_join!(
+            sums_by_dim(store, &plan_ids, &span, dim_filter.as_deref()),
+            self.tokens_per_model(&plan_ids, &dims, &span),
+            store.unpriced(&plan_ids, span.start, span.end, dim_filter.as_deref()),
+            self.daily_series(&plan_ids, &filter, &span),
+            store.workspace_names(&plan_ids),
+            Attribution::load(store, &plan_ids),
+        )?;
         let mut per_dim: HashMap<i64, Cost> = HashMap::new();
-        for row in sums_by_dim(store, &plan_ids, &span, dim_filter.as_deref()).await? {
+        for row in sums {
             per_dim
                 .entry(row.dim_id)
                 .or_default()
@@ -255,11 +265,15 @@ impl Context {
         }
 
         let (subjects, unattributed) = self
-            .attribute(&plan_ids, &dims, &per_dim, &span, dim_filter.as_deref())
+            .attribute(
+                &plan_ids,
+                attribution,
+                (&dims, &per_dim),
+                &span,
+                dim_filter.as_deref(),
+            )
             .await?;
-        let names: HashMap<(i64, String), String> = store
-            .workspace_names(&plan_ids)
-            .await?
+        let names: HashMap<(i64, String), String> = workspace_names
             .into_iter()
             .map(|(plan, id, name)| ((plan, id), name))
             .collect();
@@ -287,14 +301,10 @@ impl Context {
                 }
             })
             .collect();
-        let tokens = self.tokens_per_model(&plan_ids, &dims, &span).await?;
         // Usage without a price: exactly the period's hours, of the dimensions shown.
         let mut missing: BTreeMap<(i64, String, String, String), i64> = BTreeMap::new();
         let mut unpriced_per_model: HashMap<String, i64> = HashMap::new();
-        for (plan_id, dim_id, n) in store
-            .unpriced(&plan_ids, span.start, span.end, dim_filter.as_deref())
-            .await?
-        {
+        for (plan_id, dim_id, n) in unpriced {
             let Some(dim) = dims.get(&dim_id) else {
                 continue;
             };
@@ -324,7 +334,6 @@ impl Context {
                 }
             })
             .collect();
-        let daily = self.daily_series(&plan_ids, &filter, &span).await?;
         let missing_prices = missing
             .into_iter()
             .map(
@@ -365,13 +374,12 @@ impl Context {
     async fn attribute(
         &self,
         plan_ids: &[i64],
-        dims: &HashMap<i64, Dim>,
-        per_dim: &HashMap<i64, Cost>,
+        attribution: Attribution,
+        (dims, per_dim): (&HashMap<i64, Dim>, &HashMap<i64, Cost>),
         span: &Span,
         dim_filter: Option<&[i64]>,
     ) -> Result<(Vec<SubjectLine>, Cost)> {
         let store = self.store.as_ref();
-        let attribution = Attribution::load(store, plan_ids).await?;
         let mut per_subject: BTreeMap<String, Cost> = BTreeMap::new();
         let mut unattributed = Cost::default();
         let mut changing = Vec::new();

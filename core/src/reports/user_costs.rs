@@ -11,7 +11,7 @@ use super::span::{Span, ceil_hour, day_bounds};
 use crate::attribution::Attribution;
 use crate::context::Context;
 use crate::error::Result;
-use crate::model::ListPlans;
+use crate::model::{ListPlans, Plan};
 use crate::model::{Money, Subject, SubscriptionTier, normalise_email};
 use crate::pricing::{SubscriptionCatalog, fixed_fee};
 use crate::store::{Dim, Grain, SumOver};
@@ -103,19 +103,21 @@ impl Context {
     /// [`crate::Ledger::user_costs`].
     pub(crate) async fn user_costs(&self, subject_id: &str, period: Period) -> Result<UserCosts> {
         let store = self.store.as_ref();
-        let subject = store.get_subject(subject_id).await?;
-        let plans = self.list_plans(ListPlans::all()).await?;
+        let (subject, plans) = futures::try_join!(
+            store.get_subject(subject_id),
+            self.list_plans(ListPlans::all())
+        )?;
         let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
         let span = Span::of(&period);
         let store = self.facts_for(&plan_ids, span.start, span.end).await?;
         let attribution = Attribution::load_for_subject(store, &plan_ids, &subject).await?;
         let keys: Vec<(i64, String)> = attribution.keys_of(subject_id).into_iter().collect();
         let actors = attribution.actors_of(subject_id);
-        let dims: HashMap<i64, Dim> = store
-            .dims_of_keys(&keys)
-            .await?
+        let (key_dims, actor_dims) =
+            futures::try_join!(store.dims_of_keys(&keys), store.dims_of_actors(&actors))?;
+        let dims: HashMap<i64, Dim> = key_dims
             .into_iter()
-            .chain(store.dims_of_actors(&actors).await?)
+            .chain(actor_dims)
             .map(|d| (d.id, d))
             .collect();
         let dim_ids: Vec<i64> = dims.keys().copied().collect();
@@ -136,23 +138,39 @@ impl Context {
                 cuts.insert(ceil_hour(at));
             }
         }
-        let rows = if dim_ids.is_empty() {
-            Vec::new()
-        } else if span.is_whole_days() && cuts.is_empty() {
-            let (from, to) = span.days.expect("whole days");
-            store
-                .sum_costs(
-                    &dim_plans,
-                    SumOver::Each(Grain::Day, from, to),
-                    Some(&dim_ids),
-                )
-                .await?
-        } else {
-            let bounds = day_bounds(&period, &span, &cuts);
-            store
-                .sum_costs(&dim_plans, SumOver::Buckets(&bounds), Some(&dim_ids))
-                .await?
+        let read_rows = async {
+            if dim_ids.is_empty() {
+                Ok(Vec::new())
+            } else if span.is_whole_days() && cuts.is_empty() {
+                let (from, to) = span.days.expect("whole days");
+                store
+                    .sum_costs(
+                        &dim_plans,
+                        SumOver::Each(Grain::Day, from, to),
+                        Some(&dim_ids),
+                    )
+                    .await
+            } else {
+                let bounds = day_bounds(&period, &span, &cuts);
+                store
+                    .sum_costs(&dim_plans, SumOver::Buckets(&bounds), Some(&dim_ids))
+                    .await
+            }
         };
+        // Seat fees: the members of each plan with a subscription, when the subject has an
+        // email to be one of them. Read beside the costs, with the project names.
+        let email = subject.email.as_deref().map(normalise_email);
+        let subscribed: Vec<&Plan> = match email {
+            Some(_) => plans.iter().filter(|p| p.subscription.is_some()).collect(),
+            None => Vec::new(),
+        };
+        let read_members =
+            futures::future::try_join_all(subscribed.iter().map(|p| store.metadata(p.id)));
+        let (rows, metadata, projects) = futures::try_join!(
+            read_rows,
+            read_members,
+            store.list_projects(Some(&subject.id))
+        )?;
         let mut total = Cost::default();
         let mut per_plan: BTreeMap<i64, Cost> = BTreeMap::new();
         let mut per_model: BTreeMap<String, Cost> = BTreeMap::new();
@@ -193,10 +211,13 @@ impl Context {
             }
         }
         let mut seats = Vec::new();
-        if let Some(email) = subject.email.as_deref().map(normalise_email) {
-            for plan in plans.iter().filter(|p| p.subscription.is_some()) {
-                let members = store.metadata(plan.id).await?.users;
-                if !members.iter().any(|u| normalise_email(&u.email) == email) {
+        if let Some(email) = email {
+            for (plan, members) in subscribed.into_iter().zip(metadata) {
+                if !members
+                    .users
+                    .iter()
+                    .any(|u| normalise_email(&u.email) == email)
+                {
                     continue;
                 }
                 let sub = plan.subscription.as_ref().expect("filtered");
@@ -218,12 +239,8 @@ impl Context {
             }
         }
         let labels: HashMap<i64, &str> = plans.iter().map(|p| (p.id, p.label.as_str())).collect();
-        let project_names: HashMap<i64, String> = store
-            .list_projects(Some(&subject.id))
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p.name))
-            .collect();
+        let project_names: HashMap<i64, String> =
+            projects.into_iter().map(|p| (p.id, p.name)).collect();
         Ok(UserCosts {
             period,
             total,
