@@ -158,19 +158,31 @@ pub trait UsageSource: Send + Sync + fmt::Debug {
     /// Workspaces, API keys of every status, and users, following every cursor to the end.
     async fn metadata(&self, ctx: SourceContext<'_>) -> Result<OrgMetadata>;
 
-    /// Usage pages in time order, following the provider's pagination to the end.
+    /// Usage pages in time order, following the provider's pagination to the end. A source
+    /// of local files ([`UsageSource::local_files`]) yields nothing.
     fn usage<'a>(
         &'a self,
-        ctx: SourceContext<'a>,
-        request: UsageRequest,
-    ) -> PageStream<'a, UsagePage>;
+        _ctx: SourceContext<'a>,
+        _request: UsageRequest,
+    ) -> PageStream<'a, UsagePage> {
+        Box::pin(futures::stream::empty())
+    }
 
-    /// Billed-cost pages in time order.
+    /// Billed-cost pages in time order. Sources without a bill yield nothing.
     fn costs<'a>(
         &'a self,
-        ctx: SourceContext<'a>,
-        request: CostRequest,
-    ) -> PageStream<'a, CostPage>;
+        _ctx: SourceContext<'a>,
+        _request: CostRequest,
+    ) -> PageStream<'a, CostPage> {
+        Box::pin(futures::stream::empty())
+    }
+
+    /// The files on this machine the source reads its usage from (Claude Code's logs):
+    /// the sync engine has it find and read what is new in them instead of asking for
+    /// pages. `None` for a provider's API.
+    fn local_files(&self) -> Option<LocalFiles<'_>> {
+        None
+    }
 
     /// Claude Code analytics, one page per day. Sources without it yield nothing.
     fn claude_code<'a>(
@@ -217,6 +229,40 @@ pub trait UsageSource: Send + Sync + fmt::Debug {
         Ok(None)
     }
 }
+
+/// A source's local files, as [`UsageSource::local_files`] gives them to the sync engine:
+/// the source finds the files and reads the bytes that are new since the offsets the engine
+/// stored; merging what it read into the stored entries, writing it and keeping the offsets
+/// are the engine's (`sync::logs`).
+pub struct LocalFiles<'a>(pub(crate) &'a dyn LocalFileSource);
+
+impl fmt::Debug for LocalFiles<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("LocalFiles")
+    }
+}
+
+/// What a source of local files does for the sync engine.
+#[async_trait]
+pub(crate) trait LocalFileSource: Send + Sync {
+    /// Find the plan's files and decide, against the files the store tracks, which to read
+    /// and from where. Returns how many files were found, and the work.
+    async fn plan_reads(
+        &self,
+        settings: &crate::model::PlanSettings,
+        tracked: Vec<crate::store::logs::LogFile>,
+    ) -> Result<(usize, claude_code_logs::files::FileWork)>;
+
+    /// Read the files of `tasks` from their offsets (each task's file has its store id).
+    async fn read(&self, tasks: Vec<claude_code_logs::reader::ReadTask>) -> Result<ReadResults>;
+}
+
+/// What [`LocalFileSource::read`] returns: each task with its outcome or why its file could
+/// not be read.
+pub(crate) type ReadResults = Vec<(
+    claude_code_logs::reader::ReadTask,
+    std::io::Result<claude_code_logs::reader::ReadOutcome>,
+)>;
 
 /// A provider's spend limits: read, set (an upsert on scope and period), delete, and the
 /// per-member effective report.

@@ -1,22 +1,20 @@
-//! The sync engine's stream of a Claude Code logs plan: the source's scanning and reading
-//! (`crate::source::claude_code_logs`) finds the files and reads only what is new; this
-//! merges it into the stored entries, commits, and copies the hours that changed into the
-//! usage table.
+//! The sync engine's stream of a plan whose source reads local files (Claude Code logs):
+//! the source, through [`crate::source::UsageSource::local_files`], finds the files and reads
+//! only what is new since the offsets stored here; this gives new files their ids, merges
+//! what was read into the stored entries, commits it with the new offsets, and copies the
+//! hours that changed into the usage table.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use super::{StreamReport, SyncError, SyncOptions};
 use crate::context::Context;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{BucketWidth, Plan, SyncStatus, SyncStream, UsagePage, UsageRow};
-use crate::source::RequestStats;
 use crate::source::claude_code_logs::dedup::{SessionNames, merge};
-use crate::source::claude_code_logs::files::plan_file_work;
-use crate::source::claude_code_logs::reader::{MAX_LINE, ReadOutcome, read_all, same_bytes_before};
-use crate::source::claude_code_logs::{
-    LOG_CONTEXT_WINDOW, LOG_SERVICE_TIER, SKIPPED_CODE, dirs, scan,
-};
+use crate::source::claude_code_logs::reader::{MAX_LINE, ReadOutcome};
+use crate::source::claude_code_logs::{LOG_CONTEXT_WINDOW, LOG_SERVICE_TIER, SKIPPED_CODE};
+use crate::source::{LocalFiles, RequestStats};
 use crate::store::logs::{LogCommit, LogEntry, LogEntryKey, LogFile};
 use crate::store::{Store, from_ts};
 
@@ -42,6 +40,7 @@ pub(crate) struct LogSyncStats {
 pub(crate) async fn sync_plan(
     ctx: &Context,
     plan: &Plan,
+    files: LocalFiles<'_>,
     options: &SyncOptions,
 ) -> Result<Vec<StreamReport>> {
     if !options.streams.contains(&SyncStream::Usage) {
@@ -49,7 +48,7 @@ pub(crate) async fn sync_plan(
     }
     let started_at = ctx.now();
     let clock = Instant::now();
-    let outcome = sync_logs(ctx, plan).await;
+    let outcome = sync_logs(ctx, plan, &files).await;
     let mut report = StreamReport {
         stream: SyncStream::Usage,
         status: SyncStatus::Ok,
@@ -118,26 +117,15 @@ fn skipped_message(stats: &LogSyncStats) -> Option<String> {
     (!parts.is_empty()).then(|| format!("skipped {}; everything else was synced", parts.join(", ")))
 }
 
-async fn sync_logs(ctx: &Context, plan: &Plan) -> Result<LogSyncStats> {
+async fn sync_logs(ctx: &Context, plan: &Plan, files: &LocalFiles<'_>) -> Result<LogSyncStats> {
     let store = ctx.store.as_ref();
     let mut stats = LogSyncStats::default();
-    let roots = dirs::log_directories(&plan.settings)?;
-    // The listing, the tracked files and the known sessions, at once.
-    let listing = tokio::task::spawn_blocking(move || scan::find_log_files(&roots));
-    let (found, stored, known) = tokio::join!(
-        listing,
-        store.log_files(plan.id),
-        store.log_sessions(plan.id)
-    );
-    let found =
-        found.map_err(|e| Error::internal(format!("listing Claude Code logs failed: {e}")))?;
+    // The tracked files and the known sessions; then the source's listing, against them.
+    let (stored, known) = tokio::join!(store.log_files(plan.id), store.log_sessions(plan.id));
     let (stored, known) = (stored?, known?);
-    stats.files_found = found.len();
     let surely_has_entries = stored.iter().any(|f| f.entries > 0);
-    // A file under a new path is the tracked one only if its bytes are (64 read per move).
-    let mut work = plan_file_work(stored, found, |f, s| {
-        same_bytes_before(&f.path, s.parsed_to, s.fingerprint)
-    });
+    let (found, mut work) = files.0.plan_reads(&plan.settings, stored).await?;
+    stats.files_found = found;
     stats.files_forgotten = work.forget.len();
     // New files get their ids first: entries without a message id are keyed by them. They
     // are stored as never read, so that a failed sync reads them again.
@@ -167,7 +155,7 @@ async fn sync_logs(ctx: &Context, plan: &Plan) -> Result<LogSyncStats> {
     }
     let mut resets: HashSet<i64> = work.resets.into_iter().collect();
     let mut outcomes: Vec<ReadOutcome> = Vec::new();
-    for (task, result) in read_all(tasks).await? {
+    for (task, result) in files.0.read(tasks).await? {
         match result {
             Ok(outcome) => outcomes.push(outcome),
             Err(e) => {

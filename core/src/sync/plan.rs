@@ -12,9 +12,7 @@ use super::streams::StreamRun;
 use crate::context::Context;
 use crate::context::PlanTokens;
 use crate::error::Error;
-use crate::model::{
-    CredentialReach, Plan, PlanStatus, Provider, SyncEvent, SyncStatus, SyncStream,
-};
+use crate::model::{CredentialReach, Plan, PlanStatus, SyncEvent, SyncStatus, SyncStream};
 use crate::source::{SourceContext, TokenRefresher, UsageSource};
 use crate::store::PlanSyncUpdate;
 
@@ -84,10 +82,12 @@ impl Context {
         plan: &Plan,
         options: &SyncOptions,
     ) -> crate::Result<Vec<StreamReport>> {
-        let mut reports = if plan.provider == Provider::ClaudeCodeLogs {
-            super::logs::sync_plan(self, plan, options).await?
-        } else {
-            self.fetch_streams(plan, options).await?
+        // A source of local files is read from the offsets the store keeps; any other is
+        // asked for pages of each stream.
+        let source = self.source(plan.provider)?;
+        let mut reports = match source.local_files() {
+            Some(files) => super::logs::sync_plan(self, plan, files, options).await?,
+            None => self.fetch_streams(plan, options).await?,
         };
         let cancel = options.cancel.as_ref();
         if cancel.is_some_and(|c| c.is_cancelled()) {

@@ -48,9 +48,12 @@ pub use report::{
     LogUsage,
 };
 
-use super::{CostRequest, PageStream, SourceContext, UsageRequest, UsageSource};
-use crate::error::Result;
-use crate::model::{CostPage, OrgInfo, OrgMetadata, Provider, UsagePage};
+use super::{LocalFileSource, LocalFiles, ReadResults, SourceContext, UsageSource};
+use crate::error::{Error, Result};
+use crate::model::{OrgInfo, OrgMetadata, PlanSettings, Provider};
+use crate::store::logs::LogFile;
+use files::{FileWork, plan_file_work};
+use reader::{ReadTask, read_all, same_bytes_before};
 
 /// The service tier and context window of the usage rows a logs plan writes.
 pub const LOG_SERVICE_TIER: &str = "standard";
@@ -61,8 +64,8 @@ pub const LOG_CONTEXT_WINDOW: &str = "0-200k";
 /// (status `partial`: everything else was synced).
 pub const SKIPPED_CODE: &str = "LOG_LINES_SKIPPED";
 
-/// The source of `claude_code_logs` plans. Its work is done by the incremental sync; the
-/// page streams of [`UsageSource`] are empty.
+/// The source of `claude_code_logs` plans: the sync engine reads its files through
+/// [`UsageSource::local_files`]; it has no pages.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ClaudeCodeLogsSource;
 
@@ -88,19 +91,32 @@ impl UsageSource for ClaudeCodeLogsSource {
         Ok(OrgMetadata::default())
     }
 
-    fn usage<'a>(
-        &'a self,
-        _ctx: SourceContext<'a>,
-        _request: UsageRequest,
-    ) -> PageStream<'a, UsagePage> {
-        Box::pin(futures::stream::empty())
+    fn local_files(&self) -> Option<LocalFiles<'_>> {
+        Some(LocalFiles(self))
+    }
+}
+
+#[async_trait]
+impl LocalFileSource for ClaudeCodeLogsSource {
+    /// The JSONL files under the plan's log directories, matched against the tracked ones
+    /// (a file under a new path is the tracked one only if its bytes are: 64 read per move).
+    async fn plan_reads(
+        &self,
+        settings: &PlanSettings,
+        tracked: Vec<LogFile>,
+    ) -> Result<(usize, FileWork)> {
+        let roots = log_directories(settings)?;
+        let found = tokio::task::spawn_blocking(move || scan::find_log_files(&roots))
+            .await
+            .map_err(|e| Error::internal(format!("listing Claude Code logs failed: {e}")))?;
+        let count = found.len();
+        let work = plan_file_work(tracked, found, |f, s| {
+            same_bytes_before(&f.path, s.parsed_to, s.fingerprint)
+        });
+        Ok((count, work))
     }
 
-    fn costs<'a>(
-        &'a self,
-        _ctx: SourceContext<'a>,
-        _request: CostRequest,
-    ) -> PageStream<'a, CostPage> {
-        Box::pin(futures::stream::empty())
+    async fn read(&self, tasks: Vec<ReadTask>) -> Result<ReadResults> {
+        read_all(tasks).await
     }
 }
