@@ -59,21 +59,26 @@ pub(crate) fn row_identity(row: &AnalyticsCostRow) -> RowIdentity<'_> {
         }
         Actor::Federated { provider, subject } => StoredActor::Federated(provider, subject),
     });
-    (
-        [
-            g.api_key_id.as_deref(),
-            g.workspace_id.as_deref(),
-            g.model.as_deref(),
-            g.cost_type.as_deref(),
-            g.token_type.as_deref(),
-            g.service_tier.as_deref(),
-            g.context_window.as_deref(),
-            g.inference_geo.as_deref(),
-            g.product.as_deref(),
-            g.speed.as_deref(),
-        ],
-        actor,
-    )
+    let [values @ .., _currency] = values(row);
+    (values, actor)
+}
+
+/// A row's group values and currency, in record order.
+fn values(row: &AnalyticsCostRow) -> [Option<&str>; N_VALUES] {
+    let g = &row.group;
+    [
+        g.api_key_id.as_deref(),
+        g.workspace_id.as_deref(),
+        g.model.as_deref(),
+        g.cost_type.as_deref(),
+        g.token_type.as_deref(),
+        g.service_tier.as_deref(),
+        g.context_window.as_deref(),
+        g.inference_geo.as_deref(),
+        g.product.as_deref(),
+        g.speed.as_deref(),
+        Some(row.currency.as_str()),
+    ]
 }
 
 /// The record of one bucket's rows (already one per group, in a stable order).
@@ -104,19 +109,7 @@ pub(crate) fn encode<'a>(rows: impl IntoIterator<Item = &'a AnalyticsCostRow>) -
     for row in rows {
         count += 1;
         let g = &row.group;
-        let values = [
-            g.api_key_id.as_deref(),
-            g.workspace_id.as_deref(),
-            g.model.as_deref(),
-            g.cost_type.as_deref(),
-            g.token_type.as_deref(),
-            g.service_tier.as_deref(),
-            g.context_window.as_deref(),
-            g.inference_geo.as_deref(),
-            g.product.as_deref(),
-            g.speed.as_deref(),
-            Some(row.currency.as_str()),
-        ];
+        let values = values(row);
         for (column, v) in values.into_iter().enumerate() {
             put(&mut body, cached(column, v));
         }
