@@ -109,8 +109,11 @@ impl Context {
         )?;
         let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
         let span = Span::of(&period);
-        let store = self.facts_for(&plan_ids, span.start, span.end).await?;
-        let attribution = Attribution::load_for_subject(store, &plan_ids, &subject).await?;
+        // Attribution reads no fact: it is read while the span's stale days are derived.
+        let (store, attribution) = futures::try_join!(
+            self.facts_for(&plan_ids, span.start, span.end),
+            Attribution::load_for_subject(store, &plan_ids, &subject),
+        )?;
         let keys: Vec<(i64, String)> = attribution.keys_of(subject_id).into_iter().collect();
         let actors = attribution.actors_of(subject_id);
         let (key_dims, actor_dims) =
