@@ -181,7 +181,11 @@ impl Context {
         source: DaySource,
     ) -> Result<AllocatedDay> {
         let store = &self.store;
-        let (usage, costs) = store.day_inputs(plan_id, day).await?;
+        // A day the Analytics API bills needs its usage only, not the legacy cost rows.
+        let (usage, costs) = match source {
+            DaySource::Analytics => (store.day_usage(plan_id, day).await?, Vec::new()),
+            DaySource::Legacy { .. } => store.day_inputs(plan_id, day).await?,
+        };
         let prices = PriceTable::bundled();
         let billed = match source {
             DaySource::Analytics => true,

@@ -125,18 +125,6 @@ pub trait AnalyticsStore: Send + Sync + fmt::Debug {
     async fn analytics_actors(&self, plan_id: i64) -> Result<Vec<Actor>>;
 }
 
-/// How an actor is keyed in storage: (type, id), a federated identity's id being
-/// `<length of provider>:<provider><subject>` so that no two pairs collide.
-pub(crate) fn actor_columns(key: &ActorKey) -> (&'static str, String) {
-    let id = match key {
-        ActorKey::User(id) | ActorKey::ApiKey(id) | ActorKey::ServiceAccount(id) => id.clone(),
-        ActorKey::Federated { provider, subject } => {
-            format!("{}:{provider}{subject}", provider.len())
-        }
-    };
-    (key.actor_type().as_str(), id)
-}
-
 /// The key back from its columns (a federated key needs its stored provider and subject).
 pub(crate) fn actor_key(
     actor_type: &str,
@@ -156,26 +144,4 @@ pub(crate) fn actor_key(
             ActorKey::Federated { provider, subject }
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn federated_keys_do_not_collide() {
-        let a = ActorKey::Federated {
-            provider: "a:1".into(),
-            subject: "b".into(),
-        };
-        let b = ActorKey::Federated {
-            provider: "a".into(),
-            subject: ":1b".into(),
-        };
-        assert_ne!(actor_columns(&a), actor_columns(&b));
-        assert_eq!(
-            actor_columns(&ActorKey::User("user_1".into())),
-            ("user_actor", "user_1".into())
-        );
-    }
 }

@@ -209,7 +209,7 @@ pub(crate) enum StoredActor<'a> {
 }
 
 impl<'a> StoredActor<'a> {
-    fn type_name(self) -> &'static str {
+    pub(crate) fn type_name(self) -> &'static str {
         match self {
             StoredActor::User(_) => ActorType::User.as_str(),
             StoredActor::ApiKey(_) => ActorType::ApiKey.as_str(),
@@ -218,8 +218,9 @@ impl<'a> StoredActor<'a> {
         }
     }
 
-    /// The id as `actor_columns` spells it.
-    fn column_id(self) -> Cow<'a, str> {
+    /// The id as the actors table keys it: a federated identity's is
+    /// `<length of provider>:<provider><subject>`, so that no two pairs collide.
+    pub(crate) fn column_id(self) -> Cow<'a, str> {
         match self {
             StoredActor::User(id) | StoredActor::ApiKey(id) | StoredActor::ServiceAccount(id) => {
                 Cow::Borrowed(id)

@@ -155,3 +155,13 @@ fn sums_group_and_order_as_the_store_did() {
     assert_eq!(standard[0].net.nanos(), all);
     assert!(tier_totals(&records, "priority").unwrap().is_empty());
 }
+
+#[test]
+fn federated_ids_do_not_collide() {
+    let a = StoredActor::Federated("a:1", "b");
+    let b = StoredActor::Federated("a", ":1b");
+    assert_ne!(a.column_id(), b.column_id());
+    assert_eq!(a.column_id(), "3:a:1b");
+    assert_eq!(StoredActor::User("user_1").column_id(), "user_1");
+    assert_eq!(StoredActor::User("user_1").type_name(), "user_actor");
+}

@@ -187,7 +187,17 @@ pub struct FactSum {
 #[async_trait]
 pub trait FactStore: Send + Sync + fmt::Debug {
     /// The hourly usage and the billed cost rows of one UTC day of a plan.
-    async fn day_inputs(&self, plan_id: i64, day: i64) -> Result<(Vec<HourUsage>, Vec<CostRow>)>;
+    async fn day_inputs(&self, plan_id: i64, day: i64) -> Result<(Vec<HourUsage>, Vec<CostRow>)> {
+        let usage = self.day_usage(plan_id, day).await?;
+        let costs = self.day_costs(plan_id, day).await?;
+        Ok((usage, costs))
+    }
+
+    /// The hourly usage of one UTC day of a plan (its daily bucket when it was synced daily).
+    async fn day_usage(&self, plan_id: i64, day: i64) -> Result<Vec<HourUsage>>;
+
+    /// The billed cost rows of one UTC day of a plan.
+    async fn day_costs(&self, plan_id: i64, day: i64) -> Result<Vec<CostRow>>;
 
     /// Ids of dimension combinations, creating the missing ones (allocation files unmatched
     /// cost under a dimension without a key).

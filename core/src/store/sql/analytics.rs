@@ -10,9 +10,11 @@ use sqlx::{QueryBuilder, Row};
 use crate::error::{Error, Result};
 use crate::model::{Actor, ActorKey, AnalyticsCostRow};
 use crate::store::analytics::{
-    AnalyticsFactRow, AnalyticsStore, AnalyticsTotal, AnalyticsTotalsBy, actor_columns, actor_key,
+    AnalyticsFactRow, AnalyticsStore, AnalyticsTotal, AnalyticsTotalsBy, actor_key,
 };
-use crate::store::analytics_hours::{decode, encode, fact_rows, row_identity, totals};
+use crate::store::analytics_hours::{
+    StoredActor, decode, encode, fact_rows, row_identity, totals,
+};
 use crate::store::{WatermarkAdvance, db_error, from_ts, shaped_chunks, to_ts};
 
 use super::sql_stale::{days_of, mark_days};
@@ -29,7 +31,8 @@ const ACTOR_CHUNK: usize = 64;
 /// Cost rows ready for writing, prepared before the write lock is taken: each actor once,
 /// and each bucket's rows (a row repeated counts once, the last one) as its stored record.
 struct PreparedCosts<'a> {
-    actors: BTreeMap<(&'static str, String), &'a Actor>,
+    /// Each actor by its identity, with its metadata as the last row naming it gave it.
+    actors: BTreeMap<StoredActor<'a>, &'a Actor>,
     /// (bucket start, rows, record).
     records: Vec<(i64, i64, Vec<u8>)>,
 }
@@ -37,21 +40,18 @@ struct PreparedCosts<'a> {
 /// Checks every row names its actor, keeps the last of repeated rows, and encodes each
 /// bucket's rows in the order of their group values.
 fn prepare_costs(rows: &[AnalyticsCostRow]) -> Result<PreparedCosts<'_>> {
-    let mut actors: BTreeMap<(&'static str, String), &Actor> = BTreeMap::new();
+    let mut actors: BTreeMap<StoredActor<'_>, &Actor> = BTreeMap::new();
     let mut keyed = Vec::with_capacity(rows.len());
-    let mut last_actor: Option<&Actor> = None;
     for (i, row) in rows.iter().enumerate() {
-        let actor = row.group.actor.as_ref().ok_or_else(|| {
-            Error::invalid(
+        let identity = row_identity(row);
+        let (Some(stored), Some(actor)) = (identity.1, row.group.actor.as_ref()) else {
+            return Err(Error::invalid(
                 "analytics cost rows are stored grouped by actor; request them with \
                  AnalyticsDimension::Actor",
-            )
-        })?;
-        if last_actor != Some(actor) {
-            actors.insert(actor_columns(&actor.key()), actor);
-            last_actor = Some(actor);
-        }
-        keyed.push((to_ts(row.starting_at), row_identity(row), i));
+            ));
+        };
+        actors.insert(stored, actor);
+        keyed.push((to_ts(row.starting_at), identity, i));
     }
     // By bucket and group, a repeated row's copies in the order given: the last one is kept.
     keyed.sort_unstable();
@@ -86,7 +86,10 @@ fn cost_statements(
 ) -> Statements {
     let PreparedCosts { actors, records } = prepared;
     let mut statements = Vec::new();
-    let actors: Vec<_> = actors.iter().collect();
+    let actors: Vec<_> = actors
+        .iter()
+        .map(|(stored, actor)| ((stored.type_name(), stored.column_id()), *actor))
+        .collect();
     for chunk in shaped_chunks(&actors, ACTOR_CHUNK) {
         let mut q = QueryBuilder::<Db>::new(
             "INSERT INTO costledger_analytics_actors \
@@ -108,7 +111,7 @@ fn cost_statements(
             };
             b.push_bind(plan_id)
                 .push_bind(*actor_type)
-                .push_bind(actor_id.as_str())
+                .push_bind(actor_id.as_ref())
                 .push_bind(provider)
                 .push_bind(subject)
                 .push_bind(email)

@@ -263,7 +263,7 @@ impl ThisStore {
 
 #[async_trait]
 impl FactStore for ThisStore {
-    async fn day_inputs(&self, plan_id: i64, day: i64) -> Result<(Vec<HourUsage>, Vec<CostRow>)> {
+    async fn day_usage(&self, plan_id: i64, day: i64) -> Result<Vec<HourUsage>> {
         // Hourly usage when the day was synced hourly, else its daily bucket.
         let mut usage = Vec::new();
         for width in [3_600_i64, DAY] {
@@ -294,10 +294,12 @@ impl FactStore for ThisStore {
                 break;
             }
         }
-        let costs = self
-            .cost_rows(plan_id, from_ts(day)?, from_ts(day + DAY)?)
-            .await?;
-        Ok((usage, costs))
+        Ok(usage)
+    }
+
+    async fn day_costs(&self, plan_id: i64, day: i64) -> Result<Vec<CostRow>> {
+        self.cost_rows(plan_id, from_ts(day)?, from_ts(day + DAY)?)
+            .await
     }
 
     async fn ensure_dims(&self, plan_id: i64, dims: &[Dim]) -> Result<Vec<i64>> {
