@@ -605,3 +605,69 @@ async fn every_timestamp_comes_from_the_ledgers_clock(db: TestDb) {
         }
     }
 }
+
+/// An in-memory ledger has one connection. A report reads several things at once (the
+/// dashboard its sums, series and attribution; `user_costs` its attribution while deriving
+/// the stale days of its span): on one connection they take turns, and the report finishes
+/// with the same figures.
+#[tokio::test]
+async fn reports_on_one_connection_read_at_once_and_finish() {
+    let s = synced(
+        TestDb::sqlite_memory(),
+        FakeConfig {
+            orgs: 2,
+            days: 20,
+            ..FakeConfig::default()
+        },
+    )
+    .await;
+    s.ledger.sync(all_history(20)).await.unwrap();
+    let plan = &s.plans[0];
+    let key = s.ledger.store().metadata(plan.id).await.unwrap().api_keys[0]
+        .id
+        .clone();
+    s.ledger
+        .upsert_subject(costledger::NewSubject::new("owner-1").name("Owner"))
+        .await
+        .unwrap();
+    s.ledger
+        .map_key(costledger::NewKeyMapping::new(plan.id, key, "owner-1"))
+        .await
+        .unwrap();
+    let now = s.fake.now();
+    let month = {
+        use chrono::Datelike;
+        Period::month(now.year(), now.month()).unwrap()
+    };
+    fn within<F: std::future::Future>(f: F) -> tokio::time::Timeout<F> {
+        tokio::time::timeout(Duration::from_secs(60), f)
+    }
+    let dashboard = within(s.ledger.dashboard(costledger::DashboardFilter::new(month)))
+        .await
+        .expect("the dashboard finishes")
+        .unwrap();
+    let costs = within(s.ledger.user_costs("owner-1", month))
+        .await
+        .expect("user_costs finishes")
+        .unwrap();
+    for plan in s.ledger.list_plans(Default::default()).await.unwrap() {
+        if let Some((from, to)) = s.ledger.store().fact_extent(plan.id).await.unwrap() {
+            s.ledger
+                .store()
+                .mark_stale(plan.id, from, to)
+                .await
+                .unwrap();
+        }
+    }
+    let again = within(s.ledger.user_costs("owner-1", month))
+        .await
+        .expect("user_costs deriving stale days finishes")
+        .unwrap();
+    assert_eq!(again.total, costs.total);
+    assert!(costs.total.total() > costledger::Money::ZERO, "{costs:?}");
+    let dashboard_again = within(s.ledger.dashboard(costledger::DashboardFilter::new(month)))
+        .await
+        .expect("the dashboard finishes")
+        .unwrap();
+    assert_eq!(dashboard_again.totals, dashboard.totals);
+}

@@ -115,6 +115,17 @@ impl TestDb {
         }
     }
 
+    /// An in-memory SQLite database: the store keeps exactly one connection to it.
+    #[allow(dead_code)]
+    pub fn sqlite_memory() -> TestDb {
+        TestDb {
+            url: "sqlite::memory:".into(),
+            schema: None,
+            dir: None,
+            schema_guard: None,
+        }
+    }
+
     /// A new schema in the Postgres test database, or `None` (skipped) when no URL is set
     /// and Postgres is not required.
     pub async fn postgres() -> Option<TestDb> {
