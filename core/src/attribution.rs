@@ -17,7 +17,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::error::Result;
-use crate::model::{KeyMapping, MappingFilter, Provider, Subject, normalise_email};
+use crate::model::{KeyMapping, MappingFilter, Plan, Provider, Subject, normalise_email};
 use crate::store::Store;
 
 /// Who an hour of a key's spend belongs to.
@@ -46,17 +46,18 @@ pub(crate) struct Attribution {
 
 impl Attribution {
     /// Load what attribution needs for `plan_ids`.
-    pub(crate) async fn load(store: &dyn Store, plan_ids: &[i64]) -> Result<Attribution> {
+    pub(crate) async fn load(store: &dyn Store, plans: &[Plan]) -> Result<Attribution> {
+        let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
+        let plan_ids = plan_ids.as_slice();
         let wanted: HashSet<i64> = plan_ids.iter().copied().collect();
         let every_mapping = MappingFilter::default();
         // Independent reads, at once.
-        let (all_mappings, all_subjects, key_creators, member_emails, projects, person_first) = futures::try_join!(
+        let (all_mappings, all_subjects, key_creators, member_emails, projects) = futures::try_join!(
             store.list_mappings(&every_mapping),
             store.list_subjects(),
             store.key_creator_emails(plan_ids),
             store.member_emails(plan_ids),
             store.list_projects(None),
-            person_first(store, plan_ids),
         )?;
         let mut mappings: HashMap<(i64, String), Vec<KeyMapping>> = HashMap::new();
         for m in all_mappings {
@@ -98,7 +99,7 @@ impl Attribution {
             creators,
             members,
             default_projects,
-            person_first,
+            person_first: person_first(plans),
             subjects,
         })
     }
@@ -112,14 +113,16 @@ impl Attribution {
     /// full load's answer for hours that are not theirs.
     pub(crate) async fn load_for_subject(
         store: &dyn Store,
-        plan_ids: &[i64],
+        plans: &[Plan],
         subject: &Subject,
     ) -> Result<Attribution> {
+        let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
+        let plan_ids = plan_ids.as_slice();
         let wanted: HashSet<i64> = plan_ids.iter().copied().collect();
         let email = subject.email.as_deref().map(normalise_email);
         // Independent reads, at once: every mapping of the plans (one query rather than one
         // per key of the subject), the key creators when the subject has an email, every
-        // subject, the members, the subject's projects and the person-first plans.
+        // subject, the members, and the subject's projects.
         let creators_of = async {
             match email {
                 Some(_) => store.key_creator_emails(plan_ids).await,
@@ -127,13 +130,12 @@ impl Attribution {
             }
         };
         let every_mapping = MappingFilter::default();
-        let (all_mappings, key_creators, subjects, member_emails, projects, person_first) = futures::try_join!(
+        let (all_mappings, key_creators, subjects, member_emails, projects) = futures::try_join!(
             store.list_mappings(&every_mapping),
             creators_of,
             store.list_subjects(),
             store.member_emails(plan_ids),
             store.list_projects(Some(&subject.id)),
-            person_first(store, plan_ids),
         )?;
         let mut keys: HashSet<(i64, String)> = all_mappings
             .iter()
@@ -179,7 +181,7 @@ impl Attribution {
             creators,
             members,
             default_projects,
-            person_first,
+            person_first: person_first(plans),
             subjects: HashMap::new(),
         })
     }
@@ -279,13 +281,11 @@ impl Attribution {
 }
 
 /// The Anthropic plans among `plan_ids`: their facts name the person who made the requests.
-async fn person_first(store: &dyn Store, plan_ids: &[i64]) -> Result<HashSet<i64>> {
-    let wanted: HashSet<i64> = plan_ids.iter().copied().collect();
-    Ok(store
-        .list_plans(true)
-        .await?
-        .into_iter()
-        .filter(|p| wanted.contains(&p.id) && p.provider == Provider::Anthropic)
+/// The plans whose facts name the person first: Anthropic's.
+fn person_first(plans: &[Plan]) -> HashSet<i64> {
+    plans
+        .iter()
+        .filter(|p| p.provider == Provider::Anthropic)
         .map(|p| p.id)
-        .collect())
+        .collect()
 }

@@ -112,7 +112,7 @@ impl Context {
         // Attribution reads no fact: it is read while the span's stale days are derived.
         let (store, attribution) = futures::try_join!(
             self.facts_for(&plan_ids, span.start, span.end),
-            Attribution::load_for_subject(store, &plan_ids, &subject),
+            Attribution::load_for_subject(store, &plans, &subject),
         )?;
         let keys: Vec<(i64, String)> = attribution.keys_of(subject_id).into_iter().collect();
         let actors = attribution.actors_of(subject_id);
