@@ -17,7 +17,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::error::Result;
-use crate::model::{KeyMapping, MappingFilter, Plan, Provider, Subject, normalise_email};
+use crate::model::{KeyMapping, MappingFilter, Plan, Project, Provider, Subject, normalise_email};
 use crate::store::Store;
 
 /// Who an hour of a key's spend belongs to.
@@ -45,7 +45,7 @@ pub(crate) struct Attribution {
 }
 
 impl Attribution {
-    /// Load what attribution needs for `plan_ids`.
+    /// Load what attribution needs for `plans`.
     pub(crate) async fn load(store: &dyn Store, plans: &[Plan]) -> Result<Attribution> {
         let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
         let plan_ids = plan_ids.as_slice();
@@ -72,28 +72,13 @@ impl Attribution {
             .into_iter()
             .map(|s| (s.id.clone(), s))
             .collect();
-        let by_email: HashMap<String, String> = subjects
-            .values()
-            .filter_map(|s| {
-                let email = normalise_email(s.email.as_deref()?);
-                Some((email, s.id.clone()))
-            })
-            .collect();
+        let by_email = subjects_by_email(subjects.values());
         let creators = key_creators
             .into_iter()
             .filter_map(|(plan, key, email)| by_email.get(&email).map(|s| ((plan, key), s.clone())))
             .collect();
-        let mut members = HashMap::new();
-        for (plan, user, email) in member_emails {
-            if let Some(s) = by_email.get(&email) {
-                members.insert((plan, user), s.clone());
-            }
-        }
-        let default_projects = projects
-            .into_iter()
-            .filter(|p| p.is_default)
-            .map(|p| (p.subject_id, p.id))
-            .collect();
+        let members = members_with_subjects(member_emails, &by_email);
+        let default_projects = default_projects(projects);
         Ok(Attribution {
             mappings,
             creators,
@@ -104,25 +89,26 @@ impl Attribution {
         })
     }
 
-    /// What attribution needs to tell which hours of which keys are `subject`'s, and nothing
-    /// more (a report on one subject reads a few rows instead of every mapping, subject and
-    /// key creator): the mappings of every key ever mapped to them or created by their email,
-    /// their default project, and the subject of every org member (a person who used their
-    /// key on an Anthropic plan owns that cost). [`Attribution::owner_at`] then answers the subject for
-    /// their hours and `None` or another subject for the rest, which may differ from the
-    /// full load's answer for hours that are not theirs.
+    /// What attribution needs to tell which hours of which keys are `subject`'s: the
+    /// mappings of every key ever mapped to them or created by their email, their default
+    /// project (from `projects`, the subject's projects), and the subject of every org member
+    /// (a person who used their key on an Anthropic plan owns that cost). Every mapping of
+    /// the plans is read in one query and the subject's kept. [`Attribution::owner_at`] then
+    /// answers the subject for their hours and `None` or another subject for the rest, which
+    /// may differ from the full load's answer for hours that are not theirs.
     pub(crate) async fn load_for_subject(
         store: &dyn Store,
         plans: &[Plan],
         subject: &Subject,
+        projects: &[Project],
     ) -> Result<Attribution> {
         let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
         let plan_ids = plan_ids.as_slice();
         let wanted: HashSet<i64> = plan_ids.iter().copied().collect();
         let email = subject.email.as_deref().map(normalise_email);
-        // Independent reads, at once: every mapping of the plans (one query rather than one
-        // per key of the subject), the key creators when the subject has an email, every
-        // subject, the members, and the subject's projects.
+        // Independent reads, at once: every mapping (one query rather than one per key of the
+        // subject), the key creators when the subject has an email, every subject, the
+        // members.
         let creators_of = async {
             match email {
                 Some(_) => store.key_creator_emails(plan_ids).await,
@@ -130,12 +116,11 @@ impl Attribution {
             }
         };
         let every_mapping = MappingFilter::default();
-        let (all_mappings, key_creators, subjects, member_emails, projects) = futures::try_join!(
+        let (all_mappings, key_creators, subjects, member_emails) = futures::try_join!(
             store.list_mappings(&every_mapping),
             creators_of,
             store.list_subjects(),
             store.member_emails(plan_ids),
-            store.list_projects(Some(&subject.id)),
         )?;
         let mut keys: HashSet<(i64, String)> = all_mappings
             .iter()
@@ -153,16 +138,7 @@ impl Attribution {
         }
         // Every member with a subject, not only this one's: on an Anthropic plan a person
         // who used the subject's key owns that cost, so their subject must be known.
-        let by_email: HashMap<String, String> = subjects
-            .into_iter()
-            .filter_map(|s| Some((normalise_email(s.email.as_deref()?), s.id)))
-            .collect();
-        let mut members = HashMap::new();
-        for (plan, user, member) in member_emails {
-            if let Some(s) = by_email.get(&member) {
-                members.insert((plan, user), s.clone());
-            }
-        }
+        let members = members_with_subjects(member_emails, &subjects_by_email(&subjects));
         // Each key's mappings, in the listing's order (by plan, key and start).
         let mut mappings: HashMap<(i64, String), Vec<KeyMapping>> = HashMap::new();
         for m in all_mappings {
@@ -171,11 +147,7 @@ impl Attribution {
                 mappings.entry(key).or_default().push(m);
             }
         }
-        let default_projects = projects
-            .into_iter()
-            .filter(|p| p.is_default)
-            .map(|p| (p.subject_id, p.id))
-            .collect();
+        let default_projects = default_projects(projects.iter().cloned());
         Ok(Attribution {
             mappings,
             creators,
@@ -281,6 +253,36 @@ impl Attribution {
 }
 
 /// The Anthropic plans among `plan_ids`: their facts name the person who made the requests.
+/// Subject ids by their normalised email.
+fn subjects_by_email<'a>(
+    subjects: impl IntoIterator<Item = &'a Subject>,
+) -> HashMap<String, String> {
+    subjects
+        .into_iter()
+        .filter_map(|s| Some((normalise_email(s.email.as_deref()?), s.id.clone())))
+        .collect()
+}
+
+/// Org members (plan, user id) → the subject with their email, for those who have one.
+fn members_with_subjects(
+    member_emails: Vec<(i64, String, String)>,
+    by_email: &HashMap<String, String>,
+) -> HashMap<(i64, String), String> {
+    member_emails
+        .into_iter()
+        .filter_map(|(plan, user, email)| by_email.get(&email).map(|s| ((plan, user), s.clone())))
+        .collect()
+}
+
+/// Each subject's default project.
+fn default_projects(projects: impl IntoIterator<Item = Project>) -> HashMap<String, i64> {
+    projects
+        .into_iter()
+        .filter(|p| p.is_default)
+        .map(|p| (p.subject_id, p.id))
+        .collect()
+}
+
 /// The plans whose facts name the person first: Anthropic's.
 fn person_first(plans: &[Plan]) -> HashSet<i64> {
     plans

@@ -103,16 +103,17 @@ impl Context {
     /// [`crate::Ledger::user_costs`].
     pub(crate) async fn user_costs(&self, subject_id: &str, period: Period) -> Result<UserCosts> {
         let store = self.store.as_ref();
-        let (subject, plans) = futures::try_join!(
+        let (subject, plans, projects) = futures::try_join!(
             store.get_subject(subject_id),
-            self.list_plans(ListPlans::all())
+            self.list_plans(ListPlans::all()),
+            store.list_projects(Some(subject_id)),
         )?;
         let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
         let span = Span::of(&period);
         // Attribution reads no fact: it is read while the span's stale days are derived.
         let (store, attribution) = futures::try_join!(
             self.facts_for(&plan_ids, span.start, span.end),
-            Attribution::load_for_subject(store, &plans, &subject),
+            Attribution::load_for_subject(store, &plans, &subject, &projects),
         )?;
         let keys: Vec<(i64, String)> = attribution.keys_of(subject_id).into_iter().collect();
         let actors = attribution.actors_of(subject_id);
@@ -161,7 +162,7 @@ impl Context {
             }
         };
         // Seat fees: the members of each plan with a subscription, when the subject has an
-        // email to be one of them. Read beside the costs, with the project names.
+        // email to be one of them. Read beside the costs.
         let email = subject.email.as_deref().map(normalise_email);
         let subscribed: Vec<&Plan> = match email {
             Some(_) => plans.iter().filter(|p| p.subscription.is_some()).collect(),
@@ -169,11 +170,7 @@ impl Context {
         };
         let read_members =
             futures::future::try_join_all(subscribed.iter().map(|p| store.metadata(p.id)));
-        let (rows, metadata, projects) = futures::try_join!(
-            read_rows,
-            read_members,
-            store.list_projects(Some(&subject.id))
-        )?;
+        let (rows, metadata) = futures::try_join!(read_rows, read_members)?;
         let mut total = Cost::default();
         let mut per_plan: BTreeMap<i64, Cost> = BTreeMap::new();
         let mut per_model: BTreeMap<String, Cost> = BTreeMap::new();

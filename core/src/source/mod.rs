@@ -245,13 +245,18 @@ impl fmt::Debug for LocalFiles<'_> {
 /// What a source of local files does for the sync engine.
 #[async_trait]
 pub(crate) trait LocalFileSource: Send + Sync {
-    /// Find the plan's files and decide, against the files the store tracks, which to read
-    /// and from where. Returns how many files were found, and the work.
-    async fn plan_reads(
+    /// Find the plan's files (while the engine reads what the store tracks).
+    async fn find(
         &self,
         settings: &crate::model::PlanSettings,
+    ) -> Result<Vec<claude_code_logs::scan::FoundFile>>;
+
+    /// Decide, for the files found and those the store tracks, which to read and from where.
+    fn plan_reads(
+        &self,
+        found: Vec<claude_code_logs::scan::FoundFile>,
         tracked: Vec<crate::store::logs::LogFile>,
-    ) -> Result<(usize, claude_code_logs::files::FileWork)>;
+    ) -> claude_code_logs::files::FileWork;
 
     /// Read the files of `tasks` from their offsets (each task's file has its store id).
     async fn read(&self, tasks: Vec<claude_code_logs::reader::ReadTask>) -> Result<ReadResults>;

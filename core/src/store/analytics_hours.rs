@@ -41,8 +41,13 @@ const N_VALUES: usize = 11;
 const API_KEY: usize = 0;
 const WORKSPACE: usize = 1;
 const MODEL: usize = 2;
+const COST_TYPE: usize = 3;
+const TOKEN_TYPE: usize = 4;
 const SERVICE_TIER: usize = 5;
 const CONTEXT_WINDOW: usize = 6;
+const INFERENCE_GEO: usize = 7;
+const PRODUCT: usize = 8;
+const SPEED: usize = 9;
 const CURRENCY: usize = 10;
 
 /// What identifies a row within its bucket, borrowed: its group values and its actor.
@@ -50,17 +55,8 @@ pub(crate) type RowIdentity<'a> = ([Option<&'a str>; N_VALUES - 1], Option<Store
 
 /// The identity of `row` within its bucket.
 pub(crate) fn row_identity(row: &AnalyticsCostRow) -> RowIdentity<'_> {
-    let g = &row.group;
-    let actor = g.actor.as_ref().map(|a| match a {
-        Actor::User { user_id, .. } => StoredActor::User(user_id),
-        Actor::ApiKey { api_key_id } => StoredActor::ApiKey(api_key_id),
-        Actor::ServiceAccount { service_account_id } => {
-            StoredActor::ServiceAccount(service_account_id)
-        }
-        Actor::Federated { provider, subject } => StoredActor::Federated(provider, subject),
-    });
     let [values @ .., _currency] = values(row);
-    (values, actor)
+    (values, row.group.actor.as_ref().map(StoredActor::from))
 }
 
 /// A row's group values and currency, in record order.
@@ -113,27 +109,19 @@ pub(crate) fn encode<'a>(rows: impl IntoIterator<Item = &'a AnalyticsCostRow>) -
         for (column, v) in values.into_iter().enumerate() {
             put(&mut body, cached(column, v));
         }
+        // The store refuses rows without an actor before they get here.
+        let actor = g.actor.as_ref().map(StoredActor::from);
+        let actor = actor.expect("analytics cost rows are stored grouped by actor");
         let (first, second) = (N_VALUES, N_VALUES + 1);
-        match &g.actor {
-            Some(Actor::User { user_id, .. }) => {
-                body.push(0);
-                put(&mut body, cached(first, Some(user_id)));
+        body.push(actor.kind());
+        match actor {
+            StoredActor::User(id) | StoredActor::ApiKey(id) | StoredActor::ServiceAccount(id) => {
+                put(&mut body, cached(first, Some(id)));
             }
-            Some(Actor::ApiKey { api_key_id }) => {
-                body.push(1);
-                put(&mut body, cached(first, Some(api_key_id)));
-            }
-            Some(Actor::ServiceAccount { service_account_id }) => {
-                body.push(2);
-                put(&mut body, cached(first, Some(service_account_id)));
-            }
-            Some(Actor::Federated { provider, subject }) => {
-                body.push(3);
+            StoredActor::Federated(provider, subject) => {
                 put(&mut body, cached(first, Some(provider)));
                 put(&mut body, cached(second, Some(subject)));
             }
-            // The store refuses rows without an actor before they get here.
-            None => unreachable!("analytics cost rows are stored grouped by actor"),
         }
         put(&mut body, zigzag(row.amount.nanos()));
         put(&mut body, zigzag(row.list_amount.nanos()));
@@ -183,13 +171,13 @@ impl StoredCost<'_> {
                 model: v(MODEL),
                 actor: Some(self.actor.to_actor()),
                 actor_type: None,
-                cost_type: v(3),
-                token_type: v(4),
+                cost_type: v(COST_TYPE),
+                token_type: v(TOKEN_TYPE),
                 service_tier: v(SERVICE_TIER),
                 context_window: v(CONTEXT_WINDOW),
-                inference_geo: v(7),
-                product: v(8),
-                speed: v(9),
+                inference_geo: v(INFERENCE_GEO),
+                product: v(PRODUCT),
+                speed: v(SPEED),
             },
             amount: Money::from_nanos(self.net),
             list_amount: Money::from_nanos(self.list),
@@ -208,7 +196,30 @@ pub(crate) enum StoredActor<'a> {
     Federated(&'a str, &'a str),
 }
 
+impl<'a> From<&'a Actor> for StoredActor<'a> {
+    fn from(actor: &'a Actor) -> Self {
+        match actor {
+            Actor::User { user_id, .. } => StoredActor::User(user_id),
+            Actor::ApiKey { api_key_id } => StoredActor::ApiKey(api_key_id),
+            Actor::ServiceAccount { service_account_id } => {
+                StoredActor::ServiceAccount(service_account_id)
+            }
+            Actor::Federated { provider, subject } => StoredActor::Federated(provider, subject),
+        }
+    }
+}
+
 impl<'a> StoredActor<'a> {
+    /// Its kind in a record (see the module docs).
+    fn kind(self) -> u8 {
+        match self {
+            StoredActor::User(_) => 0,
+            StoredActor::ApiKey(_) => 1,
+            StoredActor::ServiceAccount(_) => 2,
+            StoredActor::Federated(..) => 3,
+        }
+    }
+
     pub(crate) fn type_name(self) -> &'static str {
         match self {
             StoredActor::User(_) => ActorType::User.as_str(),

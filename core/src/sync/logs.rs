@@ -120,12 +120,16 @@ fn skipped_message(stats: &LogSyncStats) -> Option<String> {
 async fn sync_logs(ctx: &Context, plan: &Plan, files: &LocalFiles<'_>) -> Result<LogSyncStats> {
     let store = ctx.store.as_ref();
     let mut stats = LogSyncStats::default();
-    // The tracked files and the known sessions; then the source's listing, against them.
-    let (stored, known) = tokio::join!(store.log_files(plan.id), store.log_sessions(plan.id));
-    let (stored, known) = (stored?, known?);
+    // The source's listing, the tracked files and the known sessions, at once.
+    let (found, stored, known) = tokio::join!(
+        files.0.find(&plan.settings),
+        store.log_files(plan.id),
+        store.log_sessions(plan.id)
+    );
+    let (found, stored, known) = (found?, stored?, known?);
+    stats.files_found = found.len();
     let surely_has_entries = stored.iter().any(|f| f.entries > 0);
-    let (found, mut work) = files.0.plan_reads(&plan.settings, stored).await?;
-    stats.files_found = found;
+    let mut work = files.0.plan_reads(found, stored);
     stats.files_forgotten = work.forget.len();
     // New files get their ids first: entries without a message id are keyed by them. They
     // are stored as never read, so that a failed sync reads them again.

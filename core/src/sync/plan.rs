@@ -87,7 +87,7 @@ impl Context {
         let source = self.source(plan.provider)?;
         let mut reports = match source.local_files() {
             Some(files) => super::logs::sync_plan(self, plan, files, options).await?,
-            None => self.fetch_streams(plan, options).await?,
+            None => self.fetch_streams(plan, source.as_ref(), options).await?,
         };
         let cancel = options.cancel.as_ref();
         if cancel.is_some_and(|c| c.is_cancelled()) {
@@ -105,10 +105,10 @@ impl Context {
     async fn fetch_streams(
         &self,
         plan: &Plan,
+        source: &dyn UsageSource,
         options: &SyncOptions,
     ) -> crate::Result<Vec<StreamReport>> {
         let credential = self.open_credential(plan).await?;
-        let source = self.source(plan.provider)?;
         // OAuth tokens are refreshed near expiry and after a 401, and stored as they rotate.
         let tokens = PlanTokens::of(self, plan.id, credential.as_ref());
         let ctx = SourceContext {
@@ -118,11 +118,11 @@ impl Context {
             requests: None,
             refresher: tokens.as_ref().map(|t| t as &dyn TokenRefresher),
         };
-        let reach = self.plan_reach(plan, source.as_ref(), ctx).await;
+        let reach = self.plan_reach(plan, source, ctx).await;
         let run = StreamRun {
             engine: self,
             plan,
-            source: source.as_ref(),
+            source,
             ctx,
             options,
             now: self.now(),

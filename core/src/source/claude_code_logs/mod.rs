@@ -54,6 +54,7 @@ use crate::model::{OrgInfo, OrgMetadata, PlanSettings, Provider};
 use crate::store::logs::LogFile;
 use files::{FileWork, plan_file_work};
 use reader::{ReadTask, read_all, same_bytes_before};
+use scan::FoundFile;
 
 /// The service tier and context window of the usage rows a logs plan writes.
 pub const LOG_SERVICE_TIER: &str = "standard";
@@ -98,22 +99,19 @@ impl UsageSource for ClaudeCodeLogsSource {
 
 #[async_trait]
 impl LocalFileSource for ClaudeCodeLogsSource {
-    /// The JSONL files under the plan's log directories, matched against the tracked ones
-    /// (a file under a new path is the tracked one only if its bytes are: 64 read per move).
-    async fn plan_reads(
-        &self,
-        settings: &PlanSettings,
-        tracked: Vec<LogFile>,
-    ) -> Result<(usize, FileWork)> {
+    /// The JSONL files under the plan's log directories.
+    async fn find(&self, settings: &PlanSettings) -> Result<Vec<FoundFile>> {
         let roots = log_directories(settings)?;
-        let found = tokio::task::spawn_blocking(move || scan::find_log_files(&roots))
+        tokio::task::spawn_blocking(move || scan::find_log_files(&roots))
             .await
-            .map_err(|e| Error::internal(format!("listing Claude Code logs failed: {e}")))?;
-        let count = found.len();
-        let work = plan_file_work(tracked, found, |f, s| {
+            .map_err(|e| Error::internal(format!("listing Claude Code logs failed: {e}")))
+    }
+
+    /// A file under a new path is the tracked one only if its bytes are (64 read per move).
+    fn plan_reads(&self, found: Vec<FoundFile>, tracked: Vec<LogFile>) -> FileWork {
+        plan_file_work(tracked, found, |f, s| {
             same_bytes_before(&f.path, s.parsed_to, s.fingerprint)
-        });
-        Ok((count, work))
+        })
     }
 
     async fn read(&self, tasks: Vec<ReadTask>) -> Result<ReadResults> {

@@ -172,7 +172,7 @@ async fn delete_cost_rows(
 
 /// The stored records of `plan_id` whose bucket starts in `[start, end)` (of width
 /// `width_secs` when given), in bucket order.
-async fn read_records(
+pub(super) async fn read_records(
     pool: &sqlx::Pool<Db>,
     plan_id: i64,
     (start, end): (i64, i64),
@@ -211,7 +211,6 @@ impl AnalyticsStore for ThisStore {
         rows: &[AnalyticsCostRow],
         now: DateTime<Utc>,
     ) -> Result<()> {
-        prepare_costs(rows)?;
         let mut tx = self.begin_write().await?;
         // A page upserts rows into buckets that may hold others: each bucket it touches is
         // read, merged (the page's rows win) and written back, inside the transaction.
