@@ -1,8 +1,9 @@
 //! The JSON of an analytics page: rows with their group object and metrics.
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 
-use crate::actors::{ACTOR_TYPES, ActorJson, actor_json};
+use crate::actors::{ACTOR_TYPES, actor_json};
 use crate::analytics::atoms::Report;
 use crate::analytics::dims::{COST_TYPES, Dim, NULL};
 use crate::analytics::rows::Row;
@@ -16,7 +17,7 @@ use crate::money::cents5;
 /// The group object: every key present, null unless grouped (or null as a value).
 #[derive(Serialize)]
 struct Group<'a> {
-    actor: Option<ActorJson>,
+    actor: Option<&'a RawValue>,
     actor_type: Option<&'static str>,
     agent_id: Option<&'a str>,
     api_key_id: Option<&'a str>,
@@ -74,8 +75,8 @@ struct Cost {
 
 #[derive(Serialize)]
 struct Item<'a> {
-    starting_at: String,
-    ending_at: String,
+    starting_at: &'a str,
+    ending_at: &'a str,
     group: Group<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     usage: Option<Usage>,
@@ -96,12 +97,50 @@ fn value<T: Copy>(v: u8, list: &[T]) -> Option<T> {
     (v != NULL).then(|| list[v as usize])
 }
 
-fn group<'a>(org: &'a Org, report: Report, k: &[u8]) -> Group<'a> {
+/// What the rows of a page share, rendered once per page rather than once per row: the
+/// actors' JSON (by actor index) and the bucket boundaries' text.
+struct Shared {
+    actors: Vec<Option<Box<RawValue>>>,
+    times: Vec<(i64, String)>,
+}
+
+impl Shared {
+    fn new(org: &Org, rows: &[Row]) -> Shared {
+        let mut actors: Vec<Option<Box<RawValue>>> = vec![None; org.actors.table.len()];
+        let mut times: Vec<(i64, String)> = Vec::new();
+        for r in rows {
+            let a = r.key[Dim::Actor as usize];
+            if a != NULL && actors[a as usize].is_none() {
+                let json = serde_json::to_string(&actor_json(org, a)).expect("serialisable");
+                actors[a as usize] = Some(RawValue::from_string(json).expect("valid JSON"));
+            }
+            for t in [r.start, r.end] {
+                if let Err(at) = times.binary_search_by_key(&t, |(k, _)| *k) {
+                    times.insert(at, (t, rfc3339(t)));
+                }
+            }
+        }
+        Shared { actors, times }
+    }
+
+    fn time(&self, t: i64) -> &str {
+        let at = self
+            .times
+            .binary_search_by_key(&t, |(k, _)| *k)
+            .expect("every row's bounds were rendered");
+        &self.times[at].1
+    }
+}
+
+fn group<'a>(org: &'a Org, shared: &'a Shared, report: Report, k: &[u8]) -> Group<'a> {
     let d = |dim: Dim| k[dim as usize];
     let cost_only = |v: Option<&'static str>| (report == Report::Cost).then_some(v);
     let token_types = TokenType::ALL.map(TokenType::wire);
     Group {
-        actor: (d(Dim::Actor) != NULL).then(|| actor_json(org, d(Dim::Actor))),
+        actor: match d(Dim::Actor) {
+            NULL => None,
+            a => shared.actors[a as usize].as_deref(),
+        },
         actor_type: value(d(Dim::ActorType), &ACTOR_TYPES),
         agent_id: None,
         api_key_id: match d(Dim::ApiKey) {
@@ -145,6 +184,7 @@ pub fn page_body(
     next_page: Option<String>,
     data_refreshed_at: i64,
 ) -> Vec<u8> {
+    let shared = Shared::new(org, rows);
     let data = rows
         .iter()
         .map(|r| {
@@ -178,9 +218,9 @@ pub fn page_body(
                 ),
             };
             Item {
-                starting_at: rfc3339(r.start),
-                ending_at: rfc3339(r.end),
-                group: group(org, report, &r.key),
+                starting_at: shared.time(r.start),
+                ending_at: shared.time(r.end),
+                group: group(org, &shared, report, &r.key),
                 usage,
                 cost,
             }
@@ -192,5 +232,8 @@ pub fn page_body(
         next_page,
         data_refreshed_at: rfc3339(data_refreshed_at),
     };
-    serde_json::to_vec(&page).expect("serialisable")
+    // About 800 bytes a row: one allocation instead of a doubling series of them.
+    let mut body = Vec::with_capacity(1024 + rows.len() * 1024);
+    serde_json::to_writer(&mut body, &page).expect("serialisable");
+    body
 }
