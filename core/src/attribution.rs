@@ -13,12 +13,115 @@
 //! federated workload's cost without a key). Attribution is applied when a report is
 //! read, so re-mapping a key changes past reports without a re-sync; it resolves per hour
 //! (an hour belongs to whoever held the key at the hour's start).
+//!
+//! What attribution reads (every mapping, subject, project, key creator and member of the
+//! plans) is kept between reports in an [`InputsCache`] and read again only when the store's
+//! attribution versions moved (a write to any of it, by any process, bumps them in its own
+//! transaction), so a report that finds them unchanged pays one small read.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
+use crate::context::Context;
 use crate::error::Result;
 use crate::model::{KeyMapping, MappingFilter, Plan, Project, Provider, Subject, normalise_email};
 use crate::store::Store;
+
+/// Everything attribution reads from the store for some plans.
+#[derive(Debug)]
+pub(crate) struct AttributionInputs {
+    mappings: Vec<KeyMapping>,
+    subjects: Vec<Subject>,
+    /// (plan, key, creator's normalised email).
+    creators: Vec<(i64, String, String)>,
+    /// (plan, user id, normalised email).
+    members: Vec<(i64, String, String)>,
+    projects: Vec<Project>,
+}
+
+impl AttributionInputs {
+    /// Read them, the independent reads at once.
+    async fn read(store: &dyn Store, plan_ids: &[i64]) -> Result<AttributionInputs> {
+        let every_mapping = MappingFilter::default();
+        let (mappings, subjects, creators, members, projects) = futures::try_join!(
+            store.list_mappings(&every_mapping),
+            store.list_subjects(),
+            store.key_creator_emails(plan_ids),
+            store.member_emails(plan_ids),
+            store.list_projects(None),
+        )?;
+        Ok(AttributionInputs {
+            mappings,
+            subjects,
+            creators,
+            members,
+            projects,
+        })
+    }
+}
+
+/// The inputs last read: the attribution versions read before them, the plans, the inputs.
+type Cached = (Vec<(i64, i64)>, Vec<i64>, Arc<AttributionInputs>);
+
+/// The attribution inputs a ledger read last, kept while the store's attribution versions
+/// stay the same.
+#[derive(Debug, Default)]
+pub(crate) struct InputsCache {
+    last: Mutex<Option<Cached>>,
+}
+
+impl InputsCache {
+    /// The inputs for `plan_ids`: the ones kept when the versions have not moved since they
+    /// were read, else read now. The versions are read before the inputs: a write committed
+    /// after that read bumps them, so inputs are never kept under versions newer than their
+    /// data (a write in between only causes one read too many).
+    pub(crate) async fn get(
+        &self,
+        store: &dyn Store,
+        plan_ids: &[i64],
+    ) -> Result<Arc<AttributionInputs>> {
+        let lock = || self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let versions = store.attribution_versions().await?;
+        if let Some((v, plans, inputs)) = lock().as_ref()
+            && *v == versions
+            && plans == plan_ids
+        {
+            return Ok(inputs.clone());
+        }
+        let inputs = Arc::new(AttributionInputs::read(store, plan_ids).await?);
+        *lock() = Some((versions, plan_ids.to_vec(), inputs.clone()));
+        Ok(inputs)
+    }
+}
+
+impl Context {
+    /// Attribution for `plans` (see [`Attribution::load`]).
+    pub(crate) async fn attribution(&self, plans: &[Plan]) -> Result<Attribution> {
+        let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
+        let inputs = self
+            .attribution_inputs
+            .get(self.store.as_ref(), &plan_ids)
+            .await?;
+        Ok(Attribution::load(&inputs, plans))
+    }
+
+    /// Attribution of `subject`'s hours (see [`Attribution::load_for_subject`]).
+    pub(crate) async fn attribution_for_subject(
+        &self,
+        plans: &[Plan],
+        subject: &Subject,
+        projects: &[Project],
+    ) -> Result<Attribution> {
+        let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
+        let inputs = self
+            .attribution_inputs
+            .get(self.store.as_ref(), &plan_ids)
+            .await?;
+        Ok(Attribution::load_for_subject(
+            &inputs, plans, subject, projects,
+        ))
+    }
+}
 
 /// Who an hour of a key's spend belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -45,117 +148,101 @@ pub(crate) struct Attribution {
 }
 
 impl Attribution {
-    /// Load what attribution needs for `plans`.
-    pub(crate) async fn load(store: &dyn Store, plans: &[Plan]) -> Result<Attribution> {
-        let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
-        let plan_ids = plan_ids.as_slice();
-        let wanted: HashSet<i64> = plan_ids.iter().copied().collect();
-        let every_mapping = MappingFilter::default();
-        // Independent reads, at once.
-        let (all_mappings, all_subjects, key_creators, member_emails, projects) = futures::try_join!(
-            store.list_mappings(&every_mapping),
-            store.list_subjects(),
-            store.key_creator_emails(plan_ids),
-            store.member_emails(plan_ids),
-            store.list_projects(None),
-        )?;
+    /// Attribution for `plans` from what the store holds.
+    pub(crate) fn load(inputs: &AttributionInputs, plans: &[Plan]) -> Attribution {
+        let wanted: HashSet<i64> = plans.iter().map(|p| p.id).collect();
         let mut mappings: HashMap<(i64, String), Vec<KeyMapping>> = HashMap::new();
-        for m in all_mappings {
+        for m in &inputs.mappings {
             if wanted.contains(&m.plan_id) {
                 mappings
                     .entry((m.plan_id, m.api_key_id.clone()))
                     .or_default()
-                    .push(m);
+                    .push(m.clone());
             }
         }
-        let subjects: HashMap<String, Subject> = all_subjects
-            .into_iter()
-            .map(|s| (s.id.clone(), s))
+        let subjects: HashMap<String, Subject> = inputs
+            .subjects
+            .iter()
+            .map(|s| (s.id.clone(), s.clone()))
             .collect();
         let by_email = subjects_by_email(subjects.values());
-        let creators = key_creators
-            .into_iter()
-            .filter_map(|(plan, key, email)| by_email.get(&email).map(|s| ((plan, key), s.clone())))
+        let creators = inputs
+            .creators
+            .iter()
+            .filter(|(plan, _, _)| wanted.contains(plan))
+            .filter_map(|(plan, key, email)| {
+                by_email
+                    .get(email)
+                    .map(|s| ((*plan, key.clone()), s.clone()))
+            })
             .collect();
-        let members = members_with_subjects(member_emails, &by_email);
-        let default_projects = default_projects(projects);
-        Ok(Attribution {
+        let members = members_with_subjects(&inputs.members, &wanted, &by_email);
+        let default_projects = default_projects(&inputs.projects);
+        Attribution {
             mappings,
             creators,
             members,
             default_projects,
             person_first: person_first(plans),
             subjects,
-        })
+        }
     }
 
     /// What attribution needs to tell which hours of which keys are `subject`'s: the
     /// mappings of every key ever mapped to them or created by their email, their default
     /// project (from `projects`, the subject's projects), and the subject of every org member
-    /// (a person who used their key on an Anthropic plan owns that cost). Every mapping of
-    /// the plans is read in one query and the subject's kept. [`Attribution::owner_at`] then
-    /// answers the subject for their hours and `None` or another subject for the rest, which
-    /// may differ from the full load's answer for hours that are not theirs.
-    pub(crate) async fn load_for_subject(
-        store: &dyn Store,
+    /// (a person who used their key on an Anthropic plan owns that cost).
+    /// [`Attribution::owner_at`] then answers the subject for their hours and `None` or
+    /// another subject for the rest, which may differ from the full load's answer for hours
+    /// that are not theirs.
+    pub(crate) fn load_for_subject(
+        inputs: &AttributionInputs,
         plans: &[Plan],
         subject: &Subject,
         projects: &[Project],
-    ) -> Result<Attribution> {
-        let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
-        let plan_ids = plan_ids.as_slice();
-        let wanted: HashSet<i64> = plan_ids.iter().copied().collect();
+    ) -> Attribution {
+        let wanted: HashSet<i64> = plans.iter().map(|p| p.id).collect();
         let email = subject.email.as_deref().map(normalise_email);
-        // Independent reads, at once: every mapping (one query rather than one per key of the
-        // subject), the key creators when the subject has an email, every subject, the
-        // members.
-        let creators_of = async {
-            match email {
-                Some(_) => store.key_creator_emails(plan_ids).await,
-                None => Ok(Vec::new()),
-            }
-        };
-        let every_mapping = MappingFilter::default();
-        let (all_mappings, key_creators, subjects, member_emails) = futures::try_join!(
-            store.list_mappings(&every_mapping),
-            creators_of,
-            store.list_subjects(),
-            store.member_emails(plan_ids),
-        )?;
-        let mut keys: HashSet<(i64, String)> = all_mappings
+        let mut keys: HashSet<(i64, &str)> = inputs
+            .mappings
             .iter()
             .filter(|m| m.subject_id == subject.id && wanted.contains(&m.plan_id))
-            .map(|m| (m.plan_id, m.api_key_id.clone()))
+            .map(|m| (m.plan_id, m.api_key_id.as_str()))
             .collect();
         let mut creators = HashMap::new();
         if let Some(email) = &email {
-            for (plan, key, creator) in key_creators {
-                if &creator == email {
-                    keys.insert((plan, key.clone()));
-                    creators.insert((plan, key), subject.id.clone());
+            for (plan, key, creator) in &inputs.creators {
+                if creator == email && wanted.contains(plan) {
+                    keys.insert((*plan, key.as_str()));
+                    creators.insert((*plan, key.clone()), subject.id.clone());
                 }
             }
         }
         // Every member with a subject, not only this one's: on an Anthropic plan a person
         // who used the subject's key owns that cost, so their subject must be known.
-        let members = members_with_subjects(member_emails, &subjects_by_email(&subjects));
+        let members = members_with_subjects(
+            &inputs.members,
+            &wanted,
+            &subjects_by_email(&inputs.subjects),
+        );
         // Each key's mappings, in the listing's order (by plan, key and start).
         let mut mappings: HashMap<(i64, String), Vec<KeyMapping>> = HashMap::new();
-        for m in all_mappings {
-            let key = (m.plan_id, m.api_key_id.clone());
-            if keys.contains(&key) {
-                mappings.entry(key).or_default().push(m);
+        for m in &inputs.mappings {
+            if keys.contains(&(m.plan_id, m.api_key_id.as_str())) {
+                mappings
+                    .entry((m.plan_id, m.api_key_id.clone()))
+                    .or_default()
+                    .push(m.clone());
             }
         }
-        let default_projects = default_projects(projects.iter().cloned());
-        Ok(Attribution {
+        Attribution {
             mappings,
             creators,
             members,
-            default_projects,
+            default_projects: default_projects(projects),
             person_first: person_first(plans),
             subjects: HashMap::new(),
-        })
+        }
     }
 
     /// The owner at Unix second `at` of `plan`'s usage under `key` made by `actor`: on an
@@ -263,23 +350,30 @@ fn subjects_by_email<'a>(
         .collect()
 }
 
-/// Org members (plan, user id) → the subject with their email, for those who have one.
+/// Org members (plan, user id) of the `wanted` plans → the subject with their email, for
+/// those who have one.
 fn members_with_subjects(
-    member_emails: Vec<(i64, String, String)>,
+    member_emails: &[(i64, String, String)],
+    wanted: &HashSet<i64>,
     by_email: &HashMap<String, String>,
 ) -> HashMap<(i64, String), String> {
     member_emails
-        .into_iter()
-        .filter_map(|(plan, user, email)| by_email.get(&email).map(|s| ((plan, user), s.clone())))
+        .iter()
+        .filter(|(plan, _, _)| wanted.contains(plan))
+        .filter_map(|(plan, user, email)| {
+            by_email
+                .get(email)
+                .map(|s| ((*plan, user.clone()), s.clone()))
+        })
         .collect()
 }
 
 /// Each subject's default project.
-fn default_projects(projects: impl IntoIterator<Item = Project>) -> HashMap<String, i64> {
+fn default_projects(projects: &[Project]) -> HashMap<String, i64> {
     projects
-        .into_iter()
+        .iter()
         .filter(|p| p.is_default)
-        .map(|p| (p.subject_id, p.id))
+        .map(|p| (p.subject_id.clone(), p.id))
         .collect()
 }
 

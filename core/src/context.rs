@@ -59,6 +59,8 @@ pub(crate) struct Context {
     pub(crate) cipher: RwLock<CipherState>,
     pub(crate) sources: HashMap<Provider, Arc<dyn UsageSource>>,
     pub(crate) clock: Arc<dyn Clock>,
+    /// What attribution read last, kept while it stays current.
+    pub(crate) attribution_inputs: crate::attribution::InputsCache,
 }
 
 impl Context {

@@ -91,6 +91,7 @@ impl Ledger {
                 cipher: RwLock::new(state),
                 sources,
                 clock: config.clock.clone(),
+                attribution_inputs: Default::default(),
             }),
         };
         ledger.check_master_key().await?;

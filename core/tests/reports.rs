@@ -20,6 +20,7 @@ backend_tests!(
     a_subject_owning_a_workspace_costs_its_bill,
     attribution_by_creator_email_without_a_mapping,
     remapping_moves_history_without_a_sync,
+    what_another_process_changes_reaches_reports_at_once,
     a_key_changing_hands_splits_the_month,
     dashboard_totals_lines_and_names,
     periods_in_a_time_zone_read_the_right_hours,
@@ -341,6 +342,95 @@ async fn remapping_moves_history_without_a_sync(db: TestDb) {
             .top_subjects
             .iter()
             .any(|l| l.subject_id == "b" && l.cost == before)
+    );
+}
+
+/// Reports keep what attribution read while nothing it reads changes; a change made through
+/// another ledger on the same database (as another process would make it) reaches the next
+/// report of this one: a mapping, a subject's email, a project becoming the default.
+async fn what_another_process_changes_reaches_reports_at_once(db: TestDb) {
+    let s = synced_90(db).await;
+    let plan = &s.plans[0];
+    let (_, keys) = workspace_keys(&s, 0).await;
+    let period: Period = OCTOBER.parse().unwrap();
+    let other = costledger::Ledger::open(crate::common::fake::config(
+        &s.db, &s.key, &s.fake, &s.clock,
+    ))
+    .await
+    .unwrap();
+    for id in ["a", "b"] {
+        s.ledger.upsert_subject(NewSubject::new(id)).await.unwrap();
+    }
+    let mapping = s
+        .ledger
+        .map_key(NewKeyMapping::new(plan.id, keys[0].clone(), "a"))
+        .await
+        .unwrap();
+    // Read (and kept) by this ledger.
+    let a_before = s.ledger.user_costs("a", period).await.unwrap();
+    assert!(a_before.total.total() > Money::ZERO);
+    let dashboard = s
+        .ledger
+        .dashboard(DashboardFilter::new(period))
+        .await
+        .unwrap();
+    assert!(dashboard.top_subjects.iter().any(|l| l.subject_id == "a"));
+
+    // The key moves to "b" through the other ledger.
+    other.delete_mapping(mapping.id).await.unwrap();
+    other
+        .map_key(NewKeyMapping::new(plan.id, keys[0].clone(), "b"))
+        .await
+        .unwrap();
+    let a = s.ledger.user_costs("a", period).await.unwrap();
+    let b = s.ledger.user_costs("b", period).await.unwrap();
+    assert_eq!(
+        a.total.total(),
+        Money::ZERO,
+        "the kept mapping was not used"
+    );
+    assert_eq!(b.total, a_before.total);
+    let dashboard = s
+        .ledger
+        .dashboard(DashboardFilter::new(period))
+        .await
+        .unwrap();
+    assert!(
+        dashboard
+            .top_subjects
+            .iter()
+            .any(|l| l.subject_id == "b" && l.cost == a_before.total)
+    );
+    assert!(!dashboard.top_subjects.iter().any(|l| l.subject_id == "a"));
+
+    // A subject given a key creator's email through the other ledger owns their keys' cost
+    // from the next report on (the creator's keys are not mapped to anyone).
+    let meta = s.ledger.store().metadata(plan.id).await.unwrap();
+    let creator = meta
+        .api_keys
+        .iter()
+        .filter(|k| k.id != keys[0])
+        .find_map(|k| k.created_by_id.clone())
+        .unwrap();
+    let user = meta.users.iter().find(|u| u.id == creator).unwrap();
+    s.ledger.upsert_subject(NewSubject::new("c")).await.unwrap();
+    assert_eq!(
+        s.ledger
+            .user_costs("c", period)
+            .await
+            .unwrap()
+            .total
+            .total(),
+        Money::ZERO
+    );
+    other
+        .upsert_subject(NewSubject::new("c").email(user.email.clone()))
+        .await
+        .unwrap();
+    let c = s.ledger.user_costs("c", period).await.unwrap();
+    assert!(
+        c.total.total() > Money::ZERO,
+        "the kept subject had no email"
     );
 }
 

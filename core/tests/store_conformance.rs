@@ -20,6 +20,7 @@ backend_tests!(
     watermark_never_moves_back,
     cost_page_replaces_its_days,
     metadata_upserts,
+    writes_to_what_attribution_reads_move_its_versions,
 );
 
 fn t(hour: i64) -> DateTime<Utc> {
@@ -346,4 +347,64 @@ async fn metadata_upserts(db: TestDb) {
     assert_eq!(back.workspaces, meta.workspaces);
     assert_eq!(back.api_keys, meta.api_keys);
     assert_eq!(back.api_keys[0].workspace_id, None);
+}
+
+/// Every write to what attribution reads moves a version (scope 0 for subjects, projects and
+/// mappings; the plan's id for its keys and members), and nothing else does.
+async fn writes_to_what_attribution_reads_move_its_versions(db: TestDb) {
+    let store = db.store().await;
+    let plan = new_plan(store.as_ref(), "v").await;
+    let other = new_plan(store.as_ref(), "w").await;
+    let versions = || async { store.attribution_versions().await.unwrap() };
+    let scope =
+        |list: &[(i64, i64)], scope: i64| list.iter().find(|(s, _)| *s == scope).map(|(_, v)| *v);
+    let start = versions().await;
+    let mut meta = OrgMetadata {
+        api_keys: vec![costledger::ApiKeyInfo {
+            id: "apikey_1".into(),
+            name: "K".into(),
+            workspace_id: None,
+            status: "active".into(),
+            created_at: Some(t(0)),
+            created_by_id: Some("user_1".into()),
+            created_by_type: Some("user".into()),
+            partial_key_hint: None,
+            expires_at: None,
+        }],
+        ..Default::default()
+    };
+    store.upsert_metadata(plan, &meta).await.unwrap();
+    let after_keys = versions().await;
+    assert!(
+        scope(&after_keys, plan) > scope(&start, plan),
+        "{after_keys:?}"
+    );
+    assert_eq!(scope(&after_keys, other), scope(&start, other));
+    assert_eq!(scope(&after_keys, 0), scope(&start, 0));
+    meta.users = vec![costledger::OrgUser {
+        id: "user_1".into(),
+        email: "a@example.com".into(),
+        name: "A".into(),
+        role: "user".into(),
+        added_at: Some(t(0)),
+    }];
+    store.upsert_metadata(plan, &meta).await.unwrap();
+    let after_users = versions().await;
+    assert!(scope(&after_users, plan) > scope(&after_keys, plan));
+    // A usage page is not something attribution reads.
+    store
+        .replace_usage_page(plan, &page(0, 1, vec![]), None)
+        .await
+        .unwrap();
+    assert_eq!(versions().await, after_users);
+    store
+        .upsert_subject(
+            &costledger::NewSubject::new("s").email("a@example.com"),
+            t(0),
+        )
+        .await
+        .unwrap();
+    let after_subject = versions().await;
+    assert!(scope(&after_subject, 0) > scope(&after_users, 0));
+    assert_eq!(scope(&after_subject, plan), scope(&after_users, plan));
 }

@@ -218,7 +218,7 @@ impl Context {
             store.unpriced(&plan_ids, span.start, span.end, dim_filter.as_deref()),
             self.daily_series(&plan_ids, &filter, &span),
             store.workspace_names(&plan_ids),
-            Attribution::load(store, &plans),
+            self.attribution(&plans),
         )?;
         let mut per_dim: HashMap<i64, Cost> = HashMap::new();
         for row in sums {

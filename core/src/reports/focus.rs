@@ -63,7 +63,7 @@ impl Context {
             .into_iter()
             .map(|d| (d.id, d))
             .collect();
-        let attribution = Attribution::load(store, &plans).await?;
+        let attribution = self.attribution(&plans).await?;
         let mut names = Names::default();
         for plan in &plans {
             let meta = store.metadata(plan.id).await?;

@@ -8,7 +8,6 @@ use serde::Serialize;
 use super::cost::Cost;
 use super::period::Period;
 use super::span::{Span, ceil_hour, day_bounds};
-use crate::attribution::Attribution;
 use crate::context::Context;
 use crate::error::Result;
 use crate::model::{ListPlans, Plan};
@@ -113,7 +112,7 @@ impl Context {
         // Attribution reads no fact: it is read while the span's stale days are derived.
         let (store, attribution) = futures::try_join!(
             self.facts_for(&plan_ids, span.start, span.end),
-            Attribution::load_for_subject(store, &plans, &subject, &projects),
+            self.attribution_for_subject(&plans, &subject, &projects),
         )?;
         let keys: Vec<(i64, String)> = attribution.keys_of(subject_id).into_iter().collect();
         let actors = attribution.actors_of(subject_id);
@@ -124,42 +123,55 @@ impl Context {
             .chain(actor_dims)
             .map(|d| (d.id, d))
             .collect();
-        let dim_ids: Vec<i64> = dims.keys().copied().collect();
-        // Only the plans the subject has keys in: fewer index ranges to seek.
-        let dim_plans: Vec<i64> = dims
-            .values()
-            .map(|d| d.plan_id)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
         // Read per local day, cut where a key changes hands (an hour is whoever held the key
-        // at its start), so every bucket has one date and one owner: UTC days from the daily
-        // rollup, anything else from the facts bucketed in SQL.
+        // at its start), so every bucket has one date and one owner. The dimensions of keys
+        // that change hands in the span are read from the hourly facts cut at those hours;
+        // the others, over whole UTC days, from the daily rollup (else the facts bucketed per
+        // local day in SQL).
         let mut cuts: BTreeSet<i64> = BTreeSet::new();
+        let (mut steady, mut changing) = (Vec::new(), Vec::new());
         for d in dims.values() {
             let key = d.api_key_id.as_deref();
-            for at in attribution.changes_in(d.plan_id, key, span.start, span.end) {
-                cuts.insert(ceil_hour(at));
+            let changes = attribution.changes_in(d.plan_id, key, span.start, span.end);
+            if changes.is_empty() {
+                steady.push(d.id);
+            } else {
+                changing.push(d.id);
+                cuts.extend(changes.into_iter().map(ceil_hour));
             }
         }
-        let read_rows = async {
-            if dim_ids.is_empty() {
-                Ok(Vec::new())
-            } else if span.is_whole_days() && cuts.is_empty() {
-                let (from, to) = span.days.expect("whole days");
-                store
-                    .sum_costs(
-                        &dim_plans,
-                        SumOver::Each(Grain::Day, from, to),
-                        Some(&dim_ids),
-                    )
-                    .await
-            } else {
-                let bounds = day_bounds(&period, &span, &cuts);
-                store
-                    .sum_costs(&dim_plans, SumOver::Buckets(&bounds), Some(&dim_ids))
-                    .await
+        // Only the plans the subject has keys in: fewer index ranges to seek.
+        let plans_of = |ids: &[i64]| -> Vec<i64> {
+            ids.iter()
+                .map(|id| dims[id].plan_id)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect()
+        };
+        let sum = |ids: Vec<i64>, cuts: BTreeSet<i64>| {
+            let dim_plans = plans_of(&ids);
+            let (period, span) = (&period, &span);
+            async move {
+                if ids.is_empty() {
+                    Ok(Vec::new())
+                } else if span.is_whole_days() && cuts.is_empty() {
+                    let (from, to) = span.days.expect("whole days");
+                    store
+                        .sum_costs(&dim_plans, SumOver::Each(Grain::Day, from, to), Some(&ids))
+                        .await
+                } else {
+                    let bounds = day_bounds(period, span, &cuts);
+                    store
+                        .sum_costs(&dim_plans, SumOver::Buckets(&bounds), Some(&ids))
+                        .await
+                }
             }
+        };
+        let read_rows = async {
+            let (mut rows, cut) =
+                futures::try_join!(sum(steady, BTreeSet::new()), sum(changing, cuts))?;
+            rows.extend(cut);
+            Ok::<_, crate::error::Error>(rows)
         };
         // Seat fees: the members of each plan with a subscription, when the subject has an
         // email to be one of them. Read beside the costs.

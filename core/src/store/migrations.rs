@@ -81,7 +81,7 @@ mod tests {
     /// of each released file's SHA-384, as `sha384sum` prints them.
     #[test]
     fn released_migrations_keep_their_checksums() {
-        const RELEASED: [(i64, &str, &str); 16] = [
+        const RELEASED: [(i64, &str, &str); 18] = [
             (20261122000001, "e2182621cb6ea05b", "a43540fe325d8739"),
             (20261122000002, "98af8f2bf56fb3d6", "1b33fbbecab992e3"),
             (20261122000003, "118807609f766425", "ad330af33ec7c5dc"),
@@ -98,6 +98,8 @@ mod tests {
             (20261206000020, "0f68f2023ff84b79", "7ee66dce027e086f"),
             (20261206000021, "7a026ee3787bb749", "7a026ee3787bb749"),
             (20261206000022, "ada43012e851a2c9", "b59b198d145e611c"),
+            (20261207000023, "5d2fb7134905d31d", "dac946f2b0e5a922"),
+            (20261207000024, "cb62ee19c17593f1", "93e68d5e1144caee"),
         ];
         let prefix = |m: &Migrator, version: i64| {
             let found = m.iter().find(|m| m.version == version).expect("released");

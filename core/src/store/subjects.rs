@@ -68,4 +68,10 @@ pub trait SubjectStore: Send + Sync + fmt::Debug {
     /// person the Analytics API named with an email who is not in their org's user list (a
     /// former member): one query, for attribution by email.
     async fn member_emails(&self, plan_ids: &[i64]) -> Result<Vec<(i64, String, String)>>;
+
+    /// Every (scope, version) of attribution's inputs, by scope: a write to mappings,
+    /// subjects or projects bumps scope 0, one to a plan's API keys, org users or analytics
+    /// actors bumps the plan's id, in the writing transaction. Two equal lists mean nothing
+    /// attribution reads changed in between.
+    async fn attribution_versions(&self) -> Result<Vec<(i64, i64)>>;
 }

@@ -487,6 +487,15 @@ impl SubjectStore for ThisStore {
         self.emails_by_plan(q, plan_ids, "reading org members' emails")
             .await
     }
+
+    async fn attribution_versions(&self) -> Result<Vec<(i64, i64)>> {
+        sqlx::query_as(
+            "SELECT scope, version FROM costledger_attribution_versions ORDER BY scope",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("reading attribution versions"))
+    }
 }
 
 /// `ids` as the bound values of an `IN (…)` list.
