@@ -314,6 +314,21 @@ async fn cost_page_replaces_its_days(db: TestDb) {
     assert_eq!(total.nanos(), 1_237_891_200 + 1 + 20_000_000);
 }
 
+/// An active key `apikey_1` that `user_1` created.
+fn key_of_user_1() -> costledger::ApiKeyInfo {
+    costledger::ApiKeyInfo {
+        id: "apikey_1".into(),
+        name: "K".into(),
+        workspace_id: None,
+        status: "active".into(),
+        created_at: Some(t(0)),
+        created_by_id: Some("user_1".into()),
+        created_by_type: Some("user".into()),
+        partial_key_hint: Some("sk-ant-api03-R2D...igAA".into()),
+        expires_at: None,
+    }
+}
+
 async fn metadata_upserts(db: TestDb) {
     let store = db.store().await;
     let plan = new_plan(store.as_ref(), "m").await;
@@ -325,17 +340,7 @@ async fn metadata_upserts(db: TestDb) {
             created_at: Some(t(0)),
             archived_at: None,
         }],
-        api_keys: vec![costledger::ApiKeyInfo {
-            id: "apikey_1".into(),
-            name: "K".into(),
-            workspace_id: None,
-            status: "active".into(),
-            created_at: Some(t(0)),
-            created_by_id: Some("user_1".into()),
-            created_by_type: Some("user".into()),
-            partial_key_hint: Some("sk-ant-api03-R2D...igAA".into()),
-            expires_at: None,
-        }],
+        api_keys: vec![key_of_user_1()],
         users: vec![],
         ..Default::default()
     };
@@ -360,17 +365,7 @@ async fn writes_to_what_attribution_reads_move_its_versions(db: TestDb) {
         |list: &[(i64, i64)], scope: i64| list.iter().find(|(s, _)| *s == scope).map(|(_, v)| *v);
     let start = versions().await;
     let mut meta = OrgMetadata {
-        api_keys: vec![costledger::ApiKeyInfo {
-            id: "apikey_1".into(),
-            name: "K".into(),
-            workspace_id: None,
-            status: "active".into(),
-            created_at: Some(t(0)),
-            created_by_id: Some("user_1".into()),
-            created_by_type: Some("user".into()),
-            partial_key_hint: None,
-            expires_at: None,
-        }],
+        api_keys: vec![key_of_user_1()],
         ..Default::default()
     };
     store.upsert_metadata(plan, &meta).await.unwrap();

@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use super::cost::Cost;
 use super::period::Period;
-use super::span::{Span, ceil_hour, day_bounds, sums_by_dim, sums_over, tokens_by_dim};
+use super::span::{
+    Span, ceil_hour, day_bounds, local_day_rows, sums_by_dim, sums_over, tokens_by_dim,
+};
 use super::user_costs::{DayCost, sorted_lines};
 use crate::attribution::Attribution;
 use crate::context::Context;
@@ -499,8 +501,9 @@ impl Context {
             .workspace
             .as_ref()
             .map(|ws| ws.workspace_id.as_deref().unwrap_or(""));
-        // UTC periods from the per-day rollup; other zones cut days inside UTC days, so the
-        // per-hour rollup summed per local day in SQL.
+        // UTC periods from the per-day rollup. In another zone each local day is read as UTC
+        // days of the per-day rollup with hours of the per-hour one added or subtracted at its
+        // edges (`span::day_cover`), both in one query each.
         let rows: Vec<(i64, Basis, Money)> = if span.is_whole_days() {
             let (from, to) = span.days.expect("whole days");
             store
@@ -512,13 +515,7 @@ impl Context {
                 .await?
         } else {
             let bounds = day_bounds(&filter.period, span, &BTreeSet::new());
-            store
-                .cost_series(
-                    plan_ids,
-                    SumOver::Buckets(&bounds),
-                    SeriesOf::Workspace(workspace),
-                )
-                .await?
+            local_day_rows(store, plan_ids, &bounds, SeriesOf::Workspace(workspace)).await?
         };
         let mut per_day: BTreeMap<NaiveDate, Cost> = filter
             .period

@@ -1,14 +1,14 @@
 //! From a period to the ranges the rollups answer: whole UTC days from the daily rollup, and
 //! the partial days at its edges from the hourly facts.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime};
 
 use super::period::Period;
 use crate::error::Result;
-use crate::model::TokenCounts;
-use crate::store::{FactSum, Grain, Piece, Store, SumOver};
+use crate::model::{Basis, Money, TokenCounts};
+use crate::store::{FactSum, Grain, Piece, SeriesOf, Store, SumOver};
 
 pub(crate) const HOUR: i64 = 3_600;
 pub(crate) const DAY: i64 = 86_400;
@@ -135,6 +135,59 @@ fn cost(pieces: &[Piece]) -> i64 {
         .sum()
 }
 
+/// The hours `[a, b)` (hour-aligned) as UTC days and hours, each edge read the cheaper way:
+/// the hours from it to the next midnight added, or its whole UTC day read and the hours from
+/// the midnight before subtracted. A Los Angeles day is then its UTC day minus that day's first
+/// seven hours plus the next day's first seven: 14 hours and one day rather than 24 hours.
+pub(crate) fn day_cover(a: i64, b: i64) -> Vec<Piece> {
+    let piece = |grain, from, to, minus| Piece {
+        grain,
+        from,
+        to,
+        minus,
+    };
+    if a >= b {
+        return Vec::new();
+    }
+    let floor = |t: i64| t.div_euclid(DAY) * DAY;
+    let (fa, fb) = (floor(a), floor(b));
+    if fa == fb {
+        // Inside one UTC day: its hours, or the day without the hours around them.
+        let direct = vec![piece(Grain::Hour, a, b, false)];
+        let mut via = vec![piece(Grain::Day, fa, fa + DAY, false)];
+        via.extend(days_and_hours(fa, a, true));
+        via.extend(days_and_hours(b, fa + DAY, true));
+        return if cost(&via) < cost(&direct) {
+            via
+        } else {
+            direct
+        };
+    }
+    let mut out = Vec::new();
+    let first_day = if a == fa || a - fa < fa + DAY - a {
+        if a > fa {
+            out.push(piece(Grain::Hour, fa, a, true));
+        }
+        fa
+    } else {
+        out.push(piece(Grain::Hour, a, fa + DAY, false));
+        fa + DAY
+    };
+    let last_day = if b == fb || b - fb <= fb + DAY - b {
+        if b > fb {
+            out.push(piece(Grain::Hour, fb, b, false));
+        }
+        fb
+    } else {
+        out.push(piece(Grain::Hour, b, fb + DAY, true));
+        fb + DAY
+    };
+    if first_day < last_day {
+        out.push(piece(Grain::Day, first_day, last_day, false));
+    }
+    out
+}
+
 /// The cheapest way to read the hours `[start, end)` from the rollups: whole UTC months from
 /// the monthly rollup, whole days from the daily one, hours from the facts; and a month that
 /// is mostly inside is read whole with its outside part subtracted (a Los Angeles month is
@@ -212,6 +265,85 @@ pub(crate) async fn tokens_by_dim(
     store.sum_usage(plan_ids, SumOver::Pieces(&pieces)).await
 }
 
+/// The cost series of the local days `bounds` (each `[bounds[i], bounds[i + 1])`), one row per
+/// day and basis at the day's start: the UTC days and edge hours of each day's
+/// [`day_cover`], read in two queries and added up per day.
+pub(crate) async fn local_day_rows(
+    store: &dyn Store,
+    plan_ids: &[i64],
+    bounds: &[i64],
+    of: SeriesOf<'_>,
+) -> Result<Vec<(i64, Basis, Money)>> {
+    let covers: Vec<(i64, Vec<Piece>)> = bounds
+        .windows(2)
+        .map(|w| (w[0], day_cover(w[0], w[1])))
+        .collect();
+    let pieces = || covers.iter().flat_map(|(_, p)| p);
+    let days =
+        pieces()
+            .filter(|p| p.grain == Grain::Day)
+            .fold(None, |hull: Option<(i64, i64)>, p| {
+                Some(hull.map_or((p.from, p.to), |(a, b)| (a.min(p.from), b.max(p.to))))
+            });
+    // The edge hours, merged into increasing disjoint ranges (a day's subtracted hours are
+    // the next day's added ones).
+    let mut edges: Vec<(i64, i64)> = pieces()
+        .filter(|p| p.grain == Grain::Hour)
+        .map(|p| (p.from, p.to))
+        .collect();
+    edges.sort_unstable();
+    let mut hours: Vec<(i64, i64)> = Vec::new();
+    for (from, to) in edges {
+        match hours.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => hours.push((from, to)),
+        }
+    }
+    let read_days = async {
+        match days {
+            Some((from, to)) => {
+                store
+                    .cost_series(plan_ids, SumOver::Each(Grain::Day, from, to), of)
+                    .await
+            }
+            None => Ok(Vec::new()),
+        }
+    };
+    let (day_rows, hour_rows) = futures::try_join!(
+        read_days,
+        store.cost_series(plan_ids, SumOver::Hours(&hours), of)
+    )?;
+    let index = |rows: Vec<(i64, Basis, Money)>| {
+        let mut map: HashMap<i64, Vec<(Basis, Money)>> = HashMap::new();
+        for (at, basis, amount) in rows {
+            map.entry(at).or_default().push((basis, amount));
+        }
+        map
+    };
+    let (by_day, by_hour) = (index(day_rows), index(hour_rows));
+    let mut out = Vec::new();
+    for (start, cover) in &covers {
+        let mut sums: BTreeMap<Basis, i64> = BTreeMap::new();
+        for p in cover {
+            let (map, step) = match p.grain {
+                Grain::Day => (&by_day, DAY),
+                _ => (&by_hour, HOUR),
+            };
+            for at in (p.from..p.to).step_by(step as usize) {
+                for (basis, amount) in map.get(&at).into_iter().flatten() {
+                    let n = amount.nanos();
+                    *sums.entry(*basis).or_default() += if p.minus { -n } else { n };
+                }
+            }
+        }
+        out.extend(
+            sums.into_iter()
+                .map(|(basis, n)| (*start, basis, Money::from_nanos(n))),
+        );
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,6 +403,94 @@ mod tests {
             .map(|h| (h, 1))
             .collect();
         assert_eq!(count, expected);
+    }
+
+    #[test]
+    fn a_local_day_is_its_utc_days_plus_and_minus_the_cheaper_hours() {
+        let h = |day: i64, hour: i64| day * DAY + hour * HOUR;
+        let sum = |pieces: &[Piece]| -> i64 {
+            // Every hour counted with its sign: the pieces must cover [a, b) exactly once.
+            pieces
+                .iter()
+                .map(|p| {
+                    let n = (p.to - p.from) / HOUR;
+                    if p.minus { -n } else { n }
+                })
+                .sum()
+        };
+        // Los Angeles (UTC-7): day 10 minus its first 7 hours, plus day 11's first 7.
+        let la = day_cover(h(10, 7), h(11, 7));
+        assert_eq!(
+            la,
+            vec![
+                Piece {
+                    grain: Grain::Hour,
+                    from: h(10, 0),
+                    to: h(10, 7),
+                    minus: true
+                },
+                Piece {
+                    grain: Grain::Hour,
+                    from: h(11, 0),
+                    to: h(11, 7),
+                    minus: false
+                },
+                Piece {
+                    grain: Grain::Day,
+                    from: h(10, 0),
+                    to: h(11, 0),
+                    minus: false
+                },
+            ]
+        );
+        assert_eq!(sum(&la), 24);
+        // Tokyo (UTC+9): the last 9 hours of day 9, then day 10 minus its last 9.
+        let tokyo = day_cover(h(9, 15), h(10, 15));
+        assert_eq!(
+            tokyo,
+            vec![
+                Piece {
+                    grain: Grain::Hour,
+                    from: h(9, 15),
+                    to: h(10, 0),
+                    minus: false
+                },
+                Piece {
+                    grain: Grain::Hour,
+                    from: h(10, 15),
+                    to: h(11, 0),
+                    minus: true
+                },
+                Piece {
+                    grain: Grain::Day,
+                    from: h(10, 0),
+                    to: h(11, 0),
+                    minus: false
+                },
+            ]
+        );
+        // A 25-hour day (the end of daylight saving time), a UTC day, hours inside a day.
+        assert_eq!(sum(&day_cover(h(10, 7), h(11, 8))), 25);
+        assert_eq!(
+            day_cover(h(10, 0), h(11, 0)),
+            vec![Piece {
+                grain: Grain::Day,
+                from: h(10, 0),
+                to: h(11, 0),
+                minus: false
+            }]
+        );
+        assert_eq!(
+            day_cover(h(10, 3), h(10, 5)),
+            vec![Piece {
+                grain: Grain::Hour,
+                from: h(10, 3),
+                to: h(10, 5),
+                minus: false
+            }]
+        );
+        assert_eq!(sum(&day_cover(h(10, 1), h(10, 23))), 22);
+        assert!(day_cover(h(10, 1), h(10, 1)).is_empty());
     }
 
     #[test]

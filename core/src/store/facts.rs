@@ -145,6 +145,9 @@ pub enum SumOver<'a> {
     /// Pieces of the rollups, added or subtracted, summed together in one query; a sum that
     /// comes to zero is left out.
     Pieces(&'a [Piece]),
+    /// The hours of these ranges `[from, to)` (increasing, disjoint, hour-aligned), each hour
+    /// summed on its own: the hours a period's local days add to or take from their UTC days.
+    Hours(&'a [(i64, i64)]),
 }
 
 impl SumOver<'_> {
@@ -154,6 +157,7 @@ impl SumOver<'_> {
             SumOver::Total(_, from, to) | SumOver::Each(_, from, to) => from >= to,
             SumOver::Buckets(bounds) => bounds.len() < 2,
             SumOver::Pieces(pieces) => pieces.is_empty(),
+            SumOver::Hours(ranges) => ranges.iter().all(|(from, to)| from >= to),
         }
     }
 }

@@ -99,7 +99,7 @@ mod tests {
             (20261206000021, "7a026ee3787bb749", "7a026ee3787bb749"),
             (20261206000022, "ada43012e851a2c9", "b59b198d145e611c"),
             (20261207000023, "5d2fb7134905d31d", "dac946f2b0e5a922"),
-            (20261207000024, "cb62ee19c17593f1", "93e68d5e1144caee"),
+            (20261207000024, "cef438eaaee1d779", "47522853224eb3f3"),
         ];
         let prefix = |m: &Migrator, version: i64| {
             let found = m.iter().find(|m| m.version == version).expect("released");

@@ -343,7 +343,9 @@ async fn pg_template(tdb: &TestDb) -> PgTemplate {
 }
 
 /// Migrate the test's schema as any test's, then copy the template's rows and sequence
-/// positions into it, in one transaction.
+/// positions into it, in one transaction: the rows the migrations wrote are removed first, and
+/// the tables' own triggers (which keep derived rows such as the attribution versions) are off
+/// while the copy writes exactly the template's rows.
 async fn copy_postgres(pg: &PgTemplate, db: &TestDb) {
     db.store().await.close().await;
     let to = db.schema.as_deref().unwrap();
@@ -352,6 +354,15 @@ async fn copy_postgres(pg: &PgTemplate, db: &TestDb) {
     if pg.superuser {
         sql.push_str("SET LOCAL session_replication_role = replica;\n");
     }
+    let all: Vec<String> = pg
+        .tables
+        .iter()
+        .map(|(table, _)| format!("\"{to}\".\"{table}\""))
+        .collect();
+    for table in &all {
+        sql.push_str(&format!("ALTER TABLE {table} DISABLE TRIGGER USER;\n"));
+    }
+    sql.push_str(&format!("TRUNCATE {};\n", all.join(", ")));
     for (table, columns) in &pg.tables {
         sql.push_str(&format!(
             "INSERT INTO \"{to}\".\"{table}\" ({columns}) OVERRIDING SYSTEM VALUE \
@@ -362,6 +373,9 @@ async fn copy_postgres(pg: &PgTemplate, db: &TestDb) {
         sql.push_str(&format!(
             "SELECT setval('\"{to}\".\"{sequence}\"', {last});\n"
         ));
+    }
+    for table in &all {
+        sql.push_str(&format!("ALTER TABLE {table} ENABLE TRIGGER USER;\n"));
     }
     sql.push_str("COMMIT;\n");
     let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();

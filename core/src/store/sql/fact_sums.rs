@@ -113,6 +113,23 @@ fn cost_query(
             push_where(&mut q, time, bounds[0], bounds[bounds.len() - 1], plans, of);
             true
         }
+        SumOver::Hours(ranges) => {
+            // One index range per range of hours, rather than a scan of the span between.
+            let (table, time) = cost_table(Grain::Hour, of)?;
+            q.push(format!("t, {after}, CAST(SUM(a) AS BIGINT) FROM ("));
+            let ranges = ranges.iter().filter(|(from, to)| from < to);
+            for (i, (from, to)) in ranges.enumerate() {
+                if i > 0 {
+                    q.push(" UNION ALL ");
+                }
+                q.push(format!(
+                    "SELECT {time} AS t, {keys}{after}, amount_nanos AS a FROM {table}"
+                ));
+                push_where(&mut q, time, *from, *to, plans, of);
+            }
+            q.push(") hours");
+            true
+        }
         SumOver::Pieces(pieces) => {
             q.push(format!(
                 "CAST(NULL AS BIGINT), {after}, CAST(SUM(a) AS BIGINT) FROM ("
@@ -179,7 +196,10 @@ impl ThisStore {
         span: SumOver<'_>,
         of: SeriesOf<'_>,
     ) -> Result<Vec<(i64, Basis, Money)>> {
-        if !matches!(span, SumOver::Each(..) | SumOver::Buckets(_)) {
+        if !matches!(
+            span,
+            SumOver::Each(..) | SumOver::Buckets(_) | SumOver::Hours(_)
+        ) {
             return Err(Error::internal("a cost series is summed per bucket"));
         }
         if plan_ids.is_empty()
@@ -215,7 +235,7 @@ impl ThisStore {
                 &one[..]
             }
             SumOver::Pieces(pieces) => pieces,
-            SumOver::Each(..) | SumOver::Buckets(_) => {
+            SumOver::Each(..) | SumOver::Buckets(_) | SumOver::Hours(_) => {
                 return Err(Error::internal("usage is summed over a whole span"));
             }
         };
