@@ -308,18 +308,25 @@ async fn attribution_by_creator_email_without_a_mapping(db: TestDb) {
     );
 }
 
-async fn remapping_moves_history_without_a_sync(db: TestDb) {
-    let s = synced_90(db).await;
-    let plan = &s.plans[0];
-    let (_, keys) = workspace_keys(&s, 0).await;
+/// Subjects "a" and "b", and the first plan's first key of its workspace mapped to "a": the
+/// keys and that mapping.
+async fn first_key_mapped_to_a(s: &Synced) -> (Vec<String>, costledger::KeyMapping) {
+    let (_, keys) = workspace_keys(s, 0).await;
     for id in ["a", "b"] {
         s.ledger.upsert_subject(NewSubject::new(id)).await.unwrap();
     }
     let mapping = s
         .ledger
-        .map_key(NewKeyMapping::new(plan.id, keys[0].clone(), "a"))
+        .map_key(NewKeyMapping::new(s.plans[0].id, keys[0].clone(), "a"))
         .await
         .unwrap();
+    (keys, mapping)
+}
+
+async fn remapping_moves_history_without_a_sync(db: TestDb) {
+    let s = synced_90(db).await;
+    let plan = &s.plans[0];
+    let (keys, mapping) = first_key_mapped_to_a(&s).await;
     let period: Period = OCTOBER.parse().unwrap();
     let before = s.ledger.user_costs("a", period).await.unwrap().total;
     assert!(before.total() > Money::ZERO);
@@ -357,25 +364,17 @@ async fn assert_a_cost_moved_to_b(
 
 /// Reports keep what attribution read while nothing it reads changes; a change made through
 /// another ledger on the same database (as another process would make it) reaches the next
-/// report of this one: a mapping, a subject's email, a project becoming the default.
+/// report of this one: a key's mapping, and a subject's email that makes them a key's creator.
 async fn what_another_process_changes_reaches_reports_at_once(db: TestDb) {
     let s = synced_90(db).await;
     let plan = &s.plans[0];
-    let (_, keys) = workspace_keys(&s, 0).await;
     let period: Period = OCTOBER.parse().unwrap();
     let other = costledger::Ledger::open(crate::common::fake::config(
         &s.db, &s.key, &s.fake, &s.clock,
     ))
     .await
     .unwrap();
-    for id in ["a", "b"] {
-        s.ledger.upsert_subject(NewSubject::new(id)).await.unwrap();
-    }
-    let mapping = s
-        .ledger
-        .map_key(NewKeyMapping::new(plan.id, keys[0].clone(), "a"))
-        .await
-        .unwrap();
+    let (keys, mapping) = first_key_mapped_to_a(&s).await;
     // Read (and kept) by this ledger.
     let a_before = s.ledger.user_costs("a", period).await.unwrap();
     assert!(a_before.total.total() > Money::ZERO);
@@ -562,27 +561,7 @@ async fn periods_in_a_time_zone_read_the_right_hours(db: TestDb) {
             .unwrap()
             .timestamp(),
     );
-    let hourly: Money = store
-        .cost_series(
-            &ids,
-            SumOver::Each(Grain::Hour, from, to),
-            SeriesOf::Dims(None),
-        )
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(_, _, m)| m)
-        .sum();
-    assert_eq!(d.totals.usage(), hourly);
-    let utc = s
-        .ledger
-        .dashboard(DashboardFilter::new(OCTOBER.parse().unwrap()))
-        .await
-        .unwrap();
-    assert_ne!(d.totals, utc.totals, "seven hours at each end differ");
-    let daily: Money = d.daily.iter().map(|x| x.cost.total()).sum();
-    assert_eq!(daily, d.totals.total());
-    // Each local day is exactly its 24 hours of facts (07:00 UTC to 07:00 UTC).
+    // The facts of every hour of the period, summed per hour.
     let per_hour: BTreeMap<i64, Money> = store
         .cost_series(
             &ids,
@@ -596,6 +575,16 @@ async fn periods_in_a_time_zone_read_the_right_hours(db: TestDb) {
             *m.entry(at).or_insert(Money::ZERO) += amount;
             m
         });
+    assert_eq!(d.totals.usage(), per_hour.values().copied().sum());
+    let utc = s
+        .ledger
+        .dashboard(DashboardFilter::new(OCTOBER.parse().unwrap()))
+        .await
+        .unwrap();
+    assert_ne!(d.totals, utc.totals, "seven hours at each end differ");
+    let daily: Money = d.daily.iter().map(|x| x.cost.total()).sum();
+    assert_eq!(daily, d.totals.total());
+    // Each local day is exactly its 24 hours of facts (07:00 UTC to 07:00 UTC).
     assert_eq!(d.daily.len(), 31);
     for (i, day) in d.daily.iter().enumerate() {
         let start = from + i as i64 * 86_400;

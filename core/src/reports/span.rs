@@ -97,14 +97,18 @@ fn month_bounds(at: i64) -> (i64, i64) {
     (ts(first), ts(first + Months::new(1)))
 }
 
-/// `[a, b)` (hour-aligned) as whole days and the hours around them.
-fn days_and_hours(a: i64, b: i64, minus: bool) -> Vec<Piece> {
-    let piece = |grain, from, to| Piece {
+fn piece(grain: Grain, from: i64, to: i64, minus: bool) -> Piece {
+    Piece {
         grain,
         from,
         to,
         minus,
-    };
+    }
+}
+
+/// `[a, b)` (hour-aligned) as whole days and the hours around them.
+fn days_and_hours(a: i64, b: i64, minus: bool) -> Vec<Piece> {
+    let piece = |grain, from, to| piece(grain, from, to, minus);
     if a >= b {
         return Vec::new();
     }
@@ -140,12 +144,6 @@ fn cost(pieces: &[Piece]) -> i64 {
 /// the midnight before subtracted. A Los Angeles day is then its UTC day minus that day's first
 /// seven hours plus the next day's first seven: 14 hours and one day rather than 24 hours.
 pub(crate) fn day_cover(a: i64, b: i64) -> Vec<Piece> {
-    let piece = |grain, from, to, minus| Piece {
-        grain,
-        from,
-        to,
-        minus,
-    };
     if a >= b {
         return Vec::new();
     }
