@@ -151,15 +151,7 @@ impl Attribution {
     /// Attribution for `plans` from what the store holds.
     pub(crate) fn load(inputs: &AttributionInputs, plans: &[Plan]) -> Attribution {
         let wanted: HashSet<i64> = plans.iter().map(|p| p.id).collect();
-        let mut mappings: HashMap<(i64, String), Vec<KeyMapping>> = HashMap::new();
-        for m in &inputs.mappings {
-            if wanted.contains(&m.plan_id) {
-                mappings
-                    .entry((m.plan_id, m.api_key_id.clone()))
-                    .or_default()
-                    .push(m.clone());
-            }
-        }
+        let mappings = mappings_by_key(&inputs.mappings, |m| wanted.contains(&m.plan_id));
         let subjects: HashMap<String, Subject> = inputs
             .subjects
             .iter()
@@ -225,16 +217,9 @@ impl Attribution {
             &wanted,
             &subjects_by_email(&inputs.subjects),
         );
-        // Each key's mappings, in the listing's order (by plan, key and start).
-        let mut mappings: HashMap<(i64, String), Vec<KeyMapping>> = HashMap::new();
-        for m in &inputs.mappings {
-            if keys.contains(&(m.plan_id, m.api_key_id.as_str())) {
-                mappings
-                    .entry((m.plan_id, m.api_key_id.clone()))
-                    .or_default()
-                    .push(m.clone());
-            }
-        }
+        let mappings = mappings_by_key(&inputs.mappings, |m| {
+            keys.contains(&(m.plan_id, m.api_key_id.as_str()))
+        });
         Attribution {
             mappings,
             creators,
@@ -339,7 +324,21 @@ impl Attribution {
     }
 }
 
-/// The Anthropic plans among `plan_ids`: their facts name the person who made the requests.
+/// The mappings `keep` accepts, per (plan, key), in the listing's order (by plan, key and
+/// start).
+fn mappings_by_key(
+    mappings: &[KeyMapping],
+    keep: impl Fn(&KeyMapping) -> bool,
+) -> HashMap<(i64, String), Vec<KeyMapping>> {
+    let mut out: HashMap<(i64, String), Vec<KeyMapping>> = HashMap::new();
+    for m in mappings.iter().filter(|m| keep(m)) {
+        out.entry((m.plan_id, m.api_key_id.clone()))
+            .or_default()
+            .push(m.clone());
+    }
+    out
+}
+
 /// Subject ids by their normalised email.
 fn subjects_by_email<'a>(
     subjects: impl IntoIterator<Item = &'a Subject>,
