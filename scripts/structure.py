@@ -8,7 +8,11 @@
 - each binding's size against the core's (Rust plus its Python or TypeScript facade,
   generated files and tests left out).
 
-Usage: python3 scripts/structure.py   (from the repository root)
+Usage: python3 scripts/structure.py [--check]   (from the repository root)
+
+With --check (scripts/test.sh runs it), it exits 1 when core's modules import each other in
+a cycle or a core file is over MAX_FILE_LINES lines: the layering docs/architecture.md
+describes is kept by the suite, not by memory.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import re
 import sys
 
 ROOT = "core/src"
+MAX_FILE_LINES = 600
 
 
 def code_lines(path: str) -> list[str]:
@@ -116,7 +121,8 @@ def files_under(folder: str, suffixes: tuple[str, ...], skip: tuple[str, ...] = 
     return sorted(out)
 
 
-def main() -> None:
+def main() -> int:
+    check = "--check" in sys.argv[1:]
     mods = modules()
     edges = import_graph(mods)
     print(f"core modules: {len(mods)}")
@@ -146,6 +152,14 @@ def main() -> None:
         lines = count_lines(paths)
         print(f"{name}: {lines} lines, {100 * lines / core_lines:.0f}% of the core")
 
+    too_long = [(lines, path) for lines, path in sizes if lines > MAX_FILE_LINES]
+    for lines, path in too_long:
+        print(f"{path} has {lines} lines, over the {MAX_FILE_LINES} a core file may have")
+    if check and (found or too_long):
+        print("structure check failed: see above (docs/architecture.md has the layering)")
+        return 1
+    return 0
+
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

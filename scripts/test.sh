@@ -176,6 +176,11 @@ start_install python install_python_tools
 # binaries, then the addon and the wheel, which reuse the dependencies the tests compiled.
 # `--tests` builds every library, binary and integration test of the workspace, but not its
 # examples: they are the benchmarks' programs, which scripts/bench-*.sh build (release).
+# The core's layering (no import cycle between its modules, no file over 600 lines), checked
+# before anything compiles.
+say "core structure (scripts/structure.py --check)"
+python3 scripts/structure.py --check
+
 say "Rust: build the workspace's tests (SQLite and Postgres)"
 cargo test --workspace --locked --tests --no-run
 # The fake's binary is built for its own integration tests; the Node and Python suites start it.

@@ -22,7 +22,6 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use crate::context::Context;
 use crate::error::Result;
 use crate::model::{KeyMapping, MappingFilter, Plan, Project, Provider, Subject, normalise_email};
 use crate::store::Store;
@@ -91,35 +90,6 @@ impl InputsCache {
         let inputs = Arc::new(AttributionInputs::read(store, plan_ids).await?);
         *lock() = Some((versions, plan_ids.to_vec(), inputs.clone()));
         Ok(inputs)
-    }
-}
-
-impl Context {
-    /// Attribution for `plans` (see [`Attribution::load`]).
-    pub(crate) async fn attribution(&self, plans: &[Plan]) -> Result<Attribution> {
-        let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
-        let inputs = self
-            .attribution_inputs
-            .get(self.store.as_ref(), &plan_ids)
-            .await?;
-        Ok(Attribution::load(&inputs, plans))
-    }
-
-    /// Attribution of `subject`'s hours (see [`Attribution::load_for_subject`]).
-    pub(crate) async fn attribution_for_subject(
-        &self,
-        plans: &[Plan],
-        subject: &Subject,
-        projects: &[Project],
-    ) -> Result<Attribution> {
-        let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
-        let inputs = self
-            .attribution_inputs
-            .get(self.store.as_ref(), &plan_ids)
-            .await?;
-        Ok(Attribution::load_for_subject(
-            &inputs, plans, subject, projects,
-        ))
     }
 }
 

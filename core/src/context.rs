@@ -11,10 +11,11 @@ use chrono::{DateTime, Utc};
 
 pub(crate) use tokens::{OAUTH_TIMEOUT, PlanTokens, oauth_http};
 
+use crate::attribution::{Attribution, InputsCache};
 use crate::clock::Clock;
 use crate::crypto::{KeyCipher, Keyring, credential_aad};
 use crate::error::{Error, Result};
-use crate::model::{Credential, ListPlans, Plan, Provider};
+use crate::model::{Credential, ListPlans, Plan, Project, Provider, Subject};
 use crate::source::UsageSource;
 use crate::store::Store;
 
@@ -60,7 +61,7 @@ pub(crate) struct Context {
     pub(crate) sources: HashMap<Provider, Arc<dyn UsageSource>>,
     pub(crate) clock: Arc<dyn Clock>,
     /// What attribution read last, kept while it stays current.
-    pub(crate) attribution_inputs: crate::attribution::InputsCache,
+    pub(crate) attribution_inputs: InputsCache,
 }
 
 impl Context {
@@ -131,5 +132,32 @@ impl Context {
     /// One plan, or `PLAN_NOT_FOUND`.
     pub(crate) async fn get_plan(&self, id: i64) -> Result<Plan> {
         self.store.get_plan(id).await
+    }
+
+    /// Attribution for `plans` (see [`Attribution::load`]).
+    pub(crate) async fn attribution(&self, plans: &[Plan]) -> Result<Attribution> {
+        let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
+        let inputs = self
+            .attribution_inputs
+            .get(self.store.as_ref(), &plan_ids)
+            .await?;
+        Ok(Attribution::load(&inputs, plans))
+    }
+
+    /// Attribution of `subject`'s hours (see [`Attribution::load_for_subject`]).
+    pub(crate) async fn attribution_for_subject(
+        &self,
+        plans: &[Plan],
+        subject: &Subject,
+        projects: &[Project],
+    ) -> Result<Attribution> {
+        let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
+        let inputs = self
+            .attribution_inputs
+            .get(self.store.as_ref(), &plan_ids)
+            .await?;
+        Ok(Attribution::load_for_subject(
+            &inputs, plans, subject, projects,
+        ))
     }
 }
