@@ -221,6 +221,10 @@ async fn stored_analytics_cost_equals_the_truth(db: TestDb) {
             let after = store.analytics_actors(plan.id).await.unwrap();
             assert_eq!(after.len(), before);
             assert!(after.contains(&user));
+            // The other actors of the buckets it merged into keep their metadata.
+            for other in actors.iter().filter(|a| a.key() != user.key()) {
+                assert!(after.contains(other), "{other:?} lost its metadata");
+            }
         }
 
         // Deleting a window removes exactly its rows.

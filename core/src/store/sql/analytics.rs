@@ -40,18 +40,10 @@ struct PreparedCosts<'a> {
 /// Checks every row names its actor, keeps the last of repeated rows, and encodes each
 /// bucket's rows in the order of their group values.
 fn prepare_costs(rows: &[AnalyticsCostRow]) -> Result<PreparedCosts<'_>> {
-    let mut actors: BTreeMap<StoredActor<'_>, &Actor> = BTreeMap::new();
+    let actors = actors_of(rows)?;
     let mut keyed = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
-        let identity = row_identity(row);
-        let (Some(stored), Some(actor)) = (identity.1, row.group.actor.as_ref()) else {
-            return Err(Error::invalid(
-                "analytics cost rows are stored grouped by actor; request them with \
-                 AnalyticsDimension::Actor",
-            ));
-        };
-        actors.insert(stored, actor);
-        keyed.push((to_ts(row.starting_at), identity, i));
+        keyed.push((to_ts(row.starting_at), row_identity(row), i));
     }
     // By bucket and group, a repeated row's copies in the order given: the last one is kept.
     keyed.sort_unstable();
@@ -72,6 +64,22 @@ fn prepare_costs(rows: &[AnalyticsCostRow]) -> Result<PreparedCosts<'_>> {
         records.push((start, bucket.len() as i64, encode(bucket)));
     }
     Ok(PreparedCosts { actors, records })
+}
+
+/// Each actor `rows` name, with its metadata as the last row naming it gave it; an error when
+/// a row names none.
+fn actors_of(rows: &[AnalyticsCostRow]) -> Result<BTreeMap<StoredActor<'_>, &Actor>> {
+    let mut actors = BTreeMap::new();
+    for row in rows {
+        let Some(actor) = row.group.actor.as_ref() else {
+            return Err(Error::invalid(
+                "analytics cost rows are stored grouped by actor; request them with \
+                 AnalyticsDimension::Actor",
+            ));
+        };
+        actors.insert(StoredActor::from(actor), actor);
+    }
+    Ok(actors)
 }
 
 /// The statements that write prepared records (replacing a bucket's record) and the actors
@@ -234,7 +242,11 @@ impl AnalyticsStore for ThisStore {
             }
         }
         merged.extend(rows.iter().cloned());
-        let prepared = prepare_costs(&merged)?;
+        let mut prepared = prepare_costs(&merged)?;
+        // Only the page's rows carry their actors' metadata (a record keeps an actor's
+        // identity alone): the actors of the rows read back are not written again, which
+        // would blank their emails and names.
+        prepared.actors = actors_of(rows)?;
         let mut statements = cost_statements(plan_id, width_secs, &prepared, now);
         run_statements(&mut tx, &mut statements).await?;
         tx.commit()
