@@ -214,6 +214,11 @@ async fn stored_analytics_cost_equals_the_truth(db: TestDb) {
                 .filter(|r| r.group.actor.as_ref().map(Actor::key) == Some(user.key()))
                 .take(1)
                 .collect();
+            let version = || async {
+                let versions = store.attribution_versions().await.unwrap();
+                versions.into_iter().find(|(scope, _)| *scope == plan.id)
+            };
+            let unchanged = version().await;
             store
                 .upsert_analytics_costs(plan.id, 3_600, &only, s.fake.now())
                 .await
@@ -225,6 +230,20 @@ async fn stored_analytics_cost_equals_the_truth(db: TestDb) {
             for other in actors.iter().filter(|a| a.key() != user.key()) {
                 assert!(after.contains(other), "{other:?} lost its metadata");
             }
+            // Attribution reads an actor's email, not its name or when it was last seen.
+            assert_eq!(version().await, unchanged, "a new name moved the version");
+            let mut moved = only.clone();
+            if let Some(Actor::User { email_address, .. }) = &mut moved[0].group.actor {
+                *email_address = Some("moved@example.com".into());
+            }
+            store
+                .upsert_analytics_costs(plan.id, 3_600, &moved, s.fake.now())
+                .await
+                .unwrap();
+            assert!(
+                version().await > unchanged,
+                "a new email did not move the version"
+            );
         }
 
         // Deleting a window removes exactly its rows.

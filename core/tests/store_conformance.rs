@@ -355,7 +355,8 @@ async fn metadata_upserts(db: TestDb) {
 }
 
 /// Every write to what attribution reads moves a version (scope 0 for subjects, projects and
-/// mappings; the plan's id for its keys and members), and nothing else does.
+/// mappings; the plan's id for its keys and members), and nothing else does (a sync writing
+/// the same metadata again, or a member's new name).
 async fn writes_to_what_attribution_reads_move_its_versions(db: TestDb) {
     let store = db.store().await;
     let plan = new_plan(store.as_ref(), "v").await;
@@ -386,6 +387,17 @@ async fn writes_to_what_attribution_reads_move_its_versions(db: TestDb) {
     store.upsert_metadata(plan, &meta).await.unwrap();
     let after_users = versions().await;
     assert!(scope(&after_users, plan) > scope(&after_keys, plan));
+    // Each sync writes the metadata again: unchanged, or with a new name, it is not something
+    // attribution reads; a new email is.
+    store.upsert_metadata(plan, &meta).await.unwrap();
+    meta.users[0].name = "A. Renamed".into();
+    store.upsert_metadata(plan, &meta).await.unwrap();
+    assert_eq!(versions().await, after_users);
+    meta.users[0].email = "a2@example.com".into();
+    store.upsert_metadata(plan, &meta).await.unwrap();
+    let after_email = versions().await;
+    assert!(scope(&after_email, plan) > scope(&after_users, plan));
+    let after_users = after_email;
     // A usage page is not something attribution reads.
     store
         .replace_usage_page(plan, &page(0, 1, vec![]), None)
