@@ -44,4 +44,4 @@ for backend in ("sqlite", "postgres"):
     together = [r["seconds"] for r in runs if r["backend"] == backend and r["plans_synced"] == 3][0]
     print(f"{backend:9} slowest alone {max(alone):.3f} s  all three {together:.3f} s  ratio {together / max(alone):.2f}")'
 echo "== store only: page replace vs bare sqlx bulk insert"
-cargo bench -q -p costledger --bench page_write 2>&1 | grep -E '^page_write|time:'
+cargo bench -q -p costledger-benches --bench page_write 2>&1 | grep -E '^page_write|time:'

@@ -3,8 +3,8 @@
 //! sqlx bulk insert of the same rows into a table of the same shape.
 //!
 //! ```sh
-//! cargo bench -p costledger --bench page_write
-//! COSTLEDGER_BENCH_DATABASE_URL=postgres://… cargo bench -p costledger --bench page_write
+//! cargo bench -p costledger-benches --bench page_write
+//! COSTLEDGER_BENCH_DATABASE_URL=postgres://… cargo bench -p costledger-benches --bench page_write
 //! ```
 //! One page is a week of hourly buckets with 30 dimension combinations each (5 040 rows).
 
