@@ -172,8 +172,8 @@ install_python_tools() {
 start_install python install_python_tools
 
 # --- Builds -----------------------------------------------------------------------------
-# One target directory: the test binaries first, then the addon and the wheel (while the Rust
-# suite runs, below), which reuse the dependencies the tests compiled.
+# Everything is compiled first, one suite after the other, in one target directory: the test
+# binaries, then the addon and the wheel, which reuse the dependencies the tests compiled.
 # `--tests` builds every library, binary and integration test of the workspace, but not its
 # examples: they are the benchmarks' programs, which scripts/bench-*.sh build (release).
 # The core's layering (no import cycle between its modules, no file over 600 lines), checked
@@ -185,37 +185,6 @@ say "Rust: build the workspace's tests (SQLite and Postgres)"
 cargo test --workspace --locked --tests --no-run
 # The fake's binary is built for its own integration tests; the Node and Python suites start it.
 [ -x "$FAKE_BIN" ] || { echo "cargo did not build $FAKE_BIN" >&2; exit 1; }
-
-# --- The three suites, side by side -------------------------------------------------------
-# They share no state (each test has its own SQLite file or Postgres schema, and its own fake
-# Admin API), and much of their time is spent waiting on the fake's simulated latency, a
-# browser or a child process. The Rust suite starts now, while the addon and the wheel are
-# built: those builds compile one crate each and mostly leave one core idle, which the Rust
-# tests take (cargo does not hold the build directory's lock while tests run). Every suite
-# runs at a lower CPU priority (nice 10) than the builds, so the builds are not slowed, and
-# more tests at once than the machine has cores (Rust 4 threads, pytest 3 workers, node 3
-# files), so that one test's waiting is another's computing.
-# Each writes its own log; the logs are printed whole, one after the other, when all are done.
-LOGS="$ROOT/target/test-logs"
-rm -rf "$LOGS"; mkdir -p "$LOGS"
-run_suite() {
-    local name=$1; shift
-    local started; started=$(date +%s)
-    if "$@" >"$LOGS/$name.log" 2>&1; then
-        echo "$name: passed in $(( $(date +%s) - started )) s" >"$LOGS/$name.result"
-    else
-        echo "$name: FAILED (exit $?) after $(( $(date +%s) - started )) s" >"$LOGS/$name.result"
-    fi
-}
-await_install ccusage
-install_ccusage
-say "ccusage 20.0.24 and 17.2.1 for the Claude Code logs parity tests"
-say "Rust suite started (SQLite and Postgres, then the doctests; log in target/test-logs/)"
-# Rust on SQLite and Postgres, then the documentation's examples (doctests).
-run_suite rust nice -n 10 sh -c 'cargo test --workspace --locked --tests -- --test-threads=4 && cargo test --workspace --locked --doc' &
-# A build that fails from here on ends the script: the Rust suite is stopped with it.
-RUST_SUITE=$!
-trap 'stop_tree "$RUST_SUITE"; stop_installs; drop_test_schemas || true' EXIT
 
 # The npm package, built from its lock file and tested through its public entry point. A
 # debug build, reusing the dependencies cargo test compiled; `npm run build` (or
@@ -237,9 +206,34 @@ rm -f "$ROOT"/target/wheels/costledger-*.whl
     --out "$ROOT/target/wheels")
 "$VENV/bin/python" -m pip install -q --force-reinstall --no-deps "$ROOT"/target/wheels/costledger-*.whl
 
+# --- The three suites, at once ------------------------------------------------------------
+# They share no state (each test has its own SQLite file or Postgres schema, and its own fake
+# Admin API), and much of their time is spent waiting on the fake's simulated latency, a
+# browser or a child process: run side by side, the suite takes about the longest one's time.
+# Each suite also runs more tests at once than the machine has cores (Rust 4 threads, pytest 3
+# workers, node 3 files), so that one test's waiting is another's computing. The Rust suite is
+# the longest: Node and Python run at a lower CPU priority (nice 10), so that they use the
+# cores Rust leaves idle rather than delay it.
+# Each writes its own log; the logs are printed whole, one after the other, when all are done.
+LOGS="$ROOT/target/test-logs"
+rm -rf "$LOGS"; mkdir -p "$LOGS"
+run_suite() {
+    local name=$1; shift
+    local started; started=$(date +%s)
+    if "$@" >"$LOGS/$name.log" 2>&1; then
+        echo "$name: passed in $(( $(date +%s) - started )) s" >"$LOGS/$name.result"
+    else
+        echo "$name: FAILED (exit $?) after $(( $(date +%s) - started )) s" >"$LOGS/$name.result"
+    fi
+}
+await_install ccusage
+install_ccusage
+say "ccusage 20.0.24 and 17.2.1 for the Claude Code logs parity tests"
 await_install chromium
 say "$("$CHROMIUM" --version 2>/dev/null) for the Next.js example's browser test"
-say "Node and Python suites started beside the Rust suite (logs in target/test-logs/)"
+say "running the Rust, Node and Python suites side by side (logs in target/test-logs/)"
+# Rust on SQLite and Postgres, then the documentation's examples (doctests).
+run_suite rust sh -c 'cargo test --workspace --locked --tests -- --test-threads=4 && cargo test --workspace --locked --doc' &
 # Node: node --test on SQLite and Postgres against the fake Admin API, with the examples:
 # examples/node's script, and examples/nextjs through `npm ci` (skipped while its lock file is
 # unchanged), `next build` and `next start`: its JSON route, and its dashboard driven in
