@@ -70,15 +70,17 @@ pub(crate) struct InputsCache {
 }
 
 impl InputsCache {
-    /// The inputs for `plan_ids`: the ones kept when the versions have not moved since they
+    /// The inputs for `plans`: the ones kept when the versions have not moved since they
     /// were read, else read now. The versions are read before the inputs: a write committed
     /// after that read bumps them, so inputs are never kept under versions newer than their
     /// data (a write in between only causes one read too many).
     pub(crate) async fn get(
         &self,
         store: &dyn Store,
-        plan_ids: &[i64],
+        plans: &[Plan],
     ) -> Result<Arc<AttributionInputs>> {
+        let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
+        let plan_ids = plan_ids.as_slice();
         let lock = || self.last.lock().unwrap_or_else(|e| e.into_inner());
         let versions = store.attribution_versions().await?;
         if let Some((v, plans, inputs)) = lock().as_ref()

@@ -136,10 +136,9 @@ impl Context {
 
     /// Attribution for `plans` (see [`Attribution::load`]).
     pub(crate) async fn attribution(&self, plans: &[Plan]) -> Result<Attribution> {
-        let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
         let inputs = self
             .attribution_inputs
-            .get(self.store.as_ref(), &plan_ids)
+            .get(self.store.as_ref(), plans)
             .await?;
         Ok(Attribution::load(&inputs, plans))
     }
@@ -151,10 +150,9 @@ impl Context {
         subject: &Subject,
         projects: &[Project],
     ) -> Result<Attribution> {
-        let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
         let inputs = self
             .attribution_inputs
-            .get(self.store.as_ref(), &plan_ids)
+            .get(self.store.as_ref(), plans)
             .await?;
         Ok(Attribution::load_for_subject(
             &inputs, plans, subject, projects,
