@@ -12,6 +12,7 @@ use crate::model::{
     SpendLimit, SpendLimitScope, SpendMember, SpendPeriod, TokenCounts,
 };
 use crate::source::anthropic::amounts;
+use crate::source::anthropic::wire::timestamp;
 
 /// `{data, has_more, next_page, data_refreshed_at}` (analytics) or `{data, next_page}`
 /// (spend limits, whose `has_more` may be absent).
@@ -38,8 +39,10 @@ impl<T> Page<T> {
 
 /// Parses a page, refusing `has_more: true` without a cursor.
 pub(super) fn page<T: DeserializeOwned>(body: &[u8]) -> Result<Page<T>, String> {
+    // Checked as UTF-8 once, the page's strings are then read without a check each.
+    let text = std::str::from_utf8(body).map_err(|e| format!("the page is not UTF-8 ({e})"))?;
     let page: Page<T> =
-        serde_json::from_slice(body).map_err(|e| format!("the page's JSON did not parse ({e})"))?;
+        serde_json::from_str(text).map_err(|e| format!("the page's JSON did not parse ({e})"))?;
     if page.has_more == Some(true) && page.next_page.is_none() {
         return Err("has_more is true but next_page is missing".into());
     }
@@ -144,7 +147,9 @@ pub(super) struct CostMetrics {
 
 #[derive(Debug, Deserialize)]
 pub(super) struct CostItem {
+    #[serde(deserialize_with = "timestamp")]
     starting_at: DateTime<Utc>,
+    #[serde(deserialize_with = "timestamp")]
     ending_at: DateTime<Utc>,
     #[serde(default)]
     group: Option<Group>,
@@ -187,7 +192,9 @@ pub(super) struct UsageMetrics {
 
 #[derive(Debug, Deserialize)]
 pub(super) struct UsageItem {
+    #[serde(deserialize_with = "timestamp")]
     starting_at: DateTime<Utc>,
+    #[serde(deserialize_with = "timestamp")]
     ending_at: DateTime<Utc>,
     #[serde(default)]
     group: Option<Group>,
