@@ -6,15 +6,16 @@
 use chrono::{DateTime, Utc};
 use costledger::model::{SyncHistoryFilter, SyncStatus, SyncStream};
 use costledger::store::{AnalyticsTotal, AnalyticsTotalsBy};
-use fake_admin_api::{FakeConfig, OrgKinds};
+use fake_admin_api::{FakeConfig, Faults, OrgKinds};
 
 use crate::common::TestDb;
-use crate::common::fake::{Synced, all_history, default_history};
+use crate::common::fake::{Synced, all_history, default_history, synced};
 use crate::common::snapshot::synced_from_template;
 
 backend_tests!(
     default_sync_stores_the_analytics_truth,
-    hipaa_organisation_skips_the_analytics_stream
+    hipaa_organisation_skips_the_analytics_stream,
+    a_failing_analytics_page_keeps_the_ranges_gathered_before_it
 );
 
 const DAYS: u32 = 8;
@@ -178,5 +179,48 @@ async fn hipaa_organisation_skips_the_analytics_stream(db: TestDb) {
         .await
         .unwrap();
     assert!(none.is_empty());
+    assert_stored_equals_truth(&s, &[0]).await;
+}
+
+async fn a_failing_analytics_page_keeps_the_ranges_gathered_before_it(db: TestDb) {
+    // 40 days of one organisation: the stream reads a week per range, a few pages each, and
+    // fetches the next week while the one before is written. Every request after the
+    // eighth fails for good, in the second week's pages.
+    const LONG: u32 = 40;
+    let config = FakeConfig {
+        orgs: 1,
+        days: LONG,
+        ..FakeConfig::default()
+    };
+    let s = synced(db, config).await;
+    let analytics = || default_history(LONG.into()).streams(&[SyncStream::Analytics]);
+    s.fake.set_faults(Faults::none().with_down_after(8));
+    let report = s.ledger.sync(analytics()).await.unwrap();
+    let stream = report.plans[0]
+        .streams
+        .iter()
+        .find(|r| r.stream == SyncStream::Analytics)
+        .unwrap();
+    assert_eq!(stream.status, SyncStatus::Error, "{stream:?}");
+    assert_eq!(
+        stream.error.as_ref().unwrap().code,
+        "UPSTREAM",
+        "{stream:?}"
+    );
+    // What was gathered before the failure is written, up to a range's end, and no further.
+    let store = s.db.store().await;
+    let mark = store
+        .watermark(s.plans[0].id, "analytics")
+        .await
+        .unwrap()
+        .expect("the ranges before the failing page are written");
+    let whole_weeks = (mark.watermark - mark.first_start).num_seconds() % (7 * 86_400);
+    assert!(mark.watermark > mark.first_start, "{mark:?}");
+    assert_eq!(whole_weeks, 0, "the watermark ends a range: {mark:?}");
+    assert!(stream.rows_written > 0, "{stream:?}");
+    // Nothing is left half written: the next sync finishes the rest exactly.
+    s.fake.set_faults(Faults::none());
+    let report = s.ledger.sync(analytics()).await.unwrap();
+    assert!(report.is_ok(), "{report:#?}");
     assert_stored_equals_truth(&s, &[0]).await;
 }

@@ -3,6 +3,8 @@
 //! window. The days its watermark covers are billed from these rows (see
 //! `reports::materialize`).
 
+use std::sync::{Mutex, MutexGuard};
+
 use chrono::{DateTime, Utc};
 
 use super::{DAY, Progress, StreamRun, malformed, next_or_stop};
@@ -71,7 +73,8 @@ impl Range {
 impl StreamRun<'_> {
     /// Sync the plan's analytics cost rows. Each range of the request series (at most 31
     /// days) is gathered from its pages and written in one transaction with the watermark,
-    /// so a range is never half replaced. A permanent `AnalyticsUnavailable` error is
+    /// in order, so a range is never half replaced and the watermark never passes a range
+    /// not written. A permanent `AnalyticsUnavailable` error is
     /// returned as is: the caller ends the stream as skipped.
     pub(super) async fn analytics(
         &self,
@@ -117,39 +120,62 @@ impl StreamRun<'_> {
         };
         progress.window = Some(window);
         // A week per request series: a range is gathered whole before it is written, so the
-        // range's length bounds the memory a sync holds (the API allows up to 31 days).
-        let mut from = window.start;
-        while from < window.end {
-            let to = (from + chrono::TimeDelta::seconds(RANGE_SECS)).min(window.end);
-            self.analytics_range(
-                ctx,
-                progress,
-                super::Window {
+        // range's length bounds the memory a sync holds (the API allows up to 31 days). The
+        // next week's pages are fetched and parsed while the range before waits for the write
+        // lock and is written.
+        let progress = Mutex::new(progress);
+        let (ready, mut gathered) = tokio::sync::mpsc::channel::<Range>(1);
+        let fetch = async {
+            let ready = ready;
+            let mut from = window.start;
+            while from < window.end {
+                let to = (from + chrono::TimeDelta::seconds(RANGE_SECS)).min(window.end);
+                let week = super::Window {
                     start: from,
                     end: to,
-                },
-                first_start,
-            )
-            .await?;
-            from = to;
-        }
-        Ok(())
+                };
+                if !self.gather(ctx, &progress, week, &ready).await? {
+                    // The writes stopped on an error, which the write side returns.
+                    break;
+                }
+                from = to;
+            }
+            Ok(())
+        };
+        let write = async {
+            while let Some(done) = gathered.recv().await {
+                if self.cancel().is_some_and(|c| c.is_cancelled()) {
+                    return Err(Error::Interrupted);
+                }
+                self.write_range(&progress, done, first_start).await?;
+            }
+            Ok(())
+        };
+        let (fetched, written): (Result<()>, Result<()>) = futures::join!(fetch, write);
+        // A failed write stops the fetching; a failed fetch lets the ranges gathered before
+        // it be written first.
+        written.and(fetched)
     }
 
-    /// Sync the rows of `window` (at most 31 days): one request series, each of its ranges
-    /// written in one transaction with the watermark.
-    async fn analytics_range(
+    /// Fetches the pages of `window` (at most 31 days): one request series, each of its
+    /// ranges handed to `ready` once its last page has come. `false` when the writes have
+    /// stopped.
+    async fn gather(
         &self,
         ctx: SourceContext<'_>,
-        progress: &mut Progress,
+        progress: &Mutex<&mut Progress>,
         window: super::Window,
-        first_start: DateTime<Utc>,
-    ) -> Result<()> {
-        let store = &self.engine.store;
+        ready: &tokio::sync::mpsc::Sender<Range>,
+    ) -> Result<bool> {
         let request = AnalyticsRequest::new(window.start, window.end)
             .group_by(AnalyticsDimension::SYNC_COST.iter().copied());
         let mut pages = self.source.analytics_costs(ctx, request);
         let mut range: Option<Range> = None;
+        // A range is gathered only once the one before it is being written (its slot in the
+        // channel is free): a plan holds at most two ranges.
+        let Ok(mut slot) = ready.reserve().await else {
+            return Ok(false);
+        };
         while let Some(item) = next_or_stop(self.cancel(), &mut pages).await? {
             let page = item?;
             if page.range_start < window.start || page.range_end > window.end {
@@ -161,32 +187,19 @@ impl StreamRun<'_> {
                     ),
                 ));
             }
-            progress.stats.add(page.stats);
+            lock(progress).stats.add(page.stats);
             let last = page.last_of_range;
             let current = range.get_or_insert_with(|| Range::of(&page));
             current.add(page)?;
-            if !last {
-                continue;
+            if last {
+                slot.send(range.take().expect("a range in progress"));
+                match ready.reserve().await {
+                    Ok(next) => slot = next,
+                    Err(_) => return Ok(false),
+                }
+            } else if ready.is_closed() {
+                return Ok(false);
             }
-            let done = range.take().expect("a range in progress");
-            let advance = WatermarkAdvance {
-                stream: STREAM_KEY.into(),
-                watermark: done.end,
-                first_start,
-                at: self.engine.now(),
-            };
-            progress.rows += store
-                .replace_analytics_range(
-                    self.plan.id,
-                    HOUR,
-                    (done.start, done.end),
-                    &done.rows,
-                    Some(&advance),
-                    self.engine.now(),
-                )
-                .await? as i64;
-            progress.buckets += (done.end - done.start).num_seconds() / HOUR;
-            failpoints::hit(failpoints::AFTER_PAGE_COMMIT);
         }
         if let Some(cut) = range {
             return Err(malformed(
@@ -197,8 +210,50 @@ impl StreamRun<'_> {
                 ),
             ));
         }
+        Ok(true)
+    }
+
+    /// Writes a gathered range in one transaction with the stream's watermark, so a range
+    /// is never half replaced.
+    async fn write_range(
+        &self,
+        progress: &Mutex<&mut Progress>,
+        done: Range,
+        first_start: DateTime<Utc>,
+    ) -> Result<()> {
+        let advance = WatermarkAdvance {
+            stream: STREAM_KEY.into(),
+            watermark: done.end,
+            first_start,
+            at: self.engine.now(),
+        };
+        let rows = self
+            .engine
+            .store
+            .replace_analytics_range(
+                self.plan.id,
+                HOUR,
+                (done.start, done.end),
+                &done.rows,
+                Some(&advance),
+                self.engine.now(),
+            )
+            .await?;
+        let mut progress = lock(progress);
+        progress.rows += rows as i64;
+        progress.buckets += (done.end - done.start).num_seconds() / HOUR;
+        drop(progress);
+        failpoints::hit(failpoints::AFTER_PAGE_COMMIT);
         Ok(())
     }
+}
+
+/// The stream's progress, shared by its fetching and its writing (never held across an
+/// await).
+fn lock<'a, 'p>(progress: &'a Mutex<&'p mut Progress>) -> MutexGuard<'a, &'p mut Progress> {
+    progress
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Whether `e` says the Analytics API will not answer this plan at all (HIPAA-ready
