@@ -18,8 +18,6 @@
 //! day. Tokens always come from the usage stream (which reads the Analytics API's usage report
 //! for a credential that never reaches the legacy one).
 
-use std::collections::{HashMap, HashSet};
-
 use super::allocation::{DayAllocation, FactDim, allocate_day};
 use super::materialize::billed;
 use crate::model::{Basis, Provider};
@@ -66,7 +64,7 @@ pub(crate) fn analytics_day(
     rows: &[AnalyticsFactRow],
     prices: &PriceTable,
 ) -> DayAllocation {
-    let covered: HashSet<(Option<&str>, &str, &str, &str)> = rows
+    let covered: foldhash::HashSet<(Option<&str>, &str, &str, &str)> = rows
         .iter()
         .map(|r| {
             (
@@ -97,7 +95,7 @@ pub(crate) fn analytics_day(
     };
     // A row of a dimension the usage already has (an API key's, as a rule) is written under
     // that dimension's id; only the others (a member's usage without a key) are created.
-    let known: HashMap<DimKey<'_>, i64> = usage
+    let known: foldhash::HashMap<DimKey<'_>, i64> = usage
         .iter()
         .map(|u| {
             let d = &u.dim;

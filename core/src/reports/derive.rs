@@ -13,8 +13,6 @@
 //! (see [`Context::facts_for`]). So a process killed anywhere leaves marks that the next
 //! ordinary sync or report resolves.
 
-use std::collections::HashMap;
-
 use super::analytics_facts::{ANALYTICS_STREAM, day_source};
 use super::materialize::{AllocatedDay, NewDimIds, dims_by_key, ensure_new_dims};
 use crate::context::Context;
@@ -107,7 +105,7 @@ impl Context {
         let mut cost_mark = None;
         let mut analytics_mark = None;
         let mut provider = crate::model::Provider::Anthropic;
-        let mut dims = HashMap::new();
+        let mut dims = foldhash::HashMap::default();
         // The days of one plan and UTC month are written in one transaction: its rollups are
         // summed once rather than once per day.
         for group in days.chunk_by(|a, b| a.plan_id == b.plan_id && month(a.day) == month(b.day)) {

@@ -1,7 +1,7 @@
 //! Materialising allocation: one UTC day of a plan's raw usage and cost turned into its cost
 //! facts and rollups. Who derives which day, and when, is `sync::derive`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
@@ -29,9 +29,9 @@ pub(crate) type NewDim = (
 pub(crate) enum NewDimIds<'a> {
     /// Look them up in the plan's dimensions (loaded once by the caller), creating the missing
     /// ones and adding them (deriving).
-    Create(&'a mut HashMap<NewDim, i64>),
+    Create(&'a mut foldhash::HashMap<NewDim, i64>),
     /// Only look them up; a missing one gets id 0, which no stored fact has (verifying).
-    Existing(&'a HashMap<NewDim, i64>),
+    Existing(&'a foldhash::HashMap<NewDim, i64>),
 }
 
 /// A day's usage and its allocation, before its new dimensions have ids.
@@ -65,7 +65,7 @@ impl AllocatedDay {
 }
 
 /// The plan's stored dimensions by their values, for [`NewDimIds`].
-pub(crate) fn dims_by_key(dims: Vec<Dim>) -> HashMap<NewDim, i64> {
+pub(crate) fn dims_by_key(dims: Vec<Dim>) -> foldhash::HashMap<NewDim, i64> {
     dims.into_iter()
         .map(|d| {
             let id = d.id;
@@ -80,10 +80,10 @@ pub(crate) fn dims_by_key(dims: Vec<Dim>) -> HashMap<NewDim, i64> {
 pub(crate) async fn ensure_new_dims(
     store: &dyn crate::store::Store,
     plan_id: i64,
-    cache: &mut HashMap<NewDim, i64>,
+    cache: &mut foldhash::HashMap<NewDim, i64>,
     keys: impl IntoIterator<Item = NewDim>,
 ) -> Result<()> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = foldhash::HashSet::default();
     let missing: Vec<Dim> = keys
         .into_iter()
         .filter(|k| !cache.contains_key(k) && seen.insert(k.clone()))
@@ -229,8 +229,9 @@ impl Context {
             usage,
             allocation,
         } = allocated;
-        let known: HashMap<i64, &Dim> = usage.iter().map(|u| (u.dim.id, &u.dim)).collect();
-        let created_ids: HashMap<NewDim, i64> = match new_ids {
+        let known: foldhash::HashMap<i64, &Dim> =
+            usage.iter().map(|u| (u.dim.id, &u.dim)).collect();
+        let created_ids: foldhash::HashMap<NewDim, i64> = match new_ids {
             NewDimIds::Create(cache) => {
                 ensure_new_dims(store.as_ref(), plan_id, cache, created.iter().cloned()).await?;
                 created

@@ -23,7 +23,7 @@
 //! ```
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -79,7 +79,7 @@ fn values(row: &AnalyticsCostRow) -> [Option<&str>; N_VALUES] {
 
 /// The record of one bucket's rows (already one per group, in a stable order).
 pub(crate) fn encode<'a>(rows: impl IntoIterator<Item = &'a AnalyticsCostRow>) -> Vec<u8> {
-    let mut strings: HashMap<&'a str, u64> = HashMap::new();
+    let mut strings: foldhash::HashMap<&'a str, u64> = foldhash::HashMap::default();
     let mut table: Vec<&'a str> = Vec::new();
     let mut body = Vec::new();
     let mut count = 0u64;
