@@ -1,11 +1,13 @@
 //! The JSON of an analytics page: rows with their group object and metrics.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::actors::{ACTOR_TYPES, actor_json};
 use crate::analytics::atoms::Report;
-use crate::analytics::dims::{COST_TYPES, Dim, NULL};
+use crate::analytics::dims::{COST_TYPES, Dim, Dims, NULL};
 use crate::analytics::rows::Row;
 use crate::buckets::rfc3339;
 use crate::catalog::{
@@ -71,26 +73,6 @@ struct Cost {
     currency: &'static str,
     list_amount: String,
     requests: Option<u64>,
-}
-
-#[derive(Serialize)]
-struct Item<'a> {
-    starting_at: &'a str,
-    ending_at: &'a str,
-    group: Group<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    usage: Option<Usage>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cost: Option<Cost>,
-}
-
-/// One page of rows.
-#[derive(Serialize)]
-struct Page<'a> {
-    data: Vec<Item<'a>>,
-    has_more: bool,
-    next_page: Option<String>,
-    data_refreshed_at: String,
 }
 
 fn value<T: Copy>(v: u8, list: &[T]) -> Option<T> {
@@ -175,7 +157,9 @@ fn value_ref<T>(v: u8, list: &[T]) -> Option<&T> {
     (v != NULL).then(|| &list[v as usize])
 }
 
-/// The JSON body of one page.
+/// The JSON body of one page, as serde_json would write `{data, has_more, next_page,
+/// data_refreshed_at}` with each row `{starting_at, ending_at, group, usage | cost}`. A page
+/// repeats a few hundred group objects over its hours: each is rendered once.
 pub fn page_body(
     org: &Org,
     report: Report,
@@ -185,55 +169,67 @@ pub fn page_body(
     data_refreshed_at: i64,
 ) -> Vec<u8> {
     let shared = Shared::new(org, rows);
-    let data = rows
-        .iter()
-        .map(|r| {
-            let m = &r.metrics;
-            let (usage, cost) = match report {
-                Report::Usage => (
-                    Some(Usage {
-                        uncached_input_tokens: m.tokens[0],
-                        cache_creation: CacheCreation {
-                            ephemeral_1h_input_tokens: m.tokens[2],
-                            ephemeral_5m_input_tokens: m.tokens[1],
-                        },
-                        cache_read_input_tokens: m.tokens[3],
-                        output_tokens: m.tokens[4],
-                        server_tool_use: ServerToolUse {
-                            web_search_requests: m.web_search,
-                        },
-                        total_tokens: m.total_tokens(),
-                        requests: Some(m.requests),
-                    }),
-                    None,
-                ),
-                Report::Cost => (
-                    None,
-                    Some(Cost {
-                        amount: cents5(m.net),
-                        currency: "USD",
-                        list_amount: cents5(m.list),
-                        requests: (!split_by_cost).then_some(m.requests),
-                    }),
-                ),
-            };
-            Item {
-                starting_at: shared.time(r.start),
-                ending_at: shared.time(r.end),
-                group: group(org, &shared, report, &r.key),
-                usage,
-                cost,
-            }
-        })
-        .collect();
-    let page = Page {
-        data,
-        has_more: next_page.is_some(),
-        next_page,
-        data_refreshed_at: rfc3339(data_refreshed_at),
-    };
+    let mut groups: HashMap<Dims, Vec<u8>> = HashMap::new();
     // About 800 bytes a row: one allocation instead of a doubling series of them.
     let mut body = Vec::with_capacity(1024 + rows.len() * 1024);
-    serde_json::to_writer(&mut body, &page).expect("serialisable");
+    body.extend_from_slice(b"{\"data\":[");
+    for (i, r) in rows.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        // Timestamps are plain ASCII: no escaping.
+        body.extend_from_slice(b"{\"starting_at\":\"");
+        body.extend_from_slice(shared.time(r.start).as_bytes());
+        body.extend_from_slice(b"\",\"ending_at\":\"");
+        body.extend_from_slice(shared.time(r.end).as_bytes());
+        body.extend_from_slice(b"\",\"group\":");
+        let group_json = groups.entry(r.key).or_insert_with(|| {
+            serde_json::to_vec(&group(org, &shared, report, &r.key)).expect("serialisable")
+        });
+        body.extend_from_slice(group_json);
+        let m = &r.metrics;
+        match report {
+            Report::Usage => {
+                body.extend_from_slice(b",\"usage\":");
+                let usage = Usage {
+                    uncached_input_tokens: m.tokens[0],
+                    cache_creation: CacheCreation {
+                        ephemeral_1h_input_tokens: m.tokens[2],
+                        ephemeral_5m_input_tokens: m.tokens[1],
+                    },
+                    cache_read_input_tokens: m.tokens[3],
+                    output_tokens: m.tokens[4],
+                    server_tool_use: ServerToolUse {
+                        web_search_requests: m.web_search,
+                    },
+                    total_tokens: m.total_tokens(),
+                    requests: Some(m.requests),
+                };
+                serde_json::to_writer(&mut body, &usage).expect("serialisable");
+            }
+            Report::Cost => {
+                body.extend_from_slice(b",\"cost\":");
+                let cost = Cost {
+                    amount: cents5(m.net),
+                    currency: "USD",
+                    list_amount: cents5(m.list),
+                    requests: (!split_by_cost).then_some(m.requests),
+                };
+                serde_json::to_writer(&mut body, &cost).expect("serialisable");
+            }
+        }
+        body.push(b'}');
+    }
+    body.extend_from_slice(b"],\"has_more\":");
+    body.extend_from_slice(if next_page.is_some() {
+        b"true"
+    } else {
+        b"false"
+    });
+    body.extend_from_slice(b",\"next_page\":");
+    serde_json::to_writer(&mut body, &next_page).expect("serialisable");
+    body.extend_from_slice(b",\"data_refreshed_at\":\"");
+    body.extend_from_slice(rfc3339(data_refreshed_at).as_bytes());
+    body.extend_from_slice(b"\"}");
     body
 }
