@@ -185,7 +185,7 @@ async fn hipaa_organisation_skips_the_analytics_stream(db: TestDb) {
 async fn a_failing_analytics_page_keeps_the_ranges_gathered_before_it(db: TestDb) {
     // 40 days of one organisation: the stream reads a week per range, a few pages each, and
     // fetches the next week while the one before is written. Every request after the
-    // eighth fails for good, in the second week's pages.
+    // eighth fails for good, after the first week's pages.
     const LONG: u32 = 40;
     let config = FakeConfig {
         orgs: 1,
@@ -214,9 +214,9 @@ async fn a_failing_analytics_page_keeps_the_ranges_gathered_before_it(db: TestDb
         .await
         .unwrap()
         .expect("the ranges before the failing page are written");
-    let whole_weeks = (mark.watermark - mark.first_start).num_seconds() % (7 * 86_400);
+    let past_a_range = (mark.watermark - mark.first_start).num_seconds() % (7 * 86_400);
     assert!(mark.watermark > mark.first_start, "{mark:?}");
-    assert_eq!(whole_weeks, 0, "the watermark ends a range: {mark:?}");
+    assert_eq!(past_a_range, 0, "the watermark ends a range: {mark:?}");
     assert!(stream.rows_written > 0, "{stream:?}");
     // Nothing is left half written: the next sync finishes the rest exactly.
     s.fake.set_faults(Faults::none());
