@@ -160,7 +160,7 @@ async fn net_and_list_per_key_actor_workspace_and_day_equal_the_truth() {
         let rows = cost_rows(&source, &plan, daily(&[AnalyticsDimension::ApiKeyId]))
             .await
             .unwrap();
-        let got = sum_by(&rows, |r| r.group.api_key_id.clone());
+        let got = sum_by(&rows, |r| r.group.api_key_id.as_deref().map(str::to_string));
         let want: Cells<Option<String>> = org_truth
             .analytics
             .by_api_key
@@ -218,7 +218,7 @@ async fn net_and_list_per_key_actor_workspace_and_day_equal_the_truth() {
         let rows = cost_rows(&source, &plan, daily(&[AnalyticsDimension::WorkspaceId]))
             .await
             .unwrap();
-        let got = sum_by(&rows, |r| r.group.workspace_id.clone());
+        let got = sum_by(&rows, |r| r.group.workspace_id.as_deref().map(str::to_string));
         let want: Cells<Option<String>> = org_truth
             .analytics
             .by_workspace
@@ -268,7 +268,7 @@ async fn hourly_rows_of_every_dimension_reconcile_with_the_daily_truth() {
     // Grouped by cost/token type, a request spans rows: requests are null, never zero.
     assert!(rows.iter().all(|r| r.requests.is_none()));
     assert!(rows.iter().all(|r| r.amount <= r.list_amount));
-    let got: BTreeMap<_, _> = sum_by(&rows, |r| r.group.api_key_id.clone())
+    let got: BTreeMap<_, _> = sum_by(&rows, |r| r.group.api_key_id.as_deref().map(str::to_string))
         .into_iter()
         .map(|(k, (n, l, _))| (k, (n, l)))
         .collect();

@@ -24,6 +24,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -73,7 +74,7 @@ fn values(row: &AnalyticsCostRow) -> [Option<&str>; N_VALUES] {
         g.inference_geo.as_deref(),
         g.product.as_deref(),
         g.speed.as_deref(),
-        Some(row.currency.as_str()),
+        Some(&*row.currency),
     ]
 }
 
@@ -161,7 +162,7 @@ impl StoredCost<'_> {
         starting_at: DateTime<Utc>,
         ending_at: DateTime<Utc>,
     ) -> AnalyticsCostRow {
-        let v = |i: usize| self.values[i].map(str::to_string);
+        let v = |i: usize| self.values[i].map(Arc::<str>::from);
         AnalyticsCostRow {
             starting_at,
             ending_at,
@@ -181,7 +182,7 @@ impl StoredCost<'_> {
             },
             amount: Money::from_nanos(self.net),
             list_amount: Money::from_nanos(self.list),
-            currency: v(CURRENCY).unwrap_or_default(),
+            currency: v(CURRENCY).unwrap_or_else(|| "".into()),
             requests: self.requests,
         }
     }

@@ -8,29 +8,33 @@ use crate::model::Money;
 /// Cents from a JSON value that is a decimal string (`"123.78912"`) or a number (`1025`,
 /// `10.25`, `1.025e3`).
 pub(crate) fn cents(raw: &RawValue) -> Result<Money, String> {
+    Money::parse_cents(&decimal_text(raw)?).map_err(|e| e.to_string())
+}
+
+/// The decimal digits of a JSON string or number: borrowed from the JSON when it is a string
+/// without escapes or a number without an exponent (every amount a page carries, as a rule).
+fn decimal_text(raw: &RawValue) -> Result<std::borrow::Cow<'_, str>, String> {
     let text = raw.get().trim();
-    let decimal = if text.starts_with('"') {
-        serde_json::from_str::<String>(text).map_err(|e| format!("amount {text}: {e}"))?
+    Ok(if let Some(inner) = text.strip_prefix('"') {
+        match inner.strip_suffix('"') {
+            Some(plain) if !plain.contains(['\\', '"']) => plain.into(),
+            _ => serde_json::from_str::<String>(text)
+                .map_err(|e| format!("amount {text}: {e}"))?
+                .into(),
+        }
     } else if text.contains(['e', 'E']) {
-        expand_exponent(text).ok_or_else(|| format!("amount {text} is not a usable number"))?
+        expand_exponent(text)
+            .ok_or_else(|| format!("amount {text} is not a usable number"))?
+            .into()
     } else {
-        text.to_string()
-    };
-    Money::parse_cents(&decimal).map_err(|e| e.to_string())
+        text.into()
+    })
 }
 
 /// Dollars from a JSON value that is a number (`0.0147536`, `1e-3`) or a decimal string, as
 /// OpenAI's costs endpoint writes `amount.value`; digits finer than a nanodollar are rounded.
 pub(crate) fn dollars(raw: &RawValue) -> Result<Money, String> {
-    let text = raw.get().trim();
-    let decimal = if text.starts_with('"') {
-        serde_json::from_str::<String>(text).map_err(|e| format!("amount {text}: {e}"))?
-    } else if text.contains(['e', 'E']) {
-        expand_exponent(text).ok_or_else(|| format!("amount {text} is not a usable number"))?
-    } else {
-        text.to_string()
-    };
-    Money::parse_dollars(&decimal).map_err(|e| e.to_string())
+    Money::parse_dollars(&decimal_text(raw)?).map_err(|e| e.to_string())
 }
 
 /// `1.025e3` → `1025`, `5E-2` → `0.05`: the same number in plain decimal digits.
@@ -77,6 +81,8 @@ mod tests {
     #[test]
     fn strings_and_numbers_of_cents_are_exact() {
         assert_eq!(cents(&raw("\"123.78912\"")).unwrap().nanos(), 1_237_891_200);
+        // A string with an escape is unescaped first.
+        assert_eq!(cents(&raw(r#""12\u002e5""#)).unwrap().nanos(), 125_000_000);
         assert_eq!(cents(&raw("1025")).unwrap(), Money::from_cents(1025));
         assert_eq!(cents(&raw("10.25")).unwrap().nanos(), 102_500_000);
         assert_eq!(cents(&raw("1.025e3")).unwrap(), Money::from_cents(1025));

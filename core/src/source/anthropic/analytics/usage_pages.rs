@@ -11,6 +11,7 @@
 //! the key's row.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use futures::{StreamExt, stream};
@@ -34,14 +35,15 @@ const GROUP_BY: [AnalyticsDimension; 7] = [
     AnalyticsDimension::Actor,
 ];
 
+/// (bucket, key, workspace, model, tier, window, geography, the person's user id).
 type RowKey = (
     DateTime<Utc>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
+    Option<Arc<str>>,
+    Option<Arc<str>>,
+    Option<Arc<str>>,
+    Option<Arc<str>>,
+    Option<Arc<str>>,
+    Option<Arc<str>>,
     Option<String>,
 );
 
@@ -81,16 +83,19 @@ impl Range {
             .rows
             .into_iter()
             .map(
-                |((bucket_start, key, ws, model, tier, window, geo, actor), tokens)| UsageRow {
-                    bucket_start,
-                    api_key_id: key,
-                    workspace_id: ws,
-                    model,
-                    service_tier: tier,
-                    context_window: window,
-                    inference_geo: geo,
-                    actor_id: actor,
-                    tokens,
+                |((bucket_start, key, ws, model, tier, window, geo, actor), tokens)| {
+                    let owned = |value: Option<Arc<str>>| value.map(|s| s.to_string());
+                    UsageRow {
+                        bucket_start,
+                        api_key_id: owned(key),
+                        workspace_id: owned(ws),
+                        model: owned(model),
+                        service_tier: owned(tier),
+                        context_window: owned(window),
+                        inference_geo: owned(geo),
+                        actor_id: actor,
+                        tokens,
+                    }
                 },
             )
             .collect();

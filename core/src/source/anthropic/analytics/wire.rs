@@ -2,6 +2,9 @@
 //! model. Amounts are read from their decimal text, never through a float; a missing
 //! amount or token count is a malformed page, not a zero.
 
+use std::cell::RefCell;
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -37,34 +40,78 @@ impl<T> Page<T> {
     }
 }
 
-/// Parses a page, refusing `has_more: true` without a cursor.
+/// Parses a page, refusing `has_more: true` without a cursor. Its rows share their group
+/// values (see [`Shared`]).
 pub(super) fn page<T: DeserializeOwned>(body: &[u8]) -> Result<Page<T>, String> {
     // Checked as UTF-8 once, the page's strings are then read without a check each.
     let text = std::str::from_utf8(body).map_err(|e| format!("the page is not UTF-8 ({e})"))?;
-    let page: Page<T> =
-        serde_json::from_str(text).map_err(|e| format!("the page's JSON did not parse ({e})"))?;
+    let parsed = serde_json::from_str(text);
+    // The page's values are not kept for the next page's.
+    PAGE_STRINGS.with_borrow_mut(|strings| *strings = foldhash::HashSet::default());
+    let page: Page<T> = parsed.map_err(|e| format!("the page's JSON did not parse ({e})"))?;
     if page.has_more == Some(true) && page.next_page.is_none() {
         return Err("has_more is true but next_page is missing".into());
     }
     Ok(page)
 }
 
+thread_local! {
+    /// The strings of the page being parsed on this thread, each allocated once.
+    static PAGE_STRINGS: RefCell<foldhash::HashSet<Arc<str>>> =
+        RefCell::new(foldhash::HashSet::default());
+}
+
+/// A string of a page shared by every row that has it: a page of a thousand rows names a
+/// few hundred keys, workspaces, models and types, and allocating each value once per row
+/// was most of the cost of parsing it.
+#[derive(Debug)]
+pub(super) struct Shared(Arc<str>);
+
+impl<'de> Deserialize<'de> for Shared {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Shared, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Shared;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Shared, E> {
+                Ok(Shared(PAGE_STRINGS.with_borrow_mut(
+                    |strings| match strings.get(text) {
+                        Some(shared) => shared.clone(),
+                        None => {
+                            let shared: Arc<str> = text.into();
+                            strings.insert(shared.clone());
+                            shared
+                        }
+                    },
+                )))
+            }
+        }
+        d.deserialize_str(Visitor)
+    }
+}
+
+fn shared(value: Option<Shared>) -> Option<Arc<str>> {
+    value.map(|Shared(s)| s)
+}
+
 /// `group`: every key may be missing or null.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub(super) struct Group {
-    api_key_id: Option<String>,
-    workspace_id: Option<String>,
-    model: Option<String>,
+    api_key_id: Option<Shared>,
+    workspace_id: Option<Shared>,
+    model: Option<Shared>,
     actor: Option<WireActor>,
     actor_type: Option<ActorType>,
-    cost_type: Option<String>,
-    token_type: Option<String>,
-    service_tier: Option<String>,
-    context_window: Option<String>,
-    inference_geo: Option<String>,
-    product: Option<String>,
-    speed: Option<String>,
+    cost_type: Option<Shared>,
+    token_type: Option<Shared>,
+    service_tier: Option<Shared>,
+    context_window: Option<Shared>,
+    inference_geo: Option<Shared>,
+    product: Option<Shared>,
+    speed: Option<Shared>,
 }
 
 impl TryFrom<Group> for AnalyticsGroup {
@@ -72,18 +119,18 @@ impl TryFrom<Group> for AnalyticsGroup {
 
     fn try_from(g: Group) -> Result<Self, String> {
         Ok(AnalyticsGroup {
-            api_key_id: g.api_key_id,
-            workspace_id: g.workspace_id,
-            model: g.model,
+            api_key_id: shared(g.api_key_id),
+            workspace_id: shared(g.workspace_id),
+            model: shared(g.model),
             actor: g.actor.map(Actor::try_from).transpose()?,
             actor_type: g.actor_type,
-            cost_type: g.cost_type,
-            token_type: g.token_type,
-            service_tier: g.service_tier,
-            context_window: g.context_window,
-            inference_geo: g.inference_geo,
-            product: g.product,
-            speed: g.speed,
+            cost_type: shared(g.cost_type),
+            token_type: shared(g.token_type),
+            service_tier: shared(g.service_tier),
+            context_window: shared(g.context_window),
+            inference_geo: shared(g.inference_geo),
+            product: shared(g.product),
+            speed: shared(g.speed),
         })
     }
 }
@@ -140,7 +187,7 @@ pub(super) struct CostMetrics {
     amount: Box<RawValue>,
     list_amount: Box<RawValue>,
     #[serde(default)]
-    currency: Option<String>,
+    currency: Option<Shared>,
     #[serde(default)]
     requests: Option<i64>,
 }
@@ -227,7 +274,7 @@ pub(super) fn cost_row(item: CostItem) -> Result<AnalyticsCostRow, String> {
         group: item.group.unwrap_or_default().try_into()?,
         amount,
         list_amount,
-        currency: item.cost.currency.unwrap_or_else(|| "USD".into()),
+        currency: shared(item.cost.currency).unwrap_or_else(|| "USD".into()),
         requests: item.cost.requests,
     })
 }
