@@ -42,6 +42,15 @@ pub fn cents5(nanos: u64) -> String {
     format!("{whole}.{frac:05}")
 }
 
+/// [`cents5`] written straight into a JSON body.
+pub fn write_cents5(out: &mut Vec<u8>, nanos: u64) {
+    use std::io::Write;
+    debug_assert_eq!(nanos % ATOM_UNIT, 0, "analytics amounts are whole atoms");
+    let whole = nanos / NANOS_PER_CENT;
+    let frac = nanos % NANOS_PER_CENT / ATOM_UNIT;
+    write!(out, "{whole}.{frac:05}").expect("writing to a Vec");
+}
+
 /// Cents rounded half-even to at most 3 decimals, without trailing zeros, as the
 /// effective report writes `period_to_date_spend`: `"12050.5"`, `"0"`.
 pub fn cents3(nanos: u64) -> String {

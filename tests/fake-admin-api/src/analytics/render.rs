@@ -14,7 +14,7 @@ use crate::catalog::{
     CONTEXT_WINDOWS, INFERENCE_GEOS, MODELS, PRODUCTS, SERVICE_TIERS, SPEEDS, TokenType,
 };
 use crate::data::Org;
-use crate::money::cents5;
+use crate::money::write_cents5;
 
 /// The group object: every key present, null unless grouped (or null as a value).
 #[derive(Serialize)]
@@ -64,14 +64,6 @@ struct Usage {
     output_tokens: u64,
     server_tool_use: ServerToolUse,
     total_tokens: u64,
-    requests: Option<u64>,
-}
-
-#[derive(Serialize)]
-struct Cost {
-    amount: String,
-    currency: &'static str,
-    list_amount: String,
     requests: Option<u64>,
 }
 
@@ -208,14 +200,17 @@ pub fn page_body(
                 serde_json::to_writer(&mut body, &usage).expect("serialisable");
             }
             Report::Cost => {
-                body.extend_from_slice(b",\"cost\":");
-                let cost = Cost {
-                    amount: cents5(m.net),
-                    currency: "USD",
-                    list_amount: cents5(m.list),
-                    requests: (!split_by_cost).then_some(m.requests),
-                };
-                serde_json::to_writer(&mut body, &cost).expect("serialisable");
+                // `{amount, currency, list_amount, requests}`, as serde_json writes it.
+                body.extend_from_slice(b",\"cost\":{\"amount\":\"");
+                write_cents5(&mut body, m.net);
+                body.extend_from_slice(b"\",\"currency\":\"USD\",\"list_amount\":\"");
+                write_cents5(&mut body, m.list);
+                body.extend_from_slice(b"\",\"requests\":");
+                match (!split_by_cost).then_some(m.requests) {
+                    Some(n) => body.extend_from_slice(n.to_string().as_bytes()),
+                    None => body.extend_from_slice(b"null"),
+                }
+                body.push(b'}');
             }
         }
         body.push(b'}');
