@@ -218,7 +218,9 @@ async fn net_and_list_per_key_actor_workspace_and_day_equal_the_truth() {
         let rows = cost_rows(&source, &plan, daily(&[AnalyticsDimension::WorkspaceId]))
             .await
             .unwrap();
-        let got = sum_by(&rows, |r| r.group.workspace_id.as_deref().map(str::to_string));
+        let got = sum_by(&rows, |r| {
+            r.group.workspace_id.as_deref().map(str::to_string)
+        });
         let want: Cells<Option<String>> = org_truth
             .analytics
             .by_workspace
