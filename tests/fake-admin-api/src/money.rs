@@ -36,10 +36,9 @@ pub fn net_atom(exact_nanos: u64, discount_percent: u64) -> u64 {
 /// Cents with exactly 5 decimals, as the Analytics API writes `amount` and
 /// `list_amount`: `"4293.63008"`, `"0.00000"`. `nanos` is a multiple of 100.
 pub fn cents5(nanos: u64) -> String {
-    debug_assert_eq!(nanos % ATOM_UNIT, 0, "analytics amounts are whole atoms");
-    let whole = nanos / NANOS_PER_CENT;
-    let frac = nanos % NANOS_PER_CENT / ATOM_UNIT;
-    format!("{whole}.{frac:05}")
+    let mut text = Vec::with_capacity(16);
+    write_cents5(&mut text, nanos);
+    String::from_utf8(text).expect("digits and a point")
 }
 
 /// [`cents5`] written straight into a JSON body.
