@@ -33,24 +33,24 @@ export declare class Ledger {
    * are estimates at list prices. `PLAN_NOT_FOUND`, or `INVALID_INPUT` for another kind
    * of plan.
    */
-  claudeCodeLogsDaily(planId: number, options?: LogReportOptions | undefined | null): Promise<Array<LogPeriodUsage>>
+  claudeCodeLogsDaily(planId: number, options?: LogReportOptions | undefined | null): Promise<string>
   /**
    * Counted usage of a `claude_code_logs` plan per ISO week (Monday to Sunday) in
    * `timeZone`, named by its Monday, oldest first.
    */
-  claudeCodeLogsWeekly(planId: number, options?: LogReportOptions | undefined | null): Promise<Array<LogPeriodUsage>>
+  claudeCodeLogsWeekly(planId: number, options?: LogReportOptions | undefined | null): Promise<string>
   /** Counted usage of a `claude_code_logs` plan per month in `timeZone`, oldest first. */
-  claudeCodeLogsMonthly(planId: number, options?: LogReportOptions | undefined | null): Promise<Array<LogPeriodUsage>>
+  claudeCodeLogsMonthly(planId: number, options?: LogReportOptions | undefined | null): Promise<string>
   /**
    * Counted usage of a `claude_code_logs` plan per session (and its project), the most
    * recently active first.
    */
-  claudeCodeLogsSessions(planId: number, options?: LogReportOptions | undefined | null): Promise<Array<LogSessionUsage>>
+  claudeCodeLogsSessions(planId: number, options?: LogReportOptions | undefined | null): Promise<string>
   /**
    * Counted usage of a `claude_code_logs` plan per 5-hour block (ccusage's `blocks`),
    * oldest first; `active` is judged against the ledger's clock.
    */
-  claudeCodeLogsBlocks(planId: number, options?: LogReportOptions | undefined | null): Promise<Array<LogBlockUsage>>
+  claudeCodeLogsBlocks(planId: number, options?: LogReportOptions | undefined | null): Promise<string>
   /**
    * The log files a `claude_code_logs` plan tracks, with how far each was read and the
    * lines it skipped so far.
@@ -132,7 +132,7 @@ export declare class Ledger {
    * lists. Empty lists before the plan's first sync; `PLAN_NOT_FOUND` when there is no
    * such plan.
    */
-  planMetadata(id: number): Promise<OrgMetadata>
+  planMetadata(id: number): Promise<string>
   /**
    * Import the key in `ANTHROPIC_ADMIN_API_KEY` as the first plan, labelled with its
    * organisation's name. Resolves to null when the variable is unset or a plan already
@@ -143,7 +143,7 @@ export declare class Ledger {
    * Every provider costledger supports, with what each can do: credential kinds,
    * streams, billed and per-key billed cost, per-user attribution, cost report lag, docs.
    */
-  providers(): Promise<Array<ProviderInfo>>
+  providers(): Promise<string>
   /**
    * The Analytics API's billed cost per plan and UTC day in `[from, to)`, summed by day,
    * API key, actor or workspace (`by`, default `'actor'`), net and list exact. Read from
@@ -151,7 +151,7 @@ export declare class Ledger {
    * A `to` not after `from`, or an unknown `by`, is `INVALID_INPUT`; an unknown plan
    * `PLAN_NOT_FOUND`.
    */
-  billedCosts(options: BilledCostsOptions): Promise<Array<BilledCostLine>>
+  billedCosts(options: BilledCostsOptions): Promise<string>
   /**
    * Create a budget. Bad fields are `INVALID_INPUT`; a target that does not exist is
    * `PLAN_NOT_FOUND`, `SUBJECT_NOT_FOUND` or `PROJECT_NOT_FOUND`. A budget counts usage
@@ -191,7 +191,7 @@ export declare class Ledger {
    * time zone, unattributed cost and usage without a price. `totals.billed` is the
    * providers' bill for the period to the nanodollar.
    */
-  dashboard(options: DashboardOptions): Promise<Dashboard>
+  dashboard(options: DashboardOptions): Promise<string>
   /**
    * The dashboard of `options` as the core exports it: `json` (the report with snake_case
    * keys and exact dollar strings) or `csv` (a `total` row, then rows per plan, workspace,
@@ -237,7 +237,7 @@ export declare class Ledger {
    * at the start of the plans' history) times the time left. A period that has ended
    * projects what was spent. The scope's target must exist (its not-found code).
    */
-  forecast(options: ForecastOptions): Promise<Forecast>
+  forecast(options: ForecastOptions): Promise<string>
   /**
    * Recompute the cost facts of one plan's UTC days `[from, to)` (the bill allocated to
    * keys, estimates, rollups): after a price-table update, or to rebuild reports. Syncs
@@ -252,14 +252,14 @@ export declare class Ledger {
    * plan and day, days without data included. A `to` not after `from`, a range over 366
    * days or a plan of another provider is `INVALID_INPUT`; an unknown plan `PLAN_NOT_FOUND`.
    */
-  reconcile(options: ReconcileOptions): Promise<Array<ReconcileLine>>
+  reconcile(options: ReconcileOptions): Promise<string>
   /**
    * Usage that is not tokens per plan and UTC day in `[from, to)`, per workspace, key,
    * actor, model, unit and variant, with a list-price estimate. Plans of providers
    * without such usage (Anthropic) have no lines. A `to` not after `from`, or an unknown
    * unit, is `INVALID_INPUT`; an unknown plan `PLAN_NOT_FOUND`.
    */
-  unitUsage(options: UnitUsageOptions): Promise<Array<UnitUsageLine>>
+  unitUsage(options: UnitUsageOptions): Promise<string>
   /**
    * What a subject cost in a period: the allocated and estimated cost of the API keys
    * attributed to them (a mapping first, else the key creator's email, resolved per hour),
@@ -267,14 +267,14 @@ export declare class Ledger {
    * `SUBJECT_NOT_FOUND` when there is no such subject; a malformed period or zone is
    * `INVALID_INPUT`.
    */
-  userCosts(subjectId: string, options: UserCostsOptions): Promise<UserCosts>
+  userCosts(subjectId: string, options: UserCostsOptions): Promise<string>
   /**
    * Recompute the derived cost facts (allocation and every rollup) from the synced usage
    * and cost, and compare them with what is stored: the `fsck` of a ledger. With
    * `repair`, the days and months that differ are derived again; without it nothing is
    * written. `PLAN_NOT_FOUND` when the plan named does not exist.
    */
-  verify(options?: VerifyOptions | undefined | null): Promise<VerifyReport>
+  verify(options?: VerifyOptions | undefined | null): Promise<string>
   /**
    * The plan's spend limits and effective report as the last sync stored them (the
    * `spend_limits` stream); nothing is asked of the provider.
@@ -302,11 +302,11 @@ export declare class Ledger {
    * new subject gets a default project. An email already used by another subject is
    * `CONFLICT`.
    */
-  upsertSubject(subject: NewSubject): Promise<Subject>
+  upsertSubject(subject: NewSubject): Promise<string>
   /** One subject, or `SUBJECT_NOT_FOUND`. */
-  getSubject(id: string): Promise<Subject>
+  getSubject(id: string): Promise<string>
   /** Every subject, by id. */
-  listSubjects(): Promise<Array<Subject>>
+  listSubjects(): Promise<string>
   /**
    * Delete a subject, its projects and its mappings; their keys become unattributed
    * (unless the key creator's email matches another subject). `SUBJECT_NOT_FOUND` when
@@ -317,9 +317,9 @@ export declare class Ledger {
    * Create a project owned by a subject: its name (1-200 characters, trimmed) is unique
    * per subject (`CONFLICT`); `SUBJECT_NOT_FOUND` when the subject does not exist.
    */
-  createProject(subjectId: string, name: string): Promise<Project>
+  createProject(subjectId: string, name: string): Promise<string>
   /** Projects of one subject, or of everyone, by id. */
-  listProjects(options?: ListProjectsOptions | undefined | null): Promise<Array<Project>>
+  listProjects(options?: ListProjectsOptions | undefined | null): Promise<string>
   /**
    * Delete a project (not a default one: `INVALID_INPUT`); keys mapped to it fall back to
    * its subject's default project. `PROJECT_NOT_FOUND` when there is none.
@@ -331,14 +331,14 @@ export declare class Ledger {
    * the previous open-ended mapping is closed there. Any other overlap with a mapping of
    * the key is `CONFLICT`. Reports change at once; no re-sync is needed.
    */
-  mapKey(mapping: NewKeyMapping): Promise<KeyMapping>
+  mapKey(mapping: NewKeyMapping): Promise<string>
   /** Key mappings, narrowed by plan, key and subject. */
-  listMappings(options?: ListMappingsOptions | undefined | null): Promise<Array<KeyMapping>>
+  listMappings(options?: ListMappingsOptions | undefined | null): Promise<string>
   /**
    * End a mapping at `at` (ISO-8601): from then on the key falls back to its creator's
    * email (or nobody). `MAPPING_NOT_FOUND` when there is none.
    */
-  endMapping(id: number, at: string): Promise<KeyMapping>
+  endMapping(id: number, at: string): Promise<string>
   /** Delete a mapping; `MAPPING_NOT_FOUND` when there is none. */
   deleteMapping(id: number): Promise<void>
   /**
@@ -350,9 +350,9 @@ export declare class Ledger {
    * with `INVALID_INPUT` when a plan to sync has a credential and the ledger was opened
    * without a master key.
    */
-  sync(options?: SyncOptions | undefined | null, cancel?: SyncCancel | undefined | null): Promise<SyncReport>
+  sync(options?: SyncOptions | undefined | null, cancel?: SyncCancel | undefined | null): Promise<string>
   /** Recorded sync events, newest first. */
-  syncHistory(options?: SyncHistoryOptions | undefined | null): Promise<Array<SyncEvent>>
+  syncHistory(options?: SyncHistoryOptions | undefined | null): Promise<string>
 }
 export type JsLedger = Ledger
 
@@ -434,80 +434,6 @@ export declare class SyncCancel {
   get cancelled(): boolean
 }
 
-/**
- * An API key of an organisation, of any status (archived keys still own their usage).
- * Never the key itself: the provider only tells its partial hint.
- */
-export interface ApiKeyInfo {
-  /** The provider's id (`apikey_…`): what `mapKey` takes as `apiKeyId`. */
-  id: string
-  /** Its name. */
-  name: string
-  /** Its workspace; null for the Default workspace. */
-  workspaceId: string | null
-  /** `active`, `inactive`, `archived`, `expired` (the provider's word). */
-  status: string
-  /** When it was created (ISO-8601, UTC). */
-  createdAt: string | null
-  /** Who created it (a user id when `createdByType` is `user`). */
-  createdById: string | null
-  /** The kind of creator (`user`, …). */
-  createdByType: string | null
-  /** The provider's own partial hint of the key (`sk-ant-api03-R2D...igAA`). */
-  partialKeyHint: string | null
-  /** When it expires, if it does (ISO-8601, UTC). */
-  expiresAt: string | null
-}
-
-/** Who a `by: 'actor'` line is about. */
-export interface BilledActor {
-  /** A member, an API key itself, a service account or a federated identity. */
-  actorType: 'user_actor' | 'api_actor' | 'service_account_actor' | 'federated_actor'
-  /** `user_…`, `apikey_…` or `svac_…`; null for a federated identity, which has no id. */
-  id: string | null
-  /** A federated identity's provider (token issuer). */
-  federatedProvider: string | null
-  /** A federated identity's subject claim. */
-  federatedSubject: string | null
-  /** A member's e-mail address (kept for former members). */
-  email: string | null
-  /** A member's display name, when they set one. */
-  name: string | null
-  /** A former member. */
-  deleted: boolean
-  /** The subject whose e-mail is the member's, if any. */
-  subjectId: string | null
-}
-
-/**
- * One plan's billed cost on one UTC day, of one API key, actor or workspace (or the whole
- * day), as the Analytics API states it.
- */
-export interface BilledCostLine {
-  /** The plan. */
-  planId: number
-  /** The UTC day, `YYYY-MM-DD`. */
-  day: string
-  /** What the line is a total of. */
-  by: 'day' | 'api_key' | 'actor' | 'workspace'
-  /** `by: 'api_key'`: the key; null for usage without one. */
-  apiKeyId: string | null
-  /** `by: 'workspace'`: the workspace; null for the Default workspace. */
-  workspaceId: string | null
-  /** `by: 'actor'`: who. */
-  actor: BilledActor | null
-  /** What the provider charges, after the organisation's discount. */
-  net: Money
-  /** The same usage at list prices. */
-  list: Money
-  /** `list − net`. */
-  discount: Money
-  /** Requests, when every stored row states them; null otherwise (never 0 for unknown). */
-  requests: number | null
-  /** Always `'billed'`: the provider's own figure, no allocation. */
-  basis: 'billed'
-}
-
 /** What `billedCosts` reads. */
 export interface BilledCostsOptions {
   /** First UTC day, `YYYY-MM-DD`. */
@@ -542,25 +468,6 @@ export interface Budget {
   updatedAt: string
   /** The provider spend limit it mirrors (its amount is the limit's as last synced). */
   mirror: LimitMirror | null
-}
-
-/**
- * A budget threshold reached for the first time in its current period; each is reported
- * by one sync only.
- */
-export interface BudgetAlert {
-  /** The budget. */
-  budgetId: number
-  /** Its name. */
-  name: string
-  /** The threshold reached, in percent of the amount. */
-  threshold: number
-  /** The period it was reached in. */
-  period: Period
-  /** Usage cost spent in the period when it was seen. */
-  spent: Money
-  /** The budget's amount. */
-  amount: Money
 }
 
 /**
@@ -670,28 +577,6 @@ export interface CredentialReach {
   checkedAt: string
 }
 
-/** The company's spend in a period. */
-export interface Dashboard {
-  /** The period. */
-  period: Period
-  /** Everything shown. */
-  totals: Cost
-  /** Per plan, in plan id order. */
-  perPlan: Array<PlanLine>
-  /** Per workspace, largest first. */
-  perWorkspace: Array<WorkspaceLine>
-  /** Per model, largest first. */
-  perModel: Array<ModelLine>
-  /** The subjects who cost most, largest first. */
-  topSubjects: Array<SubjectLine>
-  /** Cost no subject owns: Console usage, keys nobody is mapped to, unallocated bill. */
-  unattributed: Cost
-  /** Every date of the period, in its time zone. */
-  daily: Array<DayCost>
-  /** Usage whose cost is unknown. */
-  missingPrices: Array<MissingPriceLine>
-}
-
 /** What `dashboard` covers. */
 export interface DashboardOptions {
   /**
@@ -730,35 +615,6 @@ export interface DateRange {
   from: string
   /** The day after the last, exclusive (`YYYY-MM-DD`). */
   to: string
-}
-
-/** Cost of one local date. */
-export interface DayCost {
-  /** The date in the period's time zone (`YYYY-MM-DD`). */
-  date: string
-  /** Its cost. */
-  cost: Cost
-}
-
-/** A day whose derived rows differ from what its synced usage and cost give. */
-export interface DayDifference {
-  /** The UTC day (`YYYY-MM-DD`). */
-  date: string
-  /**
-   * The derived tables that differ: `cost_facts`, `cost_daily`, `cost_hourly_ws`,
-   * `cost_daily_ws`, `usage_daily`, `unpriced`.
-   */
-  tables: Array<string>
-  /** The day's stored hourly facts summed, per basis. */
-  stored: Cost
-  /** The day's stored daily rollup, per basis. */
-  storedDaily: Cost
-  /** The day's facts recomputed from the synced data, per basis. */
-  recomputed: Cost
-  /** The day was marked stale (its derivation was pending), so the difference was expected. */
-  stale: boolean
-  /** The day was derived again and now matches. */
-  repaired: boolean
 }
 
 /** What `disconnectPlanReporting` did. */
@@ -916,29 +772,6 @@ export interface KeyCipher {
 }
 
 /**
- * An API key of a plan attributed to a subject (and one of their projects) from `validFrom`
- * until `validTo`.
- */
-export interface KeyMapping {
-  /** The mapping's id. */
-  id: number
-  /** The plan the key belongs to. */
-  planId: number
-  /** The provider's key id (`apikey_…`). */
-  apiKeyId: string
-  /** The subject it is attributed to. */
-  subjectId: string
-  /** The project; null for the subject's default project. */
-  projectId: number | null
-  /** From when, inclusive (ISO-8601, UTC); null from the beginning of the key's history. */
-  validFrom: string | null
-  /** Until when, exclusive (ISO-8601, UTC); null while open-ended. */
-  validTo: string | null
-  /** When the mapping was made (ISO-8601, UTC). */
-  createdAt: string
-}
-
-/**
  * How to open a ledger. Every field is optional; unset ones fall back to the
  * `COSTLEDGER_*` environment variables, then to the defaults below.
  */
@@ -1035,25 +868,6 @@ export interface ListProjectsOptions {
   subjectId?: string
 }
 
-/** The usage of one 5-hour block. */
-export interface LogBlockUsage {
-  /** Its start: the first entry's hour (ISO-8601, UTC). */
-  start: string
-  /** Its end, 5 hours later (ISO-8601, UTC). */
-  end: string
-  /** Its first entry (ISO-8601, UTC). */
-  firstAt: string
-  /** Its last entry (ISO-8601, UTC). */
-  lastAt: string
-  /**
-   * True while it runs: now (the ledger's clock) is before its end and within 5 hours of
-   * its last entry.
-   */
-  active: boolean
-  /** Its usage. */
-  usage: LogUsage
-}
-
 /** A log file a `claude_code_logs` plan tracks, and how far it was read. */
 export interface LogFile {
   /** The ledger's id for it. */
@@ -1078,32 +892,6 @@ export interface LogFile {
   tooLong: number
 }
 
-/** One model's tokens in a report group. */
-export interface LogModelUsage {
-  /** The model, as the logs name it. */
-  model: string
-  /** Entries counted (after deduplication). */
-  entries: number
-  /** Their tokens (`uncachedInput` is the logs' `input_tokens`). */
-  tokens: TokenCounts
-  /**
-   * The cost estimated at list prices (an estimate: the logs carry no bill); null when the
-   * price table has no price for the model on one of the days.
-   */
-  estimatedCost: Money | null
-}
-
-/** The usage of one day or month. */
-export interface LogPeriodUsage {
-  /**
-   * `2026-01-05` for a day, the week's Monday (`2026-01-05`) for a week, `2026-01` for a
-   * month, in the report's time zone.
-   */
-  period: string
-  /** Its usage. */
-  usage: LogUsage
-}
-
 /** What a log report covers and how it cuts days. Every field is optional. */
 export interface LogReportOptions {
   /** The IANA time zone days and months are cut in (`Europe/Paris`). Default UTC. */
@@ -1122,76 +910,6 @@ export interface LogReportOptions {
   costMode?: string
 }
 
-/** The usage of one session. */
-export interface LogSessionUsage {
-  /** The project (the directory under `projects/`). */
-  project: string
-  /** The session id. */
-  session: string
-  /** Its first counted entry (ISO-8601, UTC). */
-  firstAt: string
-  /** Its last counted entry (ISO-8601, UTC). */
-  lastAt: string
-  /** Its usage. */
-  usage: LogUsage
-}
-
-/** The usage of a report group (a day, a month, a session, a block). */
-export interface LogUsage {
-  /** Entries counted. */
-  entries: number
-  /** Their tokens, every model included. */
-  tokens: TokenCounts
-  /** The estimated cost of the models with a price (an estimate, never billed). */
-  estimatedCost: Money
-  /** Per model, in name order. */
-  models: Array<LogModelUsage>
-  /** Models without a price: their tokens are counted, their cost is in no total. */
-  missingPrices: Array<string>
-}
-
-/** Usage the price table has no price for: its cost is unknown, not zero. */
-export interface MissingPriceLine {
-  /** The plan. */
-  planId: number
-  /** The model. */
-  model: string
-  /** The service tier. */
-  serviceTier: string
-  /** The context window. */
-  contextWindow: string
-  /** Its tokens of every kind. */
-  tokens: number
-}
-
-/** Cost of one model. */
-export interface ModelCost {
-  /** The model (`""` for cost without one, such as code execution). */
-  model: string
-  /** Its cost. */
-  cost: Cost
-}
-
-/** A model's line. */
-export interface ModelLine {
-  /** The model (`""` for cost without one, such as code execution). */
-  model: string
-  /** Its cost: what is known of it (see `costUnknown`). */
-  cost: Cost
-  /** Its tokens, priced or not. */
-  tokens: TokenCounts
-  /**
-   * Its tokens of every kind that have no price (the bill does not cover them and the
-   * price table has no price for the model): their cost is in no amount.
-   */
-  unpricedTokens: number
-  /**
-   * True when some of its usage has no price: `cost` is then less than what the model
-   * really cost (zero when none of it is priced); `missingPrices` names the usage.
-   */
-  costUnknown: boolean
-}
-
 /**
  * An exact amount of US dollars.
  *
@@ -1205,20 +923,6 @@ export interface Money {
   usd: string
   /** The amount in dollars as a float, for display only. */
   usdNumber: number
-}
-
-/** A month whose rollups differ from the sum of its stored days. */
-export interface MonthDifference {
-  /** The month's first day (`YYYY-MM-DD`). */
-  month: string
-  /** The rollups that differ: `cost_monthly`, `usage_monthly`. */
-  tables: Array<string>
-  /** The stored monthly cost rollup, per basis. */
-  stored: Cost
-  /** The month's daily rollups summed, per basis. */
-  recomputed: Cost
-  /** The rollups were rewritten and now match. */
-  repaired: boolean
 }
 
 /** A budget to create. */
@@ -1401,33 +1105,6 @@ export interface OrgInfo {
   name: string
 }
 
-/**
- * An organisation's metadata as last synced (the organisation itself is the plan's `orgId`
- * and `orgName`).
- */
-export interface OrgMetadata {
-  /** Workspaces, archived ones included. */
-  workspaces: Array<Workspace>
-  /** API keys of every status. */
-  apiKeys: Array<ApiKeyInfo>
-  /** Members. */
-  users: Array<OrgUser>
-}
-
-/** A member of an organisation. */
-export interface OrgUser {
-  /** The provider's id (`user_…`). */
-  id: string
-  /** Their email address, which attribution matches against subjects' emails. */
-  email: string
-  /** Their name. */
-  name: string
-  /** `user`, `developer`, `billing`, `admin`, `claude_code_user`, … (the provider's word). */
-  role: string
-  /** When they joined (ISO-8601, UTC). */
-  addedAt: string | null
-}
-
 /** A range of calendar dates in a time zone, as a report covers it. */
 export interface Period {
   /** The first date, inclusive (`YYYY-MM-DD`). */
@@ -1486,58 +1163,6 @@ export interface Plan {
   reach: CredentialReach | null
 }
 
-/** Cost of one plan. */
-export interface PlanCost {
-  /** The plan. */
-  planId: number
-  /** Its label. */
-  label: string
-  /** Its cost. */
-  cost: Cost
-}
-
-/** A plan's line. */
-export interface PlanLine {
-  /** The plan. */
-  planId: number
-  /** Its label. */
-  label: string
-  /** Where its usage comes from. */
-  provider: 'anthropic' | 'openai' | 'claude_code_logs'
-  /** Its status now. */
-  status: 'active' | 'disconnected' | 'error'
-  /** Its cost, with its subscription fee prorated to the period. */
-  cost: Cost
-}
-
-/** What the sync of one plan did. */
-export interface PlanSyncReport {
-  /** The plan. */
-  planId: number
-  /** Its label. */
-  label: string
-  /**
-   * `ok`, `partial` (some streams failed; what succeeded is committed), `error`,
-   * `skipped` (see `skippedReason`), or `interrupted` (cancelled: stopped after its last
-   * committed page).
-   */
-  status: 'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'
-  /**
-   * Why it was skipped: it starts with `locked` when another worker holds the plan's sync
-   * lease.
-   */
-  skippedReason: string | null
-  /**
-   * The error that ended the plan's sync, the first stream error of a partial sync, or
-   * `INTERRUPTED`.
-   */
-  error: SyncError | null
-  /** Rows written by all its streams. */
-  rowsWritten: number
-  /** One report per stream that ran. */
-  streams: Array<StreamReport>
-}
-
 /** Changes to a plan; fields left out stay as they are. */
 export interface PlanUpdate {
   /** A new label. */
@@ -1546,84 +1171,6 @@ export interface PlanUpdate {
   subscription?: SubscriptionInput
   /** Remove the subscription. Default false. */
   clearSubscription?: boolean
-}
-
-/** One plan's verification. */
-export interface PlanVerification {
-  /** The plan. */
-  planId: number
-  /** Its label. */
-  label: string
-  /** The first UTC day checked; null when the plan has no data. */
-  from: string | null
-  /** The day after the last one checked. */
-  to: string | null
-  /** UTC days checked. */
-  daysChecked: number
-  /** Days pending derivation among them (the next sync or report derives them). */
-  staleDays: number
-  /** Days whose stored rows differ from the recomputation. */
-  days: Array<DayDifference>
-  /** Months whose rollups differ from the sum of their days. */
-  months: Array<MonthDifference>
-}
-
-/**
- * A named group of a subject's spend. Every subject has one default project, created with
- * it; spend attributed to a subject without a project lands there.
- */
-export interface Project {
-  /** The project's id. */
-  id: number
-  /** Its owner. */
-  subjectId: string
-  /** Its name, unique per subject. */
-  name: string
-  /** True for the subject's default project. */
-  isDefault: boolean
-  /** When it was created (ISO-8601, UTC). */
-  createdAt: string
-}
-
-/** Cost of one project of the subject. */
-export interface ProjectCost {
-  /** The project: the one the key's mapping names, else the subject's default project. */
-  projectId: number | null
-  /** Its name. */
-  name: string
-  /** Its cost. */
-  cost: Cost
-}
-
-/** What one provider can do. */
-export interface ProviderInfo {
-  /** The provider, as plans name it (`anthropic`, `openai`, `claude_code_logs`). */
-  provider: 'anthropic' | 'openai' | 'claude_code_logs'
-  /** Its display name. */
-  name: string
-  /**
-   * The credential kinds a plan of it takes (`admin_key`, `oauth`); empty when it takes
-   * none. `addPlan` refuses any other.
-   */
-  credentialKinds: Array<string>
-  /** The sync streams a plan of it brings in. */
-  streams: Array<string>
-  /** True when the provider reports what it bills (not only usage to estimate from). */
-  billedCost: boolean
-  /**
-   * True when the bill itself names the API key of each amount; otherwise per-key cost
-   * is the bill allocated in proportion to each key's tokens.
-   */
-  perKeyBilledCost: boolean
-  /** True when spend can be attributed to the organisation's users. */
-  perUserAttribution: boolean
-  /**
-   * How many hours after a day ends its billed cost may still change; null without
-   * billed cost.
-   */
-  costReportLagHours: number | null
-  /** Where costledger's documentation of the provider is. */
-  docsUrl: string
 }
 
 /** The provider's limit beside a mirrored budget's spend and forecast. */
@@ -1653,52 +1200,6 @@ export interface ProviderLimitStatus {
   crossesOn: string | null
 }
 
-/**
- * One Anthropic plan's UTC day, reconciled. A figure a source does not have is null, never
- * zero. The differences add up exactly: `analyticsList − discount = analyticsNet`;
- * reconciled days `legacy + rounding + priorityTier = analyticsList`; late days with both
- * figures `legacy + priorityTier + late = analyticsList`; `allocated + unallocated = legacy`.
- */
-export interface ReconcileLine {
-  /** The plan. */
-  planId: number
-  /** The UTC day, `YYYY-MM-DD`. */
-  day: string
-  /**
-   * `reconciled` (both sources have the whole day), `late_data` (one has not all of it
-   * yet), `legacy_only` (before the Analytics API's window, the organisation cannot use
-   * it, or the plan never synced the `analytics` stream), `no_data`.
-   */
-  status: 'reconciled' | 'late_data' | 'legacy_only' | 'no_data'
-  /** How much of the day the Analytics API rows cover. */
-  analyticsState: 'complete' | 'partial' | 'not_synced' | 'before_window' | 'unavailable'
-  /** Why the Analytics API cannot answer (`unavailable`). */
-  analyticsUnavailable: string | null
-  /** How much of the day the legacy cost report rows cover. */
-  legacyState: 'complete' | 'partial' | 'not_synced'
-  /** The Analytics API's billed total, post-discount. */
-  analyticsNet: Money | null
-  /** The Analytics API's billed total at list price. */
-  analyticsList: Money | null
-  /** The legacy cost report's total. */
-  legacy: Money | null
-  /** costledger's allocation of the legacy total (placed on keys by token share). */
-  allocated: Money | null
-  /** `analyticsList − analyticsNet`: the organisation's discount. */
-  discount: Money | null
-  /**
-   * The Analytics API's list amount of the Priority Tier, which the legacy report leaves
-   * out.
-   */
-  priorityTier: Money | null
-  /** Reconciled days: `analyticsList − priorityTier − legacy`. */
-  rounding: Money | null
-  /** Late days with both figures: `analyticsList − priorityTier − legacy`. */
-  late: Money | null
-  /** `legacy − allocated`: cost the split could not place on usage. */
-  unallocated: Money | null
-}
-
 /** What `reconcile` reads. */
 export interface ReconcileOptions {
   /** First UTC day, `YYYY-MM-DD`. */
@@ -1722,23 +1223,6 @@ export interface Revocation {
   code: string | null
   /** For `failed`: what went wrong (no token in it). */
   message: string | null
-}
-
-/**
- * The subject's share of a plan's seat fees: they hold a seat when their email is a member
- * of the plan's organisation.
- */
-export interface SeatShare {
-  /** The plan. */
-  planId: number
-  /** Its label. */
-  label: string
-  /** The subscription tier. */
-  tier: 'free' | 'pro' | 'max_5x' | 'max_20x' | 'team_standard' | 'team_premium' | 'enterprise' | 'api'
-  /** Seats paid for. */
-  seats: number
-  /** One seat's fee, prorated to the period. */
-  amount: Money
 }
 
 /** A limit to set (an upsert on scope and period). */
@@ -1787,65 +1271,6 @@ export interface SpendLimitsOptions {
   scopeTypes?: Array<string>
   /** Only this workspace's limits. */
   workspaceId?: string
-}
-
-/** What one stream of one plan did. */
-export interface StreamReport {
-  /**
-   * The stream: one that was asked for, `allocation` (the bill split across keys for the
-   * days the other streams changed, run after them), or `plan` (what failed before any
-   * stream started).
-   */
-  stream: 'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'spend_limits' | 'allocation' | 'plan'
-  /** How it ended. */
-  status: 'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'
-  /** When it started (ISO-8601, UTC). */
-  startedAt: string
-  /** Start of the window synced (ISO-8601, UTC). */
-  windowStart: string | null
-  /** End of the window synced (ISO-8601, UTC). */
-  windowEnd: string | null
-  /** Buckets (hours, days) written. */
-  bucketsWritten: number
-  /** Rows written. */
-  rowsWritten: number
-  /** HTTP requests made, retries included. */
-  requests: number
-  /** Retries among them. */
-  retries: number
-  /** How long it took, in milliseconds. */
-  durationMs: number
-  /** Why it failed. */
-  error: SyncError | null
-}
-
-/** A user of the host application, to whom spend is attributed. */
-export interface Subject {
-  /** The host's id for the user. */
-  id: string
-  /**
-   * Their email address: a key created by the organisation member with this email is
-   * theirs unless a mapping says otherwise.
-   */
-  email: string | null
-  /** Their display name. */
-  name: string | null
-  /** When the subject was first stored (ISO-8601, UTC). */
-  createdAt: string
-  /** When it last changed (ISO-8601, UTC). */
-  updatedAt: string
-}
-
-/** A subject's line. */
-export interface SubjectLine {
-  /** The subject. */
-  subjectId: string
-  /** Their email. */
-  email: string | null
-  /** Their name. */
-  name: string | null
-  /** What the keys attributed to them cost. */
-  cost: Cost
 }
 
 /** The fixed-fee side of a plan, as entered by the host. */
@@ -1897,50 +1322,6 @@ export interface SyncedSpendLimits {
   effectiveUnavailable: string | null
 }
 
-/** An error as a sync report carries it. */
-export interface SyncError {
-  /**
-   * The stable code: one of `ERROR_CODES`, as on `CostLedgerError.code`, or
-   * `LOG_LINES_SKIPPED` when a Claude Code logs sync skipped malformed or over-long lines
-   * (its stream is then `partial`).
-   */
-  code: string
-  /** The message, with its causes. */
-  message: string
-}
-
-/** One recorded sync of one plan's stream. */
-export interface SyncEvent {
-  /** The event's id (increasing). */
-  id: number
-  /** The plan. */
-  planId: number
-  /** The stream. */
-  stream: 'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'spend_limits' | 'allocation' | 'plan'
-  /** When the stream started (ISO-8601, UTC). */
-  startedAt: string
-  /** When it finished (ISO-8601, UTC). */
-  finishedAt: string
-  /** How it ended. */
-  status: 'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'
-  /** Start of the window it synced (ISO-8601, UTC). */
-  windowStart: string | null
-  /** End of the window it synced (ISO-8601, UTC). */
-  windowEnd: string | null
-  /** Buckets (hours, days) written. */
-  bucketsWritten: number
-  /** Rows written. */
-  rowsWritten: number
-  /** HTTP requests made, retries included. */
-  requests: number
-  /** Retries among them. */
-  retries: number
-  /** The error code, when it failed or was skipped. */
-  errorCode: string | null
-  /** The error message. */
-  errorMessage: string | null
-}
-
 /** Which sync events `syncHistory` returns, newest first. */
 export interface SyncHistoryOptions {
   /** Only this plan. */
@@ -1985,79 +1366,12 @@ export interface SyncOptions {
   leaseTtlMs?: number
 }
 
-/** What `sync` did, one entry per plan in id order. */
-export interface SyncReport {
-  /** When the sync started (ISO-8601, UTC). */
-  startedAt: string
-  /** When it finished (ISO-8601, UTC). */
-  finishedAt: string
-  /** True when every plan synced completely. */
-  ok: boolean
-  /** Rows written across all plans. */
-  rowsWritten: number
-  /** One outcome per plan. */
-  plans: Array<PlanSyncReport>
-  /**
-   * Budget thresholds reached for the first time in their current period, checked at the
-   * end of the sync; each is reported by one sync only.
-   */
-  budgetAlerts: Array<BudgetAlert>
-}
-
 /** A time range `[from, to)`, as ISO-8601 instants. */
 export interface TimeRange {
   /** Start, inclusive (`2026-10-01T00:00:00Z`). */
   from: string
   /** End, exclusive. */
   to: string
-}
-
-/** Token counts of usage. */
-export interface TokenCounts {
-  /** Input tokens neither read from nor written to the cache. */
-  uncachedInput: number
-  /** Input tokens written to the 5-minute cache. */
-  cacheWrite5m: number
-  /** Input tokens written to the 1-hour cache. */
-  cacheWrite1h: number
-  /** Input tokens read from the cache. */
-  cacheRead: number
-  /** Output tokens. */
-  output: number
-  /** Web search requests made by the server tool. */
-  webSearchRequests: number
-}
-
-/** One UTC day of one combination of a plan's non-token usage. */
-export interface UnitUsageLine {
-  /** The plan. */
-  planId: number
-  /** The UTC day, `YYYY-MM-DD`. */
-  day: string
-  /** The workspace (an OpenAI project); null for usage no project owns. */
-  workspaceId: string | null
-  /** The API key; null for Playground use and units not reported per key. */
-  apiKeyId: string | null
-  /** The organisation member who made the requests, when the provider says. */
-  actorId: string | null
-  /** The model, for units reported per model. */
-  model: string | null
-  /** What is counted. */
-  unit: 'images' | 'speech_characters' | 'transcription_seconds' | 'file_search_calls' | 'code_interpreter_sessions' | 'storage_bytes'
-  /** An image's `size/source`, or the vector store of file search calls. */
-  variant: string | null
-  /** Model requests behind it. */
-  requests: number
-  /**
-   * The day's count; for `storage_bytes`, byte-days (the bytes stored, averaged over the
-   * day).
-   */
-  quantity: number
-  /**
-   * Its list-price estimate; null when the price table has no price for it (never a
-   * zero). The bill is in the cost reports.
-   */
-  estimate: Money | null
 }
 
 /** What `unitUsage` reads. */
@@ -2070,26 +1384,6 @@ export interface UnitUsageOptions {
   planIds?: Array<number>
   /** Only these units (default: all). */
   units?: Array<'images' | 'speech_characters' | 'transcription_seconds' | 'file_search_calls' | 'code_interpreter_sessions' | 'storage_bytes'>
-}
-
-/** What one subject cost in a period. */
-export interface UserCosts {
-  /** The subject. */
-  subject: Subject
-  /** The period. */
-  period: Period
-  /** Everything: their keys' allocated and estimated cost, and their seat fees. */
-  total: Cost
-  /** Per plan, in plan id order. */
-  perPlan: Array<PlanCost>
-  /** Per model, largest first. */
-  perModel: Array<ModelCost>
-  /** Per project, largest first. */
-  perProject: Array<ProjectCost>
-  /** Per date of the period, every date listed. */
-  perDay: Array<DayCost>
-  /** Seat fee shares. */
-  seats: Array<SeatShare>
 }
 
 /** Which period `userCosts` covers. */
@@ -2117,60 +1411,10 @@ export interface VerifyOptions {
   repair?: boolean
 }
 
-/** What `verify` found, per plan. */
-export interface VerifyReport {
-  /** One entry per plan checked, in id order. */
-  plans: Array<PlanVerification>
-  /** Whether differences were repaired. */
-  repair: boolean
-  /** Days and months that differed, over every plan. */
-  differences: number
-  /** True when nothing differs, or everything that differed was repaired. */
-  consistent: boolean
-}
-
-/**
- * A workspace of an organisation (the Default workspace has none: it is `null` wherever a
- * workspace id is).
- */
-export interface Workspace {
-  /** The provider's id (`wrkspc_…`). */
-  id: string
-  /** Its name. */
-  name: string
-  /** Its display colour, e.g. `#6C5BB9`. */
-  displayColor: string | null
-  /** When it was created (ISO-8601, UTC). */
-  createdAt: string | null
-  /** When it was archived, if it was (ISO-8601, UTC). */
-  archivedAt: string | null
-}
-
-/** A workspace's line. */
-export interface WorkspaceLine {
-  /** Which workspace of which plan. */
-  workspace: WorkspaceRef
-  /**
-   * Its name (`Default workspace` for the Default one), followed by the plan's label in
-   * parentheses when several plans are shown.
-   */
-  name: string
-  /** Its cost. */
-  cost: Cost
-}
-
 /** One workspace of one plan, to narrow a report to. */
 export interface WorkspaceOption {
   /** The plan. */
   planId: number
   /** The workspace (`wrkspc_…`). Default (left out or null): the plan's Default workspace. */
   workspaceId?: string
-}
-
-/** One workspace of one plan: how every report names a workspace. */
-export interface WorkspaceRef {
-  /** The plan. */
-  planId: number
-  /** The workspace (`wrkspc_…`); null for the plan's Default workspace. */
-  workspaceId: string | null
 }

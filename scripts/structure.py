@@ -110,13 +110,19 @@ def count_lines(paths: list[str]) -> int:
     return total
 
 
+def generated(path: str) -> bool:
+    """A file written by a tool (scripts/gen-bindings.py), which says so on its first line."""
+    with open(path, encoding="utf-8") as f:
+        return "@generated" in f.readline()
+
+
 def files_under(folder: str, suffixes: tuple[str, ...], skip: tuple[str, ...] = ()) -> list[str]:
     out = []
     for d, dirs, files in os.walk(folder):
         dirs[:] = [x for x in dirs if x not in ("node_modules", "__pycache__", "target")]
         for f in files:
             path = os.path.join(d, f)
-            if f.endswith(suffixes) and not any(s in path for s in skip):
+            if f.endswith(suffixes) and not any(s in path for s in skip) and not generated(path):
                 out.append(path)
     return sorted(out)
 

@@ -180,6 +180,9 @@ start_install python install_python_tools
 # before anything compiles.
 say "core structure (scripts/structure.py --check)"
 python3 scripts/structure.py --check
+# The bindings' types, written from the core's schema (bindings/schema.json; the Rust suite
+# checks that file against the core's types).
+python3 scripts/gen-bindings.py --check
 
 say "Rust: build the workspace's tests (SQLite and Postgres)"
 cargo test --workspace --locked --tests --no-run

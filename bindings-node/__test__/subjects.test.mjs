@@ -18,7 +18,9 @@ for (const kind of BACKENDS) {
 
     it("reads a plan's synced metadata: workspaces, keys and members", async () => {
       const meta = await s.ledger.planMetadata(s.plans[0].id)
-      assert.deepEqual(Object.keys(meta), ['workspaces', 'apiKeys', 'users'])
+      // The organisation as the plan stored it, as Python's plan_metadata gives it.
+      assert.deepEqual(Object.keys(meta), ['org', 'workspaces', 'apiKeys', 'users'])
+      assert.deepEqual(meta.org, { id: s.plans[0].orgId, name: s.plans[0].orgName })
       assert.ok(meta.workspaces.length > 0 && meta.apiKeys.length > 0 && meta.users.length > 0)
       for (const key of meta.apiKeys) {
         assert.match(key.id, /^apikey_/)

@@ -2,15 +2,15 @@
 // of native methods delegated with errors turned into `CostLedgerError`s.
 
 import { adaptCipher, type KeyCipher } from './cipher'
-import { CLAUDE_CODE_LOGS_METHODS, type ClaudeCodeLogsMethods } from './claude_code_logs'
+import { CLAUDE_CODE_LOGS_METHODS, claudeCodeLogsMethods, type ClaudeCodeLogsMethods } from './claude_code_logs'
 import { call } from './errors'
 import { MASTER_KEY_METHODS, type MasterKeyMethods } from './master_key'
 import { attach, binding, delegate, type Native, type NativeLedger } from './native'
 import { OAUTH_METHODS, type OAuthMethods } from './oauth'
-import { PLAN_METHODS, type PlanMethods } from './plans'
-import { REPORT_METHODS, type ReportMethods } from './reports'
-import { SUBJECT_METHODS, type SubjectMethods } from './subjects'
-import { SYNC_METHODS, syncMethods, type SyncMethods } from './sync'
+import { PLAN_METHODS, planMethods, type PlanMethods } from './plans'
+import { REPORT_METHODS, reportMethods, type ReportMethods } from './reports'
+import { SUBJECT_METHODS, subjectMethods, type SubjectMethods } from './subjects'
+import { SYNC_METHODS, syncHistoryMethods, syncMethods, type SyncMethods } from './sync'
 
 /** How to open a ledger; see the native `LedgerOptions` for every field and its default. */
 export type LedgerOptions = Omit<Native.LedgerOptions, 'cipher'> & {
@@ -71,6 +71,11 @@ Object.assign(
     ...MASTER_KEY_METHODS,
   ]),
   syncMethods,
+  reportMethods,
+  subjectMethods,
+  planMethods,
+  syncHistoryMethods,
+  claudeCodeLogsMethods,
 )
 
 // Compile-time check that every native method is delegated: a method added in Rust but

@@ -85,6 +85,44 @@ export function nativeOf(facade: object): NativeLedger {
 
 type Method = (...args: unknown[]) => Promise<unknown>
 
+/** Native methods that return the core's JSON, each with the generated decoder of its value. */
+export type Decoders = { [K in keyof NativeLedger]?: (json: any) => unknown }
+
+/**
+ * The methods of `D`: the native ones, with their docs and arguments, resolving to the decoded
+ * value instead of the core's JSON text.
+ */
+export type Decoded<D extends Decoders> = {
+  [K in keyof Pick<NativeLedger, keyof D & keyof NativeLedger>]: NativeLedger[K] extends (
+    ...args: infer A
+  ) => Promise<string>
+    ? (...args: A) => Promise<ReturnType<NonNullable<D[K]>>>
+    : never
+}
+
+/** A decoder of a JSON list, from the decoder of its items. */
+export function listOf<T>(decode: (json: any) => T): (json: any[]) => T[] {
+  return (json) => json.map(decode)
+}
+
+/**
+ * Methods that forward to the native method of the same name, turn its errors into
+ * `CostLedgerError`s and decode the JSON it resolves to.
+ */
+export function decoding<D extends Decoders>(decoders: D): Decoded<D> {
+  const methods: Record<string, Method> = {}
+  for (const [name, decode] of Object.entries(decoders) as [keyof NativeLedger, (json: any) => unknown][]) {
+    methods[name] = async function (this: object, ...args: unknown[]) {
+      const text = await call(() => {
+        const native = nativeOf(this)
+        return (native[name] as unknown as Method).apply(native, args)
+      })
+      return decode(JSON.parse(text as string))
+    }
+  }
+  return methods as unknown as Decoded<D>
+}
+
 /**
  * Methods that forward to the native method of the same name and turn its errors into
  * `CostLedgerError`s; typed, with their docs, by the native declaration.

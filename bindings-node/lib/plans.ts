@@ -2,28 +2,24 @@
 // organisation's metadata, import from the environment, the provider catalog, and the plan's
 // spend limits at its provider. The methods are the native ones (see index.d.ts for their docs).
 
-import { type NativeLedger } from './native'
+import { decodeOrgMetadata, decodeProviderInfo } from './generated'
+import { decoding, listOf, type NativeLedger } from './native'
 
 export type {
-  ApiKeyInfo,
   DisconnectOptions,
   ListPlansOptions,
   NewPlan,
-  OrgInfo,
-  OrgMetadata,
-  OrgUser,
   Plan,
   PlanUpdate,
   EffectiveSpend,
   EffectiveSpendOptions,
-  ProviderInfo,
   SetSpendLimitOptions,
   SpendLimit,
   SpendLimitsOptions,
   Subscription,
   SubscriptionInput,
-  Workspace,
 } from '../index.js'
+export type { ApiKeyInfo, OrgInfo, OrgMetadata, OrgUser, ProviderInfo, Workspace } from './generated'
 
 export const PLAN_METHODS = [
   'addPlan',
@@ -33,9 +29,7 @@ export const PLAN_METHODS = [
   'disconnectPlan',
   'rotatePlanCredential',
   'checkPlan',
-  'planMetadata',
   'importPlanFromEnv',
-  'providers',
   'spendLimits',
   'setSpendLimit',
   'deleteSpendLimit',
@@ -43,5 +37,11 @@ export const PLAN_METHODS = [
   'syncedSpendLimits',
 ] as const
 
+/** The methods that return the provider catalog and an organisation's metadata. */
+export const planMethods = decoding({
+  planMetadata: decodeOrgMetadata,
+  providers: listOf(decodeProviderInfo),
+})
+
 /** The plan methods of `Ledger`. */
-export type PlanMethods = Pick<NativeLedger, (typeof PLAN_METHODS)[number]>
+export type PlanMethods = Pick<NativeLedger, (typeof PLAN_METHODS)[number]> & typeof planMethods

@@ -2,62 +2,76 @@
 // and CSV, and the FinOps FOCUS CSV), and rebuilding and verifying the cost facts they read. The methods
 // are the native ones (see index.d.ts for their docs).
 
-import { type NativeLedger } from './native'
+import {
+  decodeBilledCostLine,
+  decodeDashboard,
+  decodeForecast,
+  decodeReconcileLine,
+  decodeUnitUsageLine,
+  decodeUserCosts,
+  decodeVerifyReport,
+} from './generated'
+import { decoding, listOf, type NativeLedger } from './native'
 
 export type {
-  BilledActor,
-  BilledCostLine,
   BilledCostsOptions,
   Budget,
-  BudgetAlert,
   BudgetScope,
   BudgetStatus,
   BudgetUpdate,
-  Cost,
-  Dashboard,
   DashboardOptions,
   DateRange,
+  FocusOptions,
+  ForecastOptions,
+  NewBudget,
+  ReconcileOptions,
+  UnitUsageOptions,
+  UserCostsOptions,
+  VerifyOptions,
+  WorkspaceOption,
+} from '../index.js'
+export type {
+  ActorType,
+  Basis,
+  BilledActor,
+  BilledBy,
+  BilledCostLine,
+  BudgetAlert,
+  Cost,
+  Dashboard,
   DayCost,
   DayDifference,
-  FocusOptions,
   Forecast,
-  ForecastOptions,
   MissingPriceLine,
   ModelCost,
   ModelLine,
   MonthDifference,
-  NewBudget,
   Period,
   PlanCost,
   PlanLine,
+  PlanStatus,
   PlanVerification,
   ProjectCost,
+  Provider,
   ReconcileLine,
-  ReconcileOptions,
+  ReconcileStatus,
   SeatShare,
+  SourceState,
   SubjectLine,
+  SubscriptionTier,
   TokenCounts,
   UnitUsageLine,
-  UnitUsageOptions,
+  UsageUnit,
   UserCosts,
-  UserCostsOptions,
-  VerifyOptions,
   VerifyReport,
   WorkspaceLine,
-  WorkspaceOption,
   WorkspaceRef,
-} from '../index.js'
+} from './generated'
 
 /** The formats of the `export…` methods: the core's JSON or its RFC 4180 CSV. */
 export type ExportFormat = 'json' | 'csv'
 
 export const REPORT_METHODS = [
-  'userCosts',
-  'dashboard',
-  'forecast',
-  'unitUsage',
-  'billedCosts',
-  'reconcile',
   'createBudget',
   'createMirroredBudget',
   'getBudget',
@@ -75,8 +89,18 @@ export const REPORT_METHODS = [
   'syncAndExport',
   'focusExport',
   'rebuildCostFacts',
-  'verify',
 ] as const
 
+/** The reports that return the core's values, decoded by the generated functions. */
+export const reportMethods = decoding({
+  userCosts: decodeUserCosts,
+  dashboard: decodeDashboard,
+  forecast: decodeForecast,
+  unitUsage: listOf(decodeUnitUsageLine),
+  billedCosts: listOf(decodeBilledCostLine),
+  reconcile: listOf(decodeReconcileLine),
+  verify: decodeVerifyReport,
+})
+
 /** The report, budget and export methods of `Ledger`. */
-export type ReportMethods = Pick<NativeLedger, (typeof REPORT_METHODS)[number]>
+export type ReportMethods = Pick<NativeLedger, (typeof REPORT_METHODS)[number]> & typeof reportMethods

@@ -4,18 +4,14 @@
 
 use chrono::DateTime;
 use costledger::reports::export::{flat_csv, json};
-use costledger::source::claude_code_logs::{
-    LogBlockUsage as CoreLogBlockUsage, LogModelUsage as CoreLogModelUsage,
-    LogPeriodUsage as CoreLogPeriodUsage, LogReportOptions as CoreLogReportOptions,
-    LogSessionUsage as CoreLogSessionUsage, LogUsage as CoreLogUsage,
-};
+use costledger::source::claude_code_logs::LogReportOptions as CoreLogReportOptions;
 use costledger::store::logs::LogFile as CoreLogFile;
 use napi_derive::napi;
 
-use crate::error::run;
+use crate::error::{run, run_json};
 use crate::integers::id;
 use crate::ledger::JsLedger;
-use crate::model::{Money, TokenCounts, iso, list, parse_date};
+use crate::model::{iso, list, parse_date};
 use crate::reports::by_format;
 
 /// What a log report covers and how it cuts days. Every field is optional.
@@ -53,135 +49,6 @@ impl TryFrom<LogReportOptions> for CoreLogReportOptions {
                 .transpose()?
                 .unwrap_or_default(),
         })
-    }
-}
-
-/// One model's tokens in a report group.
-#[napi(object, object_from_js = false, use_nullable = true)]
-pub struct LogModelUsage {
-    /// The model, as the logs name it.
-    pub model: String,
-    /// Entries counted (after deduplication).
-    pub entries: i64,
-    /// Their tokens (`uncachedInput` is the logs' `input_tokens`).
-    pub tokens: TokenCounts,
-    /// The cost estimated at list prices (an estimate: the logs carry no bill); null when the
-    /// price table has no price for the model on one of the days.
-    pub estimated_cost: Option<Money>,
-}
-
-impl From<CoreLogModelUsage> for LogModelUsage {
-    fn from(m: CoreLogModelUsage) -> Self {
-        LogModelUsage {
-            model: m.model,
-            entries: m.entries,
-            tokens: m.tokens.into(),
-            estimated_cost: m.estimated_cost.map(Money::from),
-        }
-    }
-}
-
-/// The usage of a report group (a day, a month, a session, a block).
-#[napi(object, object_from_js = false)]
-pub struct LogUsage {
-    /// Entries counted.
-    pub entries: i64,
-    /// Their tokens, every model included.
-    pub tokens: TokenCounts,
-    /// The estimated cost of the models with a price (an estimate, never billed).
-    pub estimated_cost: Money,
-    /// Per model, in name order.
-    pub models: Vec<LogModelUsage>,
-    /// Models without a price: their tokens are counted, their cost is in no total.
-    pub missing_prices: Vec<String>,
-}
-
-impl From<CoreLogUsage> for LogUsage {
-    fn from(u: CoreLogUsage) -> Self {
-        LogUsage {
-            entries: u.entries,
-            tokens: u.tokens.into(),
-            estimated_cost: u.estimated_cost.into(),
-            models: list(u.models),
-            missing_prices: u.missing_prices,
-        }
-    }
-}
-
-/// The usage of one day or month.
-#[napi(object, object_from_js = false)]
-pub struct LogPeriodUsage {
-    /// `2026-01-05` for a day, the week's Monday (`2026-01-05`) for a week, `2026-01` for a
-    /// month, in the report's time zone.
-    pub period: String,
-    /// Its usage.
-    pub usage: LogUsage,
-}
-
-impl From<CoreLogPeriodUsage> for LogPeriodUsage {
-    fn from(p: CoreLogPeriodUsage) -> Self {
-        LogPeriodUsage {
-            period: p.period,
-            usage: p.usage.into(),
-        }
-    }
-}
-
-/// The usage of one session.
-#[napi(object, object_from_js = false)]
-pub struct LogSessionUsage {
-    /// The project (the directory under `projects/`).
-    pub project: String,
-    /// The session id.
-    pub session: String,
-    /// Its first counted entry (ISO-8601, UTC).
-    pub first_at: String,
-    /// Its last counted entry (ISO-8601, UTC).
-    pub last_at: String,
-    /// Its usage.
-    pub usage: LogUsage,
-}
-
-impl From<CoreLogSessionUsage> for LogSessionUsage {
-    fn from(s: CoreLogSessionUsage) -> Self {
-        LogSessionUsage {
-            project: s.project,
-            session: s.session,
-            first_at: iso(s.first_at),
-            last_at: iso(s.last_at),
-            usage: s.usage.into(),
-        }
-    }
-}
-
-/// The usage of one 5-hour block.
-#[napi(object, object_from_js = false)]
-pub struct LogBlockUsage {
-    /// Its start: the first entry's hour (ISO-8601, UTC).
-    pub start: String,
-    /// Its end, 5 hours later (ISO-8601, UTC).
-    pub end: String,
-    /// Its first entry (ISO-8601, UTC).
-    pub first_at: String,
-    /// Its last entry (ISO-8601, UTC).
-    pub last_at: String,
-    /// True while it runs: now (the ledger's clock) is before its end and within 5 hours of
-    /// its last entry.
-    pub active: bool,
-    /// Its usage.
-    pub usage: LogUsage,
-}
-
-impl From<CoreLogBlockUsage> for LogBlockUsage {
-    fn from(b: CoreLogBlockUsage) -> Self {
-        LogBlockUsage {
-            start: iso(b.start),
-            end: iso(b.end),
-            first_at: iso(b.first_at),
-            last_at: iso(b.last_at),
-            active: b.active,
-            usage: b.usage.into(),
-        }
     }
 }
 
@@ -237,15 +104,14 @@ impl JsLedger {
         &self,
         plan_id: f64,
         options: Option<LogReportOptions>,
-    ) -> napi::Result<Vec<LogPeriodUsage>> {
+    ) -> napi::Result<String> {
         let options = options.unwrap_or_default();
-        run(async {
+        run_json(async {
             let plan_id = id("planId", plan_id)?;
             let options = options.try_into()?;
             self.inner.claude_code_logs_daily(plan_id, &options).await
         })
         .await
-        .map(list)
     }
 
     /// Counted usage of a `claude_code_logs` plan per ISO week (Monday to Sunday) in
@@ -255,15 +121,14 @@ impl JsLedger {
         &self,
         plan_id: f64,
         options: Option<LogReportOptions>,
-    ) -> napi::Result<Vec<LogPeriodUsage>> {
+    ) -> napi::Result<String> {
         let options = options.unwrap_or_default();
-        run(async {
+        run_json(async {
             let plan_id = id("planId", plan_id)?;
             let options = options.try_into()?;
             self.inner.claude_code_logs_weekly(plan_id, &options).await
         })
         .await
-        .map(list)
     }
 
     /// Counted usage of a `claude_code_logs` plan per month in `timeZone`, oldest first.
@@ -272,15 +137,14 @@ impl JsLedger {
         &self,
         plan_id: f64,
         options: Option<LogReportOptions>,
-    ) -> napi::Result<Vec<LogPeriodUsage>> {
+    ) -> napi::Result<String> {
         let options = options.unwrap_or_default();
-        run(async {
+        run_json(async {
             let plan_id = id("planId", plan_id)?;
             let options = options.try_into()?;
             self.inner.claude_code_logs_monthly(plan_id, &options).await
         })
         .await
-        .map(list)
     }
 
     /// Counted usage of a `claude_code_logs` plan per session (and its project), the most
@@ -290,9 +154,9 @@ impl JsLedger {
         &self,
         plan_id: f64,
         options: Option<LogReportOptions>,
-    ) -> napi::Result<Vec<LogSessionUsage>> {
+    ) -> napi::Result<String> {
         let options = options.unwrap_or_default();
-        run(async {
+        run_json(async {
             let plan_id = id("planId", plan_id)?;
             let options = options.try_into()?;
             self.inner
@@ -300,7 +164,6 @@ impl JsLedger {
                 .await
         })
         .await
-        .map(list)
     }
 
     /// Counted usage of a `claude_code_logs` plan per 5-hour block (ccusage's `blocks`),
@@ -310,15 +173,14 @@ impl JsLedger {
         &self,
         plan_id: f64,
         options: Option<LogReportOptions>,
-    ) -> napi::Result<Vec<LogBlockUsage>> {
+    ) -> napi::Result<String> {
         let options = options.unwrap_or_default();
-        run(async {
+        run_json(async {
             let plan_id = id("planId", plan_id)?;
             let options = options.try_into()?;
             self.inner.claude_code_logs_blocks(plan_id, &options).await
         })
         .await
-        .map(list)
     }
 
     /// The log files a `claude_code_logs` plan tracks, with how far each was read and the

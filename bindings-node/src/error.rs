@@ -35,6 +35,20 @@ pub(crate) async fn run<T>(fut: impl Future<Output = costledger::Result<T>>) -> 
     }
 }
 
+/// [`run`], with the value as the core's JSON (its `Serialize`): the facade decodes it with
+/// the functions `scripts/gen-bindings.py` writes from the core's schema.
+pub(crate) async fn run_json<T: serde::Serialize>(
+    fut: impl Future<Output = costledger::Result<T>>,
+) -> napi::Result<String> {
+    let value = run(fut).await?;
+    serde_json::to_string(&value).map_err(|e| {
+        coded(
+            "INTERNAL",
+            &format!("costledger could not write a result: {e}"),
+        )
+    })
+}
+
 /// A caught panic as an `INTERNAL` error naming what panicked.
 pub(crate) fn panic_error(panic: Box<dyn Any + Send>) -> Error {
     let what = panic

@@ -32,38 +32,6 @@ impl From<costledger::Money> for Money {
     }
 }
 
-/// Token counts of usage.
-#[napi(object, object_from_js = false)]
-pub struct TokenCounts {
-    /// Input tokens neither read from nor written to the cache.
-    pub uncached_input: i64,
-    /// Input tokens written to the 5-minute cache.
-    #[napi(js_name = "cacheWrite5m")]
-    pub cache_write_5m: i64,
-    /// Input tokens written to the 1-hour cache.
-    #[napi(js_name = "cacheWrite1h")]
-    pub cache_write_1h: i64,
-    /// Input tokens read from the cache.
-    pub cache_read: i64,
-    /// Output tokens.
-    pub output: i64,
-    /// Web search requests made by the server tool.
-    pub web_search_requests: i64,
-}
-
-impl From<costledger::TokenCounts> for TokenCounts {
-    fn from(t: costledger::TokenCounts) -> Self {
-        TokenCounts {
-            uncached_input: t.uncached_input,
-            cache_write_5m: t.cache_write_5m,
-            cache_write_1h: t.cache_write_1h,
-            cache_read: t.cache_read,
-            output: t.output,
-            web_search_requests: t.web_search_requests,
-        }
-    }
-}
-
 /// Every item of a list, converted.
 pub(crate) fn list<T, U: From<T>>(items: Vec<T>) -> Vec<U> {
     items.into_iter().map(U::from).collect()

@@ -5,12 +5,12 @@
 use costledger::{DataRetention, ListPlans, Money as CoreMoney, PlanSettings};
 use napi_derive::napi;
 
-use crate::error::{invalid, run};
+use crate::error::{invalid, run, run_json};
 use crate::integers;
 use crate::ledger::JsLedger;
 use crate::model::{Money, iso, iso_opt, parse_date, parse_opt};
 use crate::oauth::TokensArg;
-use crate::org::{OrgInfo, OrgMetadata};
+use crate::org::OrgInfo;
 
 /// A plan connection. Holds no secret: only the credential's hint.
 #[napi(object, object_from_js = false, use_nullable = true)]
@@ -379,10 +379,8 @@ impl JsLedger {
     /// lists. Empty lists before the plan's first sync; `PLAN_NOT_FOUND` when there is no
     /// such plan.
     #[napi(catch_unwind)]
-    pub async fn plan_metadata(&self, id: f64) -> napi::Result<OrgMetadata> {
-        run(async { self.inner.plan_metadata(integers::id("id", id)?).await })
-            .await
-            .map(OrgMetadata::from)
+    pub async fn plan_metadata(&self, id: f64) -> napi::Result<String> {
+        run_json(async { self.inner.plan_metadata(integers::id("id", id)?).await }).await
     }
 
     /// Import the key in `ANTHROPIC_ADMIN_API_KEY` as the first plan, labelled with its

@@ -14,7 +14,6 @@ mod units;
 mod user_costs;
 mod verify;
 
-pub(crate) use budgets::BudgetAlert;
 pub(crate) use export::by_format;
 
 use napi_derive::napi;
@@ -93,41 +92,5 @@ pub(crate) fn period(
     match time_zone {
         Some(zone) => period.in_time_zone(&zone),
         None => Ok(period),
-    }
-}
-
-/// Cost of one local date.
-#[napi(object, object_from_js = false)]
-pub struct DayCost {
-    /// The date in the period's time zone (`YYYY-MM-DD`).
-    pub date: String,
-    /// Its cost.
-    pub cost: Cost,
-}
-
-impl From<costledger::reports::DayCost> for DayCost {
-    fn from(d: costledger::reports::DayCost) -> Self {
-        DayCost {
-            date: date(d.date),
-            cost: d.cost.into(),
-        }
-    }
-}
-
-/// One workspace of one plan: how every report names a workspace.
-#[napi(object, object_from_js = false, use_nullable = true)]
-pub struct WorkspaceRef {
-    /// The plan.
-    pub plan_id: i64,
-    /// The workspace (`wrkspc_…`); null for the plan's Default workspace.
-    pub workspace_id: Option<String>,
-}
-
-impl From<costledger::WorkspaceRef> for WorkspaceRef {
-    fn from(w: costledger::WorkspaceRef) -> Self {
-        WorkspaceRef {
-            plan_id: w.plan_id,
-            workspace_id: w.workspace_id,
-        }
     }
 }

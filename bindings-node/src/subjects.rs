@@ -4,38 +4,10 @@
 use costledger::{MappingFilter, NewKeyMapping as CoreNewKeyMapping, NewSubject as CoreNewSubject};
 use napi_derive::napi;
 
-use crate::error::run;
+use crate::error::{run, run_json};
 use crate::integers;
 use crate::ledger::JsLedger;
-use crate::model::{iso, iso_opt, parse_instant};
-
-/// A user of the host application, to whom spend is attributed.
-#[napi(object, object_from_js = false, use_nullable = true)]
-pub struct Subject {
-    /// The host's id for the user.
-    pub id: String,
-    /// Their email address: a key created by the organisation member with this email is
-    /// theirs unless a mapping says otherwise.
-    pub email: Option<String>,
-    /// Their display name.
-    pub name: Option<String>,
-    /// When the subject was first stored (ISO-8601, UTC).
-    pub created_at: String,
-    /// When it last changed (ISO-8601, UTC).
-    pub updated_at: String,
-}
-
-impl From<costledger::Subject> for Subject {
-    fn from(s: costledger::Subject) -> Self {
-        Subject {
-            id: s.id,
-            email: s.email,
-            name: s.name,
-            created_at: iso(s.created_at),
-            updated_at: iso(s.updated_at),
-        }
-    }
-}
+use crate::model::parse_instant;
 
 /// A subject to create, or whose email and name to replace.
 #[napi(object, object_to_js = false)]
@@ -58,76 +30,11 @@ impl From<NewSubject> for CoreNewSubject {
     }
 }
 
-/// A named group of a subject's spend. Every subject has one default project, created with
-/// it; spend attributed to a subject without a project lands there.
-#[napi(object, object_from_js = false)]
-pub struct Project {
-    /// The project's id.
-    pub id: i64,
-    /// Its owner.
-    pub subject_id: String,
-    /// Its name, unique per subject.
-    pub name: String,
-    /// True for the subject's default project.
-    pub is_default: bool,
-    /// When it was created (ISO-8601, UTC).
-    pub created_at: String,
-}
-
-impl From<costledger::Project> for Project {
-    fn from(p: costledger::Project) -> Self {
-        Project {
-            id: p.id,
-            subject_id: p.subject_id,
-            name: p.name,
-            is_default: p.is_default,
-            created_at: iso(p.created_at),
-        }
-    }
-}
-
 /// Which projects `listProjects` returns.
 #[napi(object, object_to_js = false)]
 pub struct ListProjectsOptions {
     /// Only this subject's. Default: everyone's.
     pub subject_id: Option<String>,
-}
-
-/// An API key of a plan attributed to a subject (and one of their projects) from `validFrom`
-/// until `validTo`.
-#[napi(object, object_from_js = false, use_nullable = true)]
-pub struct KeyMapping {
-    /// The mapping's id.
-    pub id: i64,
-    /// The plan the key belongs to.
-    pub plan_id: i64,
-    /// The provider's key id (`apikey_…`).
-    pub api_key_id: String,
-    /// The subject it is attributed to.
-    pub subject_id: String,
-    /// The project; null for the subject's default project.
-    pub project_id: Option<i64>,
-    /// From when, inclusive (ISO-8601, UTC); null from the beginning of the key's history.
-    pub valid_from: Option<String>,
-    /// Until when, exclusive (ISO-8601, UTC); null while open-ended.
-    pub valid_to: Option<String>,
-    /// When the mapping was made (ISO-8601, UTC).
-    pub created_at: String,
-}
-
-impl From<costledger::KeyMapping> for KeyMapping {
-    fn from(m: costledger::KeyMapping) -> Self {
-        KeyMapping {
-            id: m.id,
-            plan_id: m.plan_id,
-            api_key_id: m.api_key_id,
-            subject_id: m.subject_id,
-            project_id: m.project_id,
-            valid_from: iso_opt(m.valid_from),
-            valid_to: iso_opt(m.valid_to),
-            created_at: iso(m.created_at),
-        }
-    }
 }
 
 /// A key mapping to create.
@@ -193,23 +100,20 @@ impl JsLedger {
     /// new subject gets a default project. An email already used by another subject is
     /// `CONFLICT`.
     #[napi(catch_unwind)]
-    pub async fn upsert_subject(&self, subject: NewSubject) -> napi::Result<Subject> {
-        run(self.inner.upsert_subject(subject.into()))
-            .await
-            .map(Subject::from)
+    pub async fn upsert_subject(&self, subject: NewSubject) -> napi::Result<String> {
+        run_json(self.inner.upsert_subject(subject.into())).await
     }
 
     /// One subject, or `SUBJECT_NOT_FOUND`.
     #[napi(catch_unwind)]
-    pub async fn get_subject(&self, id: String) -> napi::Result<Subject> {
-        run(self.inner.get_subject(&id)).await.map(Subject::from)
+    pub async fn get_subject(&self, id: String) -> napi::Result<String> {
+        run_json(self.inner.get_subject(&id)).await
     }
 
     /// Every subject, by id.
     #[napi(catch_unwind)]
-    pub async fn list_subjects(&self) -> napi::Result<Vec<Subject>> {
-        let subjects = run(self.inner.list_subjects()).await?;
-        Ok(subjects.into_iter().map(Subject::from).collect())
+    pub async fn list_subjects(&self) -> napi::Result<String> {
+        run_json(self.inner.list_subjects()).await
     }
 
     /// Delete a subject, its projects and its mappings; their keys become unattributed
@@ -223,10 +127,8 @@ impl JsLedger {
     /// Create a project owned by a subject: its name (1-200 characters, trimmed) is unique
     /// per subject (`CONFLICT`); `SUBJECT_NOT_FOUND` when the subject does not exist.
     #[napi(catch_unwind)]
-    pub async fn create_project(&self, subject_id: String, name: String) -> napi::Result<Project> {
-        run(self.inner.create_project(&subject_id, &name))
-            .await
-            .map(Project::from)
+    pub async fn create_project(&self, subject_id: String, name: String) -> napi::Result<String> {
+        run_json(self.inner.create_project(&subject_id, &name)).await
     }
 
     /// Projects of one subject, or of everyone, by id.
@@ -234,10 +136,9 @@ impl JsLedger {
     pub async fn list_projects(
         &self,
         options: Option<ListProjectsOptions>,
-    ) -> napi::Result<Vec<Project>> {
+    ) -> napi::Result<String> {
         let subject_id = options.and_then(|o| o.subject_id);
-        let projects = run(self.inner.list_projects(subject_id.as_deref())).await?;
-        Ok(projects.into_iter().map(Project::from).collect())
+        run_json(self.inner.list_projects(subject_id.as_deref())).await
     }
 
     /// Delete a project (not a default one: `INVALID_INPUT`); keys mapped to it fall back to
@@ -252,10 +153,8 @@ impl JsLedger {
     /// the previous open-ended mapping is closed there. Any other overlap with a mapping of
     /// the key is `CONFLICT`. Reports change at once; no re-sync is needed.
     #[napi(catch_unwind)]
-    pub async fn map_key(&self, mapping: NewKeyMapping) -> napi::Result<KeyMapping> {
-        run(async { self.inner.map_key(mapping.try_into()?).await })
-            .await
-            .map(KeyMapping::from)
+    pub async fn map_key(&self, mapping: NewKeyMapping) -> napi::Result<String> {
+        run_json(async { self.inner.map_key(mapping.try_into()?).await }).await
     }
 
     /// Key mappings, narrowed by plan, key and subject.
@@ -263,25 +162,23 @@ impl JsLedger {
     pub async fn list_mappings(
         &self,
         options: Option<ListMappingsOptions>,
-    ) -> napi::Result<Vec<KeyMapping>> {
-        let mappings = run(async {
+    ) -> napi::Result<String> {
+        run_json(async {
             let filter = options.map(MappingFilter::try_from).transpose()?;
             self.inner.list_mappings(filter.unwrap_or_default()).await
         })
-        .await?;
-        Ok(mappings.into_iter().map(KeyMapping::from).collect())
+        .await
     }
 
     /// End a mapping at `at` (ISO-8601): from then on the key falls back to its creator's
     /// email (or nobody). `MAPPING_NOT_FOUND` when there is none.
     #[napi(catch_unwind)]
-    pub async fn end_mapping(&self, id: f64, at: String) -> napi::Result<KeyMapping> {
-        run(async {
+    pub async fn end_mapping(&self, id: f64, at: String) -> napi::Result<String> {
+        run_json(async {
             let id = integers::id("id", id)?;
             self.inner.end_mapping(id, parse_instant("at", &at)?).await
         })
         .await
-        .map(KeyMapping::from)
     }
 
     /// Delete a mapping; `MAPPING_NOT_FOUND` when there is none.

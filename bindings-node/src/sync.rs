@@ -8,11 +8,10 @@ use napi::Env;
 use napi::bindgen_prelude::PromiseRaw;
 use napi_derive::napi;
 
-use crate::error::run;
+use crate::error::run_json;
 use crate::integers;
 use crate::ledger::JsLedger;
-use crate::model::{iso, iso_opt, list, parse_instant, parse_opt};
-use crate::reports::BudgetAlert;
+use crate::model::{parse_instant, parse_opt};
 
 /// Stops a running `sync` gracefully: each plan commits the page being written, records an
 /// `interrupted` event and releases its lease. The `Ledger` facade triggers it from the
@@ -132,146 +131,6 @@ impl TryFrom<SyncOptions> for CoreSyncOptions {
     }
 }
 
-/// An error as a sync report carries it.
-#[napi(object, object_from_js = false)]
-pub struct SyncError {
-    /// The stable code: one of `ERROR_CODES`, as on `CostLedgerError.code`, or
-    /// `LOG_LINES_SKIPPED` when a Claude Code logs sync skipped malformed or over-long lines
-    /// (its stream is then `partial`).
-    pub code: String,
-    /// The message, with its causes.
-    pub message: String,
-}
-
-impl From<costledger::SyncError> for SyncError {
-    fn from(e: costledger::SyncError) -> Self {
-        SyncError {
-            code: e.code,
-            message: e.message,
-        }
-    }
-}
-
-/// What one stream of one plan did.
-#[napi(object, object_from_js = false, use_nullable = true)]
-pub struct StreamReport {
-    /// The stream: one that was asked for, `allocation` (the bill split across keys for the
-    /// days the other streams changed, run after them), or `plan` (what failed before any
-    /// stream started).
-    #[napi(
-        ts_type = "'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'spend_limits' | 'allocation' | 'plan'"
-    )]
-    pub stream: String,
-    /// How it ended.
-    #[napi(ts_type = "'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'")]
-    pub status: String,
-    /// When it started (ISO-8601, UTC).
-    pub started_at: String,
-    /// Start of the window synced (ISO-8601, UTC).
-    pub window_start: Option<String>,
-    /// End of the window synced (ISO-8601, UTC).
-    pub window_end: Option<String>,
-    /// Buckets (hours, days) written.
-    pub buckets_written: i64,
-    /// Rows written.
-    pub rows_written: i64,
-    /// HTTP requests made, retries included.
-    pub requests: i64,
-    /// Retries among them.
-    pub retries: i64,
-    /// How long it took, in milliseconds.
-    pub duration_ms: f64,
-    /// Why it failed.
-    pub error: Option<SyncError>,
-}
-
-impl From<costledger::StreamReport> for StreamReport {
-    fn from(s: costledger::StreamReport) -> Self {
-        StreamReport {
-            stream: s.stream.to_string(),
-            status: s.status.to_string(),
-            started_at: iso(s.started_at),
-            window_start: iso_opt(s.window_start),
-            window_end: iso_opt(s.window_end),
-            buckets_written: s.buckets_written,
-            rows_written: s.rows_written,
-            requests: s.requests,
-            retries: s.retries,
-            duration_ms: s.duration.as_secs_f64() * 1000.0,
-            error: s.error.map(SyncError::from),
-        }
-    }
-}
-
-/// What the sync of one plan did.
-#[napi(object, object_from_js = false, use_nullable = true)]
-pub struct PlanSyncReport {
-    /// The plan.
-    pub plan_id: i64,
-    /// Its label.
-    pub label: String,
-    /// `ok`, `partial` (some streams failed; what succeeded is committed), `error`,
-    /// `skipped` (see `skippedReason`), or `interrupted` (cancelled: stopped after its last
-    /// committed page).
-    #[napi(ts_type = "'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'")]
-    pub status: String,
-    /// Why it was skipped: it starts with `locked` when another worker holds the plan's sync
-    /// lease.
-    pub skipped_reason: Option<String>,
-    /// The error that ended the plan's sync, the first stream error of a partial sync, or
-    /// `INTERRUPTED`.
-    pub error: Option<SyncError>,
-    /// Rows written by all its streams.
-    pub rows_written: i64,
-    /// One report per stream that ran.
-    pub streams: Vec<StreamReport>,
-}
-
-impl From<costledger::PlanSyncReport> for PlanSyncReport {
-    fn from(p: costledger::PlanSyncReport) -> Self {
-        PlanSyncReport {
-            rows_written: p.rows_written(),
-            plan_id: p.plan_id,
-            label: p.label,
-            status: p.status.to_string(),
-            skipped_reason: p.skipped_reason,
-            error: p.error.map(SyncError::from),
-            streams: p.streams.into_iter().map(StreamReport::from).collect(),
-        }
-    }
-}
-
-/// What `sync` did, one entry per plan in id order.
-#[napi(object, object_from_js = false)]
-pub struct SyncReport {
-    /// When the sync started (ISO-8601, UTC).
-    pub started_at: String,
-    /// When it finished (ISO-8601, UTC).
-    pub finished_at: String,
-    /// True when every plan synced completely.
-    pub ok: bool,
-    /// Rows written across all plans.
-    pub rows_written: i64,
-    /// One outcome per plan.
-    pub plans: Vec<PlanSyncReport>,
-    /// Budget thresholds reached for the first time in their current period, checked at the
-    /// end of the sync; each is reported by one sync only.
-    pub budget_alerts: Vec<BudgetAlert>,
-}
-
-impl From<costledger::SyncReport> for SyncReport {
-    fn from(r: costledger::SyncReport) -> Self {
-        SyncReport {
-            ok: r.is_ok(),
-            rows_written: r.rows_written(),
-            started_at: iso(r.started_at),
-            finished_at: iso(r.finished_at),
-            plans: list(r.plans),
-            budget_alerts: list(r.budget_alerts),
-        }
-    }
-}
-
 /// Which sync events `syncHistory` returns, newest first.
 #[napi(object, object_to_js = false)]
 pub struct SyncHistoryOptions {
@@ -309,64 +168,6 @@ impl TryFrom<SyncHistoryOptions> for SyncHistoryFilter {
     }
 }
 
-/// One recorded sync of one plan's stream.
-#[napi(object, object_from_js = false, use_nullable = true)]
-pub struct SyncEvent {
-    /// The event's id (increasing).
-    pub id: i64,
-    /// The plan.
-    pub plan_id: i64,
-    /// The stream.
-    #[napi(
-        ts_type = "'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'spend_limits' | 'allocation' | 'plan'"
-    )]
-    pub stream: String,
-    /// When the stream started (ISO-8601, UTC).
-    pub started_at: String,
-    /// When it finished (ISO-8601, UTC).
-    pub finished_at: String,
-    /// How it ended.
-    #[napi(ts_type = "'ok' | 'partial' | 'error' | 'skipped' | 'interrupted'")]
-    pub status: String,
-    /// Start of the window it synced (ISO-8601, UTC).
-    pub window_start: Option<String>,
-    /// End of the window it synced (ISO-8601, UTC).
-    pub window_end: Option<String>,
-    /// Buckets (hours, days) written.
-    pub buckets_written: i64,
-    /// Rows written.
-    pub rows_written: i64,
-    /// HTTP requests made, retries included.
-    pub requests: i64,
-    /// Retries among them.
-    pub retries: i64,
-    /// The error code, when it failed or was skipped.
-    pub error_code: Option<String>,
-    /// The error message.
-    pub error_message: Option<String>,
-}
-
-impl From<costledger::SyncEvent> for SyncEvent {
-    fn from(e: costledger::SyncEvent) -> Self {
-        SyncEvent {
-            id: e.id,
-            plan_id: e.plan_id,
-            stream: e.stream.to_string(),
-            started_at: iso(e.started_at),
-            finished_at: iso(e.finished_at),
-            status: e.status.to_string(),
-            window_start: iso_opt(e.window_start),
-            window_end: iso_opt(e.window_end),
-            buckets_written: e.buckets_written,
-            rows_written: e.rows_written,
-            requests: e.requests,
-            retries: e.retries,
-            error_code: e.error_code,
-            error_message: e.error_message,
-        }
-    }
-}
-
 #[napi]
 impl JsLedger {
     /// Sync every plan that is not disconnected (or only `planId`): each plan's outcome is in
@@ -382,30 +183,24 @@ impl JsLedger {
         env: &'env Env,
         options: Option<SyncOptions>,
         cancel: Option<&SyncCancel>,
-    ) -> napi::Result<PromiseRaw<'env, SyncReport>> {
+    ) -> napi::Result<PromiseRaw<'env, String>> {
         let options = options.unwrap_or_default();
         let ledger = self.inner.clone();
         let cancel = cancel.map(|c| c.inner.clone());
         env.spawn_future(async move {
-            run(async {
+            run_json(async {
                 let mut options: CoreSyncOptions = options.try_into()?;
                 options.cancel = cancel;
                 ledger.sync(options).await
             })
             .await
-            .map(SyncReport::from)
         })
     }
 
     /// Recorded sync events, newest first.
     #[napi(catch_unwind)]
-    pub async fn sync_history(
-        &self,
-        options: Option<SyncHistoryOptions>,
-    ) -> napi::Result<Vec<SyncEvent>> {
+    pub async fn sync_history(&self, options: Option<SyncHistoryOptions>) -> napi::Result<String> {
         let filter = options.map_or_else(|| Ok(SyncHistoryFilter::default()), TryInto::try_into);
-        run(async { self.inner.sync_history(filter?).await })
-            .await
-            .map(list)
+        run_json(async { self.inner.sync_history(filter?).await }).await
     }
 }

@@ -12,6 +12,7 @@ mod analytics_sync;
 mod anthropic_client;
 mod anthropic_protocol;
 mod billed_costs;
+mod bindings_schema;
 mod budgets;
 mod claude_code_logs;
 mod claude_code_logs_incremental;

@@ -5,7 +5,6 @@ use costledger::{BudgetScope as CoreBudgetScope, BudgetUpdate as CoreBudgetUpdat
 use costledger::{Money as CoreMoney, NewBudget as CoreNewBudget};
 use napi_derive::napi;
 
-use super::forecast::Forecast;
 use super::{Cost, Period};
 use crate::error::run;
 use crate::integers;
@@ -283,33 +282,34 @@ impl From<costledger::BudgetStatus> for BudgetStatus {
     }
 }
 
-/// A budget threshold reached for the first time in its current period; each is reported
-/// by one sync only.
+/// An end-of-period projection of usage cost (billed + estimated).
 #[napi(object, object_from_js = false)]
-pub struct BudgetAlert {
-    /// The budget.
-    pub budget_id: i64,
-    /// Its name.
-    pub name: String,
-    /// The threshold reached, in percent of the amount.
-    pub threshold: u32,
-    /// The period it was reached in.
+pub struct Forecast {
+    /// The period projected.
     pub period: Period,
-    /// Usage cost spent in the period when it was seen.
+    /// Usage cost spent in the period so far.
     pub spent: Money,
-    /// The budget's amount.
-    pub amount: Money,
+    /// Usage cost expected by the end of the period.
+    pub projected: Money,
+    /// The run rate: mean usage cost per complete day of the last 7 (zero when no complete
+    /// day was available or the period has ended).
+    pub daily_rate: Money,
+    /// How `projected` was computed, in words ("spent so far + mean of the last 7 complete
+    /// days × 12.5 days left").
+    pub method: String,
+    /// The instant of the projection: the ledger's clock (ISO-8601, UTC).
+    pub as_of: String,
 }
 
-impl From<costledger::BudgetAlert> for BudgetAlert {
-    fn from(a: costledger::BudgetAlert) -> Self {
-        BudgetAlert {
-            budget_id: a.budget_id,
-            name: a.name,
-            threshold: a.threshold,
-            period: a.period.into(),
-            spent: a.spent.into(),
-            amount: a.amount.into(),
+impl From<costledger::Forecast> for Forecast {
+    fn from(f: costledger::Forecast) -> Self {
+        Forecast {
+            period: f.period.into(),
+            spent: f.spent.into(),
+            projected: f.projected.into(),
+            daily_rate: f.daily_rate.into(),
+            method: f.method,
+            as_of: iso(f.as_of),
         }
     }
 }

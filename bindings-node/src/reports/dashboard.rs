@@ -1,16 +1,12 @@
 //! `dashboard`: the company's spend in a period, per plan, workspace, model and subject.
 
 use costledger::DashboardFilter;
-use costledger::reports::WorkspaceLine as CoreWorkspaceLine;
-use costledger::reports::{MissingPriceLine as CoreMissingPriceLine, ModelLine as CoreModelLine};
-use costledger::reports::{PlanLine as CorePlanLine, SubjectLine as CoreSubjectLine};
 use napi_derive::napi;
 
-use super::{Cost, DayCost, Period, WorkspaceRef, period};
-use crate::error::run;
+use super::period;
+use crate::error::run_json;
 use crate::integers;
 use crate::ledger::JsLedger;
-use crate::model::{TokenCounts, list};
 
 /// One workspace of one plan, to narrow a report to.
 #[napi(object, object_to_js = false)]
@@ -71,176 +67,6 @@ impl TryFrom<DashboardOptions> for DashboardFilter {
     }
 }
 
-/// A plan's line.
-#[napi(object, object_from_js = false)]
-pub struct PlanLine {
-    /// The plan.
-    pub plan_id: i64,
-    /// Its label.
-    pub label: String,
-    /// Where its usage comes from.
-    #[napi(ts_type = "'anthropic' | 'openai' | 'claude_code_logs'")]
-    pub provider: String,
-    /// Its status now.
-    #[napi(ts_type = "'active' | 'disconnected' | 'error'")]
-    pub status: String,
-    /// Its cost, with its subscription fee prorated to the period.
-    pub cost: Cost,
-}
-
-impl From<CorePlanLine> for PlanLine {
-    fn from(p: CorePlanLine) -> Self {
-        PlanLine {
-            plan_id: p.plan_id,
-            label: p.label,
-            provider: p.provider.to_string(),
-            status: p.status.to_string(),
-            cost: p.cost.into(),
-        }
-    }
-}
-
-/// A workspace's line.
-#[napi(object, object_from_js = false)]
-pub struct WorkspaceLine {
-    /// Which workspace of which plan.
-    pub workspace: WorkspaceRef,
-    /// Its name (`Default workspace` for the Default one), followed by the plan's label in
-    /// parentheses when several plans are shown.
-    pub name: String,
-    /// Its cost.
-    pub cost: Cost,
-}
-
-impl From<CoreWorkspaceLine> for WorkspaceLine {
-    fn from(w: CoreWorkspaceLine) -> Self {
-        WorkspaceLine {
-            workspace: w.workspace.into(),
-            name: w.name,
-            cost: w.cost.into(),
-        }
-    }
-}
-
-/// A model's line.
-#[napi(object, object_from_js = false)]
-pub struct ModelLine {
-    /// The model (`""` for cost without one, such as code execution).
-    pub model: String,
-    /// Its cost: what is known of it (see `costUnknown`).
-    pub cost: Cost,
-    /// Its tokens, priced or not.
-    pub tokens: TokenCounts,
-    /// Its tokens of every kind that have no price (the bill does not cover them and the
-    /// price table has no price for the model): their cost is in no amount.
-    pub unpriced_tokens: i64,
-    /// True when some of its usage has no price: `cost` is then less than what the model
-    /// really cost (zero when none of it is priced); `missingPrices` names the usage.
-    pub cost_unknown: bool,
-}
-
-impl From<CoreModelLine> for ModelLine {
-    fn from(m: CoreModelLine) -> Self {
-        ModelLine {
-            model: m.model,
-            cost: m.cost.into(),
-            tokens: m.tokens.into(),
-            unpriced_tokens: m.unpriced_tokens,
-            cost_unknown: m.cost_unknown,
-        }
-    }
-}
-
-/// A subject's line.
-#[napi(object, object_from_js = false, use_nullable = true)]
-pub struct SubjectLine {
-    /// The subject.
-    pub subject_id: String,
-    /// Their email.
-    pub email: Option<String>,
-    /// Their name.
-    pub name: Option<String>,
-    /// What the keys attributed to them cost.
-    pub cost: Cost,
-}
-
-impl From<CoreSubjectLine> for SubjectLine {
-    fn from(s: CoreSubjectLine) -> Self {
-        SubjectLine {
-            subject_id: s.subject_id,
-            email: s.email,
-            name: s.name,
-            cost: s.cost.into(),
-        }
-    }
-}
-
-/// Usage the price table has no price for: its cost is unknown, not zero.
-#[napi(object, object_from_js = false)]
-pub struct MissingPriceLine {
-    /// The plan.
-    pub plan_id: i64,
-    /// The model.
-    pub model: String,
-    /// The service tier.
-    pub service_tier: String,
-    /// The context window.
-    pub context_window: String,
-    /// Its tokens of every kind.
-    pub tokens: i64,
-}
-
-impl From<CoreMissingPriceLine> for MissingPriceLine {
-    fn from(m: CoreMissingPriceLine) -> Self {
-        MissingPriceLine {
-            plan_id: m.plan_id,
-            model: m.model,
-            service_tier: m.service_tier,
-            context_window: m.context_window,
-            tokens: m.tokens,
-        }
-    }
-}
-
-/// The company's spend in a period.
-#[napi(object, object_from_js = false)]
-pub struct Dashboard {
-    /// The period.
-    pub period: Period,
-    /// Everything shown.
-    pub totals: Cost,
-    /// Per plan, in plan id order.
-    pub per_plan: Vec<PlanLine>,
-    /// Per workspace, largest first.
-    pub per_workspace: Vec<WorkspaceLine>,
-    /// Per model, largest first.
-    pub per_model: Vec<ModelLine>,
-    /// The subjects who cost most, largest first.
-    pub top_subjects: Vec<SubjectLine>,
-    /// Cost no subject owns: Console usage, keys nobody is mapped to, unallocated bill.
-    pub unattributed: Cost,
-    /// Every date of the period, in its time zone.
-    pub daily: Vec<DayCost>,
-    /// Usage whose cost is unknown.
-    pub missing_prices: Vec<MissingPriceLine>,
-}
-
-impl From<costledger::Dashboard> for Dashboard {
-    fn from(d: costledger::Dashboard) -> Self {
-        Dashboard {
-            period: d.period.into(),
-            totals: d.totals.into(),
-            per_plan: list(d.per_plan),
-            per_workspace: list(d.per_workspace),
-            per_model: list(d.per_model),
-            top_subjects: list(d.top_subjects),
-            unattributed: d.unattributed.into(),
-            daily: list(d.daily),
-            missing_prices: list(d.missing_prices),
-        }
-    }
-}
-
 #[napi]
 impl JsLedger {
     /// The company's spend in a period: totals, per plan (with subscription fees), per
@@ -248,9 +74,7 @@ impl JsLedger {
     /// time zone, unattributed cost and usage without a price. `totals.billed` is the
     /// providers' bill for the period to the nanodollar.
     #[napi(catch_unwind)]
-    pub async fn dashboard(&self, options: DashboardOptions) -> napi::Result<Dashboard> {
-        run(async { self.inner.dashboard(options.try_into()?).await })
-            .await
-            .map(Dashboard::from)
+    pub async fn dashboard(&self, options: DashboardOptions) -> napi::Result<String> {
+        run_json(async { self.inner.dashboard(options.try_into()?).await }).await
     }
 }

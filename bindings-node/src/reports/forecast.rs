@@ -2,10 +2,9 @@
 
 use napi_derive::napi;
 
-use super::{Period, period};
-use crate::error::run;
+use super::period;
+use crate::error::run_json;
 use crate::ledger::JsLedger;
-use crate::model::{Money, iso};
 
 /// What `forecast` projects.
 #[napi(object, object_to_js = false)]
@@ -21,38 +20,6 @@ pub struct ForecastOptions {
     pub time_zone: Option<String>,
 }
 
-/// An end-of-period projection of usage cost (billed + estimated).
-#[napi(object, object_from_js = false)]
-pub struct Forecast {
-    /// The period projected.
-    pub period: Period,
-    /// Usage cost spent in the period so far.
-    pub spent: Money,
-    /// Usage cost expected by the end of the period.
-    pub projected: Money,
-    /// The run rate: mean usage cost per complete day of the last 7 (zero when no complete
-    /// day was available or the period has ended).
-    pub daily_rate: Money,
-    /// How `projected` was computed, in words ("spent so far + mean of the last 7 complete
-    /// days × 12.5 days left").
-    pub method: String,
-    /// The instant of the projection: the ledger's clock (ISO-8601, UTC).
-    pub as_of: String,
-}
-
-impl From<costledger::Forecast> for Forecast {
-    fn from(f: costledger::Forecast) -> Self {
-        Forecast {
-            period: f.period.into(),
-            spent: f.spent.into(),
-            projected: f.projected.into(),
-            daily_rate: f.daily_rate.into(),
-            method: f.method,
-            as_of: iso(f.as_of),
-        }
-    }
-}
-
 #[napi]
 impl JsLedger {
     /// Where a scope's usage cost will end a period, at the ledger's clock: spent so far plus
@@ -60,13 +27,12 @@ impl JsLedger {
     /// at the start of the plans' history) times the time left. A period that has ended
     /// projects what was spent. The scope's target must exist (its not-found code).
     #[napi(catch_unwind)]
-    pub async fn forecast(&self, options: ForecastOptions) -> napi::Result<Forecast> {
-        run(async {
+    pub async fn forecast(&self, options: ForecastOptions) -> napi::Result<String> {
+        run_json(async {
             let scope = options.scope.parse()?;
             let period = period(&options.period, options.time_zone)?;
             self.inner.forecast(&scope, period).await
         })
         .await
-        .map(Forecast::from)
     }
 }

@@ -3,10 +3,10 @@
 
 use napi_derive::napi;
 
-use crate::error::run;
+use crate::error::run_json;
 use crate::integers::ids;
 use crate::ledger::JsLedger;
-use crate::model::{Money, date, parse_date};
+use crate::model::parse_date;
 
 /// What `unitUsage` reads.
 #[napi(object, object_to_js = false)]
@@ -24,57 +24,6 @@ pub struct UnitUsageOptions {
     pub units: Option<Vec<String>>,
 }
 
-/// One UTC day of one combination of a plan's non-token usage.
-#[napi(object, object_from_js = false, use_nullable = true)]
-pub struct UnitUsageLine {
-    /// The plan.
-    pub plan_id: i64,
-    /// The UTC day, `YYYY-MM-DD`.
-    pub day: String,
-    /// The workspace (an OpenAI project); null for usage no project owns.
-    pub workspace_id: Option<String>,
-    /// The API key; null for Playground use and units not reported per key.
-    pub api_key_id: Option<String>,
-    /// The organisation member who made the requests, when the provider says.
-    pub actor_id: Option<String>,
-    /// The model, for units reported per model.
-    pub model: Option<String>,
-    /// What is counted.
-    #[napi(
-        ts_type = "'images' | 'speech_characters' | 'transcription_seconds' | 'file_search_calls' | 'code_interpreter_sessions' | 'storage_bytes'"
-    )]
-    pub unit: String,
-    /// An image's `size/source`, or the vector store of file search calls.
-    pub variant: Option<String>,
-    /// Model requests behind it.
-    pub requests: i64,
-    /// The day's count; for `storage_bytes`, byte-days (the bytes stored, averaged over the
-    /// day).
-    pub quantity: i64,
-    /// Its list-price estimate; null when the price table has no price for it (never a
-    /// zero). The bill is in the cost reports.
-    pub estimate: Option<Money>,
-}
-
-impl From<costledger::UnitUsageLine> for UnitUsageLine {
-    fn from(l: costledger::UnitUsageLine) -> Self {
-        let int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        UnitUsageLine {
-            plan_id: l.plan_id,
-            day: date(l.day),
-            workspace_id: l.workspace_id,
-            api_key_id: l.api_key_id,
-            actor_id: l.actor_id,
-            model: l.model,
-            unit: l.unit.to_string(),
-            variant: l.variant,
-            requests: int(l.requests),
-            quantity: int(l.quantity),
-            estimate: l.estimate.map(Into::into),
-        }
-    }
-}
-
 #[napi]
 impl JsLedger {
     /// Usage that is not tokens per plan and UTC day in `[from, to)`, per workspace, key,
@@ -82,8 +31,8 @@ impl JsLedger {
     /// without such usage (Anthropic) have no lines. A `to` not after `from`, or an unknown
     /// unit, is `INVALID_INPUT`; an unknown plan `PLAN_NOT_FOUND`.
     #[napi(catch_unwind)]
-    pub async fn unit_usage(&self, options: UnitUsageOptions) -> napi::Result<Vec<UnitUsageLine>> {
-        run(async {
+    pub async fn unit_usage(&self, options: UnitUsageOptions) -> napi::Result<String> {
+        run_json(async {
             let filter = costledger::UnitUsageFilter {
                 plan_ids: ids("planIds", options.plan_ids.unwrap_or_default())?,
                 units: options
@@ -100,6 +49,5 @@ impl JsLedger {
             self.inner.unit_usage(&filter).await
         })
         .await
-        .map(|lines| lines.into_iter().map(Into::into).collect())
     }
 }

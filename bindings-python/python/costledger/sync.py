@@ -78,7 +78,7 @@ class StreamReport:
             rows_written=data["rows_written"],
             requests=data["requests"],
             retries=data["retries"],
-            duration=timedelta(milliseconds=data["duration"]),
+            duration=timedelta(milliseconds=data["duration_ms"]),
             error=SyncFailure._from_json(data["error"]),
         )
 

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::macros::string_enum;
 
 /// One workspace of one plan: the identity of a workspace in every report.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct WorkspaceRef {
     /// The plan.
     pub plan_id: i64,
@@ -174,7 +174,7 @@ fn check_thresholds(thresholds: &[u32]) -> Result<()> {
 }
 
 /// A stored budget.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Budget {
     /// Its id.
     pub id: i64,
@@ -286,7 +286,7 @@ impl BudgetUpdate {
 
 /// The provider spend limit a budget mirrors: a limit of this plan's organisation with this
 /// scope and the budget's period.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LimitMirror {
     /// The plan whose organisation has the limit.
     pub plan_id: i64,

@@ -147,6 +147,35 @@ impl fmt::Display for BudgetScope {
     }
 }
 
+/// In the bindings' schema: the flat object `Serialize` writes.
+impl schemars::JsonSchema for BudgetScope {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BudgetScope".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "description": "What a budget counts: `kind`, and the target fields that kind has.",
+            "properties": {
+                "kind": {
+                    "type": "string",
+                    "enum": ["global", "plan", "workspace", "subject", "project"],
+                    "description": "What kind of target.",
+                },
+                "plan_id": {"type": "integer", "description": "The plan, for `plan` and `workspace` scopes."},
+                "workspace_id": {
+                    "type": ["string", "null"],
+                    "description": "The workspace, for `workspace` scopes; null for the plan's Default workspace.",
+                },
+                "subject_id": {"type": "string", "description": "The subject, for `subject` scopes."},
+                "project_id": {"type": "integer", "description": "The project, for `project` scopes."},
+            },
+            "required": ["kind"],
+        })
+    }
+}
+
 impl Serialize for BudgetScope {
     /// Flat: `{"kind": "workspace", "plan_id": 1, "workspace_id": null}`, with only the
     /// fields the kind has.

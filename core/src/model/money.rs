@@ -166,6 +166,23 @@ impl Serialize for Money {
     }
 }
 
+/// In the bindings' schema: the exact decimal string of dollars that `Serialize` writes.
+impl schemars::JsonSchema for Money {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Money".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "dollars",
+            "description": "An exact amount of US dollars: a decimal string with at least two \
+                decimals and no trailing zeros beyond them (`\"20.00\"`, `\"1.2378912\"`, \
+                `\"-0.05\"`), down to the nanodollar.",
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for Money {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Money, D::Error> {
         #[derive(Deserialize)]

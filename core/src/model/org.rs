@@ -8,7 +8,7 @@ use super::RequestStats;
 
 /// A workspace of an organisation. The Default workspace has no id at the provider; it is
 /// stored under the id `None` and named by costledger.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Workspace {
     /// The provider's id (`wrkspc_…`).
     pub id: String,
@@ -23,7 +23,7 @@ pub struct Workspace {
 }
 
 /// An API key of an organisation (of any status: archived keys still own usage).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ApiKeyInfo {
     /// The provider's id (`apikey_…`).
     pub id: String,
@@ -46,7 +46,7 @@ pub struct ApiKeyInfo {
 }
 
 /// A member of an organisation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OrgUser {
     /// The provider's id (`user_…`).
     pub id: String,
@@ -61,7 +61,7 @@ pub struct OrgUser {
 }
 
 /// Everything [`crate::source::UsageSource::metadata`] returns.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OrgMetadata {
     /// The organisation the credential answers for, when the source re-checked it.
     pub org: Option<OrgInfo>,

@@ -15,19 +15,54 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 
 /// A range of calendar dates in a time zone.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Period {
     /// First date (inclusive).
     pub start: NaiveDate,
     /// Date after the last (exclusive).
     pub end: NaiveDate,
     /// The time zone its dates are in.
-    #[serde(serialize_with = "tz_name")]
     pub time_zone: Tz,
 }
 
-fn tz_name<S: serde::Serializer>(tz: &Tz, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(tz.name())
+/// A period as reports write it: its dates, its zone's name and its text form.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(
+    rename = "Period",
+    description = "A range of calendar dates in a time zone, as a report covers it."
+)]
+struct PeriodForm {
+    /// The first date, inclusive.
+    start: NaiveDate,
+    /// The date after the last, exclusive.
+    end: NaiveDate,
+    /// The IANA time zone its dates are in (`UTC`, `America/Los_Angeles`).
+    time_zone: &'static str,
+    /// The period as costledger writes it, which period arguments accept back: `2026-11`,
+    /// `2026-11-05`, `2026-11-01..2026-11-16`, followed by the zone unless it is UTC.
+    label: String,
+}
+
+impl Serialize for Period {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        PeriodForm {
+            start: self.start,
+            end: self.end,
+            time_zone: self.time_zone.name(),
+            label: self.to_string(),
+        }
+        .serialize(s)
+    }
+}
+
+impl schemars::JsonSchema for Period {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Period".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        PeriodForm::json_schema(generator)
+    }
 }
 
 /// Parse an IANA time zone name (`America/Los_Angeles`, `UTC`).

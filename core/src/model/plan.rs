@@ -71,7 +71,7 @@ string_enum! {
 }
 
 /// The fixed-fee side of a plan, entered by the host (providers have no API for it).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Subscription {
     /// The tier, priced from the catalog.
     pub tier: SubscriptionTier,
@@ -140,7 +140,7 @@ impl Subscription {
 }
 
 /// Provider-specific settings of a plan. Never holds a secret.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct PlanSettings {
     /// For `claude_code_logs`: the directories scanned for `*.jsonl` logs.
@@ -149,7 +149,7 @@ pub struct PlanSettings {
 }
 
 /// A plan connection as stored. Holds no secret: only the credential's hint.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Plan {
     /// The plan's id, stable for its lifetime and never reused.
     pub id: i64,
@@ -344,7 +344,7 @@ impl PlanUpdate {
 }
 
 /// The organisation a credential answers for.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OrgInfo {
     /// The provider's organisation id (a UUID for Anthropic).
     pub id: String,

@@ -6,7 +6,7 @@ use super::{Provider, SyncStream};
 use crate::error::{Error, Result};
 
 /// What one provider can do, as [`crate::Ledger::providers`] lists it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ProviderInfo {
     /// The provider.
     pub provider: Provider,

@@ -13,7 +13,7 @@ use super::AnalyticsUnavailable;
 /// limits. A Claude Enterprise admin key with scopes (`sk-ant-api01-…`) reaches what its
 /// scopes name and never the legacy reports. An OAuth `org:admin` token reaches the legacy
 /// reports only.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CredentialReach {
     /// The legacy usage and cost reports (and the Claude Code report, workspaces, API keys).
     pub legacy_reports: bool,

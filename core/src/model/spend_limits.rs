@@ -33,7 +33,9 @@ string_enum! {
 }
 
 /// What a spend limit applies to: the API's `scope` union.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SpendLimitScope {
     /// The whole organisation.
@@ -150,7 +152,7 @@ impl std::str::FromStr for SpendLimitScope {
 }
 
 /// A configured spend limit.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SpendLimit {
     /// `spl_…`
     pub id: String,
@@ -233,7 +235,7 @@ impl SpendLimitWrite {
 }
 
 /// Who an effective-report row is about.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type")]
 pub enum SpendMember {
     /// A member.
@@ -259,7 +261,7 @@ pub enum SpendMember {
 
 /// One row of the effective report: a member's resolved limit for one period and what they
 /// spent since the period began.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EffectiveSpend {
     /// The member.
     pub member: SpendMember,
@@ -282,7 +284,7 @@ pub struct EffectiveSpend {
 
 /// A plan's spend limits and effective report as the `spend_limits` sync stream last stored
 /// them ([`crate::Ledger::synced_spend_limits`]).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SyncedSpendLimits {
     /// The plan.
     pub plan_id: i64,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// A user of the host application, to whom spend is attributed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Subject {
     /// The host's id for the user.
     pub id: String,
@@ -121,7 +121,7 @@ pub(crate) fn check_text(what: &str, text: &str, min: usize, max: usize) -> Resu
 
 /// A named group of spend owned by a subject. Every subject has one default project, created
 /// with it; spend attributed to a subject without a project lands there.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Project {
     /// The project's id.
     pub id: i64,
@@ -140,7 +140,7 @@ pub const DEFAULT_PROJECT_NAME: &str = "Default";
 
 /// An API key of a plan attributed to a subject (and one of their projects) from
 /// `valid_from` until `valid_to`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct KeyMapping {
     /// The mapping's id.
     pub id: i64,

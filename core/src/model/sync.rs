@@ -77,7 +77,7 @@ string_enum! {
 }
 
 /// One persisted record of a sync of one plan's stream.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SyncEvent {
     /// The event's id (increasing).
     pub id: i64,

@@ -11,7 +11,19 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 
 /// What a [`UnitRow`] counts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum UsageUnit {
     /// Generated or edited images (`usage/images`); the variant is `size/source`.

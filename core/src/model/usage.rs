@@ -135,7 +135,9 @@ impl Basis {
 
 /// Token counts of one usage row. Anthropic's `uncached_input` excludes cache reads and
 /// writes: the total input is the sum of the four input fields.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct TokenCounts {
     /// Input tokens neither read from nor written to the cache.
     pub uncached_input: i64,

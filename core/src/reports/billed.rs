@@ -69,7 +69,7 @@ impl BilledCostFilter {
 
 /// The actor of a [`BilledCostLine`], with what the plan's analytics rows said about them
 /// last, and the costledger subject whose e-mail is theirs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BilledActor {
     /// Member, API key, service account or federated identity.
     pub actor_type: ActorType,
@@ -120,7 +120,7 @@ impl BilledActor {
 
 /// One plan's billed cost on one UTC day, of one API key, actor or workspace (or the whole
 /// day), as the Analytics API states it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BilledCostLine {
     /// The plan.
     pub plan_id: i64,

@@ -74,6 +74,57 @@ impl AddAssign for Cost {
     }
 }
 
+/// The parts `Serialize` writes, each with what it adds up, for the bindings' schema.
+const PARTS: [(&str, &str); 7] = [
+    ("total", "Everything: billed + estimated + subscription."),
+    (
+        "billed",
+        "The provider's bill: billed_per_key + allocated + unallocated, to the nanodollar.",
+    ),
+    (
+        "billed_per_key",
+        "Billed by the provider to a key or person (Anthropic's Analytics API, OpenAI's cost \
+         per key): its own amounts, net of discounts, no allocation.",
+    ),
+    (
+        "allocated",
+        "The part of a bill without keys split across API keys in proportion to their tokens.",
+    ),
+    (
+        "unallocated",
+        "Billed cost that matched no usage (code execution, for one).",
+    ),
+    (
+        "estimated",
+        "Priced from costledger's price table: usage the bill leaves out, days not billed yet, \
+         local logs. An estimate, never billed.",
+    ),
+    ("subscription", "Subscription fees, prorated to the period."),
+];
+
+impl schemars::JsonSchema for Cost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Cost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut properties = serde_json::Map::new();
+        for (name, description) in PARTS {
+            let mut part = generator.subschema_for::<Money>().to_value();
+            if let Some(part) = part.as_object_mut() {
+                part.insert("description".into(), description.into());
+            }
+            properties.insert(name.into(), part);
+        }
+        schemars::json_schema!({
+            "type": "object",
+            "description": "An amount split by where it comes from, so every figure says its basis.",
+            "properties": properties,
+            "required": PARTS.map(|(name, _)| name),
+        })
+    }
+}
+
 impl Serialize for Cost {
     /// Exact decimal strings of dollars: `total`, `billed`, `billed_per_key`, `allocated`,
     /// `unallocated`, `estimated`, `subscription`.

@@ -83,7 +83,7 @@ impl DashboardFilter {
 }
 
 /// A plan's line.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PlanLine {
     /// The plan.
     pub plan_id: i64,
@@ -98,7 +98,7 @@ pub struct PlanLine {
 }
 
 /// A workspace's line.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct WorkspaceLine {
     /// Which workspace of which plan.
     pub workspace: WorkspaceRef,
@@ -109,7 +109,7 @@ pub struct WorkspaceLine {
 }
 
 /// A model's line.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ModelLine {
     /// The model (`""` for cost without one, such as code execution).
     pub model: String,
@@ -126,7 +126,7 @@ pub struct ModelLine {
 }
 
 /// A subject's line.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SubjectLine {
     /// The subject.
     pub subject_id: String,
@@ -139,7 +139,7 @@ pub struct SubjectLine {
 }
 
 /// Usage the price table has no price for: its cost is unknown, not zero.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct MissingPriceLine {
     /// The plan.
     pub plan_id: i64,
@@ -154,7 +154,7 @@ pub struct MissingPriceLine {
 }
 
 /// The company's spend in a period ([`Ledger::dashboard`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Dashboard {
     /// The period.
     pub period: Period,

@@ -21,7 +21,7 @@ use crate::model::{BucketWidth, Money};
 pub const RUN_RATE_DAYS: u64 = 7;
 
 /// An end-of-period projection ([`Ledger::forecast`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Forecast {
     /// The period projected.
     pub period: Period,

@@ -106,7 +106,7 @@ crate::macros::string_enum! {
 }
 
 /// One plan's UTC day, reconciled.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ReconcileLine {
     /// The plan.
     pub plan_id: i64,

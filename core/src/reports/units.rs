@@ -42,7 +42,7 @@ impl UnitUsageFilter {
 }
 
 /// One day of one combination of a plan's non-token usage.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct UnitUsageLine {
     /// The plan.
     pub plan_id: i64,

@@ -16,7 +16,7 @@ use crate::pricing::{SubscriptionCatalog, fixed_fee};
 use crate::store::{Dim, Grain, SumOver};
 
 /// Cost of one plan.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PlanCost {
     /// The plan.
     pub plan_id: i64,
@@ -27,7 +27,7 @@ pub struct PlanCost {
 }
 
 /// Cost of one model.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ModelCost {
     /// The model (`""` for cost without a model, such as code execution).
     pub model: String,
@@ -36,7 +36,7 @@ pub struct ModelCost {
 }
 
 /// Cost of one project.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ProjectCost {
     /// The project.
     pub project_id: Option<i64>,
@@ -47,7 +47,7 @@ pub struct ProjectCost {
 }
 
 /// Cost of one local date.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DayCost {
     /// The date in the period's time zone.
     pub date: NaiveDate,
@@ -57,7 +57,7 @@ pub struct DayCost {
 
 /// A subject's share of a plan's seat fees: they hold a seat when their email is a member of
 /// the plan's organisation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SeatShare {
     /// The plan.
     pub plan_id: i64,
@@ -72,7 +72,7 @@ pub struct SeatShare {
 }
 
 /// What one subject cost in a period ([`Ledger::user_costs`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct UserCosts {
     /// The subject.
     pub subject: Subject,

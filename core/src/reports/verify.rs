@@ -30,7 +30,7 @@ pub const VERIFIED_TABLES: &[&str] = &[
 ];
 
 /// What [`Ledger::verify`] found, per plan.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifyReport {
     /// One entry per plan checked, in id order.
     pub plans: Vec<PlanVerification>,
@@ -55,8 +55,47 @@ impl VerifyReport {
     }
 }
 
+/// A [`VerifyReport`] as it is written, with its totals.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(
+    rename = "VerifyReport",
+    description = "What `verify` found, per plan."
+)]
+struct VerifyReportForm<'a> {
+    /// One entry per plan checked, in id order.
+    plans: &'a [PlanVerification],
+    /// Whether differences were repaired (`repair` was asked).
+    repair: bool,
+    /// Days and months whose stored rows differ from the recomputation, over every plan.
+    differences: usize,
+    /// True when nothing differs, or everything that differed was repaired.
+    consistent: bool,
+}
+
+impl Serialize for VerifyReport {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        VerifyReportForm {
+            plans: &self.plans,
+            repair: self.repair,
+            differences: self.differences(),
+            consistent: self.is_consistent(),
+        }
+        .serialize(s)
+    }
+}
+
+impl schemars::JsonSchema for VerifyReport {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "VerifyReport".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        VerifyReportForm::json_schema(generator)
+    }
+}
+
 /// One plan's verification.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PlanVerification {
     /// The plan.
     pub plan_id: i64,
@@ -78,7 +117,7 @@ pub struct PlanVerification {
 }
 
 /// A day whose derived rows differ from what its raw usage and cost give.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DayDifference {
     /// The UTC day.
     pub date: NaiveDate,
@@ -97,7 +136,7 @@ pub struct DayDifference {
 }
 
 /// A month whose rollups differ from the sum of its stored daily rollups.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct MonthDifference {
     /// The month's first day.
     pub month: NaiveDate,

@@ -10,7 +10,7 @@ use crate::model::{SyncStatus, SyncStream};
 use crate::reports::BudgetAlert;
 
 /// An error as a sync report carries it: the stable code and the message.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SyncError {
     /// The stable code ([`Error::code`]).
     pub code: String,
@@ -28,7 +28,7 @@ impl From<&Error> for SyncError {
 }
 
 /// What one stream of one plan did.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct StreamReport {
     /// The stream.
     pub stream: SyncStream,
@@ -50,8 +50,13 @@ pub struct StreamReport {
     pub requests: i64,
     /// Retries among them.
     pub retries: i64,
-    /// How long it took.
-    #[serde(with = "duration_ms")]
+    /// How long it took; written as `duration_ms`, in milliseconds.
+    #[serde(rename = "duration_ms", with = "duration_ms")]
+    #[schemars(
+        rename = "duration_ms",
+        with = "f64",
+        description = "How long it took, in milliseconds."
+    )]
     pub duration: Duration,
     /// Why it failed.
     pub error: Option<SyncError>,
@@ -121,19 +126,36 @@ impl SyncReport {
     }
 }
 
+/// A [`PlanSyncReport`] as it is written, with its rows summed.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(
+    rename = "PlanSyncReport",
+    description = "What the sync of one plan did."
+)]
+struct PlanSyncReportForm<'a> {
+    /// The plan.
+    plan_id: i64,
+    /// Its label.
+    label: &'a str,
+    /// `ok`, `partial` (some streams failed; what succeeded is committed), `error`,
+    /// `skipped` (see `skipped_reason`), or `interrupted` (cancelled: stopped after its last
+    /// committed page).
+    status: SyncStatus,
+    /// Why it was skipped: it starts with `locked` when another worker holds the plan's sync
+    /// lease.
+    skipped_reason: &'a Option<String>,
+    /// The error that ended the plan's sync, the first stream error of a partial sync, or
+    /// `INTERRUPTED`.
+    error: &'a Option<SyncError>,
+    /// Rows written by all its streams.
+    rows_written: i64,
+    /// One report per stream that ran.
+    streams: &'a [StreamReport],
+}
+
 impl Serialize for PlanSyncReport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct View<'a> {
-            plan_id: i64,
-            label: &'a str,
-            status: SyncStatus,
-            skipped_reason: &'a Option<String>,
-            error: &'a Option<SyncError>,
-            rows_written: i64,
-            streams: &'a [StreamReport],
-        }
-        View {
+        PlanSyncReportForm {
             plan_id: self.plan_id,
             label: &self.label,
             status: self.status,
@@ -146,18 +168,41 @@ impl Serialize for PlanSyncReport {
     }
 }
 
+impl schemars::JsonSchema for PlanSyncReport {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PlanSyncReport".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        PlanSyncReportForm::json_schema(generator)
+    }
+}
+
+/// A [`SyncReport`] as it is written, with its outcome and rows summed.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(
+    rename = "SyncReport",
+    description = "What `sync` did, one entry per plan in id order."
+)]
+struct SyncReportForm<'a> {
+    /// When the sync started.
+    started_at: DateTime<Utc>,
+    /// When it finished.
+    finished_at: DateTime<Utc>,
+    /// True when every plan synced completely.
+    ok: bool,
+    /// Rows written across all plans.
+    rows_written: i64,
+    /// One outcome per plan.
+    plans: &'a [PlanSyncReport],
+    /// Budget thresholds reached for the first time in their current period, checked at the
+    /// end of the sync; each is reported by one sync only.
+    budget_alerts: &'a [BudgetAlert],
+}
+
 impl Serialize for SyncReport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct View<'a> {
-            started_at: DateTime<Utc>,
-            finished_at: DateTime<Utc>,
-            ok: bool,
-            rows_written: i64,
-            plans: &'a [PlanSyncReport],
-            budget_alerts: &'a [BudgetAlert],
-        }
-        View {
+        SyncReportForm {
             started_at: self.started_at,
             finished_at: self.finished_at,
             ok: self.is_ok(),
@@ -169,11 +214,21 @@ impl Serialize for SyncReport {
     }
 }
 
+impl schemars::JsonSchema for SyncReport {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SyncReport".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        SyncReportForm::json_schema(generator)
+    }
+}
+
 mod duration_ms {
     use std::time::Duration;
 
     pub fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u64(d.as_millis() as u64)
+        s.serialize_f64(d.as_secs_f64() * 1000.0)
     }
 }
 

@@ -19,7 +19,7 @@ use crate::reports::forecast::Forecast;
 use crate::store::Store;
 
 /// Where the mirrored limit stands in the last sync.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProviderLimitState {
     /// The provider has the limit, with an amount.
@@ -45,7 +45,7 @@ impl ProviderLimitState {
 }
 
 /// The provider's limit beside a mirrored budget's spend and forecast.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ProviderLimitStatus {
     /// The plan whose organisation has the limit.
     pub plan_id: i64,

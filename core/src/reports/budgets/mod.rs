@@ -22,7 +22,7 @@ pub use crate::model::{
 pub use mirror::{ProviderLimitState, ProviderLimitStatus};
 
 /// Where a budget stands in its current period ([`Ledger::budget_status`](crate::Ledger::budget_status)).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct BudgetStatus {
     /// The budget.
     pub budget: Budget,
@@ -44,7 +44,7 @@ pub struct BudgetStatus {
 }
 
 /// A threshold newly reached in a period, returned once in [`crate::SyncReport`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BudgetAlert {
     /// The budget.
     pub budget_id: i64,

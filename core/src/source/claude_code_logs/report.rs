@@ -75,7 +75,7 @@ pub(crate) enum Cut {
 }
 
 /// One model's tokens in a report group.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LogModelUsage {
     /// The model, as the logs name it.
     pub model: String,
@@ -91,7 +91,7 @@ pub struct LogModelUsage {
 }
 
 /// The usage of a report group (a day, a month, a session, a block).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LogUsage {
     /// Entries counted.
     pub entries: i64,
@@ -106,7 +106,7 @@ pub struct LogUsage {
 }
 
 /// The usage of one day or month.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LogPeriodUsage {
     /// `2026-01-05` for a day, the week's Monday (`2026-01-05`) for a week, `2026-01` for a
     /// month, in the report's time zone.
@@ -116,7 +116,7 @@ pub struct LogPeriodUsage {
 }
 
 /// The usage of one session.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LogSessionUsage {
     /// The project (the directory under `projects/`).
     pub project: String,
@@ -131,7 +131,7 @@ pub struct LogSessionUsage {
 }
 
 /// The usage of one 5-hour block.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LogBlockUsage {
     /// Its start: the first entry's hour (UTC).
     pub start: DateTime<Utc>,
