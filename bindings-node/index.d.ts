@@ -82,14 +82,14 @@ export declare class Ledger {
    * of a new sign-in. They must answer for the plan's organisation (`ORG_MISMATCH`
    * otherwise) and are sealed in place of the old ones; the plan becomes active again.
    */
-  rotatePlanOauth(id: number, tokens: OAuthTokens): Promise<Plan>
+  rotatePlanOauth(id: number, tokens: OAuthTokens): Promise<string>
   /**
    * `disconnectPlan`, reporting what happened at the provider: an OAuth plan's grant is
    * revoked first, best effort; when that fails (the provider is down, the grant was
    * already gone) the failure is in `revocation` and the local credential is destroyed
    * regardless.
    */
-  disconnectPlanReporting(id: number, options?: DisconnectOptions | undefined | null): Promise<Disconnected>
+  disconnectPlanReporting(id: number, options?: DisconnectOptions | undefined | null): Promise<string>
   /**
    * Add a plan connection. The label is checked, the key's shape (or the OAuth tokens'
    * `org:admin` scope) is checked, then the provider verifies the credential and names
@@ -97,35 +97,35 @@ export declare class Ledger {
    * same organisation, or a label in use, is `CONFLICT`; a refused key or token is
    * `CREDENTIAL_REJECTED`.
    */
-  addPlan(plan: NewPlan): Promise<Plan>
+  addPlan(plan: NewPlan): Promise<string>
   /** Plans in id order: active and error plans, and disconnected ones when asked for. */
-  listPlans(options?: ListPlansOptions | undefined | null): Promise<Array<Plan>>
+  listPlans(options?: ListPlansOptions | undefined | null): Promise<string>
   /** One plan, or `PLAN_NOT_FOUND`. */
-  getPlan(id: number): Promise<Plan>
+  getPlan(id: number): Promise<string>
   /**
    * Change a plan's label or subscription. A label in use by another live plan is
    * `CONFLICT`.
    */
-  updatePlan(id: number, update: PlanUpdate): Promise<Plan>
+  updatePlan(id: number, update: PlanUpdate): Promise<string>
   /**
    * Disconnect a plan: its status becomes `disconnected` and its sealed credential is
    * destroyed. Its synced data stays for past reports unless `purge` is true.
    * Disconnecting twice is harmless. An OAuth plan's grant is revoked at the provider
    * first, best effort; `disconnectPlanReporting` says whether that worked.
    */
-  disconnectPlan(id: number, options?: DisconnectOptions | undefined | null): Promise<Plan>
+  disconnectPlan(id: number, options?: DisconnectOptions | undefined | null): Promise<string>
   /**
    * Replace a plan's Admin API key. The new key must answer for the plan's organisation
    * (`ORG_MISMATCH` otherwise); the plan becomes active again.
    */
-  rotatePlanCredential(id: number, adminApiKey: string): Promise<Plan>
+  rotatePlanCredential(id: number, adminApiKey: string): Promise<string>
   /**
    * Open a plan's stored credential and ask the provider which organisation it answers
    * for: the "test connection" of a settings page. `CRYPTO` when it cannot be opened,
    * `CREDENTIAL_REJECTED` when the provider refuses it, `ORG_MISMATCH` when it answers for
    * another organisation.
    */
-  checkPlan(id: number): Promise<OrgInfo>
+  checkPlan(id: number): Promise<string>
   /**
    * The organisation metadata last synced for a plan: workspaces, API keys of every
    * status (with who created them), members. What a "map this key to a user" screen
@@ -138,7 +138,7 @@ export declare class Ledger {
    * organisation's name. Resolves to null when the variable is unset or a plan already
    * exists, so calling it at every start is safe.
    */
-  importPlanFromEnv(): Promise<Plan | null>
+  importPlanFromEnv(): Promise<string>
   /**
    * Every provider costledger supports, with what each can do: credential kinds,
    * streams, billed and per-key billed cost, per-user attribution, cost report lag, docs.
@@ -559,24 +559,6 @@ export interface Cost {
   subscription: Money
 }
 
-/**
- * Which of the organisation's APIs a plan's credential reaches, each checked with one
- * request. A Claude Console admin key reaches the legacy reports, the Analytics API (unless
- * the organisation is HIPAA-ready or the beta is off) and the spend limits; a Claude
- * Enterprise key with scopes (`sk-ant-api01-…`) what its scopes name, never the legacy
- * reports.
- */
-export interface CredentialReach {
-  /** The legacy usage and cost reports. */
-  legacyReports: boolean
-  /** Null when the Analytics API answers; otherwise why it cannot. */
-  analytics: 'hipaa_organization' | 'missing_scope' | 'beta_not_enabled' | null | null
-  /** Whether the spend limits can be read. */
-  spendLimits: boolean
-  /** When this was checked (ISO-8601, UTC). */
-  checkedAt: string
-}
-
 /** What `dashboard` covers. */
 export interface DashboardOptions {
   /**
@@ -615,14 +597,6 @@ export interface DateRange {
   from: string
   /** The day after the last, exclusive (`YYYY-MM-DD`). */
   to: string
-}
-
-/** What `disconnectPlanReporting` did. */
-export interface Disconnected {
-  /** The plan, now disconnected. */
-  plan: Plan
-  /** What happened to its OAuth grant at the provider. */
-  revocation: Revocation
 }
 
 /** How to disconnect a plan. */
@@ -1120,49 +1094,6 @@ export interface Period {
   label: string
 }
 
-/** A plan connection. Holds no secret: only the credential's hint. */
-export interface Plan {
-  /** The plan's id, stable for its lifetime and never reused. */
-  id: number
-  /** Where its usage comes from. */
-  provider: 'anthropic' | 'claude_code_logs'
-  /** The host's name for it: 1-200 characters, unique among plans not disconnected. */
-  label: string
-  /**
-   * `active`; `error` when the last sync found the credential refused (replace it with
-   * `rotatePlanCredential`, or an OAuth plan's tokens with `rotatePlanOauth`);
-   * `disconnected`.
-   */
-  status: 'active' | 'disconnected' | 'error'
-  /**
-   * The credential's hint (`sk-ant-admin01-…AbCd`), the only part of it that ever leaves
-   * the store; `OAuth (org:admin)` for OAuth tokens, no part of which is shown; null when
-   * the plan has no credential (local logs, or disconnected).
-   */
-  keyHint: string | null
-  /** The provider's organisation id the credential answered for. */
-  orgId: string | null
-  /** The provider's organisation name. */
-  orgName: string | null
-  /** For `claude_code_logs` plans: the directories scanned for logs. */
-  directories: Array<string>
-  /** The subscription, when one was entered. */
-  subscription: Subscription | null
-  /** When the plan was added (ISO-8601, UTC). */
-  createdAt: string
-  /** When the plan last changed (ISO-8601, UTC). */
-  updatedAt: string
-  /** When a sync of the plan last finished without error (ISO-8601, UTC). */
-  lastSyncedAt: string | null
-  /** The last sync's error message, cleared by a successful sync. */
-  lastError: string | null
-  /**
-   * What the credential reaches at the provider (Anthropic), checked when the plan was
-   * added or its credential rotated; null until checked.
-   */
-  reach: CredentialReach | null
-}
-
 /** Changes to a plan; fields left out stay as they are. */
 export interface PlanUpdate {
   /** A new label. */
@@ -1208,21 +1139,6 @@ export interface ReconcileOptions {
   to: string
   /** Only these plans (default: every Anthropic plan). */
   planIds?: Array<number>
-}
-
-/** What happened at the provider when a plan was disconnected. */
-export interface Revocation {
-  /**
-   * `revoked`: the provider revoked the OAuth grant; `failed`: it could not be revoked
-   * (see `code` and `message`), and the local credential was destroyed regardless;
-   * `notApplicable`: the plan had no OAuth grant (an admin key, local logs, already
-   * disconnected).
-   */
-  status: 'revoked' | 'failed' | 'notApplicable'
-  /** For `failed`: the error code (`UPSTREAM`, `CREDENTIAL_REJECTED`, …). */
-  code: string | null
-  /** For `failed`: what went wrong (no token in it). */
-  message: string | null
 }
 
 /** A limit to set (an upsert on scope and period). */
@@ -1271,22 +1187,6 @@ export interface SpendLimitsOptions {
   scopeTypes?: Array<string>
   /** Only this workspace's limits. */
   workspaceId?: string
-}
-
-/** The fixed-fee side of a plan, as entered by the host. */
-export interface Subscription {
-  /** The tier, priced from costledger's dated catalog unless `pricePerSeat` is set. */
-  tier: 'free' | 'pro' | 'max_5x' | 'max_20x' | 'team_standard' | 'team_premium' | 'enterprise' | 'api'
-  /** Seats paid for (1 for an individual plan). */
-  seats: number
-  /** A custom price per seat per billing cycle, overriding the catalog's list price. */
-  pricePerSeat: Money | null
-  /** How often it is billed. */
-  cycle: 'monthly' | 'annual'
-  /** The first day of a billing period (`2026-11-01`); periods renew on its day. */
-  anchorDate: string
-  /** ISO currency of the fees (always `USD`). */
-  currency: string
 }
 
 /** A subscription to record on a plan. */

@@ -87,6 +87,8 @@ class Node:
             return name
         if "const" in schema:
             return json.dumps(schema["const"]).replace('"', "'")
+        if "enum" in schema:
+            return " | ".join(f"'{v}'" for v in schema["enum"])
         kind = schema.get("type")
         if kind == "array":
             return f"Array<{self.type_of(schema['items'])}>"

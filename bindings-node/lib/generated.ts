@@ -1220,6 +1220,173 @@ export function decodeBudgetAlert(j: any): BudgetAlert {
   }
 }
 
+/** A plan connection as stored. Holds no secret: only the credential's hint. */
+export interface Plan {
+  /** The plan's id, stable for its lifetime and never reused. */
+  id: number
+  /** Where its usage comes from. */
+  provider: Provider
+  /** The host's name for it: 1-200 characters, unique among plans not disconnected. */
+  label: string
+  /** Active, disconnected or error. */
+  status: PlanStatus
+  /**
+   * The credential's hint (`sk-ant-admin01-…AbCd`), the only part of it that ever leaves
+   * the store; `None` when the plan has no credential (local logs, or disconnected).
+   */
+  keyHint: string | null
+  /** The provider's organisation id the credential answered for. */
+  orgId: string | null
+  /** The provider's organisation name. */
+  orgName: string | null
+  /** For `claudeCodeLogs`: the directories scanned for `*.jsonl` logs. */
+  directories: Array<string>
+  /** The subscription, when the host entered one. */
+  subscription: Subscription | null
+  /** When the plan was added. */
+  createdAt: string
+  /** When the plan last changed. */
+  updatedAt: string
+  /** When a sync of the plan last finished without error. */
+  lastSyncedAt: string | null
+  /** The last sync's error message, cleared by a successful sync. */
+  lastError: string | null
+  /**
+   * What the credential reaches at the provider (Anthropic: legacy reports, Analytics API,
+   * spend limits), checked when the plan was added or its credential rotated; `None`
+   * until checked, and for providers with one API.
+   */
+  reach: CredentialReach | null
+}
+
+/** `Plan` from the core's JSON. */
+export function decodePlan(j: any): Plan {
+  return {
+    id: j.id,
+    provider: j.provider,
+    label: j.label,
+    status: j.status,
+    keyHint: j.key_hint,
+    orgId: j.org_id,
+    orgName: j.org_name,
+    directories: j.directories,
+    subscription: ((j.subscription) == null ? null : ((v: any) => decodeSubscription(v))(j.subscription)),
+    createdAt: instant(j.created_at),
+    updatedAt: instant(j.updated_at),
+    lastSyncedAt: ((j.last_synced_at) == null ? null : ((v: any) => instant(v))(j.last_synced_at)),
+    lastError: j.last_error,
+    reach: ((j.reach) == null ? null : ((v: any) => decodeCredentialReach(v))(j.reach)),
+  }
+}
+
+/** The fixed-fee side of a plan, entered by the host (providers have no API for it). */
+export interface Subscription {
+  /** The tier, priced from the catalog. */
+  tier: SubscriptionTier
+  /** Seats paid for (1 for an individual plan). */
+  seats: number
+  /** A custom price per seat per billing cycle; overrides the catalog's list price. */
+  pricePerSeat: Money | null
+  /** Monthly or annual billing. */
+  cycle: BillingCycle
+  /**
+   * The first day of a billing period; periods renew on its day of month (and month, when
+   * annual).
+   */
+  anchorDate: string
+  /** ISO currency of the fees; only `USD` is supported. */
+  currency: string
+}
+
+/** `Subscription` from the core's JSON. */
+export function decodeSubscription(j: any): Subscription {
+  return {
+    tier: j.tier,
+    seats: j.seats,
+    pricePerSeat: ((j.price_per_seat) == null ? null : ((v: any) => decodeMoney(v))(j.price_per_seat)),
+    cycle: j.cycle,
+    anchorDate: j.anchor_date,
+    currency: j.currency,
+  }
+}
+
+/** How often a subscription is billed. */
+export type BillingCycle = 'monthly' | 'annual'
+
+/**
+ * Which of the organisation's APIs a credential reaches, each verified with one request.
+ *
+ * A Claude Console admin key (`sk-ant-admin01-…`) reaches the legacy usage and cost reports,
+ * the Analytics API (unless the organisation is HIPAA-ready or the beta is off) and the spend
+ * limits. A Claude Enterprise admin key with scopes (`sk-ant-api01-…`) reaches what its
+ * scopes name and never the legacy reports. An OAuth `org:admin` token reaches the legacy
+ * reports only.
+ */
+export interface CredentialReach {
+  /** The legacy usage and cost reports (and the Claude Code report, workspaces, API keys). */
+  legacyReports: boolean
+  /**
+   * `None` when the Analytics API answers; otherwise why it cannot. Only reasons that hold
+   * for every range of the plan are kept.
+   */
+  analytics: AnalyticsUnavailable | null
+  /** Whether the spend limits can be read. */
+  spendLimits: boolean
+  /** When this was checked. */
+  checkedAt: string
+}
+
+/** `CredentialReach` from the core's JSON. */
+export function decodeCredentialReach(j: any): CredentialReach {
+  return {
+    legacyReports: j.legacy_reports,
+    analytics: j.analytics,
+    spendLimits: j.spend_limits,
+    checkedAt: instant(j.checked_at),
+  }
+}
+
+/**
+ * Why the Analytics API cannot answer for a plan and range, so a sync reads the legacy
+ * usage and cost reports instead and records this reason.
+ */
+export type AnalyticsUnavailable = 'before_2026' | 'older_than_365_days' | 'hipaa_organization' | 'missing_scope' | 'beta_not_enabled'
+
+/** What `Ledger::disconnect_plan_reporting` did. */
+export interface Disconnected {
+  /** The plan, now disconnected. */
+  plan: Plan
+  /** What happened to its grant at the provider. */
+  revocation: Revocation
+}
+
+/** `Disconnected` from the core's JSON. */
+export function decodeDisconnected(j: any): Disconnected {
+  return {
+    plan: decodePlan(j.plan),
+    revocation: decodeRevocation(j.revocation),
+  }
+}
+
+/** What happened at the provider when a plan was disconnected. */
+export interface Revocation {
+  /** `revoked`: the provider revoked the OAuth grant; `failed`: it could not be revoked (see `code` and `message`), and the local credential was destroyed regardless; `notApplicable`: the plan had no OAuth grant (an admin key, local logs, already disconnected). */
+  status: 'revoked' | 'failed' | 'notApplicable'
+  /** For `failed`: the error code (`UPSTREAM`, `CREDENTIAL_REJECTED`, …). */
+  code: string | null
+  /** For `failed`: what went wrong (no token in it). */
+  message: string | null
+}
+
+/** `Revocation` from the core's JSON. */
+export function decodeRevocation(j: any): Revocation {
+  return {
+    status: j.status,
+    code: j.code,
+    message: j.message,
+  }
+}
+
 /**
  * A named group of spend owned by a subject. Every subject has one default project, created
  * with it; spend attributed to a subject without a project lands there.

@@ -6,7 +6,7 @@ import { CLAUDE_CODE_LOGS_METHODS, claudeCodeLogsMethods, type ClaudeCodeLogsMet
 import { call } from './errors'
 import { MASTER_KEY_METHODS, type MasterKeyMethods } from './master_key'
 import { attach, binding, delegate, type Native, type NativeLedger } from './native'
-import { OAUTH_METHODS, type OAuthMethods } from './oauth'
+import { OAUTH_METHODS, oauthMethods, type OAuthMethods } from './oauth'
 import { PLAN_METHODS, planMethods, type PlanMethods } from './plans'
 import { REPORT_METHODS, reportMethods, type ReportMethods } from './reports'
 import { SUBJECT_METHODS, subjectMethods, type SubjectMethods } from './subjects'
@@ -76,6 +76,7 @@ Object.assign(
   planMethods,
   syncHistoryMethods,
   claudeCodeLogsMethods,
+  oauthMethods,
 )
 
 // Compile-time check that every native method is delegated: a method added in Rust but

@@ -105,6 +105,11 @@ export function listOf<T>(decode: (json: any) => T): (json: any[]) => T[] {
   return (json) => json.map(decode)
 }
 
+/** A decoder of a value or null, from the decoder of the value. */
+export function orNull<T>(decode: (json: any) => T): (json: any) => T | null {
+  return (json) => (json === null ? null : decode(json))
+}
+
 /**
  * Methods that forward to the native method of the same name, turn its errors into
  * `CostLedgerError`s and decode the JSON it resolves to.

@@ -4,9 +4,11 @@
 // the native ones (see index.d.ts for their docs).
 
 import { call, callSync, CostLedgerError } from './errors'
-import { binding, type Native, type NativeLedger } from './native'
+import { decodeDisconnected, decodePlan } from './generated'
+import { binding, decoding, type Native, type NativeLedger } from './native'
 
-export type { Disconnected, OAuthBegin, OAuthClientOptions, OAuthTokensInfo, Revocation } from '../index.js'
+export type { OAuthBegin, OAuthClientOptions, OAuthTokensInfo } from '../index.js'
+export type { Disconnected, Revocation } from './generated'
 
 /**
  * The tokens of an OAuth grant, as an opaque handle made by `OAuthClient.finish` and
@@ -15,10 +17,16 @@ export type { Disconnected, OAuthBegin, OAuthClientOptions, OAuthTokensInfo, Rev
  */
 export type OAuthTokens = Native.OAuthTokens
 
-export const OAUTH_METHODS = ['rotatePlanOauth', 'disconnectPlanReporting'] as const
+export const OAUTH_METHODS = [] as const
+
+/** The OAuth methods of `Ledger`: reconnect, and disconnect reporting the revocation. */
+export const oauthMethods = decoding({
+  rotatePlanOauth: decodePlan,
+  disconnectPlanReporting: decodeDisconnected,
+})
 
 /** The OAuth methods of `Ledger`. */
-export type OAuthMethods = Pick<NativeLedger, (typeof OAUTH_METHODS)[number]>
+export type OAuthMethods = Pick<NativeLedger, (typeof OAUTH_METHODS)[number]> & typeof oauthMethods
 
 const natives = new WeakMap<object, Native.OAuthClient>()
 

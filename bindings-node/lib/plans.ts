@@ -2,34 +2,39 @@
 // organisation's metadata, import from the environment, the provider catalog, and the plan's
 // spend limits at its provider. The methods are the native ones (see index.d.ts for their docs).
 
-import { decodeOrgMetadata, decodeProviderInfo } from './generated'
-import { decoding, listOf, type NativeLedger } from './native'
+import { decodeOrgInfo, decodeOrgMetadata, decodePlan, decodeProviderInfo } from './generated'
+import { decoding, listOf, orNull, type NativeLedger } from './native'
 
 export type {
   DisconnectOptions,
   ListPlansOptions,
   NewPlan,
-  Plan,
   PlanUpdate,
   EffectiveSpend,
   EffectiveSpendOptions,
   SetSpendLimitOptions,
   SpendLimit,
   SpendLimitsOptions,
-  Subscription,
   SubscriptionInput,
 } from '../index.js'
-export type { ApiKeyInfo, OrgInfo, OrgMetadata, OrgUser, ProviderInfo, Workspace } from './generated'
+export type {
+  AnalyticsUnavailable,
+  ApiKeyInfo,
+  BillingCycle,
+  CredentialReach,
+  OrgInfo,
+  OrgMetadata,
+  OrgUser,
+  Plan,
+  PlanStatus,
+  Provider,
+  ProviderInfo,
+  Subscription,
+  SubscriptionTier,
+  Workspace,
+} from './generated'
 
 export const PLAN_METHODS = [
-  'addPlan',
-  'listPlans',
-  'getPlan',
-  'updatePlan',
-  'disconnectPlan',
-  'rotatePlanCredential',
-  'checkPlan',
-  'importPlanFromEnv',
   'spendLimits',
   'setSpendLimit',
   'deleteSpendLimit',
@@ -37,8 +42,16 @@ export const PLAN_METHODS = [
   'syncedSpendLimits',
 ] as const
 
-/** The methods that return the provider catalog and an organisation's metadata. */
+/** The methods that return plans, organisations and the provider catalog. */
 export const planMethods = decoding({
+  addPlan: decodePlan,
+  listPlans: listOf(decodePlan),
+  getPlan: decodePlan,
+  updatePlan: decodePlan,
+  disconnectPlan: decodePlan,
+  rotatePlanCredential: decodePlan,
+  checkPlan: decodeOrgInfo,
+  importPlanFromEnv: orNull(decodePlan),
   planMetadata: decodeOrgMetadata,
   providers: listOf(decodeProviderInfo),
 })

@@ -6,18 +6,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use costledger::FixedClock;
 use costledger::oauth::{OAuthClient, OAuthConfig, OAuthTokens};
-use costledger::{FixedClock, Revocation as CoreRevocation};
 use napi::bindgen_prelude::{FromNapiValue, TypeName, ValidateNapiValue, ValueType};
 use napi::sys;
 use napi_derive::napi;
 
-use crate::error::{coded, run, to_napi};
+use crate::error::{coded, run, run_json, to_napi};
 use crate::integers;
 use crate::ledger::JsLedger;
 use crate::model::{iso_opt, parse_instant};
 use crate::org::OrgInfo;
-use crate::plans::{DisconnectOptions, Plan, retention};
+use crate::plans::{DisconnectOptions, retention};
 
 /// How the host's OAuth application reaches the provider.
 #[napi(object, object_to_js = false)]
@@ -280,58 +280,18 @@ impl JsOAuthClient {
     }
 }
 
-/// What happened at the provider when a plan was disconnected.
-#[napi(object, object_from_js = false, use_nullable = true)]
-pub struct Revocation {
-    /// `revoked`: the provider revoked the OAuth grant; `failed`: it could not be revoked
-    /// (see `code` and `message`), and the local credential was destroyed regardless;
-    /// `notApplicable`: the plan had no OAuth grant (an admin key, local logs, already
-    /// disconnected).
-    #[napi(ts_type = "'revoked' | 'failed' | 'notApplicable'")]
-    pub status: String,
-    /// For `failed`: the error code (`UPSTREAM`, `CREDENTIAL_REJECTED`, …).
-    pub code: Option<String>,
-    /// For `failed`: what went wrong (no token in it).
-    pub message: Option<String>,
-}
-
-impl From<CoreRevocation> for Revocation {
-    fn from(r: CoreRevocation) -> Self {
-        let (status, code, message) = match r {
-            CoreRevocation::Revoked => ("revoked", None, None),
-            CoreRevocation::Failed { code, message } => ("failed", Some(code), Some(message)),
-            _ => ("notApplicable", None, None),
-        };
-        Revocation {
-            status: status.to_string(),
-            code,
-            message,
-        }
-    }
-}
-
-/// What `disconnectPlanReporting` did.
-#[napi(object, object_from_js = false)]
-pub struct Disconnected {
-    /// The plan, now disconnected.
-    pub plan: Plan,
-    /// What happened to its OAuth grant at the provider.
-    pub revocation: Revocation,
-}
-
 #[napi]
 impl JsLedger {
     /// Reconnect an OAuth plan (after a refused refresh left it in `error`) with the tokens
     /// of a new sign-in. They must answer for the plan's organisation (`ORG_MISMATCH`
     /// otherwise) and are sealed in place of the old ones; the plan becomes active again.
     #[napi(catch_unwind, ts_args_type = "id: number, tokens: OAuthTokens")]
-    pub async fn rotate_plan_oauth(&self, id: f64, tokens: TokensArg) -> napi::Result<Plan> {
-        run(async {
+    pub async fn rotate_plan_oauth(&self, id: f64, tokens: TokensArg) -> napi::Result<String> {
+        run_json(async {
             let id = integers::id("id", id)?;
             self.inner.rotate_plan_oauth(id, tokens.0).await
         })
         .await
-        .map(Plan::from)
     }
 
     /// `disconnectPlan`, reporting what happened at the provider: an OAuth plan's grant is
@@ -343,16 +303,12 @@ impl JsLedger {
         &self,
         id: f64,
         options: Option<DisconnectOptions>,
-    ) -> napi::Result<Disconnected> {
+    ) -> napi::Result<String> {
         let retention = retention(options);
-        let done = run(async {
+        run_json(async {
             let id = integers::id("id", id)?;
             self.inner.disconnect_plan_reporting(id, retention).await
         })
-        .await?;
-        Ok(Disconnected {
-            plan: Plan::from(done.plan),
-            revocation: Revocation::from(done.revocation),
-        })
+        .await
     }
 }

@@ -5,136 +5,11 @@
 use costledger::{DataRetention, ListPlans, Money as CoreMoney, PlanSettings};
 use napi_derive::napi;
 
-use crate::error::{invalid, run, run_json};
+use crate::error::{invalid, run_json};
 use crate::integers;
 use crate::ledger::JsLedger;
-use crate::model::{Money, iso, iso_opt, parse_date, parse_opt};
+use crate::model::{parse_date, parse_opt};
 use crate::oauth::TokensArg;
-use crate::org::OrgInfo;
-
-/// A plan connection. Holds no secret: only the credential's hint.
-#[napi(object, object_from_js = false, use_nullable = true)]
-pub struct Plan {
-    /// The plan's id, stable for its lifetime and never reused.
-    pub id: i64,
-    /// Where its usage comes from.
-    #[napi(ts_type = "'anthropic' | 'claude_code_logs'")]
-    pub provider: String,
-    /// The host's name for it: 1-200 characters, unique among plans not disconnected.
-    pub label: String,
-    /// `active`; `error` when the last sync found the credential refused (replace it with
-    /// `rotatePlanCredential`, or an OAuth plan's tokens with `rotatePlanOauth`);
-    /// `disconnected`.
-    #[napi(ts_type = "'active' | 'disconnected' | 'error'")]
-    pub status: String,
-    /// The credential's hint (`sk-ant-admin01-…AbCd`), the only part of it that ever leaves
-    /// the store; `OAuth (org:admin)` for OAuth tokens, no part of which is shown; null when
-    /// the plan has no credential (local logs, or disconnected).
-    pub key_hint: Option<String>,
-    /// The provider's organisation id the credential answered for.
-    pub org_id: Option<String>,
-    /// The provider's organisation name.
-    pub org_name: Option<String>,
-    /// For `claude_code_logs` plans: the directories scanned for logs.
-    pub directories: Vec<String>,
-    /// The subscription, when one was entered.
-    pub subscription: Option<Subscription>,
-    /// When the plan was added (ISO-8601, UTC).
-    pub created_at: String,
-    /// When the plan last changed (ISO-8601, UTC).
-    pub updated_at: String,
-    /// When a sync of the plan last finished without error (ISO-8601, UTC).
-    pub last_synced_at: Option<String>,
-    /// The last sync's error message, cleared by a successful sync.
-    pub last_error: Option<String>,
-    /// What the credential reaches at the provider (Anthropic), checked when the plan was
-    /// added or its credential rotated; null until checked.
-    pub reach: Option<CredentialReach>,
-}
-
-/// Which of the organisation's APIs a plan's credential reaches, each checked with one
-/// request. A Claude Console admin key reaches the legacy reports, the Analytics API (unless
-/// the organisation is HIPAA-ready or the beta is off) and the spend limits; a Claude
-/// Enterprise key with scopes (`sk-ant-api01-…`) what its scopes name, never the legacy
-/// reports.
-#[napi(object, object_from_js = false, use_nullable = true)]
-pub struct CredentialReach {
-    /// The legacy usage and cost reports.
-    pub legacy_reports: bool,
-    /// Null when the Analytics API answers; otherwise why it cannot.
-    #[napi(ts_type = "'hipaa_organization' | 'missing_scope' | 'beta_not_enabled' | null")]
-    pub analytics: Option<String>,
-    /// Whether the spend limits can be read.
-    pub spend_limits: bool,
-    /// When this was checked (ISO-8601, UTC).
-    pub checked_at: String,
-}
-
-impl From<costledger::CredentialReach> for CredentialReach {
-    fn from(r: costledger::CredentialReach) -> Self {
-        CredentialReach {
-            legacy_reports: r.legacy_reports,
-            analytics: r.analytics.map(|a| a.to_string()),
-            spend_limits: r.spend_limits,
-            checked_at: iso(r.checked_at),
-        }
-    }
-}
-
-impl From<costledger::Plan> for Plan {
-    fn from(p: costledger::Plan) -> Self {
-        Plan {
-            id: p.id,
-            provider: p.provider.to_string(),
-            label: p.label,
-            status: p.status.to_string(),
-            key_hint: p.key_hint,
-            org_id: p.org_id,
-            org_name: p.org_name,
-            directories: p.settings.directories,
-            subscription: p.subscription.map(Subscription::from),
-            created_at: iso(p.created_at),
-            updated_at: iso(p.updated_at),
-            last_synced_at: iso_opt(p.last_synced_at),
-            last_error: p.last_error,
-            reach: p.reach.map(CredentialReach::from),
-        }
-    }
-}
-
-/// The fixed-fee side of a plan, as entered by the host.
-#[napi(object, object_from_js = false, use_nullable = true)]
-pub struct Subscription {
-    /// The tier, priced from costledger's dated catalog unless `pricePerSeat` is set.
-    #[napi(
-        ts_type = "'free' | 'pro' | 'max_5x' | 'max_20x' | 'team_standard' | 'team_premium' | 'enterprise' | 'api'"
-    )]
-    pub tier: String,
-    /// Seats paid for (1 for an individual plan).
-    pub seats: i64,
-    /// A custom price per seat per billing cycle, overriding the catalog's list price.
-    pub price_per_seat: Option<Money>,
-    /// How often it is billed.
-    #[napi(ts_type = "'monthly' | 'annual'")]
-    pub cycle: String,
-    /// The first day of a billing period (`2026-11-01`); periods renew on its day.
-    pub anchor_date: String,
-    /// ISO currency of the fees (always `USD`).
-    pub currency: String,
-}
-
-impl From<costledger::Subscription> for Subscription {
-    fn from(s: costledger::Subscription) -> Self {
-        Subscription {
-            tier: s.tier.to_string(),
-            seats: s.seats,
-            price_per_seat: s.price_per_seat.map(Money::from),
-            cycle: s.cycle.to_string(),
-            anchor_date: s.anchor_date.to_string(),
-            currency: s.currency,
-        }
-    }
-}
 
 /// A subscription to record on a plan.
 #[napi(object, object_to_js = false)]
@@ -292,40 +167,34 @@ impl JsLedger {
     /// same organisation, or a label in use, is `CONFLICT`; a refused key or token is
     /// `CREDENTIAL_REJECTED`.
     #[napi(catch_unwind)]
-    pub async fn add_plan(&self, plan: NewPlan) -> napi::Result<Plan> {
-        run(async { self.inner.add_plan(plan.try_into()?).await })
-            .await
-            .map(Plan::from)
+    pub async fn add_plan(&self, plan: NewPlan) -> napi::Result<String> {
+        run_json(async { self.inner.add_plan(plan.try_into()?).await }).await
     }
 
     /// Plans in id order: active and error plans, and disconnected ones when asked for.
     #[napi(catch_unwind)]
-    pub async fn list_plans(&self, options: Option<ListPlansOptions>) -> napi::Result<Vec<Plan>> {
+    pub async fn list_plans(&self, options: Option<ListPlansOptions>) -> napi::Result<String> {
         let filter = ListPlans {
             include_disconnected: options.and_then(|o| o.include_disconnected) == Some(true),
         };
-        let plans = run(self.inner.list_plans(filter)).await?;
-        Ok(plans.into_iter().map(Plan::from).collect())
+        run_json(self.inner.list_plans(filter)).await
     }
 
     /// One plan, or `PLAN_NOT_FOUND`.
     #[napi(catch_unwind)]
-    pub async fn get_plan(&self, id: f64) -> napi::Result<Plan> {
-        run(async { self.inner.get_plan(integers::id("id", id)?).await })
-            .await
-            .map(Plan::from)
+    pub async fn get_plan(&self, id: f64) -> napi::Result<String> {
+        run_json(async { self.inner.get_plan(integers::id("id", id)?).await }).await
     }
 
     /// Change a plan's label or subscription. A label in use by another live plan is
     /// `CONFLICT`.
     #[napi(catch_unwind)]
-    pub async fn update_plan(&self, id: f64, update: PlanUpdate) -> napi::Result<Plan> {
-        run(async {
+    pub async fn update_plan(&self, id: f64, update: PlanUpdate) -> napi::Result<String> {
+        run_json(async {
             let id = integers::id("id", id)?;
             self.inner.update_plan(id, update.try_into()?).await
         })
         .await
-        .map(Plan::from)
     }
 
     /// Disconnect a plan: its status becomes `disconnected` and its sealed credential is
@@ -337,14 +206,13 @@ impl JsLedger {
         &self,
         id: f64,
         options: Option<DisconnectOptions>,
-    ) -> napi::Result<Plan> {
+    ) -> napi::Result<String> {
         let retention = retention(options);
-        run(async {
+        run_json(async {
             let id = integers::id("id", id)?;
             self.inner.disconnect_plan(id, retention).await
         })
         .await
-        .map(Plan::from)
     }
 
     /// Replace a plan's Admin API key. The new key must answer for the plan's organisation
@@ -354,13 +222,12 @@ impl JsLedger {
         &self,
         id: f64,
         admin_api_key: String,
-    ) -> napi::Result<Plan> {
-        run(async {
+    ) -> napi::Result<String> {
+        run_json(async {
             let id = integers::id("id", id)?;
             self.inner.rotate_plan_credential(id, admin_api_key).await
         })
         .await
-        .map(Plan::from)
     }
 
     /// Open a plan's stored credential and ask the provider which organisation it answers
@@ -368,10 +235,8 @@ impl JsLedger {
     /// `CREDENTIAL_REJECTED` when the provider refuses it, `ORG_MISMATCH` when it answers for
     /// another organisation.
     #[napi(catch_unwind)]
-    pub async fn check_plan(&self, id: f64) -> napi::Result<OrgInfo> {
-        run(async { self.inner.check_plan(integers::id("id", id)?).await })
-            .await
-            .map(OrgInfo::from)
+    pub async fn check_plan(&self, id: f64) -> napi::Result<String> {
+        run_json(async { self.inner.check_plan(integers::id("id", id)?).await }).await
     }
 
     /// The organisation metadata last synced for a plan: workspaces, API keys of every
@@ -387,9 +252,7 @@ impl JsLedger {
     /// organisation's name. Resolves to null when the variable is unset or a plan already
     /// exists, so calling it at every start is safe.
     #[napi(catch_unwind)]
-    pub async fn import_plan_from_env(&self) -> napi::Result<Option<Plan>> {
-        run(self.inner.import_plan_from_env())
-            .await
-            .map(|p| p.map(Plan::from))
+    pub async fn import_plan_from_env(&self) -> napi::Result<String> {
+        run_json(self.inner.import_plan_from_env()).await
     }
 }

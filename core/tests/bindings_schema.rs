@@ -34,6 +34,9 @@ fn schema() -> serde_json::Value {
     add::<OrgMetadata>(&mut generator);
     add::<SyncEvent>(&mut generator);
     add::<costledger::SyncReport>(&mut generator);
+    add::<costledger::Plan>(&mut generator);
+    add::<costledger::OrgInfo>(&mut generator);
+    add::<costledger::Disconnected>(&mut generator);
     add::<Subject>(&mut generator);
     add::<Project>(&mut generator);
     add::<KeyMapping>(&mut generator);

@@ -133,7 +133,7 @@ class Plan:
             key_hint=data["key_hint"],
             org_id=data["org_id"],
             org_name=data["org_name"],
-            directories=tuple(data["settings"].get("directories", ())),
+            directories=tuple(data["directories"]),
             subscription=None if subscription is None else Subscription._from_json(subscription),
             created_at=utc(data["created_at"]),
             updated_at=utc(data["updated_at"]),

@@ -19,7 +19,7 @@ use crate::source::{SourceContext, TokenRefresher};
 use crate::store::{CredentialSealer, NewPlanRecord};
 
 /// What [`Ledger::disconnect_plan_reporting`] did.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct Disconnected {
     /// The plan, now disconnected.

@@ -144,7 +144,6 @@ impl Subscription {
 #[serde(default)]
 pub struct PlanSettings {
     /// For `claude_code_logs`: the directories scanned for `*.jsonl` logs.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub directories: Vec<String>,
 }
 
@@ -166,7 +165,9 @@ pub struct Plan {
     pub org_id: Option<String>,
     /// The provider's organisation name.
     pub org_name: Option<String>,
-    /// Provider-specific settings.
+    /// Provider-specific settings; in JSON their fields (`directories`) sit beside the
+    /// plan's own.
+    #[serde(flatten)]
     pub settings: PlanSettings,
     /// The subscription, when the host entered one.
     pub subscription: Option<Subscription>,
