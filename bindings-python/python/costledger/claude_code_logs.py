@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from . import money
-from ._convert import utc
+from ._generated import LogBlockUsage, LogModelUsage, LogPeriodUsage, LogSessionUsage, LogUsage
 from .export import ReportList
-from .reports import TokenCounts
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,114 +34,6 @@ __all__ = [
     "LogSessionUsage",
     "LogUsage",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class LogModelUsage:
-    """One model's tokens in a report group.
-
-    Attributes:
-        model: The model, as the logs name it.
-        entries: Entries counted (after dedup).
-        tokens: Their tokens (``uncached_input`` is the logs' ``input_tokens``).
-        estimated_cost: Estimated at list prices (never billed), dollars; ``None`` when the
-            price table has no price for the model on one of the days.
-    """
-
-    model: str
-    entries: int
-    tokens: TokenCounts
-    estimated_cost: Decimal | None
-
-
-@dataclass(frozen=True, slots=True)
-class LogUsage:
-    """The usage of a report group (a day, a month, a session, a block).
-
-    Attributes:
-        entries: Entries counted.
-        tokens: Their tokens, every model included.
-        estimated_cost: The estimated cost (list prices, never billed) of the models with a
-            price, dollars.
-        models: Per model, in name order.
-        missing_prices: Models without a price: their tokens count, their cost is in no total.
-    """
-
-    entries: int
-    tokens: TokenCounts
-    estimated_cost: Decimal
-    models: tuple[LogModelUsage, ...]
-    missing_prices: tuple[str, ...]
-
-    @classmethod
-    def _from_json(cls, d: dict[str, Any]) -> LogUsage:
-        return cls(
-            entries=d["entries"],
-            tokens=TokenCounts(**d["tokens"]),
-            estimated_cost=money.from_json(d["estimated_cost"]),
-            models=tuple(
-                LogModelUsage(
-                    m["model"], m["entries"], TokenCounts(**m["tokens"]),
-                    None if m["estimated_cost"] is None else money.from_json(m["estimated_cost"]),
-                )
-                for m in d["models"]
-            ),
-            missing_prices=tuple(d["missing_prices"]),
-        )  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class LogPeriodUsage:
-    """The usage of one day or month.
-
-    Attributes:
-        period: ``2026-01-05`` for a day, the week's Monday (``2026-01-05``) for a week,
-            ``2026-01`` for a month, in the report's time zone.
-        usage: Its usage.
-    """
-
-    period: str
-    usage: LogUsage
-
-
-@dataclass(frozen=True, slots=True)
-class LogSessionUsage:
-    """The usage of one session.
-
-    Attributes:
-        project: The project (the directory under ``projects/``).
-        session: The session id.
-        first_at: Its first counted entry (UTC).
-        last_at: Its last counted entry (UTC).
-        usage: Its usage.
-    """
-
-    project: str
-    session: str
-    first_at: datetime
-    last_at: datetime
-    usage: LogUsage
-
-
-@dataclass(frozen=True, slots=True)
-class LogBlockUsage:
-    """The usage of one 5-hour block.
-
-    Attributes:
-        start: Its start: the first entry's hour (UTC).
-        end: Its end, 5 hours later.
-        first_at: Its first entry.
-        last_at: Its last entry.
-        active: True while it runs (judged against the ledger's clock).
-        usage: Its usage.
-    """
-
-    start: datetime
-    end: datetime
-    first_at: datetime
-    last_at: datetime
-    active: bool
-    usage: LogUsage
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,20 +69,6 @@ class LogFile:
     entries: int
     malformed: int
     too_long: int
-
-
-def _period_usage(d: dict[str, Any]) -> LogPeriodUsage:
-    return LogPeriodUsage(d["period"], LogUsage._from_json(d["usage"]))
-
-
-def _session_usage(d: dict[str, Any]) -> LogSessionUsage:
-    return LogSessionUsage(d["project"], d["session"], utc(d["first_at"]), utc(d["last_at"]),
-                           LogUsage._from_json(d["usage"]))  # fmt: skip
-
-
-def _block_usage(d: dict[str, Any]) -> LogBlockUsage:
-    return LogBlockUsage(utc(d["start"]), utc(d["end"]), utc(d["first_at"]), utc(d["last_at"]),
-                         d["active"], LogUsage._from_json(d["usage"]))  # fmt: skip
 
 
 def _log_file(d: dict[str, Any]) -> LogFile:
@@ -252,7 +127,7 @@ class ClaudeCodeLogMethods:
     ) -> ReportList[LogPeriodUsage]:  # fmt: skip
         """Counted usage per local day, oldest first; costs are list-price estimates."""
         report = self._report("daily", plan_id, time_zone, since, until, project, cost_mode)
-        return _list(report, _period_usage)
+        return _list(report, LogPeriodUsage._from_json)
 
     def claude_code_logs_weekly(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
@@ -261,7 +136,7 @@ class ClaudeCodeLogMethods:
         """Counted usage per ISO week (Monday to Sunday, named by its Monday),
         oldest first."""
         report = self._report("weekly", plan_id, time_zone, since, until, project, cost_mode)
-        return _list(report, _period_usage)
+        return _list(report, LogPeriodUsage._from_json)
 
     def claude_code_logs_monthly(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
@@ -269,7 +144,7 @@ class ClaudeCodeLogMethods:
     ) -> ReportList[LogPeriodUsage]:  # fmt: skip
         """Counted usage per local month, oldest first."""
         report = self._report("monthly", plan_id, time_zone, since, until, project, cost_mode)
-        return _list(report, _period_usage)
+        return _list(report, LogPeriodUsage._from_json)
 
     def claude_code_logs_sessions(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
@@ -277,7 +152,7 @@ class ClaudeCodeLogMethods:
     ) -> ReportList[LogSessionUsage]:  # fmt: skip
         """Counted usage per session, the most recently active first."""
         report = self._report("sessions", plan_id, time_zone, since, until, project, cost_mode)
-        return _list(report, _session_usage)
+        return _list(report, LogSessionUsage._from_json)
 
     def claude_code_logs_blocks(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
@@ -285,7 +160,7 @@ class ClaudeCodeLogMethods:
     ) -> ReportList[LogBlockUsage]:  # fmt: skip
         """Counted usage per 5-hour block (ccusage's ``blocks``), oldest first."""
         report = self._report("blocks", plan_id, time_zone, since, until, project, cost_mode)
-        return _list(report, _block_usage)
+        return _list(report, LogBlockUsage._from_json)
 
     def claude_code_log_files(self, plan_id: int) -> ReportList[LogFile]:
         """The log files the plan tracks, with how far each was read and lines skipped."""
@@ -316,7 +191,7 @@ class AsyncClaudeCodeLogMethods:
         report = await self._report(
             "daily", plan_id, time_zone, since, until, project, cost_mode
         )
-        return _list(report, _period_usage)
+        return _list(report, LogPeriodUsage._from_json)
 
     async def claude_code_logs_weekly(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
@@ -327,7 +202,7 @@ class AsyncClaudeCodeLogMethods:
         report = await self._report(
             "weekly", plan_id, time_zone, since, until, project, cost_mode
         )
-        return _list(report, _period_usage)
+        return _list(report, LogPeriodUsage._from_json)
 
     async def claude_code_logs_monthly(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
@@ -337,7 +212,7 @@ class AsyncClaudeCodeLogMethods:
         report = await self._report(
             "monthly", plan_id, time_zone, since, until, project, cost_mode
         )
-        return _list(report, _period_usage)
+        return _list(report, LogPeriodUsage._from_json)
 
     async def claude_code_logs_sessions(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
@@ -347,7 +222,7 @@ class AsyncClaudeCodeLogMethods:
         report = await self._report(
             "sessions", plan_id, time_zone, since, until, project, cost_mode
         )
-        return _list(report, _session_usage)
+        return _list(report, LogSessionUsage._from_json)
 
     async def claude_code_logs_blocks(
         self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
@@ -357,7 +232,7 @@ class AsyncClaudeCodeLogMethods:
         report = await self._report(
             "blocks", plan_id, time_zone, since, until, project, cost_mode
         )
-        return _list(report, _block_usage)
+        return _list(report, LogBlockUsage._from_json)
 
     async def claude_code_log_files(self, plan_id: int) -> ReportList[LogFile]:
         """The log files the plan tracks."""

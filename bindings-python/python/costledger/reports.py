@@ -10,15 +10,12 @@ subscription parts; a single amount's docstring names the parts it adds up.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, Union
+from typing import TYPE_CHECKING, Any, Union
 
-from . import money
-from ._convert import day, utc
+from ._generated import Cost, Forecast, Period, TokenCounts, WorkspaceRef
+from ._mixins import CostPart
 from .exceptions import InvalidInputError
-from .export import Exported
 
 if TYPE_CHECKING:
     from . import _native
@@ -34,26 +31,6 @@ __all__ = [
     "TokenCounts",
     "WorkspaceRef",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    """A range of calendar dates in a time zone.
-
-    Attributes:
-        start: First date (inclusive).
-        end: The date after the last (exclusive).
-        time_zone: The IANA time zone its dates are in (``"UTC"``, ``"Europe/Paris"``).
-    """
-
-    start: date
-    end: date
-    time_zone: str
-
-    @classmethod
-    def _from_json(cls, data: dict[str, Any]) -> Period:
-        return cls(start=day(data["start"]), end=day(data["end"]), time_zone=data["time_zone"])
-
 
 PeriodLike = Union[str, date, tuple[date, date], Period]
 """A report period: the core's text form (``"2026-11"``, ``"2026-11-05"``, ``"2026-W45"``,
@@ -83,147 +60,6 @@ def _period(value: PeriodLike, time_zone: str | None) -> tuple[Any, str | None]:
         f"period must be text such as '2026-11', a date or a (start, end) pair of dates, "
         f"got {value!r}"
     )
-
-
-CostPart = Literal[
-    "total", "billed", "billed_per_key", "allocated", "unallocated", "estimated", "subscription",
-    "usage",
-]
-"""A part of a :class:`Cost`: a basis, a sum of them, or ``usage`` (billed + estimated)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Cost:
-    """An amount split by basis, so a reader always knows which part is billed, allocated or
-    estimated. Exact ``Decimal`` dollars.
-
-    Attributes:
-        total: Everything: billed + estimated + subscription.
-        billed: The provider's bill, to the nanodollar: billed_per_key + allocated +
-            unallocated.
-        billed_per_key: Billed by the provider to a key or person (Anthropic's Analytics
-            API, OpenAI's cost per key): its own amounts, net of discounts, no allocation.
-        allocated: A bill without keys split across API keys in proportion to their tokens.
-        unallocated: Billed cost that matched no usage (code execution, …).
-        estimated: Priced from the price table: usage the bill leaves out, days not billed
-            yet, local logs.
-        subscription: Subscription fees, prorated to the period.
-    """
-
-    total: Decimal
-    billed: Decimal
-    billed_per_key: Decimal
-    allocated: Decimal
-    unallocated: Decimal
-    estimated: Decimal
-    subscription: Decimal
-
-    @property
-    def usage(self) -> Decimal:
-        """Usage-based cost: billed + estimated (no fixed fees); what budgets count."""
-        return self.billed + self.estimated
-
-    def to_float(self, part: CostPart = "total") -> float:
-        """One part as a float, for charts; never sum floats of money.
-
-        Args:
-            part: Which part (default ``"total"``).
-        """
-        return float(getattr(self, part))
-
-    def __float__(self) -> float:
-        return float(self.total)
-
-    @classmethod
-    def _from_json(cls, data: dict[str, str]) -> Cost:
-        d = Decimal
-        return cls(
-            d(data["total"]), d(data["billed"]), d(data["billed_per_key"]), d(data["allocated"]),
-            d(data["unallocated"]), d(data["estimated"]), d(data["subscription"]),
-        )  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class TokenCounts:
-    """Token counts. ``uncached_input`` excludes cache reads and writes: the total input is
-    the sum of the four input fields (:attr:`total_input`).
-
-    Attributes:
-        uncached_input: Input tokens neither read from nor written to the cache.
-        cache_write_5m: Input tokens written to the 5-minute cache.
-        cache_write_1h: Input tokens written to the 1-hour cache.
-        cache_read: Input tokens read from the cache.
-        output: Output tokens.
-        web_search_requests: Web search requests made by the server tool.
-    """
-
-    uncached_input: int
-    cache_write_5m: int
-    cache_write_1h: int
-    cache_read: int
-    output: int
-    web_search_requests: int
-
-    @property
-    def total_input(self) -> int:
-        """All input tokens: uncached + cache writes + cache reads."""
-        return self.uncached_input + self.cache_write_5m + self.cache_write_1h + self.cache_read
-
-
-@dataclass(frozen=True, slots=True)
-class WorkspaceRef:
-    """One workspace of one plan: the identity of a workspace in every report.
-
-    Attributes:
-        plan_id: The plan.
-        workspace_id: The workspace (``wrkspc_…``); ``None`` is the plan's Default workspace.
-    """
-
-    plan_id: int
-    workspace_id: str | None
-
-    @classmethod
-    def _from_json(cls, data: dict[str, Any]) -> WorkspaceRef:
-        return cls(plan_id=data["plan_id"], workspace_id=data["workspace_id"])
-
-
-@dataclass(frozen=True, slots=True)
-class Forecast(Exported):
-    """An end-of-period projection of usage cost (billed + estimated, no subscription fees).
-
-    Attributes:
-        period: The period projected.
-        spent: Usage cost spent in the period so far.
-        projected: Usage cost expected by the end of the period.
-        daily_rate: Mean usage cost per complete day of the rate window (zero when no
-            complete day was available or the period has ended).
-        method: How ``projected`` was computed, in words.
-        as_of: The instant of the projection (the ledger's clock, UTC).
-    """
-
-    period: Period
-    spent: Decimal
-    projected: Decimal
-    daily_rate: Decimal
-    method: str
-    as_of: datetime
-    _report: _native.Report | None = field(default=None, repr=False, compare=False)
-
-    @classmethod
-    def _from_json(cls, data: dict[str, Any], report: _native.Report | None = None) -> Forecast:
-        return cls(
-            period=Period._from_json(data["period"]),
-            spent=money.from_json(data["spent"]),
-            projected=money.from_json(data["projected"]),
-            daily_rate=money.from_json(data["daily_rate"]),
-            method=data["method"],
-            as_of=utc(data["as_of"]),
-            _report=report,
-        )
-
-    @classmethod
-    def _from_report(cls, report: _native.Report) -> Forecast:
-        return cls._from_json(json.loads(report.data), report)
 
 
 ScopeLike = Union[str, "BudgetScope"]

@@ -5,96 +5,16 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ._convert import opt_utc, to_utc, utc
+from ._convert import to_utc
+from ._generated import KeyMapping, Project, Subject
 
 if TYPE_CHECKING:
     from . import _native
 
 __all__ = ["KeyMapping", "Project", "Subject"]
-
-
-@dataclass(frozen=True, slots=True)
-class Subject:
-    """A user of the host application, to whom spend is attributed.
-
-    Attributes:
-        id: The host's id for the user.
-        email: Their email: a key created by the org member with this email is theirs unless
-            a mapping says otherwise.
-        name: Their display name.
-        created_at: When the subject was first stored (UTC).
-        updated_at: When it last changed (UTC).
-    """
-
-    id: str
-    email: str | None
-    name: str | None
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def _from_json(cls, d: dict[str, Any]) -> Subject:
-        return cls(d["id"], d["email"], d["name"], utc(d["created_at"]), utc(d["updated_at"]))
-
-
-@dataclass(frozen=True, slots=True)
-class Project:
-    """A named group of spend owned by a subject. Every subject has one default project.
-
-    Attributes:
-        id: The project's id.
-        subject_id: Its owner.
-        name: Its name, unique per subject.
-        is_default: True for the subject's default project.
-        created_at: When it was created (UTC).
-    """
-
-    id: int
-    subject_id: str
-    name: str
-    is_default: bool
-    created_at: datetime
-
-    @classmethod
-    def _from_json(cls, d: dict[str, Any]) -> Project:
-        return cls(d["id"], d["subject_id"], d["name"], d["is_default"], utc(d["created_at"]))
-
-
-@dataclass(frozen=True, slots=True)
-class KeyMapping:
-    """An API key of a plan attributed to a subject (and one of their projects) from
-    ``valid_from`` until ``valid_to``.
-
-    Attributes:
-        id: The mapping's id.
-        plan_id: The plan the key belongs to.
-        api_key_id: The provider's key id (``apikey_…``).
-        subject_id: The subject it is attributed to.
-        project_id: The project; ``None`` is the subject's default project.
-        valid_from: From when (inclusive, UTC); ``None`` is the start of the key's history.
-        valid_to: Until when (exclusive, UTC); ``None`` is open-ended.
-        created_at: When the mapping was made (UTC).
-    """
-
-    id: int
-    plan_id: int
-    api_key_id: str
-    subject_id: str
-    project_id: int | None
-    valid_from: datetime | None
-    valid_to: datetime | None
-    created_at: datetime
-
-    @classmethod
-    def _from_json(cls, d: dict[str, Any]) -> KeyMapping:
-        return cls(
-            d["id"], d["plan_id"], d["api_key_id"], d["subject_id"], d["project_id"],
-            opt_utc(d["valid_from"]), opt_utc(d["valid_to"]), utc(d["created_at"]),
-        )  # fmt: skip
 
 
 def _subject(text: str) -> Subject:

@@ -1,0 +1,111 @@
+"""What the Python package adds to the core's types (private).
+
+The dataclasses themselves are generated from the core's schema (``_generated.py``, by
+``scripts/gen-bindings.py``); a type that does more than hold the core's values inherits one
+of these mixins: methods and properties only, no fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from .export import Exported, Tabular
+
+if TYPE_CHECKING:
+    from ._generated import DayCost
+
+__all__ = [
+    "CostMixin",
+    "CostPart",
+    "DashboardMixin",
+    "Exported",
+    "TokenCountsMixin",
+    "UserCostsMixin",
+    "VerifyReportMixin",
+]
+
+CostPart = Literal[
+    "total", "billed", "billed_per_key", "allocated", "unallocated", "estimated", "subscription",
+    "usage",
+]  # fmt: skip
+"""A part of a :class:`Cost`: a basis, a sum of them, or ``usage`` (billed + estimated)."""
+
+
+class CostMixin:
+    """Exact ``Decimal`` dollars by basis: the usage part, and floats for charts."""
+
+    __slots__ = ()
+    total: Decimal
+    billed: Decimal
+    estimated: Decimal
+
+    @property
+    def usage(self) -> Decimal:
+        """Usage-based cost: billed + estimated (no fixed fees); what budgets count."""
+        return self.billed + self.estimated
+
+    def to_float(self, part: CostPart = "total") -> float:
+        """One part as a float, for charts; never sum floats of money.
+
+        Args:
+            part: Which part (default ``"total"``).
+        """
+        value: Decimal = getattr(self, part)
+        return float(value)
+
+    def __float__(self) -> float:
+        return float(self.total)
+
+
+class TokenCountsMixin:
+    """Token counts: ``uncached_input`` excludes cache reads and writes."""
+
+    __slots__ = ()
+    uncached_input: int
+    cache_write_5m: int
+    cache_write_1h: int
+    cache_read: int
+
+    @property
+    def total_input(self) -> int:
+        """All input tokens: uncached + cache writes + cache reads."""
+        return self.uncached_input + self.cache_write_5m + self.cache_write_1h + self.cache_read
+
+
+class UserCostsMixin(Exported, Tabular):
+    """``to_pandas()`` gives the daily series; ``to_pandas("per_model")`` (or ``per_plan``,
+    ``per_project``, ``seats``) another table."""
+
+    __slots__ = ()
+    _tables: ClassVar[tuple[str, ...]] = ("per_day", "per_plan", "per_model", "per_project",
+                                          "seats")  # fmt: skip
+
+
+class DashboardMixin(Exported, Tabular):
+    """``to_pandas()`` gives the daily series (``per_day``); ``to_pandas("per_model")`` (or
+    ``per_plan``, ``per_workspace``, ``top_subjects``, ``missing_prices``) another table."""
+
+    __slots__ = ()
+    _tables: ClassVar[tuple[str, ...]] = ("per_day", "per_plan", "per_workspace", "per_model",
+                                          "top_subjects", "missing_prices")  # fmt: skip
+    _aliases: ClassVar[Mapping[str, str]] = {"daily": "per_day"}
+    per_day: tuple[DayCost, ...]
+
+    @property
+    def daily(self) -> tuple[DayCost, ...]:
+        """Alias of ``per_day``, the name every report now uses for its daily series."""
+        return self.per_day
+
+
+class VerifyReportMixin:
+    """What ``verify`` found: whether the ledger is now consistent."""
+
+    __slots__ = ()
+    consistent: bool
+
+    @property
+    def is_consistent(self) -> bool:
+        """True when nothing differs, or everything that differed was repaired."""
+        return self.consistent
