@@ -37,7 +37,9 @@ PY_TYPES = [
     "WorkspaceLine", "ModelLine", "SubjectLine", "MissingPriceLine", "Dashboard", "Forecast",
     "BilledActor", "BilledCostLine", "ReconcileLine", "UnitUsageLine", "DayDifference",
     "MonthDifference", "PlanVerification", "VerifyReport", "ProviderInfo", "LogModelUsage",
-    "LogUsage", "LogPeriodUsage", "LogSessionUsage", "LogBlockUsage",
+    "LogUsage", "LogPeriodUsage", "LogSessionUsage", "LogBlockUsage", "SyncEvent", "SyncError",
+    "StreamReport", "PlanSyncReport", "BudgetAlert", "SyncReport", "OrgInfo", "Workspace",
+    "ApiKeyInfo", "OrgUser", "OrgMetadata", "CredentialReach", "Subscription", "Plan",
 ]  # fmt: skip
 PY_BASES = {
     "Cost": "CostMixin",
@@ -46,10 +48,28 @@ PY_BASES = {
     "Dashboard": "DashboardMixin",
     "Forecast": "Exported",
     "VerifyReport": "VerifyReportMixin",
+    "PlanSyncReport": "PlanSyncReportMixin",
+    "SyncReport": "SyncReportMixin",
+    "OrgMetadata": "OrgMetadataMixin",
+    "Subscription": "SubscriptionMixin",
 }
-PY_REPORTS = {"UserCosts", "Dashboard", "Forecast"}
+PY_REPORTS = {"UserCosts", "Dashboard", "Forecast", "SyncReport"}
+# Python's own class names (`SyncError` is its exception for a failed sync).
+PY_CLASS = {"SyncError": "SyncFailure"}
+# Fields Python converts further: (its type, the conversion of the core's value `{}`).
+PY_CONVERT = {("StreamReport", "duration_ms"): ("timedelta", "timedelta(milliseconds={})")}
+# Types the host builds too (keyword arguments, with defaults).
+PY_KW_ONLY = {"Subscription"}
+PY_DEFAULTS = {
+    ("Subscription", "seats"): "1",
+    ("Subscription", "price_per_seat"): "None",
+    ("Subscription", "cycle"): '"monthly"',
+    ("Subscription", "currency"): '"USD"',
+}
 PY_RENAME = {
     ("Dashboard", "daily"): "per_day",
+    ("SyncReport", "ok"): "is_ok",
+    ("StreamReport", "duration_ms"): "duration",
     ("PlanVerification", "from"): "start",
     ("PlanVerification", "to"): "end",
 }
@@ -234,7 +254,7 @@ class Python(Node):
     def bare_type(self, schema: dict) -> str:
         name = self.ref(schema)
         if name:
-            return "Decimal" if name == "Money" else name
+            return "Decimal" if name == "Money" else PY_CLASS.get(name, name)
         if "enum" in schema:
             return "Literal[" + ", ".join(json.dumps(v) for v in schema["enum"]) + "]"
         kind = schema.get("type")
@@ -259,7 +279,9 @@ class Python(Node):
         if name == "Money":
             return f"money.from_json({value})"
         if name:
-            return value if self.is_enum(self.defs[name]) else f"{name}._from_json({value})"
+            if self.is_enum(self.defs[name]):
+                return value
+            return f"{PY_CLASS.get(name, name)}._from_json({value})"
         if schema.get("type") == "array":
             item = self.decode(schema["items"], "x")
             return f"tuple({value})" if item == "x" else f"tuple({item} for x in {value})"
@@ -302,21 +324,28 @@ class Python(Node):
             if (name, field) not in PY_SKIP
         ]
         bases = PY_BASES.get(name, "")
+        cls_name = PY_CLASS.get(name, name)
         doc = wrap(py_doc(schema.get("description")), '    """', "    ")
         doc += ["", "    Attributes:"]
         for attr, _, sub in fields:
             doc += wrap(f"{attr}: {py_doc(sub.get('description'))}", " " * 8, " " * 12)
         doc.append('    """')
-        body = [f"    {attr}: {self.type_of(sub)}" for attr, _, sub in fields]
-        args = [f"            {attr}={self.decode(sub, f'd[{json.dumps(field)}]')}," for attr, field, sub in fields]
+        body, args = [], []
+        for attr, field, sub in fields:
+            kind, convert = PY_CONVERT.get((name, field), (self.type_of(sub), "{}"))
+            default = PY_DEFAULTS.get((name, field))
+            body.append(f"    {attr}: {kind}" + (f" = {default}" if default else ""))
+            value = convert.format(self.decode(sub, f"d[{json.dumps(field)}]"))
+            args.append(f"            {attr}={value},")
         if name in PY_REPORTS:
             body.append("    _report: _native.Report | None = field(default=None, repr=False, compare=False)")
             args.append("            _report=report,")
             signature = f"cls, d: dict[str, Any], report: _native.Report | None = None"
         else:
             signature = "cls, d: dict[str, Any]"
-        out = ["", "@dataclass(frozen=True, slots=True)", f"class {name}({bases}):" if bases else f"class {name}:"]
-        out += doc + [""] + body + ["", "    @classmethod", f"    def _from_json({signature}) -> {name}:"]
+        options = "frozen=True, slots=True" + (", kw_only=True" if name in PY_KW_ONLY else "")
+        out = ["", f"@dataclass({options})", f"class {cls_name}({bases}):" if bases else f"class {cls_name}:"]
+        out += doc + [""] + body + ["", "    @classmethod", f"    def _from_json({signature}) -> {cls_name}:"]
         out += ["        return cls(", *args, "        )"]
         if name in PY_REPORTS:
             out += ["", "    @classmethod", f"    def _from_report(cls, report: _native.Report) -> {name}:"]
@@ -337,7 +366,7 @@ class Python(Node):
             "",
             "import json",
             "from dataclasses import dataclass, field",
-            "from datetime import date, datetime",
+            "from datetime import date, datetime, timedelta",
             "from decimal import Decimal",
             "from typing import TYPE_CHECKING, Any, Literal",
             "",
@@ -351,7 +380,7 @@ class Python(Node):
             "    from . import _native",
             "",
             "__all__ = [",
-            *[f"    {json.dumps(n)}," for n in sorted(enums + PY_TYPES)],
+            *[f"    {json.dumps(n)}," for n in sorted(enums + [PY_CLASS.get(t, t) for t in PY_TYPES])],
             "]",
             "",
         ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -19,6 +19,10 @@ from ._mixins import (
     CostMixin,
     DashboardMixin,
     Exported,
+    OrgMetadataMixin,
+    PlanSyncReportMixin,
+    SubscriptionMixin,
+    SyncReportMixin,
     TokenCountsMixin,
     UserCostsMixin,
     VerifyReportMixin,
@@ -29,11 +33,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ActorType",
+    "AnalyticsUnavailable",
+    "ApiKeyInfo",
     "Basis",
     "BilledActor",
     "BilledBy",
     "BilledCostLine",
+    "BillingCycle",
+    "BudgetAlert",
     "Cost",
+    "CredentialReach",
     "Dashboard",
     "DayCost",
     "DayDifference",
@@ -48,10 +57,15 @@ __all__ = [
     "ModelCost",
     "ModelLine",
     "MonthDifference",
+    "OrgInfo",
+    "OrgMetadata",
+    "OrgUser",
     "Period",
+    "Plan",
     "PlanCost",
     "PlanLine",
     "PlanStatus",
+    "PlanSyncReport",
     "PlanVerification",
     "Project",
     "ProjectCost",
@@ -61,15 +75,22 @@ __all__ = [
     "ReconcileStatus",
     "SeatShare",
     "SourceState",
+    "StreamReport",
     "Subject",
     "SubjectLine",
+    "Subscription",
     "SubscriptionTier",
+    "SyncEvent",
+    "SyncFailure",
+    "SyncReport",
+    "SyncStatus",
     "SyncStream",
     "TokenCounts",
     "UnitUsageLine",
     "UsageUnit",
     "UserCosts",
     "VerifyReport",
+    "Workspace",
     "WorkspaceLine",
     "WorkspaceRef",
 ]
@@ -106,6 +127,17 @@ UsageUnit = Literal["images", "speech_characters", "transcription_seconds", "fil
 SyncStream = Literal["metadata", "usage", "cost", "claude_code", "analytics", "spend_limits",
     "allocation", "plan"]
 """One of the things a sync brings in for a plan."""
+
+SyncStatus = Literal["ok", "partial", "error", "skipped", "interrupted"]
+"""How a sync of a plan, or of one of its streams, ended."""
+
+BillingCycle = Literal["monthly", "annual"]
+"""How often a subscription is billed."""
+
+AnalyticsUnavailable = Literal["before_2026", "older_than_365_days", "hipaa_organization",
+    "missing_scope", "beta_not_enabled"]
+"""Why the Analytics API cannot answer for a plan and range, so a sync reads the legacy
+usage and cost reports instead and records this reason."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1229,4 +1261,514 @@ class LogBlockUsage:
             last_at=utc(d["last_at"]),
             active=d["active"],
             usage=LogUsage._from_json(d["usage"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SyncEvent:
+    """One persisted record of a sync of one plan's stream.
+
+    Attributes:
+        id: The event's id (increasing).
+        plan_id: The plan.
+        stream: The stream.
+        started_at: When the stream started.
+        finished_at: When it finished.
+        status: How it ended.
+        window_start: Start of the window it synced.
+        window_end: End of the window it synced.
+        buckets_written: Buckets (hours, days) written.
+        rows_written: Rows written.
+        requests: HTTP requests made, retries included.
+        retries: Retries among them.
+        error_code: The error code, when it failed or was skipped.
+        error_message: The error message.
+    """
+
+    id: int
+    plan_id: int
+    stream: SyncStream
+    started_at: datetime
+    finished_at: datetime
+    status: SyncStatus
+    window_start: datetime | None
+    window_end: datetime | None
+    buckets_written: int
+    rows_written: int
+    requests: int
+    retries: int
+    error_code: str | None
+    error_message: str | None
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any]) -> SyncEvent:
+        return cls(
+            id=d["id"],
+            plan_id=d["plan_id"],
+            stream=d["stream"],
+            started_at=utc(d["started_at"]),
+            finished_at=utc(d["finished_at"]),
+            status=d["status"],
+            window_start=None if d["window_start"] is None else utc(d["window_start"]),
+            window_end=None if d["window_end"] is None else utc(d["window_end"]),
+            buckets_written=d["buckets_written"],
+            rows_written=d["rows_written"],
+            requests=d["requests"],
+            retries=d["retries"],
+            error_code=d["error_code"],
+            error_message=d["error_message"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SyncFailure:
+    """An error as a sync report carries it: the stable code and the message.
+
+    Attributes:
+        code: The stable code.
+        message: The message, with its causes.
+    """
+
+    code: str
+    message: str
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any]) -> SyncFailure:
+        return cls(
+            code=d["code"],
+            message=d["message"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StreamReport:
+    """What one stream of one plan did.
+
+    Attributes:
+        stream: The stream.
+        status: How it ended.
+        started_at: When it started (by the ledger's clock).
+        finished_at: When it finished (by the ledger's clock).
+        window_start: Start of the window synced.
+        window_end: End of the window synced.
+        buckets_written: Buckets (hours, days) written.
+        rows_written: Rows written.
+        requests: HTTP requests made, retries included.
+        retries: Retries among them.
+        duration: How long it took, in milliseconds.
+        error: Why it failed.
+    """
+
+    stream: SyncStream
+    status: SyncStatus
+    started_at: datetime
+    finished_at: datetime
+    window_start: datetime | None
+    window_end: datetime | None
+    buckets_written: int
+    rows_written: int
+    requests: int
+    retries: int
+    duration: timedelta
+    error: SyncFailure | None
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any]) -> StreamReport:
+        return cls(
+            stream=d["stream"],
+            status=d["status"],
+            started_at=utc(d["started_at"]),
+            finished_at=utc(d["finished_at"]),
+            window_start=None if d["window_start"] is None else utc(d["window_start"]),
+            window_end=None if d["window_end"] is None else utc(d["window_end"]),
+            buckets_written=d["buckets_written"],
+            rows_written=d["rows_written"],
+            requests=d["requests"],
+            retries=d["retries"],
+            duration=timedelta(milliseconds=d["duration_ms"]),
+            error=None if d["error"] is None else SyncFailure._from_json(d["error"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSyncReport(PlanSyncReportMixin):
+    """What the sync of one plan did.
+
+    Attributes:
+        plan_id: The plan.
+        label: Its label.
+        status: ``ok``, ``partial`` (some streams failed; what succeeded is committed), ``error``,
+            ``skipped`` (see ``skipped_reason``), or ``interrupted`` (cancelled: stopped after its
+            last committed page).
+        skipped_reason: Why it was skipped: it starts with ``locked`` when another worker holds the
+            plan's sync lease.
+        error: The error that ended the plan's sync, the first stream error of a partial sync, or
+            ``INTERRUPTED``.
+        rows_written: Rows written by all its streams.
+        streams: One report per stream that ran.
+    """
+
+    plan_id: int
+    label: str
+    status: SyncStatus
+    skipped_reason: str | None
+    error: SyncFailure | None
+    rows_written: int
+    streams: tuple[StreamReport, ...]
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any]) -> PlanSyncReport:
+        return cls(
+            plan_id=d["plan_id"],
+            label=d["label"],
+            status=d["status"],
+            skipped_reason=d["skipped_reason"],
+            error=None if d["error"] is None else SyncFailure._from_json(d["error"]),
+            rows_written=d["rows_written"],
+            streams=tuple(StreamReport._from_json(x) for x in d["streams"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetAlert:
+    """A threshold newly reached in a period, returned once in ``crate::SyncReport``.
+
+    Attributes:
+        budget_id: The budget.
+        name: Its name.
+        threshold: The threshold reached, in percent of the amount.
+        period: The period it was reached in.
+        spent: Usage cost spent in the period when it was seen.
+        amount: The budget's amount.
+    """
+
+    budget_id: int
+    name: str
+    threshold: int
+    period: Period
+    spent: Decimal
+    amount: Decimal
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any]) -> BudgetAlert:
+        return cls(
+            budget_id=d["budget_id"],
+            name=d["name"],
+            threshold=d["threshold"],
+            period=Period._from_json(d["period"]),
+            spent=money.from_json(d["spent"]),
+            amount=money.from_json(d["amount"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport(SyncReportMixin):
+    """What ``sync`` did, one entry per plan in id order.
+
+    Attributes:
+        started_at: When the sync started.
+        finished_at: When it finished.
+        is_ok: True when every plan synced completely.
+        rows_written: Rows written across all plans.
+        plans: One outcome per plan.
+        budget_alerts: Budget thresholds reached for the first time in their current period,
+            checked at the end of the sync; each is reported by one sync only.
+    """
+
+    started_at: datetime
+    finished_at: datetime
+    is_ok: bool
+    rows_written: int
+    plans: tuple[PlanSyncReport, ...]
+    budget_alerts: tuple[BudgetAlert, ...]
+    _report: _native.Report | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any], report: _native.Report | None = None) -> SyncReport:
+        return cls(
+            started_at=utc(d["started_at"]),
+            finished_at=utc(d["finished_at"]),
+            is_ok=d["ok"],
+            rows_written=d["rows_written"],
+            plans=tuple(PlanSyncReport._from_json(x) for x in d["plans"]),
+            budget_alerts=tuple(BudgetAlert._from_json(x) for x in d["budget_alerts"]),
+            _report=report,
+        )
+
+    @classmethod
+    def _from_report(cls, report: _native.Report) -> SyncReport:
+        return cls._from_json(json.loads(report.data), report)
+
+
+@dataclass(frozen=True, slots=True)
+class OrgInfo:
+    """The organisation a credential answers for.
+
+    Attributes:
+        id: The provider's organisation id (a UUID for Anthropic).
+        name: The organisation's name.
+    """
+
+    id: str
+    name: str
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any]) -> OrgInfo:
+        return cls(
+            id=d["id"],
+            name=d["name"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    """A workspace of an organisation. The Default workspace has no id at the provider; it is
+    stored under the id ``None`` and named by costledger.
+
+    Attributes:
+        id: The provider's id (``wrkspc_…``).
+        name: Its name.
+        display_color: Its display colour, e.g. ``#6C5BB9``.
+        created_at: When it was created.
+        archived_at: When it was archived, if it was.
+    """
+
+    id: str
+    name: str
+    display_color: str | None
+    created_at: datetime | None
+    archived_at: datetime | None
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any]) -> Workspace:
+        return cls(
+            id=d["id"],
+            name=d["name"],
+            display_color=d["display_color"],
+            created_at=None if d["created_at"] is None else utc(d["created_at"]),
+            archived_at=None if d["archived_at"] is None else utc(d["archived_at"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyInfo:
+    """An API key of an organisation (of any status: archived keys still own usage).
+
+    Attributes:
+        id: The provider's id (``apikey_…``).
+        name: Its name.
+        workspace_id: Its workspace; ``None`` is the Default workspace.
+        status: ``active``, ``inactive``, ``archived``, ``expired`` (kept as the provider's
+            string).
+        created_at: When it was created.
+        created_by_id: The id of who created it (a user id for ``created_by_type`` ``user``).
+        created_by_type: The kind of creator (``user``, …).
+        partial_key_hint: The provider's own partial hint of the key (``sk-ant-api03-R2D...igAA``).
+        expires_at: When it expires, if it does.
+    """
+
+    id: str
+    name: str
+    workspace_id: str | None
+    status: str
+    created_at: datetime | None
+    created_by_id: str | None
+    created_by_type: str | None
+    partial_key_hint: str | None
+    expires_at: datetime | None
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any]) -> ApiKeyInfo:
+        return cls(
+            id=d["id"],
+            name=d["name"],
+            workspace_id=d["workspace_id"],
+            status=d["status"],
+            created_at=None if d["created_at"] is None else utc(d["created_at"]),
+            created_by_id=d["created_by_id"],
+            created_by_type=d["created_by_type"],
+            partial_key_hint=d["partial_key_hint"],
+            expires_at=None if d["expires_at"] is None else utc(d["expires_at"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OrgUser:
+    """A member of an organisation.
+
+    Attributes:
+        id: The provider's id (``user_…``).
+        email: Their email address, which attribution matches against subjects.
+        name: Their name.
+        role: ``user``, ``developer``, ``billing``, ``admin``, ``claude_code_user``, … (kept as a
+            string).
+        added_at: When they joined.
+    """
+
+    id: str
+    email: str
+    name: str
+    role: str
+    added_at: datetime | None
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any]) -> OrgUser:
+        return cls(
+            id=d["id"],
+            email=d["email"],
+            name=d["name"],
+            role=d["role"],
+            added_at=None if d["added_at"] is None else utc(d["added_at"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OrgMetadata(OrgMetadataMixin):
+    """Everything ``crate::source::UsageSource::metadata`` returns.
+
+    Attributes:
+        org: The organisation the credential answers for, when the source re-checked it.
+        workspaces: Workspaces, archived ones included.
+        api_keys: API keys of every status.
+        users: Organisation members.
+    """
+
+    org: OrgInfo | None
+    workspaces: tuple[Workspace, ...]
+    api_keys: tuple[ApiKeyInfo, ...]
+    users: tuple[OrgUser, ...]
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any]) -> OrgMetadata:
+        return cls(
+            org=None if d["org"] is None else OrgInfo._from_json(d["org"]),
+            workspaces=tuple(Workspace._from_json(x) for x in d["workspaces"]),
+            api_keys=tuple(ApiKeyInfo._from_json(x) for x in d["api_keys"]),
+            users=tuple(OrgUser._from_json(x) for x in d["users"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialReach:
+    """Which of the organisation's APIs a credential reaches, each verified with one request. A
+    Claude Console admin key (``sk-ant-admin01-…``) reaches the legacy usage and cost reports, the
+    Analytics API (unless the organisation is HIPAA-ready or the beta is off) and the spend limits.
+    A Claude Enterprise admin key with scopes (``sk-ant-api01-…``) reaches what its scopes name and
+    never the legacy reports. An OAuth ``org:admin`` token reaches the legacy reports only.
+
+    Attributes:
+        legacy_reports: The legacy usage and cost reports (and the Claude Code report, workspaces,
+            API keys).
+        analytics: ``None`` when the Analytics API answers; otherwise why it cannot. Only reasons
+            that hold for every range of the plan are kept.
+        spend_limits: Whether the spend limits can be read.
+        checked_at: When this was checked.
+    """
+
+    legacy_reports: bool
+    analytics: AnalyticsUnavailable | None
+    spend_limits: bool
+    checked_at: datetime
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any]) -> CredentialReach:
+        return cls(
+            legacy_reports=d["legacy_reports"],
+            analytics=d["analytics"],
+            spend_limits=d["spend_limits"],
+            checked_at=utc(d["checked_at"]),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Subscription(SubscriptionMixin):
+    """The fixed-fee side of a plan, entered by the host (providers have no API for it).
+
+    Attributes:
+        tier: The tier, priced from the catalog.
+        seats: Seats paid for (1 for an individual plan).
+        price_per_seat: A custom price per seat per billing cycle; overrides the catalog's list
+            price.
+        cycle: Monthly or annual billing.
+        anchor_date: The first day of a billing period; periods renew on its day of month (and
+            month, when annual).
+        currency: ISO currency of the fees; only ``USD`` is supported.
+    """
+
+    tier: SubscriptionTier
+    seats: int = 1
+    price_per_seat: Decimal | None = None
+    cycle: BillingCycle = "monthly"
+    anchor_date: date
+    currency: str = "USD"
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any]) -> Subscription:
+        return cls(
+            tier=d["tier"],
+            seats=d["seats"],
+            price_per_seat=None if d["price_per_seat"] is None else money.from_json(d["price_per_seat"]),
+            cycle=d["cycle"],
+            anchor_date=day(d["anchor_date"]),
+            currency=d["currency"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A plan connection as stored. Holds no secret: only the credential's hint.
+
+    Attributes:
+        id: The plan's id, stable for its lifetime and never reused.
+        provider: Where its usage comes from.
+        label: The host's name for it: 1-200 characters, unique among plans not disconnected.
+        status: Active, disconnected or error.
+        key_hint: The credential's hint (``sk-ant-admin01-…AbCd``), the only part of it that ever
+            leaves the store; ``None`` when the plan has no credential (local logs, or
+            disconnected).
+        org_id: The provider's organisation id the credential answered for.
+        org_name: The provider's organisation name.
+        directories: For ``claude_code_logs``: the directories scanned for ``*.jsonl`` logs.
+        subscription: The subscription, when the host entered one.
+        created_at: When the plan was added.
+        updated_at: When the plan last changed.
+        last_synced_at: When a sync of the plan last finished without error.
+        last_error: The last sync's error message, cleared by a successful sync.
+        reach: What the credential reaches at the provider (Anthropic: legacy reports, Analytics
+            API, spend limits), checked when the plan was added or its credential rotated; ``None``
+            until checked, and for providers with one API.
+    """
+
+    id: int
+    provider: Provider
+    label: str
+    status: PlanStatus
+    key_hint: str | None
+    org_id: str | None
+    org_name: str | None
+    directories: tuple[str, ...]
+    subscription: Subscription | None
+    created_at: datetime
+    updated_at: datetime
+    last_synced_at: datetime | None
+    last_error: str | None
+    reach: CredentialReach | None
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any]) -> Plan:
+        return cls(
+            id=d["id"],
+            provider=d["provider"],
+            label=d["label"],
+            status=d["status"],
+            key_hint=d["key_hint"],
+            org_id=d["org_id"],
+            org_name=d["org_name"],
+            directories=tuple(d["directories"]),
+            subscription=None if d["subscription"] is None else Subscription._from_json(d["subscription"]),
+            created_at=utc(d["created_at"]),
+            updated_at=utc(d["updated_at"]),
+            last_synced_at=None if d["last_synced_at"] is None else utc(d["last_synced_at"]),
+            last_error=d["last_error"],
+            reach=None if d["reach"] is None else CredentialReach._from_json(d["reach"]),
         )

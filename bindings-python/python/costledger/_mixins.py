@@ -8,19 +8,34 @@ of these mixins: methods and properties only, no fields.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from . import money
 from .export import Exported, Tabular
 
 if TYPE_CHECKING:
-    from ._generated import DayCost
+    from ._generated import (
+        ApiKeyInfo,
+        BillingCycle,
+        DayCost,
+        OrgUser,
+        PlanSyncReport,
+        StreamReport,
+        SubscriptionTier,
+        SyncStream,
+    )
 
 __all__ = [
     "CostMixin",
     "CostPart",
     "DashboardMixin",
     "Exported",
+    "OrgMetadataMixin",
+    "PlanSyncReportMixin",
+    "SubscriptionMixin",
+    "SyncReportMixin",
     "TokenCountsMixin",
     "UserCostsMixin",
     "VerifyReportMixin",
@@ -109,3 +124,60 @@ class VerifyReportMixin:
     def is_consistent(self) -> bool:
         """True when nothing differs, or everything that differed was repaired."""
         return self.consistent
+
+
+class PlanSyncReportMixin:
+    """One plan's sync: the report of each stream that ran."""
+
+    __slots__ = ()
+    streams: tuple[StreamReport, ...]
+
+    def stream(self, stream: SyncStream) -> StreamReport | None:
+        """The report of one stream, if it ran."""
+        return next((s for s in self.streams if s.stream == stream), None)
+
+
+class SyncReportMixin(Exported):
+    """A sync's report: each plan's outcome, and its exports."""
+
+    __slots__ = ()
+    plans: tuple[PlanSyncReport, ...]
+
+    def plan(self, plan_id: int) -> PlanSyncReport | None:
+        """The outcome of one plan, if it was synced."""
+        return next((p for p in self.plans if p.plan_id == plan_id), None)
+
+
+class OrgMetadataMixin:
+    """An organisation's metadata: who created each key."""
+
+    __slots__ = ()
+    users: tuple[OrgUser, ...]
+
+    def creator(self, api_key: ApiKeyInfo) -> OrgUser | None:
+        """The member who created a key, when a member did."""
+        return next((u for u in self.users if u.id == api_key.created_by_id), None)
+
+
+class SubscriptionMixin:
+    """A subscription the host enters: ``Subscription(tier="pro", anchor_date=date(...))``;
+    the other fields have defaults (1 seat, monthly, the catalog's price, USD)."""
+
+    __slots__ = ()
+    tier: SubscriptionTier
+    seats: int
+    price_per_seat: Decimal | None
+    cycle: BillingCycle
+    anchor_date: date
+    currency: str
+
+    def _to_native(self) -> dict[str, Any]:
+        price = self.price_per_seat
+        return {
+            "tier": self.tier,
+            "seats": self.seats,
+            "price_per_seat": None if price is None else money._text(price),
+            "cycle": self.cycle,
+            "anchor_date": self.anchor_date,
+            "currency": self.currency,
+        }

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from . import money
 from ._convert import opt_utc, utc
+from ._generated import BudgetAlert
 from .export import Exported, ReportList
 from .reports import Cost, Forecast, Period, ScopeLike, _scope
 from .spend_limits import _scope as _limit_scope
@@ -223,39 +224,6 @@ class BudgetStatus(Exported):
             provider_limit=ProviderLimitStatus._from_json(d.get("provider_limit")),
             _report=report,
         )  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class BudgetAlert:
-    """A budget threshold reached for the first time in its current period; each is returned
-    by one sync only.
-
-    Attributes:
-        budget_id: The budget.
-        name: Its name.
-        threshold: The threshold reached, in percent of the amount.
-        period: The period it was reached in.
-        spent: Usage cost (billed + estimated) spent in the period when it was seen, dollars.
-        amount: The budget's amount (usage cost per period), dollars.
-    """
-
-    budget_id: int
-    name: str
-    threshold: int
-    period: Period
-    spent: Decimal
-    amount: Decimal
-
-    @classmethod
-    def _from_json(cls, data: dict[str, Any]) -> BudgetAlert:
-        return cls(
-            budget_id=data["budget_id"],
-            name=data["name"],
-            threshold=data["threshold"],
-            period=Period._from_json(data["period"]),
-            spent=money.from_json(data["spent"]),
-            amount=money.from_json(data["amount"]),
-        )
 
 
 def _budget(report: _native.Report) -> Budget:

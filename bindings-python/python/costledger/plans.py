@@ -8,14 +8,12 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Union
 
-from . import money
-from ._convert import day, opt_utc, utc
+from ._generated import ApiKeyInfo, CredentialReach, OrgInfo, OrgMetadata, OrgUser, Plan
+from ._generated import Subscription, Workspace
 from .exceptions import InvalidInputError
-from .types import BillingCycle, PlanStatus, Provider, RevocationStatus, SubscriptionTier
+from .types import Provider, RevocationStatus
 
 if TYPE_CHECKING:
     from . import _native
@@ -26,6 +24,7 @@ Directories = Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[st
 
 __all__ = [
     "ApiKeyInfo",
+    "CredentialReach",
     "Disconnected",
     "OrgInfo",
     "OrgMetadata",
@@ -35,269 +34,6 @@ __all__ = [
     "Subscription",
     "Workspace",
 ]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Subscription:
-    """The fixed-fee side of a plan, entered by the host (providers have no API for it).
-
-    Attributes:
-        tier: The tier, priced from the dated catalog unless ``price_per_seat`` is set.
-        anchor_date: The first day of a billing period; periods renew on its day of month
-            (and month, when annual).
-        seats: Seats paid for (1 for an individual plan).
-        cycle: ``"monthly"`` or ``"annual"``.
-        price_per_seat: A custom price per seat per billing cycle, in dollars; overrides
-            the catalog's list price.
-        currency: ISO currency of the fees; only ``"USD"`` is supported.
-    """
-
-    tier: SubscriptionTier
-    anchor_date: date
-    seats: int = 1
-    cycle: BillingCycle = "monthly"
-    price_per_seat: Decimal | None = None
-    currency: str = "USD"
-
-    def _to_native(self) -> dict[str, Any]:
-        price = self.price_per_seat
-        return {
-            "tier": self.tier,
-            "seats": self.seats,
-            "price_per_seat": None if price is None else money._text(price),
-            "cycle": self.cycle,
-            "anchor_date": self.anchor_date,
-            "currency": self.currency,
-        }
-
-    @classmethod
-    def _from_json(cls, data: dict[str, Any]) -> Subscription:
-        price = data["price_per_seat"]
-        return cls(
-            tier=data["tier"],
-            anchor_date=day(data["anchor_date"]),
-            seats=data["seats"],
-            cycle=data["cycle"],
-            price_per_seat=None if price is None else money.from_json(price),
-            currency=data["currency"],
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """A plan connection as stored. Holds no secret: only the credential's hint.
-
-    Attributes:
-        id: Stable for the plan's lifetime, never reused.
-        provider: Where its usage comes from.
-        label: The host's name for it (1-200 characters, unique among live plans).
-        status: ``"active"``, ``"disconnected"`` or ``"error"``.
-        key_hint: The credential's hint (``sk-ant-admin01-…AbCd``, or ``OAuth (org:admin)``
-            for OAuth tokens, which shows no part of a token); ``None`` without one.
-        org_id: The provider's organisation id the credential answered for.
-        org_name: The organisation's name.
-        directories: For ``claude_code_logs`` plans, the directories scanned.
-        subscription: The subscription, when the host entered one.
-        created_at: When the plan was added (UTC).
-        updated_at: When it last changed (UTC).
-        last_synced_at: When a sync last finished without error (UTC).
-        last_error: The last sync's error message, cleared by a successful sync.
-        reach: What the credential reaches at the provider (Anthropic), checked when the
-            plan was added or its credential rotated; ``None`` until checked.
-    """
-
-    id: int
-    provider: Provider
-    label: str
-    status: PlanStatus
-    key_hint: str | None
-    org_id: str | None
-    org_name: str | None
-    directories: tuple[str, ...]
-    subscription: Subscription | None
-    created_at: datetime
-    updated_at: datetime
-    last_synced_at: datetime | None
-    last_error: str | None
-    reach: CredentialReach | None
-
-    @classmethod
-    def _from_json(cls, data: dict[str, Any]) -> Plan:
-        subscription = data["subscription"]
-        reach = data.get("reach")
-        return cls(
-            id=data["id"],
-            provider=data["provider"],
-            label=data["label"],
-            status=data["status"],
-            key_hint=data["key_hint"],
-            org_id=data["org_id"],
-            org_name=data["org_name"],
-            directories=tuple(data["directories"]),
-            subscription=None if subscription is None else Subscription._from_json(subscription),
-            created_at=utc(data["created_at"]),
-            updated_at=utc(data["updated_at"]),
-            last_synced_at=opt_utc(data["last_synced_at"]),
-            last_error=data["last_error"],
-            reach=None if reach is None else CredentialReach._from_json(reach),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class CredentialReach:
-    """Which of the organisation's APIs a plan's credential reaches, each checked with one
-    request.
-
-    A Claude Console admin key reaches the legacy reports, the Analytics API (unless the
-    organisation is HIPAA-ready or the beta is off) and the spend limits; a Claude Enterprise
-    key with scopes (``sk-ant-api01-…``) what its scopes name, never the legacy reports.
-
-    Attributes:
-        legacy_reports: The legacy usage and cost reports.
-        analytics: ``None`` when the Analytics API answers; otherwise why it cannot
-            (``"hipaa_organization"``, ``"missing_scope"``, ``"beta_not_enabled"``).
-        spend_limits: Whether the spend limits can be read.
-        checked_at: When this was checked (UTC).
-    """
-
-    legacy_reports: bool
-    analytics: str | None
-    spend_limits: bool
-    checked_at: datetime
-
-    @classmethod
-    def _from_json(cls, data: dict[str, Any]) -> CredentialReach:
-        return cls(
-            legacy_reports=data["legacy_reports"],
-            analytics=data["analytics"],
-            spend_limits=data["spend_limits"],
-            checked_at=utc(data["checked_at"]),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class OrgInfo:
-    """The organisation a credential answers for.
-
-    Attributes:
-        id: The provider's organisation id (a UUID for Anthropic).
-        name: The organisation's name.
-    """
-
-    id: str
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Workspace:
-    """A workspace of an organisation (archived ones included). The Default workspace has
-    no id at the provider and is not listed.
-
-    Attributes:
-        id: The provider's id (``wrkspc_…``).
-        name: Its name.
-        display_color: Its display colour, e.g. ``#6C5BB9``.
-        created_at: When it was created (UTC).
-        archived_at: When it was archived, if it was.
-    """
-
-    id: str
-    name: str
-    display_color: str | None
-    created_at: datetime | None
-    archived_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class ApiKeyInfo:
-    """An API key of an organisation, of any status (archived keys still own usage). Holds
-    only the provider's own partial hint, never the key.
-
-    Attributes:
-        id: The provider's id (``apikey_…``): what :meth:`~costledger.Ledger.map_key` takes.
-        name: Its name.
-        workspace_id: Its workspace; ``None`` is the Default workspace.
-        status: ``active``, ``inactive``, ``archived``, ``expired`` (the provider's string).
-        created_at: When it was created (UTC).
-        created_by_id: Who created it (a user id when ``created_by_type`` is ``user``).
-        created_by_type: The kind of creator.
-        partial_key_hint: The provider's partial hint (``sk-ant-api03-R2D...igAA``).
-        expires_at: When it expires, if it does.
-    """
-
-    id: str
-    name: str
-    workspace_id: str | None
-    status: str
-    created_at: datetime | None
-    created_by_id: str | None
-    created_by_type: str | None
-    partial_key_hint: str | None
-    expires_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class OrgUser:
-    """A member of an organisation.
-
-    Attributes:
-        id: The provider's id (``user_…``).
-        email: Their email, which attribution matches against subjects.
-        name: Their name.
-        role: ``user``, ``developer``, ``billing``, ``admin``, … (the provider's string).
-        added_at: When they joined (UTC).
-    """
-
-    id: str
-    email: str
-    name: str
-    role: str
-    added_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class OrgMetadata:
-    """The organisation metadata last synced for a plan: what a "map this key to a user"
-    screen lists.
-
-    Attributes:
-        org: The organisation, when the last sync re-checked it.
-        workspaces: Workspaces, archived ones included.
-        api_keys: API keys of every status, with who created them.
-        users: Organisation members.
-    """
-
-    org: OrgInfo | None
-    workspaces: tuple[Workspace, ...]
-    api_keys: tuple[ApiKeyInfo, ...]
-    users: tuple[OrgUser, ...]
-
-    def creator(self, api_key: ApiKeyInfo) -> OrgUser | None:
-        """The member who created a key, when a member did."""
-        return next((u for u in self.users if u.id == api_key.created_by_id), None)
-
-    @classmethod
-    def _from_json(cls, text: str) -> OrgMetadata:
-        d = json.loads(text)
-        org = d["org"]
-        return cls(
-            org=None if org is None else OrgInfo(id=org["id"], name=org["name"]),
-            workspaces=tuple(
-                Workspace(w["id"], w["name"], w["display_color"], opt_utc(w["created_at"]),
-                          opt_utc(w["archived_at"]))
-                for w in d["workspaces"]
-            ),
-            api_keys=tuple(
-                ApiKeyInfo(k["id"], k["name"], k["workspace_id"], k["status"],
-                           opt_utc(k["created_at"]), k["created_by_id"], k["created_by_type"],
-                           k["partial_key_hint"], opt_utc(k["expires_at"]))
-                for k in d["api_keys"]
-            ),
-            users=tuple(
-                OrgUser(u["id"], u["email"], u["name"], u["role"], opt_utc(u["added_at"]))
-                for u in d["users"]
-            ),
-        )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,8 +89,7 @@ def _maybe_plan(text: str) -> Plan | None:
 
 
 def _org(text: str) -> OrgInfo:
-    data = json.loads(text)
-    return OrgInfo(id=data["id"], name=data["name"])
+    return OrgInfo._from_json(json.loads(text))
 
 
 def _subscription(subscription: Subscription | None) -> dict[str, Any] | None:
@@ -461,7 +196,7 @@ class PlanMethods:
         Raises:
             NotFoundError: No plan has this id (code ``PLAN_NOT_FOUND``).
         """
-        return OrgMetadata._from_json(self._native.plan_metadata(plan_id).wait())
+        return OrgMetadata._from_json(json.loads(self._native.plan_metadata(plan_id).wait()))
 
     def list_plans(self, *, include_disconnected: bool = False) -> list[Plan]:
         """Plans in id order: active and error plans, and disconnected ones when asked.
@@ -640,7 +375,7 @@ class AsyncPlanMethods:
 
     async def plan_metadata(self, plan_id: int) -> OrgMetadata:
         """A plan's synced metadata; see :meth:`costledger.Ledger.plan_metadata`."""
-        return OrgMetadata._from_json(await self._native.plan_metadata(plan_id))
+        return OrgMetadata._from_json(json.loads(await self._native.plan_metadata(plan_id)))
 
     async def list_plans(self, *, include_disconnected: bool = False) -> list[Plan]:
         """Plans in id order; see :meth:`costledger.Ledger.list_plans`."""

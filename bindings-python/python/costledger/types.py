@@ -13,9 +13,11 @@ from ._generated import (
     ActorType,
     Basis,
     BilledBy,
+    BillingCycle,
     PlanStatus,
     Provider,
     SubscriptionTier,
+    SyncStatus,
     SyncStream,
     UsageUnit,
 )
@@ -43,15 +45,8 @@ SpendPeriod = Literal["daily", "weekly", "monthly"]
 RevocationStatus = Literal["revoked", "failed", "not_applicable"]
 """What disconnecting a plan did to its OAuth grant at the provider."""
 
-BillingCycle = Literal["monthly", "annual"]
-"""How often a subscription is billed."""
-
 BucketWidth = Literal["1m", "1h", "1d"]
 """The width of a usage bucket; a sync stores ``"1h"`` or ``"1d"``."""
-
-SyncStatus = Literal["ok", "partial", "error", "skipped", "interrupted"]
-"""How a sync of a plan or stream ended; ``"interrupted"``: it was cancelled (Ctrl-C, a
-cancelled task) and stopped after its last committed page."""
 
 BudgetPeriod = Literal["day", "week", "month"]
 """The calendar period a budget resets on, in its time zone."""
