@@ -12,12 +12,18 @@ From it this script writes:
   package decodes (money as `Decimal`, instants as aware `datetime`, lists as tuples) with its
   `_from_json`, and a `Literal` per string enumeration. What Python adds to a type (methods,
   the exports of a report) is a mixin in `_mixins.py`, named in `PY_BASES` below.
+- bindings-python/python/costledger/_async.py: the `AsyncLedger` twin of each blocking method
+  mixin (`SubjectMethods` -> `AsyncSubjectMethods`), written from the blocking one: the same
+  signature as a coroutine, each `pending.wait()` awaited instead (as unasync writes one
+  variant of a codebase from the other).
 
 `--check` fails when a written file differs from what the schema gives (the test suite runs it).
 """
 
 from __future__ import annotations
 
+import ast
+import copy
 import json
 import re
 import sys
@@ -27,6 +33,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "bindings" / "schema.json"
 NODE = ROOT / "bindings-node" / "lib" / "generated.ts"
 PYTHON = ROOT / "bindings-python" / "python" / "costledger" / "_generated.py"
+PY_PACKAGE = PYTHON.parent
+ASYNC = PY_PACKAGE / "_async.py"
+# The modules whose blocking method mixins get a generated async twin; a mixin whose twin
+# does more than await (AsyncSyncMethods: cancellation) is written by hand beside it.
+ASYNC_MODULES = [
+    "billed", "budgets", "claude_code_logs", "dashboard", "plans", "providers", "reconcile",
+    "reports", "spend_limits", "subjects", "units", "user_costs", "verify",
+]  # fmt: skip
 
 # The Python package's own additions to the core's types: the mixin (from _mixins.py) each
 # dataclass inherits; the reports that keep the core's value for their exports (`_report`);
@@ -390,10 +404,165 @@ class Python(Node):
         return "\n".join(parts)
 
 
+class Awaiting(ast.NodeTransformer):
+    """A blocking method's body as a coroutine's: `x.wait()` becomes `await x`, and a call of
+    one of the class's own methods that became coroutines is awaited."""
+
+    def __init__(self, coroutines: set[str]) -> None:
+        self.coroutines = coroutines
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "wait" and not node.args:
+            return ast.Await(value=func.value)
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "self"
+            and func.attr in self.coroutines
+        ):
+            return ast.Await(value=node)
+        return node
+
+
+class Qualifying(ast.NodeTransformer):
+    """Names the module itself defines, as attributes of the module (`_subjects._subject`),
+    so that the twins of every module can share one file; a function's own names stay."""
+
+    def __init__(self, module: str, own: set[str]) -> None:
+        self.module, self.own, self.local = module, own, set()
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> ast.AST:
+        args = node.args
+        every = args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]
+        self.local = {a.arg for a in every if a is not None}
+        self.local |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        self.generic_visit(node)
+        return node
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id in self.own and node.id not in self.local and isinstance(node.ctx, ast.Load):
+            return ast.Attribute(value=ast.Name(f"_{self.module}", ast.Load()), attr=node.id, ctx=ast.Load())
+        return node
+
+
+def first_sentence(doc: str) -> str:
+    text = " ".join(doc.split("\n\n")[0].split())
+    match = re.match(r"(.+?[.:])(\s|$)", text)
+    return (match.group(1) if match else text).rstrip(".:")
+
+
+def async_twins() -> str:
+    """The generated `_async.py`: every blocking method mixin of `ASYNC_MODULES` as a
+    coroutine mixin, with the imports its code names."""
+    classes: list[str] = []
+    runtime: dict[str, set[str]] = {"typing": {"TYPE_CHECKING"}}
+    typing_only: dict[str, set[str]] = {}
+    for module in ASYNC_MODULES:
+        source = (PY_PACKAGE / f"{module}.py").read_text()
+        tree = ast.parse(source)
+        # Where each top-level name of the module comes from: its own definitions, or an
+        # import (at run time or under TYPE_CHECKING), whose source is imported again.
+        origin: dict[str, tuple[str, str, bool]] = {}
+        for node in tree.body:
+            imports, checking = [node], False
+            if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+                imports, checking = node.body, True
+            for item in imports:
+                if isinstance(item, ast.ImportFrom) and item.module != "__future__":
+                    source_module = "." * item.level + (item.module or "")
+                    for alias in item.names:
+                        name = alias.asname or alias.name
+                        text = alias.name if not alias.asname else f"{alias.name} as {alias.asname}"
+                        origin[name] = (source_module, text, checking)
+                elif isinstance(item, ast.Import):
+                    for alias in item.names:
+                        origin[alias.asname or alias.name] = ("", alias.name, checking)
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)):
+                if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                    targets = [node.name]
+                else:
+                    bound = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    targets = [t.id for t in bound if isinstance(t, ast.Name)]
+                for name in targets:
+                    origin[name] = (f".{module}", name, False)
+        for node in tree.body:
+            if not (isinstance(node, ast.ClassDef) and node.name.endswith("Methods")):
+                continue
+            if node.name.startswith("Async"):
+                continue
+            twin = copy.deepcopy(node)
+            twin.name = "Async" + node.name
+            methods = [f for f in twin.body if isinstance(f, ast.FunctionDef)]
+            coroutines = {f.name for f in methods if ".wait()" in ast.unparse(f)}
+            doc = ast.get_docstring(node) or ""
+            twin.body[0] = ast.Expr(ast.Constant(
+                first_sentence(doc).replace("costledger.Ledger", "costledger.AsyncLedger")
+                + f", as coroutines: the twins of :class:`costledger.{module}.{node.name}`."
+            ))
+            for i, item in enumerate(twin.body):
+                if not isinstance(item, ast.FunctionDef):
+                    continue
+                body = Awaiting(coroutines).visit(ast.Module(body=item.body, type_ignores=[])).body
+                text = ast.get_docstring(item)
+                if text is not None:
+                    summary = first_sentence(text)
+                    see = "" if item.name.startswith("_") else f"; see :meth:`costledger.Ledger.{item.name}`"
+                    body[0] = ast.Expr(ast.Constant(f"{summary}{see}."))
+                twin.body[i] = ast.AsyncFunctionDef(
+                    name=item.name, args=item.args, body=body, decorator_list=item.decorator_list,
+                    returns=item.returns, type_comment=None, type_params=[], lineno=item.lineno,
+                )
+            own = {name for name, (where, _, _) in origin.items() if where == f".{module}"}
+            twin = Qualifying(module, own).visit(twin)
+            ast.fix_missing_locations(twin)
+            classes.append(ast.unparse(twin))
+            if any(isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == f"_{module}" for n in ast.walk(twin)):
+                runtime.setdefault(".", set()).add(f"{module} as _{module}")
+            for name in {n.id for n in ast.walk(twin) if isinstance(n, ast.Name)}:
+                if name in origin and name not in own:
+                    source_module, text, checking = origin[name]
+                    (typing_only if checking else runtime).setdefault(source_module, set()).add(text)
+    def import_lines(table: dict[str, set[str]], indent: str) -> list[str]:
+        lines = []
+        for source_module in sorted(table, key=lambda m: (m.startswith("."), m)):
+            names = sorted(table[source_module])
+            if not source_module:
+                lines += [f"{indent}import {n}" for n in names]
+            elif source_module == ".":
+                lines += [f"{indent}from . import {n}" for n in names]
+            else:
+                lines.append(f"{indent}from {source_module} import {', '.join(names)}")
+        return lines
+
+    head = [
+        '"""@generated by scripts/gen-bindings.py from the blocking method mixins of the modules',
+        "it names: do not edit.",
+        "",
+        "The coroutine twins of the blocking methods (`AsyncLedger`'s), each awaiting the native call",
+        "where the blocking one waits for it.",
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        *import_lines(runtime, ""),
+        "",
+        "if TYPE_CHECKING:",
+        *import_lines(typing_only, "    "),
+        "",
+        "__all__ = [",
+        *[f'    "{c.split("(")[0].split()[1].rstrip(":")}",' for c in classes],
+        "]",
+    ]
+    body = "\n\n\n".join(classes)
+    return "\n".join(head) + "\n\n\n" + body + "\n"
+
+
 def main() -> int:
     check = "--check" in sys.argv[1:]
     defs = json.loads(SCHEMA.read_text())["$defs"]
-    outputs = {NODE: Node(defs).file(), PYTHON: Python(defs).file()}
+    outputs = {NODE: Node(defs).file(), PYTHON: Python(defs).file(), ASYNC: async_twins()}
     stale = []
     for path, text in outputs.items():
         if path.exists() and path.read_text() == text:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ._convert import day
 from ._generated import BilledActor, BilledCostLine
 
+
 if TYPE_CHECKING:
     from . import _native
     from .types import BilledBy
@@ -54,21 +55,3 @@ class BilledCostMethods:
         call = self._native.billed_costs(from_, to, by, _plans(plan_ids))
         return _lines(call.wait())
 
-
-class AsyncBilledCostMethods:
-    """The billed cost report of :class:`costledger.AsyncLedger`."""
-
-    __slots__ = ()
-    _native: _native.Ledger
-
-    async def billed_costs(
-        self,
-        from_: date,
-        to: date,
-        *,
-        by: BilledBy = "actor",
-        plan_ids: Sequence[int] | None = None,
-    ) -> list[BilledCostLine]:
-        """The Analytics API's billed cost per plan and UTC day; see
-        :meth:`costledger.Ledger.billed_costs`."""
-        return _lines(await self._native.billed_costs(from_, to, by, _plans(plan_ids)))

@@ -31,6 +31,7 @@ from .reports import Cost, Forecast, Period, ScopeLike, _scope
 from .spend_limits import _scope as _limit_scope
 from .types import BudgetPeriod
 
+
 if TYPE_CHECKING:
     from . import _native
 
@@ -394,73 +395,3 @@ class BudgetMethods:
         """:meth:`budget_status` of every budget, by id (a list that also exports)."""
         return _statuses(self._native.budget_statuses().wait())
 
-
-class AsyncBudgetMethods:
-    """The budget methods of :class:`costledger.AsyncLedger`: awaitable twins of
-    :class:`BudgetMethods`."""
-
-    __slots__ = ()
-    _native: _native.Ledger
-
-    async def create_budget(
-        self,
-        name: str,
-        *,
-        scope: ScopeLike,
-        amount: Decimal | int | str,
-        period: BudgetPeriod = "month",
-        time_zone: str = "UTC",
-        thresholds: Sequence[int] = (50, 80, 100),
-    ) -> Budget:
-        """Create a budget; see :meth:`costledger.Ledger.create_budget`."""
-        args = _create_args(name, scope, amount, period, time_zone, thresholds)
-        return _budget(await self._native.create_budget(*args))
-
-    async def create_mirrored_budget(
-        self,
-        name: str,
-        *,
-        plan_id: int,
-        limit_scope: str,
-        period: BudgetPeriod = "month",
-        thresholds: Sequence[int] = (50, 80, 100),
-    ) -> Budget:
-        """See :meth:`costledger.Ledger.create_mirrored_budget`."""
-        call = self._native.create_mirrored_budget(
-            name, plan_id, limit_scope, period, list(thresholds)
-        )
-        return _budget(await call)
-
-    async def get_budget(self, budget_id: int) -> Budget:
-        """One budget; see :meth:`costledger.Ledger.get_budget`."""
-        return _budget(await self._native.get_budget(budget_id))
-
-    async def list_budgets(self) -> ReportList[Budget]:
-        """Every budget, by id."""
-        return _budgets(await self._native.list_budgets())
-
-    async def update_budget(
-        self,
-        budget_id: int,
-        *,
-        name: str | None = None,
-        amount: Decimal | int | str | None = None,
-        period: BudgetPeriod | None = None,
-        time_zone: str | None = None,
-        thresholds: Sequence[int] | None = None,
-    ) -> Budget:
-        """Change a budget; see :meth:`costledger.Ledger.update_budget`."""
-        update = _update_args(name, amount, period, time_zone, thresholds)
-        return _budget(await self._native.update_budget(budget_id, update))
-
-    async def delete_budget(self, budget_id: int) -> None:
-        """Delete a budget; see :meth:`costledger.Ledger.delete_budget`."""
-        await self._native.delete_budget(budget_id)
-
-    async def budget_status(self, budget_id: int) -> BudgetStatus:
-        """Where a budget stands now; see :meth:`costledger.Ledger.budget_status`."""
-        return _status(await self._native.budget_status(budget_id))
-
-    async def budget_statuses(self) -> ReportList[BudgetStatus]:
-        """The status of every budget, by id."""
-        return _statuses(await self._native.budget_statuses())

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from ._generated import LogBlockUsage, LogModelUsage, LogPeriodUsage, LogSessionUsage, LogUsage
 from .export import ReportList
 
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -166,74 +167,3 @@ class ClaudeCodeLogMethods:
         """The log files the plan tracks, with how far each was read and lines skipped."""
         return _list(self._native.claude_code_log_files(plan_id).wait(), _log_file)
 
-
-class AsyncClaudeCodeLogMethods:
-    """The Claude Code log report methods of :class:`costledger.AsyncLedger`; see
-    :class:`ClaudeCodeLogMethods`."""
-
-    __slots__ = ()
-    _native: _native.Ledger
-
-    async def _report(
-        self, report: str, plan_id: int, time_zone: str | None, since: date | None,
-        until: date | None, project: str | None, cost_mode: CostMode,
-    ) -> _Report:  # fmt: skip
-        done: _Report = await _native_report(
-            self._native, report, plan_id, time_zone, since, until, project, cost_mode
-        )
-        return done
-
-    async def claude_code_logs_daily(
-        self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None, project: str | None = None, cost_mode: CostMode = "auto",
-    ) -> ReportList[LogPeriodUsage]:  # fmt: skip
-        """Counted usage per local day, oldest first."""
-        report = await self._report(
-            "daily", plan_id, time_zone, since, until, project, cost_mode
-        )
-        return _list(report, LogPeriodUsage._from_json)
-
-    async def claude_code_logs_weekly(
-        self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None, project: str | None = None, cost_mode: CostMode = "auto",
-    ) -> ReportList[LogPeriodUsage]:  # fmt: skip
-        """Counted usage per ISO week (Monday to Sunday, named by its Monday),
-        oldest first."""
-        report = await self._report(
-            "weekly", plan_id, time_zone, since, until, project, cost_mode
-        )
-        return _list(report, LogPeriodUsage._from_json)
-
-    async def claude_code_logs_monthly(
-        self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None, project: str | None = None, cost_mode: CostMode = "auto",
-    ) -> ReportList[LogPeriodUsage]:  # fmt: skip
-        """Counted usage per local month, oldest first."""
-        report = await self._report(
-            "monthly", plan_id, time_zone, since, until, project, cost_mode
-        )
-        return _list(report, LogPeriodUsage._from_json)
-
-    async def claude_code_logs_sessions(
-        self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None, project: str | None = None, cost_mode: CostMode = "auto",
-    ) -> ReportList[LogSessionUsage]:  # fmt: skip
-        """Counted usage per session, the most recently active first."""
-        report = await self._report(
-            "sessions", plan_id, time_zone, since, until, project, cost_mode
-        )
-        return _list(report, LogSessionUsage._from_json)
-
-    async def claude_code_logs_blocks(
-        self, plan_id: int, *, time_zone: str | None = None, since: date | None = None,
-        until: date | None = None, project: str | None = None, cost_mode: CostMode = "auto",
-    ) -> ReportList[LogBlockUsage]:  # fmt: skip
-        """Counted usage per 5-hour block, oldest first."""
-        report = await self._report(
-            "blocks", plan_id, time_zone, since, until, project, cost_mode
-        )
-        return _list(report, LogBlockUsage._from_json)
-
-    async def claude_code_log_files(self, plan_id: int) -> ReportList[LogFile]:
-        """The log files the plan tracks."""
-        return _list(await self._native.claude_code_log_files(plan_id), _log_file)

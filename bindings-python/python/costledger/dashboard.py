@@ -10,6 +10,7 @@ from ._generated import WorkspaceRef
 from .reports import PeriodLike, _period
 from .types import Provider
 
+
 if TYPE_CHECKING:
     from . import _native
 
@@ -76,28 +77,3 @@ class DashboardMethods:
         )
         return Dashboard._from_report(pending.wait())
 
-
-class AsyncDashboardMethods:
-    """The ``dashboard`` method of :class:`costledger.AsyncLedger`."""
-
-    __slots__ = ()
-    _native: _native.Ledger
-
-    async def dashboard(
-        self,
-        *,
-        period: PeriodLike,
-        time_zone: str | None = None,
-        plan_ids: list[int] | tuple[int, ...] | None = None,
-        workspace: WorkspaceRef | tuple[int, str | None] | None = None,
-        top_subjects: int = 10,
-        providers: list[Provider] | tuple[Provider, ...] | None = None,
-    ) -> Dashboard:
-        """The company's spend in a period; see :meth:`costledger.Ledger.dashboard`."""
-        arg, zone = _period(period, time_zone)
-        ids = None if plan_ids is None else list(plan_ids)
-        kinds = None if providers is None else [str(p) for p in providers]
-        pending = self._native.dashboard(
-            arg, zone, ids, _workspace(workspace), top_subjects, kinds
-        )
-        return Dashboard._from_report(await pending)

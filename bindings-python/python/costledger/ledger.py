@@ -11,21 +11,36 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from . import _native
+from ._async import (
+    AsyncBilledCostMethods,
+    AsyncBudgetMethods,
+    AsyncClaudeCodeLogMethods,
+    AsyncDashboardMethods,
+    AsyncPlanMethods,
+    AsyncProviderMethods,
+    AsyncReconcileMethods,
+    AsyncReportMethods,
+    AsyncSpendLimitMethods,
+    AsyncSubjectMethods,
+    AsyncUnitUsageMethods,
+    AsyncUserCostMethods,
+    AsyncVerifyMethods,
+)
 from ._convert import seconds, to_utc
-from .billed import AsyncBilledCostMethods, BilledCostMethods
-from .budgets import AsyncBudgetMethods, BudgetMethods
-from .claude_code_logs import AsyncClaudeCodeLogMethods, ClaudeCodeLogMethods
-from .dashboard import AsyncDashboardMethods, DashboardMethods
-from .plans import AsyncPlanMethods, PlanMethods
-from .providers import AsyncProviderMethods, ProviderMethods
-from .spend_limits import AsyncSpendLimitMethods, SpendLimitMethods
-from .reconcile import AsyncReconcileMethods, ReconcileMethods
-from .units import AsyncUnitUsageMethods, UnitUsageMethods
-from .reports import AsyncReportMethods, ReportMethods
-from .subjects import AsyncSubjectMethods, SubjectMethods
+from .billed import BilledCostMethods
+from .budgets import BudgetMethods
+from .claude_code_logs import ClaudeCodeLogMethods
+from .dashboard import DashboardMethods
+from .plans import PlanMethods
+from .providers import ProviderMethods
+from .spend_limits import SpendLimitMethods
+from .reconcile import ReconcileMethods
+from .units import UnitUsageMethods
+from .reports import ReportMethods
+from .subjects import SubjectMethods
 from .sync import AsyncSyncMethods, SyncMethods
-from .user_costs import AsyncUserCostMethods, UserCostMethods
-from .verify import AsyncVerifyMethods, VerifyMethods
+from .user_costs import UserCostMethods
+from .verify import VerifyMethods
 
 __all__ = ["AsyncLedger", "KeyCipher", "Ledger", "generate_master_key"]
 

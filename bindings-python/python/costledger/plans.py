@@ -15,6 +15,7 @@ from ._generated import Subscription, Workspace
 from .exceptions import InvalidInputError
 from .types import Provider, RevocationStatus
 
+
 if TYPE_CHECKING:
     from . import _native
     from .oauth import OAuthTokens
@@ -349,79 +350,3 @@ class PlanMethods:
         """
         return _org(self._native.check_plan(plan_id).wait())
 
-
-class AsyncPlanMethods:
-    """The plan methods of :class:`costledger.AsyncLedger`: awaitable twins of
-    :class:`PlanMethods`, with the same arguments, results and errors."""
-
-    __slots__ = ()
-    _native: _native.Ledger
-
-    async def add_plan(
-        self,
-        label: str,
-        *,
-        admin_api_key: str | None = None,
-        directories: Directories | None = None,
-        subscription: Subscription | None = None,
-        oauth_tokens: OAuthTokens | None = None,
-        provider: Provider | None = None,
-    ) -> Plan:
-        """Add a plan; see :meth:`costledger.Ledger.add_plan`."""
-        args = _add_args(
-            label, admin_api_key, directories, subscription, oauth_tokens, provider
-        )
-        return _plan(await self._native.add_plan(*args))
-
-    async def plan_metadata(self, plan_id: int) -> OrgMetadata:
-        """A plan's synced metadata; see :meth:`costledger.Ledger.plan_metadata`."""
-        return OrgMetadata._from_json(json.loads(await self._native.plan_metadata(plan_id)))
-
-    async def list_plans(self, *, include_disconnected: bool = False) -> list[Plan]:
-        """Plans in id order; see :meth:`costledger.Ledger.list_plans`."""
-        return _plans(await self._native.list_plans(include_disconnected))
-
-    async def get_plan(self, plan_id: int) -> Plan:
-        """One plan; see :meth:`costledger.Ledger.get_plan`."""
-        return _plan(await self._native.get_plan(plan_id))
-
-    async def update_plan(
-        self,
-        plan_id: int,
-        *,
-        label: str | None = None,
-        subscription: Subscription | None = None,
-        clear_subscription: bool = False,
-    ) -> Plan:
-        """Change a plan's label or subscription; see :meth:`costledger.Ledger.update_plan`."""
-        args = _update_args(label, subscription, clear_subscription)
-        return _plan(await self._native.update_plan(plan_id, *args))
-
-    async def disconnect_plan(self, plan_id: int, *, purge: bool = False) -> Plan:
-        """Disconnect a plan; see :meth:`costledger.Ledger.disconnect_plan`."""
-        return _plan(await self._native.disconnect_plan(plan_id, purge))
-
-    async def disconnect_plan_reporting(
-        self, plan_id: int, *, purge: bool = False
-    ) -> Disconnected:
-        """Disconnect a plan, reporting the OAuth revocation; see
-        :meth:`costledger.Ledger.disconnect_plan_reporting`."""
-        return _disconnected(await self._native.disconnect_plan_reporting(plan_id, purge))
-
-    async def rotate_plan_oauth(self, plan_id: int, tokens: OAuthTokens) -> Plan:
-        """Reconnect an OAuth plan with new tokens; see
-        :meth:`costledger.Ledger.rotate_plan_oauth`."""
-        return _plan(await self._native.rotate_plan_oauth(plan_id, _tokens(tokens)))
-
-    async def rotate_plan_credential(self, plan_id: int, admin_api_key: str) -> Plan:
-        """Replace a plan's admin key; see :meth:`costledger.Ledger.rotate_plan_credential`."""
-        return _plan(await self._native.rotate_plan_credential(plan_id, admin_api_key))
-
-    async def import_plan_from_env(self) -> Plan | None:
-        """Import ``ANTHROPIC_ADMIN_API_KEY``; see
-        :meth:`costledger.Ledger.import_plan_from_env`."""
-        return _maybe_plan(await self._native.import_plan_from_env())
-
-    async def check_plan(self, plan_id: int) -> OrgInfo:
-        """Re-verify a plan's credential; see :meth:`costledger.Ledger.check_plan`."""
-        return _org(await self._native.check_plan(plan_id))

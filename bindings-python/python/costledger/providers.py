@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ._generated import ProviderInfo
 
+
 if TYPE_CHECKING:
     from . import _native
 
@@ -30,13 +31,3 @@ class ProviderMethods:
         report's lag and the docs."""
         return _providers(self._native.providers().wait())
 
-
-class AsyncProviderMethods:
-    """The provider catalog method of :class:`costledger.AsyncLedger`."""
-
-    __slots__ = ()
-    _native: _native.Ledger
-
-    async def providers(self) -> list[ProviderInfo]:
-        """Every provider costledger supports; see :meth:`costledger.Ledger.providers`."""
-        return _providers(await self._native.providers())

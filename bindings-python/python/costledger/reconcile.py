@@ -14,6 +14,7 @@ from . import money
 from ._convert import day
 from ._generated import ReconcileLine, ReconcileStatus, SourceState
 
+
 if TYPE_CHECKING:
     from . import _native
 
@@ -56,19 +57,3 @@ class ReconcileMethods:
         """
         return _lines(self._native.reconcile(from_, to, _plans(plan_ids)).wait())
 
-
-class AsyncReconcileMethods:
-    """The reconcile report of :class:`costledger.AsyncLedger`."""
-
-    __slots__ = ()
-    _native: _native.Ledger
-
-    async def reconcile(
-        self,
-        from_: date,
-        to: date,
-        *,
-        plan_ids: Sequence[int] | None = None,
-    ) -> list[ReconcileLine]:
-        """Reconcile lines per plan and UTC day; see :meth:`costledger.Ledger.reconcile`."""
-        return _lines(await self._native.reconcile(from_, to, _plans(plan_ids)))

@@ -17,6 +17,7 @@ from ._generated import Cost, Forecast, Period, TokenCounts, WorkspaceRef
 from ._mixins import CostPart
 from .exceptions import InvalidInputError
 
+
 if TYPE_CHECKING:
     from . import _native
     from .budgets import BudgetScope
@@ -126,28 +127,3 @@ class ReportMethods:
         ids = None if plan_ids is None else list(plan_ids)
         return str(json.loads(self._native.focus_export(arg, zone, ids).wait()))
 
-
-class AsyncReportMethods:
-    """The ``forecast`` and ``focus_export`` methods of :class:`costledger.AsyncLedger`."""
-
-    __slots__ = ()
-    _native: _native.Ledger
-
-    async def forecast(
-        self, *, scope: ScopeLike, period: PeriodLike, time_zone: str | None = None
-    ) -> Forecast:
-        """A scope's end-of-period projection; see :meth:`costledger.Ledger.forecast`."""
-        arg, zone = _period(period, time_zone)
-        return Forecast._from_report(await self._native.forecast(_scope(scope), arg, zone))
-
-    async def focus_export(
-        self,
-        *,
-        period: PeriodLike,
-        plan_ids: list[int] | tuple[int, ...] | None = None,
-        time_zone: str | None = None,
-    ) -> str:
-        """FinOps FOCUS 1.1 CSV; see :meth:`costledger.Ledger.focus_export`."""
-        arg, zone = _period(period, time_zone)
-        ids = None if plan_ids is None else list(plan_ids)
-        return str(json.loads(await self._native.focus_export(arg, zone, ids)))

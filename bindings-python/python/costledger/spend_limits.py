@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from . import money
 from ._convert import opt_utc
 
+
 if TYPE_CHECKING:
     from . import _native
     from .types import SpendPeriod
@@ -240,50 +241,3 @@ class SpendLimitMethods:
         periods_ = None if periods is None else [str(p) for p in periods]
         return _effective(self._native.effective_spend(plan_id, periods_, user_ids).wait())
 
-
-class AsyncSpendLimitMethods:
-    """The spend limit methods of :class:`costledger.AsyncLedger`."""
-
-    __slots__ = ()
-    _native: _native.Ledger
-
-    async def spend_limits(
-        self,
-        plan_id: int,
-        *,
-        scope_types: list[str] | None = None,
-        workspace_id: str | None = None,
-    ) -> list[SpendLimit]:
-        """See :meth:`costledger.Ledger.spend_limits`."""
-        return _limits(await self._native.spend_limits(plan_id, scope_types, workspace_id))
-
-    async def set_spend_limit(
-        self,
-        plan_id: int,
-        scope: str,
-        period: SpendPeriod,
-        amount: Decimal | int | str | None,
-    ) -> SpendLimit:
-        """See :meth:`costledger.Ledger.set_spend_limit`."""
-        text = await self._native.set_spend_limit(plan_id, scope, period, _dollars(amount))
-        return SpendLimit._from_json(json.loads(text))
-
-    async def synced_spend_limits(self, plan_id: int) -> SyncedSpendLimits:
-        """See :meth:`costledger.Ledger.synced_spend_limits`."""
-        text = await self._native.synced_spend_limits(plan_id)
-        return SyncedSpendLimits._from_json(json.loads(text))
-
-    async def delete_spend_limit(self, plan_id: int, limit_id: str) -> None:
-        """See :meth:`costledger.Ledger.delete_spend_limit`."""
-        await self._native.delete_spend_limit(plan_id, limit_id)
-
-    async def effective_spend(
-        self,
-        plan_id: int,
-        *,
-        periods: list[SpendPeriod] | None = None,
-        user_ids: list[str] | None = None,
-    ) -> list[EffectiveSpend]:
-        """See :meth:`costledger.Ledger.effective_spend`."""
-        periods_ = None if periods is None else [str(p) for p in periods]
-        return _effective(await self._native.effective_spend(plan_id, periods_, user_ids))

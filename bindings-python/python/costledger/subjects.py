@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ._convert import to_utc
 from ._generated import KeyMapping, Project, Subject
 
+
 if TYPE_CHECKING:
     from . import _native
 
@@ -194,72 +195,3 @@ class SubjectMethods:
         """
         self._native.delete_mapping(mapping_id).wait()
 
-
-class AsyncSubjectMethods:
-    """The subject, project and mapping methods of :class:`costledger.AsyncLedger`:
-    awaitable twins of :class:`SubjectMethods`."""
-
-    __slots__ = ()
-    _native: _native.Ledger
-
-    async def upsert_subject(
-        self, id: str, *, email: str | None = None, name: str | None = None
-    ) -> Subject:
-        """Create or update a subject; see :meth:`costledger.Ledger.upsert_subject`."""
-        return _subject(await self._native.upsert_subject(id, email, name))
-
-    async def get_subject(self, id: str) -> Subject:
-        """One subject; see :meth:`costledger.Ledger.get_subject`."""
-        return _subject(await self._native.get_subject(id))
-
-    async def list_subjects(self) -> list[Subject]:
-        """Every subject, by id."""
-        return _subjects(await self._native.list_subjects())
-
-    async def delete_subject(self, id: str) -> None:
-        """Delete a subject; see :meth:`costledger.Ledger.delete_subject`."""
-        await self._native.delete_subject(id)
-
-    async def create_project(self, subject_id: str, name: str) -> Project:
-        """Create a project; see :meth:`costledger.Ledger.create_project`."""
-        return _project(await self._native.create_project(subject_id, name))
-
-    async def list_projects(self, subject_id: str | None = None) -> list[Project]:
-        """Projects of one subject, or of everyone."""
-        return _projects(await self._native.list_projects(subject_id))
-
-    async def delete_project(self, id: int) -> None:
-        """Delete a project; see :meth:`costledger.Ledger.delete_project`."""
-        await self._native.delete_project(id)
-
-    async def map_key(
-        self,
-        plan_id: int,
-        api_key_id: str,
-        subject_id: str,
-        *,
-        project_id: int | None = None,
-        valid_from: datetime | None = None,
-        valid_to: datetime | None = None,
-    ) -> KeyMapping:
-        """Attribute an API key to a subject; see :meth:`costledger.Ledger.map_key`."""
-        args = _map_args(plan_id, api_key_id, subject_id, project_id, valid_from, valid_to)
-        return _mapping(await self._native.map_key(*args))
-
-    async def list_mappings(
-        self,
-        *,
-        plan_id: int | None = None,
-        api_key_id: str | None = None,
-        subject_id: str | None = None,
-    ) -> list[KeyMapping]:
-        """Mappings matching every filter given."""
-        return _mappings(await self._native.list_mappings(plan_id, api_key_id, subject_id))
-
-    async def end_mapping(self, mapping_id: int, at: datetime) -> KeyMapping:
-        """End a mapping; see :meth:`costledger.Ledger.end_mapping`."""
-        return _mapping(await self._native.end_mapping(mapping_id, to_utc(at, "at")))
-
-    async def delete_mapping(self, mapping_id: int) -> None:
-        """Delete a mapping; see :meth:`costledger.Ledger.delete_mapping`."""
-        await self._native.delete_mapping(mapping_id)

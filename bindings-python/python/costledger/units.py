@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ._convert import day
 from ._generated import UnitUsageLine
 
+
 if TYPE_CHECKING:
     from . import _native
     from .types import UsageUnit
@@ -55,21 +56,3 @@ class UnitUsageMethods:
         call = self._native.unit_usage(from_, to, _plans(plan_ids), _units(units))
         return _lines(call.wait())
 
-
-class AsyncUnitUsageMethods:
-    """The non-token usage report of :class:`costledger.AsyncLedger`."""
-
-    __slots__ = ()
-    _native: _native.Ledger
-
-    async def unit_usage(
-        self,
-        from_: date,
-        to: date,
-        *,
-        plan_ids: list[int] | None = None,
-        units: list[UsageUnit] | None = None,
-    ) -> list[UnitUsageLine]:
-        """Usage that is not tokens per plan and UTC day; see
-        :meth:`costledger.Ledger.unit_usage`."""
-        return _lines(await self._native.unit_usage(from_, to, _plans(plan_ids), _units(units)))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ._generated import DayCost, ModelCost, PlanCost, ProjectCost, SeatShare, UserCosts
 from .reports import PeriodLike, _period
 
+
 if TYPE_CHECKING:
     from . import _native
 
@@ -45,16 +46,3 @@ class UserCostMethods:
         arg, zone = _period(period, time_zone)
         return UserCosts._from_report(self._native.user_costs(subject_id, arg, zone).wait())
 
-
-class AsyncUserCostMethods:
-    """The ``user_costs`` method of :class:`costledger.AsyncLedger`."""
-
-    __slots__ = ()
-    _native: _native.Ledger
-
-    async def user_costs(
-        self, subject_id: str, *, period: PeriodLike, time_zone: str | None = None
-    ) -> UserCosts:
-        """What a subject cost in a period; see :meth:`costledger.Ledger.user_costs`."""
-        arg, zone = _period(period, time_zone)
-        return UserCosts._from_report(await self._native.user_costs(subject_id, arg, zone))

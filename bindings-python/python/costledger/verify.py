@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ._convert import day
 from ._generated import DayDifference, MonthDifference, PlanVerification, VerifyReport
 
+
 if TYPE_CHECKING:
     from . import _native
 
@@ -54,20 +55,3 @@ class VerifyMethods:
         """
         return VerifyReport._from_json(json.loads(self._native.verify(plan_id, start, end, repair).wait()))
 
-
-class AsyncVerifyMethods:
-    """The ``verify`` method of :class:`costledger.AsyncLedger`."""
-
-    __slots__ = ()
-    _native: _native.Ledger
-
-    async def verify(
-        self,
-        *,
-        plan_id: int | None = None,
-        start: date | None = None,
-        end: date | None = None,
-        repair: bool = False,
-    ) -> VerifyReport:
-        """Check derived facts against the synced data; see :meth:`costledger.Ledger.verify`."""
-        return VerifyReport._from_json(json.loads(await self._native.verify(plan_id, start, end, repair)))
