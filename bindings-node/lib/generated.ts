@@ -1387,6 +1387,15 @@ export function decodeRevocation(j: any): Revocation {
   }
 }
 
+/** The calendar period a budget resets on, in the budget's time zone. */
+export type BudgetPeriod = 'day' | 'week' | 'month'
+
+/** The window a spend limit resets over (UTC day, week from Monday, calendar month). */
+export type SpendPeriod = 'daily' | 'weekly' | 'monthly'
+
+/** Where the mirrored limit stands in the last sync. */
+export type ProviderLimitState = 'present' | 'no_cap' | 'missing' | 'not_synced'
+
 /**
  * A named group of spend owned by a subject. Every subject has one default project, created
  * with it; spend attributed to a subject without a project lands there.

@@ -37,6 +37,8 @@ fn schema() -> serde_json::Value {
     add::<costledger::Plan>(&mut generator);
     add::<costledger::OrgInfo>(&mut generator);
     add::<costledger::Disconnected>(&mut generator);
+    add::<costledger::Budget>(&mut generator);
+    add::<costledger::BudgetStatus>(&mut generator);
     add::<Subject>(&mut generator);
     add::<Project>(&mut generator);
     add::<KeyMapping>(&mut generator);

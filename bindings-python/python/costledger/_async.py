@@ -24,7 +24,7 @@ from . import spend_limits as _spend_limits
 from . import subjects as _subjects
 from . import units as _units
 from ._convert import to_utc
-from ._generated import BilledCostLine, Dashboard, Forecast, KeyMapping, LogBlockUsage, LogPeriodUsage, LogSessionUsage, OrgInfo, OrgMetadata, Plan, Project, ProviderInfo, ReconcileLine, Subject, Subscription, UnitUsageLine, UserCosts, VerifyReport, WorkspaceRef
+from ._generated import BilledCostLine, Budget, BudgetStatus, Dashboard, Forecast, KeyMapping, LogBlockUsage, LogPeriodUsage, LogSessionUsage, OrgInfo, OrgMetadata, Plan, Project, ProviderInfo, ReconcileLine, Subject, Subscription, UnitUsageLine, UserCosts, VerifyReport, WorkspaceRef
 from .export import ReportList
 from .reports import PeriodLike, ScopeLike, _period
 from .types import BudgetPeriod, Provider
@@ -68,25 +68,25 @@ class AsyncBudgetMethods:
     __slots__ = ()
     _native: _native.Ledger
 
-    async def create_budget(self, name: str, *, scope: ScopeLike, amount: Decimal | int | str, period: BudgetPeriod='month', time_zone: str='UTC', thresholds: Sequence[int]=(50, 80, 100)) -> _budgets.Budget:
+    async def create_budget(self, name: str, *, scope: ScopeLike, amount: Decimal | int | str, period: BudgetPeriod='month', time_zone: str='UTC', thresholds: Sequence[int]=(50, 80, 100)) -> Budget:
         """Create a budget on a scope's usage cost; see :meth:`costledger.Ledger.create_budget`."""
         args = _budgets._create_args(name, scope, amount, period, time_zone, thresholds)
         return _budgets._budget(await self._native.create_budget(*args))
 
-    async def create_mirrored_budget(self, name: str, *, plan_id: int, limit_scope: str, period: BudgetPeriod='month', thresholds: Sequence[int]=(50, 80, 100)) -> _budgets.Budget:
+    async def create_mirrored_budget(self, name: str, *, plan_id: int, limit_scope: str, period: BudgetPeriod='month', thresholds: Sequence[int]=(50, 80, 100)) -> Budget:
         """Create a budget mirroring a provider spend limit, in UTC; see :meth:`costledger.Ledger.create_mirrored_budget`."""
         call = self._native.create_mirrored_budget(name, plan_id, limit_scope, period, list(thresholds))
         return _budgets._budget(await call)
 
-    async def get_budget(self, budget_id: int) -> _budgets.Budget:
+    async def get_budget(self, budget_id: int) -> Budget:
         """One budget; see :meth:`costledger.Ledger.get_budget`."""
         return _budgets._budget(await self._native.get_budget(budget_id))
 
-    async def list_budgets(self) -> ReportList[_budgets.Budget]:
+    async def list_budgets(self) -> ReportList[Budget]:
         """Every budget, by id (a list that also exports as CSV and JSON); see :meth:`costledger.Ledger.list_budgets`."""
         return _budgets._budgets(await self._native.list_budgets())
 
-    async def update_budget(self, budget_id: int, *, name: str | None=None, amount: Decimal | int | str | None=None, period: BudgetPeriod | None=None, time_zone: str | None=None, thresholds: Sequence[int] | None=None) -> _budgets.Budget:
+    async def update_budget(self, budget_id: int, *, name: str | None=None, amount: Decimal | int | str | None=None, period: BudgetPeriod | None=None, time_zone: str | None=None, thresholds: Sequence[int] | None=None) -> Budget:
         """Change a budget; what is not given stays; see :meth:`costledger.Ledger.update_budget`."""
         update = _budgets._update_args(name, amount, period, time_zone, thresholds)
         return _budgets._budget(await self._native.update_budget(budget_id, update))
@@ -95,11 +95,11 @@ class AsyncBudgetMethods:
         """Delete a budget and its alert records; see :meth:`costledger.Ledger.delete_budget`."""
         await self._native.delete_budget(budget_id)
 
-    async def budget_status(self, budget_id: int) -> _budgets.BudgetStatus:
+    async def budget_status(self, budget_id: int) -> BudgetStatus:
         """Where a budget stands now (the ledger's clock); see :meth:`costledger.Ledger.budget_status`."""
         return _budgets._status(await self._native.budget_status(budget_id))
 
-    async def budget_statuses(self) -> ReportList[_budgets.BudgetStatus]:
+    async def budget_statuses(self) -> ReportList[BudgetStatus]:
         """:meth:`budget_status` of every budget, by id (a list that also exports); see :meth:`costledger.Ledger.budget_statuses`."""
         return _budgets._statuses(await self._native.budget_statuses())
 

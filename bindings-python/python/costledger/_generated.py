@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from . import money
 from ._convert import day, utc
 from ._mixins import (
+    BudgetScopeMixin,
     CostMixin,
     DashboardMixin,
     Exported,
@@ -40,7 +41,11 @@ __all__ = [
     "BilledBy",
     "BilledCostLine",
     "BillingCycle",
+    "Budget",
     "BudgetAlert",
+    "BudgetPeriod",
+    "BudgetScope",
+    "BudgetStatus",
     "Cost",
     "CredentialReach",
     "Dashboard",
@@ -48,6 +53,7 @@ __all__ = [
     "DayDifference",
     "Forecast",
     "KeyMapping",
+    "LimitMirror",
     "LogBlockUsage",
     "LogModelUsage",
     "LogPeriodUsage",
@@ -71,10 +77,13 @@ __all__ = [
     "ProjectCost",
     "Provider",
     "ProviderInfo",
+    "ProviderLimitState",
+    "ProviderLimitStatus",
     "ReconcileLine",
     "ReconcileStatus",
     "SeatShare",
     "SourceState",
+    "SpendPeriod",
     "StreamReport",
     "Subject",
     "SubjectLine",
@@ -139,6 +148,15 @@ AnalyticsUnavailable = Literal["before_2026", "older_than_365_days", "hipaa_orga
 """Why the Analytics API cannot answer for a plan and range, so a sync reads the legacy
 usage and cost reports instead and records this reason."""
 
+BudgetPeriod = Literal["day", "week", "month"]
+"""The calendar period a budget resets on, in the budget's time zone."""
+
+SpendPeriod = Literal["daily", "weekly", "monthly"]
+"""The window a spend limit resets over (UTC day, week from Monday, calendar month)."""
+
+ProviderLimitState = Literal["present", "no_cap", "missing", "not_synced"]
+"""Where the mirrored limit stands in the last sync."""
+
 
 @dataclass(frozen=True, slots=True)
 class Subject:
@@ -163,8 +181,8 @@ class Subject:
     def _from_json(cls, d: dict[str, Any]) -> Subject:
         return cls(
             id=d["id"],
-            email=d["email"],
-            name=d["name"],
+            email=d.get("email"),
+            name=d.get("name"),
             created_at=utc(d["created_at"]),
             updated_at=utc(d["updated_at"]),
         )
@@ -232,9 +250,9 @@ class KeyMapping:
             plan_id=d["plan_id"],
             api_key_id=d["api_key_id"],
             subject_id=d["subject_id"],
-            project_id=d["project_id"],
-            valid_from=None if d["valid_from"] is None else utc(d["valid_from"]),
-            valid_to=None if d["valid_to"] is None else utc(d["valid_to"]),
+            project_id=d.get("project_id"),
+            valid_from=None if (v := d.get("valid_from")) is None else utc(v),
+            valid_to=None if (v := d.get("valid_to")) is None else utc(v),
             created_at=utc(d["created_at"]),
         )
 
@@ -343,13 +361,13 @@ class WorkspaceRef:
     """
 
     plan_id: int
-    workspace_id: str | None
+    workspace_id: str | None = None
 
     @classmethod
     def _from_json(cls, d: dict[str, Any]) -> WorkspaceRef:
         return cls(
             plan_id=d["plan_id"],
-            workspace_id=d["workspace_id"],
+            workspace_id=d.get("workspace_id"),
         )
 
 
@@ -433,7 +451,7 @@ class ProjectCost:
     @classmethod
     def _from_json(cls, d: dict[str, Any]) -> ProjectCost:
         return cls(
-            project_id=d["project_id"],
+            project_id=d.get("project_id"),
             name=d["name"],
             cost=Cost._from_json(d["cost"]),
         )
@@ -617,8 +635,8 @@ class SubjectLine:
     def _from_json(cls, d: dict[str, Any]) -> SubjectLine:
         return cls(
             subject_id=d["subject_id"],
-            email=d["email"],
-            name=d["name"],
+            email=d.get("email"),
+            name=d.get("name"),
             cost=Cost._from_json(d["cost"]),
         )
 
@@ -764,19 +782,19 @@ class BilledActor:
     email: str | None
     name: str | None
     deleted: bool
-    subject_id: str | None
+    subject_id: str | None = None
 
     @classmethod
     def _from_json(cls, d: dict[str, Any]) -> BilledActor:
         return cls(
             actor_type=d["actor_type"],
-            id=d["id"],
-            federated_provider=d["federated_provider"],
-            federated_subject=d["federated_subject"],
-            email=d["email"],
-            name=d["name"],
+            id=d.get("id"),
+            federated_provider=d.get("federated_provider"),
+            federated_subject=d.get("federated_subject"),
+            email=d.get("email"),
+            name=d.get("name"),
             deleted=d["deleted"],
-            subject_id=d["subject_id"],
+            subject_id=d.get("subject_id"),
         )
 
 
@@ -819,13 +837,13 @@ class BilledCostLine:
             plan_id=d["plan_id"],
             day=day(d["day"]),
             by=d["by"],
-            api_key_id=d["api_key_id"],
-            workspace_id=d["workspace_id"],
-            actor=None if d["actor"] is None else BilledActor._from_json(d["actor"]),
+            api_key_id=d.get("api_key_id"),
+            workspace_id=d.get("workspace_id"),
+            actor=None if (v := d.get("actor")) is None else BilledActor._from_json(v),
             net=money.from_json(d["net"]),
             list=money.from_json(d["list"]),
             discount=money.from_json(d["discount"]),
-            requests=d["requests"],
+            requests=d.get("requests"),
             basis=d["basis"],
         )
 
@@ -864,15 +882,15 @@ class ReconcileLine:
     analytics_state: SourceState
     analytics_unavailable: str | None
     legacy_state: SourceState
-    analytics_net: Decimal | None
-    analytics_list: Decimal | None
-    legacy: Decimal | None
-    allocated: Decimal | None
-    discount: Decimal | None
-    priority_tier: Decimal | None
-    rounding: Decimal | None
-    late: Decimal | None
-    unallocated: Decimal | None
+    analytics_net: Decimal | None = None
+    analytics_list: Decimal | None = None
+    legacy: Decimal | None = None
+    allocated: Decimal | None = None
+    discount: Decimal | None = None
+    priority_tier: Decimal | None = None
+    rounding: Decimal | None = None
+    late: Decimal | None = None
+    unallocated: Decimal | None = None
 
     @classmethod
     def _from_json(cls, d: dict[str, Any]) -> ReconcileLine:
@@ -881,17 +899,17 @@ class ReconcileLine:
             day=day(d["day"]),
             status=d["status"],
             analytics_state=d["analytics_state"],
-            analytics_unavailable=d["analytics_unavailable"],
+            analytics_unavailable=d.get("analytics_unavailable"),
             legacy_state=d["legacy_state"],
-            analytics_net=None if d["analytics_net"] is None else money.from_json(d["analytics_net"]),
-            analytics_list=None if d["analytics_list"] is None else money.from_json(d["analytics_list"]),
-            legacy=None if d["legacy"] is None else money.from_json(d["legacy"]),
-            allocated=None if d["allocated"] is None else money.from_json(d["allocated"]),
-            discount=None if d["discount"] is None else money.from_json(d["discount"]),
-            priority_tier=None if d["priority_tier"] is None else money.from_json(d["priority_tier"]),
-            rounding=None if d["rounding"] is None else money.from_json(d["rounding"]),
-            late=None if d["late"] is None else money.from_json(d["late"]),
-            unallocated=None if d["unallocated"] is None else money.from_json(d["unallocated"]),
+            analytics_net=None if (v := d.get("analytics_net")) is None else money.from_json(v),
+            analytics_list=None if (v := d.get("analytics_list")) is None else money.from_json(v),
+            legacy=None if (v := d.get("legacy")) is None else money.from_json(v),
+            allocated=None if (v := d.get("allocated")) is None else money.from_json(v),
+            discount=None if (v := d.get("discount")) is None else money.from_json(v),
+            priority_tier=None if (v := d.get("priority_tier")) is None else money.from_json(v),
+            rounding=None if (v := d.get("rounding")) is None else money.from_json(v),
+            late=None if (v := d.get("late")) is None else money.from_json(v),
+            unallocated=None if (v := d.get("unallocated")) is None else money.from_json(v),
         )
 
 
@@ -926,22 +944,22 @@ class UnitUsageLine:
     variant: str | None
     requests: int
     quantity: int
-    estimate: Decimal | None
+    estimate: Decimal | None = None
 
     @classmethod
     def _from_json(cls, d: dict[str, Any]) -> UnitUsageLine:
         return cls(
             plan_id=d["plan_id"],
             day=day(d["day"]),
-            workspace_id=d["workspace_id"],
-            api_key_id=d["api_key_id"],
-            actor_id=d["actor_id"],
-            model=d["model"],
+            workspace_id=d.get("workspace_id"),
+            api_key_id=d.get("api_key_id"),
+            actor_id=d.get("actor_id"),
+            model=d.get("model"),
             unit=d["unit"],
-            variant=d["variant"],
+            variant=d.get("variant"),
             requests=d["requests"],
             quantity=d["quantity"],
-            estimate=None if d["estimate"] is None else money.from_json(d["estimate"]),
+            estimate=None if (v := d.get("estimate")) is None else money.from_json(v),
         )
 
 
@@ -1040,8 +1058,8 @@ class PlanVerification:
         return cls(
             plan_id=d["plan_id"],
             label=d["label"],
-            start=None if d["from"] is None else day(d["from"]),
-            end=None if d["to"] is None else day(d["to"]),
+            start=None if (v := d.get("from")) is None else day(v),
+            end=None if (v := d.get("to")) is None else day(v),
             days_checked=d["days_checked"],
             stale_days=d["stale_days"],
             days=tuple(DayDifference._from_json(x) for x in d["days"]),
@@ -1117,7 +1135,7 @@ class ProviderInfo:
             billed_cost=d["billed_cost"],
             per_key_billed_cost=d["per_key_billed_cost"],
             per_user_attribution=d["per_user_attribution"],
-            cost_report_lag_hours=d["cost_report_lag_hours"],
+            cost_report_lag_hours=d.get("cost_report_lag_hours"),
             docs_url=d["docs_url"],
         )
 
@@ -1139,7 +1157,7 @@ class LogModelUsage:
     model: str
     entries: int
     tokens: TokenCounts
-    estimated_cost: Decimal | None
+    estimated_cost: Decimal | None = None
 
     @classmethod
     def _from_json(cls, d: dict[str, Any]) -> LogModelUsage:
@@ -1147,7 +1165,7 @@ class LogModelUsage:
             model=d["model"],
             entries=d["entries"],
             tokens=TokenCounts._from_json(d["tokens"]),
-            estimated_cost=None if d["estimated_cost"] is None else money.from_json(d["estimated_cost"]),
+            estimated_cost=None if (v := d.get("estimated_cost")) is None else money.from_json(v),
         )
 
 
@@ -1297,8 +1315,8 @@ class SyncEvent:
     rows_written: int
     requests: int
     retries: int
-    error_code: str | None
-    error_message: str | None
+    error_code: str | None = None
+    error_message: str | None = None
 
     @classmethod
     def _from_json(cls, d: dict[str, Any]) -> SyncEvent:
@@ -1309,14 +1327,14 @@ class SyncEvent:
             started_at=utc(d["started_at"]),
             finished_at=utc(d["finished_at"]),
             status=d["status"],
-            window_start=None if d["window_start"] is None else utc(d["window_start"]),
-            window_end=None if d["window_end"] is None else utc(d["window_end"]),
+            window_start=None if (v := d.get("window_start")) is None else utc(v),
+            window_end=None if (v := d.get("window_end")) is None else utc(v),
             buckets_written=d["buckets_written"],
             rows_written=d["rows_written"],
             requests=d["requests"],
             retries=d["retries"],
-            error_code=d["error_code"],
-            error_message=d["error_message"],
+            error_code=d.get("error_code"),
+            error_message=d.get("error_message"),
         )
 
 
@@ -1370,7 +1388,7 @@ class StreamReport:
     requests: int
     retries: int
     duration: timedelta
-    error: SyncFailure | None
+    error: SyncFailure | None = None
 
     @classmethod
     def _from_json(cls, d: dict[str, Any]) -> StreamReport:
@@ -1379,14 +1397,14 @@ class StreamReport:
             status=d["status"],
             started_at=utc(d["started_at"]),
             finished_at=utc(d["finished_at"]),
-            window_start=None if d["window_start"] is None else utc(d["window_start"]),
-            window_end=None if d["window_end"] is None else utc(d["window_end"]),
+            window_start=None if (v := d.get("window_start")) is None else utc(v),
+            window_end=None if (v := d.get("window_end")) is None else utc(v),
             buckets_written=d["buckets_written"],
             rows_written=d["rows_written"],
             requests=d["requests"],
             retries=d["retries"],
             duration=timedelta(milliseconds=d["duration_ms"]),
-            error=None if d["error"] is None else SyncFailure._from_json(d["error"]),
+            error=None if (v := d.get("error")) is None else SyncFailure._from_json(v),
         )
 
 
@@ -1422,8 +1440,8 @@ class PlanSyncReport(PlanSyncReportMixin):
             plan_id=d["plan_id"],
             label=d["label"],
             status=d["status"],
-            skipped_reason=d["skipped_reason"],
-            error=None if d["error"] is None else SyncFailure._from_json(d["error"]),
+            skipped_reason=d.get("skipped_reason"),
+            error=None if (v := d.get("error")) is None else SyncFailure._from_json(v),
             rows_written=d["rows_written"],
             streams=tuple(StreamReport._from_json(x) for x in d["streams"]),
         )
@@ -1535,18 +1553,18 @@ class Workspace:
 
     id: str
     name: str
-    display_color: str | None
-    created_at: datetime | None
-    archived_at: datetime | None
+    display_color: str | None = None
+    created_at: datetime | None = None
+    archived_at: datetime | None = None
 
     @classmethod
     def _from_json(cls, d: dict[str, Any]) -> Workspace:
         return cls(
             id=d["id"],
             name=d["name"],
-            display_color=d["display_color"],
-            created_at=None if d["created_at"] is None else utc(d["created_at"]),
-            archived_at=None if d["archived_at"] is None else utc(d["archived_at"]),
+            display_color=d.get("display_color"),
+            created_at=None if (v := d.get("created_at")) is None else utc(v),
+            archived_at=None if (v := d.get("archived_at")) is None else utc(v),
         )
 
 
@@ -1571,24 +1589,24 @@ class ApiKeyInfo:
     name: str
     workspace_id: str | None
     status: str
-    created_at: datetime | None
-    created_by_id: str | None
-    created_by_type: str | None
-    partial_key_hint: str | None
-    expires_at: datetime | None
+    created_at: datetime | None = None
+    created_by_id: str | None = None
+    created_by_type: str | None = None
+    partial_key_hint: str | None = None
+    expires_at: datetime | None = None
 
     @classmethod
     def _from_json(cls, d: dict[str, Any]) -> ApiKeyInfo:
         return cls(
             id=d["id"],
             name=d["name"],
-            workspace_id=d["workspace_id"],
+            workspace_id=d.get("workspace_id"),
             status=d["status"],
-            created_at=None if d["created_at"] is None else utc(d["created_at"]),
-            created_by_id=d["created_by_id"],
-            created_by_type=d["created_by_type"],
-            partial_key_hint=d["partial_key_hint"],
-            expires_at=None if d["expires_at"] is None else utc(d["expires_at"]),
+            created_at=None if (v := d.get("created_at")) is None else utc(v),
+            created_by_id=d.get("created_by_id"),
+            created_by_type=d.get("created_by_type"),
+            partial_key_hint=d.get("partial_key_hint"),
+            expires_at=None if (v := d.get("expires_at")) is None else utc(v),
         )
 
 
@@ -1609,7 +1627,7 @@ class OrgUser:
     email: str
     name: str
     role: str
-    added_at: datetime | None
+    added_at: datetime | None = None
 
     @classmethod
     def _from_json(cls, d: dict[str, Any]) -> OrgUser:
@@ -1618,7 +1636,7 @@ class OrgUser:
             email=d["email"],
             name=d["name"],
             role=d["role"],
-            added_at=None if d["added_at"] is None else utc(d["added_at"]),
+            added_at=None if (v := d.get("added_at")) is None else utc(v),
         )
 
 
@@ -1641,7 +1659,7 @@ class OrgMetadata(OrgMetadataMixin):
     @classmethod
     def _from_json(cls, d: dict[str, Any]) -> OrgMetadata:
         return cls(
-            org=None if d["org"] is None else OrgInfo._from_json(d["org"]),
+            org=None if (v := d.get("org")) is None else OrgInfo._from_json(v),
             workspaces=tuple(Workspace._from_json(x) for x in d["workspaces"]),
             api_keys=tuple(ApiKeyInfo._from_json(x) for x in d["api_keys"]),
             users=tuple(OrgUser._from_json(x) for x in d["users"]),
@@ -1674,7 +1692,7 @@ class CredentialReach:
     def _from_json(cls, d: dict[str, Any]) -> CredentialReach:
         return cls(
             legacy_reports=d["legacy_reports"],
-            analytics=d["analytics"],
+            analytics=d.get("analytics"),
             spend_limits=d["spend_limits"],
             checked_at=utc(d["checked_at"]),
         )
@@ -1707,7 +1725,7 @@ class Subscription(SubscriptionMixin):
         return cls(
             tier=d["tier"],
             seats=d["seats"],
-            price_per_seat=None if d["price_per_seat"] is None else money.from_json(d["price_per_seat"]),
+            price_per_seat=None if (v := d.get("price_per_seat")) is None else money.from_json(v),
             cycle=d["cycle"],
             anchor_date=day(d["anchor_date"]),
             currency=d["currency"],
@@ -1750,9 +1768,9 @@ class Plan:
     subscription: Subscription | None
     created_at: datetime
     updated_at: datetime
-    last_synced_at: datetime | None
-    last_error: str | None
-    reach: CredentialReach | None
+    last_synced_at: datetime | None = None
+    last_error: str | None = None
+    reach: CredentialReach | None = None
 
     @classmethod
     def _from_json(cls, d: dict[str, Any]) -> Plan:
@@ -1761,14 +1779,210 @@ class Plan:
             provider=d["provider"],
             label=d["label"],
             status=d["status"],
-            key_hint=d["key_hint"],
-            org_id=d["org_id"],
-            org_name=d["org_name"],
+            key_hint=d.get("key_hint"),
+            org_id=d.get("org_id"),
+            org_name=d.get("org_name"),
             directories=tuple(d["directories"]),
-            subscription=None if d["subscription"] is None else Subscription._from_json(d["subscription"]),
+            subscription=None if (v := d.get("subscription")) is None else Subscription._from_json(v),
             created_at=utc(d["created_at"]),
             updated_at=utc(d["updated_at"]),
-            last_synced_at=None if d["last_synced_at"] is None else utc(d["last_synced_at"]),
-            last_error=d["last_error"],
-            reach=None if d["reach"] is None else CredentialReach._from_json(d["reach"]),
+            last_synced_at=None if (v := d.get("last_synced_at")) is None else utc(v),
+            last_error=d.get("last_error"),
+            reach=None if (v := d.get("reach")) is None else CredentialReach._from_json(v),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetScope(BudgetScopeMixin):
+    """What a budget counts: ``kind``, and the target fields that kind has.
+
+    Attributes:
+        kind: What kind of target.
+        plan_id: The plan, for ``plan`` and ``workspace`` scopes.
+        workspace_id: The workspace, for ``workspace`` scopes; null for the plan's Default
+            workspace.
+        subject_id: The subject, for ``subject`` scopes.
+        project_id: The project, for ``project`` scopes.
+    """
+
+    kind: Literal["global", "plan", "workspace", "subject", "project"]
+    plan_id: int | None = None
+    workspace_id: str | None = None
+    subject_id: str | None = None
+    project_id: int | None = None
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any]) -> BudgetScope:
+        return cls(
+            kind=d["kind"],
+            plan_id=d.get("plan_id"),
+            workspace_id=d.get("workspace_id"),
+            subject_id=d.get("subject_id"),
+            project_id=d.get("project_id"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LimitMirror:
+    """The provider spend limit a budget mirrors: a limit of this plan's organisation with this
+    scope and the budget's period.
+
+    Attributes:
+        plan_id: The plan whose organisation has the limit.
+        scope: ``organization``, ``workspace:ID`` or ``user:ID``.
+    """
+
+    plan_id: int
+    scope: str
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any]) -> LimitMirror:
+        return cls(
+            plan_id=d["plan_id"],
+            scope=d["scope"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderLimitStatus:
+    """The provider's limit beside a mirrored budget's spend and forecast.
+
+    Attributes:
+        plan_id: The plan whose organisation has the limit.
+        scope: The limit's scope, in text form (``organization``, ``workspace:ID``, ``user:ID``).
+        period: The limit's period.
+        state: Whether the last sync found it.
+        limit_id: Its id at the provider, when found.
+        amount: Its amount, when found with a cap.
+        is_enabled: False when extra usage is switched off at the provider (the limit does not
+            apply).
+        synced_at: When the plan's limits were last synced.
+        forecast_over_provider_limit: The forecast reaches the provider's limit before the period
+            ends (or spend already has).
+        crosses_on: The day (in the budget's time zone, UTC) the run rate reaches the limit, when
+            it does within the period.
+    """
+
+    plan_id: int
+    scope: str
+    period: SpendPeriod
+    state: ProviderLimitState
+    limit_id: str | None
+    amount: Decimal | None
+    is_enabled: bool | None
+    synced_at: datetime | None
+    forecast_over_provider_limit: bool
+    crosses_on: date | None = None
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any]) -> ProviderLimitStatus:
+        return cls(
+            plan_id=d["plan_id"],
+            scope=d["scope"],
+            period=d["period"],
+            state=d["state"],
+            limit_id=d.get("limit_id"),
+            amount=None if (v := d.get("amount")) is None else money.from_json(v),
+            is_enabled=d.get("is_enabled"),
+            synced_at=None if (v := d.get("synced_at")) is None else utc(v),
+            forecast_over_provider_limit=d["forecast_over_provider_limit"],
+            crosses_on=None if (v := d.get("crosses_on")) is None else day(v),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Budget(Exported):
+    """A stored budget.
+
+    Attributes:
+        id: Its id.
+        name: Its name.
+        scope: What it counts.
+        amount: The usage cost allowed per period.
+        period: Day, week or month.
+        time_zone: The IANA time zone of its periods.
+        thresholds: Alert thresholds, in percent of the amount, increasing.
+        mirror: The provider spend limit it mirrors, if any: its amount is the limit's as last
+            synced.
+        created_at: When it was created.
+        updated_at: When it last changed.
+    """
+
+    id: int
+    name: str
+    scope: BudgetScope
+    amount: Decimal
+    period: BudgetPeriod
+    time_zone: str
+    thresholds: tuple[int, ...]
+    mirror: LimitMirror | None
+    created_at: datetime
+    updated_at: datetime
+    _report: _native.Report | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any], report: _native.Report | None = None) -> Budget:
+        return cls(
+            id=d["id"],
+            name=d["name"],
+            scope=BudgetScope._from_json(d["scope"]),
+            amount=money.from_json(d["amount"]),
+            period=d["period"],
+            time_zone=d["time_zone"],
+            thresholds=tuple(d["thresholds"]),
+            mirror=None if (v := d.get("mirror")) is None else LimitMirror._from_json(v),
+            created_at=utc(d["created_at"]),
+            updated_at=utc(d["updated_at"]),
+            _report=report,
+        )
+
+    @classmethod
+    def _from_report(cls, report: _native.Report) -> Budget:
+        return cls._from_json(json.loads(report.data), report)
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetStatus(Exported):
+    """Where a budget stands in its current period
+    (``Ledger::budget_status``(crate::Ledger::budget_status)).
+
+    Attributes:
+        budget: The budget.
+        period: The current period: the day, week or month containing now in its time zone.
+        spent: Usage cost so far in the period, by basis (``subscription`` is always zero).
+        remaining: The amount minus the usage cost spent; negative once the budget is overrun.
+        forecast: The projection to the end of the period.
+        thresholds_crossed: The thresholds the spend has reached.
+        percent_used: Spent as a percent of the amount, for display (the thresholds are checked
+            exactly).
+        provider_limit: For a budget mirroring a provider spend limit: the provider's limit beside
+            the spend and forecast, and whether the forecast reaches it before the period ends.
+    """
+
+    budget: Budget
+    period: Period
+    spent: Cost
+    remaining: Decimal
+    forecast: Forecast
+    thresholds_crossed: tuple[int, ...]
+    percent_used: float
+    provider_limit: ProviderLimitStatus | None = None
+    _report: _native.Report | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def _from_json(cls, d: dict[str, Any], report: _native.Report | None = None) -> BudgetStatus:
+        return cls(
+            budget=Budget._from_json(d["budget"]),
+            period=Period._from_json(d["period"]),
+            spent=Cost._from_json(d["spent"]),
+            remaining=money.from_json(d["remaining"]),
+            forecast=Forecast._from_json(d["forecast"]),
+            thresholds_crossed=tuple(d["thresholds_crossed"]),
+            percent_used=d["percent_used"],
+            provider_limit=None if (v := d.get("provider_limit")) is None else ProviderLimitStatus._from_json(v),
+            _report=report,
+        )
+
+    @classmethod
+    def _from_report(cls, report: _native.Report) -> BudgetStatus:
+        return cls._from_json(json.loads(report.data), report)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "BudgetScopeMixin",
     "CostMixin",
     "CostPart",
     "DashboardMixin",
@@ -181,3 +182,26 @@ class SubscriptionMixin:
             "anchor_date": self.anchor_date,
             "currency": self.currency,
         }
+
+
+class BudgetScopeMixin:
+    """What a budget counts; ``str(scope)`` is its text form (``"plan:3"``, …), which budget
+    and forecast methods take back."""
+
+    __slots__ = ()
+    kind: str
+    plan_id: int | None
+    workspace_id: str | None
+    subject_id: str | None
+    project_id: int | None
+
+    def __str__(self) -> str:
+        if self.kind == "plan":
+            return f"plan:{self.plan_id}"
+        if self.kind == "workspace":
+            return f"workspace:{self.plan_id}:{self.workspace_id or 'default'}"
+        if self.kind == "subject":
+            return f"subject:{self.subject_id}"
+        if self.kind == "project":
+            return f"project:{self.project_id}"
+        return "global"

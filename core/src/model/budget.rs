@@ -291,7 +291,18 @@ pub struct LimitMirror {
     /// The plan whose organisation has the limit.
     pub plan_id: i64,
     /// `organization`, `workspace:ID` or `user:ID`.
+    #[serde(serialize_with = "scope_text")]
+    #[schemars(with = "String")]
     pub scope: SpendLimitScope,
+}
+
+/// A spend limit's scope as reports write it: its text form (`workspace:wrkspc_…`), the one
+/// `NewBudget::mirroring` and the packages take.
+pub(crate) fn scope_text<S: serde::Serializer>(
+    scope: &SpendLimitScope,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(scope)
 }
 
 impl BudgetPeriod {

@@ -2,6 +2,7 @@
 
 mod analytics;
 mod budget;
+pub(crate) use budget::scope_text;
 mod budget_scope;
 mod money;
 pub(crate) mod oauth_tokens;

@@ -49,7 +49,9 @@ impl ProviderLimitState {
 pub struct ProviderLimitStatus {
     /// The plan whose organisation has the limit.
     pub plan_id: i64,
-    /// The limit's scope.
+    /// The limit's scope, in text form (`organization`, `workspace:ID`, `user:ID`).
+    #[serde(serialize_with = "crate::model::scope_text")]
+    #[schemars(with = "String")]
     pub scope: SpendLimitScope,
     /// The limit's period.
     pub period: SpendPeriod,
