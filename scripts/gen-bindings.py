@@ -105,14 +105,26 @@ def camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
+def rust_paths(text: str) -> str:
+    """Rust paths in a core doc as a package user reads them: rustdoc links unwrapped,
+    `crate::Ledger::add_plan` as `Ledger.add_plan`."""
+    text = re.sub(r"\s*\(\[`[^`]+`\]\)", "", text)
+    text = re.sub(r"\[`([^`]+)`\](\([^)]*\))?", r"`\1`", text)
+    text = re.sub(r"`(?:crate::)?(?:[a-z_]+::)*([A-Za-z_]+(?:::[A-Za-z_]+)?)`", lambda m: "`" + m.group(1).replace("::", ".") + "`", text)
+    return text
+
+
 def ts_doc(text: str | None, indent: str) -> str:
-    """A JSDoc comment from a core doc: rustdoc links unwrapped, snake_case names in
+    """A JSDoc comment from a core doc: Rust paths as a user reads them, snake_case names in
     backticks written as the Node package spells them."""
     if not text:
         return ""
-    text = re.sub(r"\s*\(\[`[^`]+`\]\)", "", text)
-    text = re.sub(r"\[`([^`]+)`\]", r"`\1`", text)
-    text = re.sub(r"`([a-z][a-z0-9]*(?:_[a-z0-9]+)+)`", lambda m: f"`{camel(m.group(1))}`", text)
+    text = rust_paths(text)
+    text = re.sub(
+        r"`((?:[A-Z][A-Za-z]*\.)?)([a-z][a-z0-9]*(?:_[a-z0-9]+)+)`",
+        lambda m: f"`{m.group(1)}{camel(m.group(2))}`",
+        text,
+    )
     lines = text.replace("*/", "* /").splitlines()
     if len(lines) == 1:
         return f"{indent}/** {lines[0]} */\n"
@@ -243,9 +255,9 @@ class Node:
 
 
 def py_doc(text: str | None) -> str:
-    """A docstring's text from a core doc: rustdoc links unwrapped, `code` as ``code``."""
-    text = re.sub(r"\s*\(\[`[^`]+`\]\)", "", text or "")
-    text = re.sub(r"\[`([^`]+)`\]", r"`\1`", text)
+    """A docstring's text from a core doc: Rust paths as a user reads them, `code` as
+    ``code``."""
+    text = rust_paths(text or "")
     return re.sub(r"(?<!`)`([^`]+)`(?!`)", r"``\1``", text)
 
 

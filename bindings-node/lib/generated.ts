@@ -536,7 +536,7 @@ export function decodeBilledCostLine(j: any): BilledCostLine {
   }
 }
 
-/** What `Ledger::billed_costs` sums by, besides the plan and the UTC day. */
+/** What `Ledger.billedCosts` sums by, besides the plan and the UTC day. */
 export type BilledBy = 'day' | 'api_key' | 'actor' | 'workspace'
 
 /**
@@ -823,7 +823,7 @@ export function decodeMonthDifference(j: any): MonthDifference {
   }
 }
 
-/** What one provider can do, as `crate::Ledger::providers` lists it. */
+/** What one provider can do, as `Ledger.providers` lists it. */
 export interface ProviderInfo {
   /** The provider. */
   provider: Provider
@@ -831,7 +831,7 @@ export interface ProviderInfo {
   name: string
   /**
    * The credential kinds a plan of it takes (`adminKey`, `oauth`); empty when it takes
-   * none. `crate::Ledger::add_plan` refuses any other.
+   * none. `Ledger.addPlan` refuses any other.
    */
   credentialKinds: Array<string>
   /** The sync streams a plan of it brings in. */
@@ -875,7 +875,7 @@ export function decodeProviderInfo(j: any): ProviderInfo {
 /** One of the things a sync brings in for a plan. */
 export type SyncStream = 'metadata' | 'usage' | 'cost' | 'claude_code' | 'analytics' | 'spend_limits' | 'allocation' | 'plan'
 
-/** Everything `crate::source::UsageSource::metadata` returns. */
+/** Everything `UsageSource.metadata` returns. */
 export interface OrgMetadata {
   /** The organisation the credential answers for, when the source re-checked it. */
   org: OrgInfo | null
@@ -1192,7 +1192,7 @@ export function decodeStreamReport(j: any): StreamReport {
   }
 }
 
-/** A threshold newly reached in a period, returned once in `crate::SyncReport`. */
+/** A threshold newly reached in a period, returned once in `SyncReport`. */
 export interface BudgetAlert {
   /** The budget. */
   budgetId: number
@@ -1352,7 +1352,7 @@ export function decodeCredentialReach(j: any): CredentialReach {
  */
 export type AnalyticsUnavailable = 'before_2026' | 'older_than_365_days' | 'hipaa_organization' | 'missing_scope' | 'beta_not_enabled'
 
-/** What `Ledger::disconnect_plan_reporting` did. */
+/** What `Ledger.disconnectPlanReporting` did. */
 export interface Disconnected {
   /** The plan, now disconnected. */
   plan: Plan

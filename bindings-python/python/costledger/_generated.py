@@ -115,7 +115,7 @@ PlanStatus = Literal["active", "disconnected", "error"]
 """The state of a plan connection."""
 
 BilledBy = Literal["day", "api_key", "actor", "workspace"]
-"""What ``Ledger::billed_costs`` sums by, besides the plan and the UTC day."""
+"""What ``Ledger.billed_costs`` sums by, besides the plan and the UTC day."""
 
 ActorType = Literal["user_actor", "api_actor", "service_account_actor", "federated_actor"]
 """The kind of an ``Actor``, as ``group.actor_type`` and ``actor_types[]`` spell it."""
@@ -1096,13 +1096,13 @@ class VerifyReport(VerifyReportMixin):
 
 @dataclass(frozen=True, slots=True)
 class ProviderInfo:
-    """What one provider can do, as ``crate::Ledger::providers`` lists it.
+    """What one provider can do, as ``Ledger.providers`` lists it.
 
     Attributes:
         provider: The provider.
         name: Its display name.
         credential_kinds: The credential kinds a plan of it takes (``admin_key``, ``oauth``); empty
-            when it takes none. ``crate::Ledger::add_plan`` refuses any other.
+            when it takes none. ``Ledger.add_plan`` refuses any other.
         streams: The sync streams a plan of it brings in.
         billed_cost: True when the provider reports what it bills (not only usage to estimate
             from).
@@ -1449,7 +1449,7 @@ class PlanSyncReport(PlanSyncReportMixin):
 
 @dataclass(frozen=True, slots=True)
 class BudgetAlert:
-    """A threshold newly reached in a period, returned once in ``crate::SyncReport``.
+    """A threshold newly reached in a period, returned once in ``SyncReport``.
 
     Attributes:
         budget_id: The budget.
@@ -1642,7 +1642,7 @@ class OrgUser:
 
 @dataclass(frozen=True, slots=True)
 class OrgMetadata(OrgMetadataMixin):
-    """Everything ``crate::source::UsageSource::metadata`` returns.
+    """Everything ``UsageSource.metadata`` returns.
 
     Attributes:
         org: The organisation the credential answers for, when the source re-checked it.
@@ -1943,8 +1943,7 @@ class Budget(Exported):
 
 @dataclass(frozen=True, slots=True)
 class BudgetStatus(Exported):
-    """Where a budget stands in its current period
-    (``Ledger::budget_status``(crate::Ledger::budget_status)).
+    """Where a budget stands in its current period (``Ledger.budget_status``).
 
     Attributes:
         budget: The budget.
