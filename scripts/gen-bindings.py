@@ -162,10 +162,12 @@ class Node:
             return schema["enum"]
         return [s["const"] for s in schema["oneOf"]]
 
+    null = "null"
+
     def type_of(self, schema: dict) -> str:
         schema, null = self.nullable(schema)
         text = self.bare_type(schema)
-        return f"{text} | null" if null else text
+        return f"{text} | {self.null}" if null else text
 
     def bare_type(self, schema: dict) -> str:
         name = self.ref(schema)
@@ -187,14 +189,16 @@ class Node:
         raise SystemExit(f"gen-bindings: no TypeScript type for {schema}")
 
     def decode(self, schema: dict, value: str) -> str:
-        """An expression turning the JSON `value` into the TypeScript value."""
+        """An expression turning the JSON `value` into the language's value."""
         schema, null = self.nullable(schema)
         inner = self.bare_decode(schema, "v" if null else value)
         if inner == ("v" if null else value):
             return value
-        if null:
-            return f"(({value}) == null ? null : ((v: any) => {inner})({value}))"
-        return inner
+        return self.unless_null(value, inner) if null else inner
+
+    def unless_null(self, value: str, inner: str) -> str:
+        """`inner` (which reads the value as `v`) applied to `value` unless it is null."""
+        return f"(({value}) == null ? null : ((v: any) => {inner})({value}))"
 
     def bare_decode(self, schema: dict, value: str) -> str:
         name = self.ref(schema)
@@ -281,10 +285,7 @@ def wrap(text: str, indent: str, rest: str | None = None, width: int = 99) -> li
 class Python(Node):
     """Python dataclasses and their decoders."""
 
-    def type_of(self, schema: dict) -> str:
-        schema, null = self.nullable(schema)
-        text = self.bare_type(schema)
-        return f"{text} | None" if null else text
+    null = "None"
 
     def bare_type(self, schema: dict) -> str:
         name = self.ref(schema)
@@ -300,14 +301,8 @@ class Python(Node):
             return {"date": "date", "date-time": "datetime"}.get(fmt, "str")
         return {"integer": "int", "number": "float", "boolean": "bool"}[kind]
 
-    def decode(self, schema: dict, value: str) -> str:
-        schema, null = self.nullable(schema)
-        inner = self.bare_decode(schema, "v" if null else value)
-        if inner == ("v" if null else value):
-            return value
-        if null:
-            return f"None if (v := {value}) is None else {inner}"
-        return inner
+    def unless_null(self, value: str, inner: str) -> str:
+        return f"None if (v := {value}) is None else {inner}"
 
     def bare_decode(self, schema: dict, value: str) -> str:
         name = self.ref(schema)
