@@ -46,9 +46,10 @@ ASYNC_MODULES = [
 # budget scope's description and nulls): not written into generated.ts.
 NODE_SKIP = {"Budget", "BudgetStatus", "BudgetScope", "LimitMirror", "ProviderLimitStatus"}
 
-# The Python package's own additions to the core's types: the mixin (from _mixins.py) each
-# dataclass inherits; the reports that keep the core's value for their exports (`_report`);
-# fields it names otherwise; fields it leaves out.
+# The types the Python package decodes into generated dataclasses (the others, such as spend
+# limits, are written by hand), then its additions to them: the mixin (from _mixins.py) each
+# inherits; the reports that keep the core's value for their exports (`_report`); its own
+# class names, conversions, defaults and field names; fields it leaves out.
 PY_TYPES = [
     "Subject", "Project", "KeyMapping", "Period", "Cost", "TokenCounts", "WorkspaceRef",
     "DayCost", "PlanCost", "ModelCost", "ProjectCost", "SeatShare", "UserCosts", "PlanLine",
