@@ -94,6 +94,15 @@ fn cost_query(
     };
     let mut q = QueryBuilder::<Db>::new(format!("SELECT {keys}"));
     let grouped_in_time = match span {
+        // A per-dimension table's rows are already one per plan, time, dimension and basis
+        // (its primary key): read as they are, without grouping them again (on Postgres the
+        // grouping was most of a month's dashboard query).
+        SumOver::Each(grain, from, to) if per_dim && matches!(of, SeriesOf::Dims(_)) => {
+            let (table, time) = cost_table(grain, of)?;
+            q.push(format!("{time}, {after}, amount_nanos FROM {table}"));
+            push_where(&mut q, time, from, to, plans, of);
+            return Ok(q);
+        }
         SumOver::Total(grain, from, to) | SumOver::Each(grain, from, to) => {
             let (table, time) = cost_table(grain, of)?;
             let each = matches!(span, SumOver::Each(..));
