@@ -9,9 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ._convert import day
 from ._generated import BilledActor, BilledCostLine
-
 
 if TYPE_CHECKING:
     from . import _native
@@ -54,4 +52,3 @@ class BilledCostMethods:
         """
         call = self._native.billed_costs(from_, to, by, _plans(plan_ids))
         return _lines(call.wait())
-

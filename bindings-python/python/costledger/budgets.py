@@ -208,4 +208,3 @@ class BudgetMethods:
     def budget_statuses(self) -> ReportList[BudgetStatus]:
         """:meth:`budget_status` of every budget, by id (a list that also exports)."""
         return _statuses(self._native.budget_statuses().wait())
-

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from ._generated import LogBlockUsage, LogModelUsage, LogPeriodUsage, LogSessionUsage, LogUsage
 from .export import ReportList
 
-
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -166,4 +165,3 @@ class ClaudeCodeLogMethods:
     def claude_code_log_files(self, plan_id: int) -> ReportList[LogFile]:
         """The log files the plan tracks, with how far each was read and lines skipped."""
         return _list(self._native.claude_code_log_files(plan_id).wait(), _log_file)
-

@@ -10,7 +10,6 @@ from ._generated import WorkspaceRef
 from .reports import PeriodLike, _period
 from .types import Provider
 
-
 if TYPE_CHECKING:
     from . import _native
 
@@ -76,4 +75,3 @@ class DashboardMethods:
             arg, zone, ids, _workspace(workspace), top_subjects, kinds
         )
         return Dashboard._from_report(pending.wait())
-

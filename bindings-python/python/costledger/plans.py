@@ -15,7 +15,6 @@ from ._generated import Subscription, Workspace
 from .exceptions import InvalidInputError
 from .types import Provider, RevocationStatus
 
-
 if TYPE_CHECKING:
     from . import _native
     from .oauth import OAuthTokens
@@ -349,4 +348,3 @@ class PlanMethods:
             OrgMismatchError: It now answers for another organisation.
         """
         return _org(self._native.check_plan(plan_id).wait())
-

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from ._generated import ProviderInfo
 
-
 if TYPE_CHECKING:
     from . import _native
 
@@ -30,4 +29,3 @@ class ProviderMethods:
         kinds, streams, billed and per-key billed cost, per-user attribution, the cost
         report's lag and the docs."""
         return _providers(self._native.providers().wait())
-

@@ -7,21 +7,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from . import money
-from ._convert import day
 from ._generated import ReconcileLine, ReconcileStatus, SourceState
-
 
 if TYPE_CHECKING:
     from . import _native
 
 __all__ = ["ReconcileLine", "ReconcileStatus", "SourceState"]
-
-def _amount(value: str | None) -> Decimal | None:
-    return None if value is None else money.from_json(value)
 
 
 def _lines(text: str) -> list[ReconcileLine]:
@@ -56,4 +49,3 @@ class ReconcileMethods:
             NotFoundError: a plan id that does not exist.
         """
         return _lines(self._native.reconcile(from_, to, _plans(plan_ids)).wait())
-

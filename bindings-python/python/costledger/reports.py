@@ -17,7 +17,6 @@ from ._generated import Cost, Forecast, Period, TokenCounts, WorkspaceRef
 from ._mixins import CostPart
 from .exceptions import InvalidInputError
 
-
 if TYPE_CHECKING:
     from . import _native
     from .budgets import BudgetScope
@@ -126,4 +125,3 @@ class ReportMethods:
         arg, zone = _period(period, time_zone)
         ids = None if plan_ids is None else list(plan_ids)
         return str(json.loads(self._native.focus_export(arg, zone, ids).wait()))
-

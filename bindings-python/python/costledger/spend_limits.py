@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from . import money
 from ._convert import opt_utc
 
-
 if TYPE_CHECKING:
     from . import _native
     from .types import SpendPeriod
@@ -240,4 +239,3 @@ class SpendLimitMethods:
         """
         periods_ = None if periods is None else [str(p) for p in periods]
         return _effective(self._native.effective_spend(plan_id, periods_, user_ids).wait())
-

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from ._convert import to_utc
 from ._generated import KeyMapping, Project, Subject
 
-
 if TYPE_CHECKING:
     from . import _native
 
@@ -194,4 +193,3 @@ class SubjectMethods:
             NotFoundError: No such mapping (code ``MAPPING_NOT_FOUND``).
         """
         self._native.delete_mapping(mapping_id).wait()
-

@@ -8,9 +8,7 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ._convert import day
 from ._generated import UnitUsageLine
-
 
 if TYPE_CHECKING:
     from . import _native
@@ -55,4 +53,3 @@ class UnitUsageMethods:
         """
         call = self._native.unit_usage(from_, to, _plans(plan_ids), _units(units))
         return _lines(call.wait())
-

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from ._generated import DayCost, ModelCost, PlanCost, ProjectCost, SeatShare, UserCosts
 from .reports import PeriodLike, _period
 
-
 if TYPE_CHECKING:
     from . import _native
 
@@ -45,4 +44,3 @@ class UserCostMethods:
         """
         arg, zone = _period(period, time_zone)
         return UserCosts._from_report(self._native.user_costs(subject_id, arg, zone).wait())
-

@@ -7,18 +7,12 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ._convert import day
 from ._generated import DayDifference, MonthDifference, PlanVerification, VerifyReport
-
 
 if TYPE_CHECKING:
     from . import _native
 
 __all__ = ["DayDifference", "MonthDifference", "PlanVerification", "VerifyReport"]
-
-
-def _opt_day(value: str | None) -> date | None:
-    return None if value is None else day(value)
 
 
 class VerifyMethods:
@@ -54,4 +48,3 @@ class VerifyMethods:
             NotFoundError: The plan named does not exist.
         """
         return VerifyReport._from_json(json.loads(self._native.verify(plan_id, start, end, repair).wait()))
-
