@@ -1,5 +1,6 @@
-//! The native `Ledger` handle: open, close, master-key rotation. The other operations sit in
-//! the file of their domain (`plans.rs`, `sync.rs`), each in its own `#[pymethods]` block.
+//! The native `Ledger` handle: open, close, master-key rotation, and `call`, which runs any of
+//! the core's request-and-reply methods by name. The operations that cannot cross as JSON sit
+//! in the file of their domain (`plans.rs`, `sync.rs`), each in its own `#[pymethods]` block.
 
 use costledger::{Ledger, MasterKey};
 use pyo3::prelude::*;
@@ -25,6 +26,13 @@ impl PyLedger {
             let config = options.into_config(database_url, cipher)?;
             Ledger::open(config).await.map(Reply::Ledger)
         }))
+    }
+
+    /// One of the core's request-and-reply methods by name (`costledger::CALLS`), with its
+    /// named arguments as a JSON object: JSON text back, or a report with its exports.
+    fn call(&self, method: String, args: String) -> Pending {
+        let ledger = self.inner.clone();
+        Pending::new(async move { ledger.call(&method, &args).await.map(Reply::from) })
     }
 
     /// Close the database pool; later calls fail with `CLOSED`.

@@ -1,14 +1,14 @@
 //! `costledger._native`: the pyo3 side of the `costledger` Python package.
 //!
-//! Private: the typed package `costledger` (in `python/costledger/`) is the API. Each method
-//! of the native `Ledger` converts its arguments, wraps one core call in a [`pending::Pending`]
-//! (run blocking with `.wait()` or awaited), and hands results back as JSON that the Python
-//! layer turns into dataclasses. Errors become the classes of `costledger/exceptions.py`.
+//! Private: the typed package `costledger` (in `python/costledger/`) is the API. Its methods
+//! reach the core through `Ledger.call` (the core's `Ledger::call`: a method by name, its
+//! arguments as JSON), or, for what cannot cross as JSON (credentials, OAuth tokens, a
+//! cancellable sync), a native method of their own. Each wraps one core call in a
+//! [`pending::Pending`] (run blocking with `.wait()` or awaited) and hands results back as
+//! JSON that the Python layer turns into dataclasses. Errors become the classes of
+//! `costledger/exceptions.py`.
 
-mod billed;
-mod budgets;
 mod cipher;
-mod claude_code_logs;
 mod config;
 mod error;
 mod export;
@@ -16,11 +16,7 @@ mod ledger;
 mod oauth;
 mod pending;
 mod plans;
-mod reconcile;
-mod reports;
 mod runtime;
-mod spend_limits;
-mod subjects;
 mod sync;
 
 use costledger::{

@@ -1,7 +1,7 @@
 //! [`Pending`]: one call into the core, run either blocking (`wait()`) or awaited.
 //!
-//! Every method of the native `Ledger` converts its arguments, wraps ONE core call in a
-//! `Pending`, and returns it. The blocking `costledger.Ledger` calls `.wait()`; the asyncio
+//! Every method of the native `Ledger` (most are `Ledger.call`, the core's methods by name)
+//! wraps ONE core call in a `Pending`, and returns it. The blocking `costledger.Ledger` calls `.wait()`; the asyncio
 //! `costledger.AsyncLedger` awaits it. So each operation is written once in Rust.
 
 use std::future::Future;
@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use serde::Serialize;
 
 use crate::error;
-use crate::export::{PyReport, Report};
+use crate::export::PyReport;
 use crate::ledger::PyLedger;
 use crate::oauth::PyOAuthTokens;
 use crate::runtime::{self, Rt};
@@ -29,6 +29,19 @@ pub(crate) enum Reply {
     Report(PyReport),
     /// The tokens of a sign-in, as an opaque handle (never JSON: no token crosses).
     Tokens(Box<costledger::oauth::OAuthTokens>),
+}
+
+/// A core call's reply: a report when it has exports, else its JSON.
+impl From<costledger::Reply> for Reply {
+    fn from(reply: costledger::Reply) -> Self {
+        match reply.exports() {
+            Some(exports) => Reply::Report(PyReport {
+                data: reply.into_data(),
+                exports,
+            }),
+            None => Reply::Json(reply.into_data()),
+        }
+    }
 }
 
 impl<'py> IntoPyObject<'py> for Reply {
@@ -90,10 +103,10 @@ impl Pending {
     /// A call whose result crosses as a report with its exports.
     pub(crate) fn report<T, F>(fut: F) -> Self
     where
-        T: Report,
+        T: costledger::Exports + Serialize + 'static,
         F: Future<Output = costledger::Result<T>> + Send + 'static,
     {
-        Self::new(async move { PyReport::new(fut.await?).map(Reply::Report) })
+        Self::new(async move { costledger::Reply::report(fut.await?).map(Reply::from) })
     }
 
     fn take(&self) -> PyResult<Call> {

@@ -1,24 +1,14 @@
-//! Plan management (core `ledger/plans.rs`): add (with an admin key, OAuth tokens or log
-//! directories), list, get, update, disconnect (reporting the OAuth revocation), rotate a
-//! credential, import from the environment, check, metadata.
+//! The plan methods that carry a credential (core `ledger/plans.rs`): add a plan (with an
+//! admin key, OAuth tokens or log directories) and rotate its credential. The others are
+//! `Ledger.call`'s.
 
 use chrono::NaiveDate;
-use costledger::{
-    DataRetention, Error, ListPlans, Money, NewPlan, PlanUpdate, Provider, Revocation, Subscription,
-};
+use costledger::{Error, Money, NewPlan, Provider, Subscription};
 use pyo3::prelude::*;
-use serde_json::json;
 
 use crate::ledger::PyLedger;
 use crate::oauth::PyOAuthTokens;
-use crate::pending::{Pending, to_json};
-
-fn retention(purge: bool) -> DataRetention {
-    match purge {
-        true => DataRetention::Purge,
-        false => DataRetention::Keep,
-    }
-}
+use crate::pending::Pending;
 
 /// A subscription as the Python layer passes it: a dict of plain values, enumerations and
 /// the price as strings for the core to parse.
@@ -91,85 +81,6 @@ impl PyLedger {
         })
     }
 
-    /// Every provider costledger supports, with what each can do.
-    fn providers(&self) -> Pending {
-        let ledger = self.inner.clone();
-        Pending::json(async move { Ok(ledger.providers()) })
-    }
-
-    /// The organisation metadata last synced for a plan: workspaces, API keys, members.
-    fn plan_metadata(&self, plan_id: i64) -> Pending {
-        let ledger = self.inner.clone();
-        Pending::json(async move { ledger.plan_metadata(plan_id).await })
-    }
-
-    /// Plans in id order.
-    fn list_plans(&self, include_disconnected: bool) -> Pending {
-        let ledger = self.inner.clone();
-        Pending::json(async move {
-            ledger
-                .list_plans(ListPlans {
-                    include_disconnected,
-                })
-                .await
-        })
-    }
-
-    /// One plan, or `PLAN_NOT_FOUND`.
-    fn get_plan(&self, plan_id: i64) -> Pending {
-        let ledger = self.inner.clone();
-        Pending::json(async move { ledger.get_plan(plan_id).await })
-    }
-
-    /// Change a plan's label or subscription.
-    #[pyo3(signature = (plan_id, label=None, subscription=None, clear_subscription=false))]
-    fn update_plan(
-        &self,
-        plan_id: i64,
-        label: Option<String>,
-        subscription: Option<SubscriptionArg>,
-        clear_subscription: bool,
-    ) -> Pending {
-        let ledger = self.inner.clone();
-        Pending::json(async move {
-            let mut update = PlanUpdate::new();
-            update.label = label;
-            if let Some(subscription) = subscription {
-                update = update.subscription(subscription.into_core()?);
-            } else if clear_subscription {
-                update = update.clear_subscription();
-            }
-            ledger.update_plan(plan_id, update).await
-        })
-    }
-
-    /// Disconnect a plan, keeping or purging its synced data.
-    fn disconnect_plan(&self, plan_id: i64, purge: bool) -> Pending {
-        let ledger = self.inner.clone();
-        Pending::json(async move { ledger.disconnect_plan(plan_id, retention(purge)).await })
-    }
-
-    /// Disconnect a plan and say what happened to its OAuth grant at the provider:
-    /// `{"plan": …, "revocation": {"status", "code", "message"}}`.
-    fn disconnect_plan_reporting(&self, plan_id: i64, purge: bool) -> Pending {
-        let ledger = self.inner.clone();
-        Pending::new(async move {
-            let done = ledger
-                .disconnect_plan_reporting(plan_id, retention(purge))
-                .await?;
-            let (status, code, message) = match done.revocation {
-                Revocation::Revoked => ("revoked", None, None),
-                Revocation::Failed { code, message } => ("failed", Some(code), Some(message)),
-                // NotApplicable, and whatever a later core adds: nothing was revoked.
-                _ => ("not_applicable", None, None),
-            };
-            to_json(&json!({
-                "plan": done.plan,
-                "revocation": { "status": status, "code": code, "message": message },
-            }))
-        })
-    }
-
     /// Replace an OAuth plan's tokens with those of a new sign-in to the same organisation.
     fn rotate_plan_oauth(&self, plan_id: i64, tokens: PyRef<'_, PyOAuthTokens>) -> Pending {
         let (ledger, tokens) = (self.inner.clone(), tokens.inner.clone());
@@ -180,17 +91,5 @@ impl PyLedger {
     fn rotate_plan_credential(&self, plan_id: i64, admin_api_key: String) -> Pending {
         let ledger = self.inner.clone();
         Pending::json(async move { ledger.rotate_plan_credential(plan_id, admin_api_key).await })
-    }
-
-    /// Import `ANTHROPIC_ADMIN_API_KEY` as the first plan; `null` when nothing was done.
-    fn import_plan_from_env(&self) -> Pending {
-        let ledger = self.inner.clone();
-        Pending::json(async move { ledger.import_plan_from_env().await })
-    }
-
-    /// Ask the provider again which organisation the stored credential answers for.
-    fn check_plan(&self, plan_id: i64) -> Pending {
-        let ledger = self.inner.clone();
-        Pending::json(async move { ledger.check_plan(plan_id).await })
     }
 }

@@ -1,7 +1,7 @@
-//! Sync (core `sync/`): run a sync, read the sync history.
+//! Sync (core `sync/`): run a sync, cancellable (its history is `Ledger.call`'s).
 
 use chrono::{DateTime, TimeDelta, Utc};
-use costledger::{Error, SyncHistoryFilter, SyncOptions, SyncStream};
+use costledger::{Error, SyncOptions, SyncStream};
 use pyo3::prelude::*;
 
 use crate::config::seconds;
@@ -106,28 +106,5 @@ impl PyLedger {
         let handle = cancel.clone();
         Pending::report(async move { ledger.sync(options.into_core()?.cancel(handle)).await })
             .cancellable(cancel)
-    }
-
-    /// Persisted sync events, newest first.
-    #[pyo3(signature = (plan_id=None, stream=None, status=None, before_id=None, limit=100))]
-    fn sync_history(
-        &self,
-        plan_id: Option<i64>,
-        stream: Option<String>,
-        status: Option<String>,
-        before_id: Option<i64>,
-        limit: i64,
-    ) -> Pending {
-        let ledger = self.inner.clone();
-        Pending::report(async move {
-            let filter = SyncHistoryFilter {
-                plan_id,
-                stream: stream.map(|s| s.parse()).transpose()?,
-                status: status.map(|s| s.parse()).transpose()?,
-                before_id,
-                limit,
-            };
-            ledger.sync_history(filter).await
-        })
     }
 }

@@ -1,5 +1,6 @@
 //! [`Ledger`]: the facade every binding wraps.
 
+mod calls;
 mod master_key;
 mod oauth;
 mod plans;
@@ -11,6 +12,7 @@ mod sync;
 use std::fmt;
 use std::sync::{Arc, RwLock};
 
+pub use calls::{CALLS, Exports, Reply};
 pub use oauth::Revocation;
 pub use plans::{DataRetention, Disconnected};
 

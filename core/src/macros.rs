@@ -1,11 +1,12 @@
 //! Macros the crate's modules share.
 
 /// An enum of unit variants with a stable string form each: `as_str`, `ALL`, `Display`,
-/// serde as that string, and `FromStr` whose error (`INVALID_INPUT`) lists every form.
+/// serde as that string, and `FromStr` whose error (`INVALID_INPUT`) lists every form (a
+/// deserialized value says the same).
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::schemars::JsonSchema)]
         pub enum $name { $($(#[$vmeta])* #[serde(rename = $text)] $variant),+ }
 
         impl $name {
@@ -35,6 +36,22 @@ macro_rules! string_enum {
                         other
                     ))),
                 }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                struct Text;
+                impl ::serde::de::Visitor<'_> for Text {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("a ", $what))
+                    }
+                    fn visit_str<E: ::serde::de::Error>(self, s: &str) -> ::std::result::Result<$name, E> {
+                        s.parse().map_err(|e: $crate::error::Error| E::custom(e))
+                    }
+                }
+                d.deserialize_str(Text)
             }
         }
     };

@@ -14,6 +14,7 @@ mod anthropic_protocol;
 mod billed_costs;
 mod bindings_schema;
 mod budgets;
+mod calls;
 mod claude_code_logs;
 mod claude_code_logs_incremental;
 mod claude_code_logs_parity;

@@ -16,6 +16,7 @@ from . import billed as _billed
 from . import budgets as _budgets
 from . import claude_code_logs as _claude_code_logs
 from . import dashboard as _dashboard
+from . import money
 from . import plans as _plans
 from . import providers as _providers
 from . import reconcile as _reconcile
@@ -23,10 +24,10 @@ from . import reports as _reports
 from . import spend_limits as _spend_limits
 from . import subjects as _subjects
 from . import units as _units
-from ._convert import to_utc
+from ._convert import call, to_utc
 from ._generated import BilledCostLine, Budget, BudgetStatus, Dashboard, Forecast, KeyMapping, LogBlockUsage, LogPeriodUsage, LogSessionUsage, OrgInfo, OrgMetadata, Plan, Project, ProviderInfo, ReconcileLine, Subject, Subscription, UnitUsageLine, UserCosts, VerifyReport, WorkspaceRef
 from .export import ReportList
-from .reports import PeriodLike, ScopeLike, _period
+from .reports import PeriodLike, ScopeLike, _period, _scope
 from .types import BudgetPeriod, Provider
 
 if TYPE_CHECKING:
@@ -59,8 +60,8 @@ class AsyncBilledCostMethods:
 
     async def billed_costs(self, from_: date, to: date, *, by: BilledBy='actor', plan_ids: Sequence[int] | None=None) -> list[BilledCostLine]:
         """The Analytics API's billed cost per plan and UTC day in ``[from_, to)``, summed by ``by`` (``"day"``, ``"api_key"``, ``"actor"`` or ``"workspace"``), with the net and list amounts exact; see :meth:`costledger.Ledger.billed_costs`."""
-        call = self._native.billed_costs(from_, to, by, _billed._plans(plan_ids))
-        return _billed._lines(await call)
+        call_ = call(self._native, 'billed_costs', from_=from_, to=to, by=by, plan_ids=plan_ids)
+        return _billed._lines(await call_)
 
 
 class AsyncBudgetMethods:
@@ -70,38 +71,35 @@ class AsyncBudgetMethods:
 
     async def create_budget(self, name: str, *, scope: ScopeLike, amount: Decimal | int | str, period: BudgetPeriod='month', time_zone: str='UTC', thresholds: Sequence[int]=(50, 80, 100)) -> Budget:
         """Create a budget on a scope's usage cost; see :meth:`costledger.Ledger.create_budget`."""
-        args = _budgets._create_args(name, scope, amount, period, time_zone, thresholds)
-        return _budgets._budget(await self._native.create_budget(*args))
+        return _budgets._budget(await call(self._native, 'create_budget', name=name, scope=_scope(scope), amount=money._text(amount), period=period, time_zone=time_zone, thresholds=list(thresholds)))
 
     async def create_mirrored_budget(self, name: str, *, plan_id: int, limit_scope: str, period: BudgetPeriod='month', thresholds: Sequence[int]=(50, 80, 100)) -> Budget:
         """Create a budget mirroring a provider spend limit, in UTC; see :meth:`costledger.Ledger.create_mirrored_budget`."""
-        call = self._native.create_mirrored_budget(name, plan_id, limit_scope, period, list(thresholds))
-        return _budgets._budget(await call)
+        return _budgets._budget(await call(self._native, 'create_mirrored_budget', name=name, plan_id=plan_id, limit_scope=limit_scope, period=period, thresholds=list(thresholds)))
 
     async def get_budget(self, budget_id: int) -> Budget:
         """One budget; see :meth:`costledger.Ledger.get_budget`."""
-        return _budgets._budget(await self._native.get_budget(budget_id))
+        return _budgets._budget(await call(self._native, 'get_budget', id=budget_id))
 
     async def list_budgets(self) -> ReportList[Budget]:
         """Every budget, by id (a list that also exports as CSV and JSON); see :meth:`costledger.Ledger.list_budgets`."""
-        return _budgets._budgets(await self._native.list_budgets())
+        return _budgets._budgets(await call(self._native, 'list_budgets'))
 
     async def update_budget(self, budget_id: int, *, name: str | None=None, amount: Decimal | int | str | None=None, period: BudgetPeriod | None=None, time_zone: str | None=None, thresholds: Sequence[int] | None=None) -> Budget:
         """Change a budget; what is not given stays; see :meth:`costledger.Ledger.update_budget`."""
-        update = _budgets._update_args(name, amount, period, time_zone, thresholds)
-        return _budgets._budget(await self._native.update_budget(budget_id, update))
+        return _budgets._budget(await call(self._native, 'update_budget', id=budget_id, name=name, amount=None if amount is None else money._text(amount), period=period, time_zone=time_zone, thresholds=None if thresholds is None else list(thresholds)))
 
     async def delete_budget(self, budget_id: int) -> None:
         """Delete a budget and its alert records; see :meth:`costledger.Ledger.delete_budget`."""
-        await self._native.delete_budget(budget_id)
+        await call(self._native, 'delete_budget', id=budget_id)
 
     async def budget_status(self, budget_id: int) -> BudgetStatus:
         """Where a budget stands now (the ledger's clock); see :meth:`costledger.Ledger.budget_status`."""
-        return _budgets._status(await self._native.budget_status(budget_id))
+        return _budgets._status(await call(self._native, 'budget_status', id=budget_id))
 
     async def budget_statuses(self) -> ReportList[BudgetStatus]:
         """:meth:`budget_status` of every budget, by id (a list that also exports); see :meth:`costledger.Ledger.budget_statuses`."""
-        return _budgets._statuses(await self._native.budget_statuses())
+        return _budgets._statuses(await call(self._native, 'budget_statuses'))
 
 
 class AsyncClaudeCodeLogMethods:
@@ -140,7 +138,7 @@ class AsyncClaudeCodeLogMethods:
 
     async def claude_code_log_files(self, plan_id: int) -> ReportList[_claude_code_logs.LogFile]:
         """The log files the plan tracks, with how far each was read and lines skipped; see :meth:`costledger.Ledger.claude_code_log_files`."""
-        return _claude_code_logs._list(await self._native.claude_code_log_files(plan_id), _claude_code_logs._log_file)
+        return _claude_code_logs._list(await call(self._native, 'claude_code_log_files', plan_id=plan_id), _claude_code_logs._log_file)
 
 
 class AsyncDashboardMethods:
@@ -151,9 +149,7 @@ class AsyncDashboardMethods:
     async def dashboard(self, *, period: PeriodLike, time_zone: str | None=None, plan_ids: list[int] | tuple[int, ...] | None=None, workspace: WorkspaceRef | tuple[int, str | None] | None=None, top_subjects: int=10, providers: list[Provider] | tuple[Provider, ...] | None=None) -> Dashboard:
         """The company's spend in a period; see :meth:`costledger.Ledger.dashboard`."""
         arg, zone = _period(period, time_zone)
-        ids = None if plan_ids is None else list(plan_ids)
-        kinds = None if providers is None else [str(p) for p in providers]
-        pending = self._native.dashboard(arg, zone, ids, _dashboard._workspace(workspace), top_subjects, kinds)
+        pending = call(self._native, 'dashboard', period=arg, time_zone=zone, plan_ids=plan_ids, workspace=_dashboard._workspace(workspace), top_subjects=top_subjects, providers=providers)
         return Dashboard._from_report(await pending)
 
 
@@ -169,28 +165,27 @@ class AsyncPlanMethods:
 
     async def plan_metadata(self, plan_id: int) -> OrgMetadata:
         """The organisation metadata last synced for a plan; see :meth:`costledger.Ledger.plan_metadata`."""
-        return OrgMetadata._from_json(json.loads(await self._native.plan_metadata(plan_id)))
+        return OrgMetadata._from_json(json.loads(await call(self._native, 'plan_metadata', plan_id=plan_id)))
 
     async def list_plans(self, *, include_disconnected: bool=False) -> list[Plan]:
         """Plans in id order; see :meth:`costledger.Ledger.list_plans`."""
-        return _plans._plans(await self._native.list_plans(include_disconnected))
+        return _plans._plans(await call(self._native, 'list_plans', include_disconnected=include_disconnected))
 
     async def get_plan(self, plan_id: int) -> Plan:
         """One plan; see :meth:`costledger.Ledger.get_plan`."""
-        return _plans._plan(await self._native.get_plan(plan_id))
+        return _plans._plan(await call(self._native, 'get_plan', plan_id=plan_id))
 
     async def update_plan(self, plan_id: int, *, label: str | None=None, subscription: Subscription | None=None, clear_subscription: bool=False) -> Plan:
         """Change a plan's label or subscription; what is not given stays as it is; see :meth:`costledger.Ledger.update_plan`."""
-        args = _plans._update_args(label, subscription, clear_subscription)
-        return _plans._plan(await self._native.update_plan(plan_id, *args))
+        return _plans._plan(await call(self._native, 'update_plan', plan_id=plan_id, label=label, subscription=_plans._subscription(subscription), clear_subscription=clear_subscription))
 
     async def disconnect_plan(self, plan_id: int, *, purge: bool=False) -> Plan:
         """Disconnect a plan; see :meth:`costledger.Ledger.disconnect_plan`."""
-        return _plans._plan(await self._native.disconnect_plan(plan_id, purge))
+        return _plans._plan(await call(self._native, 'disconnect_plan', plan_id=plan_id, purge=purge))
 
     async def disconnect_plan_reporting(self, plan_id: int, *, purge: bool=False) -> _plans.Disconnected:
         """:meth:`disconnect_plan`, saying what happened at the provider; see :meth:`costledger.Ledger.disconnect_plan_reporting`."""
-        return _plans._disconnected(await self._native.disconnect_plan_reporting(plan_id, purge))
+        return _plans._disconnected(await call(self._native, 'disconnect_plan_reporting', plan_id=plan_id, purge=purge))
 
     async def rotate_plan_oauth(self, plan_id: int, tokens: OAuthTokens) -> Plan:
         """Reconnect an OAuth plan (after a refused refresh left it in ``"error"``) with the tokens of a new sign-in; the plan becomes active again; see :meth:`costledger.Ledger.rotate_plan_oauth`."""
@@ -202,11 +197,11 @@ class AsyncPlanMethods:
 
     async def import_plan_from_env(self) -> Plan | None:
         """Import the admin key in ``ANTHROPIC_ADMIN_API_KEY`` as the first plan, labelled with its organisation's name; see :meth:`costledger.Ledger.import_plan_from_env`."""
-        return _plans._maybe_plan(await self._native.import_plan_from_env())
+        return _plans._maybe_plan(await call(self._native, 'import_plan_from_env'))
 
     async def check_plan(self, plan_id: int) -> OrgInfo:
         """Open the stored credential and ask the provider which organisation it answers for (a settings page's "test connection"); see :meth:`costledger.Ledger.check_plan`."""
-        return _plans._org(await self._native.check_plan(plan_id))
+        return _plans._org(await call(self._native, 'check_plan', plan_id=plan_id))
 
 
 class AsyncProviderMethods:
@@ -216,7 +211,7 @@ class AsyncProviderMethods:
 
     async def providers(self) -> list[ProviderInfo]:
         """Every provider costledger supports, with what a plan of each can do; see :meth:`costledger.Ledger.providers`."""
-        return _providers._providers(await self._native.providers())
+        return _providers._providers(await call(self._native, 'providers'))
 
 
 class AsyncReconcileMethods:
@@ -226,7 +221,7 @@ class AsyncReconcileMethods:
 
     async def reconcile(self, from_: date, to: date, *, plan_ids: Sequence[int] | None=None) -> list[ReconcileLine]:
         """Per Anthropic plan and UTC day in ``[from_, to)``; see :meth:`costledger.Ledger.reconcile`."""
-        return _reconcile._lines(await self._native.reconcile(from_, to, _reconcile._plans(plan_ids)))
+        return _reconcile._lines(await call(self._native, 'reconcile', from_=from_, to=to, plan_ids=plan_ids))
 
 
 class AsyncReportMethods:
@@ -237,13 +232,14 @@ class AsyncReportMethods:
     async def forecast(self, *, scope: _reports.ScopeLike, period: _reports.PeriodLike, time_zone: str | None=None) -> Forecast:
         """Where a scope's usage cost will end a period, at the ledger's clock; see :meth:`costledger.Ledger.forecast`."""
         arg, zone = _reports._period(period, time_zone)
-        return Forecast._from_report(await self._native.forecast(_reports._scope(scope), arg, zone))
+        pending = call(self._native, 'forecast', scope=_reports._scope(scope), period=arg, time_zone=zone)
+        return Forecast._from_report(await pending)
 
     async def focus_export(self, *, period: _reports.PeriodLike, plan_ids: list[int] | tuple[int, ...] | None=None, time_zone: str | None=None) -> str:
         """The allocated cost of a period as CSV in the FinOps FOCUS 1.1 layout; see :meth:`costledger.Ledger.focus_export`."""
         arg, zone = _reports._period(period, time_zone)
-        ids = None if plan_ids is None else list(plan_ids)
-        return str(json.loads(await self._native.focus_export(arg, zone, ids)))
+        pending = call(self._native, 'focus_export', period=arg, time_zone=zone, plan_ids=plan_ids)
+        return str(json.loads(await pending))
 
 
 class AsyncSpendLimitMethods:
@@ -253,26 +249,26 @@ class AsyncSpendLimitMethods:
 
     async def spend_limits(self, plan_id: int, *, scope_types: list[str] | None=None, workspace_id: str | None=None) -> list[_spend_limits.SpendLimit]:
         """The plan's spend limits at its provider, as they are now (read live); see :meth:`costledger.Ledger.spend_limits`."""
-        return _spend_limits._limits(await self._native.spend_limits(plan_id, scope_types, workspace_id))
+        return _spend_limits._limits(await call(self._native, 'spend_limits', plan_id=plan_id, scope_types=scope_types, workspace_id=workspace_id))
 
     async def set_spend_limit(self, plan_id: int, scope: str, period: SpendPeriod, amount: Decimal | int | str | None) -> _spend_limits.SpendLimit:
         """Set a spend limit at the plan's provider (an upsert on scope and period; see :meth:`costledger.Ledger.set_spend_limit`."""
-        call = self._native.set_spend_limit(plan_id, scope, period, _spend_limits._dollars(amount))
-        return _spend_limits.SpendLimit._from_json(json.loads(await call))
+        pending = call(self._native, 'set_spend_limit', plan_id=plan_id, scope=scope, period=period, amount=_spend_limits._dollars(amount))
+        return _spend_limits.SpendLimit._from_json(json.loads(await pending))
 
     async def synced_spend_limits(self, plan_id: int) -> _spend_limits.SyncedSpendLimits:
         """The plan's spend limits and effective report as the last sync stored them, with the time they were read (nothing is asked of the provider); see :meth:`costledger.Ledger.synced_spend_limits`."""
-        text = await self._native.synced_spend_limits(plan_id)
+        text = await call(self._native, 'synced_spend_limits', plan_id=plan_id)
         return _spend_limits.SyncedSpendLimits._from_json(json.loads(text))
 
     async def delete_spend_limit(self, plan_id: int, limit_id: str) -> None:
         """Delete a spend limit at the plan's provider; see :meth:`costledger.Ledger.delete_spend_limit`."""
-        await self._native.delete_spend_limit(plan_id, limit_id)
+        await call(self._native, 'delete_spend_limit', plan_id=plan_id, limit_id=limit_id)
 
     async def effective_spend(self, plan_id: int, *, periods: list[SpendPeriod] | None=None, user_ids: list[str] | None=None) -> list[_spend_limits.EffectiveSpend]:
         """Each member's effective limit and period-to-date spend (Claude Enterprise); see :meth:`costledger.Ledger.effective_spend`."""
-        periods_ = None if periods is None else [str(p) for p in periods]
-        return _spend_limits._effective(await self._native.effective_spend(plan_id, periods_, user_ids))
+        pending = call(self._native, 'effective_spend', plan_id=plan_id, periods=periods, user_ids=user_ids)
+        return _spend_limits._effective(await pending)
 
 
 class AsyncSubjectMethods:
@@ -282,48 +278,47 @@ class AsyncSubjectMethods:
 
     async def upsert_subject(self, id: str, *, email: str | None=None, name: str | None=None) -> Subject:
         """Create a subject (a user of your application), or replace its email and name; see :meth:`costledger.Ledger.upsert_subject`."""
-        return _subjects._subject(await self._native.upsert_subject(id, email, name))
+        return _subjects._subject(await call(self._native, 'upsert_subject', id=id, email=email, name=name))
 
     async def get_subject(self, id: str) -> Subject:
         """One subject; see :meth:`costledger.Ledger.get_subject`."""
-        return _subjects._subject(await self._native.get_subject(id))
+        return _subjects._subject(await call(self._native, 'get_subject', id=id))
 
     async def list_subjects(self) -> list[Subject]:
         """Every subject, by id; see :meth:`costledger.Ledger.list_subjects`."""
-        return _subjects._subjects(await self._native.list_subjects())
+        return _subjects._subjects(await call(self._native, 'list_subjects'))
 
     async def delete_subject(self, id: str) -> None:
         """Delete a subject, its projects and its mappings; their keys become unattributed (unless their creator's email matches another subject); see :meth:`costledger.Ledger.delete_subject`."""
-        await self._native.delete_subject(id)
+        await call(self._native, 'delete_subject', id=id)
 
     async def create_project(self, subject_id: str, name: str) -> Project:
         """Create a project owned by a subject; see :meth:`costledger.Ledger.create_project`."""
-        return _subjects._project(await self._native.create_project(subject_id, name))
+        return _subjects._project(await call(self._native, 'create_project', subject_id=subject_id, name=name))
 
     async def list_projects(self, subject_id: str | None=None) -> list[Project]:
         """Projects of one subject, or of everyone; see :meth:`costledger.Ledger.list_projects`."""
-        return _subjects._projects(await self._native.list_projects(subject_id))
+        return _subjects._projects(await call(self._native, 'list_projects', subject_id=subject_id))
 
     async def delete_project(self, id: int) -> None:
         """Delete a project (not a default one); keys mapped to it fall back to its subject's default project; see :meth:`costledger.Ledger.delete_project`."""
-        await self._native.delete_project(id)
+        await call(self._native, 'delete_project', id=id)
 
     async def map_key(self, plan_id: int, api_key_id: str, subject_id: str, *, project_id: int | None=None, valid_from: datetime | None=None, valid_to: datetime | None=None) -> KeyMapping:
         """Attribute an API key of a plan to a subject (and project) from ``valid_from`` (default; see :meth:`costledger.Ledger.map_key`."""
-        args = _subjects._map_args(plan_id, api_key_id, subject_id, project_id, valid_from, valid_to)
-        return _subjects._mapping(await self._native.map_key(*args))
+        return _subjects._mapping(await call(self._native, 'map_key', plan_id=plan_id, api_key_id=api_key_id, subject_id=subject_id, project_id=project_id, valid_from=None if valid_from is None else to_utc(valid_from, 'valid_from'), valid_to=None if valid_to is None else to_utc(valid_to, 'valid_to')))
 
     async def list_mappings(self, *, plan_id: int | None=None, api_key_id: str | None=None, subject_id: str | None=None) -> list[KeyMapping]:
         """Mappings matching every filter given; see :meth:`costledger.Ledger.list_mappings`."""
-        return _subjects._mappings(await self._native.list_mappings(plan_id, api_key_id, subject_id))
+        return _subjects._mappings(await call(self._native, 'list_mappings', plan_id=plan_id, api_key_id=api_key_id, subject_id=subject_id))
 
     async def end_mapping(self, mapping_id: int, at: datetime) -> KeyMapping:
         """End a mapping at ``at`` (timezone-aware); see :meth:`costledger.Ledger.end_mapping`."""
-        return _subjects._mapping(await self._native.end_mapping(mapping_id, to_utc(at, 'at')))
+        return _subjects._mapping(await call(self._native, 'end_mapping', id=mapping_id, at=to_utc(at, 'at')))
 
     async def delete_mapping(self, mapping_id: int) -> None:
         """Delete a mapping; see :meth:`costledger.Ledger.delete_mapping`."""
-        await self._native.delete_mapping(mapping_id)
+        await call(self._native, 'delete_mapping', id=mapping_id)
 
 
 class AsyncUnitUsageMethods:
@@ -333,8 +328,8 @@ class AsyncUnitUsageMethods:
 
     async def unit_usage(self, from_: date, to: date, *, plan_ids: list[int] | None=None, units: list[UsageUnit] | None=None) -> list[UnitUsageLine]:
         """Usage that is not tokens per plan and UTC day in ``[from_, to)``, per workspace, key, actor, model, unit and variant, with a list-price estimate; see :meth:`costledger.Ledger.unit_usage`."""
-        call = self._native.unit_usage(from_, to, _units._plans(plan_ids), _units._units(units))
-        return _units._lines(await call)
+        call_ = call(self._native, 'unit_usage', from_=from_, to=to, plan_ids=plan_ids, units=units)
+        return _units._lines(await call_)
 
 
 class AsyncUserCostMethods:
@@ -345,7 +340,8 @@ class AsyncUserCostMethods:
     async def user_costs(self, subject_id: str, *, period: PeriodLike, time_zone: str | None=None) -> UserCosts:
         """What a subject cost in a period; see :meth:`costledger.Ledger.user_costs`."""
         arg, zone = _period(period, time_zone)
-        return UserCosts._from_report(await self._native.user_costs(subject_id, arg, zone))
+        pending = call(self._native, 'user_costs', subject_id=subject_id, period=arg, time_zone=zone)
+        return UserCosts._from_report(await pending)
 
 
 class AsyncVerifyMethods:
@@ -355,4 +351,4 @@ class AsyncVerifyMethods:
 
     async def verify(self, *, plan_id: int | None=None, start: date | None=None, end: date | None=None, repair: bool=False) -> VerifyReport:
         """Recompute the derived cost facts (allocation and every rollup) from the synced usage and cost and compare them with what is stored; see :meth:`costledger.Ledger.verify`."""
-        return VerifyReport._from_json(json.loads(await self._native.verify(plan_id, start, end, repair)))
+        return VerifyReport._from_json(json.loads(await call(self._native, 'verify', plan_id=plan_id, start=start, end=end, repair=repair)))

@@ -2,9 +2,35 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from .exceptions import InvalidInputError
+
+if TYPE_CHECKING:
+    from . import _native
+
+
+def call(native: _native.Ledger, method: str, **args: Any) -> _native.Pending:
+    """The core's method ``method`` (``Ledger::call``) with these named arguments, as JSON: a
+    trailing ``_`` is dropped from a name (``from_``), dates and datetimes are ISO text
+    (datetimes already made aware by :func:`to_utc`), decimals their exact text, any sequence
+    a list."""
+    text = json.dumps({name.rstrip("_"): value for name, value in args.items()}, default=_plain)
+    return native.call(method, text)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Sequence):  # a tuple or a list are JSON already; a range, …
+        return list(value)
+    raise InvalidInputError(f"costledger cannot pass a {type(value).__name__} to the core")
 
 
 def utc(text: str) -> datetime:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ._convert import call
 from ._generated import BilledActor, BilledCostLine
 
 if TYPE_CHECKING:
@@ -20,10 +21,6 @@ __all__ = ["BilledActor", "BilledCostLine"]
 
 def _lines(text: str) -> list[BilledCostLine]:
     return [BilledCostLine._from_json(line) for line in json.loads(text)]
-
-
-def _plans(plan_ids: Sequence[int] | None) -> list[int] | None:
-    return None if plan_ids is None else list(plan_ids)
 
 
 class BilledCostMethods:
@@ -50,5 +47,5 @@ class BilledCostMethods:
             InvalidInputError: ``to`` is not after ``from_``, or an unknown ``by``.
             NotFoundError: a plan id that does not exist.
         """
-        call = self._native.billed_costs(from_, to, by, _plans(plan_ids))
-        return _lines(call.wait())
+        call_ = call(self._native, "billed_costs", from_=from_, to=to, by=by, plan_ids=plan_ids)
+        return _lines(call_.wait())

@@ -19,9 +19,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import money
+from ._convert import call
 from ._generated import Budget, BudgetAlert, BudgetScope, BudgetStatus, LimitMirror
 from ._generated import ProviderLimitStatus
 from .export import ReportList
@@ -55,33 +56,6 @@ def _status(report: _native.Report) -> BudgetStatus:
 
 def _statuses(report: _native.Report) -> ReportList[BudgetStatus]:
     return ReportList((BudgetStatus._from_json(s) for s in json.loads(report.data)), report)
-
-
-def _create_args(
-    name: str,
-    scope: ScopeLike,
-    amount: Decimal | int | str,
-    period: BudgetPeriod,
-    time_zone: str,
-    thresholds: Sequence[int],
-) -> tuple[Any, ...]:
-    return name, _scope(scope), money._text(amount), period, time_zone, list(thresholds)
-
-
-def _update_args(
-    name: str | None,
-    amount: Decimal | int | str | None,
-    period: BudgetPeriod | None,
-    time_zone: str | None,
-    thresholds: Sequence[int] | None,
-) -> dict[str, Any]:
-    return {
-        "name": name,
-        "amount": None if amount is None else money._text(amount),
-        "period": period,
-        "time_zone": time_zone,
-        "thresholds": None if thresholds is None else list(thresholds),
-    }
 
 
 class BudgetMethods:
@@ -121,8 +95,18 @@ class BudgetMethods:
                 a workspace the plan's synced metadata does not list.
             NotFoundError: The scope's plan, subject or project does not exist.
         """
-        args = _create_args(name, scope, amount, period, time_zone, thresholds)
-        return _budget(self._native.create_budget(*args).wait())
+        return _budget(
+            call(
+                self._native,
+                "create_budget",
+                name=name,
+                scope=_scope(scope),
+                amount=money._text(amount),
+                period=period,
+                time_zone=time_zone,
+                thresholds=list(thresholds),
+            ).wait()
+        )
 
     def create_mirrored_budget(
         self,
@@ -150,10 +134,17 @@ class BudgetMethods:
                 scope a budget cannot mirror, or no subject with the member's e-mail.
             NotFoundError: No such plan.
         """
-        call = self._native.create_mirrored_budget(
-            name, plan_id, limit_scope, period, list(thresholds)
+        return _budget(
+            call(
+                self._native,
+                "create_mirrored_budget",
+                name=name,
+                plan_id=plan_id,
+                limit_scope=limit_scope,
+                period=period,
+                thresholds=list(thresholds),
+            ).wait()
         )
-        return _budget(call.wait())
 
     def get_budget(self, budget_id: int) -> Budget:
         """One budget.
@@ -161,11 +152,11 @@ class BudgetMethods:
         Raises:
             NotFoundError: No such budget (code ``BUDGET_NOT_FOUND``).
         """
-        return _budget(self._native.get_budget(budget_id).wait())
+        return _budget(call(self._native, "get_budget", id=budget_id).wait())
 
     def list_budgets(self) -> ReportList[Budget]:
         """Every budget, by id (a list that also exports as CSV and JSON)."""
-        return _budgets(self._native.list_budgets().wait())
+        return _budgets(call(self._native, "list_budgets").wait())
 
     def update_budget(
         self,
@@ -185,8 +176,18 @@ class BudgetMethods:
             NotFoundError: No such budget (code ``BUDGET_NOT_FOUND``).
             InvalidInputError: A bad value.
         """
-        update = _update_args(name, amount, period, time_zone, thresholds)
-        return _budget(self._native.update_budget(budget_id, update).wait())
+        return _budget(
+            call(
+                self._native,
+                "update_budget",
+                id=budget_id,
+                name=name,
+                amount=None if amount is None else money._text(amount),
+                period=period,
+                time_zone=time_zone,
+                thresholds=None if thresholds is None else list(thresholds),
+            ).wait()
+        )
 
     def delete_budget(self, budget_id: int) -> None:
         """Delete a budget and its alert records.
@@ -194,7 +195,7 @@ class BudgetMethods:
         Raises:
             NotFoundError: No such budget (code ``BUDGET_NOT_FOUND``).
         """
-        self._native.delete_budget(budget_id).wait()
+        call(self._native, "delete_budget", id=budget_id).wait()
 
     def budget_status(self, budget_id: int) -> BudgetStatus:
         """Where a budget stands now (the ledger's clock): its current period, usage cost
@@ -203,8 +204,8 @@ class BudgetMethods:
         Raises:
             NotFoundError: No such budget, or its subject or project was deleted.
         """
-        return _status(self._native.budget_status(budget_id).wait())
+        return _status(call(self._native, "budget_status", id=budget_id).wait())
 
     def budget_statuses(self) -> ReportList[BudgetStatus]:
         """:meth:`budget_status` of every budget, by id (a list that also exports)."""
-        return _statuses(self._native.budget_statuses().wait())
+        return _statuses(call(self._native, "budget_statuses").wait())

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from ._convert import call
 from ._generated import LogBlockUsage, LogModelUsage, LogPeriodUsage, LogSessionUsage, LogUsage
 from .export import ReportList
 
@@ -93,8 +94,9 @@ def _native_report(
     native: _native.Ledger, report: str, plan_id: int, time_zone: str | None,
     since: date | None, until: date | None, project: str | None, cost_mode: CostMode,
 ) -> _native.Pending:  # fmt: skip
-    return native.claude_code_logs(
-        report, plan_id, time_zone, since, until, project, cost_mode
+    return call(
+        native, f"claude_code_logs_{report}", plan_id=plan_id, time_zone=time_zone,
+        since=since, until=until, project=project, cost_mode=cost_mode,
     )
 
 
@@ -164,4 +166,4 @@ class ClaudeCodeLogMethods:
 
     def claude_code_log_files(self, plan_id: int) -> ReportList[LogFile]:
         """The log files the plan tracks, with how far each was read and lines skipped."""
-        return _list(self._native.claude_code_log_files(plan_id).wait(), _log_file)
+        return _list(call(self._native, "claude_code_log_files", plan_id=plan_id).wait(), _log_file)

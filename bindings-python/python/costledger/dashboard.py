@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._convert import call
 from ._generated import Dashboard, MissingPriceLine, ModelLine, PlanLine, SubjectLine, WorkspaceLine
 from ._generated import WorkspaceRef
 from .reports import PeriodLike, _period
@@ -69,9 +70,14 @@ class DashboardMethods:
             InvalidInputError: A malformed period or time zone.
         """
         arg, zone = _period(period, time_zone)
-        ids = None if plan_ids is None else list(plan_ids)
-        kinds = None if providers is None else [str(p) for p in providers]
-        pending = self._native.dashboard(
-            arg, zone, ids, _workspace(workspace), top_subjects, kinds
+        pending = call(
+            self._native,
+            "dashboard",
+            period=arg,
+            time_zone=zone,
+            plan_ids=plan_ids,
+            workspace=_workspace(workspace),
+            top_subjects=top_subjects,
+            providers=providers,
         )
         return Dashboard._from_report(pending.wait())

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from ._generated import ApiKeyInfo, CredentialReach, OrgInfo, OrgMetadata, OrgUser, Plan
 from ._generated import Subscription, Workspace
-from .exceptions import InvalidInputError
+from ._convert import call
 from .types import Provider, RevocationStatus
 
 if TYPE_CHECKING:
@@ -69,9 +69,11 @@ class Disconnected:
 def _disconnected(text: str) -> Disconnected:
     data = json.loads(text)
     r = data["revocation"]
+    # Python spells the core's ``notApplicable`` as its other enumerations: snake_case.
+    status: RevocationStatus = "not_applicable" if r["status"] == "notApplicable" else r["status"]
     return Disconnected(
         plan=Plan._from_json(data["plan"]),
-        revocation=Revocation(status=r["status"], code=r["code"], message=r["message"]),
+        revocation=Revocation(status=status, code=r.get("code"), message=r.get("message")),
     )
 
 
@@ -115,14 +117,6 @@ def _tokens(tokens: OAuthTokens) -> _native.OAuthTokens:
     from .oauth import _native_tokens  # oauth.py imports this module for OrgInfo
 
     return _native_tokens(tokens)
-
-
-def _update_args(
-    label: str | None, subscription: Subscription | None, clear_subscription: bool
-) -> tuple[str | None, dict[str, Any] | None, bool]:
-    if subscription is not None and clear_subscription:
-        raise InvalidInputError("give subscription or clear_subscription=True, not both")
-    return label, _subscription(subscription), clear_subscription
 
 
 class PlanMethods:
@@ -196,7 +190,7 @@ class PlanMethods:
         Raises:
             NotFoundError: No plan has this id (code ``PLAN_NOT_FOUND``).
         """
-        return OrgMetadata._from_json(json.loads(self._native.plan_metadata(plan_id).wait()))
+        return OrgMetadata._from_json(json.loads(call(self._native, "plan_metadata", plan_id=plan_id).wait()))
 
     def list_plans(self, *, include_disconnected: bool = False) -> list[Plan]:
         """Plans in id order: active and error plans, and disconnected ones when asked.
@@ -207,7 +201,7 @@ class PlanMethods:
         Returns:
             The plans.
         """
-        return _plans(self._native.list_plans(include_disconnected).wait())
+        return _plans(call(self._native, "list_plans", include_disconnected=include_disconnected).wait())
 
     def get_plan(self, plan_id: int) -> Plan:
         """One plan.
@@ -221,7 +215,7 @@ class PlanMethods:
         Raises:
             NotFoundError: No plan has this id (code ``PLAN_NOT_FOUND``).
         """
-        return _plan(self._native.get_plan(plan_id).wait())
+        return _plan(call(self._native, "get_plan", plan_id=plan_id).wait())
 
     def update_plan(
         self,
@@ -248,8 +242,16 @@ class PlanMethods:
             InvalidInputError: A bad label or subscription, or both ``subscription`` and
                 ``clear_subscription``.
         """
-        args = _update_args(label, subscription, clear_subscription)
-        return _plan(self._native.update_plan(plan_id, *args).wait())
+        return _plan(
+            call(
+                self._native,
+                "update_plan",
+                plan_id=plan_id,
+                label=label,
+                subscription=_subscription(subscription),
+                clear_subscription=clear_subscription,
+            ).wait()
+        )
 
     def disconnect_plan(self, plan_id: int, *, purge: bool = False) -> Plan:
         """Disconnect a plan: its sealed credential is destroyed, its status becomes
@@ -266,7 +268,7 @@ class PlanMethods:
         Raises:
             NotFoundError: No plan has this id.
         """
-        return _plan(self._native.disconnect_plan(plan_id, purge).wait())
+        return _plan(call(self._native, "disconnect_plan", plan_id=plan_id, purge=purge).wait())
 
     def disconnect_plan_reporting(self, plan_id: int, *, purge: bool = False) -> Disconnected:
         """:meth:`disconnect_plan`, saying what happened at the provider: an OAuth plan's
@@ -284,7 +286,7 @@ class PlanMethods:
         Raises:
             NotFoundError: No plan has this id.
         """
-        return _disconnected(self._native.disconnect_plan_reporting(plan_id, purge).wait())
+        return _disconnected(call(self._native, "disconnect_plan_reporting", plan_id=plan_id, purge=purge).wait())
 
     def rotate_plan_oauth(self, plan_id: int, tokens: OAuthTokens) -> Plan:
         """Reconnect an OAuth plan (after a refused refresh left it in ``"error"``) with the
@@ -330,7 +332,7 @@ class PlanMethods:
         Returns:
             The new plan, or ``None`` when the variable is unset or a plan already exists.
         """
-        return _maybe_plan(self._native.import_plan_from_env().wait())
+        return _maybe_plan(call(self._native, "import_plan_from_env").wait())
 
     def check_plan(self, plan_id: int) -> OrgInfo:
         """Open the stored credential and ask the provider which organisation it answers for
@@ -347,4 +349,4 @@ class PlanMethods:
             CredentialRejectedError: The provider refused it.
             OrgMismatchError: It now answers for another organisation.
         """
-        return _org(self._native.check_plan(plan_id).wait())
+        return _org(call(self._native, "check_plan", plan_id=plan_id).wait())

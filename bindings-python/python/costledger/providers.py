@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from ._convert import call
 from ._generated import ProviderInfo
 
 if TYPE_CHECKING:
@@ -28,4 +29,4 @@ class ProviderMethods:
         """Every provider costledger supports, with what a plan of each can do: credential
         kinds, streams, billed and per-key billed cost, per-user attribution, the cost
         report's lag and the docs."""
-        return _providers(self._native.providers().wait())
+        return _providers(call(self._native, "providers").wait())

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ._convert import call
 from ._generated import ReconcileLine, ReconcileStatus, SourceState
 
 if TYPE_CHECKING:
@@ -19,10 +20,6 @@ __all__ = ["ReconcileLine", "ReconcileStatus", "SourceState"]
 
 def _lines(text: str) -> list[ReconcileLine]:
     return [ReconcileLine._from_json(line) for line in json.loads(text)]
-
-
-def _plans(plan_ids: Sequence[int] | None) -> list[int] | None:
-    return None if plan_ids is None else list(plan_ids)
 
 
 class ReconcileMethods:
@@ -48,4 +45,4 @@ class ReconcileMethods:
                 plan is not an Anthropic plan.
             NotFoundError: a plan id that does not exist.
         """
-        return _lines(self._native.reconcile(from_, to, _plans(plan_ids)).wait())
+        return _lines(call(self._native, "reconcile", from_=from_, to=to, plan_ids=plan_ids).wait())

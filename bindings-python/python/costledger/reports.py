@@ -13,6 +13,7 @@ import json
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Union
 
+from ._convert import call
 from ._generated import Cost, Forecast, Period, TokenCounts, WorkspaceRef
 from ._mixins import CostPart
 from .exceptions import InvalidInputError
@@ -98,7 +99,8 @@ class ReportMethods:
             NotFoundError: The scope's plan, subject or project does not exist.
         """
         arg, zone = _period(period, time_zone)
-        return Forecast._from_report(self._native.forecast(_scope(scope), arg, zone).wait())
+        pending = call(self._native, "forecast", scope=_scope(scope), period=arg, time_zone=zone)
+        return Forecast._from_report(pending.wait())
 
     def focus_export(
         self,
@@ -123,5 +125,5 @@ class ReportMethods:
             NotFoundError: A plan named does not exist.
         """
         arg, zone = _period(period, time_zone)
-        ids = None if plan_ids is None else list(plan_ids)
-        return str(json.loads(self._native.focus_export(arg, zone, ids).wait()))
+        pending = call(self._native, "focus_export", period=arg, time_zone=zone, plan_ids=plan_ids)
+        return str(json.loads(pending.wait()))

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from . import money
-from ._convert import opt_utc
+from ._convert import call, opt_utc
 
 if TYPE_CHECKING:
     from . import _native
@@ -186,7 +186,10 @@ class SpendLimitMethods:
             InvalidInputError: the plan's provider has no spend limits API.
             CredentialRejectedError: the credential cannot read spend limits.
         """
-        return _limits(self._native.spend_limits(plan_id, scope_types, workspace_id).wait())
+        return _limits(call(
+            self._native, "spend_limits", plan_id=plan_id, scope_types=scope_types,
+            workspace_id=workspace_id,
+        ).wait())
 
     def set_spend_limit(
         self,
@@ -204,8 +207,11 @@ class SpendLimitMethods:
                 ``user`` limits only; Console: ``organization`` and ``workspace``, monthly),
                 a bad scope, period or amount.
         """
-        call = self._native.set_spend_limit(plan_id, scope, period, _dollars(amount))
-        return SpendLimit._from_json(json.loads(call.wait()))
+        pending = call(
+            self._native, "set_spend_limit", plan_id=plan_id, scope=scope, period=period,
+            amount=_dollars(amount),
+        )
+        return SpendLimit._from_json(json.loads(pending.wait()))
 
     def synced_spend_limits(self, plan_id: int) -> SyncedSpendLimits:
         """The plan's spend limits and effective report as the last sync stored them, with
@@ -214,7 +220,7 @@ class SpendLimitMethods:
         Raises:
             NotFoundError: No such plan.
         """
-        text = self._native.synced_spend_limits(plan_id).wait()
+        text = call(self._native, "synced_spend_limits", plan_id=plan_id).wait()
         return SyncedSpendLimits._from_json(json.loads(text))
 
     def delete_spend_limit(self, plan_id: int, limit_id: str) -> None:
@@ -223,7 +229,7 @@ class SpendLimitMethods:
         Raises:
             InvalidInputError: no such limit, or a scope the organisation cannot delete.
         """
-        self._native.delete_spend_limit(plan_id, limit_id).wait()
+        call(self._native, "delete_spend_limit", plan_id=plan_id, limit_id=limit_id).wait()
 
     def effective_spend(
         self,
@@ -237,5 +243,7 @@ class SpendLimitMethods:
         Raises:
             InvalidInputError: the organisation has no effective report (Console).
         """
-        periods_ = None if periods is None else [str(p) for p in periods]
-        return _effective(self._native.effective_spend(plan_id, periods_, user_ids).wait())
+        pending = call(
+            self._native, "effective_spend", plan_id=plan_id, periods=periods, user_ids=user_ids
+        )
+        return _effective(pending.wait())

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ._convert import to_utc
+from ._convert import call, to_utc
 from ._generated import KeyMapping, Project, Subject
 
 if TYPE_CHECKING:
@@ -41,19 +41,6 @@ def _mappings(text: str) -> list[KeyMapping]:
     return [KeyMapping._from_json(m) for m in json.loads(text)]
 
 
-def _map_args(
-    plan_id: int,
-    api_key_id: str,
-    subject_id: str,
-    project_id: int | None,
-    valid_from: datetime | None,
-    valid_to: datetime | None,
-) -> tuple[Any, ...]:
-    start = None if valid_from is None else to_utc(valid_from, "valid_from")
-    end = None if valid_to is None else to_utc(valid_to, "valid_to")
-    return plan_id, api_key_id, subject_id, project_id, start, end
-
-
 class SubjectMethods:
     """The subject, project and mapping methods of :class:`costledger.Ledger`."""
 
@@ -79,7 +66,7 @@ class SubjectMethods:
             InvalidInputError: A bad id, email or name.
             ConflictError: Another subject has this email.
         """
-        return _subject(self._native.upsert_subject(id, email, name).wait())
+        return _subject(call(self._native, "upsert_subject", id=id, email=email, name=name).wait())
 
     def get_subject(self, id: str) -> Subject:
         """One subject.
@@ -87,11 +74,11 @@ class SubjectMethods:
         Raises:
             NotFoundError: No such subject (code ``SUBJECT_NOT_FOUND``).
         """
-        return _subject(self._native.get_subject(id).wait())
+        return _subject(call(self._native, "get_subject", id=id).wait())
 
     def list_subjects(self) -> list[Subject]:
         """Every subject, by id."""
-        return _subjects(self._native.list_subjects().wait())
+        return _subjects(call(self._native, "list_subjects").wait())
 
     def delete_subject(self, id: str) -> None:
         """Delete a subject, its projects and its mappings; their keys become unattributed
@@ -100,7 +87,7 @@ class SubjectMethods:
         Raises:
             NotFoundError: No such subject (code ``SUBJECT_NOT_FOUND``).
         """
-        self._native.delete_subject(id).wait()
+        call(self._native, "delete_subject", id=id).wait()
 
     def create_project(self, subject_id: str, name: str) -> Project:
         """Create a project owned by a subject.
@@ -116,11 +103,11 @@ class SubjectMethods:
             NotFoundError: No such subject (code ``SUBJECT_NOT_FOUND``).
             ConflictError: The subject has a project of this name.
         """
-        return _project(self._native.create_project(subject_id, name).wait())
+        return _project(call(self._native, "create_project", subject_id=subject_id, name=name).wait())
 
     def list_projects(self, subject_id: str | None = None) -> list[Project]:
         """Projects of one subject, or of everyone."""
-        return _projects(self._native.list_projects(subject_id).wait())
+        return _projects(call(self._native, "list_projects", subject_id=subject_id).wait())
 
     def delete_project(self, id: int) -> None:
         """Delete a project (not a default one); keys mapped to it fall back to its subject's
@@ -130,7 +117,7 @@ class SubjectMethods:
             NotFoundError: No such project (code ``PROJECT_NOT_FOUND``).
             InvalidInputError: It is a default project.
         """
-        self._native.delete_project(id).wait()
+        call(self._native, "delete_project", id=id).wait()
 
     def map_key(
         self,
@@ -163,8 +150,18 @@ class SubjectMethods:
             NotFoundError: The plan, subject or project does not exist.
             ConflictError: It overlaps another mapping of the key.
         """
-        args = _map_args(plan_id, api_key_id, subject_id, project_id, valid_from, valid_to)
-        return _mapping(self._native.map_key(*args).wait())
+        return _mapping(
+            call(
+                self._native,
+                "map_key",
+                plan_id=plan_id,
+                api_key_id=api_key_id,
+                subject_id=subject_id,
+                project_id=project_id,
+                valid_from=None if valid_from is None else to_utc(valid_from, "valid_from"),
+                valid_to=None if valid_to is None else to_utc(valid_to, "valid_to"),
+            ).wait()
+        )
 
     def list_mappings(
         self,
@@ -174,7 +171,9 @@ class SubjectMethods:
         subject_id: str | None = None,
     ) -> list[KeyMapping]:
         """Mappings matching every filter given."""
-        return _mappings(self._native.list_mappings(plan_id, api_key_id, subject_id).wait())
+        return _mappings(call(
+            self._native, "list_mappings", plan_id=plan_id, api_key_id=api_key_id, subject_id=subject_id
+        ).wait())
 
     def end_mapping(self, mapping_id: int, at: datetime) -> KeyMapping:
         """End a mapping at ``at`` (timezone-aware): from then on the key falls back to its
@@ -184,7 +183,7 @@ class SubjectMethods:
             NotFoundError: No such mapping (code ``MAPPING_NOT_FOUND``).
             InvalidInputError: A naive datetime, or ``at`` not after the mapping's start.
         """
-        return _mapping(self._native.end_mapping(mapping_id, to_utc(at, "at")).wait())
+        return _mapping(call(self._native, "end_mapping", id=mapping_id, at=to_utc(at, "at")).wait())
 
     def delete_mapping(self, mapping_id: int) -> None:
         """Delete a mapping.
@@ -192,4 +191,4 @@ class SubjectMethods:
         Raises:
             NotFoundError: No such mapping (code ``MAPPING_NOT_FOUND``).
         """
-        self._native.delete_mapping(mapping_id).wait()
+        call(self._native, "delete_mapping", id=mapping_id).wait()

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
 
 from . import _native
-from ._convert import seconds, to_utc
+from ._convert import call, seconds, to_utc
 from ._generated import PlanSyncReport, StreamReport, SyncEvent, SyncFailure, SyncReport
 from .export import ReportList
 from .types import SyncStatus, SyncStream
@@ -142,7 +142,10 @@ class SyncMethods:
         Returns:
             The events.
         """
-        pending = self._native.sync_history(plan_id, stream, status, before_id, limit)
+        pending = call(
+            self._native, "sync_history", plan_id=plan_id, stream=stream, status=status,
+            before_id=before_id, limit=limit,
+        )
         return _events(pending.wait())
 
 
@@ -200,5 +203,8 @@ class AsyncSyncMethods:
         limit: int = 100,
     ) -> ReportList[SyncEvent]:
         """Sync events, newest first; see :meth:`costledger.Ledger.sync_history`."""
-        pending = self._native.sync_history(plan_id, stream, status, before_id, limit)
+        pending = call(
+            self._native, "sync_history", plan_id=plan_id, stream=stream, status=status,
+            before_id=before_id, limit=limit,
+        )
         return _events(await pending)

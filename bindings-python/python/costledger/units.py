@@ -8,6 +8,7 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ._convert import call
 from ._generated import UnitUsageLine
 
 if TYPE_CHECKING:
@@ -19,14 +20,6 @@ __all__ = ["UnitUsageLine"]
 
 def _lines(text: str) -> list[UnitUsageLine]:
     return [UnitUsageLine._from_json(line) for line in json.loads(text)]
-
-
-def _plans(plan_ids: list[int] | None) -> list[int] | None:
-    return None if plan_ids is None else list(plan_ids)
-
-
-def _units(units: list[UsageUnit] | None) -> list[str] | None:
-    return None if units is None else list(units)
 
 
 class UnitUsageMethods:
@@ -51,5 +44,5 @@ class UnitUsageMethods:
             InvalidInputError: ``to`` is not after ``from_``, or an unknown unit.
             NotFoundError: a plan id that does not exist.
         """
-        call = self._native.unit_usage(from_, to, _plans(plan_ids), _units(units))
-        return _lines(call.wait())
+        call_ = call(self._native, "unit_usage", from_=from_, to=to, plan_ids=plan_ids, units=units)
+        return _lines(call_.wait())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._convert import call
 from ._generated import DayCost, ModelCost, PlanCost, ProjectCost, SeatShare, UserCosts
 from .reports import PeriodLike, _period
 
@@ -43,4 +44,5 @@ class UserCostMethods:
             InvalidInputError: A malformed period or time zone.
         """
         arg, zone = _period(period, time_zone)
-        return UserCosts._from_report(self._native.user_costs(subject_id, arg, zone).wait())
+        pending = call(self._native, "user_costs", subject_id=subject_id, period=arg, time_zone=zone)
+        return UserCosts._from_report(pending.wait())

@@ -7,6 +7,7 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ._convert import call
 from ._generated import DayDifference, MonthDifference, PlanVerification, VerifyReport
 
 if TYPE_CHECKING:
@@ -47,4 +48,6 @@ class VerifyMethods:
                 ``start``.
             NotFoundError: The plan named does not exist.
         """
-        return VerifyReport._from_json(json.loads(self._native.verify(plan_id, start, end, repair).wait()))
+        return VerifyReport._from_json(json.loads(
+            call(self._native, "verify", plan_id=plan_id, start=start, end=end, repair=repair).wait()
+        ))

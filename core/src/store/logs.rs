@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::model::{Money, TokenCounts};
 
 /// A log file a plan tracks, with how far it was read.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct LogFile {
     /// The store's id (never reused; 0 before it is stored).
     pub id: i64,

@@ -1,0 +1,152 @@
+//! `Ledger::call`, the methods by name the Python package crosses with: every name answers,
+//! arguments are checked before anything runs, and a reply is the typed method's own JSON
+//! and exports.
+
+use std::sync::Arc;
+
+use crate::common::{KeyTableSource, TestDb};
+use costledger::reports::export::Export;
+use costledger::{CALLS, DashboardFilter, Ledger, MasterKey, NewSubject};
+
+async fn ledger() -> (TestDb, Ledger) {
+    let db = TestDb::sqlite().await;
+    let source: Arc<KeyTableSource> = KeyTableSource::new();
+    let ledger = Ledger::open(db.config(&MasterKey::generate(), source))
+        .await
+        .unwrap();
+    (db, ledger)
+}
+
+fn invalid(result: costledger::Result<costledger::Reply>) -> String {
+    let e = result.expect_err("the call should fail");
+    assert_eq!(e.code(), "INVALID_INPUT", "{e}");
+    e.to_string()
+}
+
+#[tokio::test]
+async fn every_listed_name_is_a_method_and_no_other() {
+    let (_db, ledger) = ledger().await;
+    for name in CALLS {
+        // With no arguments each either runs or says which argument it needs: none is
+        // unknown.
+        if let Err(e) = ledger.call(name, "{}").await {
+            assert!(!e.to_string().contains("no method"), "{name}: {e}");
+        }
+    }
+    let message = invalid(ledger.call("drop_everything", "{}").await);
+    assert!(
+        message.contains("no method \"drop_everything\""),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn arguments_are_checked_before_anything_runs() {
+    let (_db, ledger) = ledger().await;
+    ledger
+        .call("upsert_subject", r#"{"id": "u-1", "email": null}"#)
+        .await
+        .unwrap();
+
+    // A misspelt argument refuses the call: the subject is still there.
+    let message = invalid(
+        ledger
+            .call("delete_subject", r#"{"id": "u-1", "cascade": true}"#)
+            .await,
+    );
+    assert!(message.contains("has no argument \"cascade\""), "{message}");
+    assert_eq!(ledger.list_subjects().await.unwrap().len(), 1);
+
+    let message = invalid(ledger.call("get_subject", "{}").await);
+    assert!(
+        message.contains("get_subject needs the argument id"),
+        "{message}"
+    );
+    let message = invalid(ledger.call("get_plan", r#"{"plan_id": "seven"}"#).await);
+    assert!(
+        message.contains("(argument plan_id of get_plan)"),
+        "{message}"
+    );
+    let message = invalid(ledger.call("list_subjects", "[1]").await);
+    assert!(
+        message.contains("JSON object of named arguments"),
+        "{message}"
+    );
+    let message = invalid(ledger.call("list_subjects", "{").await);
+    assert!(message.contains("not JSON"), "{message}");
+
+    // Money is exact decimal text, never a JSON number (nor nanodollars by mistake).
+    let budget = r#"{"name": "b", "scope": "global", "amount": 100, "period": "month",
+        "time_zone": "UTC", "thresholds": [50]}"#;
+    let message = invalid(ledger.call("create_budget", budget).await);
+    assert!(message.contains("amount"), "{message}");
+    assert!(ledger.list_budgets().await.unwrap().is_empty());
+    let budget = budget.replace("100", "\"100.50\"");
+    let reply = ledger.call("create_budget", &budget).await.unwrap();
+    assert!(reply.data().contains("\"100.5"), "{}", reply.data());
+
+    let message = invalid(
+        ledger
+            .call(
+                "update_plan",
+                r#"{"plan_id": 1, "clear_subscription": true, "subscription":
+                {"tier": "pro", "seats": 1, "price_per_seat": null, "cycle": "monthly",
+                 "anchor_date": "2026-01-01", "currency": "USD"}}"#,
+            )
+            .await,
+    );
+    assert!(message.contains("not both"), "{message}");
+    let message = invalid(ledger.call("verify", r#"{"start": "2026-11-01"}"#).await);
+    assert!(message.contains("both start and end"), "{message}");
+}
+
+#[tokio::test]
+async fn a_reply_is_the_typed_methods_json_and_exports() {
+    let (_db, ledger) = ledger().await;
+    let subject = ledger
+        .upsert_subject(NewSubject {
+            id: "u-1".into(),
+            email: Some("a@example.com".into()),
+            name: None,
+        })
+        .await
+        .unwrap();
+    let reply = ledger
+        .call("get_subject", r#"{"id": "u-1"}"#)
+        .await
+        .unwrap();
+    assert_eq!(reply.data(), serde_json::to_string(&subject).unwrap());
+    assert!(reply.exports().is_none());
+    assert_eq!(
+        ledger
+            .call("delete_mapping", r#"{"id": 9}"#)
+            .await
+            .unwrap_err()
+            .code(),
+        "MAPPING_NOT_FOUND"
+    );
+
+    // A period as a pair of dates in a time zone, as the Python package sends a `Period`.
+    let args = r#"{"period": ["2026-11-01", "2026-12-01"], "time_zone": "America/Los_Angeles",
+        "top_subjects": 3}"#;
+    let reply = ledger.call("dashboard", args).await.unwrap();
+    let period = "2026-11 America/Los_Angeles".parse().unwrap();
+    let typed = ledger
+        .dashboard(DashboardFilter::new(period).top(3))
+        .await
+        .unwrap();
+    assert_eq!(reply.data(), serde_json::to_string(&typed).unwrap());
+    let exports = reply.exports().expect("a dashboard has exports");
+    assert_eq!(exports.to_csv().unwrap(), typed.to_csv().unwrap());
+    assert_eq!(exports.to_json().unwrap(), Export::to_json(&typed).unwrap());
+
+    let message = invalid(
+        ledger
+            .call("dashboard", r#"{"period": "2026-11", "top_subjects": -1}"#)
+            .await,
+    );
+    assert!(
+        message.contains("top_subjects must be 0 or more"),
+        "{message}"
+    );
+}
