@@ -159,6 +159,21 @@ start_install chromium install_chromium
 # The npm package's build tools, from its lock file.
 start_install npm env -C bindings-node npm ci --no-audit --no-fund
 
+# The examples' npm packages (Next.js, React and the example's build tools: the longest
+# install of the run, which otherwise waits inside the Node suite), from their lock files.
+# The examples' tests run `npm ci` themselves unless node_modules holds the marker of the same
+# lock file, which this writes as they do; they then put the addon built later into the copy
+# the Next.js example installs (install-links).
+install_example() {
+    local dir=$1 hash
+    hash=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+    [ "$(cat "$dir/node_modules/.costledger-lock-sha256" 2>/dev/null)" = "$hash" ] && return 0
+    (cd "$dir" && npm ci --no-audit --no-fund)
+    printf '%s' "$hash" >"$dir/node_modules/.costledger-lock-sha256"
+}
+install_examples() { install_example examples/node && install_example examples/nextjs; }
+start_install examples install_examples
+
 # The repo's venv, with maturin and pytest; pandas, pyarrow (pandas' exact decimal columns)
 # and polars make the DataFrame tests run, and pandas-stubs lets mypy check that to_pandas()
 # returns a typed DataFrame (the package itself depends on none of them).
@@ -231,6 +246,7 @@ run_suite() {
 }
 await_install ccusage
 install_ccusage
+await_install examples
 say "ccusage 20.0.24 and 17.2.1 for the Claude Code logs parity tests"
 await_install chromium
 say "$("$CHROMIUM" --version 2>/dev/null) for the Next.js example's browser test"
@@ -238,8 +254,8 @@ say "running the Rust, Node and Python suites side by side (logs in target/test-
 # Rust on SQLite and Postgres, then the documentation's examples (doctests).
 run_suite rust sh -c 'cargo test --workspace --locked --tests -- --test-threads=4 && cargo test --workspace --locked --doc' &
 # Node: node --test on SQLite and Postgres against the fake Admin API, with the examples:
-# examples/node's script, and examples/nextjs through `npm ci` (skipped while its lock file is
-# unchanged), `next build` and `next start`: its JSON route, and its dashboard driven in
+# examples/node's script, and examples/nextjs (its packages installed above) through `next
+# build` and `next start`: its JSON route, and its dashboard driven in
 # headless Chromium (screenshots in target/browser-screenshots/).
 run_suite node nice -n 10 env -C bindings-node COSTLEDGER_FAKE_ADMIN_API="$FAKE_BIN" npm test &
 # Python: pytest on SQLite and Postgres against the fake Admin API, with examples/python/.
