@@ -44,7 +44,9 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::LedgerConfig;
 pub use crypto::{KeyCipher, Keyring, MasterKey, Sealed, SecretString};
 pub use error::{Error, Result};
-pub use ledger::{CALLS, DataRetention, Disconnected, Exports, Ledger, Reply, Revocation};
+pub use ledger::{
+    CALLS, DataRetention, Disconnected, Exports, Ledger, Reply, Revocation, new_plan, sync_options,
+};
 pub use model::*;
 pub use pricing::{
     Estimate, FixedFee, MissingPrice, ModelPrice, PriceTable, SubscriptionCatalog, UnitPrice,

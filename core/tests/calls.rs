@@ -150,3 +150,90 @@ async fn a_reply_is_the_typed_methods_json_and_exports() {
         "{message}"
     );
 }
+
+#[test]
+fn sync_options_and_new_plans_read_their_arguments_as_calls_do() {
+    let options = costledger::sync_options(
+        r#"{"plan_id": 3, "streams": ["usage", "cost"], "usage_width": "1d",
+            "initial_backfill_days": 7, "cost_lookback_days": 5,
+            "backfill": ["2026-11-01T00:00:00Z", "2026-11-02T00:00:00+00:00"],
+            "concurrency": 2, "lease_ttl": 1.5, "usage_lookback_days": null}"#,
+    )
+    .unwrap();
+    let expected = costledger::SyncOptions {
+        plan_id: Some(3),
+        cost_lookback: chrono::TimeDelta::days(5),
+        concurrency: 2,
+        ..costledger::SyncOptions::default()
+    }
+    .streams(&[costledger::SyncStream::Usage, costledger::SyncStream::Cost])
+    .usage_width(costledger::BucketWidth::Day)
+    .initial_backfill(chrono::TimeDelta::days(7))
+    .backfill(
+        "2026-11-01T00:00:00Z".parse().unwrap(),
+        "2026-11-02T00:00:00Z".parse().unwrap(),
+    )
+    .lease_ttl(std::time::Duration::from_millis(1500));
+    assert_eq!(options, expected);
+    assert_eq!(
+        costledger::sync_options("{}").unwrap(),
+        costledger::SyncOptions::default()
+    );
+    for (args, says) in [
+        (
+            r#"{"streams": ["usage", "bills"]}"#,
+            "sync stream must be one of",
+        ),
+        (
+            r#"{"lease_ttl": -1}"#,
+            "lease_ttl must be a non-negative number of seconds",
+        ),
+        (
+            r#"{"concurrency": -2}"#,
+            "concurrency must be a positive number of plans",
+        ),
+        (
+            r#"{"initial_backfill_days": 9223372036854775807}"#,
+            "out of range",
+        ),
+        (r#"{"plan": 3}"#, "sync has no argument \"plan\""),
+    ] {
+        let e = costledger::sync_options(args).unwrap_err();
+        assert_eq!(e.code(), "INVALID_INPUT");
+        assert!(e.to_string().contains(says), "{args}: {e}");
+    }
+
+    let key = "sk-ant-admin01-secret-never-quoted";
+    let plan = costledger::new_plan(
+        r#"{"label": "Prod", "subscription": {"tier": "team_premium", "seats": 3,
+            "price_per_seat": "25.50", "cycle": "monthly", "anchor_date": "2026-01-31",
+            "currency": "USD"}}"#,
+        Some(key.to_string()),
+        None,
+    )
+    .unwrap();
+    assert_eq!(plan.provider, costledger::Provider::Anthropic);
+    let subscription = plan.subscription.clone().unwrap();
+    assert_eq!(subscription.seats, 3);
+    assert_eq!(subscription.price_per_seat, Some("25.50".parse().unwrap()));
+    let openai = costledger::new_plan(
+        r#"{"label": "OpenAI", "provider": "openai"}"#,
+        Some(key.to_string()),
+        None,
+    )
+    .unwrap();
+    assert_eq!(openai.provider, costledger::Provider::OpenAi);
+    let logs = costledger::new_plan(r#"{"label": "Logs", "directories": []}"#, None, None).unwrap();
+    assert_eq!(logs.provider, costledger::Provider::ClaudeCodeLogs);
+    for (args, credential) in [
+        (
+            r#"{"label": "Both", "directories": ["/tmp"]}"#,
+            Some(key.to_string()),
+        ),
+        (r#"{"label": "None"}"#, None),
+    ] {
+        let e = costledger::new_plan(args, credential, None).unwrap_err();
+        assert!(e.to_string().contains("exactly one of them"), "{e}");
+        assert!(!e.to_string().contains(key));
+    }
+}

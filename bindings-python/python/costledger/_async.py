@@ -8,6 +8,7 @@ where the blocking one waits for it.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,7 +25,7 @@ from . import reports as _reports
 from . import spend_limits as _spend_limits
 from . import subjects as _subjects
 from . import units as _units
-from ._convert import call, to_utc
+from ._convert import call, named, to_utc
 from ._generated import BilledCostLine, Budget, BudgetStatus, Dashboard, Forecast, KeyMapping, LogBlockUsage, LogPeriodUsage, LogSessionUsage, OrgInfo, OrgMetadata, Plan, Project, ProviderInfo, ReconcileLine, Subject, Subscription, UnitUsageLine, UserCosts, VerifyReport, WorkspaceRef
 from .export import ReportList
 from .reports import PeriodLike, ScopeLike, _period, _scope
@@ -160,8 +161,12 @@ class AsyncPlanMethods:
 
     async def add_plan(self, label: str, *, admin_api_key: str | None=None, directories: _plans.Directories | None=None, subscription: Subscription | None=None, oauth_tokens: OAuthTokens | None=None, provider: Provider | None=None) -> Plan:
         """Add a plan; see :meth:`costledger.Ledger.add_plan`."""
-        args = _plans._add_args(label, admin_api_key, directories, subscription, oauth_tokens, provider)
-        return _plans._plan(await self._native.add_plan(*args))
+        if isinstance(directories, str | os.PathLike):
+            directories = [directories]
+        dirs = None if directories is None else [os.fspath(d) for d in directories]
+        plan = named(label=label, provider=provider, directories=dirs, subscription=_plans._subscription(subscription))
+        tokens = None if oauth_tokens is None else _plans._tokens(oauth_tokens)
+        return _plans._plan(await self._native.add_plan(plan, admin_api_key, tokens))
 
     async def plan_metadata(self, plan_id: int) -> OrgMetadata:
         """The organisation metadata last synced for a plan; see :meth:`costledger.Ledger.plan_metadata`."""

@@ -15,12 +15,15 @@ if TYPE_CHECKING:
 
 
 def call(native: _native.Ledger, method: str, **args: Any) -> _native.Pending:
-    """The core's method ``method`` (``Ledger::call``) with these named arguments, as JSON: a
-    trailing ``_`` is dropped from a name (``from_``), dates and datetimes are ISO text
-    (datetimes already made aware by :func:`to_utc`), decimals their exact text, any sequence
-    a list."""
-    text = json.dumps({name.rstrip("_"): value for name, value in args.items()}, default=_plain)
-    return native.call(method, text)
+    """The core's method ``method`` (``Ledger::call``) with these named arguments."""
+    return native.call(method, named(**args))
+
+
+def named(**args: Any) -> str:
+    """Named arguments as the core reads them, a JSON object: a trailing ``_`` is dropped from
+    a name (``from_``), dates and datetimes are ISO text (datetimes already made aware by
+    :func:`to_utc`), decimals their exact text, any sequence a list."""
+    return json.dumps({name.rstrip("_"): value for name, value in args.items()}, default=_plain)
 
 
 def _plain(value: object) -> object:

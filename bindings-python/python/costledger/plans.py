@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from ._generated import ApiKeyInfo, CredentialReach, OrgInfo, OrgMetadata, OrgUser, Plan
 from ._generated import Subscription, Workspace
-from ._convert import call
+from ._convert import call, named
 from .types import Provider, RevocationStatus
 
 if TYPE_CHECKING:
@@ -98,21 +98,6 @@ def _subscription(subscription: Subscription | None) -> dict[str, Any] | None:
     return None if subscription is None else subscription._to_native()
 
 
-def _add_args(
-    label: str,
-    admin_api_key: str | None,
-    directories: Directories | None,
-    subscription: Subscription | None,
-    oauth_tokens: OAuthTokens | None,
-    provider: Provider | None,
-) -> tuple[Any, ...]:
-    if isinstance(directories, str | os.PathLike):  # one directory given bare
-        directories = [directories]
-    dirs = None if directories is None else [os.fspath(d) for d in directories]
-    tokens = None if oauth_tokens is None else _tokens(oauth_tokens)
-    return label, admin_api_key, dirs, _subscription(subscription), tokens, provider
-
-
 def _tokens(tokens: OAuthTokens) -> _native.OAuthTokens:
     from .oauth import _native_tokens  # oauth.py imports this module for OrgInfo
 
@@ -172,10 +157,14 @@ class PlanMethods:
             CredentialRejectedError: The provider refused the key or the tokens.
             CryptoError: The ledger's credentials are sealed with another master key.
         """
-        args = _add_args(
-            label, admin_api_key, directories, subscription, oauth_tokens, provider
+        if isinstance(directories, str | os.PathLike):  # one directory given bare
+            directories = [directories]
+        dirs = None if directories is None else [os.fspath(d) for d in directories]
+        plan = named(
+            label=label, provider=provider, directories=dirs, subscription=_subscription(subscription)
         )
-        return _plan(self._native.add_plan(*args).wait())
+        tokens = None if oauth_tokens is None else _tokens(oauth_tokens)
+        return _plan(self._native.add_plan(plan, admin_api_key, tokens).wait())
 
     def plan_metadata(self, plan_id: int) -> OrgMetadata:
         """The organisation metadata last synced for a plan: workspaces, API keys of every

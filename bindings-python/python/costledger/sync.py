@@ -7,10 +7,10 @@ import asyncio
 import json
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Literal
 
 from . import _native
-from ._convert import call, seconds, to_utc
+from ._convert import call, named, seconds, to_utc
 from ._generated import PlanSyncReport, StreamReport, SyncEvent, SyncFailure, SyncReport
 from .export import ReportList
 from .types import SyncStatus, SyncStream
@@ -40,26 +40,23 @@ def _sync_args(
     cost_lookback_days: int | None,
     claude_code_lookback_days: int | None,
     lease_ttl: float | timedelta | None,
-) -> dict[str, Any]:
-    names: list[str] | None = None
-    if isinstance(streams, str):  # one stream given bare: not a sequence of letters
-        names = [streams]
-    elif streams is not None:
-        names = list(streams)
-    return {
-        "plan_id": plan_id,
-        "streams": names,
-        "usage_width": usage_width,
-        "initial_backfill_days": initial_backfill_days,
-        "usage_lookback_days": usage_lookback_days,
-        "cost_lookback_days": cost_lookback_days,
-        "claude_code_lookback_days": claude_code_lookback_days,
-        "backfill": None
+) -> str:
+    """The options as the core reads them (``costledger::sync_options``)."""
+    return named(
+        plan_id=plan_id,
+        # One stream given bare is not a sequence of letters.
+        streams=[streams] if isinstance(streams, str) else streams,
+        usage_width=usage_width,
+        initial_backfill_days=initial_backfill_days,
+        usage_lookback_days=usage_lookback_days,
+        cost_lookback_days=cost_lookback_days,
+        claude_code_lookback_days=claude_code_lookback_days,
+        backfill=None
         if backfill is None
         else (_instant(backfill[0], "backfill start"), _instant(backfill[1], "backfill end")),
-        "concurrency": concurrency,
-        "lease_ttl": seconds(lease_ttl),
-    }
+        concurrency=concurrency,
+        lease_ttl=seconds(lease_ttl),
+    )
 
 
 class SyncMethods:

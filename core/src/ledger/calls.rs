@@ -6,128 +6,34 @@
 //!
 //! What cannot cross as JSON stays a method of its own in each binding: credentials (adding a
 //! plan, rotating a key or the master key: no secret is ever in a call's text, nor so in an
-//! error quoting it), OAuth tokens, a sync (it is cancelled), opening and closing.
+//! error quoting it), OAuth tokens, a sync (it is cancelled; its options are read here too,
+//! [`sync_options`]), opening and closing.
 
 mod args;
+mod options;
+mod reply;
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 
 use serde::Serialize;
 
 use self::args::Args;
+pub use self::options::{new_plan, sync_options};
+pub use self::reply::{Exports, Reply};
+use self::reply::{Flat, One};
 use super::{DataRetention, Ledger};
 use crate::error::{Error, Result};
 use crate::model::{
     BudgetUpdate, ListPlans, MappingFilter, NewBudget, NewKeyMapping, NewSubject, PlanUpdate,
     SpendLimitWrite, SyncHistoryFilter,
 };
-use crate::reports::export::{self, Export, ExportRecord};
+use crate::reports::export::ExportRecord;
 use crate::reports::{
     BilledCostFilter, DashboardFilter, FocusFilter, ReconcileFilter, UnitUsageFilter,
 };
 use crate::source::anthropic::analytics::SpendLimitFilter;
 use crate::source::claude_code_logs::LogReportOptions;
-
-/// What a [`Ledger::call`] returned: the value as the core's compact JSON and, for a report,
-/// its JSON and CSV exports.
-pub struct Reply {
-    data: String,
-    exports: Option<Arc<dyn Exports>>,
-}
-
-impl std::fmt::Debug for Reply {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Reply")
-            .field("data_bytes", &self.data.len())
-            .field("exports", &self.exports.is_some())
-            .finish()
-    }
-}
-
-/// A report's two exports, written from the value on demand.
-pub trait Exports: Send + Sync {
-    /// The core's JSON export (pretty, money as exact decimal strings of dollars).
-    fn to_json(&self) -> Result<String>;
-    /// The core's CSV export (RFC 4180).
-    fn to_csv(&self) -> Result<String>;
-}
-
-impl Reply {
-    /// The value as compact JSON (`null` for a method that returns nothing).
-    pub fn data(&self) -> &str {
-        &self.data
-    }
-
-    /// The value's JSON, given up.
-    pub fn into_data(self) -> String {
-        self.data
-    }
-
-    /// The exports of a report; `None` for other values.
-    pub fn exports(&self) -> Option<Arc<dyn Exports>> {
-        self.exports.clone()
-    }
-
-    /// A value's reply: its JSON, no exports.
-    pub fn value<T: Serialize>(value: &T) -> Result<Reply> {
-        let data = serde_json::to_string(value)
-            .map_err(|e| Error::internal(format!("cannot write a result as JSON: {e}")))?;
-        Ok(Reply {
-            data,
-            exports: None,
-        })
-    }
-
-    /// A report's reply: its JSON, and its exports (a binding's own report methods, such as
-    /// a sync, wrap what they return this way).
-    pub fn report<T: Exports + Serialize + 'static>(report: T) -> Result<Reply> {
-        let mut reply = Reply::value(&report)?;
-        reply.exports = Some(Arc::new(report));
-        Ok(reply)
-    }
-}
-
-/// Every report the core exports itself (`Dashboard`, `Vec<BudgetStatus>`, …).
-impl<T: Export + Send + Sync> Exports for T {
-    fn to_json(&self) -> Result<String> {
-        Export::to_json(self)
-    }
-    fn to_csv(&self) -> Result<String> {
-        Export::to_csv(self)
-    }
-}
-
-/// One value of a type the core exports as a list (`Budget`, `BudgetStatus`): its JSON is
-/// the value, its CSV the one-row list.
-#[derive(Serialize)]
-#[serde(transparent)]
-struct One<T>(T);
-
-impl<T: ExportRecord + Send + Sync> Exports for One<T> {
-    fn to_json(&self) -> Result<String> {
-        export::json(&self.0)
-    }
-    fn to_csv(&self) -> Result<String> {
-        std::slice::from_ref(&self.0).to_csv()
-    }
-}
-
-/// A list of a type without an `Export` of its own (the Claude Code log reports): the
-/// core's generic JSON and flattened CSV.
-#[derive(Serialize)]
-#[serde(transparent)]
-struct Flat<T>(Vec<T>);
-
-impl<T: Serialize + Send + Sync> Exports for Flat<T> {
-    fn to_json(&self) -> Result<String> {
-        export::json(&self.0)
-    }
-    fn to_csv(&self) -> Result<String> {
-        export::flat_csv(&self.0)
-    }
-}
 
 /// A call whose arguments were read and checked, ready to run.
 type Run<'l> = Pin<Box<dyn Future<Output = Result<Reply>> + Send + 'l>>;

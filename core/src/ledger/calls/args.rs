@@ -2,6 +2,9 @@
 //! JSON object one by one, each checked as it is read, and none left unread.
 
 use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::TimeDelta;
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -83,6 +86,29 @@ impl<'m> Args<'m> {
                 Money::parse_dollars(&text).map_err(|_| {
                     Error::invalid(format!(
                         "{name} is a decimal number of dollars as text, got {text:?}"
+                    ))
+                })
+            })
+            .transpose()
+    }
+
+    /// A number of days, left out as `None`.
+    pub(crate) fn days(&mut self, name: &str) -> Result<Option<TimeDelta>> {
+        self.opt::<i64>(name)?
+            .map(|d| {
+                TimeDelta::try_days(d)
+                    .ok_or_else(|| Error::invalid(format!("{name} is out of range, got {d} days")))
+            })
+            .transpose()
+    }
+
+    /// A number of seconds (with a fraction), left out as `None`.
+    pub(crate) fn seconds(&mut self, name: &str) -> Result<Option<Duration>> {
+        self.opt::<f64>(name)?
+            .map(|s| {
+                Duration::try_from_secs_f64(s).map_err(|_| {
+                    Error::invalid(format!(
+                        "{name} must be a non-negative number of seconds, got {s}"
                     ))
                 })
             })
