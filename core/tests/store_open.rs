@@ -100,3 +100,26 @@ async fn a_refused_postgres_connection_fails_fast_and_names_the_cause() {
     // A generous bound: the pool's own wait would be 30 s.
     assert!(started.elapsed() < Duration::from_secs(20));
 }
+
+#[tokio::test]
+async fn postgres_sessions_run_without_parallel_workers_unless_the_url_says() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    async fn workers(url: &str, db: &TestDb) -> String {
+        let store = costledger::store::PostgresStore::open(url, &db.store_options())
+            .await
+            .unwrap();
+        sqlx::query_scalar("SHOW max_parallel_workers_per_gather")
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+    }
+    assert_eq!(workers(&db.url, &db).await, "0");
+    let sep = if db.url.contains('?') { '&' } else { '?' };
+    let own = format!(
+        "{}{sep}options=-c%20max_parallel_workers_per_gather%3D3",
+        db.url
+    );
+    assert_eq!(workers(&own, &db).await, "3");
+}
