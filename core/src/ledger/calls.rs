@@ -5,9 +5,10 @@
 //! arguments (periods and their time zones, scopes, amounts, filters) are written once, here.
 //!
 //! What cannot cross as JSON stays a method of its own in each binding: credentials (adding a
-//! plan, rotating a key or the master key: no secret is ever in a call's text, nor so in an
-//! error quoting it), OAuth tokens, a sync (it is cancelled; its options are read here too,
-//! [`sync_options`]), opening and closing.
+//! plan, rotating a key or the master key: no secret is ever in a call's text, so no error
+//! about an argument can quote one), OAuth tokens, a sync (it is cancelled), opening and
+//! closing. The plain arguments of a new plan and of a sync are read here too
+//! ([`new_plan`], [`sync_options`]).
 
 mod args;
 mod options;
