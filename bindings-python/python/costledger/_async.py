@@ -164,17 +164,20 @@ class AsyncPlanMethods:
         if isinstance(directories, str | os.PathLike):
             directories = [directories]
         dirs = None if directories is None else [os.fspath(d) for d in directories]
-        plan = named(label=label, provider=provider, directories=dirs, subscription=_plans._subscription(subscription))
+        sub = _plans._subscription(subscription)
+        plan = named(label=label, provider=provider, directories=dirs, subscription=sub)
         tokens = None if oauth_tokens is None else _plans._tokens(oauth_tokens)
         return _plans._plan(await self._native.add_plan(plan, admin_api_key, tokens))
 
     async def plan_metadata(self, plan_id: int) -> OrgMetadata:
         """The organisation metadata last synced for a plan; see :meth:`costledger.Ledger.plan_metadata`."""
-        return OrgMetadata._from_json(json.loads(await call(self._native, 'plan_metadata', plan_id=plan_id)))
+        text = await call(self._native, 'plan_metadata', plan_id=plan_id)
+        return OrgMetadata._from_json(json.loads(text))
 
     async def list_plans(self, *, include_disconnected: bool=False) -> list[Plan]:
         """Plans in id order; see :meth:`costledger.Ledger.list_plans`."""
-        return _plans._plans(await call(self._native, 'list_plans', include_disconnected=include_disconnected))
+        pending = call(self._native, 'list_plans', include_disconnected=include_disconnected)
+        return _plans._plans(await pending)
 
     async def get_plan(self, plan_id: int) -> Plan:
         """One plan; see :meth:`costledger.Ledger.get_plan`."""
@@ -190,7 +193,8 @@ class AsyncPlanMethods:
 
     async def disconnect_plan_reporting(self, plan_id: int, *, purge: bool=False) -> _plans.Disconnected:
         """:meth:`disconnect_plan`, saying what happened at the provider; see :meth:`costledger.Ledger.disconnect_plan_reporting`."""
-        return _plans._disconnected(await call(self._native, 'disconnect_plan_reporting', plan_id=plan_id, purge=purge))
+        pending = call(self._native, 'disconnect_plan_reporting', plan_id=plan_id, purge=purge)
+        return _plans._disconnected(await pending)
 
     async def rotate_plan_oauth(self, plan_id: int, tokens: OAuthTokens) -> Plan:
         """Reconnect an OAuth plan (after a refused refresh left it in ``"error"``) with the tokens of a new sign-in; the plan becomes active again; see :meth:`costledger.Ledger.rotate_plan_oauth`."""
@@ -254,7 +258,8 @@ class AsyncSpendLimitMethods:
 
     async def spend_limits(self, plan_id: int, *, scope_types: list[str] | None=None, workspace_id: str | None=None) -> list[_spend_limits.SpendLimit]:
         """The plan's spend limits at its provider, as they are now (read live); see :meth:`costledger.Ledger.spend_limits`."""
-        return _spend_limits._limits(await call(self._native, 'spend_limits', plan_id=plan_id, scope_types=scope_types, workspace_id=workspace_id))
+        pending = call(self._native, 'spend_limits', plan_id=plan_id, scope_types=scope_types, workspace_id=workspace_id)
+        return _spend_limits._limits(await pending)
 
     async def set_spend_limit(self, plan_id: int, scope: str, period: SpendPeriod, amount: Decimal | int | str | None) -> _spend_limits.SpendLimit:
         """Set a spend limit at the plan's provider (an upsert on scope and period; see :meth:`costledger.Ledger.set_spend_limit`."""
@@ -283,7 +288,8 @@ class AsyncSubjectMethods:
 
     async def upsert_subject(self, id: str, *, email: str | None=None, name: str | None=None) -> Subject:
         """Create a subject (a user of your application), or replace its email and name; see :meth:`costledger.Ledger.upsert_subject`."""
-        return _subjects._subject(await call(self._native, 'upsert_subject', id=id, email=email, name=name))
+        pending = call(self._native, 'upsert_subject', id=id, email=email, name=name)
+        return _subjects._subject(await pending)
 
     async def get_subject(self, id: str) -> Subject:
         """One subject; see :meth:`costledger.Ledger.get_subject`."""
@@ -299,7 +305,8 @@ class AsyncSubjectMethods:
 
     async def create_project(self, subject_id: str, name: str) -> Project:
         """Create a project owned by a subject; see :meth:`costledger.Ledger.create_project`."""
-        return _subjects._project(await call(self._native, 'create_project', subject_id=subject_id, name=name))
+        pending = call(self._native, 'create_project', subject_id=subject_id, name=name)
+        return _subjects._project(await pending)
 
     async def list_projects(self, subject_id: str | None=None) -> list[Project]:
         """Projects of one subject, or of everyone; see :meth:`costledger.Ledger.list_projects`."""
@@ -315,11 +322,13 @@ class AsyncSubjectMethods:
 
     async def list_mappings(self, *, plan_id: int | None=None, api_key_id: str | None=None, subject_id: str | None=None) -> list[KeyMapping]:
         """Mappings matching every filter given; see :meth:`costledger.Ledger.list_mappings`."""
-        return _subjects._mappings(await call(self._native, 'list_mappings', plan_id=plan_id, api_key_id=api_key_id, subject_id=subject_id))
+        pending = call(self._native, 'list_mappings', plan_id=plan_id, api_key_id=api_key_id, subject_id=subject_id)
+        return _subjects._mappings(await pending)
 
     async def end_mapping(self, mapping_id: int, at: datetime) -> KeyMapping:
         """End a mapping at ``at`` (timezone-aware); see :meth:`costledger.Ledger.end_mapping`."""
-        return _subjects._mapping(await call(self._native, 'end_mapping', id=mapping_id, at=to_utc(at, 'at')))
+        pending = call(self._native, 'end_mapping', id=mapping_id, at=to_utc(at, 'at'))
+        return _subjects._mapping(await pending)
 
     async def delete_mapping(self, mapping_id: int) -> None:
         """Delete a mapping; see :meth:`costledger.Ledger.delete_mapping`."""

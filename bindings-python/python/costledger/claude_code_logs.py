@@ -97,7 +97,7 @@ def _native_report(
     return call(
         native, f"claude_code_logs_{report}", plan_id=plan_id, time_zone=time_zone,
         since=since, until=until, project=project, cost_mode=cost_mode,
-    )
+    )  # fmt: skip
 
 
 class ClaudeCodeLogMethods:

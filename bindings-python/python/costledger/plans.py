@@ -160,9 +160,8 @@ class PlanMethods:
         if isinstance(directories, str | os.PathLike):  # one directory given bare
             directories = [directories]
         dirs = None if directories is None else [os.fspath(d) for d in directories]
-        plan = named(
-            label=label, provider=provider, directories=dirs, subscription=_subscription(subscription)
-        )
+        sub = _subscription(subscription)
+        plan = named(label=label, provider=provider, directories=dirs, subscription=sub)
         tokens = None if oauth_tokens is None else _tokens(oauth_tokens)
         return _plan(self._native.add_plan(plan, admin_api_key, tokens).wait())
 
@@ -179,7 +178,8 @@ class PlanMethods:
         Raises:
             NotFoundError: No plan has this id (code ``PLAN_NOT_FOUND``).
         """
-        return OrgMetadata._from_json(json.loads(call(self._native, "plan_metadata", plan_id=plan_id).wait()))
+        text = call(self._native, "plan_metadata", plan_id=plan_id).wait()
+        return OrgMetadata._from_json(json.loads(text))
 
     def list_plans(self, *, include_disconnected: bool = False) -> list[Plan]:
         """Plans in id order: active and error plans, and disconnected ones when asked.
@@ -190,7 +190,8 @@ class PlanMethods:
         Returns:
             The plans.
         """
-        return _plans(call(self._native, "list_plans", include_disconnected=include_disconnected).wait())
+        pending = call(self._native, "list_plans", include_disconnected=include_disconnected)
+        return _plans(pending.wait())
 
     def get_plan(self, plan_id: int) -> Plan:
         """One plan.
@@ -275,7 +276,8 @@ class PlanMethods:
         Raises:
             NotFoundError: No plan has this id.
         """
-        return _disconnected(call(self._native, "disconnect_plan_reporting", plan_id=plan_id, purge=purge).wait())
+        pending = call(self._native, "disconnect_plan_reporting", plan_id=plan_id, purge=purge)
+        return _disconnected(pending.wait())
 
     def rotate_plan_oauth(self, plan_id: int, tokens: OAuthTokens) -> Plan:
         """Reconnect an OAuth plan (after a refused refresh left it in ``"error"``) with the

@@ -186,10 +186,11 @@ class SpendLimitMethods:
             InvalidInputError: the plan's provider has no spend limits API.
             CredentialRejectedError: the credential cannot read spend limits.
         """
-        return _limits(call(
+        pending = call(
             self._native, "spend_limits", plan_id=plan_id, scope_types=scope_types,
             workspace_id=workspace_id,
-        ).wait())
+        )  # fmt: skip
+        return _limits(pending.wait())
 
     def set_spend_limit(
         self,
@@ -210,7 +211,7 @@ class SpendLimitMethods:
         pending = call(
             self._native, "set_spend_limit", plan_id=plan_id, scope=scope, period=period,
             amount=_dollars(amount),
-        )
+        )  # fmt: skip
         return SpendLimit._from_json(json.loads(pending.wait()))
 
     def synced_spend_limits(self, plan_id: int) -> SyncedSpendLimits:

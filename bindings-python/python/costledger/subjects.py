@@ -66,7 +66,8 @@ class SubjectMethods:
             InvalidInputError: A bad id, email or name.
             ConflictError: Another subject has this email.
         """
-        return _subject(call(self._native, "upsert_subject", id=id, email=email, name=name).wait())
+        pending = call(self._native, "upsert_subject", id=id, email=email, name=name)
+        return _subject(pending.wait())
 
     def get_subject(self, id: str) -> Subject:
         """One subject.
@@ -103,7 +104,8 @@ class SubjectMethods:
             NotFoundError: No such subject (code ``SUBJECT_NOT_FOUND``).
             ConflictError: The subject has a project of this name.
         """
-        return _project(call(self._native, "create_project", subject_id=subject_id, name=name).wait())
+        pending = call(self._native, "create_project", subject_id=subject_id, name=name)
+        return _project(pending.wait())
 
     def list_projects(self, subject_id: str | None = None) -> list[Project]:
         """Projects of one subject, or of everyone."""
@@ -171,9 +173,11 @@ class SubjectMethods:
         subject_id: str | None = None,
     ) -> list[KeyMapping]:
         """Mappings matching every filter given."""
-        return _mappings(call(
-            self._native, "list_mappings", plan_id=plan_id, api_key_id=api_key_id, subject_id=subject_id
-        ).wait())
+        pending = call(
+            self._native, "list_mappings", plan_id=plan_id, api_key_id=api_key_id,
+            subject_id=subject_id,
+        )  # fmt: skip
+        return _mappings(pending.wait())
 
     def end_mapping(self, mapping_id: int, at: datetime) -> KeyMapping:
         """End a mapping at ``at`` (timezone-aware): from then on the key falls back to its
@@ -183,7 +187,8 @@ class SubjectMethods:
             NotFoundError: No such mapping (code ``MAPPING_NOT_FOUND``).
             InvalidInputError: A naive datetime, or ``at`` not after the mapping's start.
         """
-        return _mapping(call(self._native, "end_mapping", id=mapping_id, at=to_utc(at, "at")).wait())
+        pending = call(self._native, "end_mapping", id=mapping_id, at=to_utc(at, "at"))
+        return _mapping(pending.wait())
 
     def delete_mapping(self, mapping_id: int) -> None:
         """Delete a mapping.

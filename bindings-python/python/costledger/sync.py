@@ -142,7 +142,7 @@ class SyncMethods:
         pending = call(
             self._native, "sync_history", plan_id=plan_id, stream=stream, status=status,
             before_id=before_id, limit=limit,
-        )
+        )  # fmt: skip
         return _events(pending.wait())
 
 
@@ -203,5 +203,5 @@ class AsyncSyncMethods:
         pending = call(
             self._native, "sync_history", plan_id=plan_id, stream=stream, status=status,
             before_id=before_id, limit=limit,
-        )
+        )  # fmt: skip
         return _events(await pending)

@@ -44,5 +44,7 @@ class UserCostMethods:
             InvalidInputError: A malformed period or time zone.
         """
         arg, zone = _period(period, time_zone)
-        pending = call(self._native, "user_costs", subject_id=subject_id, period=arg, time_zone=zone)
+        pending = call(
+            self._native, "user_costs", subject_id=subject_id, period=arg, time_zone=zone
+        )
         return UserCosts._from_report(pending.wait())

@@ -49,5 +49,7 @@ class VerifyMethods:
             NotFoundError: The plan named does not exist.
         """
         return VerifyReport._from_json(json.loads(
-            call(self._native, "verify", plan_id=plan_id, start=start, end=end, repair=repair).wait()
+            call(
+                self._native, "verify", plan_id=plan_id, start=start, end=end, repair=repair
+            ).wait()
         ))
