@@ -149,6 +149,16 @@ async fn a_reply_is_the_typed_methods_json_and_exports() {
         message.contains("top_subjects must be 0 or more"),
         "{message}"
     );
+    for period in ["3", "[\"2026-11-01\"]", "{\"month\": 11}"] {
+        let args = format!("{{\"period\": {period}}}");
+        let message = invalid(ledger.call("dashboard", &args).await);
+        assert!(message.contains("[start, end] pair"), "{period}: {message}");
+    }
+    let message = invalid(ledger.call("dashboard", r#"{"period": "2026-13"}"#).await);
+    assert!(
+        !message.contains("[start, end] pair"),
+        "the period's own message: {message}"
+    );
 }
 
 #[test]

@@ -124,7 +124,17 @@ impl<'m> Args<'m> {
             Text(String),
             Dates(chrono::NaiveDate, chrono::NaiveDate),
         }
-        let period = match self.req::<Form>("period")? {
+        let form = match self.map.get("period") {
+            Some(Value::Null) | None => self.req::<Form>("period")?,
+            Some(_) => self.req::<Form>("period").map_err(|_| {
+                Error::invalid(format!(
+                    "period of {} is text such as \"2026-11\" or a [start, end] pair of \
+                     YYYY-MM-DD dates",
+                    self.method
+                ))
+            })?,
+        };
+        let period = match form {
             Form::Text(text) => text.parse()?,
             Form::Dates(start, end) => Period::dates(start, end)?,
         };
