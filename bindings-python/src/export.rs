@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use costledger::Exports;
+use costledger::reports::export::Export;
 use pyo3::prelude::*;
 
 use crate::error;
@@ -12,7 +12,7 @@ use crate::error;
 #[pyclass(name = "Report", module = "costledger._native", frozen)]
 pub struct PyReport {
     pub(crate) data: String,
-    pub(crate) exports: Arc<dyn Exports>,
+    pub(crate) exports: Arc<dyn Export + Send + Sync>,
 }
 
 #[pymethods]

@@ -103,7 +103,7 @@ impl Pending {
     /// A call whose result crosses as a report with its exports.
     pub(crate) fn report<T, F>(fut: F) -> Self
     where
-        T: costledger::Exports + Serialize + 'static,
+        T: costledger::reports::export::Export + Serialize + Send + Sync + 'static,
         F: Future<Output = costledger::Result<T>> + Send + 'static,
     {
         Self::new(async move { costledger::Reply::report(fut.await?).map(Reply::from) })

@@ -12,7 +12,7 @@ mod sync;
 use std::fmt;
 use std::sync::{Arc, RwLock};
 
-pub use calls::{CALLS, Exports, Reply, new_plan, sync_options};
+pub use calls::{CALLS, Reply, new_plan, sync_options};
 pub use oauth::Revocation;
 pub use plans::{DataRetention, Disconnected};
 

@@ -45,7 +45,7 @@ pub use config::LedgerConfig;
 pub use crypto::{KeyCipher, Keyring, MasterKey, Sealed, SecretString};
 pub use error::{Error, Result};
 pub use ledger::{
-    CALLS, DataRetention, Disconnected, Exports, Ledger, Reply, Revocation, new_plan, sync_options,
+    CALLS, DataRetention, Disconnected, Ledger, Reply, Revocation, new_plan, sync_options,
 };
 pub use model::*;
 pub use pricing::{

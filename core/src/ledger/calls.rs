@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use self::args::Args;
 pub use self::options::{new_plan, sync_options};
-pub use self::reply::{Exports, Reply};
+pub use self::reply::Reply;
 use self::reply::{Flat, One};
 use super::{DataRetention, Ledger};
 use crate::error::{Error, Result};
@@ -29,7 +29,7 @@ use crate::model::{
     BudgetUpdate, ListPlans, MappingFilter, NewBudget, NewKeyMapping, NewSubject, PlanUpdate,
     SpendLimitWrite, SyncHistoryFilter,
 };
-use crate::reports::export::ExportRecord;
+use crate::reports::export::{Export, ExportRecord};
 use crate::reports::{
     BilledCostFilter, DashboardFilter, FocusFilter, ReconcileFilter, UnitUsageFilter,
 };
@@ -47,7 +47,7 @@ fn value<'l, T: Serialize>(call: impl Future<Output = Result<T>> + Send + 'l) ->
 /// A method returning a report with its exports.
 fn report<'l, T>(call: impl Future<Output = Result<T>> + Send + 'l) -> Run<'l>
 where
-    T: Exports + Serialize + 'static,
+    T: Export + Serialize + Send + Sync + 'static,
 {
     Box::pin(async move { Reply::report(call.await?) })
 }

@@ -8,11 +8,11 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::reports::export::{self, Export, ExportRecord};
 
-/// What a [`Ledger::call`](crate::Ledger::call) returned: the value as the core's compact JSON and, for a report,
-/// its JSON and CSV exports.
+/// What a [`Ledger::call`](crate::Ledger::call) returned: the value as the core's compact
+/// JSON and, for a report, the value itself behind its [`Export`] (JSON and CSV on demand).
 pub struct Reply {
     data: String,
-    exports: Option<Arc<dyn Exports>>,
+    exports: Option<Arc<dyn Export + Send + Sync>>,
 }
 
 impl std::fmt::Debug for Reply {
@@ -22,14 +22,6 @@ impl std::fmt::Debug for Reply {
             .field("exports", &self.exports.is_some())
             .finish()
     }
-}
-
-/// A report's two exports, written from the value on demand.
-pub trait Exports: Send + Sync {
-    /// The core's JSON export (pretty, money as exact decimal strings of dollars).
-    fn to_json(&self) -> Result<String>;
-    /// The core's CSV export (RFC 4180).
-    fn to_csv(&self) -> Result<String>;
 }
 
 impl Reply {
@@ -44,7 +36,7 @@ impl Reply {
     }
 
     /// The exports of a report; `None` for other values.
-    pub fn exports(&self) -> Option<Arc<dyn Exports>> {
+    pub fn exports(&self) -> Option<Arc<dyn Export + Send + Sync>> {
         self.exports.clone()
     }
 
@@ -60,20 +52,10 @@ impl Reply {
 
     /// A report's reply: its JSON, and its exports (a binding's own report methods, such as
     /// a sync, wrap what they return this way).
-    pub fn report<T: Exports + Serialize + 'static>(report: T) -> Result<Reply> {
+    pub fn report<T: Export + Serialize + Send + Sync + 'static>(report: T) -> Result<Reply> {
         let mut reply = Reply::value(&report)?;
         reply.exports = Some(Arc::new(report));
         Ok(reply)
-    }
-}
-
-/// Every report the core exports itself (`Dashboard`, `Vec<BudgetStatus>`, …).
-impl<T: Export + Send + Sync> Exports for T {
-    fn to_json(&self) -> Result<String> {
-        Export::to_json(self)
-    }
-    fn to_csv(&self) -> Result<String> {
-        Export::to_csv(self)
     }
 }
 
@@ -83,7 +65,7 @@ impl<T: Export + Send + Sync> Exports for T {
 #[serde(transparent)]
 pub(super) struct One<T>(pub(super) T);
 
-impl<T: ExportRecord + Send + Sync> Exports for One<T> {
+impl<T: ExportRecord> Export for One<T> {
     fn to_json(&self) -> Result<String> {
         export::json(&self.0)
     }
@@ -98,7 +80,7 @@ impl<T: ExportRecord + Send + Sync> Exports for One<T> {
 #[serde(transparent)]
 pub(super) struct Flat<T>(pub(super) Vec<T>);
 
-impl<T: Serialize + Send + Sync> Exports for Flat<T> {
+impl<T: Serialize> Export for Flat<T> {
     fn to_json(&self) -> Result<String> {
         export::json(&self.0)
     }
